@@ -1,0 +1,105 @@
+import {ZuoraCorsError} from './errors.js';
+import {defaults, invalidOption, resolveHeaders, resolveMethod, resolveSignal, resolveTimeout, resolveUrl, type Timeout} from './options.js';
+import {exchange} from './transport.js';
+
+export type CorsRequestOptions = {
+	/** The Zuora URL the signature was issued for, e.g. `zuoraUrl('apisandbox', '/v1/payment-methods/credit-cards')`. */
+	url: string | URL;
+	signature: string;
+	token: string;
+	/** The request body, sent as `JSON.stringify(json)`. */
+	json?: unknown;
+	/**
+	 * @default 'POST'
+	 */
+	method?: 'POST' | 'GET';
+	/** Extra headers; they cannot replace `signature`, `token`, `Accept` or `Content-Type`. */
+	headers?: HeadersInit;
+	/**
+	 * Milliseconds, or `false` for none. A timed-out card POST has an unknown outcome.
+	 *
+	 * @default 30000
+	 */
+	timeout?: Timeout;
+	signal?: AbortSignal;
+};
+
+/** Zuora's answer when `success` is `true`; the rest of the body is kept. */
+export type CorsResponse = {
+	success: true;
+	paymentMethodId?: string;
+	[field: string]: unknown;
+};
+
+// Fields whose values never appear in an error, even if a server echoes them.
+const SECRET_FIELDS = new Set(['creditCardNumber', 'securityCode', 'cardNumber']);
+
+/**
+ * Calls Zuora directly from the browser, as Zuora's CORS sample does: headers `Accept` and
+ * `Content-Type: application/json`, `signature`, `token`, credentials included.
+ *
+ * Resolves only when the body says `success: true`; an HTTP 200 with `success: false` rejects
+ * with `kind: 'zuora'`. Never retries: the token is single-use and a failed POST's outcome is
+ * unknown.
+ *
+ * @example
+ * const result = await makeCorsRequest({url, signature, token, json: card});
+ * result.paymentMethodId;
+ */
+export async function makeCorsRequest(options: CorsRequestOptions): Promise<CorsResponse> {
+	const stage = 'request';
+	if (options === null || typeof options !== 'object') {
+		return invalidOption(stage, 'options', 'an object');
+	}
+
+	const url = resolveUrl(stage, 'url', options.url);
+	const method = resolveMethod(stage, options.method, ['POST', 'GET'] as const, defaults.requestMethod);
+	for (const name of ['signature', 'token'] as const) {
+		if (typeof options[name] !== 'string' || options[name] === '') {
+			invalidOption(stage, name, 'the non-empty string from fetchSignature');
+		}
+	}
+
+	if (method === 'GET' && options.json !== undefined) {
+		invalidOption(stage, 'json', 'no body with method GET');
+	}
+
+	const {status, body} = await exchange({
+		stage,
+		url,
+		method,
+		headers: {
+			...resolveHeaders(stage, options.headers),
+			Accept: 'application/json',
+			...(options.json === undefined ? {} : {'Content-Type': 'application/json'}),
+			signature: options.signature,
+			token: options.token,
+		},
+		body: options.json === undefined ? undefined : JSON.stringify(options.json),
+		credentials: 'include',
+		timeout: resolveTimeout(stage, options.timeout, defaults.requestTimeout),
+		signal: resolveSignal(stage, options.signal),
+		secrets: collectSecrets(options.json),
+	});
+
+	if (body['success'] !== true) {
+		throw new ZuoraCorsError(`${method} ${url} answered without \`success: true\``, {kind: 'invalid-response', stage, status});
+	}
+
+	return body as CorsResponse;
+}
+
+/** The card number and security code found anywhere in a request body. */
+function collectSecrets(value: unknown, found: string[] = []): string[] {
+	if (value !== null && typeof value === 'object') {
+		for (const [key, field] of Object.entries(value)) {
+			if (SECRET_FIELDS.has(key) && (typeof field === 'string' || typeof field === 'number')) {
+				found.push(String(field));
+			} else {
+				collectSecrets(field, found);
+			}
+		}
+	}
+
+	return found;
+}

@@ -1,0 +1,134 @@
+/** Which failure a `ZuoraCorsError` reports. See the README's errors table. */
+export type ZuoraCorsErrorKind =
+	| 'zuora'
+	| 'http'
+	| 'network'
+	| 'timeout'
+	| 'invalid-response'
+	| 'validation'
+	| 'aborted';
+
+/** `signature`: the call to the merchant backend. `request`: the CORS call to Zuora (and the card it carries). */
+export type ZuoraCorsStage = 'signature' | 'request';
+
+/** One entry of Zuora's `reasons` array. */
+export type ZuoraReason = {
+	code: number | string;
+	message: string;
+};
+
+export type ZuoraCorsErrorDetails = {
+	kind: ZuoraCorsErrorKind;
+	stage: ZuoraCorsStage;
+	reasons?: ZuoraReason[];
+	status?: number;
+	fields?: Record<string, string>;
+	retryAfter?: number;
+	processId?: string;
+	cause?: unknown;
+};
+
+/**
+ * The one error every function of this library throws or rejects with.
+ *
+ * Its message, its JSON and its stack never contain card data: messages are built from the
+ * method, the URL, the status and Zuora's reasons, and digit runs that look like a card number
+ * are masked even in text that came from a server.
+ *
+ * @example
+ * try {
+ * 	await createPaymentMethod({signatureUrl: '/signature', url, card});
+ * } catch (error) {
+ * 	if (error instanceof ZuoraCorsError && error.kind === 'validation') showFieldErrors(error.fields);
+ * }
+ */
+export class ZuoraCorsError extends Error {
+	// Set explicitly: minifiers rename classes, and `name` is part of the contract.
+	override readonly name = 'ZuoraCorsError';
+	readonly kind: ZuoraCorsErrorKind;
+	readonly stage: ZuoraCorsStage;
+	/** Zuora's first reason code, when the response carried one. */
+	readonly code: number | string | undefined;
+	/** Zuora's reasons (`[]` when none). */
+	readonly reasons: ZuoraReason[];
+	/** HTTP status, when a response arrived. */
+	readonly status: number | undefined;
+	/**
+	 * `true` when calling again is safe (nothing can be created twice) and may succeed. At the
+	 * `request` stage a retry needs a fresh signature: tokens are single-use.
+	 */
+	readonly retryable: boolean;
+	/** Field name → message a shopper can read, for `kind: 'validation'`. */
+	readonly fields: Record<string, string> | undefined;
+	/** Milliseconds to wait before retrying, from a `Retry-After` header. */
+	readonly retryAfter: number | undefined;
+	/** Zuora's `processId`, for Zuora support. */
+	readonly processId: string | undefined;
+
+	constructor(message: string, details: ZuoraCorsErrorDetails) {
+		super(redactCardNumbers(message), details.cause === undefined ? undefined : {cause: details.cause});
+		this.kind = details.kind;
+		this.stage = details.stage;
+		this.reasons = (details.reasons ?? []).map(reason => ({code: reason.code, message: redactCardNumbers(reason.message)}));
+		this.code = this.reasons[0]?.code;
+		this.status = details.status;
+		this.fields = details.fields;
+		this.retryAfter = details.retryAfter;
+		this.processId = details.processId;
+		this.retryable = isRetryable(this);
+	}
+
+	/** What `JSON.stringify` shows: the fields above, never a request body. */
+	toJSON() {
+		return {
+			name: this.name,
+			message: this.message,
+			kind: this.kind,
+			stage: this.stage,
+			code: this.code,
+			reasons: this.reasons,
+			status: this.status,
+			retryable: this.retryable,
+			fields: this.fields,
+			retryAfter: this.retryAfter,
+			processId: this.processId,
+		};
+	}
+}
+
+// Statuses that mean the request was not acted on, so the same call may succeed later.
+// 500/502/504 are left out at the request stage: Zuora may have created the payment method.
+const RETRYABLE_STATUSES: Record<ZuoraCorsStage, ReadonlySet<number>> = {
+	signature: new Set([408, 425, 429, 500, 502, 503, 504]),
+	request: new Set([408, 425, 429, 503]),
+};
+
+// 90000011: the token was used, expired or unknown; Zuora did nothing and a fresh one will do.
+const RETRYABLE_ZUORA_CODES: ReadonlySet<number | string> = new Set([90_000_011, '90000011']);
+
+function isRetryable({kind, stage, status, code}: Pick<ZuoraCorsError, 'kind' | 'stage' | 'status' | 'code'>): boolean {
+	switch (kind) {
+		case 'zuora': {
+			return code !== undefined && RETRYABLE_ZUORA_CODES.has(code);
+		}
+
+		case 'http': {
+			return status !== undefined && RETRYABLE_STATUSES[stage].has(status);
+		}
+
+		case 'network':
+		case 'timeout': {
+			// A card POST that got no answer may have been processed: its outcome is unknown.
+			return stage === 'signature';
+		}
+
+		default: {
+			return false;
+		}
+	}
+}
+
+/** Masks runs of 12 to 19 digits (optionally split by spaces or dashes), the shape of a card number. */
+export function redactCardNumbers(text: string): string {
+	return text.replace(/\d(?:[ -]?\d){11,18}/g, '[redacted]');
+}

@@ -1,0 +1,28 @@
+export {fetchSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
+export {makeCorsRequest, type CorsRequestOptions, type CorsResponse} from './cors-request.js';
+export {createPaymentMethod, type CreatePaymentMethodOptions, type PaymentMethodResult} from './payment-method.js';
+export {
+	validateCreditCard,
+	normalizeCreditCard,
+	type CreditCardInput,
+	type CreditCard,
+	type CardHolderInfo,
+	type CardValidation,
+	type ValidateCreditCardOptions,
+} from './card.js';
+export {
+	ZuoraCorsError,
+	type ZuoraCorsErrorKind,
+	type ZuoraCorsStage,
+	type ZuoraReason,
+} from './errors.js';
+export {zuoraUrl} from './zuora-url.js';
+export {
+	ZUORA_BASE_URLS,
+	CORS_OPERATIONS,
+	CREDIT_CARDS_PATH,
+	ZUORA_ERROR_CODES,
+	ZUORA_CARD_BRANDS,
+	type ZuoraEnvironment,
+	type ZuoraCardBrand,
+} from './zuora.js';

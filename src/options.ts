@@ -1,0 +1,82 @@
+import {ZuoraCorsError, type ZuoraCorsStage} from './errors.js';
+
+/** Every default of the library, in one place. */
+export const defaults = {
+	/** Milliseconds for the call to the merchant backend. */
+	signatureTimeout: 10_000,
+	/** Milliseconds for the call to Zuora; generous because Zuora may authorise the card with a gateway. */
+	requestTimeout: 30_000,
+	signatureMethod: 'GET',
+	signatureCredentials: 'same-origin',
+	requestMethod: 'POST',
+} as const;
+
+export type Timeout = number | false;
+
+/** Throws a `validation` error naming the option. Options are checked before anything is sent. */
+export function invalidOption(stage: ZuoraCorsStage, name: string, expected: string): never {
+	throw new ZuoraCorsError(`Invalid option \`${name}\`: expected ${expected}`, {kind: 'validation', stage, fields: {[name]: `expected ${expected}`}});
+}
+
+/** An absolute URL string, resolved against the page when relative. */
+export function resolveUrl(stage: ZuoraCorsStage, name: string, value: unknown): string {
+	if ((typeof value !== 'string' || value === '') && !(value instanceof URL)) {
+		return invalidOption(stage, name, 'a URL');
+	}
+
+	try {
+		return new URL(value, (globalThis as {location?: {href?: string}}).location?.href).href;
+	} catch {
+		return invalidOption(stage, name, 'a valid URL');
+	}
+}
+
+export function resolveTimeout(stage: ZuoraCorsStage, value: unknown, fallback: number): Timeout {
+	if (value === undefined) {
+		return fallback;
+	}
+
+	// 2_147_483_647 is the largest delay setTimeout honours.
+	if (value === false || (typeof value === 'number' && value > 0 && value <= 2_147_483_647)) {
+		return value;
+	}
+
+	return invalidOption(stage, 'timeout', 'a number of milliseconds between 1 and 2147483647, or false');
+}
+
+export function resolveHeaders(stage: ZuoraCorsStage, value: unknown): Record<string, string> {
+	if (value === undefined) {
+		return {};
+	}
+
+	if (value instanceof Headers) {
+		return Object.fromEntries(value.entries());
+	}
+
+	if (value === null || typeof value !== 'object' || Object.values(value).some(header => typeof header !== 'string')) {
+		return invalidOption(stage, 'headers', 'an object of string values or a Headers instance');
+	}
+
+	return {...(value as Record<string, string>)};
+}
+
+export function resolveSignal(stage: ZuoraCorsStage, value: unknown): AbortSignal | undefined {
+	if (value === undefined || value instanceof AbortSignal) {
+		return value;
+	}
+
+	return invalidOption(stage, 'signal', 'an AbortSignal');
+}
+
+export function resolveMethod<const Methods extends readonly string[]>(stage: ZuoraCorsStage, value: unknown, allowed: Methods, fallback: Methods[number]): Methods[number] {
+	if (value === undefined) {
+		return fallback;
+	}
+
+	const method = typeof value === 'string' ? value.toUpperCase() : '';
+	if (!allowed.includes(method)) {
+		return invalidOption(stage, 'method', allowed.map(name => `'${name}'`).join(' or '));
+	}
+
+	return method;
+}

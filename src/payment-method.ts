@@ -1,0 +1,104 @@
+import {normalizeCreditCard, validateCreditCard, type CreditCardInput} from './card.js';
+import {makeCorsRequest, type CorsResponse} from './cors-request.js';
+import {ZuoraCorsError} from './errors.js';
+import {invalidOption, type Timeout} from './options.js';
+import {fetchSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
+import {ZUORA_ERROR_CODES} from './zuora.js';
+
+export type CreatePaymentMethodOptions = {
+	/** The merchant backend endpoint that returns a signature and token. */
+	signatureUrl: string | URL;
+	/** The Zuora URL the backend signed, e.g. `zuoraUrl('apisandbox', '/v1/payment-methods/credit-cards')`. */
+	url: string | URL;
+	card: CreditCardInput;
+	/**
+	 * A pair fetched earlier (or its promise), used for the first attempt instead of fetching one.
+	 * If it turns out used or expired, the one re-sign on 90000011 still applies; if its promise
+	 * rejected, a fresh one is fetched.
+	 */
+	signature?: CorsSignature | Promise<CorsSignature>;
+	/** Options for the call to `signatureUrl` (method, json, headers, credentials, timeout). */
+	signatureOptions?: Omit<FetchSignatureOptions, 'signal'>;
+	/** Extra headers for the Zuora request. */
+	headers?: HeadersInit;
+	/**
+	 * Milliseconds for the Zuora request, or `false`.
+	 *
+	 * @default 30000
+	 */
+	timeout?: Timeout;
+	/** Aborts whichever call is in flight. */
+	signal?: AbortSignal;
+};
+
+export type PaymentMethodResult = CorsResponse & {paymentMethodId: string};
+
+/**
+ * The whole flow for a credit card: validate and normalise the card (refused before any network
+ * call when invalid), fetch a signature from the merchant backend, post the card to Zuora.
+ *
+ * When Zuora answers 90000011 (token used, expired or unknown) it fetches one fresh signature and
+ * tries once more; any other failure is thrown as is, and nothing is ever re-sent blindly.
+ *
+ * @example
+ * const {paymentMethodId} = await createPaymentMethod({
+ * 	signatureUrl: '/signature',
+ * 	url: zuoraUrl('apisandbox', '/v1/payment-methods/credit-cards'),
+ * 	card: {accountKey: 'A00000001', creditCardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2030, securityCode: '123'},
+ * });
+ */
+export async function createPaymentMethod(options: CreatePaymentMethodOptions): Promise<PaymentMethodResult> {
+	if (options === null || typeof options !== 'object') {
+		return invalidOption('request', 'options', 'an object');
+	}
+
+	const {signatureUrl, url, card, signature, signatureOptions, headers, timeout, signal} = options;
+	const checked = validateCreditCard(card);
+	if (!checked.valid || !checked.creditCardType) {
+		throw new ZuoraCorsError(`The card was not sent: ${Object.keys(checked.errors).join(', ')} invalid`, {kind: 'validation', stage: 'request', fields: checked.errors});
+	}
+
+	const json = normalizeCreditCard(card, checked.creditCardType);
+	refuseCardInSignatureRequest(signatureUrl, signatureOptions?.json, [json.creditCardNumber, json.securityCode]);
+
+	const sign = async () => fetchSignature(signatureUrl, {...signatureOptions, signal});
+	const post = async ({signature, token}: CorsSignature) => makeCorsRequest({url, signature, token, json, headers, timeout, signal});
+
+	let pair: CorsSignature;
+	try {
+		pair = signature === undefined ? await sign() : await signature;
+	} catch (error) {
+		// A prefetched pair that failed costs nothing to replace: nothing was sent to Zuora yet.
+		if (signature === undefined || signal?.aborted) {
+			throw error;
+		}
+
+		pair = await sign();
+	}
+
+	let result: CorsResponse;
+	try {
+		result = await post(pair);
+	} catch (error) {
+		if (!(error instanceof ZuoraCorsError) || error.kind !== 'zuora' || Number(error.code) !== ZUORA_ERROR_CODES.invalidToken) {
+			throw error;
+		}
+
+		// Zuora refused the token before doing anything, so exactly one fresh attempt is safe.
+		result = await post(await sign());
+	}
+
+	if (typeof result.paymentMethodId !== 'string' || result.paymentMethodId === '') {
+		throw new ZuoraCorsError('Zuora answered success without a `paymentMethodId`', {kind: 'invalid-response', stage: 'request'});
+	}
+
+	return result as PaymentMethodResult;
+}
+
+/** The merchant backend must never see card data: refuse a signature request that carries it. */
+function refuseCardInSignatureRequest(signatureUrl: unknown, json: unknown, secrets: Array<string | undefined>) {
+	const outgoing = `${String(signatureUrl)} ${json === undefined ? '' : JSON.stringify(json)}`;
+	if (secrets.some(secret => secret !== undefined && secret.length >= 12 && outgoing.includes(secret))) {
+		invalidOption('signature', 'signatureOptions', 'no card data: the signature request goes to the merchant backend');
+	}
+}

@@ -1,0 +1,83 @@
+import {ZuoraCorsError} from './errors.js';
+import {defaults, invalidOption, resolveHeaders, resolveMethod, resolveSignal, resolveTimeout, resolveUrl, type Timeout} from './options.js';
+import {exchange} from './transport.js';
+
+/**
+ * A one-time pair from Zuora's `POST /v1/hmac-signatures` (or `/v1/rsa-signatures`), relayed by
+ * the merchant backend. Other fields the backend returns (`tenantId`, `key`, …) are kept.
+ */
+export type CorsSignature = {
+	signature: string;
+	token: string;
+	success?: boolean;
+	/** Payment Pages 2.0 (RSA signatures). */
+	tenantId?: string;
+	/** Payment Pages 2.0 (RSA signatures): the public key. */
+	key?: string;
+	[field: string]: unknown;
+};
+
+export type FetchSignatureOptions = {
+	/**
+	 * @default 'GET'
+	 */
+	method?: 'GET' | 'POST';
+	/** Body for a `POST`, sent as JSON. Never put card data here: the backend must not see it. */
+	json?: unknown;
+	headers?: HeadersInit;
+	/**
+	 * The backend is normally the page's own origin, which has its session cookie.
+	 *
+	 * @default 'same-origin'
+	 */
+	credentials?: RequestCredentials;
+	/**
+	 * Milliseconds, or `false` for none.
+	 *
+	 * @default 10000
+	 */
+	timeout?: Timeout;
+	signal?: AbortSignal;
+};
+
+/**
+ * Asks the merchant backend for a signature and token. The backend calls Zuora's
+ * `POST /v1/hmac-signatures` with a hard-coded uri, method and account key.
+ *
+ * Rejects with a `ZuoraCorsError` at `stage: 'signature'` on a non-2xx status, a body that is
+ * not JSON, `success: false` (Zuora's reasons kept) or a missing `signature` or `token`.
+ *
+ * @example
+ * const {signature, token} = await fetchSignature('/signature');
+ */
+export async function fetchSignature(url: string | URL, options: FetchSignatureOptions = {}): Promise<CorsSignature> {
+	const stage = 'signature';
+	const method = resolveMethod(stage, options.method, ['GET', 'POST'] as const, defaults.signatureMethod);
+	if (method === 'GET' && options.json !== undefined) {
+		invalidOption(stage, 'json', 'no body with method GET (use method: \'POST\')');
+	}
+
+	const href = resolveUrl(stage, 'url', url);
+	const {status, body} = await exchange({
+		stage,
+		url: href,
+		method,
+		headers: {
+			...resolveHeaders(stage, options.headers),
+			Accept: 'application/json',
+			...(options.json === undefined ? {} : {'Content-Type': 'application/json'}),
+		},
+		body: options.json === undefined ? undefined : JSON.stringify(options.json),
+		credentials: options.credentials ?? defaults.signatureCredentials,
+		timeout: resolveTimeout(stage, options.timeout, defaults.signatureTimeout),
+		signal: resolveSignal(stage, options.signal),
+	});
+
+	for (const field of ['signature', 'token'] as const) {
+		if (typeof body[field] !== 'string' || body[field] === '') {
+			throw new ZuoraCorsError(`${method} ${href} answered without a \`${field}\``, {kind: 'invalid-response', stage, status});
+		}
+	}
+
+	return body as CorsSignature;
+}
