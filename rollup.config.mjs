@@ -10,7 +10,7 @@ export default [
 	// ESM for bundlers: dependencies stay external so the app dedupes them; declarations beside it.
 	{
 		input,
-		external: [/^ky$/, /^credit-card-type/],
+		external: ['ky'],
 		output: {file: 'dist/zuora-cors.js', format: 'es', sourcemap: true},
 		plugins: [typescript({tsconfig: './tsconfig.json', declaration: true, declarationDir: 'dist', outDir: 'dist'})],
 	},

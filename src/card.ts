@@ -1,9 +1,4 @@
-// The maintained BIN table itself, without the rest of the package's API: it halves what
-// credit-card-type costs in the script-tag bundle. Pinned to ~10.3 because these paths are internal.
-import cardTypes from 'credit-card-type/dist/lib/card-types.js';
-import {matches} from 'credit-card-type/dist/lib/matches.js';
-import type {CreditCardType} from 'credit-card-type/dist/types.js';
-import {MAX_CARD_DIGITS, ZUORA_CARD_BRANDS, type ZuoraCardBrand} from './zuora.js';
+import {ZUORA_CARD_BRANDS, type CardBrandInfo, type ZuoraCardBrand} from './zuora.js';
 
 /** A card as a form gives it: strings are fine, they are normalised before sending. */
 export type CreditCardInput = {
@@ -63,7 +58,6 @@ export type ValidateCreditCardOptions = {
 	now?: Date;
 };
 
-const BRAND_BY_ID = Object.fromEntries(Object.entries(ZUORA_CARD_BRANDS).map(([brand, id]) => [id, brand])) as Record<string, ZuoraCardBrand>;
 const BRAND_BY_ALIAS = Object.fromEntries(Object.keys(ZUORA_CARD_BRANDS).map(brand => [alias(brand), brand])) as Record<string, ZuoraCardBrand>;
 // Common spellings a form or a payment library may use for the same six brands.
 Object.assign(BRAND_BY_ALIAS, {amex: 'AmericanExpress', dinersclub: 'Diners', mastercard: 'MasterCard'});
@@ -78,25 +72,19 @@ function cardDigits(value: unknown): string | undefined {
 	return /^\d+$/.test(text) ? text : undefined;
 }
 
-/** The brand whose longest BIN prefix matches, as credit-card-type ranks them; Elo or Maestro numbers are not mistaken for Visa or Mastercard. */
-function detectBrand(digits: string): CreditCardType | undefined {
-	let best: CreditCardType | undefined;
-	let strength = 0;
-	for (const type of Object.values(cardTypes)) {
-		for (const pattern of type.patterns) {
-			const prefix = String(Array.isArray(pattern) ? pattern[0] : pattern);
-			if (prefix.length > strength && matches(digits, pattern)) {
-				best = type;
-				strength = prefix.length;
-			}
-		}
-	}
+const BRANDS = Object.keys(ZUORA_CARD_BRANDS) as ZuoraCardBrand[];
 
-	return best;
+function info(brand: ZuoraCardBrand): CardBrandInfo {
+	return ZUORA_CARD_BRANDS[brand];
 }
 
-function info(brand: ZuoraCardBrand): CreditCardType {
-	return cardTypes[ZUORA_CARD_BRANDS[brand]]!;
+/** The brand whose BIN prefix the number starts with; Zuora's six never overlap. */
+function detectBrand(digits: string): ZuoraCardBrand | undefined {
+	return BRANDS.find(brand => info(brand).patterns.some(pattern => {
+		const [low, high] = typeof pattern === 'number' ? [pattern, pattern] : pattern;
+		const prefix = Number(digits.slice(0, String(low).length));
+		return prefix >= low && prefix <= high;
+	}));
 }
 
 function toInteger(value: unknown): number | undefined {
@@ -154,12 +142,12 @@ export function validateCreditCard(card: CreditCardInput, options: ValidateCredi
 	const now = options.now ?? new Date();
 
 	const digits = cardDigits(input.creditCardNumber);
-	const detected = digits === undefined ? undefined : BRAND_BY_ID[detectBrand(digits)?.type ?? ''];
+	const detected = digits === undefined ? undefined : detectBrand(digits);
 	const given = input.creditCardType === undefined || input.creditCardType === '' ? undefined : BRAND_BY_ALIAS[alias(String(input.creditCardType))];
 	const brand = given ?? detected;
 
 	if (input.creditCardType !== undefined && input.creditCardType !== '' && !given) {
-		errors['creditCardType'] = `Choose one of: ${Object.keys(ZUORA_CARD_BRANDS).map(brand => info(brand as ZuoraCardBrand).niceType).join(', ')}.`;
+		errors['creditCardType'] = `Choose one of: ${BRANDS.map(brand => info(brand).niceType).join(', ')}.`;
 	} else if (given && detected && given !== detected) {
 		errors['creditCardType'] = `The card number is not a ${info(given).niceType} number.`;
 	}
@@ -170,7 +158,7 @@ export function validateCreditCard(card: CreditCardInput, options: ValidateCredi
 		errors['creditCardNumber'] = 'The card number can only contain digits.';
 	} else if (!detected) {
 		errors['creditCardNumber'] = given ? `The card number is not a valid ${info(given).niceType} number.` : 'This card type is not accepted. Use Visa, Mastercard, American Express, Discover, JCB or Diners Club.';
-	} else if (!info(detected).lengths.filter(length => length <= MAX_CARD_DIGITS).includes(digits.length)) {
+	} else if (!(info(detected).lengths as readonly number[]).includes(digits.length)) {
 		errors['creditCardNumber'] = `The card number has the wrong number of digits for ${info(detected).niceType}.`;
 	} else if (!luhn(digits)) {
 		errors['creditCardNumber'] = 'The card number is not valid. Check it for typos.';
@@ -191,7 +179,7 @@ export function validateCreditCard(card: CreditCardInput, options: ValidateCredi
 	}
 
 	if (input.securityCode !== undefined && input.securityCode !== '') {
-		const size = brand ? info(brand).code.size : undefined;
+		const size = brand ? info(brand).securityCodeSize : undefined;
 		const code = String(input.securityCode).trim();
 		if (!/^\d+$/.test(code) || (size === undefined ? code.length < 3 || code.length > 4 : code.length !== size)) {
 			errors['securityCode'] = size === undefined ? 'Enter the 3 or 4 digit security code.' : `Enter the ${size} digit security code${brand === 'AmericanExpress' ? ' printed on the front of the card' : ''}.`;

@@ -26,3 +26,4 @@ export {
 	type ZuoraEnvironment,
 	type ZuoraCardBrand,
 } from './zuora.js';
+export {bindForm, FORM_EVENTS, type BindFormOptions, type FormBinding} from './form.js';

@@ -1,7 +1,7 @@
 import {normalizeCreditCard, validateCreditCard, type CreditCardInput} from './card.js';
 import {makeCorsRequest, type CorsResponse} from './cors-request.js';
 import {ZuoraCorsError} from './errors.js';
-import {invalidOption, type Timeout} from './options.js';
+import {invalidOption, resolveHeaders, resolveSignal, resolveTimeout, resolveUrl, defaults, type Timeout} from './options.js';
 import {fetchSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
 import {ZUORA_ERROR_CODES} from './zuora.js';
 
@@ -52,7 +52,13 @@ export async function createPaymentMethod(options: CreatePaymentMethodOptions): 
 		return invalidOption('request', 'options', 'an object');
 	}
 
-	const {signatureUrl, url, card, signature, signatureOptions, headers, timeout, signal} = options;
+	const {signatureUrl, card, signature, signatureOptions} = options;
+	// Every option is checked before anything is sent: a token fetched for nothing is fraud surface.
+	const url = resolveUrl('request', 'url', options.url);
+	resolveUrl('signature', 'signatureUrl', signatureUrl);
+	const headers = resolveHeaders('request', options.headers);
+	const timeout = resolveTimeout('request', options.timeout, defaults.requestTimeout);
+	const signal = resolveSignal('request', options.signal);
 	const checked = validateCreditCard(card);
 	if (!checked.valid || !checked.creditCardType) {
 		throw new ZuoraCorsError(`The card was not sent: ${Object.keys(checked.errors).join(', ')} invalid`, {kind: 'validation', stage: 'request', fields: checked.errors});

@@ -59,17 +59,28 @@ export const ZUORA_ERROR_CODES = {
 } as const;
 
 /**
- * The card brands Zuora's `creditCardType` accepts, keyed by Zuora's spelling, with the
- * `credit-card-type` id that detects them. Zuora takes at most 16 digits whatever the brand.
+ * The card brands Zuora's `creditCardType` accepts, keyed by Zuora's spelling, with their BIN
+ * prefixes (a number or an inclusive range), lengths and security-code size. The prefixes come
+ * from Braintree's maintained table (`credit-card-type`, `id` names its entry); lengths are cut
+ * at Zuora's 16 digits. Kept as data here because the package costs 1.3 KiB gzipped in the
+ * script-tag bundle; `card.test.ts` fails as soon as the installed `credit-card-type` disagrees.
  */
 export const ZUORA_CARD_BRANDS = {
-	Visa: 'visa',
-	MasterCard: 'mastercard',
-	AmericanExpress: 'american-express',
-	Discover: 'discover',
-	JCB: 'jcb',
-	Diners: 'diners-club',
-} as const;
+	Visa: {id: 'visa', niceType: 'Visa', patterns: [4], lengths: [16], securityCodeSize: 3},
+	MasterCard: {id: 'mastercard', niceType: 'Mastercard', patterns: [[51, 55], [2221, 2229], [223, 229], [23, 26], [270, 271], 2720], lengths: [16], securityCodeSize: 3},
+	AmericanExpress: {id: 'american-express', niceType: 'American Express', patterns: [34, 37], lengths: [15], securityCodeSize: 4},
+	Discover: {id: 'discover', niceType: 'Discover', patterns: [6011, [644, 649], 65], lengths: [16], securityCodeSize: 3},
+	JCB: {id: 'jcb', niceType: 'JCB', patterns: [2131, 1800, [3528, 3589]], lengths: [16], securityCodeSize: 3},
+	Diners: {id: 'diners-club', niceType: 'Diners Club', patterns: [[300, 305], 36, 38, 39], lengths: [14, 16], securityCodeSize: 3},
+} as const satisfies Record<string, CardBrandInfo>;
+
+export type CardBrandInfo = {
+	id: string;
+	niceType: string;
+	patterns: ReadonlyArray<number | readonly [number, number]>;
+	lengths: readonly number[];
+	securityCodeSize: number;
+};
 
 export type ZuoraCardBrand = keyof typeof ZUORA_CARD_BRANDS;
 

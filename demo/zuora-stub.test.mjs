@@ -1,0 +1,743 @@
+import {createHmac, createPublicKey, verify} from 'node:crypto';
+import {describe, it, expect, beforeAll, afterAll, beforeEach, vi} from 'vitest';
+import {main, startZuoraStub} from './zuora-stub.mjs';
+
+/** @typedef {import('./zuora-stub.mjs').ZuoraStub} ZuoraStub */
+/** @typedef {import('./zuora-stub.mjs').ZuoraStubOptions} ZuoraStubOptions */
+/** @typedef {{status: number, headers: Headers, text: string, json: any}} Answer */
+
+const SHOP = 'http://shop.test';
+const CREDIT_CARDS = '/v1/payment-methods/credit-cards';
+const ACCOUNTS = '/v1/accounts';
+const VISA = '4111111111111111';
+const FUTURE_YEAR = new Date().getUTCFullYear() + 3;
+const USED_TOKEN = {code: 90000011, message: 'Invalid token. Note: a token can only be used once.'};
+const EXPIRED_TOKEN = {code: 90000011, message: 'Invalid token. The token has expired.'};
+const INVALID_SIGNATURE = {code: 90000012, message: 'Invalid signature.'};
+const PROCESS_ID = /^[0-9A-F]{16}$/;
+const HEX32 = /^[0-9a-f]{32}$/;
+
+/** Every body the stub answered, to prove no card number ever comes back. */
+const transcript = /** @type {string[]} */ ([]);
+
+/** @param {string} url @param {RequestInit} [init] @returns {Promise<Answer>} */
+async function call(url, init) {
+	const response = await fetch(url, init);
+	const text = await response.text();
+	transcript.push(text);
+	const isJson = (response.headers.get('content-type') ?? '').startsWith('application/json');
+	return {status: response.status, headers: response.headers, text, json: isJson ? JSON.parse(text) : undefined};
+}
+
+/** @param {ZuoraStub} stub @param {Record<string, string>} [form] */
+function oauth(stub, form = {}) {
+	const body = new URLSearchParams({client_id: 'demo-client-id', client_secret: 'demo-client-secret', grant_type: 'client_credentials', ...form});
+	return call(`${stub.url}/oauth/token`, {method: 'POST', body});
+}
+
+/** @type {WeakMap<ZuoraStub, string>} */
+const bearers = new WeakMap();
+
+/** @param {ZuoraStub} stub */
+async function bearer(stub) {
+	const cached = bearers.get(stub);
+	if (cached) return cached;
+	const {json} = await oauth(stub);
+	bearers.set(stub, json.access_token);
+	return /** @type {string} */ (json.access_token);
+}
+
+/** @param {ZuoraStub} stub @param {string} path @param {unknown} body @param {string} [token] */
+async function postSigning(stub, path, body, token) {
+	const authorization = `Bearer ${token ?? (await bearer(stub))}`;
+	return call(`${stub.url}${path}`, {method: 'POST', headers: {authorization, 'content-type': 'application/json'}, body: JSON.stringify(body)});
+}
+
+/** @param {ZuoraStub} stub @param {Record<string, unknown>} request @returns {Promise<{signature: string, token: string}>} */
+async function signFor(stub, request) {
+	const {json} = await postSigning(stub, '/v1/hmac-signatures', {method: 'POST', ...request});
+	expect(json.success).toBe(true);
+	return json;
+}
+
+/** @param {Record<string, unknown>} [overrides] */
+function card(overrides = {}) {
+	return {
+		accountKey: 'A00000001',
+		creditCardType: 'Visa',
+		creditCardNumber: VISA,
+		expirationMonth: 12,
+		expirationYear: FUTURE_YEAR,
+		securityCode: '123',
+		cardHolderInfo: {cardHolderName: 'Ada Lovelace'},
+		...overrides,
+	};
+}
+
+/**
+ * POSTs to a CORS create operation the way the browser does.
+ * @param {ZuoraStub} stub @param {string} path @param {unknown} body
+ * @param {{signature?: string, token?: string}} pair @param {Record<string, string>} [headers] @param {RequestInit} [init]
+ */
+function corsPost(stub, path, body, pair, headers = {}, init = {}) {
+	/** @type {Record<string, string>} */
+	const all = {origin: SHOP, accept: 'application/json', 'content-type': 'application/json', ...headers};
+	if (pair.signature !== undefined) all.signature = pair.signature;
+	if (pair.token !== undefined) all.token = pair.token;
+	return call(`${stub.url}${path}`, {method: 'POST', headers: all, body: typeof body === 'string' ? body : JSON.stringify(body), ...init});
+}
+
+/** Signs for the credit-cards uri with the body's accountKey, then posts the card. @param {ZuoraStub} stub @param {Record<string, unknown>} body */
+async function createCard(stub, body = card(), headers = {}) {
+	const pair = await signFor(stub, {uri: `${stub.publicUrl}${CREDIT_CARDS}`, accountKey: body.accountKey});
+	return corsPost(stub, CREDIT_CARDS, body, pair, headers);
+}
+
+/** @param {Answer} answer @param {Array<{code: number, message: string}>} reasons */
+function expectFailure(answer, reasons, status = 200) {
+	expect(answer.status).toBe(status);
+	expect(answer.json).toEqual({success: false, processId: expect.stringMatching(PROCESS_ID), reasons});
+}
+
+/** @param {Headers} headers */
+function corsHeaderNames(headers) {
+	return [...headers.keys()].filter((name) => name.startsWith('access-control-'));
+}
+
+/** @param {ZuoraStubOptions} [options] */
+function useStub(options = {}) {
+	const holder = /** @type {{stub: ZuoraStub}} */ ({});
+	beforeAll(async () => {
+		holder.stub = await startZuoraStub({allowedOrigins: [SHOP], ...options});
+	});
+	beforeEach(() => holder.stub.reset());
+	afterAll(() => holder.stub.close());
+	return holder;
+}
+
+describe('POST /oauth/token', () => {
+	const zuora = useStub();
+
+	it('issues a bearer token', async () => {
+		const {status, json} = await oauth(zuora.stub);
+		expect(status).toBe(200);
+		expect(json).toEqual({
+			access_token: expect.stringMatching(HEX32),
+			token_type: 'bearer',
+			expires_in: 3599,
+			scope: expect.stringMatching(/^user\.[0-9a-f]{32} entity\.[0-9a-f-]{36} tenant\.12270$/),
+			jti: expect.stringMatching(HEX32),
+		});
+	});
+
+	it('answers 401 invalid_client for bad credentials', async () => {
+		const {status, json} = await oauth(zuora.stub, {client_secret: 'wrong'});
+		expect(status).toBe(401);
+		expect(json).toEqual({error: 'invalid_client', error_description: 'Bad client credentials'});
+	});
+
+	it('answers 400 for another grant type', async () => {
+		const {status, json} = await oauth(zuora.stub, {grant_type: 'password'});
+		expect(status).toBe(400);
+		expect(json).toEqual({error: 'unsupported_grant_type', error_description: 'Unsupported grant type'});
+	});
+
+	it('refuses a missing or unknown bearer on the signature operations', async () => {
+		const uri = `${zuora.stub.publicUrl}${CREDIT_CARDS}`;
+		const missing = await call(`${zuora.stub.url}/v1/hmac-signatures`, {method: 'POST', body: JSON.stringify({uri, method: 'POST'})});
+		expect(missing.status).toBe(401);
+		expect(missing.json).toEqual({message: 'Authentication error'});
+		const unknown = await postSigning(zuora.stub, '/v1/rsa-signatures', {uri, method: 'POST', pageId: 'p'}, 'not-a-token');
+		expect(unknown.status).toBe(401);
+		expect(unknown.json).toEqual({message: 'Authentication error'});
+	});
+});
+
+describe('OAuth token expiry', () => {
+	let clock = Date.now();
+	const zuora = useStub({now: () => clock, oauthTokenLifetimeSeconds: 60});
+
+	it('refuses a bearer once its lifetime has passed', async () => {
+		const {json} = await oauth(zuora.stub);
+		expect(json.expires_in).toBe(60);
+		const request = {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, method: 'POST'};
+		clock += 59_999;
+		expect((await postSigning(zuora.stub, '/v1/hmac-signatures', request, json.access_token)).status).toBe(200);
+		clock += 1;
+		const expired = await postSigning(zuora.stub, '/v1/hmac-signatures', request, json.access_token);
+		expect(expired.status).toBe(401);
+		expect(expired.json).toEqual({message: 'Authentication error'});
+	});
+});
+
+describe('POST /v1/hmac-signatures', () => {
+	const zuora = useStub({secret: 'test-secret'});
+
+	it('answers a signature and token in the documented formats', async () => {
+		const uri = `${zuora.stub.publicUrl}${CREDIT_CARDS}`;
+		const {status, json} = await postSigning(zuora.stub, '/v1/hmac-signatures', {uri, method: 'POST', accountKey: 'A00000001'});
+		expect(status).toBe(200);
+		expect(Object.keys(json)).toEqual(['signature', 'token', 'success']);
+		expect(json.success).toBe(true);
+		expect(json.token).toMatch(/^[A-Za-z0-9]{32}$/);
+		expect(json.signature).toMatch(/^[A-Za-z0-9+/]+=*$/);
+		expect(Buffer.from(json.signature, 'base64').toString()).toMatch(/^[0-9a-f]{40}$/);
+		const hex = createHmac('sha1', 'test-secret').update([uri, 'POST', 'A00000001', json.token].join('\n')).digest('hex');
+		expect(json.signature).toBe(Buffer.from(hex).toString('base64'));
+		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 0});
+	});
+
+	it("answers 59010220 with a processId for an empty uri", async () => {
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri: '', method: 'POST'}), [
+			{code: 59010220, message: "'uri' may not be empty"},
+		]);
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {method: 'POST'}), [
+			{code: 59010220, message: "'uri' may not be empty"},
+		]);
+	});
+
+	it('refuses a method Zuora does not list', async () => {
+		const uri = `${zuora.stub.publicUrl}${CREDIT_CARDS}`;
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri, method: 'PATCH'}), [
+			{code: 59010220, message: "'method' has an invalid value"},
+		]);
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri}), [
+			{code: 59010220, message: "'method' may not be empty"},
+		]);
+	});
+
+	it('answers 90000010 for an operation that is not CORS enabled', async () => {
+		const base = zuora.stub.publicUrl;
+		for (const request of [
+			{uri: `${base}/v1/payment-methods`, method: 'POST'},
+			{uri: `${base}${CREDIT_CARDS}`, method: 'GET'},
+			{uri: 'not a url', method: 'POST'},
+		]) {
+			expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', request), [
+				{code: 90000010, message: 'This API is not CORS enabled.'},
+			]);
+		}
+		expect(zuora.stub.tokens()).toEqual({issued: 0, used: 0});
+	});
+
+	it('signs the other CORS operations', async () => {
+		const base = zuora.stub.publicUrl;
+		for (const request of [
+			{uri: `${base}${ACCOUNTS}`, method: 'POST', name: 'Acme'},
+			{uri: `${base}/v1/files/2c92c0f9`, method: 'GET'},
+			{uri: `${base}/v1/rsa-signatures`, method: 'POST', pageId: 'page'},
+		]) {
+			expect((await postSigning(zuora.stub, '/v1/hmac-signatures', request)).json.success).toBe(true);
+		}
+		expect(zuora.stub.tokens()).toEqual({issued: 3, used: 0});
+	});
+
+	it('requires the name Create Account signs', async () => {
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri: `${zuora.stub.publicUrl}${ACCOUNTS}`, method: 'POST'}), [
+			{code: 59010220, message: "'name' may not be empty"},
+		]);
+	});
+
+	it('answers 400 for a body that is not JSON', async () => {
+		const answer = await postSigning(zuora.stub, '/v1/hmac-signatures', '[1]');
+		expectFailure(answer, [{code: 59010290, message: 'Malformed request body: expected a JSON object.'}], 400);
+	});
+});
+
+describe('POST /v1/rsa-signatures', () => {
+	const zuora = useStub();
+	const request = {uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do', method: 'POST', pageId: '2c92c0f855e2b4630155ec9e6a1b6eec'};
+
+	it('answers signature, token, tenantId and key', async () => {
+		const {status, json} = await postSigning(zuora.stub, '/v1/rsa-signatures', request);
+		expect(status).toBe(200);
+		expect(json).toEqual({
+			signature: expect.stringMatching(/^[A-Za-z0-9+/]{342}==$/),
+			token: expect.stringMatching(/^[A-Za-z0-9]{32}$/),
+			tenantId: '12270',
+			key: expect.stringMatching(/^MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA[A-Za-z0-9+/]+IDAQAB$/),
+			success: true,
+		});
+		const key = createPublicKey({key: Buffer.from(json.key, 'base64'), format: 'der', type: 'spki'});
+		const signed = Buffer.from([request.uri, request.method, request.pageId, json.token].join('\n'));
+		expect(verify('sha256', signed, key, Buffer.from(json.signature, 'base64'))).toBe(true);
+	});
+
+	it('requires pageId', async () => {
+		expectFailure(await postSigning(zuora.stub, '/v1/rsa-signatures', {...request, pageId: undefined}), [
+			{code: 59010220, message: "'pageId' may not be empty"},
+		]);
+	});
+});
+
+describe('CORS', () => {
+	const zuora = useStub();
+
+	/** @param {string} origin @param {string} [path] */
+	function preflight(origin, path = CREDIT_CARDS) {
+		return call(`${zuora.stub.url}${path}`, {
+			method: 'OPTIONS',
+			headers: {origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,signature,token'},
+		});
+	}
+
+	it('answers a preflight from an allowed origin with exactly its headers', async () => {
+		const answer = await preflight(SHOP);
+		expect(answer.status).toBe(204);
+		expect(answer.text).toBe('');
+		expect(Object.fromEntries(corsHeaderNames(answer.headers).map((name) => [name, answer.headers.get(name)]))).toEqual({
+			'access-control-allow-origin': SHOP,
+			'access-control-allow-credentials': 'true',
+			'access-control-allow-methods': 'POST, GET, OPTIONS',
+			'access-control-allow-headers': 'signature, token, content-type, accept, idempotency-key',
+			'access-control-expose-headers': 'Retry-After',
+		});
+		expect(answer.headers.get('vary')).toBe('Origin');
+	});
+
+	it('answers a preflight from another origin 403 without CORS headers', async () => {
+		for (const origin of ['http://evil.test', 'http://shop.test:8080', 'null']) {
+			const answer = await preflight(origin);
+			expect(answer.status).toBe(403);
+			expect(answer.text).toBe('');
+			expect(corsHeaderNames(answer.headers)).toEqual([]);
+		}
+		const noOrigin = await call(`${zuora.stub.url}${CREDIT_CARDS}`, {method: 'OPTIONS'});
+		expect(noOrigin.status).toBe(403);
+	});
+
+	it('echoes an allowed origin on the actual request and not another', async () => {
+		const allowed = await corsPost(zuora.stub, CREDIT_CARDS, card(), {});
+		expect(allowed.headers.get('access-control-allow-origin')).toBe(SHOP);
+		expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+		expect(allowed.headers.get('access-control-expose-headers')).toBe('Retry-After');
+		const other = await corsPost(zuora.stub, CREDIT_CARDS, card(), {}, {origin: 'http://evil.test'});
+		expect(corsHeaderNames(other.headers)).toEqual([]);
+		expect(other.headers.get('vary')).toBe('Origin');
+	});
+
+	it('sends Access-Control-Max-Age only when configured', async () => {
+		const stub = await startZuoraStub({allowedOrigins: [SHOP], preflightMaxAge: 600});
+		try {
+			const answer = await call(`${stub.url}${CREDIT_CARDS}`, {method: 'OPTIONS', headers: {origin: SHOP}});
+			expect(answer.headers.get('access-control-max-age')).toBe('600');
+		} finally {
+			await stub.close();
+		}
+		expect((await preflight(SHOP)).headers.get('access-control-max-age')).toBeNull();
+	});
+
+	it("refuses '*' as an allowed origin", async () => {
+		await expect(startZuoraStub({allowedOrigins: ['*']})).rejects.toThrow(
+			'startZuoraStub: option "allowedOrigins" must list exact origins; "*" cannot be used with credentials',
+		);
+	});
+});
+
+describe('POST /v1/payment-methods/credit-cards', () => {
+	const zuora = useStub({secret: 'test-secret'});
+
+	it('creates one payment method', async () => {
+		const answer = await createCard(zuora.stub);
+		expect(answer.status).toBe(200);
+		expect(answer.json).toEqual({success: true, paymentMethodId: expect.stringMatching(HEX32)});
+		expect(zuora.stub.paymentMethods()).toEqual([{
+			id: answer.json.paymentMethodId,
+			accountKey: 'A00000001',
+			creditCardType: 'Visa',
+			last4: '1111',
+			expirationMonth: 12,
+			expirationYear: FUTURE_YEAR,
+			cardHolderName: 'Ada Lovelace',
+			defaultPaymentMethod: false,
+			createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+		}]);
+		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 1});
+	});
+
+	it('takes form-style values as the guide sample sends them', async () => {
+		const body = card({expirationMonth: '03', expirationYear: String(FUTURE_YEAR), defaultPaymentMethod: 'true', creditCardType: 'AmericanExpress', creditCardNumber: '378282246310005', securityCode: '1234'});
+		expect((await createCard(zuora.stub, body)).json.success).toBe(true);
+		expect(zuora.stub.paymentMethods()).toMatchObject([{creditCardType: 'AmericanExpress', last4: '0005', expirationMonth: 3, expirationYear: FUTURE_YEAR, defaultPaymentMethod: true}]);
+	});
+
+	it('creates an orphan method when no accountKey is signed or sent', async () => {
+		const {accountKey, ...body} = card();
+		expect((await createCard(zuora.stub, body)).json.success).toBe(true);
+		expect(zuora.stub.paymentMethods()[0]?.accountKey).toBeNull();
+	});
+
+	it('refuses a token used before, and still holds one method', async () => {
+		const body = card();
+		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+		expect((await corsPost(zuora.stub, CREDIT_CARDS, body, pair)).json.success).toBe(true);
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, body, pair), [USED_TOKEN]);
+		expect(zuora.stub.paymentMethods()).toHaveLength(1);
+		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 1});
+	});
+
+	it('refuses an unknown or missing token', async () => {
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), {signature: 'c2ln', token: 'A'.repeat(32)}), [USED_TOKEN]);
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), {}), [USED_TOKEN]);
+		expect(zuora.stub.paymentMethods()).toEqual([]);
+	});
+
+	it('refuses a token after expireTokens(), and spends it', async () => {
+		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+		zuora.stub.expireTokens();
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), pair), [EXPIRED_TOKEN]);
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), pair), [USED_TOKEN]);
+		expect(zuora.stub.paymentMethods()).toEqual([]);
+	});
+
+	it('answers 90000012 when the body accountKey is not the signed one', async () => {
+		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card({accountKey: 'A00000002'}), pair), [INVALID_SIGNATURE]);
+		const {accountKey, ...withoutKey} = card();
+		const second = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, withoutKey, second), [INVALID_SIGNATURE]);
+		expect(zuora.stub.paymentMethods()).toEqual([]);
+	});
+
+	it('answers 90000012 for a signature bound to another uri or a tampered signature', async () => {
+		const otherHost = await signFor(zuora.stub, {uri: `https://rest.zuora.com${CREDIT_CARDS}`, accountKey: 'A00000001'});
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), otherHost), [INVALID_SIGNATURE]);
+		const accountsPair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${ACCOUNTS}`, name: 'A00000001'});
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), accountsPair), [INVALID_SIGNATURE]);
+		const first = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+		const second = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), {signature: first.signature, token: second.token}), [INVALID_SIGNATURE]);
+		expect(zuora.stub.paymentMethods()).toEqual([]);
+		expect(zuora.stub.tokens()).toEqual({issued: 4, used: 3});
+	});
+
+	it('answers 400 for a body that is not JSON, spending the token', async () => {
+		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`});
+		const answer = await corsPost(zuora.stub, CREDIT_CARDS, 'creditCardNumber=4111111111111111', pair);
+		expectFailure(answer, [{code: 53100090, message: 'Malformed request body: expected a JSON object.'}], 400);
+		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 1});
+	});
+
+	it.each([
+		['a number failing Luhn', {creditCardNumber: '4111111111111112'}, [{code: 53100020, message: 'creditCardNumber: invalid value'}]],
+		['a number of another brand', {creditCardType: 'MasterCard'}, [{code: 53100020, message: 'creditCardNumber: invalid value'}]],
+		['more than 16 digits', {creditCardNumber: '41111111111111111'}, [{code: 53100020, message: 'creditCardNumber: invalid value'}]],
+		['a number with spaces', {creditCardNumber: '4111 1111 1111 1111'}, [{code: 53100020, message: 'creditCardNumber: invalid value'}]],
+		['an unknown type', {creditCardType: 'Maestro'}, [{code: 53100020, message: 'creditCardType: invalid value'}]],
+		['month 13', {expirationMonth: 13}, [{code: 53100020, message: 'expirationMonth: invalid value'}]],
+		['a past year', {expirationYear: 2020}, [{code: 53100020, message: 'expirationYear: invalid value'}]],
+		['a 2-digit year', {expirationYear: 30}, [{code: 53100020, message: 'expirationYear: invalid value'}]],
+		['a 4-digit AmEx-style code on Visa', {securityCode: '1234'}, [{code: 53100020, message: 'securityCode: invalid value'}]],
+		['a name over 50 characters', {cardHolderInfo: {cardHolderName: 'x'.repeat(51)}}, [{code: 53100020, message: 'cardHolderInfo.cardHolderName: invalid value'}]],
+		['no number and no month', {creditCardNumber: undefined, expirationMonth: ''}, [
+			{code: 53100022, message: 'creditCardNumber: missing field'},
+			{code: 53100022, message: 'expirationMonth: missing field'},
+		]],
+	])('answers one reason per bad field: %s', async (_, overrides, reasons) => {
+		expectFailure(await createCard(zuora.stub, card(overrides)), reasons);
+		expect(zuora.stub.paymentMethods()).toEqual([]);
+	});
+
+	it('refuses a month already past this year', async () => {
+		const stub = await startZuoraStub({now: () => Date.UTC(2030, 5, 15)});
+		try {
+			expectFailure(await createCard(stub, card({expirationYear: 2030, expirationMonth: 5})), [{code: 53100020, message: 'expirationMonth: invalid value'}]);
+			expect((await createCard(stub, card({expirationYear: 2030, expirationMonth: 6}))).json.success).toBe(true);
+		} finally {
+			await stub.close();
+		}
+	});
+
+	it.each([
+		['4000000000000002', 'Transaction declined.402 - [card_declined/generic_decline] Your card was declined.'],
+		['4000000000009995', 'Transaction declined.402 - [card_declined/insufficient_funds] Your card has insufficient funds.'],
+		['4000000000000069', 'Transaction declined.402 - [card_declined/expired_card] Your card has expired.'],
+	])('declines test card %s', async (number, message) => {
+		expectFailure(await createCard(zuora.stub, card({creditCardNumber: number})), [{code: 53100320, message}]);
+		expect(zuora.stub.paymentMethods()).toEqual([]);
+	});
+});
+
+describe('cardholder name required', () => {
+	const zuora = useStub({requireCardHolderName: true});
+
+	it('answers 53100022 without cardHolderInfo.cardHolderName', async () => {
+		expectFailure(await createCard(zuora.stub, card({cardHolderInfo: undefined})), [
+			{code: 53100022, message: 'cardHolderInfo.cardHolderName: missing field'},
+		]);
+		expectFailure(await createCard(zuora.stub, card({cardHolderInfo: {city: 'London'}})), [
+			{code: 53100022, message: 'cardHolderInfo.cardHolderName: missing field'},
+		]);
+		expect(zuora.stub.paymentMethods()).toEqual([]);
+	});
+});
+
+describe('token lifetime', () => {
+	let clock = Date.now();
+	const zuora = useStub({now: () => clock, tokenLifetimeMs: 1000});
+
+	it('accepts a token at its lifetime and refuses it a millisecond later', async () => {
+		const uri = `${zuora.stub.publicUrl}${CREDIT_CARDS}`;
+		const fresh = await signFor(zuora.stub, {uri, accountKey: 'A00000001'});
+		clock += 1000;
+		expect((await corsPost(zuora.stub, CREDIT_CARDS, card(), fresh)).json.success).toBe(true);
+		const stale = await signFor(zuora.stub, {uri, accountKey: 'A00000001'});
+		clock += 1001;
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), stale), [EXPIRED_TOKEN]);
+		expect(zuora.stub.paymentMethods()).toHaveLength(1);
+	});
+});
+
+describe('POST /v1/accounts', () => {
+	const zuora = useStub();
+	const account = {name: 'Acme Ltd', currency: 'USD', billToContact: {firstName: 'Ada', lastName: 'Lovelace'}};
+	const creditCard = {creditCardType: 'MasterCard', creditCardNumber: '5555555555554444', expirationMonth: 1, expirationYear: FUTURE_YEAR, securityCode: '321'};
+
+	/** @param {Record<string, unknown>} body @param {string} [signedName] */
+	async function createAccount(body, signedName = 'Acme Ltd') {
+		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${ACCOUNTS}`, name: signedName});
+		return corsPost(zuora.stub, ACCOUNTS, body, pair);
+	}
+
+	it('creates an account with its card', async () => {
+		const answer = await createAccount({...account, creditCard});
+		expect(answer.json).toEqual({
+			success: true,
+			accountId: expect.stringMatching(HEX32),
+			accountNumber: 'A00000001',
+			paymentMethodId: expect.stringMatching(HEX32),
+		});
+		expect(zuora.stub.accounts()).toEqual([{accountId: answer.json.accountId, accountNumber: 'A00000001', name: 'Acme Ltd', paymentMethodId: answer.json.paymentMethodId}]);
+		expect(zuora.stub.paymentMethods()).toMatchObject([{id: answer.json.paymentMethodId, accountKey: 'A00000001', creditCardType: 'MasterCard', last4: '4444'}]);
+		expect((await createAccount({...account, creditCard})).json.accountNumber).toBe('A00000002');
+	});
+
+	it('answers 90000012 when the body name is not the signed one', async () => {
+		expectFailure(await createAccount({...account, creditCard}, 'Other Ltd'), [INVALID_SIGNATURE]);
+		expect(zuora.stub.accounts()).toEqual([]);
+	});
+
+	it('names card fields under creditCard', async () => {
+		expectFailure(await createAccount({...account, creditCard: {...creditCard, expirationMonth: 0}}), [
+			{code: 53100020, message: 'creditCard.expirationMonth: invalid value'},
+		]);
+		expectFailure(await createAccount(account), [{code: 53100022, message: 'creditCard: missing field'}]);
+		expect(zuora.stub.accounts()).toEqual([]);
+		expect(zuora.stub.paymentMethods()).toEqual([]);
+	});
+
+	it('creates no account for a declined card', async () => {
+		const declined = {...creditCard, creditCardType: 'Visa', creditCardNumber: '4000000000000002'};
+		expectFailure(await createAccount({...account, creditCard: declined}), [
+			{code: 53100320, message: 'Transaction declined.402 - [card_declined/generic_decline] Your card was declined.'},
+		]);
+		expect(zuora.stub.accounts()).toEqual([]);
+	});
+});
+
+describe('Idempotency-Key', () => {
+	const zuora = useStub();
+
+	it('replays the first success without a fresh token and creates one method', async () => {
+		const first = await createCard(zuora.stub, card(), {'idempotency-key': 'checkout-1'});
+		expect(first.json.success).toBe(true);
+		const replay = await corsPost(zuora.stub, CREDIT_CARDS, card(), {}, {'idempotency-key': 'checkout-1'});
+		expect(replay.status).toBe(200);
+		expect(replay.json).toEqual(first.json);
+		expect(zuora.stub.paymentMethods()).toHaveLength(1);
+		expect(zuora.stub.paymentMethods()[0]?.idempotencyKey).toBe('checkout-1');
+		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 1});
+	});
+
+	it('keeps keys apart per path and per key', async () => {
+		await createCard(zuora.stub, card(), {'idempotency-key': 'checkout-1'});
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), {}, {'idempotency-key': 'checkout-2'}), [USED_TOKEN]);
+		expectFailure(await corsPost(zuora.stub, ACCOUNTS, card(), {}, {'idempotency-key': 'checkout-1'}), [USED_TOKEN]);
+		expect(zuora.stub.paymentMethods()).toHaveLength(1);
+	});
+
+	it('leaves the key free after a failure, for a retry with a new token', async () => {
+		expectFailure(await createCard(zuora.stub, card({expirationMonth: 13}), {'idempotency-key': 'checkout-3'}), [
+			{code: 53100020, message: 'expirationMonth: invalid value'},
+		]);
+		expect((await createCard(zuora.stub, card(), {'idempotency-key': 'checkout-3'})).json.success).toBe(true);
+		expect(zuora.stub.paymentMethods()).toHaveLength(1);
+	});
+});
+
+describe('faults and latency', () => {
+	const zuora = useStub();
+
+	it("'reset' drops the connection before processing: nothing created, token unspent", async () => {
+		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+		zuora.stub.failNext(1, 'reset');
+		await expect(corsPost(zuora.stub, CREDIT_CARDS, card(), pair)).rejects.toThrow('fetch failed');
+		expect(zuora.stub.paymentMethods()).toEqual([]);
+		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 0});
+		expect((await corsPost(zuora.stub, CREDIT_CARDS, card(), pair)).json.success).toBe(true);
+		expect(zuora.stub.requests().filter((entry) => entry.path === CREDIT_CARDS).map((entry) => entry.status)).toEqual([null, 200]);
+	});
+
+	it("'hang' never answers", async () => {
+		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+		zuora.stub.failNext(1, 'hang');
+		const hanging = corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {}, {signal: AbortSignal.timeout(300)});
+		await expect(hanging).rejects.toMatchObject({name: 'TimeoutError'});
+		expect(zuora.stub.paymentMethods()).toEqual([]);
+		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 0});
+	});
+
+	it("'html500' answers a proxy's HTML error, count times, then recovers", async () => {
+		zuora.stub.failNext(2, 'html500');
+		for (let attempt = 0; attempt < 2; attempt++) {
+			const answer = await corsPost(zuora.stub, CREDIT_CARDS, card(), {});
+			expect(answer.status).toBe(500);
+			expect(answer.headers.get('content-type')).toBe('text/html');
+			expect(answer.headers.get('access-control-allow-origin')).toBe(SHOP);
+			expect(answer.text).toBe('<html><body><h1>500 Internal Server Error</h1></body></html>');
+		}
+		expect((await createCard(zuora.stub)).json.success).toBe(true);
+	});
+
+	it('hits only the given paths, and never a preflight', async () => {
+		zuora.stub.failNext(1, 'html500', ['/v1/hmac-signatures']);
+		const preflight = await call(`${zuora.stub.url}/v1/hmac-signatures`, {method: 'OPTIONS', headers: {origin: SHOP}});
+		expect(preflight.status).toBe(204);
+		expect((await postSigning(zuora.stub, '/v1/hmac-signatures', {uri: '', method: 'POST'})).status).toBe(500);
+		expect((await createCard(zuora.stub)).json.success).toBe(true);
+	});
+
+	it('delays every answer, preflights included', async () => {
+		zuora.stub.setLatency(150);
+		const started = performance.now();
+		expect((await call(`${zuora.stub.url}${CREDIT_CARDS}`, {method: 'OPTIONS', headers: {origin: SHOP}})).status).toBe(204);
+		expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+		zuora.stub.setLatency(0);
+	});
+
+	it('rejects bad fault arguments', () => {
+		expect(() => zuora.stub.failNext(1, /** @type {any} */ ('boom'))).toThrow("failNext: mode must be 'reset', 'hang' or 'html500'");
+		expect(() => zuora.stub.setLatency(-1)).toThrow('setLatency: ms must be a non-negative finite number');
+	});
+
+	it('close() ends a hanging request', async () => {
+		const stub = await startZuoraStub();
+		stub.failNext(1, 'hang', ['/anything']);
+		const hanging = call(`${stub.url}/anything`, {method: 'POST'});
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		await stub.close();
+		await expect(hanging).rejects.toThrow('fetch failed');
+	});
+});
+
+describe('request log', () => {
+	const zuora = useStub();
+
+	it('records headers and status, never the body', async () => {
+		bearers.delete(zuora.stub); // fetch a fresh bearer so the OAuth call is in the log
+		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+		await corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {cookie: 'ZSession=abc', 'idempotency-key': 'k-1'});
+		expect(zuora.stub.requests()).toEqual([
+			{method: 'POST', path: '/oauth/token', origin: null, cookie: null, signature: null, token: null, idempotencyKey: null, status: 200},
+			{method: 'POST', path: '/v1/hmac-signatures', origin: null, cookie: null, signature: null, token: null, idempotencyKey: null, status: 200},
+			{method: 'POST', path: CREDIT_CARDS, origin: SHOP, cookie: 'ZSession=abc', signature: pair.signature, token: pair.token, idempotencyKey: 'k-1', status: 200},
+		]);
+	});
+
+	it('never holds a card number or security code in any answer, log or stored method', async () => {
+		const numbers = [VISA, '4111111111111112', '4000000000000002', '378282246310005'];
+		for (const number of numbers) await createCard(zuora.stub, card({creditCardNumber: number, securityCode: '9173'}));
+		const everything = [...transcript, JSON.stringify(zuora.stub.requests()), JSON.stringify(zuora.stub.paymentMethods())].join('\n');
+		for (const number of numbers) expect(everything).not.toContain(number);
+		expect(everything).not.toContain('9173');
+		for (const method of zuora.stub.paymentMethods()) {
+			expect(Object.keys(method)).not.toContain('creditCardNumber');
+			expect(Object.keys(method)).not.toContain('securityCode');
+		}
+	});
+});
+
+describe('other routes', () => {
+	const zuora = useStub();
+
+	it('answers 404 with the Zuora envelope', async () => {
+		expectFailure(await call(`${zuora.stub.url}/v1/payment-methods`, {method: 'POST', body: '{}'}), [
+			{code: 50000040, message: 'No operation matches POST /v1/payment-methods.'},
+		], 404);
+		expectFailure(await call(`${zuora.stub.url}/v1/files/2c92c0f9`), [
+			{code: 50000040, message: 'No operation matches GET /v1/files/2c92c0f9.'},
+		], 404);
+	});
+
+	it('answers 413 for a body over 1 MiB', async () => {
+		const answer = await call(`${zuora.stub.url}${CREDIT_CARDS}`, {method: 'POST', body: 'x'.repeat(1024 * 1024 + 1)});
+		expectFailure(answer, [{code: 50000070, message: 'Request body exceeds 1 MiB.'}], 413);
+	});
+
+	it('has no test controls without testMode', async () => {
+		for (const [method, path] of [['GET', '/__stub/requests'], ['GET', '/__stub/payment-methods'], ['POST', '/__stub/reset'], ['POST', '/__stub/fail-next']]) {
+			const answer = await call(`${zuora.stub.url}${path}`, {method});
+			expect(answer.status).toBe(404);
+			expect(answer.json.reasons).toEqual([{code: 50000040, message: `No operation matches ${method} ${path}.`}]);
+		}
+	});
+});
+
+describe('HTTP test controls (testMode)', () => {
+	const zuora = useStub({testMode: true});
+
+	/** @param {string} path @param {unknown} [body] */
+	function controlPost(path, body) {
+		return call(`${zuora.stub.url}/__stub/${path}`, {method: 'POST', headers: {origin: SHOP}, body: body === undefined ? undefined : JSON.stringify(body)});
+	}
+
+	it('drive the stub like its methods, unlogged, with CORS headers', async () => {
+		await createCard(zuora.stub);
+		const methods = await call(`${zuora.stub.url}/__stub/payment-methods`);
+		expect(methods.json).toEqual(zuora.stub.paymentMethods());
+		expect(methods.json).toHaveLength(1);
+
+		const failing = await controlPost('fail-next', {count: 1, mode: 'html500'});
+		expect(failing.json).toEqual({ok: true});
+		expect(failing.headers.get('access-control-allow-origin')).toBe(SHOP);
+		expect((await corsPost(zuora.stub, CREDIT_CARDS, card(), {})).status).toBe(500);
+
+		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+		expect((await controlPost('expire-tokens')).json).toEqual({ok: true});
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), pair), [EXPIRED_TOKEN]);
+
+		expect((await controlPost('latency', {ms: 5})).json).toEqual({ok: true});
+		const logged = await call(`${zuora.stub.url}/__stub/requests`);
+		expect(logged.json.map((/** @type {{path: string}} */ entry) => entry.path)).toEqual([
+			'/oauth/token', '/v1/hmac-signatures', CREDIT_CARDS, CREDIT_CARDS, '/v1/hmac-signatures', CREDIT_CARDS,
+		]);
+
+		expect((await controlPost('reset')).json).toEqual({ok: true});
+		expect(zuora.stub.paymentMethods()).toEqual([]);
+		expect(zuora.stub.requests()).toEqual([]);
+		expect(zuora.stub.tokens()).toEqual({issued: 0, used: 0});
+	});
+
+	it('answer 400 for bad arguments', async () => {
+		const answer = await controlPost('fail-next', {count: 1, mode: 'explode'});
+		expect(answer.status).toBe(400);
+		expect(answer.json).toEqual({ok: false, error: "failNext: mode must be 'reset', 'hang' or 'html500'"});
+		expect((await controlPost('latency', {ms: 'slow'})).json).toEqual({ok: false, error: 'setLatency: ms must be a non-negative finite number'});
+	});
+});
+
+describe('main', () => {
+	it('starts from the environment and prints the URL', async () => {
+		const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+		const stub = await main({PORT: '0', ALLOWED_ORIGINS: `${SHOP}, http://other.test`, STUB_TEST_MODE: '1'});
+		try {
+			expect(log).toHaveBeenCalledWith(`Zuora stub listening on ${stub.url}`);
+			const preflight = await call(`${stub.url}${CREDIT_CARDS}`, {method: 'OPTIONS', headers: {origin: 'http://other.test'}});
+			expect(preflight.headers.get('access-control-allow-origin')).toBe('http://other.test');
+			expect((await call(`${stub.url}/__stub/requests`)).status).toBe(200);
+		} finally {
+			log.mockRestore();
+			await stub.close();
+		}
+	});
+});

@@ -1,0 +1,75 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {makeCorsRequest} from './cors-request.js';
+import {ZuoraCorsError} from './errors.js';
+import {reply, startServer} from './http-server.test-util.js';
+
+const signature = 'ZmI0ZjE2ZTMxMWY1YjA0ZTc4MTg1ZDhlYWRkMTEwNDE3M2RiMzNiNQ==';
+const token = 'gCH6gYqQffQCsFKSLuxyagXsuXcIK0uf';
+const card = {accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031, securityCode: '737', defaultPaymentMethod: true};
+
+let server: Awaited<ReturnType<typeof startServer>>;
+beforeAll(async () => {
+	server = await startServer((request, response) => {
+		const bodies: Record<string, unknown> = {
+			'/v1/payment-methods/credit-cards': {success: true, paymentMethodId: '2c92c0f86a8dd422016a9e7a70116b0d'},
+			'/no-success': {paymentMethodId: 'x'},
+			// A misbehaving server echoing what it received must not put card data into an error.
+			'/echo': {success: false, reasons: [{code: 53100020, message: `bad card ${card.creditCardNumber} cvv ${card.securityCode} or 4111-1111-1111-1111`}]},
+		};
+		reply(response, 200, bodies[request.url] ?? {success: false});
+	});
+});
+afterAll(async () => server.close());
+
+describe('makeCorsRequest', () => {
+	it('sends exactly what Zuora\'s CORS sample sends, once', async () => {
+		const before = server.received.length;
+		const result = await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, headers: {'X-Trace': 't1'}});
+		expect(result).toEqual({success: true, paymentMethodId: '2c92c0f86a8dd422016a9e7a70116b0d'});
+		expect(server.received.length - before).toBe(1);
+		const sent = server.received.at(-1)!;
+		expect(sent.method).toBe('POST');
+		expect(sent.url).toBe('/v1/payment-methods/credit-cards');
+		expect(sent.headers['accept']).toBe('application/json');
+		expect(sent.headers['content-type']).toBe('application/json');
+		expect(sent.headers['signature']).toBe(signature);
+		expect(sent.headers['token']).toBe(token);
+		expect(sent.headers['x-trace']).toBe('t1');
+		expect(sent.body).toBe(JSON.stringify(card));
+	});
+
+	it('does not let extra headers replace the protocol headers', async () => {
+		await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, headers: {signature: 'forged', 'Content-Type': 'text/plain'}});
+		const sent = server.received.at(-1)!;
+		expect([sent.headers['signature'], sent.headers['content-type']]).toEqual([signature, 'application/json']);
+	});
+
+	it('rejects a 200 without success: true as invalid-response', async () => {
+		const error = await makeCorsRequest({url: `${server.url}/no-success`, signature, token, json: card}).catch((error_: unknown) => error_ as ZuoraCorsError);
+		expect([error.kind, error.stage, error.status, error.retryable]).toEqual(['invalid-response', 'request', 200, false]);
+	});
+
+	it('masks the card number and security code a server echoes back', async () => {
+		const error = await makeCorsRequest({url: `${server.url}/echo`, signature, token, json: card}).catch((error_: unknown) => error_ as ZuoraCorsError);
+		expect(error.kind).toBe('zuora');
+		expect(error.reasons[0]!.message).toBe('bad card [redacted] cvv [redacted] or [redacted]');
+		for (const text of [error.message, String(error), JSON.stringify(error), error.stack ?? '']) {
+			expect(text).not.toContain('4111111111111111');
+			expect(text).not.toContain('4111-1111');
+			expect(text).not.toContain('737');
+		}
+	});
+
+	it.each([
+		[{signature: ''}, 'signature'],
+		[{token: undefined}, 'token'],
+		[{method: 'DELETE'}, 'method'],
+		[{method: 'GET'}, 'json'],
+		[{url: 'not a url'}, 'url'],
+	])('refuses %j before sending', async (override, field) => {
+		const before = server.received.length;
+		const error = await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, ...override} as never).catch((error_: unknown) => error_ as ZuoraCorsError);
+		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'request', [field]]);
+		expect(server.received.length).toBe(before);
+	});
+});

@@ -1,0 +1,79 @@
+import {describe, expect, it} from 'vitest';
+import {redactCardNumbers, ZuoraCorsError} from './errors.js';
+import {zuoraUrl} from './zuora-url.js';
+import {ZUORA_BASE_URLS} from './zuora.js';
+
+describe('ZuoraCorsError', () => {
+	it('is an Error with a fixed name and every field in its JSON', () => {
+		const error = new ZuoraCorsError('POST https://rest.zuora.com/v1/x answered success: false', {
+			kind: 'zuora',
+			stage: 'request',
+			status: 200,
+			reasons: [{code: 90_000_011, message: 'Invalid token.'}],
+			processId: 'P1',
+			cause: new Error('inner'),
+		});
+		expect(error).toBeInstanceOf(Error);
+		expect(String(error)).toBe('ZuoraCorsError: POST https://rest.zuora.com/v1/x answered success: false');
+		expect(JSON.parse(JSON.stringify(error))).toEqual({
+			name: 'ZuoraCorsError',
+			message: 'POST https://rest.zuora.com/v1/x answered success: false',
+			kind: 'zuora',
+			stage: 'request',
+			code: 90_000_011,
+			reasons: [{code: 90_000_011, message: 'Invalid token.'}],
+			status: 200,
+			retryable: true,
+			processId: 'P1',
+		});
+		expect((error.cause as Error).message).toBe('inner');
+	});
+
+	it.each([
+		['zuora', 'request', undefined, 90_000_011, true],
+		['zuora', 'request', undefined, '90000011', true],
+		['zuora', 'request', undefined, 53_100_320, false],
+		['http', 'request', 429, undefined, true],
+		['http', 'request', 503, undefined, true],
+		['http', 'request', 500, undefined, false],
+		['http', 'request', 504, undefined, false],
+		['http', 'signature', 500, undefined, true],
+		['http', 'signature', 404, undefined, false],
+		['network', 'signature', undefined, undefined, true],
+		['network', 'request', undefined, undefined, false],
+		['timeout', 'signature', undefined, undefined, true],
+		['timeout', 'request', undefined, undefined, false],
+		['invalid-response', 'signature', 200, undefined, false],
+		['validation', 'request', undefined, undefined, false],
+		['aborted', 'request', undefined, undefined, false],
+	] as const)('%s at %s (status %s, code %s) is retryable: %s', (kind, stage, status, code, retryable) => {
+		const error = new ZuoraCorsError('x', {kind, stage, status, reasons: code === undefined ? [] : [{code, message: ''}]});
+		expect(error.retryable).toBe(retryable);
+	});
+
+	it('masks anything shaped like a card number, in the message and the reasons', () => {
+		const error = new ZuoraCorsError('card 4111111111111111 and 4111 1111 1111 1111', {kind: 'zuora', stage: 'request', reasons: [{code: 1, message: 'number 5555-5555-5555-4444'}]});
+		expect(error.message).toBe('card [redacted] and [redacted]');
+		expect(error.reasons[0]!.message).toBe('number [redacted]');
+		expect(redactCardNumbers('code 90000011, process 1AA4FDFC25059EAD')).toBe('code 90000011, process 1AA4FDFC25059EAD');
+	});
+});
+
+describe('zuoraUrl', () => {
+	it('joins the environment\'s base URL and the path', () => {
+		expect(zuoraUrl('apisandbox', '/v1/payment-methods/credit-cards')).toBe('https://rest.apisandbox.zuora.com/v1/payment-methods/credit-cards');
+		expect(zuoraUrl('eu')).toBe('https://rest.eu.zuora.com/v1/payment-methods/credit-cards');
+	});
+
+	it('knows the ten REST hosts, all https', () => {
+		expect(Object.keys(ZUORA_BASE_URLS)).toHaveLength(10);
+		for (const url of Object.values(ZUORA_BASE_URLS)) {
+			expect(url).toMatch(/^https:\/\/rest\.([a-z]+\.)*zuora\.com$/);
+		}
+	});
+
+	it('throws a validation error for an unknown environment or a bad path', () => {
+		expect(() => zuoraUrl('mars' as never)).toThrow(expect.objectContaining({name: 'ZuoraCorsError', kind: 'validation', fields: {environment: expect.stringContaining('apisandbox') as string}}));
+		expect(() => zuoraUrl('eu', 'v1/x')).toThrow(expect.objectContaining({kind: 'validation', fields: {path: 'expected a path starting with /'}}));
+	});
+});

@@ -1,0 +1,164 @@
+import type {ServerResponse} from 'node:http';
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {ZuoraCorsError} from './errors.js';
+import {reply, startServer} from './http-server.test-util.js';
+import {createPaymentMethod, type CreatePaymentMethodOptions} from './payment-method.js';
+
+const card = {accountKey: 'A00000001', creditCardNumber: '4111 1111 1111 1111', expirationMonth: '12', expirationYear: '2031', securityCode: '737', defaultPaymentMethod: 'true'};
+const sentCard = '{"accountKey":"A00000001","creditCardType":"Visa","creditCardNumber":"4111111111111111","expirationMonth":12,"expirationYear":2031,"securityCode":"737","defaultPaymentMethod":true}';
+const invalidToken = {success: false, reasons: [{code: 90_000_011, message: 'Invalid token. Note: a token can only be used once.'}]};
+const created = {success: true, paymentMethodId: '2c92c0f86a8dd422016a9e7a70116b0d'};
+
+// Each test queues what the fake Zuora answers, in order; the signature endpoint numbers its tokens.
+let answers: Array<(response: ServerResponse) => void>;
+let issued = 0;
+let server: Awaited<ReturnType<typeof startServer>>;
+beforeAll(async () => {
+	server = await startServer((request, response) => {
+		if (request.url.startsWith('/signature')) {
+			issued++;
+			reply(response, 200, {success: true, signature: `sig${issued}`, token: `token${issued}`});
+			return;
+		}
+
+		(answers.shift() ?? (r => reply(r, 500, 'no answer queued')))(response);
+	});
+});
+afterAll(async () => server.close());
+beforeEach(() => {
+	server.received.length = 0;
+	answers = [];
+	issued = 0;
+});
+
+const json = (body: unknown) => (response: ServerResponse) => reply(response, 200, body);
+const paths = () => server.received.map(request => `${request.method} ${request.url} ${request.headers['token'] ?? ''}`.trim());
+const run = async (options: Partial<CreatePaymentMethodOptions> = {}) => createPaymentMethod({signatureUrl: `${server.url}/signature`, url: `${server.url}/v1/payment-methods/credit-cards`, card, ...options});
+const failure = async (options: Partial<CreatePaymentMethodOptions> = {}) => run(options).then(() => {
+	throw new Error('expected a rejection');
+}, (error: unknown) => {
+	expect(error).toBeInstanceOf(ZuoraCorsError);
+	return error as ZuoraCorsError;
+});
+
+describe('createPaymentMethod', () => {
+	it('fetches a signature, then posts the normalised card with it', async () => {
+		answers.push(json(created));
+		await expect(run()).resolves.toEqual(created);
+		expect(paths()).toEqual(['GET /signature', 'POST /v1/payment-methods/credit-cards token1']);
+		const [signatureRequest, post] = server.received;
+		expect(post!.body).toBe(sentCard);
+		expect(post!.headers['signature']).toBe('sig1');
+		// The merchant backend sees no card data at all.
+		expect(`${signatureRequest!.url} ${signatureRequest!.body} ${JSON.stringify(signatureRequest!.headers)}`).not.toMatch(/4111|737/);
+	});
+
+	it('re-signs exactly once on 90000011, then succeeds', async () => {
+		answers.push(json(invalidToken), json(created));
+		await expect(run()).resolves.toEqual(created);
+		expect(paths()).toEqual(['GET /signature', 'POST /v1/payment-methods/credit-cards token1', 'GET /signature', 'POST /v1/payment-methods/credit-cards token2']);
+	});
+
+	it('gives up after the one re-sign when 90000011 comes again', async () => {
+		answers.push(json(invalidToken), json(invalidToken));
+		const error = await failure();
+		expect([error.kind, error.stage, error.code, error.retryable]).toEqual(['zuora', 'request', 90_000_011, true]);
+		expect(paths()).toHaveLength(4);
+	});
+
+	it.each([
+		['another Zuora code', json({success: false, reasons: [{code: 53_100_320, message: 'Transaction declined.'}]}), 'zuora'],
+		['a 500', (response: ServerResponse) => reply(response, 500, 'oops'), 'http'],
+		['a reset connection', (response: ServerResponse) => response.socket?.destroy(), 'network'],
+		['a body that is not JSON', json('<html></html>'), 'invalid-response'],
+	])('does not re-sign or re-send on %s', async (_name, answer, kind) => {
+		answers.push(answer);
+		const error = await failure();
+		expect([error.kind, error.stage, error.retryable]).toEqual([kind, 'request', false]);
+		expect(paths()).toEqual(['GET /signature', 'POST /v1/payment-methods/credit-cards token1']);
+	});
+
+	it('refuses an invalid card before any network call', async () => {
+		const error = await failure({card: {...card, creditCardNumber: '4111111111111112', expirationMonth: '13'}});
+		expect([error.kind, error.stage, error.fields]).toEqual(['validation', 'request', {
+			creditCardNumber: 'The card number is not valid. Check it for typos.',
+			expirationMonth: 'Enter the expiry month, 1 to 12.',
+		}]);
+		expect(error.message).toBe('The card was not sent: creditCardNumber, expirationMonth invalid');
+		expect(server.received).toHaveLength(0);
+	});
+
+	it.each([
+		[{timeout: -5}, 'timeout'],
+		[{url: ''}, 'url'],
+		[{signatureUrl: ''}, 'signatureUrl'],
+		[{headers: 'x'}, 'headers'],
+	])('refuses the option %j before any network call', async (override, field) => {
+		const error = await failure(override as never);
+		expect([error.kind, Object.keys(error.fields ?? {})]).toEqual(['validation', [field]]);
+		expect(server.received).toHaveLength(0);
+	});
+
+	it('refuses to put card data into the signature request', async () => {
+		const error = await failure({signatureOptions: {method: 'POST', json: {card: '4111111111111111'}}});
+		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'signature', ['signatureOptions']]);
+		expect(server.received).toHaveLength(0);
+	});
+
+	it('uses a prefetched signature (or its promise) without fetching one', async () => {
+		answers.push(json(created), json(created));
+		await run({signature: {signature: 'early', token: 'prefetched'}});
+		await run({signature: Promise.resolve({signature: 'early', token: 'prefetched2'})});
+		expect(paths()).toEqual(['POST /v1/payment-methods/credit-cards prefetched', 'POST /v1/payment-methods/credit-cards prefetched2']);
+	});
+
+	it('replaces a used prefetched signature once on 90000011', async () => {
+		answers.push(json(invalidToken), json(created));
+		await run({signature: {signature: 'early', token: 'used'}});
+		expect(paths()).toEqual(['POST /v1/payment-methods/credit-cards used', 'GET /signature', 'POST /v1/payment-methods/credit-cards token1']);
+	});
+
+	it('fetches a fresh signature when the prefetch failed', async () => {
+		answers.push(json(created));
+		const prefetch = Promise.reject(new Error('offline while typing'));
+		await run({signature: prefetch});
+		expect(paths()).toEqual(['GET /signature', 'POST /v1/payment-methods/credit-cards token1']);
+	});
+
+	it('rejects a success without paymentMethodId as invalid-response', async () => {
+		answers.push(json({success: true}));
+		const error = await failure();
+		expect([error.kind, error.stage]).toEqual(['invalid-response', 'request']);
+	});
+
+	it('passes signature options through and sends the signature request first', async () => {
+		answers.push(json(created));
+		await run({signatureOptions: {method: 'POST', json: {cart: 'c1'}, headers: {'X-CSRF-Token': 'abc'}}});
+		const [signatureRequest] = server.received;
+		expect([signatureRequest!.method, signatureRequest!.body, signatureRequest!.headers['x-csrf-token']]).toEqual(['POST', '{"cart":"c1"}', 'abc']);
+	});
+
+	it('never lets card data into any error, on every path', async () => {
+		const setups: Array<() => void> = [
+			() => answers.push(json({success: false, reasons: [{code: 1, message: 'echo 4111111111111111 737'}]})),
+			() => answers.push((response: ServerResponse) => reply(response, 500, '<p>4111111111111111</p>')),
+			() => answers.push((response: ServerResponse) => response.socket?.destroy()),
+			() => answers.push(json(invalidToken), json(invalidToken)),
+			() => answers.push(json({success: true})),
+		];
+		const errors = [];
+		for (const setup of setups) {
+			setup();
+			errors.push(await failure()); // eslint-disable-line no-await-in-loop
+		}
+
+		errors.push(await failure({card: {...card, expirationYear: '1999'}}), await failure({timeout: -5}));
+		expect(errors.map(error => error.kind)).toEqual(['zuora', 'http', 'network', 'zuora', 'invalid-response', 'validation', 'validation']);
+		for (const error of errors) {
+			const everything = [error.message, String(error), JSON.stringify(error), error.stack ?? '', JSON.stringify(error.reasons), JSON.stringify(error.fields ?? {})].join('\n');
+			expect(everything).not.toContain('4111111111111111');
+			expect(everything).not.toContain('4111 1111');
+			expect(everything).not.toContain('737');
+		}
+	});
+});

@@ -1,0 +1,82 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {ZuoraCorsError} from './errors.js';
+import {reply, startServer} from './http-server.test-util.js';
+import {fetchSignature} from './signature.js';
+
+const pair = {signature: 'ZmI0ZjE2ZTMxMWY1YjA0ZTc4MTg1ZDhlYWRkMTEwNDE3M2RiMzNiNQ==', token: 'gCH6gYqQffQCsFKSLuxyagXsuXcIK0uf', success: true};
+
+let server: Awaited<ReturnType<typeof startServer>>;
+beforeAll(async () => {
+	server = await startServer((request, response) => {
+		const bodies: Record<string, unknown> = {
+			'/signature': pair,
+			'/rsa': {...pair, tenantId: '10029', key: 'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC'},
+			'/no-token': {signature: pair.signature, success: true},
+			'/empty-signature': {...pair, signature: ''},
+			'/numeric-token': {...pair, token: 12_345},
+			'/no-success-field': {signature: pair.signature, token: pair.token},
+		};
+		reply(response, 200, bodies[request.url] ?? {success: false, reasons: []});
+	});
+});
+afterAll(async () => server.close());
+
+const last = () => server.received.at(-1)!;
+
+describe('fetchSignature', () => {
+	it('GETs the backend with Accept: application/json and no body', async () => {
+		await expect(fetchSignature(`${server.url}/signature`)).resolves.toEqual(pair);
+		expect(last().method).toBe('GET');
+		expect(last().headers['accept']).toBe('application/json');
+		expect(last().headers['content-type']).toBeUndefined();
+		expect(last().body).toBe('');
+	});
+
+	it('POSTs JSON when asked, with the caller\'s headers', async () => {
+		await fetchSignature(`${server.url}/signature`, {method: 'POST', json: {pageId: 'abc'}, headers: {'X-CSRF-Token': 'csrf1'}});
+		expect(last().method).toBe('POST');
+		expect(last().headers['content-type']).toBe('application/json');
+		expect(last().headers['x-csrf-token']).toBe('csrf1');
+		expect(last().body).toBe('{"pageId":"abc"}');
+	});
+
+	it('passes extra fields through (RSA signatures for Payment Pages 2.0)', async () => {
+		const result = await fetchSignature(new URL(`${server.url}/rsa`));
+		expect(result).toEqual({...pair, tenantId: '10029', key: 'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC'});
+	});
+
+	it('accepts a backend that omits `success`', async () => {
+		await expect(fetchSignature(`${server.url}/no-success-field`)).resolves.toEqual({signature: pair.signature, token: pair.token});
+	});
+
+	it.each(['/no-token', '/empty-signature', '/numeric-token'])('rejects %s as invalid-response', async path => {
+		const error = await fetchSignature(server.url + path).catch((error_: unknown) => error_ as ZuoraCorsError);
+		expect(error).toBeInstanceOf(ZuoraCorsError);
+		expect([error.kind, error.stage, error.status, error.retryable]).toEqual(['invalid-response', 'signature', 200, false]);
+		expect(error.message).toMatch(/answered without a `(signature|token)`$/);
+	});
+
+	it('rejects success: false with no reasons as zuora, reasons []', async () => {
+		const error = await fetchSignature(`${server.url}/unknown`).catch((error_: unknown) => error_ as ZuoraCorsError);
+		expect([error.kind, error.code, error.reasons]).toEqual(['zuora', undefined, []]);
+	});
+
+	it.each([
+		[{method: 'PUT'}, 'method'],
+		[{json: {a: 1}}, 'json'],
+		[{headers: {a: 1}}, 'headers'],
+		[{signal: 'x'}, 'signal'],
+		[{timeout: 0}, 'timeout'],
+	])('refuses bad option %j before sending', async (options, field) => {
+		const before = server.received.length;
+		const error = await fetchSignature(`${server.url}/signature`, options as never).catch((error_: unknown) => error_ as ZuoraCorsError);
+		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'signature', [field]]);
+		expect(error.message).toContain(`\`${field}\``);
+		expect(server.received.length).toBe(before);
+	});
+
+	it.each(['', 'http://[bad'])('refuses the url %j', async url => {
+		const error = await fetchSignature(url).catch((error_: unknown) => error_ as ZuoraCorsError);
+		expect([error.kind, error.fields]).toEqual(['validation', {url: expect.stringMatching(/URL/) as string}]);
+	});
+});
