@@ -160,6 +160,7 @@ import {pathToFileURL} from 'node:url';
  * @property {(count: number, mode: FaultMode, paths?: string[]) => void} failNext The next `count` requests to `paths` fail with `mode`.
  * @property {() => void} expireTokens Every CORS token issued so far becomes expired.
  * @property {() => {issued: number, used: number}} tokens How many CORS tokens were issued and used.
+ * @property {(origin: string) => void} allowOrigin Adds an exact origin to `allowedOrigins` (a page's server often starts after the stub).
  */
 
 /** @typedef {{code: number, message: string}} Reason */
@@ -647,6 +648,10 @@ export async function startZuoraStub(options = {}) {
 		failNext,
 		expireTokens,
 		tokens: () => ({issued: state.tokens.size, used: [...state.tokens.values()].filter((issued) => issued.used).length}),
+		allowOrigin(origin) {
+			if (origin === '*' || new URL(origin).origin !== origin) throw new TypeError(`allowOrigin: "${origin}" is not an exact origin`);
+			allowedOrigins.add(origin);
+		},
 	};
 	return stub;
 }

@@ -1,0 +1,42 @@
+// `npm start`: the demo checkout against the embedded stub Zuora (or a real tenant when
+// ZUORA_BASE_URL, ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET are set). Run after `npm run build`.
+import {startMerchantServer} from './merchant-server.mjs';
+import {startZuoraStub} from './zuora-stub.mjs';
+
+const env = process.env;
+const port = Number(env['PORT'] ?? 3000);
+const real = env['ZUORA_BASE_URL'];
+
+/** @type {import('./zuora-stub.mjs').ZuoraStub | undefined} */
+let stub;
+if (real) {
+	if (!env['ZUORA_CLIENT_ID'] || !env['ZUORA_CLIENT_SECRET']) {
+		console.error('ZUORA_BASE_URL is set: also set ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET (and ZUORA_ACCOUNT_KEY).');
+		process.exit(1);
+	}
+} else {
+	stub = await startZuoraStub({port: Number(env['STUB_PORT'] ?? 3001), testMode: env['STUB_TEST_MODE'] === '1'});
+}
+
+const merchant = await startMerchantServer({
+	port,
+	zuoraBaseUrl: real ?? /** @type {NonNullable<typeof stub>} */ (stub).url,
+	clientId: env['ZUORA_CLIENT_ID'],
+	clientSecret: env['ZUORA_CLIENT_SECRET'],
+	accountKey: env['ZUORA_ACCOUNT_KEY'],
+	log: line => console.log(line),
+});
+// Both spellings of the page's origin may be used in a browser; Zuora must allow what is used.
+stub?.allowOrigin(merchant.origin);
+stub?.allowOrigin(merchant.origin.replace('127.0.0.1', 'localhost'));
+
+console.log(`Zuora: ${real ?? `embedded stub at ${stub?.url} (test cards: README, "Demo")`}`);
+console.log(`Checkout (script tag): ${merchant.url}/`);
+console.log(`Checkout (SPA from the npm tarball): ${merchant.url}/spa/`);
+
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+	process.on(signal, async () => {
+		await Promise.all([merchant.close(), stub?.close()]);
+		process.exit(0);
+	});
+}
