@@ -13,7 +13,7 @@
  * Pages are served with a strict Content-Security-Policy (no inline script or style, Trusted
  * Types required), and `%PLACEHOLDERS%` in HTML are filled with the configuration.
  */
-import {createHash, randomBytes} from 'node:crypto';
+import {randomBytes} from 'node:crypto';
 import {readFile} from 'node:fs/promises';
 import {createServer} from 'node:http';
 import {extname, join, normalize} from 'node:path';
@@ -53,6 +53,7 @@ const STATIC_ROOTS = [
  * @property {string} [clientSecret] OAuth client secret. Default: 'demo-client-secret' (the stub's).
  * @property {string} [accountKey] The account every card is added to (hard-coded, as Zuora asks). Default: 'A00000001'.
  * @property {string} [accountName] The name Create Account signatures bind. Default: 'Demo Shopper'.
+ * @property {string} [creditCardsPath] The path signed for cards. Default: Zuora's '/v1/payment-methods/credit-cards'; tests set another to see Zuora refuse it.
  * @property {RateLimit} [sessionLimit] Signatures per session. Default: 10 a minute.
  * @property {RateLimit} [ipLimit] Signatures per client IP. Default: 30 a minute.
  * @property {(line: string) => void} [log] Default: no logging.
@@ -81,6 +82,7 @@ export async function startMerchantServer(options) {
 		clientSecret: 'demo-client-secret',
 		accountKey: 'A00000001',
 		accountName: 'Demo Shopper',
+		creditCardsPath: CREDIT_CARDS_PATH,
 		sessionLimit: {limit: 10, windowMs: 60_000},
 		ipLimit: {limit: 30, windowMs: 60_000},
 		log: (/** @type {string} */ _line) => undefined,
@@ -92,7 +94,7 @@ export async function startMerchantServer(options) {
 	const zuoraOrigin = new URL(zuoraBaseUrl).origin;
 	// The only two URIs this backend ever signs, fixed at start: the browser cannot choose.
 	const signable = {
-		'/signature': {uri: zuoraBaseUrl + CREDIT_CARDS_PATH, method: 'POST', accountKey: config.accountKey},
+		'/signature': {uri: zuoraBaseUrl + config.creditCardsPath, method: 'POST', accountKey: config.accountKey},
 		'/signature/account': {uri: zuoraBaseUrl + ACCOUNTS_PATH, method: 'POST', name: config.accountName},
 	};
 
@@ -236,7 +238,7 @@ export async function startMerchantServer(options) {
 	/** @param {string} html */
 	function fill(html) {
 		const values = /** @type {Record<string, string>} */ ({
-			ZUORA_URL: zuoraBaseUrl + CREDIT_CARDS_PATH,
+			ZUORA_URL: zuoraBaseUrl + config.creditCardsPath,
 			ZUORA_ACCOUNTS_URL: zuoraBaseUrl + ACCOUNTS_PATH,
 			SIGNATURE_URL: '/signature',
 			ACCOUNT_KEY: config.accountKey,
@@ -289,11 +291,11 @@ export function pageSecurityHeaders(zuoraOrigin) {
 	};
 }
 
-/** The sha384 SRI of the script-tag bundle, read from what the build wrote. */
+/** The sha384 SRI hash of the script-tag bundle, as the build wrote it to dist/sri.json. */
 async function subresourceIntegrity() {
 	try {
-		const bundle = await readFile(join(ROOT, 'dist/zuora-cors.iife.min.js'));
-		return `sha384-${createHash('sha384').update(bundle).digest('base64')}`;
+		const hashes = /** @type {Record<string, string>} */ (JSON.parse(await readFile(join(ROOT, 'dist/sri.json'), 'utf8')));
+		return hashes['zuora-cors.iife.min.js'] ?? '';
 	} catch {
 		return '';
 	}

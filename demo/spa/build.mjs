@@ -4,13 +4,17 @@
 //
 //   npm run build && node demo/spa/build.mjs    → demo/spa/dist/{index.html,app.js}
 import {execFileSync} from 'node:child_process';
-import {copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {gzipSync} from 'node:zlib';
 import {nodeResolve} from '@rollup/plugin-node-resolve';
-import terser from '@rollup/plugin-terser';
+import terserPlugin from '@rollup/plugin-terser';
 import {rollup} from 'rollup';
+
+// Node loads the plugin's ESM build, whose default export is the function, but its only .d.ts is
+// read as CommonJS under NodeNext, so TypeScript sees `{default: function}`. Trust the runtime.
+const terser = /** @type {typeof import('@rollup/plugin-terser').default} */ (/** @type {unknown} */ (terserPlugin));
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const paths = {
@@ -71,8 +75,7 @@ export async function buildSpa() {
 	await bundle.close();
 	copyFileSync(path.join(here, 'index.html'), path.join(paths.dist, 'index.html'));
 
-	const modules = Object.keys(chunk.modules).map(id => path.relative(paths.app, id));
-	console.log(`bundle app.js: ${kib(Buffer.byteLength(chunk.code))}, ${kib(gzipSync(chunk.code, {level: 9}).length)} gzip, from ${modules.join(', ')}`);
+	console.log(`bundle app.js: ${kib(Buffer.byteLength(chunk.code))}, ${kib(gzipSync(chunk.code, {level: 9}).length)} gzip, ${Object.keys(chunk.modules).length} modules from main.js, ${bundledPackages(Object.keys(chunk.modules)).join(', ')}`);
 	console.log(`wrote ${path.relative(process.cwd(), paths.dist) || '.'}/{index.html,app.js}`);
 	return {dir: paths.dist, tarball};
 }
@@ -85,6 +88,16 @@ function warnIfStale() {
 	if (newer.length > 0) {
 		console.warn(`warning: src/ changed after dist/ was built (${newer.join(', ')}); run \`npm run build\` to pack the current library`);
 	}
+}
+
+/**
+ * `name@version` of each installed package the bundle took modules from.
+ *
+ * @param {string[]} ids
+ */
+function bundledPackages(ids) {
+	const names = new Set(ids.map(id => path.relative(path.join(paths.app, 'node_modules'), id).split(path.sep)).filter(parts => parts[0] !== '..').map(parts => parts[0]?.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]));
+	return [...names].map(name => `${name}@${JSON.parse(readFileSync(path.join(paths.app, 'node_modules', String(name), 'package.json'), 'utf8')).version}`);
 }
 
 /** @param {number} bytes */

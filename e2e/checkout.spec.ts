@@ -1,0 +1,213 @@
+import {CARD, creates, expect, fillCard, test} from './fixtures.js';
+
+test.describe('script-tag checkout', () => {
+	test('saves a card: one payment method, sent with the session cookie', async ({page, demo, consoleLines}, testInfo) => {
+		await page.goto(demo.merchant.url);
+		await fillCard(page);
+		await page.getByRole('button', {name: 'Save card'}).click();
+
+		const result = page.locator('#result');
+		await expect(result).toContainText('Card saved. Payment method ');
+		const id = await result.getAttribute('data-payment-method-id');
+		expect(id).toMatch(/^[0-9a-f]{32}$/);
+
+		const methods = demo.stub.paymentMethods();
+		expect(methods).toHaveLength(1);
+		expect(methods[0]).toMatchObject({id, accountKey: 'A00000001', creditCardType: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: 2031, cardHolderName: 'Ada Lovelace', defaultPaymentMethod: true});
+
+		// credentials: 'include' made the browser send the merchant's SameSite=Lax cookie to Zuora.
+		const [post] = creates(demo.stub);
+		expect(post).toMatchObject({method: 'POST', path: '/v1/payment-methods/credit-cards', origin: demo.merchant.origin, status: 200});
+		expect(post!.cookie).toMatch(/demo_session=[0-9a-f]{32}/);
+		expect(post!.token).toMatch(/^[A-Za-z0-9]{32}$/);
+		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
+		expect(consoleLines).toEqual([]);
+		await page.screenshot({path: testInfo.outputPath('success.png'), fullPage: true});
+	});
+
+	test('shows field errors and sends nothing when the card is invalid', async ({page, demo}, testInfo) => {
+		await page.goto(demo.merchant.url);
+		await fillCard(page, {number: '4111 1111 1111 1112', month: '13', cvv: '12'});
+		const requests: string[] = [];
+		page.on('request', request => requests.push(request.url()));
+		// Let the first-interaction prefetch (no card data, merchant origin) settle before counting.
+		await page.waitForLoadState('networkidle');
+		requests.length = 0;
+		await page.getByRole('button', {name: 'Save card'}).click();
+
+		await expect(page.locator('[data-zuora-cors-error-for="creditCardNumber"]')).toHaveText('The card number is not valid. Check it for typos.');
+		await expect(page.locator('[data-zuora-cors-error-for="expirationMonth"]')).toHaveText('Enter the expiry month, 1 to 12.');
+		await expect(page.locator('[data-zuora-cors-error-for="securityCode"]')).toHaveText('Enter the 3 digit security code.');
+		await expect(page.getByLabel('Card number')).toHaveAttribute('aria-invalid', 'true');
+		await expect(page.locator('#error')).toHaveAttribute('data-kind', 'validation');
+		expect(requests).toEqual([]);
+		expect(creates(demo.stub)).toEqual([]);
+		await page.screenshot({path: testInfo.outputPath('validation-errors.png'), fullPage: true});
+
+		// Fixing the fields clears their errors on the next submit.
+		await fillCard(page);
+		await page.getByRole('button', {name: 'Save card'}).click();
+		await expect(page.locator('#result')).toBeVisible();
+		await expect(page.locator('[aria-invalid]')).toHaveCount(0);
+	});
+
+	test('a decline card shows the gateway\'s reason and creates nothing', async ({page, demo}, testInfo) => {
+		await page.goto(demo.merchant.url);
+		await fillCard(page, {number: '4000000000000002'});
+		await page.getByRole('button', {name: 'Save card'}).click();
+		const error = page.locator('#error');
+		await expect(error).toContainText('Transaction declined');
+		await expect(error).toHaveAttribute('data-kind', 'zuora');
+		await expect(error).toHaveAttribute('data-code', '53100320');
+		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
+		expect(demo.stub.paymentMethods()).toHaveLength(0);
+		await page.screenshot({path: testInfo.outputPath('declined.png'), fullPage: true});
+	});
+});
+
+test.describe('token failures', () => {
+	test('a token spent elsewhere is replaced once and the card saved once', async ({page, demo}) => {
+		await page.goto(demo.merchant.url);
+		await fillCard(page);
+		// Take the prefetched pair and spend it outside the page, as a replay would.
+		const pair = await page.evaluate(async () => (window as unknown as {checkout: {prefetch(): Promise<{signature: string; token: string}>}}).checkout.prefetch());
+		const spent = await fetch(`${demo.stub.url}/v1/payment-methods/credit-cards`, {method: 'POST', headers: {signature: pair.signature, token: pair.token, 'content-type': 'application/json'}, body: '{}'});
+		expect(((await spent.json()) as {success: boolean}).success).toBe(false);
+
+		await page.getByRole('button', {name: 'Save card'}).click();
+		await expect(page.locator('#result')).toBeVisible();
+		const posts = creates(demo.stub);
+		expect(posts.map(post => post.token === pair.token)).toEqual([true, true, false]);
+		expect(demo.stub.paymentMethods()).toHaveLength(1);
+	});
+
+	test('an expired prefetched token is replaced once', async ({page, demo}) => {
+		await page.goto(demo.merchant.url);
+		await fillCard(page);
+		await page.waitForLoadState('networkidle');
+		demo.stub.expireTokens();
+		await page.getByRole('button', {name: 'Save card'}).click();
+		await expect(page.locator('#result')).toBeVisible();
+		expect(creates(demo.stub)).toHaveLength(2);
+		expect(demo.stub.paymentMethods()).toHaveLength(1);
+	});
+
+	test('makeCorsRequest with a used token fails with 90000011 and creates nothing more', async ({page, demo}) => {
+		await page.goto(demo.merchant.url);
+		const outcome = await page.evaluate(async ({zuora, card}) => {
+			const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
+			const pair = await fetchSignature('/signature');
+			const json = {accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv};
+			const first = await makeCorsRequest({url: zuora, signature: pair.signature, token: pair.token, json});
+			const second = await makeCorsRequest({url: zuora, signature: pair.signature, token: pair.token, json}).catch((error: unknown) => error as {name: string; kind: string; stage: string; code: number; retryable: boolean; message: string});
+			return {first, second: {name: second.name, kind: second.kind, stage: second.stage, code: second.code, retryable: second.retryable, message: second.message}};
+		}, {zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`, card: CARD});
+		expect(outcome.first.success).toBe(true);
+		expect(outcome.second).toMatchObject({name: 'ZuoraCorsError', kind: 'zuora', stage: 'request', code: 90_000_011, retryable: true});
+		expect(outcome.second.message).not.toContain(CARD.number);
+		expect(demo.stub.paymentMethods()).toHaveLength(1);
+	});
+
+	test('a tampered accountKey is refused by the signature check', async ({page, demo}) => {
+		await page.goto(demo.merchant.url);
+		await fillCard(page);
+		await page.getByLabel('Account').evaluate((input: HTMLInputElement) => {
+			input.value = 'A99999999';
+		});
+		await page.getByRole('button', {name: 'Save card'}).click();
+		const error = page.locator('#error');
+		await expect(error).toHaveText('Invalid signature.');
+		await expect(error).toHaveAttribute('data-code', '90000012');
+		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
+		expect(demo.stub.paymentMethods()).toHaveLength(0);
+	});
+});
+
+test.describe('Zuora and network faults', () => {
+	for (const {mode, kind, text} of [
+		{mode: 'html500' as const, kind: 'http', text: 'The payment service had a problem.'},
+		{mode: 'reset' as const, kind: 'network', text: 'It may or may not have been saved'},
+	]) {
+		test(`${mode}: "${kind}" error, button back, nothing created, nothing re-sent`, async ({page, demo}, testInfo) => {
+			await page.goto(demo.merchant.url);
+			await fillCard(page);
+			demo.stub.failNext(1, mode);
+			await page.getByRole('button', {name: 'Save card'}).click();
+			const error = page.locator('#error');
+			await expect(error).toContainText(text);
+			await expect(error).toHaveAttribute('data-kind', kind);
+			await expect(error).toHaveAttribute('data-stage', 'request');
+			await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
+			expect(creates(demo.stub)).toHaveLength(1);
+			expect(demo.stub.paymentMethods()).toHaveLength(0);
+			await page.screenshot({path: testInfo.outputPath(`${mode}.png`), fullPage: true});
+		});
+	}
+
+	test('hang: "timeout" after the configured time, button back, nothing re-sent', async ({page, demo}) => {
+		await page.goto(demo.merchant.url);
+		await page.evaluate(() => {
+			const {checkout, ZuoraCors} = window as unknown as {checkout: {destroy(): void}; ZuoraCors: typeof import('../src/index.js')};
+			checkout.destroy();
+			const form = document.querySelector('form')!;
+			(window as unknown as {checkout: unknown}).checkout = ZuoraCors.bindForm(form, {signatureUrl: '/signature', url: form.dataset['zuoraUrl']!, timeout: 1500});
+		});
+		await fillCard(page);
+		demo.stub.failNext(1, 'hang');
+		await page.getByRole('button', {name: 'Save card'}).click();
+		await expect(page.getByRole('button', {name: 'Save card'})).toBeDisabled();
+		const error = page.locator('#error');
+		await expect(error).toHaveAttribute('data-kind', 'timeout');
+		await expect(error).toContainText('It may or may not have been saved');
+		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
+		expect(creates(demo.stub)).toHaveLength(1);
+		expect(demo.stub.paymentMethods()).toHaveLength(0);
+	});
+
+	test('a disallowed origin: the browser refuses, the error names the origin to allow', async ({page, demo}) => {
+		const stranger = await demo.startMerchant({allowed: false});
+		await page.goto(stranger.url);
+		await fillCard(page);
+		await page.getByRole('button', {name: 'Save card'}).click();
+		const error = page.locator('#error');
+		await expect(error).toHaveAttribute('data-kind', 'network');
+		const message = await page.evaluate(async ({zuora}) => {
+			const {makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
+			return makeCorsRequest({url: zuora, signature: 's', token: 't', json: {}}).catch((error_: unknown) => (error_ as Error).message);
+		}, {zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`});
+		expect(message).toContain('CORS refusal');
+		expect(message).toContain(`allow the origin ${stranger.origin}`);
+		// The preflight was refused, so the card POST never left the browser.
+		expect(demo.stub.requests().filter(request => request.method === 'OPTIONS').every(request => request.status === 403)).toBe(true);
+		expect(creates(demo.stub)).toHaveLength(0);
+	});
+
+	test('a uri that is not CORS-enabled is refused at the signature stage', async ({page, demo}) => {
+		const misconfigured = await demo.startMerchant({creditCardsPath: '/v1/payment-methods'});
+		await page.goto(misconfigured.url);
+		await fillCard(page);
+		await page.getByRole('button', {name: 'Save card'}).click();
+		const error = page.locator('#error');
+		await expect(error).toHaveText('This API is not CORS enabled.');
+		await expect(error).toHaveAttribute('data-stage', 'signature');
+		await expect(error).toHaveAttribute('data-code', '90000010');
+		expect(creates(demo.stub)).toHaveLength(0);
+	});
+});
+
+test('Create Account through makeCorsRequest, with the account name signed', async ({page, demo}) => {
+	await page.goto(demo.merchant.url);
+	const create = async (name: string) => page.evaluate(async ({zuora, name, card}) => {
+		const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
+		const pair = await fetchSignature('/signature/account');
+		const json = {name, currency: 'USD', billToContact: {firstName: 'Ada', lastName: 'Lovelace', country: 'US'}, creditCard: {cardType: 'Visa', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv}};
+		return makeCorsRequest({url: zuora, signature: pair.signature, token: pair.token, json}).then(result => ({ok: true as const, result}), (error: unknown) => ({ok: false as const, code: (error as {code: number}).code}));
+	}, {zuora: `${demo.stub.url}/v1/accounts`, name, card: CARD});
+
+	const created = await create('Demo Shopper');
+	expect(created).toMatchObject({ok: true, result: {success: true, accountNumber: 'A00000001'}});
+	expect(demo.stub.accounts()).toHaveLength(1);
+	// The backend signed 'Demo Shopper': another name in the body breaks the signature.
+	expect(await create('Someone Else')).toEqual({ok: false, code: 90_000_012});
+	expect(demo.stub.accounts()).toHaveLength(1);
+});

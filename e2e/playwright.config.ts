@@ -1,0 +1,39 @@
+import {defineConfig, devices} from '@playwright/test';
+import {CHROMIUM_ARGS, findBrowser} from './browsers.mjs';
+
+// `npm run test:e2e` runs `node e2e/browsers.mjs` first, which installs a missing browser;
+// here we only look, and say what to do when nothing is there.
+function executable(name: 'chromium' | 'firefox'): string {
+	const path = findBrowser(name);
+	if (!path) {
+		throw new Error(`No ${name} executable found: run \`node e2e/browsers.mjs ${name}\` (installs Debian's package as root) or set ${name === 'chromium' ? 'CHROMIUM_PATH' : 'FIREFOX_PATH'}.`);
+	}
+
+	return path;
+}
+
+export default defineConfig({
+	testDir: '.',
+	testMatch: '*.spec.ts',
+	outputDir: './.artifacts/results',
+	fullyParallel: false,
+	workers: 2,
+	retries: 0,
+	forbidOnly: Boolean(process.env['CI']),
+	reporter: [['list'], ['html', {outputFolder: './.artifacts/report', open: 'never'}]],
+	timeout: 30_000,
+	expect: {timeout: 5000},
+	use: {
+		screenshot: 'only-on-failure',
+		trace: 'retain-on-failure',
+	},
+	projects: [
+		{
+			name: 'chromium',
+			use: {
+				...devices['Desktop Chrome'],
+				launchOptions: {executablePath: executable('chromium'), args: CHROMIUM_ARGS},
+			},
+		},
+	],
+});
