@@ -72,4 +72,33 @@ describe('makeCorsRequest', () => {
 		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'request', [field]]);
 		expect(server.received.length).toBe(before);
 	});
+
+	it.each([
+		['http://rest.zuora.com/v1/payment-methods/credit-cards', 'http://rest.zuora.com'],
+		['https://evil.example/v1/payment-methods/credit-cards', 'https://evil.example'],
+		['https://rest.zuora.com.evil.example/v1/payment-methods/credit-cards', 'https://rest.zuora.com.evil.example'],
+		['https://192.168.1.10/v1/payment-methods/credit-cards', 'https://192.168.1.10'],
+	])('refuses to send card data to %s', async (url, shown) => {
+		const error = await makeCorsRequest({url, signature, token, json: card}).catch((error_: unknown) => error_ as ZuoraCorsError);
+		expect([error.kind, error.stage]).toEqual(['validation', 'request']);
+		expect(error.fields).toEqual({url: `expected an https URL on a Zuora REST host (or a host in allowedHosts), not ${shown}`});
+	});
+
+	it('accepts Zuora\'s hosts, loopback, and hosts the caller adds', async () => {
+		// Nothing listens on these: reaching the network (kind 'network') proves the URL was accepted.
+		const kind = async (url: string, allowedHosts?: string[]) => makeCorsRequest({url, signature, token, json: card, allowedHosts, timeout: 2000}).catch((error: unknown) => (error as ZuoraCorsError).kind);
+		expect(await kind('http://localhost:9/x')).toBe('network');
+		expect(await kind('https://zuora-proxy.invalid/v1/x', ['zuora-proxy.invalid'])).toBe('network');
+		expect(await kind('https://zuora-proxy.invalid/v1/x')).toBe('validation');
+		expect(await kind('https://rest.apisandbox.zuora.com/v1/x', ['bad', 5] as never)).toBe('validation');
+	});
+
+	it('sends Idempotency-Key only when asked', async () => {
+		await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, idempotencyKey: 'order-42'});
+		expect(server.received.at(-1)!.headers['idempotency-key']).toBe('order-42');
+		await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card});
+		expect(server.received.at(-1)!.headers['idempotency-key']).toBeUndefined();
+		const error = await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, idempotencyKey: 'x'.repeat(256)}).catch((error_: unknown) => error_ as ZuoraCorsError);
+		expect([error.kind, Object.keys(error.fields ?? {})]).toEqual(['validation', ['idempotencyKey']]);
+	});
 });

@@ -1,5 +1,5 @@
 import {ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, resolveHeaders, resolveMethod, resolveSignal, resolveTimeout, resolveUrl, type Timeout} from './options.js';
+import {defaults, invalidOption, resolveHeaders, resolveMethod, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
 import {exchange} from './transport.js';
 
 export type CorsRequestOptions = {
@@ -15,6 +15,17 @@ export type CorsRequestOptions = {
 	method?: 'POST' | 'GET';
 	/** Extra headers; they cannot replace `signature`, `token`, `Accept` or `Content-Type`. */
 	headers?: HeadersInit;
+	/**
+	 * Sent as `Idempotency-Key`: Zuora answers a repeated key with the first response instead of
+	 * creating a second payment method. Opt-in: Zuora does not document whether its CORS
+	 * preflight allows this header.
+	 */
+	idempotencyKey?: string;
+	/**
+	 * Hosts (`host` or `host:port`) allowed besides Zuora's REST hosts. Card data only goes to
+	 * https URLs on these hosts (loopback hosts are allowed for tests).
+	 */
+	allowedHosts?: readonly string[];
 	/**
 	 * Milliseconds, or `false` for none. A timed-out card POST has an unknown outcome.
 	 *
@@ -52,7 +63,7 @@ export async function makeCorsRequest(options: CorsRequestOptions): Promise<Cors
 		return invalidOption(stage, 'options', 'an object');
 	}
 
-	const url = resolveUrl(stage, 'url', options.url);
+	const url = resolveZuoraUrl(options.url, options.allowedHosts);
 	const method = resolveMethod(stage, options.method, ['POST', 'GET'] as const, defaults.requestMethod);
 	for (const name of ['signature', 'token'] as const) {
 		if (typeof options[name] !== 'string' || options[name] === '') {
@@ -62,6 +73,11 @@ export async function makeCorsRequest(options: CorsRequestOptions): Promise<Cors
 
 	if (method === 'GET' && options.json !== undefined) {
 		invalidOption(stage, 'json', 'no body with method GET');
+	}
+
+	const {idempotencyKey} = options;
+	if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey === '' || idempotencyKey.length > 255)) {
+		invalidOption(stage, 'idempotencyKey', 'a string of 1 to 255 characters');
 	}
 
 	const {status, body} = await exchange({
@@ -74,6 +90,7 @@ export async function makeCorsRequest(options: CorsRequestOptions): Promise<Cors
 			...(options.json === undefined ? {} : {'Content-Type': 'application/json'}),
 			signature: options.signature,
 			token: options.token,
+			...(idempotencyKey === undefined ? {} : {'Idempotency-Key': idempotencyKey}),
 		},
 		body: options.json === undefined ? undefined : JSON.stringify(options.json),
 		credentials: 'include',

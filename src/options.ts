@@ -1,4 +1,5 @@
 import {ZuoraCorsError, type ZuoraCorsStage} from './errors.js';
+import {ZUORA_BASE_URLS} from './zuora.js';
 
 /** Every default of the library, in one place. */
 export const defaults = {
@@ -79,4 +80,28 @@ export function resolveMethod<const Methods extends readonly string[]>(stage: Zu
 	}
 
 	return method;
+}
+
+const ZUORA_HOSTS = Object.values(ZUORA_BASE_URLS).map(url => new URL(url).host);
+
+function isLoopback(hostname: string): boolean {
+	return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/**
+ * The URL card data is sent to: https and one of Zuora's REST hosts (or `allowedHosts`), so a
+ * typo or an injected value cannot send a card elsewhere. Loopback hosts are allowed over http
+ * for tests and local demos.
+ */
+export function resolveZuoraUrl(value: unknown, allowedHosts: unknown): string {
+	if (allowedHosts !== undefined && (!Array.isArray(allowedHosts) || !allowedHosts.every(host => typeof host === 'string'))) {
+		invalidOption('request', 'allowedHosts', 'an array of host names');
+	}
+
+	const url = new URL(resolveUrl('request', 'url', value));
+	if (!isLoopback(url.hostname) && (url.protocol !== 'https:' || ![...ZUORA_HOSTS, ...(allowedHosts as string[] | undefined ?? [])].includes(url.host))) {
+		invalidOption('request', 'url', `an https URL on a Zuora REST host (or a host in allowedHosts), not ${url.protocol}//${url.host}`);
+	}
+
+	return url.href;
 }

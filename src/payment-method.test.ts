@@ -99,6 +99,18 @@ describe('createPaymentMethod', () => {
 		expect(server.received).toHaveLength(0);
 	});
 
+	it('sends the same Idempotency-Key on the re-signed attempt', async () => {
+		answers.push(json(invalidToken), json(created));
+		await run({idempotencyKey: 'checkout-7'});
+		expect(server.received.filter(request => request.url.startsWith('/v1/')).map(request => request.headers['idempotency-key'])).toEqual(['checkout-7', 'checkout-7']);
+	});
+
+	it('refuses a non-Zuora https host before fetching a signature', async () => {
+		const error = await failure({url: 'https://attacker.example/v1/payment-methods/credit-cards'});
+		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'request', ['url']]);
+		expect(server.received).toHaveLength(0);
+	});
+
 	it('refuses to put card data into the signature request', async () => {
 		const error = await failure({signatureOptions: {method: 'POST', json: {card: '4111111111111111'}}});
 		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'signature', ['signatureOptions']]);

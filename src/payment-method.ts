@@ -1,7 +1,7 @@
 import {normalizeCreditCard, validateCreditCard, type CreditCardInput} from './card.js';
 import {makeCorsRequest, type CorsResponse} from './cors-request.js';
 import {ZuoraCorsError} from './errors.js';
-import {invalidOption, resolveHeaders, resolveSignal, resolveTimeout, resolveUrl, defaults, type Timeout} from './options.js';
+import {defaults, invalidOption, resolveHeaders, resolveSignal, resolveTimeout, resolveUrl, resolveZuoraUrl, type Timeout} from './options.js';
 import {fetchSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
 import {ZUORA_ERROR_CODES} from './zuora.js';
 
@@ -29,6 +29,10 @@ export type CreatePaymentMethodOptions = {
 	timeout?: Timeout;
 	/** Aborts whichever call is in flight. */
 	signal?: AbortSignal;
+	/** Sent as `Idempotency-Key` on every attempt (see `makeCorsRequest`). Opt-in. */
+	idempotencyKey?: string;
+	/** Hosts allowed besides Zuora's REST hosts (see `makeCorsRequest`). */
+	allowedHosts?: readonly string[];
 };
 
 export type PaymentMethodResult = CorsResponse & {paymentMethodId: string};
@@ -52,9 +56,9 @@ export async function createPaymentMethod(options: CreatePaymentMethodOptions): 
 		return invalidOption('request', 'options', 'an object');
 	}
 
-	const {signatureUrl, card, signature, signatureOptions} = options;
+	const {signatureUrl, card, signature, signatureOptions, idempotencyKey, allowedHosts} = options;
 	// Every option is checked before anything is sent: a token fetched for nothing is fraud surface.
-	const url = resolveUrl('request', 'url', options.url);
+	const url = resolveZuoraUrl(options.url, allowedHosts);
 	resolveUrl('signature', 'signatureUrl', signatureUrl);
 	const headers = resolveHeaders('request', options.headers);
 	const timeout = resolveTimeout('request', options.timeout, defaults.requestTimeout);
@@ -68,7 +72,7 @@ export async function createPaymentMethod(options: CreatePaymentMethodOptions): 
 	refuseCardInSignatureRequest(signatureUrl, signatureOptions?.json, [json.creditCardNumber, json.securityCode]);
 
 	const sign = async () => fetchSignature(signatureUrl, {...signatureOptions, signal});
-	const post = async ({signature, token}: CorsSignature) => makeCorsRequest({url, signature, token, json, headers, timeout, signal});
+	const post = async ({signature, token}: CorsSignature) => makeCorsRequest({url, signature, token, json, headers, timeout, signal, idempotencyKey, allowedHosts});
 
 	let pair: CorsSignature;
 	try {
