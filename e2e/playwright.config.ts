@@ -35,5 +35,15 @@ export default defineConfig({
 				launchOptions: {executablePath: executable('chromium'), args: CHROMIUM_ARGS},
 			},
 		},
+		{
+			// Debian's Firefox ESR over WebDriver BiDi (works with @playwright/test 1.64.1, not 1.65).
+			name: 'firefox',
+			use: {
+				...devices['Desktop Firefox'],
+				browserName: 'firefox',
+				channel: 'moz-firefox',
+				launchOptions: {executablePath: executable('firefox')},
+			},
+		},
 	],
 });

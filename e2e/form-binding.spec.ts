@@ -1,0 +1,145 @@
+import type {Page} from '@playwright/test';
+import {CARD, creates, expect, fillCard, test} from './fixtures.js';
+
+type Window = {checkout: {submit(): Promise<{paymentMethodId: string}>; destroy(): void}; ZuoraCors: typeof import('../src/index.js')};
+
+/** Replaces the page's binding with one made with these options. */
+async function rebind(page: Page, options: Record<string, unknown>) {
+	await page.evaluate(options_ => {
+		const w = window as unknown as Window;
+		w.checkout.destroy();
+		const form = document.querySelector('form')!;
+		w.checkout = w.ZuoraCors.bindForm(form, {signatureUrl: '/signature', url: form.dataset['zuoraUrl']!, ...options_});
+	}, options);
+}
+
+const signatures = (demo: {stub: {tokens(): {issued: number}}}) => demo.stub.tokens().issued;
+
+test('prefetches exactly one signature on the first interaction, none at page load', async ({page, demo}) => {
+	await page.goto(demo.merchant.url);
+	await page.waitForLoadState('networkidle');
+	expect(signatures(demo)).toBe(0);
+
+	await page.getByLabel('Name on card').click();
+	await expect.poll(() => signatures(demo)).toBe(1);
+	await fillCard(page);
+	await page.waitForLoadState('networkidle');
+	expect(signatures(demo)).toBe(1);
+
+	await page.getByRole('button', {name: 'Save card'}).click();
+	await expect(page.locator('#result')).toBeVisible();
+	// The click used the prefetched pair: no signature fetched after it.
+	expect(signatures(demo)).toBe(1);
+	expect(creates(demo.stub)).toHaveLength(1);
+});
+
+test('replaces a prefetched pair older than signatureMaxAge', async ({page, demo}) => {
+	await page.goto(demo.merchant.url);
+	await rebind(page, {signatureMaxAge: 1500});
+	await fillCard(page);
+	await expect.poll(() => signatures(demo)).toBe(1);
+	await page.waitForTimeout(1700);
+	// The shopper comes back to the form: the stale pair is replaced once.
+	await page.getByLabel('Name on card').fill('Ada Lovelace');
+	await expect.poll(() => signatures(demo)).toBe(2);
+	await page.getByRole('button', {name: 'Save card'}).click();
+	await expect(page.locator('#result')).toBeVisible();
+	// Only the fresh token was sent to Zuora; the stale one never left the page.
+	expect(creates(demo.stub)).toHaveLength(1);
+	expect(demo.stub.tokens()).toEqual({issued: 2, used: 1});
+});
+
+test('adds one credentialed preconnect to the Zuora origin, removed by destroy()', async ({page, demo}) => {
+	await page.goto(demo.merchant.url);
+	const links = page.locator('link[rel=preconnect]');
+	await expect(links).toHaveCount(1);
+	await expect(links).toHaveAttribute('href', demo.stub.url);
+	await expect(links).toHaveAttribute('crossorigin', 'use-credentials');
+	await page.evaluate(() => {
+		(window as unknown as Window).checkout.destroy();
+	});
+	await expect(links).toHaveCount(0);
+});
+
+test('keeps the button busy while a submission is in flight', async ({page, demo}) => {
+	await page.goto(demo.merchant.url);
+	await fillCard(page);
+	await page.waitForLoadState('networkidle');
+	demo.stub.setLatency(800);
+	const button = page.getByRole('button', {name: 'Save card'});
+	await button.click();
+	await expect(button).toBeDisabled();
+	await expect(page.locator('form')).toHaveAttribute('aria-busy', '');
+	await expect(page.locator('#result')).toBeVisible();
+	await expect(button).toBeEnabled();
+	await expect(page.locator('form')).not.toHaveAttribute('aria-busy');
+});
+
+test('concurrent submits share one submission: a triple click creates one payment method', async ({page, demo}) => {
+	await page.goto(demo.merchant.url);
+	await fillCard(page);
+	demo.stub.setLatency(300);
+	// Three submits in the same tick, past the disabled button: the binding itself must dedupe.
+	const ids = await page.evaluate(async () => {
+		const form = document.querySelector('form')!;
+		const {checkout} = window as unknown as Window;
+		form.requestSubmit();
+		form.requestSubmit();
+		const results = await Promise.all([checkout.submit(), checkout.submit(), checkout.submit()]);
+		return results.map(result => result.paymentMethodId);
+	});
+	expect(new Set(ids).size).toBe(1);
+	await expect(page.locator('#result')).toBeVisible();
+	expect(demo.stub.paymentMethods()).toHaveLength(1);
+	expect(creates(demo.stub)).toHaveLength(1);
+
+	// And through the button, as a shopper would.
+	demo.stub.reset();
+	await page.getByRole('button', {name: 'Save card'}).click({clickCount: 3});
+	await expect.poll(() => demo.stub.paymentMethods().length).toBe(1);
+	await page.waitForTimeout(500);
+	expect(demo.stub.paymentMethods()).toHaveLength(1);
+});
+
+test('destroy() leaves no listener behind: no prefetch, no submit interception, no error slots', async ({page, demo}) => {
+	await page.goto(demo.merchant.url);
+	await fillCard(page, {number: '4111111111111112'});
+	await page.getByRole('button', {name: 'Save card'}).click();
+	await expect(page.locator('[data-zuora-cors-error-for]')).toHaveCount(1);
+	const issued = signatures(demo);
+
+	const intercepted = await page.evaluate(() => {
+		(window as unknown as Window).checkout.destroy();
+		const form = document.querySelector('form')!;
+		let prevented: boolean | undefined;
+		// Runs after every listener on the form: was the submit still taken over by the binding?
+		window.addEventListener('submit', event => {
+			prevented = event.defaultPrevented;
+			event.preventDefault();
+		});
+		form.querySelector('input')!.dispatchEvent(new FocusEvent('focusin', {bubbles: true}));
+		form.requestSubmit();
+		return prevented;
+	});
+	expect(intercepted).toBe(false);
+	await expect(page.locator('[data-zuora-cors-error-for]')).toHaveCount(0);
+	await expect(page.locator('[aria-invalid]')).toHaveCount(0);
+	await page.waitForLoadState('networkidle');
+	expect(signatures(demo)).toBe(issued);
+});
+
+test('card data stays out of the signature request and of every URL', async ({page, demo}) => {
+	const seen: string[] = [];
+	page.on('request', request => {
+		if (!request.url().startsWith(demo.stub.url)) {
+			seen.push(`${request.url()} ${request.postData() ?? ''}`);
+		}
+	});
+	await page.goto(demo.merchant.url);
+	await fillCard(page);
+	await page.getByRole('button', {name: 'Save card'}).click();
+	await expect(page.locator('#result')).toBeVisible();
+	expect(seen.some(line => line.includes('/signature'))).toBe(true);
+	expect(seen.join('\n')).not.toContain(CARD.number);
+	expect(seen.join('\n')).not.toContain(CARD.cvv);
+});

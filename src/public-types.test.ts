@@ -1,0 +1,184 @@
+// The public types as a consumer sees them. Every import is type-only and comes from the package
+// name, so `.ci/check-package.mjs` can type-check this file with tsc against the BUILT
+// declarations (dist/index.d.ts, through package.json `exports`): a wrong .d.ts fails there.
+// Under `vitest run` the type-only imports are erased and `expectTypeOf` does nothing, so this
+// file needs no build to pass as a unit test; its assertions only bite under tsc.
+import {expectTypeOf, test} from 'vitest';
+import type {
+	bindForm,
+	BindFormOptions,
+	CardValidation,
+	CorsResponse,
+	CorsSignature,
+	createPaymentMethod,
+	CreatePaymentMethodOptions,
+	CorsRequestOptions,
+	fetchSignature,
+	FetchSignatureOptions,
+	FORM_EVENTS,
+	FormBinding,
+	makeCorsRequest,
+	PaymentMethodResult,
+	validateCreditCard,
+	ZUORA_BASE_URLS,
+	ZuoraCardBrand,
+	ZuoraCorsError,
+	ZuoraCorsErrorKind,
+	ZuoraCorsStage,
+	ZuoraEnvironment,
+	ZuoraReason,
+	zuoraUrl,
+} from 'zuora-cors';
+
+type Timeout = number | false;
+
+test('fetchSignature: (url, options?) → Promise<CorsSignature>, with exactly the documented options', () => {
+	expectTypeOf<typeof fetchSignature>().parameters.toEqualTypeOf<[url: string | URL, options?: FetchSignatureOptions]>();
+	expectTypeOf<typeof fetchSignature>().returns.toEqualTypeOf<Promise<CorsSignature>>();
+	expectTypeOf<keyof FetchSignatureOptions>().toEqualTypeOf<'method' | 'json' | 'headers' | 'credentials' | 'timeout' | 'signal'>();
+	expectTypeOf<FetchSignatureOptions['method']>().toEqualTypeOf<'GET' | 'POST' | undefined>();
+	expectTypeOf<FetchSignatureOptions['timeout']>().toEqualTypeOf<Timeout | undefined>();
+	expectTypeOf<CorsSignature['signature']>().toEqualTypeOf<string>();
+	expectTypeOf<CorsSignature['token']>().toEqualTypeOf<string>();
+
+	expectTypeOf<typeof fetchSignature>().toBeCallableWith('/signature');
+	expectTypeOf<typeof fetchSignature>().toBeCallableWith(new URL('https://shop.example/signature'), {method: 'POST', json: {cart: 1}, timeout: false});
+	// @ts-expect-error `PUT` is not a method the backend is called with
+	expectTypeOf<typeof fetchSignature>().toBeCallableWith('/signature', {method: 'PUT'});
+	// @ts-expect-error a misspelt option is refused
+	const misspelt: FetchSignatureOptions = {timout: 1000};
+	// @ts-expect-error `timeout` is milliseconds or false, never true
+	const always: FetchSignatureOptions = {timeout: true};
+	void [misspelt, always];
+});
+
+test('makeCorsRequest: ({url, signature, token, …}) → Promise<CorsResponse>', () => {
+	expectTypeOf<typeof makeCorsRequest>().parameters.toEqualTypeOf<[options: CorsRequestOptions]>();
+	expectTypeOf<typeof makeCorsRequest>().returns.toEqualTypeOf<Promise<CorsResponse>>();
+	expectTypeOf<keyof CorsRequestOptions>().toEqualTypeOf<'url' | 'signature' | 'token' | 'json' | 'method' | 'headers' | 'idempotencyKey' | 'allowedHosts' | 'timeout' | 'signal'>();
+	expectTypeOf<CorsRequestOptions['allowedHosts']>().toEqualTypeOf<readonly string[] | undefined>();
+	expectTypeOf<CorsRequestOptions['method']>().toEqualTypeOf<'POST' | 'GET' | undefined>();
+	expectTypeOf<CorsResponse['success']>().toEqualTypeOf<true>();
+	expectTypeOf<CorsResponse['paymentMethodId']>().toEqualTypeOf<string | undefined>();
+
+	expectTypeOf<typeof makeCorsRequest>().toBeCallableWith({url: 'https://rest.apisandbox.zuora.com/v1/accounts', signature: 's', token: 't'});
+	// @ts-expect-error `token` is required: a CORS call without one is refused by Zuora
+	expectTypeOf<typeof makeCorsRequest>().toBeCallableWith({url: 'https://rest.apisandbox.zuora.com/v1/accounts', signature: 's'});
+	// @ts-expect-error a misspelt option is refused
+	const misspelt: CorsRequestOptions = {url: '/', signature: 's', token: 't', jsonBody: {}};
+	void misspelt;
+});
+
+test('createPaymentMethod: resolves with a string paymentMethodId', () => {
+	expectTypeOf<typeof createPaymentMethod>().parameters.toEqualTypeOf<[options: CreatePaymentMethodOptions]>();
+	expectTypeOf<typeof createPaymentMethod>().returns.toEqualTypeOf<Promise<PaymentMethodResult>>();
+	expectTypeOf<typeof createPaymentMethod>().returns.resolves.toHaveProperty('paymentMethodId').toEqualTypeOf<string>();
+	expectTypeOf<PaymentMethodResult['success']>().toEqualTypeOf<true>();
+	expectTypeOf<keyof CreatePaymentMethodOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'card' | 'signature' | 'signatureOptions' | 'headers' | 'timeout' | 'signal' | 'idempotencyKey' | 'allowedHosts'>();
+	expectTypeOf<CreatePaymentMethodOptions['signature']>().toEqualTypeOf<CorsSignature | Promise<CorsSignature> | undefined>();
+	// The signal of the signature call is the one of the whole flow.
+	expectTypeOf<keyof NonNullable<CreatePaymentMethodOptions['signatureOptions']>>().toEqualTypeOf<'method' | 'json' | 'headers' | 'credentials' | 'timeout'>();
+
+	const card = {creditCardNumber: '4111 1111 1111 1111', expirationMonth: '12', expirationYear: 2031, securityCode: '737'};
+	expectTypeOf<typeof createPaymentMethod>().toBeCallableWith({signatureUrl: '/signature', url: new URL('https://rest.apisandbox.zuora.com'), card});
+	// @ts-expect-error `card` is required
+	expectTypeOf<typeof createPaymentMethod>().toBeCallableWith({signatureUrl: '/signature', url: 'https://rest.apisandbox.zuora.com'});
+	// @ts-expect-error `signatureUrl` is required
+	expectTypeOf<typeof createPaymentMethod>().toBeCallableWith({url: 'https://rest.apisandbox.zuora.com', card});
+	// @ts-expect-error `signal` belongs to the whole call, not to `signatureOptions`
+	const nested: CreatePaymentMethodOptions = {signatureUrl: '/signature', url: '/', card, signatureOptions: {signal: new AbortController().signal}};
+	// @ts-expect-error a misspelt option is refused
+	const misspelt: CreatePaymentMethodOptions = {signatureUrl: '/signature', url: '/', card, timout: 1000};
+	void [nested, misspelt];
+});
+
+test('bindForm: (form | selector, options) → {submit, prefetch, destroy}', () => {
+	expectTypeOf<typeof bindForm>().parameters.toEqualTypeOf<[target: HTMLFormElement | string, options: BindFormOptions]>();
+	expectTypeOf<typeof bindForm>().returns.toEqualTypeOf<FormBinding>();
+	expectTypeOf<keyof BindFormOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'fields' | 'signatureOptions' | 'headers' | 'timeout' | 'prefetch' | 'signatureMaxAge' | 'preconnect' | 'onSuccess' | 'onError'>();
+	expectTypeOf<keyof FormBinding>().toEqualTypeOf<'submit' | 'prefetch' | 'destroy'>();
+	expectTypeOf<FormBinding['submit']>().returns.toEqualTypeOf<Promise<PaymentMethodResult>>();
+	expectTypeOf<FormBinding['prefetch']>().returns.toEqualTypeOf<Promise<CorsSignature>>();
+	expectTypeOf<NonNullable<BindFormOptions['onSuccess']>>().parameters.toEqualTypeOf<[result: PaymentMethodResult, form: HTMLFormElement]>();
+	expectTypeOf<NonNullable<BindFormOptions['onError']>>().parameters.toEqualTypeOf<[error: ZuoraCorsError, form: HTMLFormElement]>();
+	expectTypeOf<typeof FORM_EVENTS>().toEqualTypeOf<{readonly success: 'zuora-cors:success'; readonly error: 'zuora-cors:error'}>();
+
+	expectTypeOf<typeof bindForm>().toBeCallableWith('#card-form', {signatureUrl: '/signature', url: 'https://rest.apisandbox.zuora.com', prefetch: false});
+	// @ts-expect-error `url` is required
+	expectTypeOf<typeof bindForm>().toBeCallableWith('#card-form', {signatureUrl: '/signature'});
+	// @ts-expect-error a misspelt option is refused
+	const misspelt: BindFormOptions = {signatureUrl: '/signature', url: '/', preFetch: false};
+	void misspelt;
+});
+
+test('ZuoraCorsError: kind, stage, code, reasons, status, retryable, fields, retryAfter', () => {
+	expectTypeOf<ZuoraCorsError>().toExtend<Error>();
+	expectTypeOf<ZuoraCorsError['name']>().toEqualTypeOf<'ZuoraCorsError'>();
+	expectTypeOf<ZuoraCorsError['kind']>().toEqualTypeOf<'zuora' | 'http' | 'network' | 'timeout' | 'invalid-response' | 'validation' | 'aborted'>();
+	expectTypeOf<ZuoraCorsErrorKind>().toEqualTypeOf<ZuoraCorsError['kind']>();
+	expectTypeOf<ZuoraCorsError['stage']>().toEqualTypeOf<'signature' | 'request'>();
+	expectTypeOf<ZuoraCorsStage>().toEqualTypeOf<ZuoraCorsError['stage']>();
+	expectTypeOf<ZuoraCorsError['code']>().toEqualTypeOf<number | string | undefined>();
+	expectTypeOf<ZuoraCorsError['reasons']>().toEqualTypeOf<ZuoraReason[]>();
+	expectTypeOf<ZuoraReason>().toEqualTypeOf<{code: number | string; message: string}>();
+	expectTypeOf<ZuoraCorsError['status']>().toEqualTypeOf<number | undefined>();
+	expectTypeOf<ZuoraCorsError['retryable']>().toEqualTypeOf<boolean>();
+	expectTypeOf<ZuoraCorsError['fields']>().toEqualTypeOf<Record<string, string> | undefined>();
+	expectTypeOf<ZuoraCorsError['retryAfter']>().toEqualTypeOf<number | undefined>();
+	expectTypeOf<ZuoraCorsError['processId']>().toEqualTypeOf<string | undefined>();
+
+	// Never called: these only have to fail to compile.
+	const readonlyFields = (error: ZuoraCorsError) => {
+		// @ts-expect-error the fields are read-only
+		error.kind = 'http';
+		// @ts-expect-error the fields are read-only
+		error.retryable = true;
+	};
+
+	const exhaustive = (kind: ZuoraCorsErrorKind) => {
+		switch (kind) {
+			case 'zuora':
+			case 'http':
+			case 'network':
+			case 'timeout':
+			case 'invalid-response':
+			case 'validation':
+			case 'aborted': {
+				return kind;
+			}
+
+			default: {
+				// A kind added to the union without being listed above lands here and fails to compile.
+				return expectTypeOf(kind).toBeNever();
+			}
+		}
+	};
+
+	void [readonlyFields, exhaustive];
+});
+
+test('validateCreditCard: {valid, creditCardType, errors}', () => {
+	expectTypeOf<typeof validateCreditCard>().returns.toEqualTypeOf<CardValidation>();
+	expectTypeOf<CardValidation>().toEqualTypeOf<{valid: boolean; creditCardType: ZuoraCardBrand | undefined; errors: Record<string, string>}>();
+	expectTypeOf<ZuoraCardBrand>().toEqualTypeOf<'Visa' | 'MasterCard' | 'AmericanExpress' | 'Discover' | 'JCB' | 'Diners'>();
+	expectTypeOf<typeof validateCreditCard>().toBeCallableWith({creditCardNumber: 4_111_111_111_111_111, expirationMonth: 12, expirationYear: '31'}, {now: new Date()});
+	// @ts-expect-error `now` is a Date
+	expectTypeOf<typeof validateCreditCard>().toBeCallableWith({}, {now: Date.now()});
+});
+
+test('zuoraUrl: known environments only', () => {
+	expectTypeOf<typeof zuoraUrl>().parameters.toEqualTypeOf<[environment: ZuoraEnvironment, path?: string]>();
+	expectTypeOf<typeof zuoraUrl>().returns.toEqualTypeOf<string>();
+	expectTypeOf<ZuoraEnvironment>().toEqualTypeOf<'na' | 'sandbox-na' | 'production' | 'apisandbox' | 'test' | 'eu' | 'sandbox-eu' | 'test-eu' | 'ap' | 'test-ap'>();
+	expectTypeOf<ZuoraEnvironment>().toEqualTypeOf<keyof typeof ZUORA_BASE_URLS>();
+	expectTypeOf<(typeof ZUORA_BASE_URLS)['apisandbox']>().toEqualTypeOf<'https://rest.apisandbox.zuora.com'>();
+
+	expectTypeOf<typeof zuoraUrl>().toBeCallableWith('apisandbox');
+	expectTypeOf<typeof zuoraUrl>().toBeCallableWith('test-eu', '/v1/accounts');
+	// @ts-expect-error 'sandbox' is not an environment: Zuora has several, the caller must say which
+	expectTypeOf<typeof zuoraUrl>().toBeCallableWith('sandbox');
+	// @ts-expect-error a base URL is not an environment name
+	expectTypeOf<typeof zuoraUrl>().toBeCallableWith('https://rest.zuora.com');
+	// @ts-expect-error any string is not an environment
+	expectTypeOf<typeof zuoraUrl>().toBeCallableWith('apisandbox' as string);
+});
