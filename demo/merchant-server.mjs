@@ -67,6 +67,7 @@ const STATIC_ROOTS = [
  * @property {() => Promise<void>} close
  * @property {() => unknown[]} cspReports CSP violation reports the pages sent.
  * @property {() => number} signaturesIssued
+ * @property {(ms: number) => void} setLatency Delays every answer by `ms` (benchmarks model a distant backend).
  */
 
 /**
@@ -104,6 +105,7 @@ export async function startMerchantServer(options) {
 	/** @type {unknown[]} */
 	const cspReports = [];
 	let issued = 0;
+	let latency = 0;
 	/** @type {{token: string, expiresAt: number} | undefined} */
 	let oauth;
 	const sri = await subresourceIntegrity();
@@ -144,6 +146,12 @@ export async function startMerchantServer(options) {
 	}
 
 	const server = createServer(async (request, response) => {
+		if (latency > 0) {
+			await new Promise(resolve => {
+				setTimeout(resolve, latency);
+			});
+		}
+
 		try {
 			const url = new URL(request.url ?? '/', 'http://merchant.invalid');
 			const cookies = parseCookies(request.headers.cookie);
@@ -258,6 +266,9 @@ export async function startMerchantServer(options) {
 		origin: url,
 		cspReports: () => [...cspReports],
 		signaturesIssued: () => issued,
+		setLatency(ms) {
+			latency = ms;
+		},
 		async close() {
 			await new Promise(resolve => {
 				server.close(() => resolve(undefined));
