@@ -69,12 +69,13 @@ export class ZuoraCorsError extends Error {
 		super(redactCardNumbers(message), details.cause === undefined ? undefined : {cause: details.cause});
 		this.kind = details.kind;
 		this.stage = details.stage;
-		this.reasons = (details.reasons ?? []).map(reason => ({code: reason.code, message: redactCardNumbers(reason.message)}));
+		this.reasons = (details.reasons ?? []).map(reason => ({code: redactCode(reason.code), message: redactCardNumbers(reason.message)}));
 		this.code = this.reasons[0]?.code;
 		this.status = details.status;
 		this.fields = details.fields;
 		this.retryAfter = details.retryAfter;
-		this.processId = details.processId;
+		// Codes and processId are server text too: a server that echoes the card can put it there.
+		this.processId = details.processId === undefined ? undefined : redactCardNumbers(details.processId);
 		this.retryable = isRetryable(this);
 	}
 
@@ -126,6 +127,12 @@ function isRetryable({kind, stage, status, code}: Pick<ZuoraCorsError, 'kind' | 
 			return false;
 		}
 	}
+}
+
+/** A reason code that holds a card number becomes `'[redacted]'`; Zuora's own codes have 8 digits. */
+function redactCode(code: number | string): number | string {
+	const text = String(code);
+	return redactCardNumbers(text) === text ? code : '[redacted]';
 }
 
 /** Masks runs of 12 to 19 digits (optionally split by spaces or dashes), the shape of a card number. */

@@ -95,7 +95,7 @@ export async function exchange(request: Exchange): Promise<{status: number; body
 			status,
 			reasons,
 			retryAfter,
-			processId: typeof body['processId'] === 'string' ? body['processId'] : undefined,
+			processId: typeof body['processId'] === 'string' ? maskSecrets(body['processId'], request.secrets) : undefined,
 		});
 	}
 
@@ -141,16 +141,34 @@ function readReasons(value: unknown, secrets: readonly string[] = []): ZuoraReas
 		}
 
 		const {code, message} = reason as {code?: unknown; message?: unknown};
-		let text = typeof message === 'string' ? message : '';
-		for (const secret of secrets) {
-			if (secret) {
-				text = text.split(secret).join('[redacted]');
-			}
-		}
-
-		return [{code: typeof code === 'number' || typeof code === 'string' ? code : '', message: text}];
+		return [{
+			code: typeof code === 'number' || typeof code === 'string' ? maskCode(code, secrets) : '',
+			message: typeof message === 'string' ? maskSecrets(message, secrets) : '',
+		}];
 	});
 }
+
+/** `text` with every occurrence of a secret replaced: a server may echo the card anywhere. */
+function maskSecrets(text: string, secrets: readonly string[] = []): string {
+	return secrets.reduce((masked, secret) => (secret ? masked.split(secret).join('[redacted]') : masked), text);
+}
+
+/**
+ * A reason code with the secrets masked, except in a code of digits only, which is masked only
+ * when it is a secret as a whole: masking a part would turn 90000011 into nonsense (and not
+ * retryable) for a security code '000'.
+ */
+function maskCode(code: number | string, secrets: readonly string[] = []): number | string {
+	const text = String(code);
+	if (/^\d+$/.test(text)) {
+		return secrets.includes(text) ? '[redacted]' : code;
+	}
+
+	const masked = maskSecrets(text, secrets);
+	return masked === text ? code : masked;
+}
+
+const MAX_DELAY_SECONDS = 2 ** 31;
 
 /** `Retry-After` as milliseconds: delay-seconds or an HTTP date. */
 function parseRetryAfter(value: string | null): number | undefined {
@@ -159,7 +177,9 @@ function parseRetryAfter(value: string | null): number | undefined {
 	}
 
 	if (/^\d+$/.test(value.trim())) {
-		return Number(value) * 1000;
+		// A number too large to hold counts as 2^31 seconds, as RFC 9111 (1.2.2) says of
+		// delta-seconds: never Infinity, which no timer can wait and JSON writes as null.
+		return Math.min(Number(value), MAX_DELAY_SECONDS) * 1000;
 	}
 
 	const date = Date.parse(value);
