@@ -1,1 +1,282 @@
-console.log("check:package: not written yet");
+// Checks the package as npm would publish it, from one `npm pack` of the current build:
+//   1. files: the tarball holds exactly what a consumer needs (package.json, README.md, LICENSE,
+//      the ESM and IIFE builds with their maps, sri.json, one .d.ts per library module);
+//   2. publint --strict: package.json's fields point at files that exist and have the right format;
+//   3. attw (profile esm-only): TypeScript resolves the types the way Node and bundlers resolve the code;
+//   4. types: tsc over the built declarations (dist/*.d.ts, no skipLibCheck), then over
+//      src/public-types.test.ts, which imports 'zuora-cors' by name and so gets dist/index.d.ts
+//      through package.json `exports` (a package may import itself by name): a wrong .d.ts fails.
+// Exits 1 when any of them fails. Run `npm run build` first.
+//
+//   npm run build && node .ci/check-package.mjs
+import {execFile} from 'node:child_process';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {promisify} from 'node:util';
+import {publint} from 'publint';
+import {formatMessage} from 'publint/utils';
+import ts from 'typescript';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
+const run = promisify(execFile);
+
+/** Packed files that are not declarations; every one is needed by some consumer. */
+const EXPECTED_FILES = [
+	'LICENSE',
+	'README.md',
+	'package.json',
+	'dist/sri.json', // SRI hashes for <script integrity>
+	'dist/zuora-cors.iife.min.js', // script tag, unpkg, jsdelivr
+	'dist/zuora-cors.iife.min.js.map',
+	'dist/zuora-cors.js', // exports "." default: bundlers and Node
+	'dist/zuora-cors.js.map',
+];
+
+/** Test code next to the modules it tests; tsconfig.json keeps it out of the build. */
+const TEST_FILE = /\.(?:test|spec)(?:-[\w-]+)?\.ts$/;
+
+/** The type tests: their assertions only run under tsc, here. */
+const TYPE_TESTS = 'src/public-types.test.ts';
+
+/** The resolutions attw's `--profile esm-only` ignores: `require()` under node16, and node10. */
+const ESM_ONLY_IGNORES = new Set(['node10', 'node16-cjs']);
+
+/**
+ * attw problems the esm-only profile ignores, each with why it is inherent to an ESM-only package.
+ * A problem ignored by the profile but not listed here fails the check: nothing goes unexplained.
+ */
+const ESM_ONLY_EXPLAINED = /** @type {Record<string, string>} */ ({
+	CJSResolvesToESM: '`require(\'zuora-cors\')` from CommonJS (node16) reaches an ES module: inherent to shipping ESM only; CommonJS callers use `await import(\'zuora-cors\')` (or require(esm), Node >= 20.19)',
+});
+
+/** Compiler options a consumer on Node's own resolution uses; the strictest resolution mode. */
+const CONSUMER_OPTIONS = {
+	noEmit: true,
+	strict: true,
+	noUncheckedIndexedAccess: true,
+	target: 'ES2022',
+	lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+	module: 'NodeNext',
+	moduleResolution: 'NodeNext',
+};
+
+/**
+ * @typedef {{path: string, size: number}} PackedFile
+ * @typedef {{filename: string, size: number, unpackedSize: number, entryCount: number, files: PackedFile[]}} PackResult
+ * @typedef {{title: string, lines: string[], errors: string[], ms: number}} StepResult
+ */
+
+/**
+ * Runs `npm pack` once into `directory`: the tarball publint and attw read, and its file list.
+ *
+ * `npm pack --json` lists exactly the files `--dry-run` would; writing the tarball lets every
+ * check below read the same bytes instead of packing three times.
+ * @param {string} directory
+ * @returns {Promise<PackResult & {tarball: string}>}
+ */
+async function pack(directory) {
+	const {stdout} = await run('npm', ['pack', '--json', '--pack-destination', directory], {cwd: root, encoding: 'utf8'});
+	const [result] = /** @type {PackResult[]} */ (JSON.parse(stdout));
+	if (!result) {
+		throw new Error('npm pack printed no package');
+	}
+
+	return {...result, tarball: path.join(directory, result.filename)};
+}
+
+/**
+ * The tarball holds exactly EXPECTED_FILES plus one declaration per library module in src/.
+ * @param {PackResult} packed
+ * @returns {StepResult}
+ */
+function checkFiles(packed) {
+	const started = performance.now();
+	const modules = readdirSync(path.join(root, 'src'), {recursive: true, encoding: 'utf8'})
+		.filter(file => file.endsWith('.ts') && !file.endsWith('.d.ts') && !TEST_FILE.test(file));
+	const expected = new Set([...EXPECTED_FILES, ...modules.map(file => `dist/${file.replaceAll(path.sep, '/').replace(/\.ts$/, '.d.ts')}`)]);
+	const actual = new Set(packed.files.map(file => file.path));
+	const missing = [...expected].filter(file => !actual.has(file)).sort();
+	const unexpected = [...actual].filter(file => !expected.has(file)).sort();
+
+	const lines = [...packed.files].sort((a, b) => a.path.localeCompare(b.path)).map(file => `${kib(file.size).padStart(10)}  ${file.path}`);
+	lines.push(`${packed.entryCount} files, ${kib(packed.size)} packed, ${kib(packed.unpackedSize)} unpacked (${packed.filename})`);
+	const errors = [];
+	if (missing.length > 0) {
+		errors.push(`missing from the tarball: ${missing.join(', ')} (run \`npm run build\`; LICENSE and README.md sit at the root)`);
+	}
+
+	for (const file of unexpected) {
+		errors.push(`not for consumers, yet in the tarball: ${file}${explainUnexpected(file)}`);
+	}
+
+	return {title: 'files', lines, errors, ms: performance.now() - started};
+}
+
+/** @param {string} file */
+function explainUnexpected(file) {
+	if (TEST_FILE.test(file.replace(/\.d\.ts$/, '.ts'))) {
+		return ' (a test-only declaration: tsconfig.json must exclude that file from the build)';
+	}
+
+	if (file.startsWith('dist/')) {
+		return ' (no such module or build output any more? `rm -rf dist && npm run build`)';
+	}
+
+	return ' (package.json `files` ships dist/ only; npm adds package.json, README and LICENSE)';
+}
+
+/**
+ * publint in strict mode, on the tarball: any message fails, suggestions included.
+ * @param {string} tarball
+ * @returns {Promise<StepResult>}
+ */
+async function checkPublint(tarball) {
+	const started = performance.now();
+	const bytes = readFileSync(tarball);
+	const {messages, pkg} = await publint({pack: {tarball: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)}, strict: true, level: 'suggestion'});
+	const errors = messages.map(message => `${message.type}: ${formatMessage(message, pkg, {color: false}) ?? message.code}`);
+	return {title: 'publint --strict', lines: errors.length === 0 ? ['no errors, warnings or suggestions'] : [], errors, ms: performance.now() - started};
+}
+
+/**
+ * attw with the esm-only profile, which ignores the node10 and node16-from-CommonJS resolutions.
+ * Every problem attw found is printed; one the profile ignores must be in ESM_ONLY_EXPLAINED.
+ * @param {string} tarball
+ * @returns {Promise<StepResult>}
+ */
+async function checkTypesResolution(tarball) {
+	const started = performance.now();
+	const cli = path.join(path.dirname(require.resolve('@arethetypeswrong/cli/package.json')), 'dist/index.js');
+	const args = [cli, tarball, '--profile', 'esm-only', '--format', 'json'];
+	// attw exits 1 when a problem counts under the profile; the JSON lists every problem either way.
+	const {stdout, failed} = await run(process.execPath, args, {cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024}).then(
+		({stdout}) => ({stdout, failed: false}),
+		(/** @type {{stdout?: string}} */ error) => ({stdout: error.stdout ?? '', failed: true}),
+	);
+	/** @type {{analysis?: {problems?: Array<{kind: string, entrypoint?: string, resolutionKind?: string}>}}} */
+	let report;
+	try {
+		report = JSON.parse(stdout);
+	} catch {
+		return {title: 'attw --profile esm-only', lines: [], errors: [`attw printed no JSON: ${stdout.slice(0, 500)}`], ms: performance.now() - started};
+	}
+
+	const lines = [];
+	const errors = [];
+	for (const problem of report.analysis?.problems ?? []) {
+		const where = `${problem.kind} at "${problem.entrypoint ?? '?'}" (${problem.resolutionKind ?? 'any resolution'})`;
+		const explanation = ESM_ONLY_EXPLAINED[problem.kind];
+		if (problem.resolutionKind && ESM_ONLY_IGNORES.has(problem.resolutionKind) && explanation) {
+			lines.push(`ignored, ESM-only by design: ${where}: ${explanation}`);
+		} else {
+			errors.push(`${where}: see https://github.com/arethetypeswrong/arethetypeswrong.github.io/blob/main/docs/problems/${problem.kind}.md`);
+		}
+	}
+
+	if (failed && errors.length === 0) {
+		errors.push(`attw failed without a problem in its report; run \`npx attw ${path.relative(root, tarball)} --profile esm-only\``);
+	}
+
+	if (lines.length === 0 && errors.length === 0) {
+		lines.push('no problems in any resolution mode');
+	}
+
+	return {title: 'attw --profile esm-only', lines, errors, ms: performance.now() - started};
+}
+
+/**
+ * Two tsc programs, as a consumer's compiler sees the package:
+ * the shipped declarations on their own, fully checked (skipLibCheck off, no ambient types);
+ * then the type tests, whose `import … from 'zuora-cors'` must land on dist/index.d.ts.
+ * @returns {StepResult}
+ */
+function checkTypes() {
+	const started = performance.now();
+	const declarations = readdirSync(path.join(root, 'dist'), {recursive: true, encoding: 'utf8'}).filter(file => file.endsWith('.d.ts')).map(file => path.join(root, 'dist', file));
+	const typeTests = path.join(root, TYPE_TESTS);
+	const errors = [
+		// skipDefaultLibCheck: TypeScript's own lib.dom.d.ts is not ours to check, and costs seconds.
+		...compile(declarations, {types: [], skipLibCheck: false, skipDefaultLibCheck: true}),
+		// vitest's own declarations take seconds to check and are not ours to fix.
+		...compile([typeTests], {skipLibCheck: true}, program => {
+			const entry = path.join(root, 'dist/index.d.ts');
+			const files = program.getSourceFiles().map(file => path.resolve(file.fileName));
+			const fromSource = files.filter(file => file.startsWith(path.join(root, 'src') + path.sep) && file !== typeTests);
+			return [
+				...(files.includes(entry) ? [] : [`${TYPE_TESTS} did not load dist/index.d.ts: 'zuora-cors' must resolve through package.json exports`]),
+				...(fromSource.length > 0 ? [`${TYPE_TESTS} reached source instead of the build: ${fromSource.map(file => path.relative(root, file)).join(', ')}`] : []),
+			];
+		}),
+	];
+	const lines = errors.length === 0 ? [`${declarations.length} declaration files, then ${TYPE_TESTS} against dist/index.d.ts: no errors (${CONSUMER_OPTIONS.moduleResolution}, strict)`] : [];
+	return {title: 'tsc --noEmit (built declarations)', lines, errors, ms: performance.now() - started};
+}
+
+/**
+ * @param {string[]} rootNames
+ * @param {Record<string, unknown>} extra
+ * @param {(program: ts.Program) => string[]} [inspect]
+ * @returns {string[]}
+ */
+function compile(rootNames, extra, inspect) {
+	const {options, errors: optionErrors} = ts.convertCompilerOptionsFromJson({...CONSUMER_OPTIONS, ...extra}, root);
+	const program = ts.createProgram({rootNames, options});
+	const diagnostics = [...optionErrors, ...ts.getPreEmitDiagnostics(program)];
+	const host = {getCanonicalFileName: (/** @type {string} */ file) => file, getCurrentDirectory: () => root, getNewLine: () => '\n'};
+	return [
+		...(diagnostics.length === 0 ? [] : [ts.formatDiagnostics(diagnostics, host).trimEnd()]),
+		...(inspect?.(program) ?? []),
+	];
+}
+
+/** @param {number} bytes */
+function kib(bytes) {
+	return `${(bytes / 1024).toFixed(2)} KiB`;
+}
+
+/** @param {StepResult} step */
+function report({title, lines, errors, ms}) {
+	console.log(`\n${errors.length === 0 ? 'ok  ' : 'FAIL'} ${title} (${(ms / 1000).toFixed(1)} s)`);
+	for (const line of lines) {
+		console.log(`     ${line}`);
+	}
+
+	for (const error of errors) {
+		console.error(`  ✗  ${error.replaceAll('\n', '\n     ')}`);
+	}
+}
+
+async function main() {
+	const started = performance.now();
+	if (!existsSync(path.join(root, 'dist/index.d.ts'))) {
+		console.error('dist/ is missing: run `npm run build` first');
+		return 1;
+	}
+
+	const directory = mkdtempSync(path.join(tmpdir(), 'zuora-cors-pack-'));
+	try {
+		const packed = await pack(directory);
+		console.log(`packed ${packed.filename} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+		// attw runs in its own process, so it overlaps with the in-process publint and tsc.
+		const attw = checkTypesResolution(packed.tarball);
+		const steps = [checkFiles(packed), await checkPublint(packed.tarball), checkTypes(), await attw];
+		for (const step of steps) {
+			report(step);
+		}
+
+		const failed = steps.filter(step => step.errors.length > 0);
+		console.log(`\n${failed.length === 0 ? 'package ok' : `package check failed: ${failed.map(step => step.title).join(', ')}`} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+		return failed.length === 0 ? 0 : 1;
+	} finally {
+		rmSync(directory, {recursive: true, force: true});
+	}
+}
+
+process.exitCode = await main().catch((/** @type {unknown} */ error) => {
+	console.error(`check:package could not run: ${error instanceof Error ? error.message : String(error)}`);
+	return 1;
+});

@@ -40,6 +40,7 @@ const TYPES = /** @type {Record<string, string>} */ ({
 const STATIC_ROOTS = [
 	{prefix: '/dist/', dir: join(ROOT, 'dist')},
 	{prefix: '/spa/', dir: join(ROOT, 'demo/spa/dist')},
+	{prefix: '/vite/', dir: join(ROOT, 'demo/vite-app/dist')},
 	{prefix: '/', dir: join(ROOT, 'demo/pages')},
 ];
 

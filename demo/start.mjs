@@ -32,7 +32,8 @@ stub?.allowOrigin(merchant.origin.replace('127.0.0.1', 'localhost'));
 
 console.log(`Zuora: ${real ?? `embedded stub at ${stub?.url} (test cards: README, "Demo")`}`);
 console.log(`Checkout (script tag): ${merchant.url}/`);
-console.log(`Checkout (SPA from the npm tarball): ${merchant.url}/spa/`);
+console.log(`Checkout (SPA, rollup, from the npm tarball): ${merchant.url}/spa/`);
+console.log(`Checkout (Vite app, from the npm tarball): ${merchant.url}/vite/`);
 
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
 	process.on(signal, async () => {
