@@ -282,13 +282,13 @@ function targets(summary) {
 	].map(target => ({...target, met: target.value <= target.limit}));
 }
 
-/** @param {any[]} summaries */
-function chart(summaries) {
+/** @param {any[]} summaries @param {number} latency */
+function chart(summaries, latency) {
 	const barHeight = 16;
 	const width = 640;
 	const left = 250;
 	const max = Math.max(...summaries.flatMap(summary => summary.rows.map((/** @type {any} */ row) => row.p95))) * 1.1;
-	const scale = (/** @type {number} */ ms) => ((width - left - 20) * ms) / max;
+	const scale = (/** @type {number} */ ms) => ((width - left - 120) * ms) / max;
 	const colors = {chromium: '#1f5eff', firefox: '#e66000'};
 	let y = 30;
 	const parts = [`<text x="10" y="18" font-size="13" font-weight="bold">Click to result, median (bar) and p95 (tick), ${latency} ms injected per request</text>`];
@@ -297,7 +297,7 @@ function chart(summaries) {
 		for (const summary of summaries) {
 			const row = summary.rows.find((/** @type {any} */ candidate) => candidate.id === scenario.id);
 			const color = colors[/** @type {'chromium' | 'firefox'} */ (summary.engine)];
-			parts.push(`<rect x="${left}" y="${y}" width="${scale(row.median).toFixed(1)}" height="${barHeight - 3}" fill="${color}"/>`, `<rect x="${(left + scale(row.p95)).toFixed(1)}" y="${y}" width="2" height="${barHeight - 3}" fill="#222"/>`, `<text x="${(left + scale(row.median) + 6).toFixed(1)}" y="${y + 11}" font-size="10">${summary.engine} ${row.median.toFixed(0)} ms</text>`);
+			parts.push(`<rect x="${left}" y="${y}" width="${scale(row.median).toFixed(1)}" height="${barHeight - 3}" fill="${color}"/>`, `<rect x="${(left + scale(row.p95)).toFixed(1)}" y="${y}" width="2" height="${barHeight - 3}" fill="#222"/>`, `<text x="${(left + scale(Math.max(row.median, row.p95)) + 6).toFixed(1)}" y="${y + 11}" font-size="10">${summary.engine} ${row.median.toFixed(0)} ms</text>`);
 			y += barHeight;
 		}
 
@@ -307,6 +307,14 @@ function chart(summaries) {
 
 	parts.push(`<text x="10" y="${y + 12}" font-size="10" fill="#2e7d32">dashed: floor = unavoidable round trips × ${latency} ms</text>`);
 	return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 22}" font-family="sans-serif"><rect width="100%" height="100%" fill="#fff"/>${parts.join('')}</svg>\n`;
+}
+
+if (process.argv[2] === '--chart') {
+	// Redraw the chart from the last results.json without measuring again.
+	const {readFile} = await import('node:fs/promises');
+	const last = JSON.parse(await readFile(new URL('results.json', here), 'utf8'));
+	await writeFile(new URL('latency.svg', here), chart(last.summaries, last.latency));
+	process.exit(0);
 }
 
 const results = [];
@@ -336,7 +344,7 @@ for (const summary of summaries) {
 
 console.log(lines.join('\n'));
 await writeFile(new URL('results.json', here), `${JSON.stringify({date: new Date().toISOString(), latency, runs, summaries: summaries.map(({samples, ...rest}) => ({...rest, samples}))}, undefined, 2)}\n`);
-await writeFile(new URL('latency.svg', here), chart(summaries));
+await writeFile(new URL('latency.svg', here), chart(summaries, latency));
 await writeFile(new URL('results.md', here), `${lines.join('\n').trim()}\n`);
 console.log(`\nwrote e2e/bench/results.json, results.md and latency.svg\nbench: ${allMet ? 'all targets met' : 'TARGETS MISSED'}`);
 process.exit(allMet ? 0 : 1);
