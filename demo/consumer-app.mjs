@@ -1,15 +1,18 @@
 // What the consumer apps (demo/spa with rollup, demo/vite-app with Vite) share: each is built the
 // way a shop builds its app, from the `npm pack` tarball installed into a throwaway folder (ky
 // comes from the registry, as a consumer gets it). If the published package is broken (files,
-// exports map, external ky), their builds fail.
+// exports map, external ky), their builds fail. Both apps show one page (consumer-page.html) and
+// share its code (consumer-page.js); each has its own main.js.
 import {execFileSync} from 'node:child_process';
-import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {gzipSync} from 'node:zlib';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LIBRARY = path.join(ROOT, 'dist/zuora-cors.js');
+const PAGE_SCRIPT = fileURLToPath(new URL('consumer-page.js', import.meta.url));
+const PAGE_TEMPLATE = fileURLToPath(new URL('consumer-page.html', import.meta.url));
 
 /** Tests next to the modules they test: they are not built, so a change to them leaves dist/ current. */
 const TEST_FILE = /\.(?:test|spec)(?:-[\w-]+)?\.ts$/;
@@ -48,6 +51,53 @@ export function packLibrary(directory) {
 }
 
 /**
+ * A fresh throwaway app in `<folder>/.build/app` with the tarball installed (packed from the
+ * current build unless given), and the page scripts copied in: `<folder>/main.js` to
+ * `app/<folder's name>/main.js` and consumer-page.js to `app/consumer-page.js`, the same places
+ * relative to each other as in demo/, so main.js's `../consumer-page.js` and both files'
+ * `zuora-cors` resolve inside the app and the bundlers read nothing from the repo.
+ *
+ * @param {{folder: string, name: string, tarball?: string | undefined}} options `folder`: the app's
+ *   source folder (demo/spa, demo/vite-app); `name`: the app's package name
+ * @returns {{app: string, entry: string, dist: string, tarball: string}} the installed app, its
+ *   copy of main.js, the output folder (`<folder>/dist`) and the tarball used
+ */
+export function prepareApp({folder, name, tarball}) {
+	const work = path.join(folder, '.build');
+	const app = path.join(work, 'app');
+	// A fresh app every time: npm may keep an old install of a tarball whose name did not change.
+	rmSync(work, {recursive: true, force: true});
+	mkdirSync(work, {recursive: true});
+	if (tarball === undefined) {
+		checkLibraryBuilt();
+		tarball = packLibrary(work);
+	}
+
+	installApp(app, name, tarball);
+	const entry = path.join(app, path.basename(folder), 'main.js');
+	mkdirSync(path.dirname(entry), {recursive: true});
+	copyFileSync(path.join(folder, 'main.js'), entry);
+	copyFileSync(PAGE_SCRIPT, path.join(app, path.basename(PAGE_SCRIPT)));
+	return {app, entry, dist: path.join(folder, 'dist'), tarball};
+}
+
+/**
+ * Writes consumer-page.html to `file` with its `{{app}}` (the app's name in the title) and
+ * `{{assets}}` (the icon, stylesheet and script tags, which each bundler wants its own way)
+ * filled in. Its `%PLACEHOLDERS%` stay for the merchant server to fill when it serves the page.
+ *
+ * @param {string} file
+ * @param {{app: string, assets: string[]}} fill `assets`: one line each, without indentation
+ */
+export function writePage(file, {app, assets}) {
+	const page = readFileSync(PAGE_TEMPLATE, 'utf8')
+		.replace('{{app}}', () => app)
+		.replace('{{assets}}', () => assets.join('\n\t'));
+	mkdirSync(path.dirname(file), {recursive: true});
+	writeFileSync(file, page);
+}
+
+/**
  * Creates a private app in `appDirectory` (which must not hold an earlier install: npm may keep
  * an old install of a tarball whose name did not change) and installs the tarball into it.
  *
@@ -55,7 +105,7 @@ export function packLibrary(directory) {
  * @param {string} name the app's package name
  * @param {string} tarball
  */
-export function installApp(appDirectory, name, tarball) {
+function installApp(appDirectory, name, tarball) {
 	mkdirSync(appDirectory, {recursive: true});
 	writeFileSync(path.join(appDirectory, 'package.json'), `${JSON.stringify({name, private: true, type: 'module'}, null, '\t')}\n`);
 	execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], {cwd: appDirectory, stdio: 'inherit'});

@@ -137,16 +137,16 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 
 	const run = async (): Promise<PaymentMethodResult> => {
 		const card = {...readFields(form), ...options.fields};
-		const {errors} = validateCreditCard(card);
+		const {valid, errors} = validateCreditCard(card);
 		showErrors(errors);
-		if (Object.keys(errors).length > 0) {
-			throw new ZuoraCorsError(`The card was not sent: ${Object.keys(errors).join(', ')} invalid`, {kind: 'validation', stage: 'request', fields: errors});
+		// An invalid card is refused by createPaymentMethod itself, before any network call; the
+		// prefetched pair stays for the corrected card. A valid one takes the pair: it is single-use.
+		const fresh = valid && prefetched && Date.now() - prefetched.at <= maxAge ? prefetched.promise : undefined;
+		if (valid) {
+			prefetched = undefined;
 		}
 
-		// A pair is single-use: take it, so the next interaction prefetches a new one.
-		const fresh = prefetched && Date.now() - prefetched.at <= maxAge ? prefetched.promise : undefined;
-		prefetched = undefined;
-		setBusy(true);
+		setBusy(valid);
 		try {
 			return await createPaymentMethod({...options, card, signature: fresh});
 		} finally {
@@ -160,6 +160,7 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 			report('success', {result});
 			return result;
 		}, (error: unknown) => {
+			// createPaymentMethod rejects only with ZuoraCorsError; anything else would be a bug, wrapped so listeners get one type.
 			const failure = error instanceof ZuoraCorsError ? error : new ZuoraCorsError(String(error), {kind: 'invalid-response', stage: 'request', cause: error});
 			options.onError?.(failure, form);
 			report('error', {error: failure});
