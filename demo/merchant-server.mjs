@@ -23,6 +23,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CREDIT_CARDS_PATH = '/v1/payment-methods/credit-cards';
 const ACCOUNTS_PATH = '/v1/accounts';
 const SESSION_COOKIE = 'demo_session';
+const SESSION_LIFETIME_MS = 30 * 60_000;
+const MAX_SESSIONS = 100_000;
 // Refresh the OAuth token this long before Zuora says it expires, so a request never races expiry.
 const OAUTH_MARGIN_MS = 60_000;
 
@@ -100,8 +102,11 @@ export async function startMerchantServer(options) {
 		'/signature/account': {uri: zuoraBaseUrl + ACCOUNTS_PATH, method: 'POST', name: config.accountName},
 	};
 
-	/** @type {Set<string>} */
-	const sessions = new Set();
+	// Session id → when it was created. Bounded: sessions expire, and a flood of page loads
+	// evicts the oldest rather than growing the map without end.
+	/** @type {Map<string, number>} */
+	const sessions = new Map();
+	const hasSession = (/** @type {string | undefined} */ id) => id !== undefined && (sessions.get(id) ?? -Infinity) > config.now() - SESSION_LIFETIME_MS;
 	const limiter = createLimiter(config.now);
 	/** @type {unknown[]} */
 	const cspReports = [];
@@ -181,7 +186,7 @@ export async function startMerchantServer(options) {
 	 * @param {import('node:http').ServerResponse} response
 	 */
 	async function issueSignature(path, session, ip, response) {
-		if (!session || !sessions.has(session)) {
+		if (!hasSession(session)) {
 			sendJson(response, 403, {message: 'No checkout session: load the checkout page first'});
 			return;
 		}
@@ -233,10 +238,14 @@ export async function startMerchantServer(options) {
 		if (extname(file) === '.html') {
 			content = Buffer.from(fill(content.toString('utf8')));
 			Object.assign(headers, pageSecurityHeaders(zuoraOrigin));
-			if (!session || !sessions.has(session)) {
+			if (!hasSession(session)) {
 				// The session that may ask for signatures starts when a checkout page is served.
 				const id = randomBytes(16).toString('hex');
-				sessions.add(id);
+				if (sessions.size >= MAX_SESSIONS) {
+					sessions.delete(/** @type {string} */ (sessions.keys().next().value));
+				}
+
+				sessions.set(id, config.now());
 				headers['set-cookie'] = `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax`;
 			}
 		}

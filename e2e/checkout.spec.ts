@@ -49,6 +49,8 @@ test.describe('script-tag checkout', () => {
 		await page.getByRole('button', {name: 'Save card'}).click();
 		await expect(page.locator('#result')).toBeVisible();
 		await expect(page.locator('[aria-invalid]')).toHaveCount(0);
+		// The pair prefetched while typing survived the refused submit and paid for the corrected one.
+		expect(demo.stub.tokens()).toEqual({issued: 1, used: 1});
 	});
 
 	test('a decline card shows the gateway\'s reason and creates nothing', async ({page, demo}, testInfo) => {

@@ -106,6 +106,9 @@ test('destroy() leaves no listener behind: no prefetch, no submit interception, 
 	await fillCard(page, {number: '4111111111111112'});
 	await page.getByRole('button', {name: 'Save card'}).click();
 	await expect(page.locator('[data-zuora-cors-error-for]')).toHaveCount(1);
+	// Let the first-interaction prefetch land before counting.
+	await page.waitForLoadState('networkidle');
+	await expect.poll(() => signatures(demo)).toBe(1);
 	const issued = signatures(demo);
 
 	const intercepted = await page.evaluate(() => {
@@ -142,4 +145,47 @@ test('card data stays out of the signature request and of every URL', async ({pa
 	expect(seen.some(line => line.includes('/signature'))).toBe(true);
 	expect(seen.join('\n')).not.toContain(CARD.number);
 	expect(seen.join('\n')).not.toContain(CARD.cvv);
+});
+
+test('options: selector target, fields, callbacks, prefetch and preconnect off; destroy keeps the page\'s own marks', async ({page, demo}) => {
+	await page.goto(demo.merchant.url);
+	await page.evaluate(() => {
+		const w = window as unknown as Window & {outcomes: string[]; binding: {submit(): Promise<unknown>; destroy(): void}};
+		w.checkout.destroy();
+		w.outcomes = [];
+		const form = document.querySelector('form')!;
+		form.querySelector('[name="accountKey"]')!.remove();
+		// The page marks a field of its own; the binding must leave that mark alone.
+		form.querySelector('[name="cardHolderInfo.cardHolderName"]')!.setAttribute('aria-invalid', 'true');
+		w.binding = w.ZuoraCors.bindForm('#card-form', {
+			signatureUrl: '/signature',
+			url: form.dataset['zuoraUrl']!,
+			fields: {accountKey: 'A00000001'},
+			prefetch: false,
+			preconnect: false,
+			onSuccess: result => w.outcomes.push(`success ${result.paymentMethodId.length}`),
+			onError: error => w.outcomes.push(`error ${error.kind}`),
+		});
+	});
+	await expect(page.locator('link[rel=preconnect]')).toHaveCount(0);
+	await fillCard(page, {cvv: '1'});
+	await page.waitForLoadState('networkidle');
+	expect(signatures(demo)).toBe(0);
+
+	await page.getByRole('button', {name: 'Save card'}).click();
+	await expect(page.locator('[data-zuora-cors-error-for="securityCode"]')).toBeVisible();
+	await fillCard(page);
+	await page.getByRole('button', {name: 'Save card'}).click();
+	await expect(page.locator('#result')).toBeVisible();
+	expect(await page.evaluate(() => (window as unknown as {outcomes: string[]}).outcomes)).toEqual(['error validation', 'success 32']);
+	expect(demo.stub.paymentMethods()[0]!.accountKey).toBe('A00000001');
+
+	const afterDestroy = await page.evaluate(async () => {
+		const {binding} = window as unknown as {binding: {submit(): Promise<unknown>; destroy(): void}};
+		binding.destroy();
+		return binding.submit().then(() => 'submitted', (error: {kind: string}) => error.kind);
+	});
+	expect(afterDestroy).toBe('validation');
+	await expect(page.getByLabel('Name on card')).toHaveAttribute('aria-invalid', 'true');
+	expect(demo.stub.paymentMethods()).toHaveLength(1);
 });

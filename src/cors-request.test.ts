@@ -38,10 +38,29 @@ describe('makeCorsRequest', () => {
 		expect(sent.body).toBe(JSON.stringify(card));
 	});
 
-	it('does not let extra headers replace the protocol headers', async () => {
-		await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, headers: {signature: 'forged', 'Content-Type': 'text/plain'}});
+	it.each([
+		{signature: 'forged', 'Content-Type': 'text/plain'},
+		{Signature: 'forged', TOKEN: 'forged', 'content-type': 'text/plain', accept: 'text/html'},
+		new Headers({Signature: 'forged', Accept: 'text/html'}),
+		[['signature', 'forged'], ['Content-Type', 'text/plain']],
+	])('does not let extra headers %j replace or join the protocol headers', async headers => {
+		await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, headers: headers as HeadersInit});
 		const sent = server.received.at(-1)!;
-		expect([sent.headers['signature'], sent.headers['content-type']]).toEqual([signature, 'application/json']);
+		expect([sent.headers['signature'], sent.headers['token'], sent.headers['content-type'], sent.headers['accept']]).toEqual([signature, token, 'application/json', 'application/json']);
+	});
+
+	it.each([
+		[{json: {amount: 10n}}, 'json'],
+		[{json: (() => {
+			const cycle: Record<string, unknown> = {};
+			cycle['self'] = cycle;
+			return cycle;
+		})()}, 'json'],
+		[{headers: {'bad name': 'x'}}, 'headers'],
+	])('refuses case %# as a validation error, not a TypeError', async (override, field) => {
+		const error = await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, ...override} as never).catch((error_: unknown) => error_);
+		expect(error).toBeInstanceOf(ZuoraCorsError);
+		expect([(error as ZuoraCorsError).kind, Object.keys((error as ZuoraCorsError).fields ?? {})]).toEqual(['validation', [field]]);
 	});
 
 	it('rejects a 200 without success: true as invalid-response', async () => {

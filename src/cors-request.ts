@@ -1,5 +1,5 @@
 import {ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, resolveHeaders, resolveMethod, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
+import {defaults, invalidOption, resolveHeaders, resolveIdempotencyKey, resolveMethod, resolveSignal, resolveTimeout, resolveZuoraUrl, serializeJson, type Timeout} from './options.js';
 import {exchange} from './transport.js';
 
 export type CorsRequestOptions = {
@@ -75,24 +75,21 @@ export async function makeCorsRequest(options: CorsRequestOptions): Promise<Cors
 		invalidOption(stage, 'json', 'no body with method GET');
 	}
 
-	const {idempotencyKey} = options;
-	if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey === '' || idempotencyKey.length > 255)) {
-		invalidOption(stage, 'idempotencyKey', 'a string of 1 to 255 characters');
-	}
+	const idempotencyKey = resolveIdempotencyKey(options.idempotencyKey);
+	const payload = serializeJson(stage, options.json);
 
 	const {status, body} = await exchange({
 		stage,
 		url,
 		method,
-		headers: {
-			...resolveHeaders(stage, options.headers),
+		headers: resolveHeaders(stage, options.headers, {
 			Accept: 'application/json',
-			...(options.json === undefined ? {} : {'Content-Type': 'application/json'}),
+			...(payload === undefined ? {} : {'Content-Type': 'application/json'}),
 			signature: options.signature,
 			token: options.token,
 			...(idempotencyKey === undefined ? {} : {'Idempotency-Key': idempotencyKey}),
-		},
-		body: options.json === undefined ? undefined : JSON.stringify(options.json),
+		}),
+		body: payload,
 		credentials: 'include',
 		timeout: resolveTimeout(stage, options.timeout, defaults.requestTimeout),
 		signal: resolveSignal(stage, options.signal),

@@ -1,3 +1,5 @@
+import {isInvalidTokenCode} from './zuora.js';
+
 /** Which failure a `ZuoraCorsError` reports. See the README's errors table. */
 export type ZuoraCorsErrorKind =
 	| 'zuora'
@@ -13,7 +15,8 @@ export type ZuoraCorsStage = 'signature' | 'request';
 
 /** One entry of Zuora's `reasons` array. */
 export type ZuoraReason = {
-	code: number | string;
+	/** Absent when the server gave none. */
+	code?: number | string;
 	message: string;
 };
 
@@ -69,7 +72,7 @@ export class ZuoraCorsError extends Error {
 		super(redactCardNumbers(message), details.cause === undefined ? undefined : {cause: details.cause});
 		this.kind = details.kind;
 		this.stage = details.stage;
-		this.reasons = (details.reasons ?? []).map(reason => ({code: redactCode(reason.code), message: redactCardNumbers(reason.message)}));
+		this.reasons = (details.reasons ?? []).map(reason => ({...(reason.code === undefined ? {} : {code: redactCode(reason.code)}), message: redactCardNumbers(reason.message)}));
 		this.code = this.reasons[0]?.code;
 		this.status = details.status;
 		this.fields = details.fields;
@@ -79,21 +82,9 @@ export class ZuoraCorsError extends Error {
 		this.retryable = isRetryable(this);
 	}
 
-	/** What `JSON.stringify` shows: the fields above, never a request body. */
+	/** What `JSON.stringify` shows: the fields above and the message, never a request body or the cause. */
 	toJSON() {
-		return {
-			name: this.name,
-			message: this.message,
-			kind: this.kind,
-			stage: this.stage,
-			code: this.code,
-			reasons: this.reasons,
-			status: this.status,
-			retryable: this.retryable,
-			fields: this.fields,
-			retryAfter: this.retryAfter,
-			processId: this.processId,
-		};
+		return {...this, message: this.message};
 	}
 }
 
@@ -104,13 +95,11 @@ const RETRYABLE_STATUSES: Record<ZuoraCorsStage, ReadonlySet<number>> = {
 	request: new Set([408, 425, 429, 503]),
 };
 
-// 90000011: the token was used, expired or unknown; Zuora did nothing and a fresh one will do.
-const RETRYABLE_ZUORA_CODES: ReadonlySet<number | string> = new Set([90_000_011, '90000011']);
-
 function isRetryable({kind, stage, status, code}: Pick<ZuoraCorsError, 'kind' | 'stage' | 'status' | 'code'>): boolean {
 	switch (kind) {
 		case 'zuora': {
-			return code !== undefined && RETRYABLE_ZUORA_CODES.has(code);
+			// 90000011: Zuora did nothing with the used or expired token; a fresh one will do.
+			return isInvalidTokenCode(code);
 		}
 
 		case 'http': {

@@ -1,24 +1,13 @@
 import {validateCreditCard, type CreditCardInput} from './card.js';
 import {ZuoraCorsError} from './errors.js';
-import {invalidOption, resolveUrl, type Timeout} from './options.js';
-import {createPaymentMethod, type PaymentMethodResult} from './payment-method.js';
-import {fetchSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
+import {defaults, invalidOption, resolveZuoraUrl} from './options.js';
+import {createPaymentMethod, type CreatePaymentMethodOptions, type PaymentMethodResult} from './payment-method.js';
+import {prepareSignatureRequest, requestSignature, type CorsSignature} from './signature.js';
 
-export type BindFormOptions = {
-	/** The merchant backend endpoint that returns a signature and token. */
-	signatureUrl: string | URL;
-	/** The Zuora URL the backend signed. */
-	url: string | URL;
+/** `createPaymentMethod`'s options (but the card, which the form holds), and the binding's own. */
+export type BindFormOptions = Omit<CreatePaymentMethodOptions, 'card' | 'signature' | 'signal'> & {
 	/** Fields added to what the form holds, e.g. `{accountKey}` when it is not a form field. */
 	fields?: Record<string, unknown>;
-	signatureOptions?: Omit<FetchSignatureOptions, 'signal'>;
-	headers?: HeadersInit;
-	/**
-	 * Milliseconds for the Zuora request.
-	 *
-	 * @default 30000
-	 */
-	timeout?: Timeout;
 	/**
 	 * Fetch a signature on the shopper's first interaction with the form (focus or input), not at
 	 * page load: every issued token is fraud surface, and a form nobody touches needs none.
@@ -49,7 +38,7 @@ export type FormBinding = {
 	submit(): Promise<PaymentMethodResult>;
 	/** Fetches a signature now (normally done on first interaction). */
 	prefetch(): Promise<CorsSignature>;
-	/** Removes every listener, element and attribute the binding added. */
+	/** Removes every listener, element and attribute the binding added; later calls are refused. */
 	destroy(): void;
 };
 
@@ -74,18 +63,29 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 		return invalidOption('request', 'form', 'a <form> element or a selector that finds one');
 	}
 
-	const maxAge = options.signatureMaxAge ?? 300_000;
+	const maxAge = options.signatureMaxAge ?? defaults.signatureMaxAge;
 	if (!(maxAge > 0)) {
 		invalidOption('request', 'signatureMaxAge', 'a positive number of milliseconds');
 	}
 
-	const zuoraOrigin = new URL(resolveUrl('request', 'url', options.url)).origin;
+	// Checked now, not at the first submit: a bad URL would otherwise issue tokens on every focus.
+	const zuoraOrigin = new URL(resolveZuoraUrl(options.url, options.allowedHosts)).origin;
+	const signatureRequest = prepareSignatureRequest(options.signatureUrl, options.signatureOptions, 'signatureUrl');
 	const added: Element[] = [];
+	const marked = new Set<Element>();
+	let destroyed = false;
 	let prefetched: {promise: Promise<CorsSignature>; at: number} | undefined;
 	let inFlight: Promise<PaymentMethodResult> | undefined;
 
-	const prefetch = () => {
-		const promise = fetchSignature(options.signatureUrl, options.signatureOptions);
+	const refuseDestroyed = () => {
+		if (destroyed) {
+			invalidOption('request', 'form', 'a live binding: destroy() was called');
+		}
+	};
+
+	const prefetch = async () => {
+		refuseDestroyed();
+		const promise = requestSignature(signatureRequest);
 		// Failure is handled at submit time (a fresh pair is fetched); do not report it twice.
 		promise.catch(() => undefined);
 		prefetched = {promise, at: Date.now()};
@@ -94,7 +94,7 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 
 	const onInteraction = () => {
 		if (!inFlight && (!prefetched || Date.now() - prefetched.at > maxAge)) {
-			void prefetch();
+			prefetch().catch(() => undefined);
 		}
 	};
 
@@ -111,13 +111,19 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 			element.textContent = '';
 		}
 
-		for (const control of form.querySelectorAll('[aria-invalid]')) {
+		// Only what this binding marked: the page may set aria-invalid on its own fields.
+		for (const control of marked) {
 			control.removeAttribute('aria-invalid');
 		}
 
+		marked.clear();
 		for (const [name, message] of Object.entries(errors)) {
 			const control = form.querySelector(`[name="${name}"]`);
-			control?.setAttribute('aria-invalid', 'true');
+			if (control) {
+				control.setAttribute('aria-invalid', 'true');
+				marked.add(control);
+			}
+
 			let slot = form.querySelector(`[${ERROR_ATTRIBUTE}="${name}"]`);
 			if (!slot) {
 				slot = document.createElement('span');
@@ -132,6 +138,11 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 	};
 
 	const report = <T>(name: keyof typeof FORM_EVENTS, detail: T) => {
+		// A submission that ends after destroy() reaches its caller's promise, not the page.
+		if (destroyed) {
+			return;
+		}
+
 		form.dispatchEvent(new CustomEvent(FORM_EVENTS[name], {detail, bubbles: true}));
 	};
 
@@ -155,14 +166,21 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 	};
 
 	const submit = async () => {
+		refuseDestroyed();
 		inFlight ??= run().then(result => {
-			options.onSuccess?.(result, form);
+			if (!destroyed) {
+				options.onSuccess?.(result, form);
+			}
+
 			report('success', {result});
 			return result;
 		}, (error: unknown) => {
 			// createPaymentMethod rejects only with ZuoraCorsError; anything else would be a bug, wrapped so listeners get one type.
 			const failure = error instanceof ZuoraCorsError ? error : new ZuoraCorsError(String(error), {kind: 'invalid-response', stage: 'request', cause: error});
-			options.onError?.(failure, form);
+			if (!destroyed) {
+				options.onError?.(failure, form);
+			}
+
 			report('error', {error: failure});
 			throw failure;
 		}).finally(() => {
@@ -178,12 +196,12 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 	};
 
 	form.addEventListener('submit', onSubmit);
-	if (options.prefetch !== false) {
+	if (options.prefetch ?? defaults.prefetch) {
 		form.addEventListener('focusin', onInteraction);
 		form.addEventListener('input', onInteraction);
 	}
 
-	if (options.preconnect !== false && !document.querySelector(`link[rel=preconnect][href="${zuoraOrigin}"]`)) {
+	if ((options.preconnect ?? defaults.preconnect) && !document.querySelector(`link[rel=preconnect][href="${zuoraOrigin}"]`)) {
 		const link = document.createElement('link');
 		link.rel = 'preconnect';
 		link.href = zuoraOrigin;
@@ -206,6 +224,7 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 
 			showErrors({});
 			prefetched = undefined;
+			destroyed = true;
 		},
 	};
 }

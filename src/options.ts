@@ -10,6 +10,12 @@ export const defaults = {
 	signatureMethod: 'GET',
 	signatureCredentials: 'same-origin',
 	requestMethod: 'POST',
+	/** bindForm: replace a prefetched pair older than this (ms); below any plausible token lifetime. */
+	signatureMaxAge: 300_000,
+	/** bindForm: fetch a signature on the first interaction. */
+	prefetch: true,
+	/** bindForm: preconnect to the Zuora origin. */
+	preconnect: true,
 } as const;
 
 export type Timeout = number | false;
@@ -45,20 +51,55 @@ export function resolveTimeout(stage: ZuoraCorsStage, value: unknown, fallback: 
 	return invalidOption(stage, 'timeout', 'a number of milliseconds between 1 and 2147483647, or false');
 }
 
-export function resolveHeaders(stage: ZuoraCorsStage, value: unknown): Record<string, string> {
+/**
+ * The caller's headers with the protocol's set over them. A `Headers` object matches names
+ * case-insensitively, so no spelling of `Signature` or `content-type` can replace ours.
+ */
+export function resolveHeaders(stage: ZuoraCorsStage, value: unknown, protocol: Record<string, string> = {}): Headers {
+	const expected = 'headers with valid names and string values (an object, pairs or a Headers instance)';
+	if (value !== undefined && (value === null || typeof value !== 'object' || (!(value instanceof Headers) && !Array.isArray(value) && Object.values(value).some(header => typeof header !== 'string')))) {
+		invalidOption(stage, 'headers', expected);
+	}
+
+	let headers: Headers;
+	try {
+		headers = new Headers(value as HeadersInit | undefined);
+	} catch {
+		return invalidOption(stage, 'headers', expected);
+	}
+
+	for (const [name, header] of Object.entries(protocol)) {
+		headers.set(name, header);
+	}
+
+	return headers;
+}
+
+const CREDENTIALS: readonly RequestCredentials[] = ['omit', 'same-origin', 'include'];
+
+export function resolveCredentials(stage: ZuoraCorsStage, value: unknown, fallback: RequestCredentials): RequestCredentials {
 	if (value === undefined) {
-		return {};
+		return fallback;
 	}
 
-	if (value instanceof Headers) {
-		return Object.fromEntries(value.entries());
+	return CREDENTIALS.includes(value as RequestCredentials) ? value as RequestCredentials : invalidOption(stage, 'credentials', CREDENTIALS.map(name => `'${name}'`).join(', '));
+}
+
+/** The body as JSON text, or a `validation` error for a value JSON cannot hold (a BigInt, a cycle). */
+export function serializeJson(stage: ZuoraCorsStage, value: unknown): string | undefined {
+	try {
+		return value === undefined ? undefined : JSON.stringify(value);
+	} catch {
+		return invalidOption(stage, 'json', 'a value JSON.stringify can serialise');
+	}
+}
+
+export function resolveIdempotencyKey(value: unknown): string | undefined {
+	if (value !== undefined && (typeof value !== 'string' || value === '' || value.length > 255)) {
+		invalidOption('request', 'idempotencyKey', 'a string of 1 to 255 characters');
 	}
 
-	if (value === null || typeof value !== 'object' || Object.values(value).some(header => typeof header !== 'string')) {
-		return invalidOption(stage, 'headers', 'an object of string values or a Headers instance');
-	}
-
-	return {...(value as Record<string, string>)};
+	return value;
 }
 
 export function resolveSignal(stage: ZuoraCorsStage, value: unknown): AbortSignal | undefined {

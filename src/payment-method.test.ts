@@ -93,6 +93,11 @@ describe('createPaymentMethod', () => {
 		[{url: ''}, 'url'],
 		[{signatureUrl: ''}, 'signatureUrl'],
 		[{headers: 'x'}, 'headers'],
+		[{idempotencyKey: ''}, 'idempotencyKey'],
+		[{allowedHosts: 'rest.zuora.com'}, 'allowedHosts'],
+		[{signatureOptions: {timeout: -1}}, 'timeout'],
+		// Even with a prefetched pair, a bad signature option must surface now, not at a re-sign.
+		[{signatureOptions: {credentials: 'bogus'}, signature: {signature: 's', token: 't'}}, 'credentials'],
 	])('refuses the option %j before any network call', async (override, field) => {
 		const error = await failure(override as never);
 		expect([error.kind, Object.keys(error.fields ?? {})]).toEqual(['validation', [field]]);
@@ -111,10 +116,32 @@ describe('createPaymentMethod', () => {
 		expect(server.received).toHaveLength(0);
 	});
 
-	it('refuses to put card data into the signature request', async () => {
-		const error = await failure({signatureOptions: {method: 'POST', json: {card: '4111111111111111'}}});
+	it.each([
+		{signatureOptions: {method: 'POST' as const, json: {card: '4111111111111111'}}},
+		{signatureOptions: {method: 'POST' as const, json: {card: '4111 1111-1111 1111'}}},
+		{signatureOptions: {headers: {'X-Card': '4111111111111111'}}},
+		{signatureUrl: '/signature?card=4111%201111%201111%201111'},
+	])('refuses to put card data into the signature request: %j', async override => {
+		const error = await failure({...override, ...('signatureUrl' in override ? {signatureUrl: server.url + override.signatureUrl} : {})});
 		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'signature', ['signatureOptions']]);
 		expect(server.received).toHaveLength(0);
+	});
+
+	it('is aborted while waiting for a prefetched pair that never comes', async () => {
+		const controller = new AbortController();
+		setTimeout(() => {
+			controller.abort();
+		}, 50);
+		const error = await failure({signature: new Promise(() => undefined), signal: controller.signal});
+		expect([error.kind, error.stage]).toEqual(['aborted', 'signature']);
+		expect(server.received).toHaveLength(0);
+	});
+
+	it('reports a failed re-sign after 90000011 at the signature stage, and posts nothing more', async () => {
+		answers.push(json(invalidToken));
+		const error = await failure({signature: {signature: 'early', token: 'used'}, signatureUrl: `${server.url}/v1/broken-signature`});
+		expect([error.kind, error.stage, error.status]).toEqual(['http', 'signature', 500]);
+		expect(paths()).toEqual(['POST /v1/payment-methods/credit-cards used', 'GET /v1/broken-signature']);
 	});
 
 	it('uses a prefetched signature (or its promise) without fetching one', async () => {

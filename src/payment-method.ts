@@ -1,9 +1,10 @@
 import {normalizeCreditCard, validateCreditCard, type CreditCardInput} from './card.js';
 import {makeCorsRequest, type CorsResponse} from './cors-request.js';
 import {ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, resolveHeaders, resolveSignal, resolveTimeout, resolveUrl, resolveZuoraUrl, type Timeout} from './options.js';
-import {fetchSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
-import {ZUORA_ERROR_CODES} from './zuora.js';
+import {defaults, invalidOption, resolveHeaders, resolveIdempotencyKey, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
+import {prepareSignatureRequest, requestSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
+import type {Exchange} from './transport.js';
+import {isInvalidTokenCode} from './zuora.js';
 
 export type CreatePaymentMethodOptions = {
 	/** The merchant backend endpoint that returns a signature and token. */
@@ -56,27 +57,28 @@ export async function createPaymentMethod(options: CreatePaymentMethodOptions): 
 		return invalidOption('request', 'options', 'an object');
 	}
 
-	const {signatureUrl, card, signature, signatureOptions, idempotencyKey, allowedHosts} = options;
+	const {card, signature, idempotencyKey, allowedHosts} = options;
 	// Every option is checked before anything is sent: a token fetched for nothing is fraud surface.
 	const url = resolveZuoraUrl(options.url, allowedHosts);
-	resolveUrl('signature', 'signatureUrl', signatureUrl);
 	const headers = resolveHeaders('request', options.headers);
 	const timeout = resolveTimeout('request', options.timeout, defaults.requestTimeout);
 	const signal = resolveSignal('request', options.signal);
+	resolveIdempotencyKey(idempotencyKey);
+	const signatureRequest = prepareSignatureRequest(options.signatureUrl, {...options.signatureOptions, signal}, 'signatureUrl');
 	const checked = validateCreditCard(card);
 	if (!checked.valid || !checked.creditCardType) {
 		throw new ZuoraCorsError(`The card was not sent: ${Object.keys(checked.errors).join(', ')} invalid`, {kind: 'validation', stage: 'request', fields: checked.errors});
 	}
 
 	const json = normalizeCreditCard(card, checked.creditCardType);
-	refuseCardInSignatureRequest(signatureUrl, signatureOptions?.json, [json.creditCardNumber, json.securityCode]);
+	refuseCardInSignatureRequest(signatureRequest, json.creditCardNumber);
 
-	const sign = async () => fetchSignature(signatureUrl, {...signatureOptions, signal});
+	const sign = async () => requestSignature(signatureRequest);
 	const post = async ({signature, token}: CorsSignature) => makeCorsRequest({url, signature, token, json, headers, timeout, signal, idempotencyKey, allowedHosts});
 
 	let pair: CorsSignature;
 	try {
-		pair = signature === undefined ? await sign() : await signature;
+		pair = signature === undefined ? await sign() : await untilAborted(signature, signal);
 	} catch (error) {
 		// A prefetched pair that failed costs nothing to replace: nothing was sent to Zuora yet.
 		if (signature === undefined || signal?.aborted) {
@@ -90,7 +92,7 @@ export async function createPaymentMethod(options: CreatePaymentMethodOptions): 
 	try {
 		result = await post(pair);
 	} catch (error) {
-		if (!(error instanceof ZuoraCorsError) || error.kind !== 'zuora' || Number(error.code) !== ZUORA_ERROR_CODES.invalidToken) {
+		if (!(error instanceof ZuoraCorsError) || error.kind !== 'zuora' || !isInvalidTokenCode(error.code)) {
 			throw error;
 		}
 
@@ -105,10 +107,41 @@ export async function createPaymentMethod(options: CreatePaymentMethodOptions): 
 	return result as PaymentMethodResult;
 }
 
-/** The merchant backend must never see card data: refuse a signature request that carries it. */
-function refuseCardInSignatureRequest(signatureUrl: unknown, json: unknown, secrets: Array<string | undefined>) {
-	const outgoing = `${String(signatureUrl)} ${json === undefined ? '' : JSON.stringify(json)}`;
-	if (secrets.some(secret => secret !== undefined && secret.length >= 12 && outgoing.includes(secret))) {
+/** A prefetched pair, or an `aborted` error as soon as the caller's signal fires while waiting for it. */
+async function untilAborted(pair: CorsSignature | Promise<CorsSignature>, signal: AbortSignal | undefined): Promise<CorsSignature> {
+	if (!signal) {
+		return pair;
+	}
+
+	return new Promise((resolve, reject) => {
+		const onAbort = () => {
+			reject(new ZuoraCorsError('Aborted by the caller while waiting for the prefetched signature', {kind: 'aborted', stage: 'signature', cause: signal.reason}));
+		};
+
+		if (signal.aborted) {
+			onAbort();
+			return;
+		}
+
+		signal.addEventListener('abort', onAbort, {once: true});
+		Promise.resolve(pair).then(resolve, reject).finally(() => {
+			signal.removeEventListener('abort', onAbort);
+		});
+	});
+}
+
+/**
+ * The merchant backend must never see card data: refuse a signature request whose URL, headers
+ * or body carry the card number, however it is spaced, dashed or URL-encoded.
+ */
+function refuseCardInSignatureRequest(request: Exchange, number: string) {
+	let url = request.url;
+	try {
+		url = decodeURIComponent(url);
+	} catch {}
+
+	const outgoing = [url, request.body ?? '', ...request.headers.values()].join(' ').replace(/[\s-]/g, '');
+	if (outgoing.includes(number)) {
 		invalidOption('signature', 'signatureOptions', 'no card data: the signature request goes to the merchant backend');
 	}
 }

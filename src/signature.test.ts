@@ -67,7 +67,10 @@ describe('fetchSignature', () => {
 		[{headers: {a: 1}}, 'headers'],
 		[{signal: 'x'}, 'signal'],
 		[{timeout: 0}, 'timeout'],
-	])('refuses bad option %j before sending', async (options, field) => {
+		[{credentials: 'bogus'}, 'credentials'],
+		[{method: 'POST', json: {n: 1n}}, 'json'],
+		[{headers: {'x y': 'z'}}, 'headers'],
+	])('refuses bad option case %# before sending', async (options, field) => {
 		const before = server.received.length;
 		const error = await fetchSignature(`${server.url}/signature`, options as never).catch((error_: unknown) => error_ as ZuoraCorsError);
 		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'signature', [field]]);

@@ -1,6 +1,6 @@
 import {ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, resolveHeaders, resolveMethod, resolveSignal, resolveTimeout, resolveUrl, type Timeout} from './options.js';
-import {exchange} from './transport.js';
+import {defaults, invalidOption, resolveCredentials, resolveHeaders, resolveMethod, resolveSignal, resolveTimeout, resolveUrl, serializeJson, type Timeout} from './options.js';
+import {exchange, type Exchange} from './transport.js';
 
 /**
  * A one-time pair from Zuora's `POST /v1/hmac-signatures` (or `/v1/rsa-signatures`), relayed by
@@ -51,31 +51,39 @@ export type FetchSignatureOptions = {
  * const {signature, token} = await fetchSignature('/signature');
  */
 export async function fetchSignature(url: string | URL, options: FetchSignatureOptions = {}): Promise<CorsSignature> {
+	return requestSignature(prepareSignatureRequest(url, options));
+}
+
+/** Every option of a signature request checked and resolved, so a caller can do it before anything is sent. */
+export function prepareSignatureRequest(url: unknown, options: FetchSignatureOptions = {}, urlOption = 'url'): Exchange {
 	const stage = 'signature';
 	const method = resolveMethod(stage, options.method, ['GET', 'POST'] as const, defaults.signatureMethod);
 	if (method === 'GET' && options.json !== undefined) {
 		invalidOption(stage, 'json', 'no body with method GET (use method: \'POST\')');
 	}
 
-	const href = resolveUrl(stage, 'url', url);
-	const {status, body} = await exchange({
+	const body = serializeJson(stage, options.json);
+	return {
 		stage,
-		url: href,
+		url: resolveUrl(stage, urlOption, url),
 		method,
-		headers: {
-			...resolveHeaders(stage, options.headers),
+		headers: resolveHeaders(stage, options.headers, {
 			Accept: 'application/json',
-			...(options.json === undefined ? {} : {'Content-Type': 'application/json'}),
-		},
-		body: options.json === undefined ? undefined : JSON.stringify(options.json),
-		credentials: options.credentials ?? defaults.signatureCredentials,
+			...(body === undefined ? {} : {'Content-Type': 'application/json'}),
+		}),
+		body,
+		credentials: resolveCredentials(stage, options.credentials, defaults.signatureCredentials),
 		timeout: resolveTimeout(stage, options.timeout, defaults.signatureTimeout),
 		signal: resolveSignal(stage, options.signal),
-	});
+	};
+}
 
+/** Sends a prepared signature request and checks the pair. */
+export async function requestSignature(request: Exchange): Promise<CorsSignature> {
+	const {status, body} = await exchange(request);
 	for (const field of ['signature', 'token'] as const) {
 		if (typeof body[field] !== 'string' || body[field] === '') {
-			throw new ZuoraCorsError(`${method} ${href} answered without a \`${field}\``, {kind: 'invalid-response', stage, status});
+			throw new ZuoraCorsError(`${request.method} ${request.url} answered without a \`${field}\``, {kind: 'invalid-response', stage: 'signature', status});
 		}
 	}
 

@@ -19,6 +19,7 @@ const scenarios: Record<string, Scenario> = {
 	rateLimited: response => reply(response, 429, {message: 'Too many requests'}, {'retry-after': '2'}),
 	unavailable: response => reply(response, 503, 'busy'),
 	badGateway: response => reply(response, 502, 'bad gateway'),
+	codeless: response => reply(response, 200, {success: false, reasons: [{message: 'Something failed'}]}),
 	reset(response) {
 		response.socket?.destroy();
 	},
@@ -59,6 +60,7 @@ const common: Record<string, Outcome> = {
 	array200: {kind: 'invalid-response', status: 200, retryable: false},
 	truncated200: {kind: 'invalid-response', status: 200, retryable: false},
 	envelope200: {kind: 'zuora', status: 200, code: 53_100_020, retryable: false},
+	codeless: {kind: 'zuora', status: 200, retryable: false},
 	envelope404: {kind: 'zuora', status: 404, code: 90_000_010, retryable: false},
 	rateLimited: {kind: 'http', status: 429, retryable: true, retryAfter: 2000},
 	unavailable: {kind: 'http', status: 503, retryable: true},
@@ -104,6 +106,12 @@ describe.each(stages)('stage $stage', ({stage, call, expected}) => {
 		expect(error.reasons).toEqual([{code: 53_100_020, message: 'creditCardNumber: invalid value'}]);
 		expect(error.processId).toBe('ABCDEF0123456789');
 		expect(error.message).toBe(`${stage === 'signature' ? 'GET' : 'POST'} ${server.url}/envelope200 answered success: false (53100020 creditCardNumber: invalid value)`);
+	});
+
+	it('leaves `code` undefined when Zuora\'s reason has none', async () => {
+		const error = await rejection(call(`${server.url}/codeless`));
+		expect([error.kind, error.code, error.reasons]).toEqual(['zuora', undefined, [{message: 'Something failed'}]]);
+		expect(error.message).toMatch(/answered success: false \(Something failed\)$/);
 	});
 
 	it('is aborted by the caller\'s signal mid-flight', async () => {

@@ -5,7 +5,7 @@ export type Exchange = {
 	stage: ZuoraCorsStage;
 	url: string;
 	method: string;
-	headers: Record<string, string>;
+	headers: Headers;
 	body?: string;
 	credentials: RequestCredentials;
 	/** Milliseconds for the whole exchange, body included; `false` for none. */
@@ -89,7 +89,7 @@ export async function exchange(request: Exchange): Promise<{status: number; body
 	if (body?.['success'] === false) {
 		const reasons = readReasons(body['reasons'], request.secrets);
 		const first = reasons[0];
-		const summary = first ? `${String(first.code)} ${first.message}` : 'no reason given';
+		const summary = first ? [first.code, first.message].filter(part => part !== undefined && part !== '').join(' ') : 'no reason given';
 		throw fail(`${what} answered success: false (${summary})`, {
 			kind: 'zuora',
 			status,
@@ -142,7 +142,7 @@ function readReasons(value: unknown, secrets: readonly string[] = []): ZuoraReas
 
 		const {code, message} = reason as {code?: unknown; message?: unknown};
 		return [{
-			code: typeof code === 'number' || typeof code === 'string' ? maskCode(code, secrets) : '',
+			...(typeof code === 'number' || typeof code === 'string' ? {code: maskCode(code, secrets)} : {}),
 			message: typeof message === 'string' ? maskSecrets(message, secrets) : '',
 		}];
 	});

@@ -46,7 +46,7 @@ export const CORS_OPERATIONS = [
 ] as const;
 
 /** The path of Create Payment Method (credit card), the operation `createPaymentMethod` calls. */
-export const CREDIT_CARDS_PATH = '/v1/payment-methods/credit-cards';
+export const CREDIT_CARDS_PATH = CORS_OPERATIONS[0].path;
 
 /** Zuora's documented CORS error codes. */
 export const ZUORA_ERROR_CODES = {
@@ -57,6 +57,11 @@ export const ZUORA_ERROR_CODES = {
 	/** "'uri' may not be empty" (from POST /v1/hmac-signatures). */
 	emptyUri: 59_010_220,
 } as const;
+
+/** Whether a reason code is 90000011 (token used, expired or unknown: Zuora did nothing), as a number or a string. */
+export function isInvalidTokenCode(code: unknown): boolean {
+	return code !== undefined && code !== '' && Number(code) === ZUORA_ERROR_CODES.invalidToken;
+}
 
 /**
  * The card brands Zuora's `creditCardType` accepts, keyed by Zuora's spelling, with their BIN

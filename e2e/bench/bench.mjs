@@ -227,7 +227,7 @@ async function soakTest(page, engine) {
 	const window = Math.max(1, Math.min(20, Math.floor(soak / 4)));
 	const first = quantile(times.slice(0, window), 0.5);
 	const last = quantile(times.slice(-window), 0.5);
-	return {engine, submissions: soak, firstMedian: first, lastMedian: last, growth: last / first, before, after};
+	return {engine, submissions: soak, window, firstMedian: first, lastMedian: last, growth: last / first, before, after};
 }
 
 /**
@@ -339,7 +339,7 @@ for (const summary of summaries) {
 
 	const {soak: s, parse} = summary;
 	const heap = s.before.heap === null ? 'n/a in this engine' : `${(s.before.heap / 1e6).toFixed(2)} → ${(s.after.heap / 1e6).toFixed(2)} MB`;
-	lines.push(`- ${s.submissions} submissions in one page: median of the first ${Math.min(20, Math.floor(s.submissions / 4))} ${s.firstMedian.toFixed(1)} ms, of the last ${s.lastMedian.toFixed(1)} ms (×${s.growth.toFixed(2)}); listeners ${s.before.listeners} → ${s.after.listeners}; pending timers ${s.before.timers} → ${s.after.timers}; heap ${heap}`, `- bundle parse + execute (blob: URL, no network): median ${parse.median.toFixed(2)} ms, p95 ${parse.p95.toFixed(2)} ms`);
+	lines.push(`- ${s.submissions} submissions in one page: median of the first ${s.window} ${s.firstMedian.toFixed(1)} ms, of the last ${s.lastMedian.toFixed(1)} ms (×${s.growth.toFixed(2)}); listeners ${s.before.listeners} → ${s.after.listeners}; pending timers ${s.before.timers} → ${s.after.timers}; heap ${heap}`, `- bundle parse + execute (blob: URL, no network): median ${parse.median.toFixed(2)} ms, p95 ${parse.p95.toFixed(2)} ms`);
 }
 
 console.log(lines.join('\n'));
