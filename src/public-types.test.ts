@@ -95,7 +95,8 @@ test('createPaymentMethod: resolves with a string paymentMethodId', () => {
 test('bindForm: (form | selector, options) → {submit, prefetch, destroy}', () => {
 	expectTypeOf<typeof bindForm>().parameters.toEqualTypeOf<[target: HTMLFormElement | string, options: BindFormOptions]>();
 	expectTypeOf<typeof bindForm>().returns.toEqualTypeOf<FormBinding>();
-	expectTypeOf<keyof BindFormOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'fields' | 'signatureOptions' | 'headers' | 'timeout' | 'prefetch' | 'signatureMaxAge' | 'preconnect' | 'onSuccess' | 'onError'>();
+	// Every createPaymentMethod option but the card, the pair and the signal, plus the binding's own.
+	expectTypeOf<keyof BindFormOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'fields' | 'signatureOptions' | 'headers' | 'timeout' | 'idempotencyKey' | 'allowedHosts' | 'prefetch' | 'signatureMaxAge' | 'preconnect' | 'onSuccess' | 'onError'>();
 	expectTypeOf<keyof FormBinding>().toEqualTypeOf<'submit' | 'prefetch' | 'destroy'>();
 	expectTypeOf<FormBinding['submit']>().returns.toEqualTypeOf<Promise<PaymentMethodResult>>();
 	expectTypeOf<FormBinding['prefetch']>().returns.toEqualTypeOf<Promise<CorsSignature>>();
@@ -120,7 +121,8 @@ test('ZuoraCorsError: kind, stage, code, reasons, status, retryable, fields, ret
 	expectTypeOf<ZuoraCorsStage>().toEqualTypeOf<ZuoraCorsError['stage']>();
 	expectTypeOf<ZuoraCorsError['code']>().toEqualTypeOf<number | string | undefined>();
 	expectTypeOf<ZuoraCorsError['reasons']>().toEqualTypeOf<ZuoraReason[]>();
-	expectTypeOf<ZuoraReason>().toEqualTypeOf<{code: number | string; message: string}>();
+	// A reason Zuora sent without a code keeps none.
+	expectTypeOf<ZuoraReason>().toEqualTypeOf<{code?: number | string; message: string}>();
 	expectTypeOf<ZuoraCorsError['status']>().toEqualTypeOf<number | undefined>();
 	expectTypeOf<ZuoraCorsError['retryable']>().toEqualTypeOf<boolean>();
 	expectTypeOf<ZuoraCorsError['fields']>().toEqualTypeOf<Record<string, string> | undefined>();
