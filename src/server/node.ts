@@ -3,7 +3,6 @@
  * lives here; the handler itself sees a web `Request` and the socket's address.
  */
 import type {IncomingMessage, ServerResponse} from 'node:http';
-import {Readable} from 'node:stream';
 import type {TLSSocket} from 'node:tls';
 import type {SignatureContext} from './handler.js';
 
@@ -50,7 +49,7 @@ async function serve(handler: WebHandler, incoming: IncomingMessage, response: S
 			request = new Request(url, {
 				method,
 				headers,
-				...(hasBody ? {body: Readable.toWeb(incoming) as ReadableStream<Uint8Array>, duplex: 'half'} : {}),
+				...(hasBody ? {body: lazyBody(incoming), duplex: 'half'} : {}),
 			} as RequestInit);
 		} catch {
 			// CONNECT, TRACE and TRACK cannot be a web Request.
@@ -80,4 +79,23 @@ async function serve(handler: WebHandler, incoming: IncomingMessage, response: S
 			response.destroy();
 		}
 	}
+}
+
+/** The request body as a web stream that reads from the socket only when the handler reads it. */
+function lazyBody(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+	let chunks: AsyncIterator<Buffer> | undefined;
+	return new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			chunks ??= incoming[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+			const {value, done} = await chunks.next();
+			if (done) {
+				controller.close();
+			} else {
+				controller.enqueue(new Uint8Array(value));
+			}
+		},
+		async cancel() {
+			await chunks?.return?.();
+		},
+	}, {highWaterMark: 0});
 }
