@@ -21,8 +21,12 @@ test('the server entry\'s public types', () => {
 	// Express and node:http take the same listener.
 	createServer(toNodeListener(handler)).close();
 
-	// @ts-expect-error operations are the four CORS ones only
-	createSignatureHandler({operation: 'subscriptions', zuora: {baseUrl: '', clientId: '', clientSecret: ''}, authorize: () => null});
-	// @ts-expect-error authorize is required: the browser never chooses the account
-	createSignatureHandler({operation: 'credit-card', zuora: {baseUrl: '', clientId: '', clientSecret: ''}});
+	// Type errors only: never called.
+	const wrong = () => [
+		// @ts-expect-error operations are the four CORS ones only
+		createSignatureHandler({operation: 'subscriptions', zuora: {baseUrl: '', clientId: '', clientSecret: ''}, authorize: () => null}),
+		// @ts-expect-error authorize is required: the browser never chooses the account
+		createSignatureHandler({operation: 'credit-card', zuora: {baseUrl: '', clientId: '', clientSecret: ''}}),
+	];
+	expectTypeOf(wrong).toBeFunction();
 });
