@@ -1,12 +1,13 @@
 /**
  * The demo merchant backend: serves the checkout pages and the built bundles, and issues
- * Zuora CORS signatures at `/signature` the way Zuora asks a merchant to:
- * - it calls `POST /v1/hmac-signatures` with a **hard-coded** uri, method and accountKey (or
- *   account name), never with anything the browser sends;
- * - it issues only to a session it created (a cookie set when it served a page), and
- *   rate-limits issuance per session and per IP (429 with Retry-After): issued tokens are
- *   card-testing fuel;
- * - it gets an OAuth token with client credentials and caches it until shortly before expiry.
+ * Zuora CORS signatures at `/signature` (cards) and `/signature/account` (Create Account) with
+ * `createSignatureHandler` from `zuora-cors/server`, imported by name as a merchant would:
+ * - each handler signs a **hard-coded** uri, method and accountKey (or account name), never
+ *   anything the browser sends; tokens only on same-origin POSTs;
+ * - `authorize` is the demo's session: a cookie set when it served a checkout page by GET;
+ *   issuance is limited per session and per client address (429 with Retry-After): issued
+ *   tokens are card-testing fuel;
+ * - one Zuora client for both handlers: one OAuth token, cached until shortly before expiry.
  * The same code runs against the embedded stub or a real tenant: only the base URL and the
  * credentials differ (see README, "Run the demo against your Zuora tenant").
  *
@@ -17,6 +18,7 @@ import {randomBytes} from 'node:crypto';
 import {readFile} from 'node:fs/promises';
 import {createServer} from 'node:http';
 import {RateLimiterMemory, RateLimiterRes} from 'rate-limiter-flexible';
+import {createSignatureHandler, createZuoraClient, toNodeListener} from 'zuora-cors/server';
 import {extname, join, normalize} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -26,8 +28,6 @@ const ACCOUNTS_PATH = '/v1/accounts';
 const SESSION_COOKIE = 'demo_session';
 /** Fields kept from a CSP report, each cut to this many characters. */
 const CSP_FIELD_CHARS = 200;
-// Refresh the OAuth token this long before Zuora says it expires, so a request never races expiry.
-const OAUTH_MARGIN_MS = 60_000;
 
 const TYPES = /** @type {Record<string, string>} */ ({
 	'.html': 'text/html; charset=utf-8',
@@ -60,6 +60,7 @@ const STATIC_ROOTS = [
  * @property {string} [creditCardsPath] The path signed for cards. Default: Zuora's '/v1/payment-methods/credit-cards'; tests set another to see Zuora refuse it.
  * @property {RateLimit} [sessionLimit] Signatures per session. Default: 10 a minute.
  * @property {RateLimit} [ipLimit] Signatures per client IP. Default: 30 a minute.
+ * @property {RateLimit | false} [accountLimit] Signatures per account. Default: off, because the demo adds every card to one fixed account, so this limit would be one global limit.
  * @property {RateLimit} [sessionCreationLimit] New checkout sessions per client IP. Default: 30 a minute.
  * @property {number} [maxSessions] Live sessions held at most; when full, idle-expired ones are dropped and, if none, new ones refused (503): a live session is never evicted. Default: 10,000.
  * @property {number} [sessionIdleMs] A session unused this long expires. Default: 30 minutes.
@@ -102,6 +103,7 @@ export async function startMerchantServer(options) {
 		creditCardsPath: CREDIT_CARDS_PATH,
 		sessionLimit: {limit: 10, windowMs: 60_000},
 		ipLimit: {limit: 30, windowMs: 60_000},
+		accountLimit: false,
 		sessionCreationLimit: {limit: 30, windowMs: 60_000},
 		maxSessions: 10_000,
 		sessionIdleMs: 30 * 60_000,
@@ -127,7 +129,6 @@ export async function startMerchantServer(options) {
 	};
 
 	const sessions = createSessions(config);
-	const limiter = createLimiter(config.now);
 	const sessionCreation = memoryLimiter('session-creation', config.sessionCreationLimit);
 	const cspLimit = memoryLimiter('csp-report', config.cspReportLimit);
 	/** @type {CspReport[]} */
@@ -138,39 +139,34 @@ export async function startMerchantServer(options) {
 	let oauth;
 	const sri = await subresourceIntegrity();
 
-	async function bearer(forceRefresh = false) {
-		if (!forceRefresh && oauth && config.now() < oauth.expiresAt - OAUTH_MARGIN_MS) {
-			return oauth.token;
-		}
-
-		const response = await fetch(`${zuoraBaseUrl}/oauth/token`, {
-			method: 'POST',
-			headers: {'content-type': 'application/x-www-form-urlencoded'},
-			body: new URLSearchParams({client_id: config.clientId, client_secret: config.clientSecret, grant_type: 'client_credentials'}),
+	let cookieName = SESSION_COOKIE;
+	const zuora = createZuoraClient({baseUrl: zuoraBaseUrl, clientId: config.clientId, clientSecret: config.clientSecret, now: config.now});
+	const rule = (/** @type {RateLimit | false} */ limit) => (limit === false ? false : {points: limit.limit, duration: Math.max(1, Math.ceil(limit.windowMs / 1000))});
+	/** @type {Record<string, (request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => void>} */
+	const signatureEndpoints = {};
+	for (const [path, operation] of /** @type {const} */ ([['/signature', 'credit-card'], ['/signature/account', 'account']])) {
+		const handler = createSignatureHandler({
+			operation,
+			zuora,
+			uri: signable[path].uri,
+			// Behind a TLS proxy the page's origin is the public one; otherwise the request's own.
+			...(config.publicOrigin ? {origin: config.publicOrigin} : {}),
+			limits: {session: rule(config.sessionLimit), address: rule(config.ipLimit), account: rule(config.accountLimit)},
+			authorize(request) {
+				const session = parseCookies(request.headers.get('cookie') ?? undefined)[cookieName];
+				return sessions.touch(session) ? {session: /** @type {string} */ (session), accountKey: config.accountKey, name: config.accountName} : null;
+			},
+			log: line => config.log(`merchant: ${line}`),
 		});
-		const body = /** @type {{access_token?: string, expires_in?: number}} */ (await response.json().catch(() => ({})));
-		if (!response.ok || !body.access_token) {
-			throw new Error(`Zuora OAuth answered HTTP ${response.status}`);
-		}
+		signatureEndpoints[path] = toNodeListener(async (request, context) => {
+			const answer = await handler(request, context);
+			if (answer.status === 200) {
+				issued++;
+				config.log(`merchant: signature issued for ${signable[path].uri}`);
+			}
 
-		oauth = {token: body.access_token, expiresAt: config.now() + (body.expires_in ?? 3599) * 1000};
-		return oauth.token;
-	}
-
-	/** @param {object} request */
-	async function hmacSignature(request) {
-		const call = async (/** @type {string} */ token) => fetch(`${zuoraBaseUrl}/v1/hmac-signatures`, {
-			method: 'POST',
-			headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json'},
-			body: JSON.stringify(request),
+			return answer;
 		});
-		let response = await call(await bearer());
-		if (response.status === 401) {
-			// Zuora's advice: on a 401, get a new token once.
-			response = await call(await bearer(true));
-		}
-
-		return {status: response.status, body: /** @type {unknown} */ (await response.json())};
 	}
 
 	const server = createServer({
@@ -190,8 +186,9 @@ export async function startMerchantServer(options) {
 			const url = new URL(request.url ?? '/', 'http://merchant.invalid');
 			const cookies = parseCookies(request.headers.cookie);
 			const ip = request.socket.remoteAddress ?? '';
-			if (url.pathname in signable && (request.method === 'GET' || request.method === 'POST')) {
-				await issueSignature(url.pathname, cookies[cookieName], ip, response);
+			const endpoint = Object.hasOwn(signatureEndpoints, url.pathname) ? signatureEndpoints[url.pathname] : undefined;
+			if (endpoint) {
+				endpoint(request, response);
 			} else if (url.pathname === '/__csp-report' && request.method === 'POST') {
 				await receiveCspReport(request, ip, response);
 			} else if (request.method === 'GET' || request.method === 'HEAD') {
@@ -206,38 +203,6 @@ export async function startMerchantServer(options) {
 			}
 		}
 	});
-
-	/**
-	 * @param {string} path
-	 * @param {string | undefined} session
-	 * @param {string} ip
-	 * @param {import('node:http').ServerResponse} response
-	 */
-	async function issueSignature(path, session, ip, response) {
-		if (!sessions.touch(session)) {
-			sendJson(response, 403, {message: 'No checkout session: load the checkout page first'});
-			return;
-		}
-
-		const wait = limiter.take(`session:${session}`, config.sessionLimit) ?? limiter.take(`ip:${ip}`, config.ipLimit);
-		if (wait !== undefined) {
-			config.log(`merchant: signature refused, rate limit (${ip})`);
-			sendJson(response, 429, {message: 'Too many signature requests'}, {'retry-after': String(Math.ceil(wait / 1000))});
-			return;
-		}
-
-		const {status, body} = await hmacSignature(signable[/** @type {keyof typeof signable} */ (path)]);
-		if (status === 200 && isObject(body) && body['success'] === true) {
-			issued++;
-			config.log(`merchant: signature issued for ${signable[/** @type {keyof typeof signable} */ (path)].uri}`);
-			sendJson(response, 200, {success: true, signature: body['signature'], token: body['token']});
-		} else if (isObject(body) && body['success'] === false) {
-			// Zuora's refusal is relayed as is, so the page sees Zuora's reasons.
-			sendJson(response, 200, body);
-		} else {
-			throw new Error(`Zuora answered HTTP ${status} to hmac-signatures`);
-		}
-	}
 
 	/**
 	 * @param {string} pathname
@@ -342,7 +307,7 @@ export async function startMerchantServer(options) {
 	const url = `http://${config.host}:${address.port}`;
 	const secure = (config.publicOrigin || url).startsWith('https:');
 	// A `__Host-` cookie must be Secure, Path=/ and host-only: browsers refuse it otherwise.
-	const cookieName = secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
+	cookieName = secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
 	return {
 		url,
 		origin: url,
@@ -393,40 +358,6 @@ async function subresourceIntegrity() {
 	} catch {
 		return '';
 	}
-}
-
-/**
- * Fixed-window counters: at most `limit` hits per `windowMs` per key.
- * @param {() => number} now
- */
-function createLimiter(now) {
-	/** @type {Map<string, {start: number, count: number}>} */
-	const windows = new Map();
-	return {
-		/**
-		 * Counts a hit; returns the milliseconds to wait when over the limit, else undefined.
-		 * @param {string} key
-		 * @param {RateLimit} rule
-		 */
-		take(key, {limit, windowMs}) {
-			const time = now();
-			if (windows.size > 10_000) {
-				// Bounded memory under a flood of keys: drop windows that are over.
-				for (const [old, window] of windows) {
-					if (time - window.start >= windowMs) windows.delete(old);
-				}
-			}
-
-			let window = windows.get(key);
-			if (!window || time - window.start >= windowMs) {
-				window = {start: time, count: 0};
-				windows.set(key, window);
-			}
-
-			window.count++;
-			return window.count > limit ? window.start + windowMs - time : undefined;
-		},
-	};
 }
 
 /** @param {string | undefined} header */
