@@ -36,17 +36,17 @@ async function post(url, headers, body) {
 }
 
 /**
- * `count` calls of `call`, `CONCURRENCY` at a time; latencies in ms and the throughput.
+ * `count` calls of `call`, `concurrency` at a time; latencies in ms and the throughput.
  * @param {() => Promise<number>} call
  * @param {number} count
  */
-async function run(call, count) {
+async function run(call, count, concurrency = CONCURRENCY) {
 	/** @type {number[]} */
 	const latencies = [];
 	let next = 0;
 	let failed = 0;
 	const started = performance.now();
-	await Promise.all(Array.from({length: CONCURRENCY}, async () => {
+	await Promise.all(Array.from({length: concurrency}, async () => {
 		while (next < count) {
 			next++;
 			const start = performance.now();
@@ -100,10 +100,14 @@ const withRedis = await handlerServer(redisClient);
 const modes = /** @type {const} */ ([['direct to the stub', direct], ['handler, memory store', memory.call], ['handler, Redis store', withRedis.call]]);
 /** @type {Record<string, Awaited<ReturnType<typeof run>>>} */
 const results = {};
+/** @type {Record<string, Awaited<ReturnType<typeof run>>>} */
+const unloaded = {};
 for (const [name, call] of modes) {
 	await run(call, WARMUP); // eslint-disable-line no-await-in-loop
 	stub.reset();
 	results[name] = await run(call, REQUESTS); // eslint-disable-line no-await-in-loop
+	stub.reset();
+	unloaded[name] = await run(call, 1000, 1); // eslint-disable-line no-await-in-loop
 }
 
 const base = /** @type {Awaited<ReturnType<typeof run>>} */ (results['direct to the stub']);
@@ -112,6 +116,12 @@ console.log(`${'mode'.padEnd(24)} ${'sig/s'.padStart(8)} ${'p50 ms'.padStart(8)}
 for (const [name, result] of Object.entries(results)) {
 	const added = name === 'direct to the stub' ? ['', ''] : [(result.p50 - base.p50).toFixed(2), (result.p99 - base.p99).toFixed(2)];
 	console.log(`${name.padEnd(24)} ${result.perSecond.toFixed(0).padStart(8)} ${result.p50.toFixed(2).padStart(8)} ${result.p99.toFixed(2).padStart(8)} ${added[0].padStart(10)} ${added[1].padStart(10)} ${(result.perSecond / base.perSecond).toFixed(2).padStart(17)}${result.failed > 0 ? `  (${result.failed} not 200!)` : ''}`);
+}
+
+console.log('\none at a time (no queueing), 1000 signatures per mode:');
+const one = /** @type {Awaited<ReturnType<typeof run>>} */ (unloaded['direct to the stub']);
+for (const [name, result] of Object.entries(unloaded)) {
+	console.log(`${name.padEnd(24)} p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms${name === 'direct to the stub' ? '' : `  added p50 ${(result.p50 - one.p50).toFixed(2)} ms, p99 ${(result.p99 - one.p99).toFixed(2)} ms`}`);
 }
 
 // Latency at 100 concurrent includes queueing: added time per request is also shown as CPU-bound cost.
