@@ -49,4 +49,12 @@ export default [
 			subresourceIntegrity(),
 		],
 	},
+	// zuora-cors/server: ESM for Node 18+ and other runtimes with Request/Response; its
+	// dependency (rate-limiter-flexible) and Node's built-ins stay external.
+	{
+		input: 'src/server/index.ts',
+		external: [/^node:/, 'rate-limiter-flexible'],
+		output: {dir: 'dist', entryFileNames: 'server/index.js', format: 'es', sourcemap: true},
+		plugins: [typescript({tsconfig: './src/server/tsconfig.build.json', declaration: true, declarationDir: 'dist', outDir: 'dist'})],
+	},
 ];

@@ -34,6 +34,8 @@ const EXPECTED_FILES = [
 	'dist/zuora-cors.iife.min.js.map',
 	'dist/zuora-cors.js', // exports "." default: bundlers and Node
 	'dist/zuora-cors.js.map',
+	'dist/server/index.js', // exports "./server": the merchant's signature endpoint (Node 18+, web runtimes)
+	'dist/server/index.js.map',
 ];
 
 /** Test code next to the modules it tests; tsconfig.json keeps it out of the build. */
@@ -41,6 +43,9 @@ const TEST_FILE = /\.(?:test|spec)(?:-[\w-]+)?\.ts$/;
 
 /** The type tests: their assertions only run under tsc, here. */
 const TYPE_TESTS = 'src/public-types.test.ts';
+
+/** The server entry's type tests: `zuora-cors/server` by name, compiled for Node without the DOM lib. */
+const SERVER_TYPE_TESTS = 'src/server/public-types.test.ts';
 
 /** The resolutions attw's `--profile esm-only` ignores: `require()` under node16, and node10. */
 const ESM_ONLY_IGNORES = new Set(['node10', 'node16-cjs']);
@@ -50,6 +55,7 @@ const ESM_ONLY_IGNORES = new Set(['node10', 'node16-cjs']);
  * A problem ignored by the profile but not listed here fails the check: nothing goes unexplained.
  */
 const ESM_ONLY_EXPLAINED = /** @type {Record<string, string>} */ ({
+	NoResolution: 'TypeScript\'s old `moduleResolution: node` (node10) ignores `exports`, so a subpath entry such as `zuora-cors/server` cannot resolve there; node16/nodenext and bundler resolution find it',
 	CJSResolvesToESM: '`require(\'zuora-cors\')` from CommonJS (node16) reaches an ES module: inherent to shipping ESM only; CommonJS callers use `await import(\'zuora-cors\')` (or require(esm), Node >= 20.19)',
 });
 
@@ -196,7 +202,11 @@ async function checkTypesResolution(tarball) {
  */
 function checkTypes() {
 	const started = performance.now();
-	const declarations = readdirSync(path.join(root, 'dist'), {recursive: true, encoding: 'utf8'}).filter(file => file.endsWith('.d.ts')).map(file => path.join(root, 'dist', file));
+	const allDeclarations = readdirSync(path.join(root, 'dist'), {recursive: true, encoding: 'utf8'}).filter(file => file.endsWith('.d.ts')).map(file => path.join(root, 'dist', file));
+	const serverDirectory = path.join(root, 'dist/server') + path.sep;
+	const declarations = allDeclarations.filter(file => !file.startsWith(serverDirectory));
+	const serverDeclarations = allDeclarations.filter(file => file.startsWith(serverDirectory));
+	const serverTypeTests = path.join(root, SERVER_TYPE_TESTS);
 	const typeTests = path.join(root, TYPE_TESTS);
 	const errors = [
 		// skipDefaultLibCheck: TypeScript's own lib.dom.d.ts is not ours to check, and costs seconds.
@@ -211,8 +221,21 @@ function checkTypes() {
 				...(fromSource.length > 0 ? [`${TYPE_TESTS} reached source instead of the build: ${fromSource.map(file => path.relative(root, file)).join(', ')}`] : []),
 			];
 		}),
+		// zuora-cors/server: its declarations and type tests under Node's types, without the DOM lib.
+		...compile([...serverDeclarations, serverTypeTests], {lib: ['ES2022'], types: ['node'], skipLibCheck: true}, program => {
+			const entry = path.join(root, 'dist/server/index.d.ts');
+			const files = program.getSourceFiles().map(file => path.resolve(file.fileName));
+			const fromSource = files.filter(file => file.startsWith(path.join(root, 'src') + path.sep) && file !== serverTypeTests);
+			return [
+				...(files.includes(entry) ? [] : [`${SERVER_TYPE_TESTS} did not load dist/server/index.d.ts: 'zuora-cors/server' must resolve through package.json exports`]),
+				...(fromSource.length > 0 ? [`${SERVER_TYPE_TESTS} reached source instead of the build: ${fromSource.map(file => path.relative(root, file)).join(', ')}`] : []),
+			];
+		}),
 	];
-	const lines = errors.length === 0 ? [`${declarations.length} declaration files, then ${TYPE_TESTS} against dist/index.d.ts: no errors (${CONSUMER_OPTIONS.moduleResolution}, strict)`] : [];
+	const lines = errors.length === 0 ? [
+		`${declarations.length} declaration files, then ${TYPE_TESTS} against dist/index.d.ts: no errors (${CONSUMER_OPTIONS.moduleResolution}, strict)`,
+		`${serverDeclarations.length} server declaration files and ${SERVER_TYPE_TESTS} against dist/server/index.d.ts: no errors (Node types, no DOM lib)`,
+	] : [];
 	return {title: 'tsc --noEmit (built declarations)', lines, errors, ms: performance.now() - started};
 }
 

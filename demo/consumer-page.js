@@ -39,7 +39,7 @@ function zuoraCardsUrl(value) {
  * Fills in the account and returns where to get signatures and send the card. On a page the
  * merchant server did not configure, says so in #error, disables the form and returns `undefined`.
  *
- * @returns {{signatureUrl: string, url: string} | undefined}
+ * @returns {{signatureUrl: string, signatureOptions: {method: 'POST'}, url: string} | undefined}
  */
 export function setUpPage() {
 	const signatureUrl = meta('signature-url');
@@ -55,7 +55,8 @@ export function setUpPage() {
 		return undefined;
 	}
 
-	return {signatureUrl, url: zuoraCardsUrl(zuoraUrl)};
+	// The merchant server issues tokens on same-origin POSTs only.
+	return {signatureUrl, signatureOptions: {method: 'POST'}, url: zuoraCardsUrl(zuoraUrl)};
 }
 
 /**

@@ -1,12 +1,13 @@
 /**
  * The demo merchant backend: serves the checkout pages and the built bundles, and issues
- * Zuora CORS signatures at `/signature` the way Zuora asks a merchant to:
- * - it calls `POST /v1/hmac-signatures` with a **hard-coded** uri, method and accountKey (or
- *   account name), never with anything the browser sends;
- * - it issues only to a session it created (a cookie set when it served a page), and
- *   rate-limits issuance per session and per IP (429 with Retry-After): issued tokens are
- *   card-testing fuel;
- * - it gets an OAuth token with client credentials and caches it until shortly before expiry.
+ * Zuora CORS signatures at `/signature` (cards) and `/signature/account` (Create Account) with
+ * `createSignatureHandler` from `zuora-cors/server`, imported by name as a merchant would:
+ * - each handler signs a **hard-coded** uri, method and accountKey (or account name), never
+ *   anything the browser sends; tokens only on same-origin POSTs;
+ * - `authorize` is the demo's session: a cookie set when it served a checkout page by GET;
+ *   issuance is limited per session and per client address (429 with Retry-After): issued
+ *   tokens are card-testing fuel;
+ * - one Zuora client for both handlers: one OAuth token, cached until shortly before expiry.
  * The same code runs against the embedded stub or a real tenant: only the base URL and the
  * credentials differ (see README, "Run the demo against your Zuora tenant").
  *
@@ -16,6 +17,8 @@
 import {randomBytes} from 'node:crypto';
 import {readFile} from 'node:fs/promises';
 import {createServer} from 'node:http';
+import {RateLimiterMemory, RateLimiterRes} from 'rate-limiter-flexible';
+import {createSignatureHandler, createZuoraClient, toNodeListener} from 'zuora-cors/server';
 import {extname, join, normalize} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -23,10 +26,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CREDIT_CARDS_PATH = '/v1/payment-methods/credit-cards';
 const ACCOUNTS_PATH = '/v1/accounts';
 const SESSION_COOKIE = 'demo_session';
-const SESSION_LIFETIME_MS = 30 * 60_000;
-const MAX_SESSIONS = 100_000;
-// Refresh the OAuth token this long before Zuora says it expires, so a request never races expiry.
-const OAUTH_MARGIN_MS = 60_000;
+/** Fields kept from a CSP report, each cut to this many characters. */
+const CSP_FIELD_CHARS = 200;
 
 const TYPES = /** @type {Record<string, string>} */ ({
 	'.html': 'text/html; charset=utf-8',
@@ -59,6 +60,18 @@ const STATIC_ROOTS = [
  * @property {string} [creditCardsPath] The path signed for cards. Default: Zuora's '/v1/payment-methods/credit-cards'; tests set another to see Zuora refuse it.
  * @property {RateLimit} [sessionLimit] Signatures per session. Default: 10 a minute.
  * @property {RateLimit} [ipLimit] Signatures per client IP. Default: 30 a minute.
+ * @property {RateLimit | false} [accountLimit] Signatures per account. Default: off, because the demo adds every card to one fixed account, so this limit would be one global limit.
+ * @property {RateLimit} [sessionCreationLimit] New checkout sessions per client IP. Default: 30 a minute.
+ * @property {number} [maxSessions] Live sessions held at most; when full, idle-expired ones are dropped and, if none, new ones refused (503): a live session is never evicted. Default: 10,000.
+ * @property {number} [sessionIdleMs] A session unused this long expires. Default: 30 minutes.
+ * @property {string} [publicOrigin] The origin shoppers reach the pages at, when a TLS proxy fronts this server (e.g. 'https://shop.example'). An https origin makes the session cookie `__Host-demo_session` with `Secure`. Default: this server's own http URL (no proxy header is trusted for it).
+ * @property {number} [maxCspReports] CSP reports kept (the newest). Default: 100.
+ * @property {number} [maxCspReportBytes] A CSP report body over this is refused (413) unread. Default: 8192.
+ * @property {RateLimit} [cspReportLimit] CSP reports per client IP. Default: 10 a minute.
+ * @property {number} [headersTimeoutMs] A client must send its request headers within this. Default: 10,000.
+ * @property {number} [requestTimeoutMs] A client must send its whole request within this. Default: 30,000.
+ * @property {number} [keepAliveTimeoutMs] An idle keep-alive connection is closed after this. Default: 5,000.
+ * @property {number} [maxConnections] Connections open at once; more are refused. Default: 1,000.
  * @property {(line: string) => void} [log] Default: no logging.
  * @property {() => number} [now] Default: Date.now.
  */
@@ -68,7 +81,8 @@ const STATIC_ROOTS = [
  * @property {string} url
  * @property {string} origin
  * @property {() => Promise<void>} close
- * @property {() => unknown[]} cspReports CSP violation reports the pages sent.
+ * @property {() => CspReport[]} cspReports CSP violation reports the pages sent: a few parsed fields each, never the raw body.
+ * @property {() => number} sessionCount Live sessions in the table.
  * @property {() => number} signaturesIssued
  * @property {(ms: number) => void} setLatency Delays every answer by `ms` (benchmarks model a distant backend).
  */
@@ -89,6 +103,18 @@ export async function startMerchantServer(options) {
 		creditCardsPath: CREDIT_CARDS_PATH,
 		sessionLimit: {limit: 10, windowMs: 60_000},
 		ipLimit: {limit: 30, windowMs: 60_000},
+		accountLimit: false,
+		sessionCreationLimit: {limit: 30, windowMs: 60_000},
+		maxSessions: 10_000,
+		sessionIdleMs: 30 * 60_000,
+		publicOrigin: '',
+		maxCspReports: 100,
+		maxCspReportBytes: 8192,
+		cspReportLimit: {limit: 10, windowMs: 60_000},
+		headersTimeoutMs: 10_000,
+		requestTimeoutMs: 30_000,
+		keepAliveTimeoutMs: 5000,
+		maxConnections: 1000,
 		log: (/** @type {string} */ _line) => undefined,
 		now: Date.now,
 		// An option given as undefined (say an unset environment variable) keeps its default.
@@ -102,13 +128,10 @@ export async function startMerchantServer(options) {
 		'/signature/account': {uri: zuoraBaseUrl + ACCOUNTS_PATH, method: 'POST', name: config.accountName},
 	};
 
-	// Session id → when it was created. Bounded: sessions expire, and a flood of page loads
-	// evicts the oldest rather than growing the map without end.
-	/** @type {Map<string, number>} */
-	const sessions = new Map();
-	const hasSession = (/** @type {string | undefined} */ id) => id !== undefined && (sessions.get(id) ?? -Infinity) > config.now() - SESSION_LIFETIME_MS;
-	const limiter = createLimiter(config.now);
-	/** @type {unknown[]} */
+	const sessions = createSessions(config);
+	const sessionCreation = memoryLimiter('session-creation', config.sessionCreationLimit);
+	const cspLimit = memoryLimiter('csp-report', config.cspReportLimit);
+	/** @type {CspReport[]} */
 	const cspReports = [];
 	let issued = 0;
 	let latency = 0;
@@ -116,42 +139,43 @@ export async function startMerchantServer(options) {
 	let oauth;
 	const sri = await subresourceIntegrity();
 
-	async function bearer(forceRefresh = false) {
-		if (!forceRefresh && oauth && config.now() < oauth.expiresAt - OAUTH_MARGIN_MS) {
-			return oauth.token;
-		}
-
-		const response = await fetch(`${zuoraBaseUrl}/oauth/token`, {
-			method: 'POST',
-			headers: {'content-type': 'application/x-www-form-urlencoded'},
-			body: new URLSearchParams({client_id: config.clientId, client_secret: config.clientSecret, grant_type: 'client_credentials'}),
+	let cookieName = SESSION_COOKIE;
+	const zuora = createZuoraClient({baseUrl: zuoraBaseUrl, clientId: config.clientId, clientSecret: config.clientSecret, now: config.now});
+	const rule = (/** @type {RateLimit | false} */ limit) => (limit === false ? false : {points: limit.limit, duration: Math.max(1, Math.ceil(limit.windowMs / 1000))});
+	/** @type {Record<string, (request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => void>} */
+	const signatureEndpoints = {};
+	for (const [path, operation] of /** @type {const} */ ([['/signature', 'credit-card'], ['/signature/account', 'account']])) {
+		const handler = createSignatureHandler({
+			operation,
+			zuora,
+			uri: signable[path].uri,
+			// Behind a TLS proxy the page's origin is the public one; otherwise the request's own.
+			...(config.publicOrigin ? {origin: config.publicOrigin} : {}),
+			limits: {session: rule(config.sessionLimit), address: rule(config.ipLimit), account: rule(config.accountLimit)},
+			authorize(request) {
+				const session = parseCookies(request.headers.get('cookie') ?? undefined)[cookieName];
+				return sessions.touch(session) ? {session: /** @type {string} */ (session), accountKey: config.accountKey, name: config.accountName} : null;
+			},
+			log: line => config.log(`merchant: ${line}`),
 		});
-		const body = /** @type {{access_token?: string, expires_in?: number}} */ (await response.json().catch(() => ({})));
-		if (!response.ok || !body.access_token) {
-			throw new Error(`Zuora OAuth answered HTTP ${response.status}`);
-		}
+		signatureEndpoints[path] = toNodeListener(async (request, context) => {
+			const answer = await handler(request, context);
+			if (answer.status === 200) {
+				issued++;
+				config.log(`merchant: signature issued for ${signable[path].uri}`);
+			}
 
-		oauth = {token: body.access_token, expiresAt: config.now() + (body.expires_in ?? 3599) * 1000};
-		return oauth.token;
+			return answer;
+		});
 	}
 
-	/** @param {object} request */
-	async function hmacSignature(request) {
-		const call = async (/** @type {string} */ token) => fetch(`${zuoraBaseUrl}/v1/hmac-signatures`, {
-			method: 'POST',
-			headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json'},
-			body: JSON.stringify(request),
-		});
-		let response = await call(await bearer());
-		if (response.status === 401) {
-			// Zuora's advice: on a 401, get a new token once.
-			response = await call(await bearer(true));
-		}
-
-		return {status: response.status, body: /** @type {unknown} */ (await response.json())};
-	}
-
-	const server = createServer(async (request, response) => {
+	const server = createServer({
+		headersTimeout: config.headersTimeoutMs,
+		requestTimeout: config.requestTimeoutMs,
+		keepAliveTimeout: config.keepAliveTimeoutMs,
+		// How often Node checks the two timeouts above (its default, 30 s, would let a short timeout run long).
+		connectionsCheckingInterval: Math.max(50, Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 4),
+	}, async (request, response) => {
 		if (latency > 0) {
 			await new Promise(resolve => {
 				setTimeout(resolve, latency);
@@ -161,13 +185,14 @@ export async function startMerchantServer(options) {
 		try {
 			const url = new URL(request.url ?? '/', 'http://merchant.invalid');
 			const cookies = parseCookies(request.headers.cookie);
-			if (url.pathname in signable && (request.method === 'GET' || request.method === 'POST')) {
-				await issueSignature(url.pathname, cookies[SESSION_COOKIE], request.socket.remoteAddress ?? '', response);
+			const ip = request.socket.remoteAddress ?? '';
+			const endpoint = Object.hasOwn(signatureEndpoints, url.pathname) ? signatureEndpoints[url.pathname] : undefined;
+			if (endpoint) {
+				endpoint(request, response);
 			} else if (url.pathname === '/__csp-report' && request.method === 'POST') {
-				cspReports.push(await readJson(request));
-				response.writeHead(204).end();
+				await receiveCspReport(request, ip, response);
 			} else if (request.method === 'GET' || request.method === 'HEAD') {
-				await serveFile(url.pathname, cookies[SESSION_COOKIE], response);
+				await serveFile(url.pathname, request.method, cookies[cookieName], ip, response);
 			} else {
 				sendJson(response, 405, {message: 'Method not allowed'});
 			}
@@ -180,43 +205,13 @@ export async function startMerchantServer(options) {
 	});
 
 	/**
-	 * @param {string} path
+	 * @param {string} pathname
+	 * @param {string} method GET or HEAD
 	 * @param {string | undefined} session
 	 * @param {string} ip
 	 * @param {import('node:http').ServerResponse} response
 	 */
-	async function issueSignature(path, session, ip, response) {
-		if (!hasSession(session)) {
-			sendJson(response, 403, {message: 'No checkout session: load the checkout page first'});
-			return;
-		}
-
-		const wait = limiter.take(`session:${session}`, config.sessionLimit) ?? limiter.take(`ip:${ip}`, config.ipLimit);
-		if (wait !== undefined) {
-			config.log(`merchant: signature refused, rate limit (${ip})`);
-			sendJson(response, 429, {message: 'Too many signature requests'}, {'retry-after': String(Math.ceil(wait / 1000))});
-			return;
-		}
-
-		const {status, body} = await hmacSignature(signable[/** @type {keyof typeof signable} */ (path)]);
-		if (status === 200 && isObject(body) && body['success'] === true) {
-			issued++;
-			config.log(`merchant: signature issued for ${signable[/** @type {keyof typeof signable} */ (path)].uri}`);
-			sendJson(response, 200, {success: true, signature: body['signature'], token: body['token']});
-		} else if (isObject(body) && body['success'] === false) {
-			// Zuora's refusal is relayed as is, so the page sees Zuora's reasons.
-			sendJson(response, 200, body);
-		} else {
-			throw new Error(`Zuora answered HTTP ${status} to hmac-signatures`);
-		}
-	}
-
-	/**
-	 * @param {string} pathname
-	 * @param {string | undefined} session
-	 * @param {import('node:http').ServerResponse} response
-	 */
-	async function serveFile(pathname, session, response) {
+	async function serveFile(pathname, method, session, ip, response) {
 		const root = STATIC_ROOTS.find(candidate => pathname.startsWith(candidate.prefix));
 		const relative = pathname.slice(root?.prefix.length ?? 0) || 'index.html';
 		const file = normalize(join(root?.dir ?? '', relative.endsWith('/') ? `${relative}index.html` : relative));
@@ -238,19 +233,57 @@ export async function startMerchantServer(options) {
 		if (extname(file) === '.html') {
 			content = Buffer.from(fill(content.toString('utf8')));
 			Object.assign(headers, pageSecurityHeaders(zuoraOrigin));
-			if (!hasSession(session)) {
-				// The session that may ask for signatures starts when a checkout page is served.
-				const id = randomBytes(16).toString('hex');
-				if (sessions.size >= MAX_SESSIONS) {
-					sessions.delete(/** @type {string} */ (sessions.keys().next().value));
+			// The session that may ask for signatures starts when a checkout page is served by GET
+			// (never on HEAD or a static file), at most `sessionCreationLimit` per client address.
+			if (method === 'GET' && !sessions.touch(session)) {
+				const wait = await sessionCreation.take(ip);
+				if (wait !== undefined) {
+					config.log(`merchant: session refused, creation limit (${ip})`);
+					sendJson(response, 429, {message: 'Too many new sessions from this address'}, {'retry-after': String(Math.ceil(wait / 1000))});
+					return;
 				}
 
-				sessions.set(id, config.now());
-				headers['set-cookie'] = `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax`;
+				const id = sessions.create();
+				if (id === undefined) {
+					config.log('merchant: session refused, table full of live sessions');
+					sendJson(response, 503, {message: 'Too many checkouts in progress: try again in a minute'}, {'retry-after': '60'});
+					return;
+				}
+
+				headers['set-cookie'] = `${cookieName}=${id}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
 			}
 		}
 
-		response.writeHead(200, headers).end(content);
+		response.writeHead(200, headers).end(method === 'HEAD' ? undefined : content);
+	}
+
+	/**
+	 * Keeps a few parsed fields of a CSP report, cut short and card-masked; never the raw body.
+	 * Needs no session, is limited per client address, and the store keeps only the newest.
+	 * @param {import('node:http').IncomingMessage} request
+	 * @param {string} ip
+	 * @param {import('node:http').ServerResponse} response
+	 */
+	async function receiveCspReport(request, ip, response) {
+		const wait = await cspLimit.take(ip);
+		if (wait !== undefined) {
+			request.resume();
+			sendJson(response, 429, {message: 'Too many reports'}, {'retry-after': String(Math.ceil(wait / 1000)), connection: 'close'});
+			return;
+		}
+
+		const text = await readLimited(request, config.maxCspReportBytes);
+		if (text === undefined) {
+			sendJson(response, 413, {message: 'Report too large'}, {connection: 'close'});
+			return;
+		}
+
+		for (const report of parseCspReports(text)) {
+			cspReports.push(report);
+			if (cspReports.length > config.maxCspReports) cspReports.shift();
+		}
+
+		response.writeHead(204).end();
 	}
 
 	/** @param {string} html */
@@ -266,15 +299,20 @@ export async function startMerchantServer(options) {
 		return html.replace(/%([A-Z_]+)%/g, (match, name) => escapeHtml(values[name] ?? match));
 	}
 
+	server.maxConnections = config.maxConnections;
 	await new Promise(resolve => {
 		server.listen(config.port, config.host, () => resolve(undefined));
 	});
 	const address = /** @type {import('node:net').AddressInfo} */ (server.address());
 	const url = `http://${config.host}:${address.port}`;
+	const secure = (config.publicOrigin || url).startsWith('https:');
+	// A `__Host-` cookie must be Secure, Path=/ and host-only: browsers refuse it otherwise.
+	cookieName = secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
 	return {
 		url,
 		origin: url,
-		cspReports: () => [...cspReports],
+		cspReports: () => cspReports.map(report => ({...report})),
+		sessionCount: () => sessions.size(),
 		signaturesIssued: () => issued,
 		setLatency(ms) {
 			latency = ms;
@@ -322,40 +360,6 @@ async function subresourceIntegrity() {
 	}
 }
 
-/**
- * Fixed-window counters: at most `limit` hits per `windowMs` per key.
- * @param {() => number} now
- */
-function createLimiter(now) {
-	/** @type {Map<string, {start: number, count: number}>} */
-	const windows = new Map();
-	return {
-		/**
-		 * Counts a hit; returns the milliseconds to wait when over the limit, else undefined.
-		 * @param {string} key
-		 * @param {RateLimit} rule
-		 */
-		take(key, {limit, windowMs}) {
-			const time = now();
-			if (windows.size > 10_000) {
-				// Bounded memory under a flood of keys: drop windows that are over.
-				for (const [old, window] of windows) {
-					if (time - window.start >= windowMs) windows.delete(old);
-				}
-			}
-
-			let window = windows.get(key);
-			if (!window || time - window.start >= windowMs) {
-				window = {start: time, count: 0};
-				windows.set(key, window);
-			}
-
-			window.count++;
-			return window.count > limit ? window.start + windowMs - time : undefined;
-		},
-	};
-}
-
 /** @param {string | undefined} header */
 function parseCookies(header) {
 	/** @type {Record<string, string>} */
@@ -378,19 +382,165 @@ function escapeHtml(text) {
 	return text.replace(/[&<>"']/g, char => `&#${char.charCodeAt(0)};`);
 }
 
-/** @param {import('node:http').IncomingMessage} request */
-async function readJson(request) {
-	let text = '';
+/**
+ * The body as text, or undefined when it is over `maxBytes` (reading stops there).
+ * @param {import('node:http').IncomingMessage} request
+ * @param {number} maxBytes
+ */
+async function readLimited(request, maxBytes) {
+	if (Number(request.headers['content-length'] ?? 0) > maxBytes) return undefined;
+	/** @type {Buffer[]} */
+	const chunks = [];
+	let size = 0;
 	for await (const chunk of request) {
-		text += String(chunk);
-		if (text.length > 65_536) break;
+		size += /** @type {Buffer} */ (chunk).length;
+		if (size > maxBytes) return undefined;
+		chunks.push(/** @type {Buffer} */ (chunk));
 	}
 
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * @typedef {object} CspReport
+ * @property {string} directive The effective (or violated) directive.
+ * @property {string} blocked What was blocked: an origin, or a keyword such as 'inline' or 'eval'; never a path or query.
+ * @property {string} document The page's origin and path; never its query or fragment.
+ * @property {string} disposition 'enforce' or 'report'.
+ */
+
+/**
+ * Both report formats: `application/csp-report` (`{"csp-report": {...}}`) and the Reporting
+ * API's list (`[{type: 'csp-violation', body: {...}}]`). Anything else yields nothing.
+ * @param {string} text
+ * @returns {CspReport[]}
+ */
+export function parseCspReports(text) {
+	/** @type {unknown} */
+	let parsed;
 	try {
-		return /** @type {unknown} */ (JSON.parse(text));
+		parsed = JSON.parse(text);
 	} catch {
-		return text;
+		return [];
 	}
+
+	const bodies = Array.isArray(parsed)
+		? parsed.slice(0, 10).map(entry => (isObject(entry) && entry['type'] === 'csp-violation' ? entry['body'] : undefined))
+		: [isObject(parsed) ? parsed['csp-report'] : undefined];
+	return bodies.filter(isObject).map(body => {
+		const field = (/** @type {string[]} */ ...names) => {
+			for (const name of names) {
+				if (Object.hasOwn(body, name) && typeof body[name] === 'string') return /** @type {string} */ (body[name]);
+			}
+
+			return '';
+		};
+
+		return {
+			directive: cspField(field('effectiveDirective', 'effective-directive', 'violated-directive')),
+			blocked: cspField(originOnly(field('blockedURL', 'blocked-uri'))),
+			document: cspField(withoutQuery(field('documentURL', 'document-uri'))),
+			disposition: cspField(field('disposition')),
+		};
+	});
+}
+
+/** @param {string} text */
+function cspField(text) {
+	// Runs of 12 or more digits, with any separators between them, could be a card number;
+	// masked on the decoded text, so percent-encoded separators (%C2%A0) hide nothing.
+	let decoded = text.slice(0, CSP_FIELD_CHARS * 3);
+	try {
+		decoded = decodeURIComponent(decoded);
+	} catch {}
+
+	return decoded.normalize('NFKC').slice(0, CSP_FIELD_CHARS).replace(/\d(?:[^\p{L}\d]{0,3}\d){11,}/gu, '[redacted]');
+}
+
+/** @param {string} uri */
+function originOnly(uri) {
+	try {
+		const url = new URL(uri);
+		return url.origin === 'null' ? url.protocol.replace(/:$/, '') : url.origin;
+	} catch {
+		// Keywords ('inline', 'eval', 'self'); anything else is cut to its first word.
+		return /^[a-z-]{1,20}$/.test(uri) ? uri : '';
+	}
+}
+
+/** @param {string} uri */
+function withoutQuery(uri) {
+	try {
+		const url = new URL(uri);
+		return url.origin + url.pathname;
+	} catch {
+		return '';
+	}
+}
+
+/**
+ * A rate-limit rule kept by rate-limiter-flexible in this process.
+ * @param {string} name
+ * @param {RateLimit} rule
+ */
+function memoryLimiter(name, {limit, windowMs}) {
+	const limiter = new RateLimiterMemory({keyPrefix: name, points: limit, duration: Math.max(1, Math.ceil(windowMs / 1000))});
+	return {
+		/**
+		 * Counts a hit; the milliseconds to wait when over the limit, else undefined.
+		 * @param {string} key
+		 * @returns {Promise<number | undefined>}
+		 */
+		async take(key) {
+			try {
+				await limiter.consume(key);
+				return undefined;
+			} catch (error) {
+				if (error instanceof RateLimiterRes) return Math.max(1000, error.msBeforeNext);
+				throw error;
+			}
+		},
+	};
+}
+
+/**
+ * The checkout sessions: a bounded table that never evicts a live session. The Map is kept in
+ * order of last use, so the idle-expired ones are always at its start.
+ * @param {{maxSessions: number, sessionIdleMs: number, now: () => number}} config
+ */
+function createSessions({maxSessions, sessionIdleMs, now}) {
+	/** @type {Map<string, number>} session id → last use */
+	const table = new Map();
+	const dropExpired = () => {
+		for (const [id, lastUse] of table) {
+			if (now() - lastUse < sessionIdleMs) break;
+			table.delete(id);
+		}
+	};
+
+	return {
+		size: () => table.size,
+		/**
+		 * Whether `id` is a live session; if so, marks it used now.
+		 * @param {string | undefined} id
+		 */
+		touch(id) {
+			const lastUse = id === undefined ? undefined : table.get(id);
+			if (id === undefined || lastUse === undefined) return false;
+			table.delete(id);
+			if (now() - lastUse >= sessionIdleMs) return false;
+			table.set(id, now());
+			return true;
+		},
+		/** A new session id, or undefined when the table is full of live sessions. */
+		create() {
+			if (table.size >= maxSessions) dropExpired();
+			if (table.size >= maxSessions) return undefined;
+			const id = randomBytes(16).toString('hex');
+			table.set(id, now());
+			return id;
+		},
+	};
 }
 
 /**

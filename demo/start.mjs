@@ -24,6 +24,8 @@ const merchant = await startMerchantServer({
 	clientId: env['ZUORA_CLIENT_ID'],
 	clientSecret: env['ZUORA_CLIENT_SECRET'],
 	accountKey: env['ZUORA_ACCOUNT_KEY'],
+	// Behind a TLS proxy: the https origin shoppers use (the session cookie becomes __Host-, Secure).
+	publicOrigin: env['PUBLIC_ORIGIN'],
 	log: line => console.log(line),
 });
 // Both spellings of the page's origin may be used in a browser; Zuora must allow what is used.

@@ -98,7 +98,7 @@ test.describe('token failures', () => {
 		await page.goto(demo.merchant.url);
 		const outcome = await page.evaluate(async ({zuora, card}) => {
 			const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
-			const pair = await fetchSignature('/signature');
+			const pair = await fetchSignature('/signature', {method: 'POST'});
 			const json = {accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv};
 			const first = await makeCorsRequest({url: zuora, signature: pair.signature, token: pair.token, json});
 			const second = await makeCorsRequest({url: zuora, signature: pair.signature, token: pair.token, json}).catch((error: unknown) => error as {name: string; kind: string; stage: string; code: number; retryable: boolean; message: string});
@@ -152,7 +152,7 @@ test.describe('Zuora and network faults', () => {
 			const {checkout, ZuoraCors} = window as unknown as {checkout: {destroy(): void}; ZuoraCors: typeof import('../src/index.js')};
 			checkout.destroy();
 			const form = document.querySelector('form')!;
-			(window as unknown as {checkout: unknown}).checkout = ZuoraCors.bindForm(form, {signatureUrl: '/signature', url: form.dataset['zuoraUrl']!, timeout: 1500});
+			(window as unknown as {checkout: unknown}).checkout = ZuoraCors.bindForm(form, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: form.dataset['zuoraUrl']!, timeout: 1500});
 		});
 		await fillCard(page);
 		demo.stub.failNext(1, 'hang');
@@ -201,7 +201,7 @@ test('Create Account through makeCorsRequest, with the account name signed', asy
 	await page.goto(demo.merchant.url);
 	const create = async (name: string) => page.evaluate(async ({zuora, name, card}) => {
 		const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
-		const pair = await fetchSignature('/signature/account');
+		const pair = await fetchSignature('/signature/account', {method: 'POST'});
 		const json = {name, currency: 'USD', billToContact: {firstName: 'Ada', lastName: 'Lovelace', country: 'US'}, creditCard: {cardType: 'Visa', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv}};
 		return makeCorsRequest({url: zuora, signature: pair.signature, token: pair.token, json}).then(result => ({ok: true as const, result}), (error: unknown) => ({ok: false as const, code: (error as {code: number}).code}));
 	}, {zuora: `${demo.stub.url}/v1/accounts`, name, card: CARD});

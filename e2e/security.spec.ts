@@ -1,4 +1,5 @@
-import {request as httpRequest} from 'node:http';
+import {createServer, request as httpRequest} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {creates, expect, fillCard, test} from './fixtures.js';
 
 test.describe('page security', () => {
@@ -56,7 +57,7 @@ test.describe('signature issuance', () => {
 		const attackerPage = await attacker.newPage();
 		await attackerPage.goto(merchant.url);
 		const burst = await attackerPage.evaluate(async () => Promise.all(Array.from({length: 20}, async () => {
-			const response = await fetch('/signature');
+			const response = await fetch('/signature', {method: 'POST'});
 			return {status: response.status, retryAfter: response.headers.get('retry-after')};
 		})));
 		expect(burst.filter(response => response.status === 200)).toHaveLength(5);
@@ -67,7 +68,7 @@ test.describe('signature issuance', () => {
 		// The library reports the limit as a retryable http error with the delay.
 		const error = await attackerPage.evaluate(async () => {
 			const {fetchSignature} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
-			return fetchSignature('/signature').catch((error_: unknown) => JSON.parse(JSON.stringify(error_)) as Record<string, unknown>);
+			return fetchSignature('/signature', {method: 'POST'}).catch((error_: unknown) => JSON.parse(JSON.stringify(error_)) as Record<string, unknown>);
 		});
 		expect(error).toMatchObject({name: 'ZuoraCorsError', kind: 'http', stage: 'signature', status: 429, retryable: true});
 		expect(error['retryAfter']).toBeGreaterThan(0);
@@ -84,8 +85,8 @@ test.describe('signature issuance', () => {
 	test('per-IP limit: many sessions from one address are cut off, another address is not', async ({page, demo}) => {
 		const merchant = await demo.startMerchant({sessionLimit: {limit: 100, windowMs: 60_000}, ipLimit: {limit: 10, windowMs: 60_000}});
 		// New sessions from 127.0.0.2 (still loopback), each asking for one signature.
-		const get = async (path: string, cookie = '') => new Promise<{status: number; cookie: string}>((resolve, reject) => {
-			const request = httpRequest(`${merchant.url}${path}`, {localAddress: '127.0.0.2', headers: {cookie}}, response => {
+		const get = async (path: string, cookie = '', method = 'GET') => new Promise<{status: number; cookie: string}>((resolve, reject) => {
+			const request = httpRequest(`${merchant.url}${path}`, {method, localAddress: '127.0.0.2', headers: {cookie, origin: merchant.origin}}, response => {
 				response.resume();
 				resolve({status: response.statusCode ?? 0, cookie: (response.headers['set-cookie']?.[0] ?? '').split(';')[0]!});
 			});
@@ -95,7 +96,7 @@ test.describe('signature issuance', () => {
 		const statuses = [];
 		for (let index = 0; index < 15; index++) {
 			const {cookie} = await get('/'); // eslint-disable-line no-await-in-loop
-			statuses.push((await get('/signature', cookie)).status); // eslint-disable-line no-await-in-loop
+			statuses.push((await get('/signature', cookie, 'POST')).status); // eslint-disable-line no-await-in-loop
 		}
 
 		expect(statuses).toEqual([...Array.from({length: 10}, () => 200), ...Array.from({length: 5}, () => 429)]);
@@ -107,9 +108,10 @@ test.describe('signature issuance', () => {
 	});
 
 	test('requests without a session the backend created get no signature', async ({demo}) => {
-		const response = await fetch(`${demo.merchant.url}/signature`);
+		const origin = {origin: demo.merchant.origin};
+		const response = await fetch(`${demo.merchant.url}/signature`, {method: 'POST', headers: origin});
 		expect(response.status).toBe(403);
-		const forged = await fetch(`${demo.merchant.url}/signature`, {headers: {cookie: 'demo_session=0123456789abcdef0123456789abcdef'}});
+		const forged = await fetch(`${demo.merchant.url}/signature`, {method: 'POST', headers: {...origin, cookie: 'demo_session=0123456789abcdef0123456789abcdef'}});
 		expect(forged.status).toBe(403);
 		expect(demo.stub.tokens().issued).toBe(0);
 	});
@@ -125,5 +127,56 @@ test.describe('signature issuance', () => {
 		expect((await post('/v1/payment-methods/credit-cards', 'A666')).reasons?.[0]?.code).toBe(90_000_012);
 		expect(creates(demo.stub)).toHaveLength(1);
 		expect(demo.stub.paymentMethods()).toHaveLength(0);
+	});
+
+	test('tokens only on POST: a GET from the shopper\'s own page gets 405 and spends nothing', async ({page, demo}) => {
+		await page.goto(demo.merchant.url);
+		const statuses = await page.evaluate(async () => Promise.all(['GET', 'HEAD', 'PUT', 'DELETE'].map(async method => {
+			const response = await fetch('/signature', {method});
+			return [method, response.status, response.headers.get('allow')];
+		})));
+		expect(statuses).toEqual([['GET', 405, 'POST'], ['HEAD', 405, 'POST'], ['PUT', 405, 'POST'], ['DELETE', 405, 'POST']]);
+		expect(demo.stub.tokens().issued).toBe(0);
+	});
+
+	test('a cross-site page (localhost vs 127.0.0.1) spends no token with top-level GETs, form POSTs or no-cors fetches', async ({page, demo}) => {
+		// The shopper has a live checkout session.
+		await page.goto(demo.merchant.url);
+		const target = `${demo.merchant.url}/signature`;
+		const attacker = createServer((request, response) => {
+			const mode = new URL(request.url ?? '/', 'http://x').searchParams.get('mode');
+			const script = mode === 'form'
+				? `const f = document.createElement('form'); f.method = 'POST'; f.action = ${JSON.stringify(target)}; document.body.append(f); f.submit();`
+				: mode === 'fetch'
+					? `Promise.all(Array.from({length: 5}, () => fetch(${JSON.stringify(target)}, {method: 'POST', mode: 'no-cors', credentials: 'include'}))).finally(() => { document.title = 'sent'; });`
+					: `location.href = ${JSON.stringify(target)};`;
+			response.writeHead(200, {'content-type': 'text/html'}).end(`<!doctype html><title>win a prize</title><body><script>${script}</script>`);
+		});
+		await new Promise<void>(resolve => {
+			attacker.listen(0, resolve);
+		});
+		const evil = `http://localhost:${(attacker.address() as AddressInfo).port}`;
+		try {
+			for (const mode of ['get', 'form']) {
+				const answer = page.waitForResponse(response => response.url() === target);
+				await page.goto(`${evil}/?mode=${mode}`); // eslint-disable-line no-await-in-loop
+				expect([mode, (await answer).status()]).toEqual([mode, mode === 'get' ? 405 : 403]); // eslint-disable-line no-await-in-loop
+			}
+
+			await page.goto(`${evil}/?mode=fetch`);
+			await expect(page).toHaveTitle('sent');
+			expect(demo.stub.tokens().issued).toBe(0);
+			// The shopper's own session still works afterwards.
+			await page.goto(demo.merchant.url);
+			await fillCard(page);
+			await page.getByRole('button', {name: 'Save card'}).click();
+			await expect(page.locator('#result')).toBeVisible();
+			expect(demo.stub.tokens().issued).toBe(1);
+		} finally {
+			attacker.closeAllConnections();
+			await new Promise(resolve => {
+				attacker.close(resolve);
+			});
+		}
 	});
 });

@@ -52,6 +52,7 @@
 
 	window.checkout = ZuoraCors.bindForm(form, {
 		signatureUrl: form.getAttribute('data-signature-url'),
+		signatureOptions: {method: 'POST'},
 		url: form.getAttribute('data-zuora-url'),
 	});
 })();

@@ -92,13 +92,13 @@ async function prepare(page, id) {
 			event.preventDefault();
 			if (scenario === 'create') {
 				const card = {accountKey: field('accountKey').value, creditCardType: field('creditCardType').value, creditCardNumber: field('creditCardNumber').value, expirationMonth: field('expirationMonth').value, expirationYear: field('expirationYear').value, securityCode: field('securityCode').value, defaultPaymentMethod: field('defaultPaymentMethod').checked};
-				w.ZuoraCors.createPaymentMethod({signatureUrl: '/signature', url: zuora, card}).then(done);
+				w.ZuoraCors.createPaymentMethod({signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: zuora, card}).then(done);
 				return;
 			}
 
-			// Zuora's guide, step 3 and 4, as written: GET /signature, then the CORS POST.
+			// Zuora's guide, step 3 and 4, as written (the signature by POST: the demo backend issues on POST only).
 			const signatureXhr = new XMLHttpRequest();
-			signatureXhr.open('get', '/signature', true);
+			signatureXhr.open('post', '/signature', true);
 			signatureXhr.onload = () => {
 				const json = JSON.parse(signatureXhr.responseText);
 				const xhr = new XMLHttpRequest();

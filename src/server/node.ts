@@ -1,0 +1,101 @@
+/**
+ * The adapter for `node:http` and Express listeners: `(req, res) => void`. Node-only code
+ * lives here; the handler itself sees a web `Request` and the socket's address.
+ */
+import type {IncomingMessage, ServerResponse} from 'node:http';
+import type {TLSSocket} from 'node:tls';
+import type {SignatureContext} from './handler.js';
+
+export type WebHandler = (request: Request, context?: SignatureContext) => Promise<Response>;
+
+/**
+ * Wraps a web handler as a `node:http` request listener (Express: the same signature). The URL
+ * is built from the socket (https when TLS) and the Host header; the body is streamed to the
+ * handler only if it reads it; `context.clientAddress` is the socket's remote address. A body
+ * the handler did not read ends the connection after the answer instead of being drained.
+ *
+ * @example
+ * createServer(toNodeListener(createSignatureHandler({...}))).listen(3000);
+ * app.post('/signature', toNodeListener(handler)); // Express
+ */
+export function toNodeListener(handler: WebHandler): (request: IncomingMessage, response: ServerResponse) => void {
+	return (incoming, response) => {
+		void serve(handler, incoming, response);
+	};
+}
+
+async function serve(handler: WebHandler, incoming: IncomingMessage, response: ServerResponse) {
+	try {
+		const secure = Boolean((incoming.socket as Partial<TLSSocket>).encrypted);
+		let url: URL;
+		try {
+			url = new URL(incoming.url ?? '/', `${secure ? 'https' : 'http'}://${incoming.headers.host ?? 'localhost'}`);
+		} catch {
+			response.writeHead(400, {'content-type': 'application/json', connection: 'close'}).end(JSON.stringify({reasons: [{code: 'BAD_REQUEST', message: 'Bad Host header.'}]}));
+			return;
+		}
+
+		const headers = new Headers();
+		for (const [name, value] of Object.entries(incoming.headers)) {
+			if (value !== undefined && !name.startsWith(':')) {
+				headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+			}
+		}
+
+		const method = incoming.method ?? 'GET';
+		const hasBody = method !== 'GET' && method !== 'HEAD';
+		let request: Request;
+		try {
+			request = new Request(url, {
+				method,
+				headers,
+				...(hasBody ? {body: lazyBody(incoming), duplex: 'half'} : {}),
+			} as RequestInit);
+		} catch {
+			// CONNECT, TRACE and TRACK cannot be a web Request.
+			response.writeHead(405, {'content-type': 'application/json', connection: 'close'}).end(JSON.stringify({reasons: [{code: 'METHOD_NOT_ALLOWED', message: `${method} is not allowed.`}]}));
+			return;
+		}
+
+		const answer = await handler(request, {clientAddress: incoming.socket.remoteAddress});
+		const unread = !incoming.complete;
+		const outgoing: Record<string, string | string[]> = {};
+		answer.headers.forEach((value, name) => {
+			outgoing[name] = name === 'set-cookie' ? answer.headers.getSetCookie() : value;
+		});
+		if (unread) {
+			outgoing['connection'] = 'close';
+			response.once('finish', () => {
+				incoming.socket.destroy();
+			});
+		}
+
+		response.writeHead(answer.status, outgoing);
+		response.end(method === 'HEAD' ? undefined : Buffer.from(await answer.arrayBuffer()));
+	} catch {
+		if (!response.headersSent) {
+			response.writeHead(500, {'content-type': 'application/json'}).end(JSON.stringify({reasons: [{code: 'SERVER_ERROR', message: 'The request failed.'}]}));
+		} else {
+			response.destroy();
+		}
+	}
+}
+
+/** The request body as a web stream that reads from the socket only when the handler reads it. */
+function lazyBody(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+	let chunks: AsyncIterator<Buffer> | undefined;
+	return new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			chunks ??= incoming[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+			const {value, done} = await chunks.next();
+			if (done) {
+				controller.close();
+			} else {
+				controller.enqueue(new Uint8Array(value));
+			}
+		},
+		async cancel() {
+			await chunks?.return?.();
+		},
+	}, {highWaterMark: 0});
+}

@@ -1,0 +1,128 @@
+/**
+ * The merchant backend's side of Zuora: an OAuth token (client credentials) cached until
+ * shortly before it expires, ONE refresh in flight however many requests need it, a new token
+ * once on a 401, and the signature calls. Web APIs only (fetch, AbortSignal).
+ */
+
+export type ZuoraClientOptions = {
+	/** Zuora REST base URL, e.g. `https://rest.apisandbox.zuora.com` (or the stub's URL). */
+	baseUrl: string;
+	clientId: string;
+	clientSecret: string;
+	/** Sent as `Zuora-Entity-Ids` on the signature calls (multi-entity tenants). */
+	entityIds?: string;
+	/**
+	 * A cached token is replaced this long before Zuora says it expires.
+	 *
+	 * @default 60000
+	 */
+	refreshMarginMs?: number;
+	/**
+	 * Each call to Zuora (OAuth included) is given up after this.
+	 *
+	 * @default 10000
+	 */
+	timeoutMs?: number;
+	/** @default globalThis.fetch */
+	fetch?: typeof fetch;
+	/** @default Date.now */
+	now?: () => number;
+};
+
+/** Zuora's answer to a signature call, status and parsed JSON body (undefined when not JSON). */
+export type ZuoraAnswer = {status: number; body: Record<string, unknown> | undefined; headers: Headers};
+
+export type ZuoraClient = {
+	readonly baseUrl: string;
+	/** POSTs JSON to a Zuora path with the bearer token; a 401 gets a new token and one retry. */
+	post(path: string, json: Record<string, unknown>): Promise<ZuoraAnswer>;
+	/** The current bearer token, fetched or refreshed when needed (one fetch in flight at most). */
+	token(): Promise<string>;
+};
+
+/** Zuora could not be reached, timed out, or refused the OAuth credentials: no signature. */
+export class ZuoraUnavailableError extends Error {
+	override name = 'ZuoraUnavailableError';
+}
+
+/** Creates a Zuora client; share one between handlers so they share one OAuth token. */
+export function createZuoraClient(options: ZuoraClientOptions): ZuoraClient {
+	const baseUrl = String(options.baseUrl).replace(/\/+$/, '');
+	if (!/^https?:\/\/[^/]+$/.test(baseUrl)) {
+		throw new TypeError(`zuora.baseUrl must be an http(s) origin without a path, e.g. https://rest.apisandbox.zuora.com (got ${baseUrl})`);
+	}
+
+	const doFetch = options.fetch ?? globalThis.fetch;
+	const now = options.now ?? Date.now;
+	const margin = options.refreshMarginMs ?? 60_000;
+	const timeoutMs = options.timeoutMs ?? 10_000;
+	let cached: {token: string; expiresAt: number} | undefined;
+	let refreshing: Promise<string> | undefined;
+
+	async function send(path: string, init: RequestInit): Promise<Response> {
+		try {
+			return await doFetch(`${baseUrl}${path}`, {...init, redirect: 'error', signal: AbortSignal.timeout(timeoutMs)});
+		} catch (error) {
+			throw new ZuoraUnavailableError(`${init.method ?? 'GET'} ${path} failed: ${error instanceof Error ? error.message : String(error)}`);
+		}
+	}
+
+	async function fetchToken(): Promise<string> {
+		const response = await send('/oauth/token', {
+			method: 'POST',
+			headers: {'content-type': 'application/x-www-form-urlencoded', accept: 'application/json'},
+			body: new URLSearchParams({client_id: options.clientId, client_secret: options.clientSecret, grant_type: 'client_credentials'}).toString(),
+		});
+		const body = await response.json().catch(() => undefined) as {access_token?: unknown; expires_in?: unknown} | undefined;
+		if (!response.ok || typeof body?.access_token !== 'string') {
+			throw new ZuoraUnavailableError(`Zuora OAuth answered HTTP ${response.status}${response.status === 401 ? ' (check clientId and clientSecret)' : ''}`);
+		}
+
+		const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3599;
+		cached = {token: body.access_token, expiresAt: now() + (lifetime * 1000)};
+		return body.access_token;
+	}
+
+	/** `stale`: a token Zuora refused; any other cached token is still good. */
+	async function token(stale?: string): Promise<string> {
+		if (cached && cached.token !== stale && now() < cached.expiresAt - margin) {
+			return cached.token;
+		}
+
+		refreshing ??= fetchToken().finally(() => {
+			refreshing = undefined;
+		});
+		return refreshing;
+	}
+
+	async function post(path: string, json: Record<string, unknown>): Promise<ZuoraAnswer> {
+		const call = async (bearer: string) => send(path, {
+			method: 'POST',
+			headers: {
+				authorization: `Bearer ${bearer}`,
+				'content-type': 'application/json',
+				accept: 'application/json',
+				...(options.entityIds === undefined ? {} : {'zuora-entity-ids': options.entityIds}),
+			},
+			body: JSON.stringify(json),
+		});
+		const first = await token();
+		let response = await call(first);
+		if (response.status === 401) {
+			// Zuora's advice: on a 401, get a new token, once.
+			await response.body?.cancel();
+			response = await call(await token(first));
+		}
+
+		const text = await response.text().catch(() => '');
+		let body: Record<string, unknown> | undefined;
+		try {
+			const parsed: unknown = JSON.parse(text);
+			body = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed as Record<string, unknown> : undefined;
+		} catch {}
+
+		return {status: response.status, body, headers: response.headers};
+	}
+
+	return {baseUrl, post, token: async () => token()};
+}
