@@ -39,7 +39,7 @@ function zuoraCardsUrl(value) {
  * Fills in the account and returns where to get signatures and send the card. On a page the
  * merchant server did not configure, says so in #error, disables the form and returns `undefined`.
  *
- * @returns {{signatureUrl: string, url: string} | undefined}
+ * @returns {{signatureUrl: string, url: string, allowedHosts: string[]} | undefined}
  */
 export function setUpPage() {
 	const signatureUrl = meta('signature-url');
@@ -55,7 +55,9 @@ export function setUpPage() {
 		return undefined;
 	}
 
-	return {signatureUrl, url: zuoraCardsUrl(zuoraUrl)};
+	const url = zuoraCardsUrl(zuoraUrl);
+	// The demo's Zuora is the stub on a loopback origin over plain http: listed in full, or refused.
+	return {signatureUrl, url, allowedHosts: [new URL(url).origin]};
 }
 
 /**

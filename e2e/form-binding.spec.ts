@@ -9,7 +9,7 @@ async function rebind(page: Page, options: Record<string, unknown>) {
 		const w = window as unknown as Window;
 		w.checkout.destroy();
 		const form = document.querySelector('form')!;
-		w.checkout = w.ZuoraCors.bindForm(form, {signatureUrl: '/signature', url: form.dataset['zuoraUrl']!, ...options_});
+		w.checkout = w.ZuoraCors.bindForm(form, {signatureUrl: '/signature', url: form.dataset['zuoraUrl']!, allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin], ...options_});
 	}, options);
 }
 
@@ -160,6 +160,7 @@ test('options: selector target, fields, callbacks, prefetch and preconnect off; 
 		w.binding = w.ZuoraCors.bindForm('#card-form', {
 			signatureUrl: '/signature',
 			url: form.dataset['zuoraUrl']!,
+			allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin],
 			fields: {accountKey: 'A00000001'},
 			prefetch: false,
 			preconnect: false,

@@ -81,7 +81,7 @@ export async function exchange(request: Exchange): Promise<Answer> {
 	} satisfies RequestInit);
 
 	// Set by our fetch below: a holder, so the compiler sees it may change inside the callback.
-	const received: {response?: Response} = {};
+	const received: {sent?: true; response?: Response} = {};
 	let response: Response;
 	let status: number | undefined;
 	let text: string;
@@ -96,10 +96,15 @@ export async function exchange(request: Exchange): Promise<Answer> {
 			kyOptions[name] = undefined;
 		}
 
-		await ky(url, Object.assign(kyOptions, {
-			// Mirrors of the checked values, for ky's own Request (which our fetch ignores).
+		// A Request as ky's input: ky reads `input.headers` and `input.signal`, which a string would inherit.
+		// (ky may throw synchronously while merging options: called inside a promise.)
+		await Promise.resolve().then(async () => ky(new Request(url, init), Object.assign(kyOptions, {
+			// Own and empty: ky drops an undefined one and would then read an inherited value.
+			searchParams: '',
+			// Mirrors of the checked values, for ky's own Request (which our fetch ignores). Headers
+			// come from the input Request: an object here would make ky merge it with an inherited one.
 			method,
-			headers: init.headers,
+			headers: undefined,
 			body: init.body,
 			credentials: init.credentials,
 			mode: init.mode,
@@ -108,23 +113,30 @@ export async function exchange(request: Exchange): Promise<Answer> {
 			referrerPolicy: init.referrerPolicy,
 			signal: controller.signal,
 			priority: 'auto',
-			hooks: {beforeRequest: [], beforeRetry: [], afterResponse: [], beforeError: []},
+			// Own and undefined: ky then takes [] without reading an inherited hook list.
+			hooks: {beforeRequest: undefined, beforeRetry: undefined, afterResponse: undefined, beforeError: undefined},
 			// Never retried here: a Zuora token is single-use and a failed POST's outcome is unknown.
 			retry: 0,
 			timeout: false as const,
 			throwHttpErrors: false,
 			async fetch() {
 				// One request per exchange, whatever ky's options say.
-				if (received.response) {
+				if (received.sent) {
 					throw new TypeError('exchange: one request only');
 				}
 
+				received.sent = true;
 				received.response = await globalThis.fetch(url, init);
 				return received.response;
 			},
-		}) as Options).catch((error: unknown) => {
-			// ky's own steps after the answer cannot lose it: we read the response we received.
-			if (!received.response) {
+		}) as Options)).catch(async (error: unknown) => {
+			// ky's own steps after the answer cannot lose it: we read the response we received. If
+			// ky threw before sending (an inherited value it could not read, e.g. an array as
+			// Object.prototype.headers), nothing was sent: send it once ourselves, as planned.
+			if (!received.sent && !controller.signal.aborted) {
+				received.sent = true;
+				received.response = await globalThis.fetch(url, init);
+			} else if (!received.response) {
 				throw error;
 			}
 		});
