@@ -96,13 +96,18 @@ test('a polluted Object.prototype changes nothing about where and how the card i
 		expect(outcomes).toEqual(['saved', ...names.flatMap(name => values.map(value => `${name}=${JSON.stringify(value)}: saved`))]);
 		// The card went to the Zuora URL only, once per case, always with the same method, headers and body.
 		const posts = requests.filter(request => request.method() === 'POST');
-		const cardRequests = posts.filter(request => (request.postData() ?? '').includes(CARD.number));
-		expect(cardRequests).toHaveLength(cases + 1);
-		const [baseline, ...rest] = await Promise.all(cardRequests.map(sent));
+		expect(posts).toHaveLength(cases + 1);
+		const [baseline, ...rest] = await Promise.all(posts.map(sent));
 		expect(baseline!.url).toBe(zuora);
+		// Chromium reports request bodies; Firefox over WebDriver BiDi does not (null): there the
+		// stub's stored methods below prove what each body held.
+		expect(baseline!.body === null || baseline!.body.includes(CARD.number)).toBe(true);
 		for (const request of rest) {
 			expect(request).toEqual(baseline);
 		}
+
+		const stored = demo.stub.paymentMethods().map(({accountKey, creditCardType, last4, expirationMonth, expirationYear}) => ({accountKey, creditCardType, last4, expirationMonth, expirationYear}));
+		expect(stored).toEqual(Array.from({length: cases + 1}, () => ({accountKey: 'A00000001', creditCardType: 'Visa', last4: CARD.number.slice(-4), expirationMonth: 12, expirationYear: 2031})));
 
 		// The signature requests were not steered either, and nothing else was requested.
 		const origins = new Set(requests.map(request => new URL(request.url()).origin));
