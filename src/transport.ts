@@ -73,6 +73,7 @@ export async function exchange(request: Exchange): Promise<Answer> {
 		// Never follow: a 307 would re-send the card, signature and token to wherever it points.
 		redirect: 'manual',
 		cache: 'no-store',
+		referrer: 'about:client',
 		referrerPolicy: 'strict-origin-when-cross-origin',
 		integrity: '',
 		keepalive: false,
@@ -210,7 +211,8 @@ export async function exchange(request: Exchange): Promise<Answer> {
 	};
 
 	// A status that says "not processed" decides, whatever the body says; else Zuora's envelope does.
-	if (body?.['success'] === false && !NOT_PROCESSED_STATUSES.has(status)) {
+	// So does a 422 to a request with an Idempotency-Key: the key was used for another request.
+	if (body?.['success'] === false && !NOT_PROCESSED_STATUSES.has(status) && !(status === 422 && request.idempotent)) {
 		throw fail(`${what} answered success: false${summary || ' (no reason given)'}${status === 409 ? ': the stored answer of an earlier request with this Idempotency-Key' : ''}`, {kind: 'zuora', ...details});
 	}
 
