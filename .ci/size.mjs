@@ -3,8 +3,8 @@
 import {readFileSync} from 'node:fs';
 import {gzipSync} from 'node:zlib';
 
-/** Gzipped budget of the script-tag bundle, in bytes (issue 2: at most 11 KiB). */
-const IIFE_BUDGET = 11 * 1024;
+/** Gzipped budget of the script-tag bundle, in bytes (issue 12: at most 12 KiB). */
+const IIFE_BUDGET = 12 * 1024;
 
 const builds = [
 	{file: 'dist/zuora-cors.iife.min.js', budget: IIFE_BUDGET, note: 'script tag, everything inlined'},

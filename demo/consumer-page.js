@@ -39,7 +39,7 @@ function zuoraCardsUrl(value) {
  * Fills in the account and returns where to get signatures and send the card. On a page the
  * merchant server did not configure, says so in #error, disables the form and returns `undefined`.
  *
- * @returns {{signatureUrl: string, signatureOptions: {method: 'POST'}, url: string} | undefined}
+ * @returns {{signatureUrl: string, signatureOptions: {method: 'POST'}, url: string, allowedHosts: string[]} | undefined}
  */
 export function setUpPage() {
 	const signatureUrl = meta('signature-url');
@@ -55,8 +55,10 @@ export function setUpPage() {
 		return undefined;
 	}
 
+	const url = zuoraCardsUrl(zuoraUrl);
+	// The demo's Zuora is the stub on a loopback origin over plain http: listed in full, or refused.
 	// The merchant server issues tokens on same-origin POSTs only.
-	return {signatureUrl, signatureOptions: {method: 'POST'}, url: zuoraCardsUrl(zuoraUrl)};
+	return {signatureUrl, signatureOptions: {method: 'POST'}, url, allowedHosts: [new URL(url).origin]};
 }
 
 /**

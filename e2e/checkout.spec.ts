@@ -100,8 +100,8 @@ test.describe('token failures', () => {
 			const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
 			const pair = await fetchSignature('/signature', {method: 'POST'});
 			const json = {accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv};
-			const first = await makeCorsRequest({url: zuora, signature: pair.signature, token: pair.token, json});
-			const second = await makeCorsRequest({url: zuora, signature: pair.signature, token: pair.token, json}).catch((error: unknown) => error as {name: string; kind: string; stage: string; code: number; retryable: boolean; message: string});
+			const first = await makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json});
+			const second = await makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json}).catch((error: unknown) => error as {name: string; kind: string; stage: string; code: number; retryable: boolean; message: string});
 			return {first, second: {name: second.name, kind: second.kind, stage: second.stage, code: second.code, retryable: second.retryable, message: second.message}};
 		}, {zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`, card: CARD});
 		expect(outcome.first.success).toBe(true);
@@ -152,7 +152,7 @@ test.describe('Zuora and network faults', () => {
 			const {checkout, ZuoraCors} = window as unknown as {checkout: {destroy(): void}; ZuoraCors: typeof import('../src/index.js')};
 			checkout.destroy();
 			const form = document.querySelector('form')!;
-			(window as unknown as {checkout: unknown}).checkout = ZuoraCors.bindForm(form, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: form.dataset['zuoraUrl']!, timeout: 1500});
+			(window as unknown as {checkout: unknown}).checkout = ZuoraCors.bindForm(form, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: form.dataset['zuoraUrl']!, allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin], timeout: 1500});
 		});
 		await fillCard(page);
 		demo.stub.failNext(1, 'hang');
@@ -175,7 +175,7 @@ test.describe('Zuora and network faults', () => {
 		await expect(error).toHaveAttribute('data-kind', 'network');
 		const message = await page.evaluate(async ({zuora}) => {
 			const {makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
-			return makeCorsRequest({url: zuora, signature: 's', token: 't', json: {}}).catch((error_: unknown) => (error_ as Error).message);
+			return makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: 's', token: 't', json: {}}).catch((error_: unknown) => (error_ as Error).message);
 		}, {zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`});
 		expect(message).toContain('CORS refusal');
 		expect(message).toContain(`allow the origin ${stranger.origin}`);
@@ -203,7 +203,7 @@ test('Create Account through makeCorsRequest, with the account name signed', asy
 		const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
 		const pair = await fetchSignature('/signature/account', {method: 'POST'});
 		const json = {name, currency: 'USD', billToContact: {firstName: 'Ada', lastName: 'Lovelace', country: 'US'}, creditCard: {cardType: 'Visa', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv}};
-		return makeCorsRequest({url: zuora, signature: pair.signature, token: pair.token, json}).then(result => ({ok: true as const, result}), (error: unknown) => ({ok: false as const, code: (error as {code: number}).code}));
+		return makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json}).then(result => ({ok: true as const, result}), (error: unknown) => ({ok: false as const, code: (error as {code: number}).code}));
 	}, {zuora: `${demo.stub.url}/v1/accounts`, name, card: CARD});
 
 	const created = await create('Demo Shopper');

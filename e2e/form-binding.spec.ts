@@ -9,7 +9,7 @@ async function rebind(page: Page, options: Record<string, unknown>) {
 		const w = window as unknown as Window;
 		w.checkout.destroy();
 		const form = document.querySelector('form')!;
-		w.checkout = w.ZuoraCors.bindForm(form, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: form.dataset['zuoraUrl']!, ...options_});
+		w.checkout = w.ZuoraCors.bindForm(form, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: form.dataset['zuoraUrl']!, allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin], ...options_});
 	}, options);
 }
 
@@ -161,6 +161,7 @@ test('options: selector target, fields, callbacks, prefetch and preconnect off; 
 			signatureUrl: '/signature',
 			signatureOptions: {method: 'POST'},
 			url: form.dataset['zuoraUrl']!,
+			allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin],
 			fields: {accountKey: 'A00000001'},
 			prefetch: false,
 			preconnect: false,

@@ -24,7 +24,7 @@ afterAll(async () => server.close());
 describe('makeCorsRequest', () => {
 	it('sends exactly what Zuora\'s CORS sample sends, once', async () => {
 		const before = server.received.length;
-		const result = await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, headers: {'X-Trace': 't1'}});
+		const result = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, headers: {'X-Trace': 't1'}});
 		expect(result).toEqual({success: true, paymentMethodId: '2c92c0f86a8dd422016a9e7a70116b0d'});
 		expect(server.received.length - before).toBe(1);
 		const sent = server.received.at(-1)!;
@@ -44,7 +44,7 @@ describe('makeCorsRequest', () => {
 		new Headers({Signature: 'forged', Accept: 'text/html'}),
 		[['signature', 'forged'], ['Content-Type', 'text/plain']],
 	])('does not let extra headers %j replace or join the protocol headers', async headers => {
-		await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, headers: headers as HeadersInit});
+		await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, headers: headers as HeadersInit});
 		const sent = server.received.at(-1)!;
 		expect([sent.headers['signature'], sent.headers['token'], sent.headers['content-type'], sent.headers['accept']]).toEqual([signature, token, 'application/json', 'application/json']);
 	});
@@ -58,18 +58,18 @@ describe('makeCorsRequest', () => {
 		})()}, 'json'],
 		[{headers: {'bad name': 'x'}}, 'headers'],
 	])('refuses case %# as a validation error, not a TypeError', async (override, field) => {
-		const error = await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, ...override} as never).catch((error_: unknown) => error_);
+		const error = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, ...override} as never).catch((error_: unknown) => error_);
 		expect(error).toBeInstanceOf(ZuoraCorsError);
 		expect([(error as ZuoraCorsError).kind, Object.keys((error as ZuoraCorsError).fields ?? {})]).toEqual(['validation', [field]]);
 	});
 
 	it('rejects a 200 without success: true as invalid-response', async () => {
-		const error = await makeCorsRequest({url: `${server.url}/no-success`, signature, token, json: card}).catch((error_: unknown) => error_ as ZuoraCorsError);
+		const error = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/no-success`, signature, token, json: card}).catch((error_: unknown) => error_ as ZuoraCorsError);
 		expect([error.kind, error.stage, error.status, error.retryable]).toEqual(['invalid-response', 'request', 200, false]);
 	});
 
 	it('masks the card number and security code a server echoes back', async () => {
-		const error = await makeCorsRequest({url: `${server.url}/echo`, signature, token, json: card}).catch((error_: unknown) => error_ as ZuoraCorsError);
+		const error = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/echo`, signature, token, json: card}).catch((error_: unknown) => error_ as ZuoraCorsError);
 		expect(error.kind).toBe('zuora');
 		expect(error.reasons[0]!.message).toBe('bad card [redacted] cvv [redacted] or [redacted]');
 		for (const text of [error.message, String(error), JSON.stringify(error), error.stack ?? '']) {
@@ -87,7 +87,7 @@ describe('makeCorsRequest', () => {
 		[{url: 'not a url'}, 'url'],
 	])('refuses %j before sending', async (override, field) => {
 		const before = server.received.length;
-		const error = await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, ...override} as never).catch((error_: unknown) => error_ as ZuoraCorsError);
+		const error = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, ...override} as never).catch((error_: unknown) => error_ as ZuoraCorsError);
 		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'request', [field]]);
 		expect(server.received.length).toBe(before);
 	});
@@ -100,24 +100,25 @@ describe('makeCorsRequest', () => {
 	])('refuses to send card data to %s', async (url, shown) => {
 		const error = await makeCorsRequest({url, signature, token, json: card}).catch((error_: unknown) => error_ as ZuoraCorsError);
 		expect([error.kind, error.stage]).toEqual(['validation', 'request']);
-		expect(error.fields).toEqual({url: `expected an https URL on a Zuora REST host (or a host in allowedHosts), not ${shown}`});
+		expect(error.fields).toEqual({url: `expected an https URL on a Zuora host (*.zuora.com) or in allowedHosts, not ${shown}${shown.startsWith('http:') ? ' (plain http only for a loopback origin listed in full in allowedHosts)' : ''}`});
 	});
 
-	it('accepts Zuora\'s hosts, loopback, and hosts the caller adds', async () => {
+	it('accepts Zuora\'s hosts, listed loopback origins, and hosts the caller adds', async () => {
 		// Nothing listens on these: reaching the network (kind 'network') proves the URL was accepted.
 		const kind = async (url: string, allowedHosts?: string[]) => makeCorsRequest({url, signature, token, json: card, allowedHosts, timeout: 2000}).catch((error: unknown) => (error as ZuoraCorsError).kind);
-		expect(await kind('http://localhost:9/x')).toBe('network');
+		expect(await kind('http://localhost:9/x', ['http://localhost:9'])).toBe('network');
+		expect(await kind('http://localhost:9/x')).toBe('validation');
 		expect(await kind('https://zuora-proxy.invalid/v1/x', ['zuora-proxy.invalid'])).toBe('network');
 		expect(await kind('https://zuora-proxy.invalid/v1/x')).toBe('validation');
 		expect(await kind('https://rest.apisandbox.zuora.com/v1/x', ['bad', 5] as never)).toBe('validation');
 	});
 
 	it('sends Idempotency-Key only when asked', async () => {
-		await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, idempotencyKey: 'order-42'});
+		await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, idempotencyKey: 'order-42'});
 		expect(server.received.at(-1)!.headers['idempotency-key']).toBe('order-42');
-		await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card});
+		await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card});
 		expect(server.received.at(-1)!.headers['idempotency-key']).toBeUndefined();
-		const error = await makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, idempotencyKey: 'x'.repeat(256)}).catch((error_: unknown) => error_ as ZuoraCorsError);
+		const error = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, idempotencyKey: 'x'.repeat(256)}).catch((error_: unknown) => error_ as ZuoraCorsError);
 		expect([error.kind, Object.keys(error.fields ?? {})]).toEqual(['validation', ['idempotencyKey']]);
 	});
 });

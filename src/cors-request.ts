@@ -1,5 +1,5 @@
 import {ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, resolveHeaders, resolveIdempotencyKey, resolveMethod, resolveSignal, resolveTimeout, resolveZuoraUrl, serializeJson, type Timeout} from './options.js';
+import {defaults, invalidOption, resolveHeaders, resolveOptions, resolveIdempotencyKey, resolveMethod, resolveSignal, resolveTimeout, resolveZuoraUrl, serializeJson, type Timeout} from './options.js';
 import {exchange} from './transport.js';
 
 export type CorsRequestOptions = {
@@ -22,8 +22,9 @@ export type CorsRequestOptions = {
 	 */
 	idempotencyKey?: string;
 	/**
-	 * Hosts (`host` or `host:port`) allowed besides Zuora's REST hosts. Card data only goes to
-	 * https URLs on these hosts (loopback hosts are allowed for tests).
+	 * Where card data may go besides https hosts under `zuora.com`: https hosts (`host` or
+	 * `host:port`) or full origins. Plain http only for a loopback origin listed in full, e.g.
+	 * `['http://127.0.0.1:3001']` for a test stub.
 	 */
 	allowedHosts?: readonly string[];
 	/**
@@ -39,6 +40,11 @@ export type CorsRequestOptions = {
 export type CorsResponse = {
 	success: true;
 	paymentMethodId?: string;
+	/**
+	 * `true` when Zuora answered 409 with the stored success of an earlier request that sent the
+	 * same `idempotencyKey`: nothing new was created, this is the first request's answer.
+	 */
+	replayed?: true;
 	[field: string]: unknown;
 };
 
@@ -57,11 +63,10 @@ const SECRET_FIELDS = new Set(['creditCardNumber', 'securityCode', 'cardNumber']
  * const result = await makeCorsRequest({url, signature, token, json: card});
  * result.paymentMethodId;
  */
-export async function makeCorsRequest(options: CorsRequestOptions): Promise<CorsResponse> {
+export async function makeCorsRequest(corsOptions: CorsRequestOptions): Promise<CorsResponse> {
 	const stage = 'request';
-	if (options === null || typeof options !== 'object') {
-		return invalidOption(stage, 'options', 'an object');
-	}
+	// Own properties only: nothing a page put on Object.prototype is read as an option.
+	const options = resolveOptions(stage, corsOptions);
 
 	const url = resolveZuoraUrl(options.url, options.allowedHosts);
 	const method = resolveMethod(stage, options.method, ['POST', 'GET'] as const, defaults.requestMethod);
@@ -78,7 +83,7 @@ export async function makeCorsRequest(options: CorsRequestOptions): Promise<Cors
 	const idempotencyKey = resolveIdempotencyKey(options.idempotencyKey);
 	const payload = serializeJson(stage, options.json);
 
-	const {status, body} = await exchange({
+	const {status, body, replayed} = await exchange({
 		stage,
 		url,
 		method,
@@ -94,13 +99,14 @@ export async function makeCorsRequest(options: CorsRequestOptions): Promise<Cors
 		timeout: resolveTimeout(stage, options.timeout, defaults.requestTimeout),
 		signal: resolveSignal(stage, options.signal),
 		secrets: collectSecrets(options.json),
+		idempotent: idempotencyKey !== undefined,
 	});
 
 	if (body['success'] !== true) {
 		throw new ZuoraCorsError(`${method} ${url} answered without \`success: true\``, {kind: 'invalid-response', stage, status});
 	}
 
-	return body as CorsResponse;
+	return (replayed ? {...body, replayed} : body) as CorsResponse;
 }
 
 /** The card number and security code found anywhere in a request body. */

@@ -78,7 +78,9 @@ export class ZuoraCorsError extends Error {
 		this.fields = details.fields;
 		this.retryAfter = details.retryAfter;
 		// Codes and processId are server text too: a server that echoes the card can put it there.
-		this.processId = details.processId === undefined ? undefined : redactCardNumbers(details.processId);
+		// A processId of digits only is Zuora's, not a card: it is masked by content (see
+		// `maskSecrets`), never by shape.
+		this.processId = details.processId === undefined || /^\d+$/.test(details.processId) ? details.processId : redactCardNumbers(details.processId);
 		this.retryable = isRetryable(this);
 	}
 
@@ -88,18 +90,23 @@ export class ZuoraCorsError extends Error {
 	}
 }
 
-// Statuses that mean the request was not acted on, so the same call may succeed later.
+/** Statuses that say the request was not acted on, whatever the body says: the same call may succeed later. */
+export const NOT_PROCESSED_STATUSES: ReadonlySet<number> = new Set([408, 425, 429, 503]);
+
 // 500/502/504 are left out at the request stage: Zuora may have created the payment method.
 const RETRYABLE_STATUSES: Record<ZuoraCorsStage, ReadonlySet<number>> = {
-	signature: new Set([408, 425, 429, 500, 502, 503, 504]),
-	request: new Set([408, 425, 429, 503]),
+	signature: new Set([...NOT_PROCESSED_STATUSES, 500, 502, 504]),
+	request: NOT_PROCESSED_STATUSES,
 };
 
 function isRetryable({kind, stage, status, code}: Pick<ZuoraCorsError, 'kind' | 'stage' | 'status' | 'code'>): boolean {
 	switch (kind) {
 		case 'zuora': {
+			// 409 is a stored answer replayed for an Idempotency-Key: the same call gets it again.
 			// 90000011: Zuora did nothing with the used or expired token; a fresh one will do.
-			return isInvalidTokenCode(code);
+			// Categories 50 (lock contention), 61 (temporary error), 70 (over a limit): Zuora
+			// says resubmit later (with a fresh signature at the request stage). 99 is a gateway error.
+			return status !== 409 && (isInvalidTokenCode(code) || /^\d{6}(?:50|61|70)$/.test(String(code)));
 		}
 
 		case 'http': {
@@ -124,7 +131,103 @@ function redactCode(code: number | string): number | string {
 	return redactCardNumbers(text) === text ? code : '[redacted]';
 }
 
-/** Masks runs of 12 to 19 digits (optionally split by spaces or dashes), the shape of a card number. */
+/** Masks runs of 12 to 19 digits of any script (optionally split by spaces or dashes), the shape of a card number. */
 export function redactCardNumbers(text: string): string {
-	return text.replace(/\d(?:[ -]?\d){11,18}/g, '[redacted]');
+	return text.replace(/\p{Nd}(?:[\s-]?\p{Nd}){11,18}/gu, REDACTED);
+}
+
+const REDACTED = '[redacted]';
+const DIGIT = /\p{Nd}/u;
+
+/** 0-9 for any Unicode decimal digit: Unicode encodes every set of ten contiguously, from its zero. */
+function digitOf(char: string): string | undefined {
+	if (!DIGIT.test(char)) {
+		return undefined;
+	}
+
+	const point = char.codePointAt(0)!;
+	let offset = 0;
+	while (DIGIT.test(String.fromCodePoint(point - offset - 1))) {
+		offset++;
+	}
+
+	return String(offset % 10);
+}
+
+// Percent-encoded runs (UTF-8 decoded together) and HTML character references, read as what they encode.
+const ENCODED = /(?:%[\da-f]{2})+|&#(?:x[\da-f]+|\d+);/giy;
+
+function decodeEncoded(text: string): string {
+	try {
+		return text.startsWith('%') ? decodeURIComponent(text) : String.fromCodePoint(Number.parseInt(text.slice(text[2] === 'x' || text[2] === 'X' ? 3 : 2), text[2] === 'x' || text[2] === 'X' ? 16 : 10));
+	} catch {
+		return '';
+	}
+}
+
+/**
+ * `texts` (every server string of one error, read together) with each secret masked however it
+ * is written: any separators between its digits (dots, no-break or thin spaces, tabs, `+`…),
+ * any Unicode digits (full-width, Arabic-Indic, compatibility forms), percent-encoded or as
+ * character references, and split across two strings. Only letters break a run of digits.
+ */
+export function maskSecrets(texts: readonly string[], secrets: readonly string[]): string[] {
+	if (secrets.length === 0) {
+		return [...texts];
+	}
+
+	// The digits of all texts in order, 'x' for a letter, and where each came from.
+	let digits = '';
+	const origins: Array<[text: number, start: number, end: number]> = [];
+	const read = (chars: string, text: number, start: number, end: number) => {
+		for (const char of chars.normalize('NFKC')) {
+			const digit = digitOf(char) ?? (/\p{L}/u.test(char) ? 'x' : '');
+			if (digit) {
+				digits += digit;
+				origins.push([text, start, end]);
+			}
+		}
+	};
+
+	for (const [index, text] of texts.entries()) {
+		for (let position = 0; position < text.length;) {
+			ENCODED.lastIndex = position;
+			const encoded = ENCODED.exec(text)?.[0];
+			const char = encoded ?? String.fromCodePoint(text.codePointAt(position)!);
+			read(encoded ? decodeEncoded(encoded) : char, index, position, position + char.length);
+			position += char.length;
+		}
+	}
+
+	const ranges: Array<Array<[number, number]>> = texts.map(() => []);
+	for (const secret of secrets) {
+		const wanted = secretDigits(secret);
+		for (let at = wanted.length > 2 ? digits.indexOf(wanted) : -1; at >= 0; at = digits.indexOf(wanted, at + 1)) {
+			const [first, start] = origins[at]!;
+			const [last, , end] = origins[at + wanted.length - 1]!;
+			for (let text = first; text <= last; text++) {
+				ranges[text]!.push([text === first ? start : 0, text === last ? end : texts[text]!.length]);
+			}
+		}
+	}
+
+	return texts.map((text, index) => {
+		let masked = '';
+		let done = 0;
+		for (const [start, end] of ranges[index]!.sort((a, b) => a[0] - b[0])) {
+			// A range overlapping the one before extends its mask.
+			if (start >= done) {
+				masked += text.slice(done, start) + REDACTED;
+			}
+
+			done = Math.max(done, end);
+		}
+
+		return masked + text.slice(done);
+	});
+}
+
+/** The digits of a secret, normalised the same way (`4111 1111…` and `４１１１…` alike). */
+export function secretDigits(secret: string): string {
+	return [...secret.normalize('NFKC')].map(digitOf).join('');
 }

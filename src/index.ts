@@ -16,7 +16,7 @@ export {
 	type ZuoraCorsStage,
 	type ZuoraReason,
 } from './errors.js';
-export {zuoraUrl} from './zuora-url.js';
+export {zuoraUrl, type ZuoraBaseUrl} from './zuora-url.js';
 export {
 	ZUORA_BASE_URLS,
 	CORS_OPERATIONS,

@@ -1,5 +1,4 @@
 import {ZuoraCorsError, type ZuoraCorsStage} from './errors.js';
-import {ZUORA_BASE_URLS} from './zuora.js';
 
 /** Every default of the library, in one place. */
 export const defaults = {
@@ -123,25 +122,89 @@ export function resolveMethod<const Methods extends readonly string[]>(stage: Zu
 	return method;
 }
 
-const ZUORA_HOSTS = Object.values(ZUORA_BASE_URLS).map(url => new URL(url).host);
+/**
+ * A copy of `value` holding only its own enumerable properties, on a null prototype (nested
+ * plain objects too, `depth` levels down): what a hostile page put on `Object.prototype` is
+ * never read as an option or a card field.
+ */
+export function ownCopy<T>(value: T, depth = 3): T {
+	const prototype: unknown = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+	if ((prototype !== Object.prototype && prototype !== null) || depth < 1) {
+		// Not a plain object (a primitive, an array, Headers, a Promise…): kept as it is.
+		return value;
+	}
+
+	const copy = Object.create(null) as Record<string, unknown>;
+	for (const name of Object.keys(value as object)) {
+		copy[name] = ownCopy((value as Record<string, unknown>)[name], depth - 1);
+	}
+
+	return copy as T;
+}
+
+/** `value` as an object of own properties, or a `validation` error. */
+export function resolveOptions<T>(stage: ZuoraCorsStage, value: T): T {
+	return value !== null && typeof value === 'object' ? ownCopy(value, 1) : invalidOption(stage, 'options', 'an object');
+}
 
 function isLoopback(hostname: string): boolean {
-	return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+	// The URL parser already turned 127.1, 0x7f000001 and 2130706433 into 127.0.0.1.
+	return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
 }
 
 /**
- * The URL card data is sent to: https and one of Zuora's REST hosts (or `allowedHosts`), so a
- * typo or an injected value cannot send a card elsewhere. Loopback hosts are allowed over http
- * for tests and local demos.
+ * `allowedHosts` read: https `host`/`host:port` entries, and full origins (`https://…` or, for a
+ * loopback host only, `http://…`). Anything else is a `validation` error.
  */
-export function resolveZuoraUrl(value: unknown, allowedHosts: unknown): string {
-	if (allowedHosts !== undefined && (!Array.isArray(allowedHosts) || !allowedHosts.every(host => typeof host === 'string'))) {
-		invalidOption('request', 'allowedHosts', 'an array of host names');
+function readAllowedHosts(value: unknown): {hosts: string[]; origins: string[]} {
+	const expected = 'an array of https hosts (`host` or `host:port`) or origins (`http://127.0.0.1:3001` for a loopback test server)';
+	const allowed = {hosts: [] as string[], origins: [] as string[]};
+	if (value === undefined) {
+		return allowed;
 	}
 
+	if (!Array.isArray(value)) {
+		return invalidOption('request', 'allowedHosts', expected);
+	}
+
+	for (let index = 0; index < value.length; index++) {
+		const entry: unknown = Object.hasOwn(value, index) ? value[index] : undefined;
+		const origin = typeof entry === 'string' && entry.includes('://');
+		let url: URL | undefined;
+		try {
+			url = new URL(origin ? entry : `https://${String(entry)}`);
+		} catch {}
+
+		if (typeof entry !== 'string' || !url || url.username || url.password || url.pathname !== '/' || url.search || url.hash || entry.endsWith('/') || !/^https?:$/.test(url.protocol) || (url.protocol === 'http:' && !isLoopback(url.hostname))) {
+			return invalidOption('request', 'allowedHosts', expected);
+		}
+
+		if (origin) {
+			allowed.origins.push(url.origin);
+		} else {
+			allowed.hosts.push(url.host);
+		}
+	}
+
+	return allowed;
+}
+
+/** An https host under zuora.com on the default port: Zuora's REST, legacy `/rest` and `/apps` hosts. */
+export function isZuoraHost(url: URL): boolean {
+	return url.protocol === 'https:' && url.port === '' && url.hostname.endsWith('.zuora.com');
+}
+
+/**
+ * The URL card data is sent to, so a typo or an injected value cannot send a card elsewhere: an
+ * https URL on a host under `zuora.com`, or on an https host in `allowedHosts`, or on an origin
+ * listed in full in `allowedHosts` (plain http only there, and only for a loopback host).
+ */
+export function resolveZuoraUrl(value: unknown, allowedHosts: unknown): string {
+	const {hosts, origins} = readAllowedHosts(allowedHosts);
 	const url = new URL(resolveUrl('request', 'url', value));
-	if (!isLoopback(url.hostname) && (url.protocol !== 'https:' || ![...ZUORA_HOSTS, ...(allowedHosts as string[] | undefined ?? [])].includes(url.host))) {
-		invalidOption('request', 'url', `an https URL on a Zuora REST host (or a host in allowedHosts), not ${url.protocol}//${url.host}`);
+	const allowed = !url.username && !url.password && (isZuoraHost(url) || origins.includes(url.origin) || (url.protocol === 'https:' && hosts.includes(url.host)));
+	if (!allowed) {
+		invalidOption('request', 'url', `an https URL on a Zuora host (*.zuora.com) or in allowedHosts, not ${url.protocol}//${url.host}${url.protocol === 'http:' ? ' (plain http only for a loopback origin listed in full in allowedHosts)' : ''}`);
 	}
 
 	return url.href;

@@ -33,7 +33,7 @@ beforeEach(() => {
 
 const json = (body: unknown) => (response: ServerResponse) => reply(response, 200, body);
 const paths = () => server.received.map(request => `${request.method} ${request.url} ${request.headers['token'] ?? ''}`.trim());
-const run = async (options: Partial<CreatePaymentMethodOptions> = {}) => createPaymentMethod({signatureUrl: `${server.url}/signature`, url: `${server.url}/v1/payment-methods/credit-cards`, card, ...options});
+const run = async (options: Partial<CreatePaymentMethodOptions> = {}) => createPaymentMethod({allowedHosts: [server.url], signatureUrl: `${server.url}/signature`, url: `${server.url}/v1/payment-methods/credit-cards`, card, ...options});
 const failure = async (options: Partial<CreatePaymentMethodOptions> = {}) => run(options).then(() => {
 	throw new Error('expected a rejection');
 }, (error: unknown) => {
@@ -104,10 +104,10 @@ describe('createPaymentMethod', () => {
 		expect(server.received).toHaveLength(0);
 	});
 
-	it('sends the same Idempotency-Key on the re-signed attempt', async () => {
+	it('sends a key derived from the Idempotency-Key on the re-signed attempt (Zuora stored the refusal under the first)', async () => {
 		answers.push(json(invalidToken), json(created));
 		await run({idempotencyKey: 'checkout-7'});
-		expect(server.received.filter(request => request.url.startsWith('/v1/')).map(request => request.headers['idempotency-key'])).toEqual(['checkout-7', 'checkout-7']);
+		expect(server.received.filter(request => request.url.startsWith('/v1/')).map(request => request.headers['idempotency-key'])).toEqual(['checkout-7', 'checkout-7-resign']);
 	});
 
 	it('refuses a non-Zuora https host before fetching a signature', async () => {

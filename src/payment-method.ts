@@ -1,7 +1,7 @@
 import {normalizeCreditCard, validateCreditCard, type CreditCardInput} from './card.js';
 import {makeCorsRequest, type CorsResponse} from './cors-request.js';
 import {ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, resolveHeaders, resolveIdempotencyKey, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
+import {defaults, invalidOption, resolveHeaders, resolveIdempotencyKey, resolveOptions, ownCopy, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
 import type {Exchange} from './transport.js';
 import {isInvalidTokenCode} from './zuora.js';
@@ -30,9 +30,13 @@ export type CreatePaymentMethodOptions = {
 	timeout?: Timeout;
 	/** Aborts whichever call is in flight. */
 	signal?: AbortSignal;
-	/** Sent as `Idempotency-Key` on every attempt (see `makeCorsRequest`). Opt-in. */
+	/**
+	 * Sent as `Idempotency-Key` (see `makeCorsRequest`). Opt-in. The one re-sign after 90000011
+	 * sends a key derived from it (`<key>-resign`), because Zuora stores the refused first answer
+	 * under the key and would replay it; a repeated call with the same key derives the same one.
+	 */
 	idempotencyKey?: string;
-	/** Hosts allowed besides Zuora's REST hosts (see `makeCorsRequest`). */
+	/** Hosts or origins allowed besides https hosts under zuora.com (see `makeCorsRequest`). */
 	allowedHosts?: readonly string[];
 };
 
@@ -52,12 +56,11 @@ export type PaymentMethodResult = CorsResponse & {paymentMethodId: string};
  * 	card: {accountKey: 'A00000001', creditCardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2030, securityCode: '123'},
  * });
  */
-export async function createPaymentMethod(options: CreatePaymentMethodOptions): Promise<PaymentMethodResult> {
-	if (options === null || typeof options !== 'object') {
-		return invalidOption('request', 'options', 'an object');
-	}
-
-	const {card, signature, idempotencyKey, allowedHosts} = options;
+export async function createPaymentMethod(paymentOptions: CreatePaymentMethodOptions): Promise<PaymentMethodResult> {
+	// Own properties only, the card's too: nothing a page put on Object.prototype is read.
+	const options = resolveOptions('request', paymentOptions);
+	const {signature, idempotencyKey, allowedHosts} = options;
+	const card = ownCopy(options.card);
 	// Every option is checked before anything is sent: a token fetched for nothing is fraud surface.
 	const url = resolveZuoraUrl(options.url, allowedHosts);
 	const headers = resolveHeaders('request', options.headers);
@@ -74,7 +77,7 @@ export async function createPaymentMethod(options: CreatePaymentMethodOptions): 
 	refuseCardInSignatureRequest(signatureRequest, json.creditCardNumber);
 
 	const sign = async () => requestSignature(signatureRequest);
-	const post = async ({signature, token}: CorsSignature) => makeCorsRequest({url, signature, token, json, headers, timeout, signal, idempotencyKey, allowedHosts});
+	const post = async ({signature, token}: CorsSignature, key = idempotencyKey) => makeCorsRequest({url, signature, token, json, headers, timeout, signal, idempotencyKey: key, allowedHosts});
 
 	let pair: CorsSignature;
 	try {
@@ -96,8 +99,10 @@ export async function createPaymentMethod(options: CreatePaymentMethodOptions): 
 			throw error;
 		}
 
-		// Zuora refused the token before doing anything, so exactly one fresh attempt is safe.
-		result = await post(await sign());
+		// Zuora refused the token before doing anything, so exactly one fresh attempt is safe. Zuora
+		// stored that refusal under the key and would replay it (409): the retry uses a key
+		// derived from it, the same for every repeat of this call, so a repeat replays this one.
+		result = await post(await sign(), idempotencyKey === undefined ? undefined : `${idempotencyKey.slice(0, 248)}-resign`);
 	}
 
 	if (typeof result.paymentMethodId !== 'string' || result.paymentMethodId === '') {

@@ -1,5 +1,5 @@
 import {ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, resolveCredentials, resolveHeaders, resolveMethod, resolveSignal, resolveTimeout, resolveUrl, serializeJson, type Timeout} from './options.js';
+import {defaults, invalidOption, resolveCredentials, resolveOptions, resolveHeaders, resolveMethod, resolveSignal, resolveTimeout, resolveUrl, serializeJson, type Timeout} from './options.js';
 import {exchange, type Exchange} from './transport.js';
 
 /**
@@ -55,8 +55,9 @@ export async function fetchSignature(url: string | URL, options: FetchSignatureO
 }
 
 /** Every option of a signature request checked and resolved, so a caller can do it before anything is sent. */
-export function prepareSignatureRequest(url: unknown, options: FetchSignatureOptions = {}, urlOption = 'url'): Exchange {
+export function prepareSignatureRequest(url: unknown, signatureOptions: FetchSignatureOptions = {}, urlOption = 'url'): Exchange {
 	const stage = 'signature';
+	const options = resolveOptions(stage, signatureOptions);
 	const method = resolveMethod(stage, options.method, ['GET', 'POST'] as const, defaults.signatureMethod);
 	if (method === 'GET' && options.json !== undefined) {
 		invalidOption(stage, 'json', 'no body with method GET (use method: \'POST\')');

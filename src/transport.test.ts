@@ -43,7 +43,7 @@ const stages = [
 	},
 	{
 		stage: 'request' as const,
-		call: async (url: string, extra: {timeout?: number; signal?: AbortSignal} = {}) => makeCorsRequest({url, signature: 'c2ln', token: 'T'.repeat(32), json: {creditCardNumber: '4111111111111111'}, ...extra}),
+		call: async (url: string, extra: {timeout?: number; signal?: AbortSignal} = {}) => makeCorsRequest({url, allowedHosts: [new URL(url).origin], signature: 'c2ln', token: 'T'.repeat(32), json: {creditCardNumber: '4111111111111111'}, ...extra}),
 		expected: {
 			// The POST may have been processed: unknown outcome, never blindly re-sent.
 			html500: {kind: 'http', status: 500, retryable: false},

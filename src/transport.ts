@@ -1,5 +1,5 @@
-import ky from 'ky';
-import {ZuoraCorsError, type ZuoraCorsStage, type ZuoraReason} from './errors.js';
+import ky, {type Options} from 'ky';
+import {maskSecrets, NOT_PROCESSED_STATUSES, ZuoraCorsError, type ZuoraCorsStage, type ZuoraReason} from './errors.js';
 
 export type Exchange = {
 	stage: ZuoraCorsStage;
@@ -13,16 +13,39 @@ export type Exchange = {
 	signal?: AbortSignal;
 	/** Strings (card number, security code) to mask in any text a server sends back. */
 	secrets?: readonly string[];
+	/** An `Idempotency-Key` was sent: a 409 carrying a success is the stored answer, replayed. */
+	idempotent?: boolean;
+	/** `'blob'`: a successful answer that is not JSON comes back as `blob` (JSON still classified). */
+	responseType?: 'json' | 'blob';
 };
 
 export type JsonObject = Record<string, unknown>;
 
+export type Answer = {
+	status: number;
+	body: JsonObject;
+	/** The answer's bytes, for `responseType: 'blob'` and a successful answer that is not JSON. */
+	blob?: Blob;
+	/** A 409 replaying the stored success of an earlier request with the same Idempotency-Key. */
+	replayed?: true;
+};
+
+// Every option name ky reads and every member of RequestInit, set as OWN properties on what we hand
+// ky: ky spreads and reads its options with inheritance, so a page that polluted Object.prototype
+// (`__proto__.prefixUrl` from injected markup) could otherwise steer or break the request.
+const KY_OPTIONS = ['json', 'parseJson', 'stringifyJson', 'searchParams', 'prefixUrl', 'onDownloadProgress', 'onUploadProgress', 'context', 'referrer', 'integrity', 'keepalive', 'window', 'dispatcher', 'duplex', 'next'] as const;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
 /**
  * Sends one request through ky and returns the status and the body, a JSON object
  * with `success !== false`. Every way it can fail becomes a `ZuoraCorsError` here, and only here.
+ *
+ * The final `fetch` call is made here, through ky's `fetch` option, with a null-prototype init
+ * built only from the checked values of `request` (never from what ky passes): nothing inherited
+ * from `Object.prototype` can change the URL, method, headers, body or redirect mode.
  */
-export async function exchange(request: Exchange): Promise<{status: number; body: JsonObject}> {
-	const {stage, url, method, timeout} = request;
+export async function exchange(request: Exchange): Promise<Answer> {
+	const {stage, url, method, timeout, secrets = []} = request;
 	const what = `${method} ${url}`;
 	const fail = (message: string, details: Omit<ConstructorParameters<typeof ZuoraCorsError>[1], 'stage'>) =>
 		new ZuoraCorsError(message, {stage, ...details});
@@ -41,28 +64,91 @@ export async function exchange(request: Exchange): Promise<{status: number; body
 		controller.abort();
 	}, timeout);
 
+	const init: RequestInit = Object.assign(Object.create(null) as RequestInit, {
+		method,
+		headers: new Headers(request.headers),
+		body: request.body ?? null,
+		credentials: request.credentials,
+		mode: 'cors',
+		// Never follow: a 307 would re-send the card, signature and token to wherever it points.
+		redirect: 'manual',
+		cache: 'no-store',
+		referrer: 'about:client',
+		referrerPolicy: 'strict-origin-when-cross-origin',
+		integrity: '',
+		keepalive: false,
+		signal: controller.signal,
+		window: null,
+	} satisfies RequestInit);
+
+	// Set by our fetch below: a holder, so the compiler sees it may change inside the callback.
+	const received: {sent?: true; response?: Response} = {};
+	let response: Response;
 	let status: number | undefined;
 	let text: string;
-	let headers: Headers;
+	let blob: Blob | undefined;
 	try {
 		if (request.signal?.aborted) {
 			throw request.signal.reason;
 		}
 
-		const response = await ky(url, {
+		const kyOptions: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+		for (const name of KY_OPTIONS) {
+			kyOptions[name] = undefined;
+		}
+
+		// A Request as ky's input: ky reads `input.headers` and `input.signal`, which a string would inherit.
+		// (ky may throw synchronously while merging options: called inside a promise.)
+		await Promise.resolve().then(async () => ky(new Request(url, init), Object.assign(kyOptions, {
+			// Own and empty: ky drops an undefined one and would then read an inherited value.
+			searchParams: '',
+			// Mirrors of the checked values, for ky's own Request (which our fetch ignores). Headers
+			// come from the input Request: an object here would make ky merge it with an inherited one.
 			method,
-			headers: request.headers,
-			body: request.body,
-			credentials: request.credentials,
+			headers: undefined,
+			body: init.body,
+			credentials: init.credentials,
+			mode: init.mode,
+			redirect: init.redirect,
+			cache: init.cache,
+			referrerPolicy: init.referrerPolicy,
 			signal: controller.signal,
+			priority: 'auto',
+			// Own and undefined: ky then takes [] without reading an inherited hook list.
+			hooks: {beforeRequest: undefined, beforeRetry: undefined, afterResponse: undefined, beforeError: undefined},
 			// Never retried here: a Zuora token is single-use and a failed POST's outcome is unknown.
 			retry: 0,
-			timeout: false,
+			timeout: false as const,
 			throwHttpErrors: false,
+			async fetch() {
+				// One request per exchange, whatever ky's options say.
+				if (received.sent) {
+					throw new TypeError('exchange: one request only');
+				}
+
+				received.sent = true;
+				received.response = await globalThis.fetch(url, init);
+				return received.response;
+			},
+		}) as Options)).catch(async (error: unknown) => {
+			// ky's own steps after the answer cannot lose it: we read the response we received. If
+			// ky threw before sending (an inherited value it could not read, e.g. an array as
+			// Object.prototype.headers), nothing was sent: send it once ourselves, as planned.
+			if (!received.sent && !controller.signal.aborted) {
+				received.sent = true;
+				received.response = await globalThis.fetch(url, init);
+			} else if (!received.response) {
+				throw error;
+			}
 		});
+		response = received.response!;
 		status = response.status;
-		headers = response.headers;
-		text = await response.text();
+		if (request.responseType === 'blob') {
+			blob = await response.blob();
+			text = /json/i.test(response.headers.get('content-type') ?? '') || status < 200 || status > 299 ? await blob.text() : '';
+		} else {
+			text = await response.text();
+		}
 	} catch (error) {
 		if (request.signal?.aborted) {
 			throw fail(`${what} was aborted by the caller`, {kind: 'aborted', status, cause: request.signal.reason});
@@ -82,32 +168,58 @@ export async function exchange(request: Exchange): Promise<{status: number; body
 		request.signal?.removeEventListener('abort', onAbort);
 	}
 
+	if (response.type === 'opaqueredirect' || REDIRECT_STATUSES.has(status)) {
+		throw fail(`${what} answered with a redirect${status ? ` (HTTP ${status})` : ''}, which was refused: nothing was forwarded to another address. ${stage === 'request' ? 'The server received the request, so its outcome is unknown: do not re-send this card without checking' : 'Point the signature URL at the endpoint itself'}`, {kind: 'invalid-response', status: status || undefined});
+	}
+
 	const body = parseJsonObject(text);
-	const retryAfter = parseRetryAfter(headers.get('retry-after'));
 	const ok = status >= 200 && status < 300;
-
-	if (body?.['success'] === false) {
-		const reasons = readReasons(body['reasons'], request.secrets);
-		const first = reasons[0];
-		const summary = first ? [first.code, first.message].filter(part => part !== undefined && part !== '').join(' ') : 'no reason given';
-		throw fail(`${what} answered success: false (${summary})`, {
-			kind: 'zuora',
-			status,
-			reasons,
-			retryAfter,
-			processId: typeof body['processId'] === 'string' ? maskSecrets(body['processId'], request.secrets) : undefined,
-		});
+	if (ok && blob && !body) {
+		return {status, body: {}, blob};
 	}
 
-	if (!ok) {
-		throw fail(`${what} answered HTTP ${status}`, {kind: 'http', status, retryAfter});
+	if (status === 409 && request.idempotent && body?.['success'] === true) {
+		return {status, body, replayed: true};
 	}
 
-	if (!body) {
-		throw fail(`${what} answered HTTP ${status} with a body that is not a JSON object`, {kind: 'invalid-response', status});
+	const hasReasons = Array.isArray(body?.['reasons']);
+	if (ok && body?.['success'] !== false) {
+		if (!body) {
+			throw fail(`${what} answered HTTP ${status} with a body that is not a JSON object`, {kind: 'invalid-response', status});
+		}
+
+		return {status, body};
 	}
 
-	return {status, body};
+	// The failure: the server's strings (reasons, string codes, processId) masked together.
+	const rawReasons = hasReasons ? readReasons(body!['reasons']) : [];
+	const processId = typeof body?.['processId'] === 'string' ? body['processId'] : undefined;
+	const textCodes = rawReasons.map(({code}) => typeof code === 'string' && !/^\d+$/.test(code) ? code : '');
+	const masked = maskSecrets([...rawReasons.map(reason => reason.message), ...textCodes, processId ?? ''], secrets);
+	const digitsOnly = new Set(secrets.map(secret => secret.replace(/\D/g, '')));
+	const reasons = rawReasons.map(({code}, index): ZuoraReason => ({
+		...(code === undefined ? {} : {code: textCodes[index] ? masked[rawReasons.length + index]! : digitsOnly.has(String(code)) ? '[redacted]' : code}),
+		message: masked[index]!,
+	}));
+	const first = reasons[0];
+	const summary = first ? ` (${[first.code, first.message].filter(part => part !== undefined && part !== '').join(' ') || 'no reason given'})` : '';
+	const details = {
+		status,
+		reasons,
+		retryAfter: readRetryAfter(response.headers),
+		processId: processId === undefined ? undefined : masked.at(-1),
+	};
+
+	// A status that says "not processed" decides, whatever the body says; else Zuora's envelope does.
+	// So does a 422 to a request with an Idempotency-Key: the key was used for another request.
+	if (body?.['success'] === false && !NOT_PROCESSED_STATUSES.has(status) && !(status === 422 && request.idempotent)) {
+		throw fail(`${what} answered success: false${summary || ' (no reason given)'}${status === 409 ? ': the stored answer of an earlier request with this Idempotency-Key' : ''}`, {kind: 'zuora', ...details});
+	}
+
+	const note = status === 409
+		? request.idempotent ? ': a request with this Idempotency-Key is in progress or was answered differently' : ': conflict'
+		: status === 422 && request.idempotent ? ': this Idempotency-Key was already used for another request; use a new key' : '';
+	throw fail(`${what} answered HTTP ${status}${note}${summary}`, {kind: 'http', ...details});
 }
 
 function networkHint(stage: ZuoraCorsStage, url: string): string {
@@ -130,58 +242,59 @@ function parseJsonObject(text: string): JsonObject | undefined {
 	}
 }
 
-function readReasons(value: unknown, secrets: readonly string[] = []): ZuoraReason[] {
-	if (!Array.isArray(value)) {
-		return [];
-	}
-
-	return value.flatMap((reason: unknown): ZuoraReason[] => {
+function readReasons(value: unknown): ZuoraReason[] {
+	return (value as unknown[]).flatMap((reason: unknown): ZuoraReason[] => {
 		if (reason === null || typeof reason !== 'object') {
 			return [];
 		}
 
 		const {code, message} = reason as {code?: unknown; message?: unknown};
 		return [{
-			...(typeof code === 'number' || typeof code === 'string' ? {code: maskCode(code, secrets)} : {}),
-			message: typeof message === 'string' ? maskSecrets(message, secrets) : '',
+			...(typeof code === 'number' || typeof code === 'string' ? {code} : {}),
+			message: typeof message === 'string' ? stripHtml(message) : '',
 		}];
 	});
 }
 
-/** `text` with every occurrence of a secret replaced: a server may echo the card anywhere. */
-function maskSecrets(text: string, secrets: readonly string[] = []): string {
-	return secrets.reduce((masked, secret) => (secret ? masked.split(secret).join('[redacted]') : masked), text);
-}
+const ENTITIES: Record<string, string> = {amp: '&', lt: '<', gt: '>', quot: '"', apos: '\'', nbsp: '\u00A0'};
+const TAG = /<!--[\s\S]*?-->|<\/?[a-z][^>]*>/gi;
 
-/**
- * A reason code with the secrets masked, except in a code of digits only, which is masked only
- * when it is a secret as a whole: masking a part would turn 90000011 into nonsense (and not
- * retryable) for a security code '000'.
- */
-function maskCode(code: number | string, secrets: readonly string[] = []): number | string {
-	const text = String(code);
-	if (/^\d+$/.test(text)) {
-		return secrets.includes(text) ? '[redacted]' : code;
+/** Text of a reason message that may hold HTML: entities decoded, then tags removed until none is left. */
+export function stripHtml(text: string): string {
+	let plain = text.replace(/&(?:#(\d{1,7})|#x([\da-f]{1,6})|([a-z]+));/gi, (entity, decimal?: string, hex?: string, name?: string) => {
+		const point = decimal ? Number(decimal) : hex ? Number.parseInt(hex, 16) : undefined;
+		return point === undefined ? ENTITIES[name!.toLowerCase()] ?? entity : point <= 0x10_FF_FF ? String.fromCodePoint(point) : entity;
+	});
+	for (let before = ''; before !== plain;) {
+		before = plain;
+		plain = plain.replace(TAG, ' ');
 	}
 
-	const masked = maskSecrets(text, secrets);
-	return masked === text ? code : masked;
+	return plain.replace(/\s+/g, ' ').trim();
 }
 
 const MAX_DELAY_SECONDS = 2 ** 31;
 
-/** `Retry-After` as milliseconds: delay-seconds or an HTTP date. */
-function parseRetryAfter(value: string | null): number | undefined {
-	if (value === null || value.trim() === '') {
-		return undefined;
+/**
+ * Milliseconds to wait, from `Retry-After` (delay-seconds or an HTTP date) or else
+ * `ratelimit-reset` (seconds, Zuora's rate-limit header). `Retry-After` wins when both come: it is
+ * the standard's answer to "when may I retry", and the RateLimit draft defers to it.
+ */
+function readRetryAfter(headers: Headers): number | undefined {
+	const value = headers.get('retry-after')?.trim();
+	if (value) {
+		if (/^\d+$/.test(value)) {
+			// A number too large to hold counts as 2^31 seconds, as RFC 9111 (1.2.2) says of
+			// delta-seconds: never Infinity, which no timer can wait and JSON writes as null.
+			return Math.min(Number(value), MAX_DELAY_SECONDS) * 1000;
+		}
+
+		const date = Date.parse(value);
+		if (!Number.isNaN(date)) {
+			return Math.max(0, date - Date.now());
+		}
 	}
 
-	if (/^\d+$/.test(value.trim())) {
-		// A number too large to hold counts as 2^31 seconds, as RFC 9111 (1.2.2) says of
-		// delta-seconds: never Infinity, which no timer can wait and JSON writes as null.
-		return Math.min(Number(value), MAX_DELAY_SECONDS) * 1000;
-	}
-
-	const date = Date.parse(value);
-	return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+	const reset = headers.get('ratelimit-reset')?.trim();
+	return reset && /^\d+$/.test(reset) ? Math.min(Number(reset), MAX_DELAY_SECONDS) * 1000 : undefined;
 }

@@ -92,7 +92,7 @@ async function prepare(page, id) {
 			event.preventDefault();
 			if (scenario === 'create') {
 				const card = {accountKey: field('accountKey').value, creditCardType: field('creditCardType').value, creditCardNumber: field('creditCardNumber').value, expirationMonth: field('expirationMonth').value, expirationYear: field('expirationYear').value, securityCode: field('securityCode').value, defaultPaymentMethod: field('defaultPaymentMethod').checked};
-				w.ZuoraCors.createPaymentMethod({signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: zuora, card}).then(done);
+				w.ZuoraCors.createPaymentMethod({signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: zuora, allowedHosts: [new URL(zuora).origin], card}).then(done);
 				return;
 			}
 

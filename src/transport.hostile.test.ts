@@ -1,0 +1,287 @@
+// Issue 9 items 2-5 and issue 10 "classifies every real answer right", against a real server on port 0.
+import fc from 'fast-check';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {makeCorsRequest} from './cors-request.js';
+import {ZuoraCorsError} from './errors.js';
+import {reply, startServer} from './http-server.test-util.js';
+import {fetchSignature} from './signature.js';
+import {exchange, stripHtml} from './transport.js';
+import {zuoraUrl} from './zuora-url.js';
+
+const NUMBER = '4111111111111111';
+const CVV = '737';
+const card = {accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: NUMBER, expirationMonth: 12, expirationYear: 2031, securityCode: CVV};
+
+type Answer = {status: number; body: unknown; headers?: Record<string, string>};
+let next: Answer = {status: 200, body: {success: true}};
+let server: Awaited<ReturnType<typeof startServer>>;
+beforeAll(async () => {
+	server = await startServer((request, response) => {
+		if (request.url === '/pdf') {
+			response.writeHead(200, {'content-type': 'application/pdf'});
+			response.end(Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00, 0xFF]));
+			return;
+		}
+
+		reply(response, next.status, next.body, next.headers);
+	});
+});
+afterAll(async () => server.close());
+
+const post = async (extra: Record<string, unknown> = {}) => makeCorsRequest({url: `${server.url}/v1/payment-methods/credit-cards`, allowedHosts: [server.url], signature: 's', token: 't', json: card, ...extra});
+const failure = async (promise: Promise<unknown>) => promise.then(() => {
+	throw new Error('resolved');
+}, (error: unknown) => error as ZuoraCorsError);
+
+describe('Object.prototype pollution (Node fetch, real server)', () => {
+	const names = ['json', 'parseJson', 'stringifyJson', 'searchParams', 'prefixUrl', 'retry', 'timeout', 'hooks', 'throwHttpErrors', 'onDownloadProgress', 'onUploadProgress', 'fetch', 'context', 'method', 'headers', 'body', 'mode', 'credentials', 'cache', 'redirect', 'referrer', 'referrerPolicy', 'integrity', 'keepalive', 'signal', 'window', 'duplex', 'priority', 'dispatcher', 'beforeRequest', 'afterResponse', 'beforeError', 'limit', 'shouldRetry', 'url', 'accountKey', 'cardHolderInfo', 'allowedHosts', 'idempotencyKey'];
+	const values = ['http://127.0.0.1:9/steal', {url: 'http://127.0.0.1:9/steal'}, 7, true, ['x']];
+	// Node itself breaks on three names, whoever calls fetch: undici reads `body` and `dispatcher`
+	// from its internal objects, and Node's streams read `signal` from their options (even
+	// console.log throws). They are left to the browser test (e2e/hostile-transport.spec.ts),
+	// which covers every name in Chromium and Firefox.
+	const nodeNames = names.filter(name => !['body', 'signal', 'dispatcher'].includes(name));
+	it(`sends exactly the same request with any of ${nodeNames.length} names polluted`, async () => {
+		next = {status: 200, body: {success: true, paymentMethodId: 'p'}};
+		server.received.length = 0;
+		await post();
+		const baseline = server.received[0]!;
+		const outcomes: string[] = [];
+		for (const name of nodeNames) {
+			for (const value of values) {
+				server.received.length = 0;
+				const what = `${name}=${JSON.stringify(value)}`;
+				(Object.prototype as Record<string, unknown>)[name] = value;
+				try {
+					// eslint-disable-next-line no-await-in-loop
+					const result = await post();
+					outcomes.push(`${what}: ${result.paymentMethodId === 'p' ? 'saved' : 'no id'}`);
+				} catch (error) {
+					outcomes.push(`${what}: ${String(error)} ${String((error as Error).cause)}`);
+				} finally {
+					delete (Object.prototype as Record<string, unknown>)[name];
+				}
+
+				expect(server.received.map(({method, url, headers, body}) => ({method, url, headers, body})), what).toEqual([{method: baseline.method, url: baseline.url, headers: baseline.headers, body: baseline.body}]);
+			}
+		}
+
+		expect(outcomes).toEqual(nodeNames.flatMap(name => values.map(value => `${name}=${JSON.stringify(value)}: saved`)));
+	});
+});
+
+describe('redirects (Node)', () => {
+	it.each([301, 302, 303, 307, 308])('%i is refused at both stages, nothing followed', async status => {
+		const other = await startServer((_request, response) => reply(response, 200, {success: true, signature: 's', token: 't'}));
+		next = {status, body: '', headers: {location: `${other.url}/steal`}};
+		try {
+			const request = await failure(post());
+			expect([request.kind, request.stage, request.status, request.retryable]).toEqual(['invalid-response', 'request', status, false]);
+			expect(request.message).toContain('refused: nothing was forwarded');
+			const signature = await failure(fetchSignature(`${server.url}/signature`));
+			expect([signature.kind, signature.stage, signature.retryable]).toEqual(['invalid-response', 'signature', false]);
+			expect(other.received).toEqual([]);
+		} finally {
+			await other.close();
+		}
+	});
+});
+
+// --- Echo masking -----------------------------------------------------------------------------
+
+const ZEROS = [0x30, 0xFF_10, 0x6_60, 0x6_F0, 0x9_66, 0x9_E6, 0xE_50, 0x1_D7_CE, 0x1_D7_D8, 0x1_D7_F6];
+const SEPARATORS = ['', ' ', '  ', '.', '-', '\u00A0', '\t', '\u2009', '\u202F', '+', '/', ' . '];
+const encodedDigit = (digit: string) => fc.tuple(fc.constantFrom(...ZEROS), fc.constantFrom('plain', 'percent', 'entity')).map(([zero, how]) => {
+	const char = String.fromCodePoint(zero + Number(digit));
+	return how === 'percent' ? (zero === 0x30 ? `%3${digit}` : encodeURIComponent(char)) : how === 'entity' ? `&#${char.codePointAt(0)!};` : char;
+});
+/** The secret's digits, each encoded and followed by a separator: a list, so a split falls between digits. */
+const encodedParts = (secret: string) => fc.tuple(...[...secret].map(digit => fc.tuple(encodedDigit(digit), fc.constantFrom(...SEPARATORS)))).map(parts => parts.map(([digit, separator]) => digit + separator));
+const encoded = (secret: string) => encodedParts(secret).map(parts => parts.join('').trim());
+
+/** Everything a reader could decode: percent-encoding, references, NFKC, any Unicode digit; letters break digit runs. */
+function digitsSeen(text: string): string {
+	let decoded = text.replace(/&#(\d+);/g, (_all, point: string) => String.fromCodePoint(Number(point)));
+	decoded = decoded.replace(/(?:%[\da-f]{2})+/gi, run => {
+		try {
+			return decodeURIComponent(run);
+		} catch {
+			return run;
+		}
+	});
+	return [...decoded.normalize('NFKC')].map(char => {
+		const zero = ZEROS.find(zero => char.codePointAt(0)! >= zero && char.codePointAt(0)! < zero + 10);
+		return zero === undefined ? (/\p{L}/u.test(char) ? 'x' : '') : String(char.codePointAt(0)! - zero);
+	}).join('');
+}
+
+describe('echo masking', () => {
+	it('no encoding, split or spacing of the number or the security code survives anywhere in the error', async () => {
+		await fc.assert(fc.asyncProperty(encodedParts(NUMBER), encoded(CVV), fc.integer({min: 1, max: 15}), fc.constantFrom('reasons', 'processId'), async (number, cvv, cut, where) => {
+			const [head, tail] = [number.slice(0, cut).join(''), number.slice(cut).join('')];
+			const body = where === 'reasons'
+				? {success: false, processId: 'ABC', reasons: [{code: 53_100_020, message: `card ${head}`}, {code: 'E', message: `${tail} and cvc ${cvv}`}]}
+				: {success: false, processId: `${head}`, reasons: [{code: 53_100_020, message: `${tail} cvc ${cvv}`}]};
+			next = {status: 200, body};
+			const error = await failure(post());
+			expect(error.kind).toBe('zuora');
+			for (const text of [JSON.stringify(error), error.message, error.stack ?? '', String(error)]) {
+				const seen = digitsSeen(text.split(server.url).join(''));
+				expect(seen).not.toContain(NUMBER);
+				expect(seen).not.toContain(CVV);
+			}
+		}), {numRuns: 300});
+	});
+
+	it('keeps Zuora codes and a digits-only processId intact when they hold no secret', async () => {
+		next = {status: 200, body: {success: false, processId: '1234567890123456', reasons: [{code: 90_000_011, message: 'Invalid token.'}]}};
+		const error = await failure(post({json: {...card, securityCode: '000'}}));
+		expect([error.code, error.processId, error.retryable]).toEqual([90_000_011, '1234567890123456', true]);
+	});
+});
+
+// --- Hosts --------------------------------------------------------------------------------------
+
+const refusal = async (url: string, allowedHosts?: unknown) => makeCorsRequest({url, allowedHosts, signature: 's', token: 't', json: card, timeout: 1} as never).then(() => 'sent', (error: ZuoraCorsError) => error.kind === 'validation' ? 'refused' : 'sent');
+
+describe('hosts', () => {
+	const loopbacks = ['localhost', '127.0.0.1', '127.1', '0x7f000001', '2130706433', '0177.0.0.1', '127.0.0.2', '[::1]', '[0:0:0:0:0:0:0:1]', 'LOCALHOST', 'localhost.'];
+	it('refuses plain http to any loopback spelling unless its exact origin is listed', async () => {
+		await fc.assert(fc.asyncProperty(fc.constantFrom(...loopbacks), fc.integer({min: 1, max: 65_535}), async (host, port) => {
+			const url = `http://${host}:${port}/v1/payment-methods/credit-cards`;
+			const origin = new URL(url).origin;
+			expect(await refusal(url)).toBe('refused');
+			expect(await refusal(url, [new URL(url).host])).toBe('refused');
+			expect(await refusal(url, [`http://${host}:${port === 1 ? 2 : port - 1}`])).toBe('refused');
+			if (origin.startsWith('http://localhost.')) {
+				return;
+			}
+
+			expect(await refusal(url, [origin])).toBe('sent');
+		}), {numRuns: 60});
+	});
+
+	it('refuses a plain-http origin that is not loopback in allowedHosts', async () => {
+		const error = await failure(makeCorsRequest({url: 'http://shop.example/x', allowedHosts: ['http://shop.example'], signature: 's', token: 't'}));
+		expect([error.kind, Object.keys(error.fields!)]).toEqual(['validation', ['allowedHosts']]);
+	});
+
+	const label = fc.stringMatching(/^[a-z][a-z\d-]{0,10}[a-z\d]$/);
+	it('accepts https hosts under zuora.com, with the legacy /rest and /apps forms', async () => {
+		await fc.assert(fc.asyncProperty(fc.array(label, {minLength: 1, maxLength: 3}), fc.constantFrom('', '/rest', '/apps'), async (labels, prefix) => {
+			const base = `https://${labels.join('.')}.zuora.com${prefix}` as const;
+			const url = zuoraUrl(base as never, '/v1/payment-methods/credit-cards');
+			expect(url).toBe(`${base}/v1/payment-methods/credit-cards`);
+			expect(await refusal(url)).toBe('sent');
+		}), {numRuns: 30});
+		for (const url of ['https://api.zuora.com/rest/v1/payment-methods/credit-cards', 'https://apisandbox-api.zuora.com/rest/v1/x', 'https://rest.pt1.zuora.com/v1/x', 'https://apisandbox.zuora.com/apps/v1/rsa-signatures']) {
+			expect(await refusal(url)).toBe('sent');
+		}
+	});
+
+	it('refuses look-alikes', async () => {
+		const lookAlike = fc.tuple(label, fc.constantFrom(
+			(l: string) => `${l}.zuora.com.evil.io`, (l: string) => `${l}zuora.com`, (l: string) => `zuora.com@${l}.io`, (l: string) => `${l}.zuora.com.`,
+			(l: string) => `${l}.zuоra.com`, (l: string) => `${l}.zuora.co`, (l: string) => `${l}.zuora.com%2e${l}.io`, (l: string) => `${l}.zuora.com:8443`,
+			(l: string) => `${l}.xn--zuora-com.io`, (l: string) => `${l}.zuora.com.evil.io.`, (l: string) => `${l}.ｚｕｏｒａ.com.evil.io`, (l: string) => `zuora.com`,
+		)).map(([l, make]) => make(l));
+		await fc.assert(fc.asyncProperty(lookAlike, fc.constantFrom('https', 'http'), async (host, scheme) => {
+			expect(await refusal(`${scheme}://${host}/v1/payment-methods/credit-cards`)).toBe('refused');
+			expect(() => zuoraUrl(`${scheme}://${host}` as never)).toThrow(ZuoraCorsError);
+		}), {numRuns: 100});
+	});
+});
+
+// --- Status and body together -------------------------------------------------------------------
+
+describe('status and body together', () => {
+	const envelope = (code: number | string) => ({success: false, reasons: [{code, message: 'm'}]});
+	it.each([408, 425, 429, 503])('%i stays retryable whatever the body says, reasons kept', async status => {
+		await fc.assert(fc.asyncProperty(fc.constantFrom<number | string>(53_100_020, 90_000_011, '53100099', 'SystemError'), async code => {
+			next = {status, body: envelope(code)};
+			const error = await failure(post());
+			expect([error.kind, error.status, error.retryable, error.code, error.reasons]).toEqual(['http', status, true, code, [{code, message: 'm'}]]);
+		}), {numRuns: 8});
+	});
+
+	it('categories 50, 61, 70 are retryable, 99 and others not (any object prefix)', async () => {
+		await fc.assert(fc.asyncProperty(fc.integer({min: 100_000, max: 999_999}), fc.constantFrom('50', '61', '70', '99', '20', '11'), fc.boolean(), async (prefix, category, asString) => {
+			const code = asString ? `${prefix}${category}` : Number(`${prefix}${category}`);
+			next = {status: 400, body: envelope(code)};
+			const error = await failure(post());
+			expect([error.kind, error.retryable]).toEqual(['zuora', ['50', '61', '70'].includes(category) || Number(code) === 90_000_011]);
+		}), {numRuns: 40});
+	});
+
+	it.each([[200, 90_000_011], [401, 90_000_011], [200, '90000011'], [401, '90000011']])('%i with %j is zuora and retryable', async (status, code) => {
+		next = {status, body: envelope(code)};
+		const error = await failure(post());
+		expect([error.kind, error.status, error.code, error.retryable]).toEqual(['zuora', status, code, true]);
+	});
+
+	it.each([[422, 'the backend\'s relay', 53_100_020], [404, 'Get File', 'SystemError']])('reasons without success (%i, %s) are kept with the status\'s kind', async (status, _what, code) => {
+		next = {status, body: {reasons: [{code, message: 'Not found'}]}};
+		const error = await failure(post());
+		expect([error.kind, error.status, error.code, error.reasons, error.retryable]).toEqual(['http', status, code, [{code, message: 'Not found'}], false]);
+	});
+
+	it('retryAfter: Retry-After wins over ratelimit-reset; ratelimit-reset alone counts in seconds', async () => {
+		next = {status: 429, body: {}, headers: {'retry-after': '3', 'ratelimit-reset': '40'}};
+		expect((await failure(post())).retryAfter).toBe(3000);
+		next = {status: 429, body: {}, headers: {'ratelimit-reset': '40'}};
+		expect((await failure(post())).retryAfter).toBe(40_000);
+		next = {status: 429, body: {}, headers: {'retry-after': 'soon', 'ratelimit-reset': '7'}};
+		expect((await failure(post())).retryAfter).toBe(7000);
+	});
+});
+
+describe('idempotent replays', () => {
+	const stored = {success: true, paymentMethodId: 'stored'};
+	it('a 409 carrying a success resolves with it, marked replayed, when a key was sent', async () => {
+		next = {status: 409, body: stored};
+		expect(await post({idempotencyKey: 'k'})).toEqual({...stored, replayed: true});
+	});
+
+	it('a 409 without a key, a 409 not-success and a 422 are non-retryable errors', async () => {
+		next = {status: 409, body: stored};
+		expect(await failure(post())).toMatchObject({kind: 'http', status: 409, retryable: false});
+		next = {status: 409, body: {success: false, reasons: [{code: 90_000_011, message: 'Invalid token.'}]}};
+		const replayedFailure = await failure(post({idempotencyKey: 'k'}));
+		expect(replayedFailure).toMatchObject({kind: 'zuora', status: 409, code: 90_000_011, retryable: false});
+		expect(replayedFailure.message).toContain('stored answer');
+		next = {status: 422, body: {success: false, reasons: [{code: 'x', message: 'key reused'}]}};
+		const reused = await failure(post({idempotencyKey: 'k'}));
+		expect([reused.kind, reused.status, reused.retryable]).toEqual(['http', 422, false]);
+		expect(reused.message).toContain('Idempotency-Key was already used');
+	});
+});
+
+describe('HTML in messages', () => {
+	it('keeps no tag and decodes entities', () => {
+		expect(stripHtml('<b>Transaction declined.</b> 402 - [card_error]&amp;<br/>Your card &lt;i&gt;was&lt;/i&gt; declined.')).toBe('Transaction declined. 402 - [card_error]& Your card was declined.');
+		fc.assert(fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom('<b>', '</p>', '<a href="x">', '&lt;script&gt;', '<<b>i>', '<!-- c -->', '&#60;b&#62;', '<', '>')), {maxLength: 12}), parts => {
+			expect(stripHtml(parts.join(''))).not.toMatch(/<\/?[a-z][^>]*>/i);
+		}), {numRuns: 500});
+	});
+
+	it('reaches message and reasons without tags', async () => {
+		next = {status: 200, body: {success: false, reasons: [{code: 53_100_020, message: '<p>Transaction <b>declined</b></p>'}]}};
+		const error = await failure(post());
+		expect([error.message.endsWith('(53100020 Transaction declined)'), error.reasons[0]!.message]).toEqual([true, 'Transaction declined']);
+	});
+});
+
+describe('binary answers', () => {
+	const get = async (path: string) => exchange({stage: 'request', url: `${server.url}${path}`, method: 'GET', headers: new Headers({accept: 'application/pdf'}), credentials: 'include', timeout: 5000, responseType: 'blob'});
+	it('returns the bytes of a successful non-JSON answer as a Blob', async () => {
+		const {status, blob} = await get('/pdf');
+		expect([status, blob!.type, [...new Uint8Array(await blob!.arrayBuffer())]]).toEqual([200, 'application/pdf', [0x25, 0x50, 0x44, 0x46, 0x00, 0xFF]]);
+	});
+
+	it('still classifies JSON errors', async () => {
+		next = {status: 404, body: {reasons: [{code: 'SystemError', message: 'File not found'}]}};
+		expect(await failure(get('/file'))).toMatchObject({kind: 'http', status: 404, code: 'SystemError'});
+		next = {status: 200, body: {success: false, reasons: [{code: 90_000_011, message: 'Invalid token.'}]}};
+		expect(await failure(get('/file'))).toMatchObject({kind: 'zuora', code: 90_000_011, retryable: true});
+	});
+});
