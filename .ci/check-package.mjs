@@ -34,6 +34,8 @@ const EXPECTED_FILES = [
 	'dist/zuora-cors.iife.min.js.map',
 	'dist/zuora-cors.js', // exports "." default: bundlers and Node
 	'dist/zuora-cors.js.map',
+	'dist/testing.js', // exports "./testing": the stub Zuora, for Node
+	'dist/testing.js.map',
 ];
 
 /** Test code next to the modules it tests; tsconfig.json keeps it out of the build. */
@@ -41,6 +43,12 @@ const TEST_FILE = /\.(?:test|spec)(?:-[\w-]+)?\.ts$/;
 
 /** The type tests: their assertions only run under tsc, here. */
 const TYPE_TESTS = 'src/public-types.test.ts';
+
+/** The type tests of `zuora-cors/testing`, compiled with Node types and no DOM lib. */
+const TESTING_TYPE_TESTS = 'src/testing/testing-types.test.ts';
+
+/** A Node consumer of `zuora-cors/testing`: Node's types, no DOM lib (the stub never needs one). */
+const NODE_CONSUMER_OPTIONS = {lib: ['ES2022'], types: ['node']};
 
 /** The resolutions attw's `--profile esm-only` ignores: `require()` under node16, and node10. */
 const ESM_ONLY_IGNORES = new Set(['node10', 'node16-cjs']);
@@ -51,6 +59,7 @@ const ESM_ONLY_IGNORES = new Set(['node10', 'node16-cjs']);
  */
 const ESM_ONLY_EXPLAINED = /** @type {Record<string, string>} */ ({
 	CJSResolvesToESM: '`require(\'zuora-cors\')` from CommonJS (node16) reaches an ES module: inherent to shipping ESM only; CommonJS callers use `await import(\'zuora-cors\')` (or require(esm), Node >= 20.19)',
+	NoResolution: 'node10 resolution reads no package.json `exports`, so the subpath `zuora-cors/testing` cannot exist there: inherent to a subpath export; the testing entry is for Node ESM (node16/nodenext/bundler resolve it)',
 });
 
 /** Compiler options a consumer on Node's own resolution uses; the strictest resolution mode. */
@@ -197,22 +206,31 @@ async function checkTypesResolution(tarball) {
 function checkTypes() {
 	const started = performance.now();
 	const declarations = readdirSync(path.join(root, 'dist'), {recursive: true, encoding: 'utf8'}).filter(file => file.endsWith('.d.ts')).map(file => path.join(root, 'dist', file));
+	const testingDirectory = path.join(root, 'dist/testing') + path.sep;
+	const library = declarations.filter(file => !file.startsWith(testingDirectory));
+	const testing = declarations.filter(file => file.startsWith(testingDirectory));
 	const typeTests = path.join(root, TYPE_TESTS);
+	const testingTypeTests = path.join(root, TESTING_TYPE_TESTS);
+	/** @param {string} test @param {string} entry @param {string} specifier */
+	const resolvedThroughExports = (test, entry, specifier) => (/** @type {ts.Program} */ program) => {
+		const files = program.getSourceFiles().map(file => path.resolve(file.fileName));
+		const fromSource = files.filter(file => file.startsWith(path.join(root, 'src') + path.sep) && file !== test);
+		return [
+			...(files.includes(entry) ? [] : [`${path.relative(root, test)} did not load ${path.relative(root, entry)}: '${specifier}' must resolve through package.json exports`]),
+			...(fromSource.length > 0 ? [`${path.relative(root, test)} reached source instead of the build: ${fromSource.map(file => path.relative(root, file)).join(', ')}`] : []),
+		];
+	};
+
 	const errors = [
 		// skipDefaultLibCheck: TypeScript's own lib.dom.d.ts is not ours to check, and costs seconds.
-		...compile(declarations, {types: [], skipLibCheck: false, skipDefaultLibCheck: true}),
+		...compile(library, {types: [], skipLibCheck: false, skipDefaultLibCheck: true}),
+		// The testing declarations need Node's types and never the DOM.
+		...compile(testing, {...NODE_CONSUMER_OPTIONS, skipLibCheck: false, skipDefaultLibCheck: true}),
 		// vitest's own declarations take seconds to check and are not ours to fix.
-		...compile([typeTests], {skipLibCheck: true}, program => {
-			const entry = path.join(root, 'dist/index.d.ts');
-			const files = program.getSourceFiles().map(file => path.resolve(file.fileName));
-			const fromSource = files.filter(file => file.startsWith(path.join(root, 'src') + path.sep) && file !== typeTests);
-			return [
-				...(files.includes(entry) ? [] : [`${TYPE_TESTS} did not load dist/index.d.ts: 'zuora-cors' must resolve through package.json exports`]),
-				...(fromSource.length > 0 ? [`${TYPE_TESTS} reached source instead of the build: ${fromSource.map(file => path.relative(root, file)).join(', ')}`] : []),
-			];
-		}),
+		...compile([typeTests], {skipLibCheck: true}, resolvedThroughExports(typeTests, path.join(root, 'dist/index.d.ts'), 'zuora-cors')),
+		...compile([testingTypeTests], {...NODE_CONSUMER_OPTIONS, skipLibCheck: true}, resolvedThroughExports(testingTypeTests, path.join(root, 'dist/testing/index.d.ts'), 'zuora-cors/testing')),
 	];
-	const lines = errors.length === 0 ? [`${declarations.length} declaration files, then ${TYPE_TESTS} against dist/index.d.ts: no errors (${CONSUMER_OPTIONS.moduleResolution}, strict)`] : [];
+	const lines = errors.length === 0 ? [`${library.length} + ${testing.length} (testing, Node types, no DOM) declaration files, then ${TYPE_TESTS} against dist/index.d.ts and ${TESTING_TYPE_TESTS} against dist/testing/index.d.ts: no errors (${CONSUMER_OPTIONS.moduleResolution}, strict)`] : [];
 	return {title: 'tsc --noEmit (built declarations)', lines, errors, ms: performance.now() - started};
 }
 

@@ -1,10 +1,9 @@
 import {createHmac, createPublicKey, verify} from 'node:crypto';
 import {describe, it, expect, beforeAll, afterAll, beforeEach, vi} from 'vitest';
-import {main, startZuoraStub} from './zuora-stub.mjs';
+import {main, startZuoraStub, type ZuoraStub, type ZuoraStubOptions} from './zuora-stub.js';
 
-/** @typedef {import('./zuora-stub.mjs').ZuoraStub} ZuoraStub */
-/** @typedef {import('./zuora-stub.mjs').ZuoraStubOptions} ZuoraStubOptions */
-/** @typedef {{status: number, headers: Headers, text: string, json: any}} Answer */
+type Answer = {status: number; headers: Headers; text: string; json: any};
+type Pair = {signature?: string; token?: string};
 
 const SHOP = 'http://shop.test';
 const CREDIT_CARDS = '/v1/payment-methods/credit-cards';
@@ -18,10 +17,9 @@ const PROCESS_ID = /^[0-9A-F]{16}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
 
 /** Every body the stub answered, to prove no card number ever comes back. */
-const transcript = /** @type {string[]} */ ([]);
+const transcript: string[] = [];
 
-/** @param {string} url @param {RequestInit} [init] @returns {Promise<Answer>} */
-async function call(url, init) {
+async function call(url: string, init?: RequestInit): Promise<Answer> {
 	const response = await fetch(url, init);
 	const text = await response.text();
 	transcript.push(text);
@@ -29,39 +27,33 @@ async function call(url, init) {
 	return {status: response.status, headers: response.headers, text, json: isJson ? JSON.parse(text) : undefined};
 }
 
-/** @param {ZuoraStub} stub @param {Record<string, string>} [form] */
-function oauth(stub, form = {}) {
+function oauth(stub: ZuoraStub, form: Record<string, string> = {}) {
 	const body = new URLSearchParams({client_id: 'demo-client-id', client_secret: 'demo-client-secret', grant_type: 'client_credentials', ...form});
 	return call(`${stub.url}/oauth/token`, {method: 'POST', body});
 }
 
-/** @type {WeakMap<ZuoraStub, string>} */
-const bearers = new WeakMap();
+const bearers = new WeakMap<ZuoraStub, string>();
 
-/** @param {ZuoraStub} stub */
-async function bearer(stub) {
+async function bearer(stub: ZuoraStub): Promise<string> {
 	const cached = bearers.get(stub);
 	if (cached) return cached;
 	const {json} = await oauth(stub);
 	bearers.set(stub, json.access_token);
-	return /** @type {string} */ (json.access_token);
+	return json.access_token as string;
 }
 
-/** @param {ZuoraStub} stub @param {string} path @param {unknown} body @param {string} [token] */
-async function postSigning(stub, path, body, token) {
+async function postSigning(stub: ZuoraStub, path: string, body: unknown, token?: string) {
 	const authorization = `Bearer ${token ?? (await bearer(stub))}`;
 	return call(`${stub.url}${path}`, {method: 'POST', headers: {authorization, 'content-type': 'application/json'}, body: JSON.stringify(body)});
 }
 
-/** @param {ZuoraStub} stub @param {Record<string, unknown>} request @returns {Promise<{signature: string, token: string}>} */
-async function signFor(stub, request) {
+async function signFor(stub: ZuoraStub, request: Record<string, unknown>): Promise<{signature: string; token: string}> {
 	const {json} = await postSigning(stub, '/v1/hmac-signatures', {method: 'POST', ...request});
 	expect(json.success).toBe(true);
 	return json;
 }
 
-/** @param {Record<string, unknown>} [overrides] */
-function card(overrides = {}) {
+function card(overrides: Record<string, unknown> = {}): Record<string, unknown> {
 	return {
 		accountKey: 'A00000001',
 		creditCardType: 'Visa',
@@ -74,39 +66,31 @@ function card(overrides = {}) {
 	};
 }
 
-/**
- * POSTs to a CORS create operation the way the browser does.
- * @param {ZuoraStub} stub @param {string} path @param {unknown} body
- * @param {{signature?: string, token?: string}} pair @param {Record<string, string>} [headers] @param {RequestInit} [init]
- */
-function corsPost(stub, path, body, pair, headers = {}, init = {}) {
-	/** @type {Record<string, string>} */
-	const all = {origin: SHOP, accept: 'application/json', 'content-type': 'application/json', ...headers};
-	if (pair.signature !== undefined) all.signature = pair.signature;
-	if (pair.token !== undefined) all.token = pair.token;
+/** POSTs to a CORS create operation the way the browser does. */
+function corsPost(stub: ZuoraStub, path: string, body: unknown, pair: Pair, headers: Record<string, string> = {}, init: RequestInit = {}) {
+	const all: Record<string, string> = {origin: SHOP, accept: 'application/json', 'content-type': 'application/json', ...headers};
+	if (pair.signature !== undefined) all['signature'] = pair.signature;
+	if (pair.token !== undefined) all['token'] = pair.token;
 	return call(`${stub.url}${path}`, {method: 'POST', headers: all, body: typeof body === 'string' ? body : JSON.stringify(body), ...init});
 }
 
-/** Signs for the credit-cards uri with the body's accountKey, then posts the card. @param {ZuoraStub} stub @param {Record<string, unknown>} body */
-async function createCard(stub, body = card(), headers = {}) {
+/** Signs for the credit-cards uri with the body's accountKey, then posts the card. */
+async function createCard(stub: ZuoraStub, body: Record<string, unknown> = card(), headers: Record<string, string> = {}) {
 	const pair = await signFor(stub, {uri: `${stub.publicUrl}${CREDIT_CARDS}`, accountKey: body.accountKey});
 	return corsPost(stub, CREDIT_CARDS, body, pair, headers);
 }
 
-/** @param {Answer} answer @param {Array<{code: number, message: string}>} reasons */
-function expectFailure(answer, reasons, status = 200) {
+function expectFailure(answer: Answer, reasons: Array<{code: number; message: string}>, status = 200) {
 	expect(answer.status).toBe(status);
 	expect(answer.json).toEqual({success: false, processId: expect.stringMatching(PROCESS_ID), reasons});
 }
 
-/** @param {Headers} headers */
-function corsHeaderNames(headers) {
+function corsHeaderNames(headers: Headers) {
 	return [...headers.keys()].filter((name) => name.startsWith('access-control-'));
 }
 
-/** @param {ZuoraStubOptions} [options] */
-function useStub(options = {}) {
-	const holder = /** @type {{stub: ZuoraStub}} */ ({});
+function useStub(options: ZuoraStubOptions = {}) {
+	const holder = {} as {stub: ZuoraStub};
 	beforeAll(async () => {
 		holder.stub = await startZuoraStub({allowedOrigins: [SHOP], ...options});
 	});
@@ -273,8 +257,7 @@ describe('POST /v1/rsa-signatures', () => {
 describe('CORS', () => {
 	const zuora = useStub();
 
-	/** @param {string} origin @param {string} [path] */
-	function preflight(origin, path = CREDIT_CARDS) {
+	function preflight(origin: string, path = CREDIT_CARDS) {
 		return call(`${zuora.stub.url}${path}`, {
 			method: 'OPTIONS',
 			headers: {origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,signature,token'},
@@ -493,8 +476,7 @@ describe('POST /v1/accounts', () => {
 	const account = {name: 'Acme Ltd', currency: 'USD', billToContact: {firstName: 'Ada', lastName: 'Lovelace'}};
 	const creditCard = {creditCardType: 'MasterCard', creditCardNumber: '5555555555554444', expirationMonth: 1, expirationYear: FUTURE_YEAR, securityCode: '321'};
 
-	/** @param {Record<string, unknown>} body @param {string} [signedName] */
-	async function createAccount(body, signedName = 'Acme Ltd') {
+	async function createAccount(body: Record<string, unknown>, signedName = 'Acme Ltd') {
 		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${ACCOUNTS}`, name: signedName});
 		return corsPost(zuora.stub, ACCOUNTS, body, pair);
 	}
@@ -616,7 +598,7 @@ describe('faults and latency', () => {
 	});
 
 	it('rejects bad fault arguments', () => {
-		expect(() => zuora.stub.failNext(1, /** @type {any} */ ('boom'))).toThrow("failNext: mode must be 'reset', 'hang' or 'html500'");
+		expect(() => zuora.stub.failNext(1, 'boom' as any)).toThrow("failNext: mode must be 'reset', 'hang' or 'html500'");
 		expect(() => zuora.stub.setLatency(-1)).toThrow('setLatency: ms must be a non-negative finite number');
 	});
 
@@ -686,8 +668,7 @@ describe('other routes', () => {
 describe('HTTP test controls (testMode)', () => {
 	const zuora = useStub({testMode: true});
 
-	/** @param {string} path @param {unknown} [body] */
-	function controlPost(path, body) {
+	function controlPost(path: string, body?: unknown) {
 		return call(`${zuora.stub.url}/__stub/${path}`, {method: 'POST', headers: {origin: SHOP}, body: body === undefined ? undefined : JSON.stringify(body)});
 	}
 
@@ -708,7 +689,7 @@ describe('HTTP test controls (testMode)', () => {
 
 		expect((await controlPost('latency', {ms: 5})).json).toEqual({ok: true});
 		const logged = await call(`${zuora.stub.url}/__stub/requests`);
-		expect(logged.json.map((/** @type {{path: string}} */ entry) => entry.path)).toEqual([
+		expect(logged.json.map((entry: {path: string}) => entry.path)).toEqual([
 			'/oauth/token', '/v1/hmac-signatures', CREDIT_CARDS, CREDIT_CARDS, '/v1/hmac-signatures', CREDIT_CARDS,
 		]);
 

@@ -82,156 +82,127 @@
  *   unknown route), get the same CORS headers, and are neither delayed, faulted nor logged.
  */
 
-import {createHmac, generateKeyPairSync, randomBytes, randomInt, randomUUID, sign, timingSafeEqual} from 'node:crypto';
-import {createServer} from 'node:http';
-import {pathToFileURL} from 'node:url';
+import {createHmac, generateKeyPairSync, randomBytes, randomInt, randomUUID, sign, type KeyObject} from 'node:crypto';
+import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
+import {ACCOUNT_CARD_FIELDS, checkCard, PAYMENT_METHOD_FIELDS, type CardFieldNames, type ValidCard} from './card-check.js';
+import {failure, isBlank, isPlainObject, isSuccess, ok, parseJsonObject, randomHex, reason, safeEqual, type Reason, type Reply} from './values.js';
+import {MESSAGES, SIGNATURE_METHODS, STUB_CODES as CODES, STUB_OPERATIONS} from './zuora-facts.js';
 
-/**
- * @typedef {object} ZuoraStubOptions
- * @property {number} [port] Port to listen on; 0 picks a free one. Default: 0
- * @property {string} [host] Interface to listen on. Default: '127.0.0.1'
- * @property {string} [publicUrl] Base URL signatures are bound to (a signed uri must be this plus the request path). Default: `http://${host}:${port}`
- * @property {string[]} [allowedOrigins] Exact origins allowed by CORS. Default: []
- * @property {string} [clientId] OAuth client id. Default: 'demo-client-id'
- * @property {string} [clientSecret] OAuth client secret. Default: 'demo-client-secret'
- * @property {number} [oauthTokenLifetimeSeconds] Lifetime of an OAuth bearer token. Default: 3599
- * @property {number} [tokenLifetimeMs] Lifetime of a CORS signature/token pair, from issuance. Default: 1_200_000 (20 minutes)
- * @property {boolean} [requireCardHolderName] Whether a card without cardHolderInfo.cardHolderName is refused. Default: false
- * @property {number} [preflightMaxAge] Seconds sent as Access-Control-Max-Age; none is sent when undefined. Default: undefined
- * @property {boolean} [testMode] Serve the HTTP test controls under /__stub/. Default: false
- * @property {string} [secret] HMAC key of the signatures. Default: random per start
- * @property {() => number} [now] Clock in epoch milliseconds. Default: Date.now
- */
-
-/**
- * @typedef {Required<Omit<ZuoraStubOptions, 'publicUrl' | 'preflightMaxAge'>> & {publicUrl: string | undefined, preflightMaxAge: number | undefined}} ResolvedOptions
- */
-
-/**
- * A stored payment method. The card number and security code are never stored.
- * @typedef {object} StoredPaymentMethod
- * @property {string} id 32 lowercase hex characters.
- * @property {string | null} accountKey The body's accountKey; null for an orphan method.
- * @property {string} creditCardType
- * @property {string} last4
- * @property {number} expirationMonth
- * @property {number} expirationYear
- * @property {string | null} cardHolderName
- * @property {boolean} defaultPaymentMethod
- * @property {string} [idempotencyKey] The Idempotency-Key header of the creating request.
- * @property {string} createdAt ISO 8601.
- */
-
-/**
- * @typedef {object} StoredAccount
- * @property {string} accountId 32 lowercase hex characters.
- * @property {string} accountNumber A00000001, A00000002, ...
- * @property {string} name
- * @property {string} paymentMethodId
- */
-
-/**
- * One received request. The body is never logged.
- * @typedef {object} LoggedRequest
- * @property {string} method
- * @property {string} path Without the query string.
- * @property {string | null} origin
- * @property {string | null} cookie
- * @property {string | null} signature
- * @property {string | null} token
- * @property {string | null} idempotencyKey
- * @property {number | null} status null while unanswered, and for the 'reset' and 'hang' faults.
- */
-
-/** @typedef {'reset' | 'hang' | 'html500'} FaultMode */
-
-/**
- * @typedef {object} ZuoraStub
- * @property {string} url Where the stub listens, e.g. `http://127.0.0.1:54321`.
- * @property {string} publicUrl Base URL signatures are bound to: `options.publicUrl`, else `url`.
- * @property {number} port
- * @property {string} origin The origin of `publicUrl` (what a page's CSP connect-src names).
- * @property {() => Promise<void>} close Stops listening and ends every connection, hanging ones included.
- * @property {() => StoredPaymentMethod[]} paymentMethods
- * @property {() => StoredAccount[]} accounts
- * @property {() => LoggedRequest[]} requests
- * @property {() => void} reset Clears payment methods, accounts, the request log, CORS tokens, idempotency keys, latency and faults.
- * @property {(ms: number) => void} setLatency Delays every answer by `ms`.
- * @property {(count: number, mode: FaultMode, paths?: string[]) => void} failNext The next `count` requests to `paths` fail with `mode`.
- * @property {() => void} expireTokens Every CORS token issued so far becomes expired.
- * @property {() => {issued: number, used: number}} tokens How many CORS tokens were issued and used.
- * @property {(origin: string) => void} allowOrigin Adds an exact origin to `allowedOrigins` (a page's server often starts after the stub).
- */
-
-/** @typedef {{code: number, message: string}} Reason */
-/** @typedef {{status: number, body: unknown}} Reply */
-/** @typedef {{uri: string, method: string, signedParameter: {name: string, value: string} | undefined, issuedAt: number, used: boolean, expired: boolean}} IssuedToken */
-/** @typedef {{remaining: number, mode: FaultMode, paths: string[]}} Fault */
-/** @typedef {import('node:http').IncomingMessage} IncomingMessage */
-/** @typedef {import('node:http').ServerResponse} ServerResponse */
-
-/**
- * The four CORS-enabled operations and the parameter each signature binds besides uri and
- * method. Mirrors CORS_OPERATIONS in src/zuora.ts, copied so the stub runs without a build.
- */
-const CORS_OPERATIONS = [
-	{method: 'POST', pattern: /^\/v1\/payment-methods\/credit-cards$/, signedParameter: 'accountKey', required: false},
-	{method: 'POST', pattern: /^\/v1\/accounts$/, signedParameter: 'name', required: true},
-	{method: 'GET', pattern: /^\/v1\/files\/[^/]+$/, signedParameter: undefined, required: false},
-	{method: 'POST', pattern: /^\/v1\/rsa-signatures$/, signedParameter: 'pageId', required: true},
-];
-
-/** Methods Zuora's HMAC API accepts (documented). */
-const SIGNATURE_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS']);
-
-/** Reason codes: a 6-digit resource code and a 2-digit category (20 invalid value, 22 missing field, 90 malformed). */
-const CODES = {
-	notCorsEnabled: 90_000_010, // documented
-	invalidToken: 90_000_011, // documented
-	invalidSignature: 90_000_012, // stub's choice
-	signatureField: 59_010_220, // documented for an empty uri
-	signatureMalformed: 59_010_290,
-	cardInvalidValue: 53_100_020,
-	cardMissingField: 53_100_022,
-	cardMalformed: 53_100_090,
-	declined: 53_100_320,
-	notFound: 50_000_040,
-	internal: 50_000_060,
-	tooLarge: 50_000_070,
+export type ZuoraStubOptions = {
+	/** Port to listen on; 0 picks a free one. @default 0 */
+	port?: number;
+	/** Interface to listen on. @default '127.0.0.1' */
+	host?: string;
+	/** Base URL signatures are bound to (a signed uri must be this plus the request path). @default `http://${host}:${port}` */
+	publicUrl?: string;
+	/** Exact origins allowed by CORS. @default [] */
+	allowedOrigins?: string[];
+	/** OAuth client id. @default 'demo-client-id' */
+	clientId?: string;
+	/** OAuth client secret. @default 'demo-client-secret' */
+	clientSecret?: string;
+	/** Lifetime of an OAuth bearer token. @default 3599 */
+	oauthTokenLifetimeSeconds?: number;
+	/** Lifetime of a CORS signature/token pair, from issuance. @default 1_200_000 (20 minutes) */
+	tokenLifetimeMs?: number;
+	/** Whether a card without cardHolderInfo.cardHolderName is refused. @default false */
+	requireCardHolderName?: boolean;
+	/** Seconds sent as Access-Control-Max-Age; none is sent when undefined. */
+	preflightMaxAge?: number;
+	/** Serve the HTTP test controls under /__stub/. @default false */
+	testMode?: boolean;
+	/** HMAC key of the signatures. @default random per start */
+	secret?: string;
+	/** Clock in epoch milliseconds. @default Date.now */
+	now?: () => number;
 };
 
-const MESSAGES = {
-	usedToken: 'Invalid token. Note: a token can only be used once.',
-	expiredToken: 'Invalid token. The token has expired.',
-	invalidSignature: 'Invalid signature.',
-	notCorsEnabled: 'This API is not CORS enabled.',
-	malformed: 'Malformed request body: expected a JSON object.',
+type ResolvedOptions = Required<Omit<ZuoraStubOptions, 'publicUrl' | 'preflightMaxAge'>> & {publicUrl: string | undefined; preflightMaxAge: number | undefined};
+
+/** A stored payment method. The card number and security code are never stored. */
+export type StoredPaymentMethod = {
+	/** 32 lowercase hex characters. */
+	id: string;
+	/** The body's accountKey (or the created account's number); null for an orphan method. */
+	accountKey: string | null;
+	creditCardType: string;
+	last4: string;
+	expirationMonth: number;
+	expirationYear: number;
+	cardHolderName: string | null;
+	defaultPaymentMethod: boolean;
+	/** The Idempotency-Key header of the creating request. */
+	idempotencyKey?: string;
+	/** ISO 8601. */
+	createdAt: string;
 };
+
+export type StoredAccount = {
+	/** 32 lowercase hex characters. */
+	accountId: string;
+	/** A00000001, A00000002, ... */
+	accountNumber: string;
+	name: string;
+	paymentMethodId: string;
+};
+
+/** One received request. The body is never logged. */
+export type LoggedRequest = {
+	method: string;
+	/** Without the query string. */
+	path: string;
+	origin: string | null;
+	cookie: string | null;
+	signature: string | null;
+	token: string | null;
+	idempotencyKey: string | null;
+	/** null while unanswered, and for the 'reset' and 'hang' faults. */
+	status: number | null;
+};
+
+export type FaultMode = 'reset' | 'hang' | 'html500';
+
+export type ZuoraStub = {
+	/** Where the stub listens, e.g. `http://127.0.0.1:54321`. */
+	url: string;
+	/** Base URL signatures are bound to: `options.publicUrl`, else `url`. */
+	publicUrl: string;
+	port: number;
+	/** The origin of `publicUrl` (what a page's CSP connect-src names). */
+	origin: string;
+	/** Stops listening and ends every connection, hanging ones included. */
+	close(): Promise<void>;
+	paymentMethods(): StoredPaymentMethod[];
+	accounts(): StoredAccount[];
+	requests(): LoggedRequest[];
+	/** Clears payment methods, accounts, the request log, CORS tokens, idempotency keys, latency and faults. */
+	reset(): void;
+	/** Delays every answer by `ms`. */
+	setLatency(ms: number): void;
+	/** The next `count` requests to `paths` fail with `mode`. */
+	failNext(count: number, mode: FaultMode, paths?: string[]): void;
+	/** Every CORS token issued so far becomes expired. */
+	expireTokens(): void;
+	/** How many CORS tokens were issued and used. */
+	tokens(): {issued: number; used: number};
+	/** Adds an exact origin to `allowedOrigins` (a page's server often starts after the stub). */
+	allowOrigin(origin: string): void;
+};
+
+type IssuedToken = {uri: string; method: string; signedParameter: {name: string; value: string} | undefined; issuedAt: number; used: boolean; expired: boolean};
+type Fault = {remaining: number; mode: FaultMode; paths: string[]};
+type Create = (body: Record<string, unknown>, idempotencyKey: string | undefined) => Reply;
 
 /** The browser-facing operations, which faults hit by default. */
 const CREATE_PATHS = ['/v1/payment-methods/credit-cards', '/v1/accounts'];
 
-const FAULT_MODES = new Set(['reset', 'hang', 'html500']);
+const FAULT_MODES = new Set<string>(['reset', 'hang', 'html500']);
 const HTML_500 = '<html><body><h1>500 Internal Server Error</h1></body></html>';
 const MAX_BODY_BYTES = 1024 * 1024;
 const TENANT_ID = '12270';
 const ALLOW_METHODS = 'POST, GET, OPTIONS';
 const ALLOW_HEADERS = 'signature, token, content-type, accept, idempotency-key';
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-/**
- * Card brands by Zuora's creditCardType: accepted lengths and IIN ranges (inclusive, compared
- * on as many leading digits as the bound has).
- * @type {Record<string, {lengths: number[], prefixes: Array<[number, number]>, cvcLength: number}>}
- */
-const CARD_BRANDS = {
-	Visa: {lengths: [13, 16], prefixes: [[4, 4]], cvcLength: 3},
-	MasterCard: {lengths: [16], prefixes: [[51, 55], [2221, 2720]], cvcLength: 3},
-	AmericanExpress: {lengths: [15], prefixes: [[34, 34], [37, 37]], cvcLength: 4},
-	Discover: {lengths: [16], prefixes: [[6011, 6011], [65, 65], [644, 649]], cvcLength: 3},
-	JCB: {lengths: [16], prefixes: [[3528, 3589]], cvcLength: 3},
-	Diners: {lengths: [14, 15, 16], prefixes: [[36, 36], [38, 38], [300, 305]], cvcLength: 3},
-};
 
 /** Decline test cards, by number: the gateway message each answers. */
 const DECLINES = new Map([
@@ -240,31 +211,23 @@ const DECLINES = new Map([
 	['4000000000000069', 'Transaction declined.402 - [card_declined/expired_card] Your card has expired.'],
 ]);
 
-/** Length limits of cardHolderInfo's optional fields (documented). */
-const CARD_HOLDER_LIMITS = {addressLine1: 255, addressLine2: 255, city: 40, zipCode: 20, phone: 40, email: 80};
-
 /**
  * Starts the stub Zuora origin.
  *
- * @param {ZuoraStubOptions} [options]
- * @returns {Promise<ZuoraStub>}
  * @example
  * const zuora = await startZuoraStub({allowedOrigins: ['http://localhost:3000']});
  * // the backend signs `${zuora.publicUrl}/v1/payment-methods/credit-cards`
  * await zuora.close();
  */
-export async function startZuoraStub(options = {}) {
+export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<ZuoraStub> {
 	const config = resolveOptions(options);
 	const allowedOrigins = new Set(config.allowedOrigins);
 	const state = emptyState();
-	/** @type {Map<string, {expiresAt: number}>} */
-	const oauthTokens = new Map();
+	const oauthTokens = new Map<string, {expiresAt: number}>();
 	const oauthUser = randomBytes(16).toString('hex');
 	const oauthEntity = randomUUID();
-	/** @type {Set<NodeJS.Timeout>} */
-	const timers = new Set();
-	/** @type {{privateKey: import('node:crypto').KeyObject, publicKey: string} | undefined} */
-	let rsaKeys;
+	const timers = new Set<NodeJS.Timeout>();
+	let rsaKeys: {privateKey: KeyObject; publicKey: string} | undefined;
 	let publicUrl = '';
 
 	const server = createServer((request, response) => {
@@ -274,8 +237,7 @@ export async function startZuoraStub(options = {}) {
 		});
 	});
 
-	/** @param {IncomingMessage} request @param {ServerResponse} response */
-	async function handle(request, response) {
+	async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
 		const path = new URL(request.url ?? '/', 'http://stub').pathname;
 		const method = request.method ?? 'GET';
 		const origin = header(request, 'origin');
@@ -295,8 +257,7 @@ export async function startZuoraStub(options = {}) {
 		send(response, route(request, method, path, body.text));
 	}
 
-	/** @param {IncomingMessage} request @param {string} method @param {string} path @param {string} text @returns {Reply} */
-	function route(request, method, path, text) {
+	function route(request: IncomingMessage, method: string, path: string, text: string): Reply {
 		const key = `${method} ${path}`;
 		if (key === 'POST /oauth/token') return issueOAuthToken(text);
 		if (key === 'POST /v1/hmac-signatures') return authenticated(request) ? issueHmacSignature(text) : authenticationError();
@@ -308,8 +269,7 @@ export async function startZuoraStub(options = {}) {
 
 	// --- CORS -----------------------------------------------------------------------------
 
-	/** @param {ServerResponse} response @param {string | undefined} origin */
-	function applyCors(response, origin) {
+	function applyCors(response: ServerResponse, origin: string | undefined): void {
 		// Vary on every answer: a cache must not serve one origin's answer to another.
 		response.setHeader('Vary', 'Origin');
 		if (origin === undefined || !allowedOrigins.has(origin)) return;
@@ -318,22 +278,20 @@ export async function startZuoraStub(options = {}) {
 		response.setHeader('Access-Control-Expose-Headers', 'Retry-After');
 	}
 
-	/** @param {ServerResponse} response @param {string | undefined} origin */
-	function preflight(response, origin) {
+	function preflight(response: ServerResponse, origin: string | undefined): void {
 		if (origin === undefined || !allowedOrigins.has(origin)) {
 			response.writeHead(403).end();
 			return;
 		}
-		/** @type {Record<string, string>} */
-		const headers = {'Access-Control-Allow-Methods': ALLOW_METHODS, 'Access-Control-Allow-Headers': ALLOW_HEADERS};
+
+		const headers: Record<string, string> = {'Access-Control-Allow-Methods': ALLOW_METHODS, 'Access-Control-Allow-Headers': ALLOW_HEADERS};
 		if (config.preflightMaxAge !== undefined) headers['Access-Control-Max-Age'] = String(config.preflightMaxAge);
 		response.writeHead(204, headers).end();
 	}
 
 	// --- OAuth and signatures ---------------------------------------------------------------
 
-	/** @param {string} text @returns {Reply} */
-	function issueOAuthToken(text) {
+	function issueOAuthToken(text: string): Reply {
 		const form = new URLSearchParams(text);
 		const idOk = safeEqual(form.get('client_id') ?? '', config.clientId);
 		const secretOk = safeEqual(form.get('client_secret') ?? '', config.clientSecret);
@@ -341,6 +299,7 @@ export async function startZuoraStub(options = {}) {
 		if (form.get('grant_type') !== 'client_credentials') {
 			return {status: 400, body: {error: 'unsupported_grant_type', error_description: 'Unsupported grant type'}};
 		}
+
 		const accessToken = randomBytes(16).toString('hex');
 		oauthTokens.set(accessToken, {expiresAt: config.now() + config.oauthTokenLifetimeSeconds * 1000});
 		return {
@@ -355,27 +314,26 @@ export async function startZuoraStub(options = {}) {
 		};
 	}
 
-	/** @param {IncomingMessage} request */
-	function authenticated(request) {
+	function authenticated(request: IncomingMessage): boolean {
 		const match = /^Bearer (\S+)$/i.exec(header(request, 'authorization') ?? '');
 		const issued = match?.[1] === undefined ? undefined : oauthTokens.get(match[1]);
 		return issued !== undefined && config.now() < issued.expiresAt;
 	}
 
-	/** @param {string} text @returns {Reply} */
-	function issueHmacSignature(text) {
+	function issueHmacSignature(text: string): Reply {
 		const parsed = parseJsonObject(text);
 		if (!parsed) return {status: 400, body: failure(reason(CODES.signatureMalformed, MESSAGES.malformed))};
 		const problem = signatureRequestProblem(parsed, ['uri', 'method']);
 		if (problem) return ok(failure(problem));
-		const uri = /** @type {string} */ (parsed.uri);
-		const method = /** @type {string} */ (parsed.method);
+		const uri = parsed['uri'] as string;
+		const method = parsed['method'] as string;
 		const operation = findCorsOperation(uri, method);
 		if (!operation) return ok(failure(reason(CODES.notCorsEnabled, MESSAGES.notCorsEnabled)));
 		const name = operation.signedParameter;
 		if (name !== undefined && operation.required && isBlank(parsed[name])) {
 			return ok(failure(reason(CODES.signatureField, `'${name}' may not be empty`)));
 		}
+
 		const token = randomAlphanumeric(32);
 		const value = name === undefined ? '' : signedValue(parsed[name]);
 		state.tokens.set(token, {
@@ -389,15 +347,14 @@ export async function startZuoraStub(options = {}) {
 		return ok({signature: hmacSignature(config.secret, uri, method, value, token), token, success: true});
 	}
 
-	/** @param {string} text @returns {Reply} */
-	function issueRsaSignature(text) {
+	function issueRsaSignature(text: string): Reply {
 		const parsed = parseJsonObject(text);
 		if (!parsed) return {status: 400, body: failure(reason(CODES.signatureMalformed, MESSAGES.malformed))};
 		const problem = signatureRequestProblem(parsed, ['uri', 'method', 'pageId']);
 		if (problem) return ok(failure(problem));
 		rsaKeys ??= makeRsaKeys();
 		const token = randomAlphanumeric(32);
-		const signed = [parsed.uri, parsed.method, parsed.pageId, token].join('\n');
+		const signed = [parsed['uri'], parsed['method'], parsed['pageId'], token].join('\n');
 		const signature = sign('sha256', Buffer.from(signed), rsaKeys.privateKey).toString('base64');
 		return ok({signature, token, tenantId: TENANT_ID, key: rsaKeys.publicKey, success: true});
 	}
@@ -407,13 +364,8 @@ export async function startZuoraStub(options = {}) {
 	/**
 	 * The shared path of the two create operations: idempotent replay, then the one-time token
 	 * and signature, then the body.
-	 * @param {IncomingMessage} request
-	 * @param {string} path
-	 * @param {string} text
-	 * @param {(body: Record<string, unknown>, idempotencyKey: string | undefined) => Reply} create
-	 * @returns {Reply}
 	 */
-	function createViaCors(request, path, text, create) {
+	function createViaCors(request: IncomingMessage, path: string, text: string, create: Create): Reply {
 		const idempotencyKey = header(request, 'idempotency-key');
 		const replayKey = idempotencyKey === undefined ? undefined : `${path}\n${idempotencyKey}`;
 		const stored = replayKey === undefined ? undefined : state.idempotent.get(replayKey);
@@ -429,14 +381,8 @@ export async function startZuoraStub(options = {}) {
 		return reply;
 	}
 
-	/**
-	 * Checks the `token` and `signature` headers, spending the token first.
-	 * @param {IncomingMessage} request
-	 * @param {string} path
-	 * @param {Record<string, unknown> | undefined} body
-	 * @returns {Reason | undefined}
-	 */
-	function spendToken(request, path, body) {
+	/** Checks the `token` and `signature` headers, spending the token first. */
+	function spendToken(request: IncomingMessage, path: string, body: Record<string, unknown> | undefined): Reason | undefined {
 		const token = header(request, 'token');
 		const issued = token === undefined ? undefined : state.tokens.get(token);
 		if (token === undefined || !issued || issued.used) return reason(CODES.invalidToken, MESSAGES.usedToken);
@@ -445,6 +391,7 @@ export async function startZuoraStub(options = {}) {
 		if (issued.expired || config.now() - issued.issuedAt > config.tokenLifetimeMs) {
 			return reason(CODES.invalidToken, MESSAGES.expiredToken);
 		}
+
 		const value = issued.signedParameter?.value ?? '';
 		const bodyValue = issued.signedParameter === undefined ? '' : signedValue(body?.[issued.signedParameter.name]);
 		const expected = hmacSignature(config.secret, issued.uri, issued.method, value, token);
@@ -455,13 +402,13 @@ export async function startZuoraStub(options = {}) {
 		return matches ? undefined : reason(CODES.invalidSignature, MESSAGES.invalidSignature);
 	}
 
-	/** @param {Record<string, unknown>} body @param {string | undefined} idempotencyKey @returns {Reply} */
-	function createPaymentMethod(body, idempotencyKey) {
-		const accountKey = body.accountKey;
-		const checked = validateCard(body, '');
+	function createPaymentMethod(body: Record<string, unknown>, idempotencyKey: string | undefined): Reply {
+		const accountKey = body['accountKey'];
+		const checked = validateCard(body, '', PAYMENT_METHOD_FIELDS);
 		if (accountKey !== undefined && accountKey !== null && typeof accountKey !== 'string') {
 			checked.reasons.unshift(reason(CODES.cardInvalidValue, 'accountKey: invalid value'));
 		}
+
 		if (!checked.card || checked.reasons.length > 0) return ok(failure(...checked.reasons));
 		const decline = DECLINES.get(checked.card.number);
 		if (decline) return ok(failure(reason(CODES.declined, decline)));
@@ -469,14 +416,14 @@ export async function startZuoraStub(options = {}) {
 		return ok({success: true, paymentMethodId: method.id});
 	}
 
-	/** @param {Record<string, unknown>} body @param {string | undefined} idempotencyKey @returns {Reply} */
-	function createAccount(body, idempotencyKey) {
-		const creditCard = body.creditCard;
+	function createAccount(body: Record<string, unknown>, idempotencyKey: string | undefined): Reply {
+		const creditCard = body['creditCard'];
 		if (creditCard === undefined || creditCard === null) {
 			return ok(failure(reason(CODES.cardMissingField, 'creditCard: missing field')));
 		}
+
 		if (!isPlainObject(creditCard)) return ok(failure(reason(CODES.cardInvalidValue, 'creditCard: invalid value')));
-		const checked = validateCard(creditCard, 'creditCard.');
+		const checked = validateCard(creditCard, 'creditCard.', PAYMENT_METHOD_FIELDS);
 		if (!checked.card) return ok(failure(...checked.reasons));
 		const decline = DECLINES.get(checked.card.number);
 		if (decline) return ok(failure(reason(CODES.declined, decline)));
@@ -484,15 +431,13 @@ export async function startZuoraStub(options = {}) {
 		state.accountCount += 1;
 		const accountNumber = `A${String(state.accountCount).padStart(8, '0')}`;
 		const method = storePaymentMethod(checked.card, accountNumber, idempotencyKey);
-		const account = {accountId: randomHex(), accountNumber, name: String(body.name), paymentMethodId: method.id};
+		const account = {accountId: randomHex(), accountNumber, name: String(body['name']), paymentMethodId: method.id};
 		state.accounts.push(account);
 		return ok({success: true, accountId: account.accountId, accountNumber, paymentMethodId: method.id});
 	}
 
-	/** @param {ValidCard} card @param {string | null} accountKey @param {string | undefined} idempotencyKey */
-	function storePaymentMethod(card, accountKey, idempotencyKey) {
-		/** @type {StoredPaymentMethod} */
-		const method = {
+	function storePaymentMethod(card: ValidCard, accountKey: string | null, idempotencyKey: string | undefined): StoredPaymentMethod {
+		const method: StoredPaymentMethod = {
 			id: randomHex(),
 			accountKey,
 			creditCardType: card.creditCardType,
@@ -508,23 +453,20 @@ export async function startZuoraStub(options = {}) {
 		return method;
 	}
 
-	/** @param {Record<string, unknown>} card @param {string} prefix */
-	function validateCard(card, prefix) {
-		return checkCard(card, prefix, {requireCardHolderName: config.requireCardHolderName, now: config.now()});
+	function validateCard(card: Record<string, unknown>, prefix: string, fields: CardFieldNames) {
+		return checkCard(card, prefix, {requireCardHolderName: config.requireCardHolderName, now: config.now(), fields});
 	}
 
 	// --- Faults, latency, log ---------------------------------------------------------------
 
-	/** @param {string} path @returns {FaultMode | undefined} */
-	function takeFault(path) {
+	function takeFault(path: string): FaultMode | undefined {
 		const fault = state.fault;
 		if (!fault || fault.remaining === 0 || !fault.paths.includes(path)) return undefined;
 		fault.remaining -= 1;
 		return fault.mode;
 	}
 
-	/** @param {FaultMode} mode @param {IncomingMessage} request @param {ServerResponse} response */
-	function applyFault(mode, request, response) {
+	function applyFault(mode: FaultMode, request: IncomingMessage, response: ServerResponse): void {
 		if (mode === 'reset') request.socket.destroy();
 		if (mode === 'html500') {
 			response.writeHead(500, {'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(HTML_500)}).end(HTML_500);
@@ -532,21 +474,18 @@ export async function startZuoraStub(options = {}) {
 		// 'hang': never answered; close() ends the connection.
 	}
 
-	/** @param {number} ms */
-	function delay(ms) {
-		return new Promise((resolve) => {
+	function delay(ms: number): Promise<void> {
+		return new Promise(resolve => {
 			const timer = setTimeout(() => {
 				timers.delete(timer);
-				resolve(undefined);
+				resolve();
 			}, ms);
 			timers.add(timer);
 		});
 	}
 
-	/** @param {IncomingMessage} request @param {ServerResponse} response @param {string} method @param {string} path */
-	function logRequest(request, response, method, path) {
-		/** @type {LoggedRequest} */
-		const entry = {
+	function logRequest(request: IncomingMessage, response: ServerResponse, method: string, path: string): void {
+		const entry: LoggedRequest = {
 			method,
 			path,
 			origin: header(request, 'origin') ?? null,
@@ -564,34 +503,33 @@ export async function startZuoraStub(options = {}) {
 
 	// --- Test controls ----------------------------------------------------------------------
 
-	/** @param {number} ms */
-	function setLatency(ms) {
+	function setLatency(ms: number): void {
 		if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
 			throw new TypeError('setLatency: ms must be a non-negative finite number');
 		}
+
 		state.latencyMs = ms;
 	}
 
-	/** @param {number} count @param {FaultMode} mode @param {string[]} [paths] */
-	function failNext(count, mode, paths = CREATE_PATHS) {
+	function failNext(count: number, mode: FaultMode, paths: string[] = CREATE_PATHS): void {
 		if (!Number.isInteger(count) || count < 0) throw new TypeError('failNext: count must be a non-negative integer');
 		if (!FAULT_MODES.has(mode)) throw new TypeError("failNext: mode must be 'reset', 'hang' or 'html500'");
-		if (!Array.isArray(paths) || !paths.every((path) => typeof path === 'string')) {
+		if (!Array.isArray(paths) || !paths.every(path => typeof path === 'string')) {
 			throw new TypeError('failNext: paths must be an array of paths');
 		}
+
 		state.fault = {remaining: count, mode, paths: [...paths]};
 	}
 
-	function expireTokens() {
+	function expireTokens(): void {
 		for (const issued of state.tokens.values()) issued.expired = true;
 	}
 
-	function reset() {
+	function reset(): void {
 		Object.assign(state, emptyState());
 	}
 
-	/** @param {string} method @param {string} path @param {string} text @returns {Reply} */
-	function control(method, path, text) {
+	function control(method: string, path: string, text: string): Reply {
 		const done = {status: 200, body: {ok: true}};
 		const parsed = parseJsonObject(text || '{}');
 		try {
@@ -601,12 +539,13 @@ export async function startZuoraStub(options = {}) {
 				case 'GET /__stub/requests': return {status: 200, body: stub.requests()};
 				case 'POST /__stub/reset': reset(); return done;
 				case 'POST /__stub/expire-tokens': expireTokens(); return done;
-				case 'POST /__stub/latency': setLatency(/** @type {number} */ (parsed?.ms)); return done;
+				case 'POST /__stub/latency': setLatency(parsed?.['ms'] as number); return done;
 				case 'POST /__stub/fail-next': {
-					const paths = /** @type {string[] | undefined} */ (parsed?.paths ?? undefined);
-					failNext(/** @type {number} */ (parsed?.count), /** @type {FaultMode} */ (parsed?.mode), paths);
+					const paths = (parsed?.['paths'] ?? undefined) as string[] | undefined;
+					failNext(parsed?.['count'] as number, parsed?.['mode'] as FaultMode, paths);
 					return done;
 				}
+
 				default: return notFound(method, path);
 			}
 		} catch (error) {
@@ -616,17 +555,16 @@ export async function startZuoraStub(options = {}) {
 
 	// --- Listen -----------------------------------------------------------------------------
 
-	await new Promise((resolve, reject) => {
+	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
-		server.listen(config.port, config.host, () => resolve(undefined));
+		server.listen(config.port, config.host, () => resolve());
 	});
 	const address = server.address();
 	const port = typeof address === 'object' && address !== null ? address.port : config.port;
 	const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 	publicUrl = (config.publicUrl ?? url).replace(/\/+$/, '');
 
-	/** @type {ZuoraStub} */
-	const stub = {
+	const stub: ZuoraStub = {
 		url,
 		publicUrl,
 		port,
@@ -634,20 +572,20 @@ export async function startZuoraStub(options = {}) {
 		close() {
 			for (const timer of timers) clearTimeout(timer);
 			timers.clear();
-			return new Promise((resolve) => {
+			return new Promise(resolve => {
 				server.close(() => resolve());
 				// Hanging requests and idle keep-alive sockets would otherwise hold close() open.
 				server.closeAllConnections();
 			});
 		},
-		paymentMethods: () => state.paymentMethods.map((method) => ({...method})),
-		accounts: () => state.accounts.map((account) => ({...account})),
-		requests: () => state.requests.map((entry) => ({...entry})),
+		paymentMethods: () => state.paymentMethods.map(method => ({...method})),
+		accounts: () => state.accounts.map(account => ({...account})),
+		requests: () => state.requests.map(entry => ({...entry})),
 		reset,
 		setLatency,
 		failNext,
 		expireTokens,
-		tokens: () => ({issued: state.tokens.size, used: [...state.tokens.values()].filter((issued) => issued.used).length}),
+		tokens: () => ({issued: state.tokens.size, used: [...state.tokens.values()].filter(issued => issued.used).length}),
 		allowOrigin(origin) {
 			if (origin === '*' || new URL(origin).origin !== origin) throw new TypeError(`allowOrigin: "${origin}" is not an exact origin`);
 			allowedOrigins.add(origin);
@@ -658,9 +596,8 @@ export async function startZuoraStub(options = {}) {
 
 // --- Pure helpers ---------------------------------------------------------------------------
 
-/** @param {ZuoraStubOptions} options @returns {ResolvedOptions} */
-function resolveOptions(options) {
-	const resolved = {
+function resolveOptions(options: ZuoraStubOptions): ResolvedOptions {
+	const resolved: ResolvedOptions = {
 		port: options.port ?? 0,
 		host: options.host ?? '127.0.0.1',
 		publicUrl: options.publicUrl,
@@ -678,68 +615,60 @@ function resolveOptions(options) {
 	if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65_535) {
 		throw new TypeError('startZuoraStub: option "port" must be an integer from 0 to 65535');
 	}
-	if (!Array.isArray(resolved.allowedOrigins) || !resolved.allowedOrigins.every((origin) => typeof origin === 'string')) {
+
+	if (!Array.isArray(resolved.allowedOrigins) || !resolved.allowedOrigins.every(origin => typeof origin === 'string')) {
 		throw new TypeError('startZuoraStub: option "allowedOrigins" must be an array of origins');
 	}
+
 	if (resolved.allowedOrigins.includes('*')) {
 		throw new TypeError('startZuoraStub: option "allowedOrigins" must list exact origins; "*" cannot be used with credentials');
 	}
+
 	if (resolved.publicUrl !== undefined && !URL.canParse(resolved.publicUrl)) {
 		throw new TypeError('startZuoraStub: option "publicUrl" must be an absolute URL');
 	}
-	for (const name of /** @type {const} */ (['tokenLifetimeMs', 'oauthTokenLifetimeSeconds'])) {
+
+	for (const name of ['tokenLifetimeMs', 'oauthTokenLifetimeSeconds'] as const) {
 		if (typeof resolved[name] !== 'number' || !(resolved[name] > 0)) {
 			throw new TypeError(`startZuoraStub: option "${name}" must be a positive number`);
 		}
 	}
+
 	if (resolved.preflightMaxAge !== undefined && (!Number.isInteger(resolved.preflightMaxAge) || resolved.preflightMaxAge < 0)) {
 		throw new TypeError('startZuoraStub: option "preflightMaxAge" must be a non-negative integer of seconds');
 	}
+
 	if (typeof resolved.now !== 'function') throw new TypeError('startZuoraStub: option "now" must be a function');
 	return resolved;
 }
 
 function emptyState() {
 	return {
-		/** @type {Map<string, IssuedToken>} */
-		tokens: new Map(),
-		/** @type {StoredPaymentMethod[]} */
-		paymentMethods: [],
-		/** @type {StoredAccount[]} */
-		accounts: [],
-		/** @type {LoggedRequest[]} */
-		requests: [],
-		/** @type {Map<string, Reply>} */
-		idempotent: new Map(),
+		tokens: new Map<string, IssuedToken>(),
+		paymentMethods: [] as StoredPaymentMethod[],
+		accounts: [] as StoredAccount[],
+		requests: [] as LoggedRequest[],
+		idempotent: new Map<string, Reply>(),
 		latencyMs: 0,
-		/** @type {Fault | undefined} */
-		fault: undefined,
+		fault: undefined as Fault | undefined,
 		accountCount: 0,
 	};
 }
 
-/**
- * The documented signature format: base64 of 40 lowercase hex characters.
- * @param {string} secret @param {string} uri @param {string} method @param {string} value @param {string} token
- */
-function hmacSignature(secret, uri, method, value, token) {
+/** The documented signature format: base64 of 40 lowercase hex characters. */
+function hmacSignature(secret: string, uri: string, method: string, value: string, token: string): string {
 	const hex = createHmac('sha1', secret).update([uri, method, value, token].join('\n')).digest('hex');
 	return Buffer.from(hex).toString('base64');
 }
 
-/** @param {string} uri @param {string} method */
-function findCorsOperation(uri, method) {
+function findCorsOperation(uri: string, method: string) {
 	if (!URL.canParse(uri)) return undefined;
 	const {pathname} = new URL(uri);
-	return CORS_OPERATIONS.find((operation) => operation.method === method && operation.pattern.test(pathname));
+	return STUB_OPERATIONS.find(operation => operation.method === method && operation.pattern.test(pathname));
 }
 
-/**
- * The first missing or bad field of a signature request, reported like Zuora's empty uri.
- * @param {Record<string, unknown>} body @param {string[]} fields
- * @returns {Reason | undefined}
- */
-function signatureRequestProblem(body, fields) {
+/** The first missing or bad field of a signature request, reported like Zuora's empty uri. */
+function signatureRequestProblem(body: Record<string, unknown>, fields: string[]): Reason | undefined {
 	for (const field of fields) {
 		const value = body[field];
 		if (isBlank(value)) return reason(CODES.signatureField, `'${field}' may not be empty`);
@@ -747,205 +676,25 @@ function signatureRequestProblem(body, fields) {
 			return reason(CODES.signatureField, `'${field}' has an invalid value`);
 		}
 	}
+
 	return undefined;
 }
 
-/** A signed parameter as the string the signature binds: absent is "". @param {unknown} value */
-function signedValue(value) {
+/** A signed parameter as the string the signature binds: absent is "". */
+function signedValue(value: unknown): string {
 	if (value === undefined || value === null) return '';
 	return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/**
- * @typedef {object} ValidCard
- * @property {string} creditCardType
- * @property {string} number Kept only to pick a decline and the last four digits.
- * @property {number} expirationMonth
- * @property {number} expirationYear
- * @property {string | null} cardHolderName
- * @property {boolean} defaultPaymentMethod
- */
-
-/**
- * Validates a card body; one reason per bad field. Messages name the field, never its value.
- * @param {Record<string, unknown>} card
- * @param {string} prefix Field-path prefix for messages: '' or 'creditCard.'.
- * @param {{requireCardHolderName: boolean, now: number}} rules
- * @returns {{reasons: Reason[], card: ValidCard | undefined}}
- */
-function checkCard(card, prefix, rules) {
-	/** @type {Reason[]} */
-	const reasons = [];
-	/** @param {string} field */
-	const invalid = (field) => reasons.push(reason(CODES.cardInvalidValue, `${prefix}${field}: invalid value`));
-	/** @param {string} field */
-	const missing = (field) => reasons.push(reason(CODES.cardMissingField, `${prefix}${field}: missing field`));
-
-	const type = card.creditCardType;
-	const brand = typeof type === 'string' && Object.hasOwn(CARD_BRANDS, type) ? CARD_BRANDS[type] : undefined;
-	if (isBlank(type)) missing('creditCardType');
-	else if (!brand) invalid('creditCardType');
-
-	const number = card.creditCardNumber;
-	if (isBlank(number)) missing('creditCardNumber');
-	else if (typeof number !== 'string' || !isCardNumberValid(number, brand)) invalid('creditCardNumber');
-
-	const month = toInteger(card.expirationMonth, /^\d{1,2}$/);
-	if (isBlank(card.expirationMonth)) missing('expirationMonth');
-	else if (month === undefined || month < 1 || month > 12) invalid('expirationMonth');
-
-	const year = toInteger(card.expirationYear, /^\d{4}$/);
-	if (isBlank(card.expirationYear)) missing('expirationYear');
-	else if (year === undefined || year < 1000 || year > 9999) invalid('expirationYear');
-
-	if (month !== undefined && month >= 1 && month <= 12 && year !== undefined && year >= 1000) {
-		// A card is good through the last day of its expiration month.
-		const today = new Date(rules.now);
-		if (year < today.getUTCFullYear()) invalid('expirationYear');
-		else if (year === today.getUTCFullYear() && month < today.getUTCMonth() + 1) invalid('expirationMonth');
-	}
-
-	const securityCode = card.securityCode;
-	if (!isBlank(securityCode)) {
-		const digits = typeof securityCode === 'number' || typeof securityCode === 'string' ? String(securityCode) : '';
-		const lengthOk = brand ? digits.length === brand.cvcLength : digits.length === 3 || digits.length === 4;
-		if (!/^\d+$/.test(digits) || !lengthOk) invalid('securityCode');
-	}
-
-	const holder = card.cardHolderInfo;
-	/** @type {string | null} */
-	let cardHolderName = null;
-	if (holder !== undefined && holder !== null && !isPlainObject(holder)) invalid('cardHolderInfo');
-	const holderInfo = isPlainObject(holder) ? holder : {};
-	const name = holderInfo.cardHolderName;
-	if (isBlank(name)) {
-		if (rules.requireCardHolderName) missing('cardHolderInfo.cardHolderName');
-	} else if (typeof name !== 'string' || name.length > 50) {
-		invalid('cardHolderInfo.cardHolderName');
-	} else {
-		cardHolderName = name;
-	}
-	for (const [field, limit] of Object.entries(CARD_HOLDER_LIMITS)) {
-		const value = holderInfo[field];
-		if (!isBlank(value) && (typeof value !== 'string' || value.length > limit)) invalid(`cardHolderInfo.${field}`);
-	}
-
-	const defaultPaymentMethod = toBoolean(card.defaultPaymentMethod);
-	if (defaultPaymentMethod === undefined) invalid('defaultPaymentMethod');
-
-	if (reasons.length > 0 || typeof type !== 'string' || typeof number !== 'string' || month === undefined || year === undefined) {
-		return {reasons, card: undefined};
-	}
-	return {
-		reasons,
-		card: {creditCardType: type, number, expirationMonth: month, expirationYear: year, cardHolderName, defaultPaymentMethod: defaultPaymentMethod ?? false},
-	};
-}
-
-/**
- * Digits only, at most 16, Luhn-valid and, when the brand is known, one of its lengths and prefixes.
- * @param {string} number @param {{lengths: number[], prefixes: Array<[number, number]>} | undefined} brand
- */
-function isCardNumberValid(number, brand) {
-	if (!/^\d{1,16}$/.test(number) || !passesLuhn(number)) return false;
-	if (!brand) return true;
-	return brand.lengths.includes(number.length) && brand.prefixes.some(([low, high]) => {
-		const leading = Number(number.slice(0, String(low).length));
-		return leading >= low && leading <= high;
-	});
-}
-
-/** @param {string} digits */
-function passesLuhn(digits) {
-	let sum = 0;
-	for (let index = 0; index < digits.length; index++) {
-		let digit = Number(digits[digits.length - 1 - index]);
-		if (index % 2 === 1) {
-			digit *= 2;
-			if (digit > 9) digit -= 9;
-		}
-		sum += digit;
-	}
-	return sum % 10 === 0;
-}
-
-/** An integer from a number or a digit string matching `pattern`. @param {unknown} value @param {RegExp} pattern */
-function toInteger(value, pattern) {
-	if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
-	if (typeof value === 'string' && pattern.test(value)) return Number(value);
-	return undefined;
-}
-
-/** Absent is false; the guide's sample sends form values, so "true"/"false" count too. @param {unknown} value */
-function toBoolean(value) {
-	if (value === undefined || value === null || value === false || value === 'false') return false;
-	if (value === true || value === 'true') return true;
-	return undefined;
-}
-
-/** @param {unknown} value */
-function isBlank(value) {
-	return value === undefined || value === null || value === '';
-}
-
-/** @param {unknown} value @returns {value is Record<string, unknown>} */
-function isPlainObject(value) {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** @param {string} text @returns {Record<string, unknown> | undefined} */
-function parseJsonObject(text) {
-	try {
-		const value = JSON.parse(text);
-		return isPlainObject(value) ? value : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
-/** @param {unknown} body */
-function isSuccess(body) {
-	return isPlainObject(body) && body.success === true;
-}
-
-/** @param {number} code @param {string} message @returns {Reason} */
-function reason(code, message) {
-	return {code, message};
-}
-
-/** Zuora's failure envelope. @param {Reason[]} reasons */
-function failure(...reasons) {
-	return {success: false, processId: randomBytes(8).toString('hex').toUpperCase(), reasons};
-}
-
-/** @param {unknown} body @returns {Reply} */
-function ok(body) {
-	return {status: 200, body};
-}
-
-/** @returns {Reply} */
-function authenticationError() {
+function authenticationError(): Reply {
 	return {status: 401, body: {message: 'Authentication error'}};
 }
 
-/** @param {string} method @param {string} path @returns {Reply} */
-function notFound(method, path) {
+function notFound(method: string, path: string): Reply {
 	return {status: 404, body: failure(reason(CODES.notFound, `No operation matches ${method} ${path}.`))};
 }
 
-/** @param {string} a @param {string} b */
-function safeEqual(a, b) {
-	const left = Buffer.from(a);
-	const right = Buffer.from(b);
-	return left.length === right.length && timingSafeEqual(left, right);
-}
-
-function randomHex() {
-	return randomBytes(16).toString('hex');
-}
-
-/** @param {number} length */
-function randomAlphanumeric(length) {
+function randomAlphanumeric(length: number): string {
 	let text = '';
 	for (let index = 0; index < length; index++) text += ALPHANUMERIC[randomInt(ALPHANUMERIC.length)];
 	return text;
@@ -956,8 +705,7 @@ function makeRsaKeys() {
 	return {privateKey, publicKey: publicKey.export({type: 'spki', format: 'der'}).toString('base64')};
 }
 
-/** @param {IncomingMessage} request @param {string} name */
-function header(request, name) {
+function header(request: IncomingMessage, name: string): string | undefined {
 	const value = request.headers[name];
 	return Array.isArray(value) ? value.join(', ') : value;
 }
@@ -965,15 +713,13 @@ function header(request, name) {
 /**
  * Reads the whole body, keeping at most MAX_BODY_BYTES; the rest is drained (not kept) so
  * the client can finish sending and read the 413.
- * @param {IncomingMessage} request
- * @returns {Promise<{text: string, tooLarge: boolean} | undefined>} undefined when the client went away
+ * @returns undefined when the client went away
  */
-function readBody(request) {
-	return new Promise((resolve) => {
-		/** @type {Buffer[]} */
-		const chunks = [];
+function readBody(request: IncomingMessage): Promise<{text: string; tooLarge: boolean} | undefined> {
+	return new Promise(resolve => {
+		const chunks: Buffer[] = [];
 		let size = 0;
-		request.on('data', (/** @type {Buffer} */ chunk) => {
+		request.on('data', (chunk: Buffer) => {
 			size += chunk.length;
 			if (size <= MAX_BODY_BYTES) chunks.push(chunk);
 		});
@@ -986,13 +732,11 @@ function readBody(request) {
 	});
 }
 
-/** @param {ServerResponse} response @param {Reply} reply */
-function send(response, reply) {
+function send(response: ServerResponse, reply: Reply): void {
 	sendJson(response, reply.status, reply.body);
 }
 
-/** @param {ServerResponse} response @param {number} status @param {unknown} body */
-function sendJson(response, status, body) {
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
 	const text = JSON.stringify(body);
 	response.writeHead(status, {'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text)});
 	response.end(text);
@@ -1001,24 +745,16 @@ function sendJson(response, status, body) {
 /**
  * Runs the stub from the command line: PORT (default 0), ALLOWED_ORIGINS (comma list),
  * STUB_TEST_MODE=1 for the /__stub/ controls. Prints the URL.
- * @param {NodeJS.ProcessEnv} [env]
+ *
  * @example
- * // ALLOWED_ORIGINS=http://localhost:3000 PORT=4010 node demo/zuora-stub.mjs
+ * // ALLOWED_ORIGINS=http://localhost:3000 PORT=4010 node -e "import('zuora-cors/testing').then(t => t.main())"
  */
-export async function main(env = process.env) {
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<ZuoraStub> {
 	const stub = await startZuoraStub({
-		port: env.PORT ? Number(env.PORT) : 0,
-		allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
-		testMode: env.STUB_TEST_MODE === '1',
+		port: env['PORT'] ? Number(env['PORT']) : 0,
+		allowedOrigins: (env['ALLOWED_ORIGINS'] ?? '').split(',').map(origin => origin.trim()).filter(Boolean),
+		testMode: env['STUB_TEST_MODE'] === '1',
 	});
 	console.log(`Zuora stub listening on ${stub.url}`);
 	return stub;
-}
-
-// The one side effect: start when run directly (`node demo/zuora-stub.mjs`), never on import.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-	main().catch((error) => {
-		console.error(error);
-		process.exitCode = 1;
-	});
 }
