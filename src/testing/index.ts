@@ -8,6 +8,7 @@
 export {
 	startZuoraStub,
 	main,
+	DECLINE_TEST_CARDS,
 	type ZuoraStub,
 	type ZuoraStubOptions,
 	type StoredPaymentMethod,

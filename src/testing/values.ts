@@ -2,7 +2,7 @@
 import {randomBytes, timingSafeEqual} from 'node:crypto';
 
 export type Reason = {code: number; message: string};
-export type Reply = {status: number; body: unknown; headers?: Record<string, string>};
+export type Reply = {status: number; body: unknown; headers?: Record<string, string>; raw?: Buffer};
 
 /** Absent is undefined, null or the empty string. */
 export function isBlank(value: unknown): value is undefined | null | '' {

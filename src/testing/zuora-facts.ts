@@ -15,16 +15,21 @@ export const STUB_CODES = {
 	cardInvalidValue: 53_100_020,
 	cardMissingField: 53_100_022,
 	cardMalformed: 53_100_090,
-	accountInvalidValue: 50_000_020,
-	accountMissingField: 50_000_022,
-	accountMalformed: 50_000_090,
-	declined: 53_100_320,
+	/** A gateway decline: category 99 (payment-gateway error) of the credit-card resource. */
+	declined: 53_100_099,
+	accountInvalidValue: 53_000_020,
+	accountMissingField: 53_000_022,
+	accountMalformed: 53_000_090,
 	notFound: 50_000_040,
 	internal: 50_000_060,
+	/** Category 61, "temporary error: resubmit later" (a 503). */
+	unavailable: 50_000_061,
+	/** Category 70, "over a limit": a body too large, or a 429. */
 	tooLarge: 50_000_070,
 	rateLimited: 50_000_070,
-	unavailable: 50_000_061,
-	idempotencyConflict: 50_000_050,
+	/** Category 50, "lock contention": a request with the same Idempotency-Key is in flight. */
+	idempotencyInFlight: 50_000_050,
+	/** Category 20, invalid value: the Idempotency-Key was used with another request. */
 	idempotencyMismatch: 50_000_020,
 } as const;
 

@@ -1,4 +1,5 @@
 import {createHmac, createPublicKey, verify} from 'node:crypto';
+import fc from 'fast-check';
 import {describe, it, expect, beforeAll, afterAll, beforeEach, vi} from 'vitest';
 import {main, startZuoraStub, type ZuoraStub, type ZuoraStubOptions} from './zuora-stub.js';
 
@@ -15,6 +16,8 @@ const EXPIRED_TOKEN = {code: 90000011, message: 'Invalid token. The token has ex
 const INVALID_SIGNATURE = {code: 90000012, message: 'Invalid signature.'};
 const PROCESS_ID = /^[0-9A-F]{16}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
+const EXPOSED = 'Retry-After, ratelimit-limit, ratelimit-remaining, ratelimit-reset';
+const DECLINED = 53100099;
 
 /** Every body the stub answered, to prove no card number ever comes back. */
 const transcript: string[] = [];
@@ -273,7 +276,7 @@ describe('CORS', () => {
 			'access-control-allow-credentials': 'true',
 			'access-control-allow-methods': 'POST, GET, OPTIONS',
 			'access-control-allow-headers': 'signature, token, content-type, accept, idempotency-key',
-			'access-control-expose-headers': 'Retry-After',
+			'access-control-expose-headers': EXPOSED,
 		});
 		expect(answer.headers.get('vary')).toBe('Origin');
 	});
@@ -293,7 +296,7 @@ describe('CORS', () => {
 		const allowed = await corsPost(zuora.stub, CREDIT_CARDS, card(), {});
 		expect(allowed.headers.get('access-control-allow-origin')).toBe(SHOP);
 		expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
-		expect(allowed.headers.get('access-control-expose-headers')).toBe('Retry-After');
+		expect(allowed.headers.get('access-control-expose-headers')).toBe(EXPOSED);
 		const other = await corsPost(zuora.stub, CREDIT_CARDS, card(), {}, {origin: 'http://evil.test'});
 		expect(corsHeaderNames(other.headers)).toEqual([]);
 		expect(other.headers.get('vary')).toBe('Origin');
@@ -432,11 +435,13 @@ describe('POST /v1/payment-methods/credit-cards', () => {
 	});
 
 	it.each([
-		['4000000000000002', 'Transaction declined.402 - [card_declined/generic_decline] Your card was declined.'],
-		['4000000000009995', 'Transaction declined.402 - [card_declined/insufficient_funds] Your card has insufficient funds.'],
-		['4000000000000069', 'Transaction declined.402 - [card_declined/expired_card] Your card has expired.'],
-	])('declines test card %s', async (number, message) => {
-		expectFailure(await createCard(zuora.stub, card({creditCardNumber: number})), [{code: 53100320, message}]);
+		['4000000000000002', 'Transaction declined.402 - [card_error/card_declined/generic_decline] Your card was declined.'],
+		['4000000000009995', 'Transaction declined.402 - [card_error/card_declined/insufficient_funds] Your card has insufficient funds.'],
+		['4000000000000069', 'Transaction declined.402 - [card_error/expired_card/expired_card] Your card has expired.'],
+		['4000000000000127', "Transaction declined.402 - [card_error/incorrect_cvc/incorrect_cvc] Your card's security code is incorrect."],
+	])('declines test card %s with a gateway-category code (99), not 53100320', async (number, message) => {
+		expectFailure(await createCard(zuora.stub, card({creditCardNumber: number})), [{code: DECLINED, message}]);
+		expect(DECLINED % 100).toBe(99);
 		expect(zuora.stub.paymentMethods()).toEqual([]);
 	});
 });
@@ -473,8 +478,8 @@ describe('token lifetime', () => {
 
 describe('POST /v1/accounts', () => {
 	const zuora = useStub();
-	const account = {name: 'Acme Ltd', currency: 'USD', billToContact: {firstName: 'Ada', lastName: 'Lovelace'}};
-	const creditCard = {creditCardType: 'MasterCard', creditCardNumber: '5555555555554444', expirationMonth: 1, expirationYear: FUTURE_YEAR, securityCode: '321'};
+	const account = {name: 'Acme Ltd', currency: 'USD', billToContact: {firstName: 'Ada', lastName: 'Lovelace', country: 'GB'}};
+	const creditCard = {cardType: 'MasterCard', cardNumber: '5555555555554444', expirationMonth: 1, expirationYear: FUTURE_YEAR, securityCode: '321', cardHolderInfo: {cardHolderName: 'Ada Lovelace'}};
 
 	async function createAccount(body: Record<string, unknown>, signedName = 'Acme Ltd') {
 		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${ACCOUNTS}`, name: signedName});
@@ -489,8 +494,8 @@ describe('POST /v1/accounts', () => {
 			accountNumber: 'A00000001',
 			paymentMethodId: expect.stringMatching(HEX32),
 		});
-		expect(zuora.stub.accounts()).toEqual([{accountId: answer.json.accountId, accountNumber: 'A00000001', name: 'Acme Ltd', paymentMethodId: answer.json.paymentMethodId}]);
-		expect(zuora.stub.paymentMethods()).toMatchObject([{id: answer.json.paymentMethodId, accountKey: 'A00000001', creditCardType: 'MasterCard', last4: '4444'}]);
+		expect(zuora.stub.accounts()).toEqual([{accountId: answer.json.accountId, accountNumber: 'A00000001', name: 'Acme Ltd', currency: 'USD', autoPay: false, paymentMethodId: answer.json.paymentMethodId}]);
+		expect(zuora.stub.paymentMethods()).toMatchObject([{id: answer.json.paymentMethodId, accountKey: 'A00000001', creditCardType: 'MasterCard', last4: '4444', cardHolderName: 'Ada Lovelace'}]);
 		expect((await createAccount({...account, creditCard})).json.accountNumber).toBe('A00000002');
 	});
 
@@ -499,51 +504,204 @@ describe('POST /v1/accounts', () => {
 		expect(zuora.stub.accounts()).toEqual([]);
 	});
 
-	it('names card fields under creditCard', async () => {
+	it("names card fields by the body's own paths under creditCard", async () => {
 		expectFailure(await createAccount({...account, creditCard: {...creditCard, expirationMonth: 0}}), [
 			{code: 53100020, message: 'creditCard.expirationMonth: invalid value'},
 		]);
-		expectFailure(await createAccount(account), [{code: 53100022, message: 'creditCard: missing field'}]);
+		expectFailure(await createAccount({...account, creditCard: {...creditCard, cardNumber: '5555555555554445'}}), [
+			{code: 53100020, message: 'creditCard.cardNumber: invalid value'},
+		]);
+		// The payment-method spelling is not Zuora's Create Account body: cardType and cardNumber are missing.
+		const {cardType, cardNumber, ...rest} = creditCard;
+		expectFailure(await createAccount({...account, creditCard: {...rest, creditCardType: cardType, creditCardNumber: cardNumber}}), [
+			{code: 53100022, message: 'creditCard.cardType: missing field'},
+			{code: 53100022, message: 'creditCard.cardNumber: missing field'},
+		]);
+		expectFailure(await createAccount({...account, autoPay: true}), [{code: 53000022, message: 'creditCard: missing field'}]);
 		expect(zuora.stub.accounts()).toEqual([]);
 		expect(zuora.stub.paymentMethods()).toEqual([]);
 	});
 
-	it('creates no account for a declined card', async () => {
-		const declined = {...creditCard, creditCardType: 'Visa', creditCardNumber: '4000000000000002'};
+	it('requires currency and billToContact (firstName, lastName, country), all reported at once (name is signed)', async () => {
+		expectFailure(await createAccount({name: 'Acme Ltd', creditCard: {...creditCard, securityCode: '12'}}), [
+			{code: 53000022, message: 'currency: missing field'},
+			{code: 53000022, message: 'billToContact: missing field'},
+			{code: 53100020, message: 'creditCard.securityCode: invalid value'},
+		]);
+		expectFailure(await createAccount({...account, currency: 'usd', billToContact: {firstName: 'Ada', lastName: 7}, autoPay: 'yes', creditCard}), [
+			{code: 53000020, message: 'currency: invalid value'},
+			{code: 53000020, message: 'billToContact.lastName: invalid value'},
+			{code: 53000022, message: 'billToContact.country: missing field'},
+			{code: 53000020, message: 'autoPay: invalid value'},
+		]);
+		expectFailure(await createAccount({...account, name: 'x'.repeat(256), creditCard}, 'x'.repeat(256)), [{code: 53000020, message: 'name: invalid value'}]);
+		expect(zuora.stub.accounts()).toEqual([]);
+	});
+
+	it('creates an account without a payment method when no card and no autoPay', async () => {
+		const answer = await createAccount(account);
+		expect(answer.json).toEqual({success: true, accountId: expect.stringMatching(HEX32), accountNumber: 'A00000001'});
+		expect(zuora.stub.accounts()).toMatchObject([{accountNumber: 'A00000001', paymentMethodId: null}]);
+	});
+
+	it('takes hpmCreditCardPaymentMethodId, an orphan method at the stub, and attaches it', async () => {
+		const {accountKey, ...orphan} = card();
+		const method = await createCard(zuora.stub, orphan);
+		const id = method.json.paymentMethodId as string;
+		const answer = await createAccount({...account, autoPay: true, hpmCreditCardPaymentMethodId: id});
+		expect(answer.json).toEqual({success: true, accountId: expect.stringMatching(HEX32), accountNumber: 'A00000001', paymentMethodId: id});
+		expect(zuora.stub.paymentMethods()).toMatchObject([{id, accountKey: 'A00000001'}]);
+		expect(zuora.stub.accounts()).toMatchObject([{accountNumber: 'A00000001', autoPay: true, paymentMethodId: id}]);
+		// Now owned: it cannot be attached again; an unknown id and both card forms at once are refused.
+		for (const body of [
+			{...account, hpmCreditCardPaymentMethodId: id},
+			{...account, hpmCreditCardPaymentMethodId: 'f'.repeat(32)},
+		]) {
+			expectFailure(await createAccount(body), [{code: 53000020, message: 'hpmCreditCardPaymentMethodId: invalid value'}]);
+		}
+
+		expectFailure(await createAccount({...account, creditCard, hpmCreditCardPaymentMethodId: id}), [{code: 53000020, message: 'creditCard: invalid value'}]);
+		expect(zuora.stub.accounts()).toHaveLength(1);
+	});
+
+	it('creates no account and no method for a declined card', async () => {
+		const declined = {...creditCard, cardType: 'Visa', cardNumber: '4000000000000002'};
 		expectFailure(await createAccount({...account, creditCard: declined}), [
-			{code: 53100320, message: 'Transaction declined.402 - [card_declined/generic_decline] Your card was declined.'},
+			{code: DECLINED, message: 'Transaction declined.402 - [card_error/card_declined/generic_decline] Your card was declined.'},
 		]);
 		expect(zuora.stub.accounts()).toEqual([]);
+		expect(zuora.stub.paymentMethods()).toEqual([]);
 	});
 });
 
 describe('Idempotency-Key', () => {
 	const zuora = useStub();
+	const uri = () => `${zuora.stub.publicUrl}${CREDIT_CARDS}`;
 
-	it('replays the first success without a fresh token and creates one method', async () => {
-		const first = await createCard(zuora.stub, card(), {'idempotency-key': 'checkout-1'});
+	it('replays the stored first success with 409, same body and headers, with the spent pair, creating one method', async () => {
+		const pair = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+		const first = await corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {'idempotency-key': 'checkout-1'});
+		expect(first.status).toBe(200);
 		expect(first.json.success).toBe(true);
-		const replay = await corsPost(zuora.stub, CREDIT_CARDS, card(), {}, {'idempotency-key': 'checkout-1'});
-		expect(replay.status).toBe(200);
-		expect(replay.json).toEqual(first.json);
+		const replay = await corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {'idempotency-key': 'checkout-1'});
+		expect(replay.status).toBe(409);
+		expect(replay.text).toBe(first.text);
+		expect(replay.headers.get('content-type')).toBe('application/json; charset=utf-8');
+		// A fresh pair for the same uri and account replays too, and is not spent by it.
+		const fresh = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+		const again = await corsPost(zuora.stub, CREDIT_CARDS, card(), fresh, {'idempotency-key': 'checkout-1'});
+		expect([again.status, again.text]).toEqual([409, first.text]);
 		expect(zuora.stub.paymentMethods()).toHaveLength(1);
 		expect(zuora.stub.paymentMethods()[0]?.idempotencyKey).toBe('checkout-1');
-		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 1});
+		expect(zuora.stub.tokens()).toEqual({issued: 2, used: 1});
 	});
 
-	it('keeps keys apart per path and per key', async () => {
-		await createCard(zuora.stub, card(), {'idempotency-key': 'checkout-1'});
-		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), {}, {'idempotency-key': 'checkout-2'}), [USED_TOKEN]);
-		expectFailure(await corsPost(zuora.stub, ACCOUNTS, card(), {}, {'idempotency-key': 'checkout-1'}), [USED_TOKEN]);
+	it('stores a failure too and replays it with 409 (a fixed card under the same key is a 422)', async () => {
+		const pair = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+		const bad = card({expirationMonth: 13});
+		const first = await corsPost(zuora.stub, CREDIT_CARDS, bad, pair, {'idempotency-key': 'checkout-3'});
+		expectFailure(first, [{code: 53100020, message: 'expirationMonth: invalid value'}]);
+		const replay = await corsPost(zuora.stub, CREDIT_CARDS, bad, pair, {'idempotency-key': 'checkout-3'});
+		expect(replay.status).toBe(409);
+		expect(replay.json).toEqual(first.json);
+		const declinedPair = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+		const declined = card({creditCardNumber: '4000000000000002'});
+		const decline = await corsPost(zuora.stub, CREDIT_CARDS, declined, declinedPair, {'idempotency-key': 'checkout-4'});
+		expect((await corsPost(zuora.stub, CREDIT_CARDS, declined, declinedPair, {'idempotency-key': 'checkout-4'})).text).toBe(decline.text);
+		expect(zuora.stub.paymentMethods()).toEqual([]);
+	});
+
+	it('answers 422 for the same key with another body, path or method, spending nothing', async () => {
+		const pair = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+		const first = await corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {'idempotency-key': 'k'});
+		expect(first.json.success).toBe(true);
+		const fresh = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+		const mismatch = [{code: 50000020, message: "Idempotency-Key 'k' was used with another request."}];
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card({expirationMonth: 11}), fresh, {'idempotency-key': 'k'}), mismatch, 422);
+		// Same JSON value, other bytes: still another body.
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, JSON.stringify(card(), undefined, 1), fresh, {'idempotency-key': 'k'}), mismatch, 422);
+		// Another path under the same signed value (an account named like the account key).
+		const accountPair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${ACCOUNTS}`, name: 'A00000001'});
+		expectFailure(await corsPost(zuora.stub, ACCOUNTS, {name: 'A00000001', currency: 'USD', billToContact: {firstName: 'A', lastName: 'B', country: 'US'}}, accountPair, {'idempotency-key': 'k'}), mismatch, 422);
+		expect(zuora.stub.tokens()).toEqual({issued: 3, used: 1});
+		expect((await corsPost(zuora.stub, CREDIT_CARDS, card(), fresh, {'idempotency-key': 'k2'})).json.success).toBe(true);
+		expect(zuora.stub.accounts()).toEqual([]);
+	});
+
+	it("scopes keys to the signed account: a victim reusing an attacker's key gets its own answer", async () => {
+		const attackerPair = await signFor(zuora.stub, {uri: uri(), accountKey: 'A-ATTACKER'});
+		const attacker = await corsPost(zuora.stub, CREDIT_CARDS, card({accountKey: 'A-ATTACKER'}), attackerPair, {'idempotency-key': 'shared'});
+		expect(attacker.json.success).toBe(true);
+		const victimPair = await signFor(zuora.stub, {uri: uri(), accountKey: 'A-VICTIM'});
+		const victim = await corsPost(zuora.stub, CREDIT_CARDS, card({accountKey: 'A-VICTIM'}), victimPair, {'idempotency-key': 'shared'});
+		expect(victim.status).toBe(200);
+		expect(victim.json).toEqual({success: true, paymentMethodId: expect.stringMatching(HEX32)});
+		expect(victim.json.paymentMethodId).not.toBe(attacker.json.paymentMethodId);
+		expect(zuora.stub.paymentMethods().map(method => method.accountKey)).toEqual(['A-ATTACKER', 'A-VICTIM']);
+		// The attacker's stored answer under the victim's account, with the victim's body: none either.
+		const attackerAgain = await signFor(zuora.stub, {uri: uri(), accountKey: 'A-ATTACKER'});
+		const replay = await corsPost(zuora.stub, CREDIT_CARDS, card({accountKey: 'A-ATTACKER'}), attackerAgain, {'idempotency-key': 'shared'});
+		expect([replay.status, replay.json.paymentMethodId]).toEqual([409, attacker.json.paymentMethodId]);
+	});
+
+	it('never replays without a valid pair for this uri, method and account', async () => {
+		const pair = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+		const first = await corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {'idempotency-key': 'k'});
+		expect(first.json.success).toBe(true);
+		const headers = {'idempotency-key': 'k'};
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), {}, headers), [USED_TOKEN]);
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), {token: pair.token}, headers), [USED_TOKEN]);
+		const forged = {signature: Buffer.from('0'.repeat(40)).toString('base64'), token: pair.token};
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), forged, headers), [USED_TOKEN]);
+		const accountsPair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${ACCOUNTS}`, name: 'A00000001'});
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), accountsPair, headers), [INVALID_SIGNATURE]);
+		expect(zuora.stub.requests().filter(entry => entry.status === 409)).toEqual([]);
 		expect(zuora.stub.paymentMethods()).toHaveLength(1);
 	});
 
-	it('leaves the key free after a failure, for a retry with a new token', async () => {
-		expectFailure(await createCard(zuora.stub, card({expirationMonth: 13}), {'idempotency-key': 'checkout-3'}), [
-			{code: 53100020, message: 'expirationMonth: invalid value'},
-		]);
-		expect((await createCard(zuora.stub, card(), {'idempotency-key': 'checkout-3'})).json.success).toBe(true);
+	it('does not store an answer given before the pair was verified: a re-signed retry keeps its key', async () => {
+		const stale = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+		zuora.stub.expireTokens();
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), stale, {'idempotency-key': 'k'}), [EXPIRED_TOKEN]);
+		const fresh = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+		const retry = await corsPost(zuora.stub, CREDIT_CARDS, card(), fresh, {'idempotency-key': 'k'});
+		expect([retry.status, retry.json.success]).toEqual([200, true]);
+	});
+
+	it('answers 409 to a concurrent request with the same key while the first is processed', async () => {
+		const pair = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+		const release = zuora.stub.holdCreates();
+		const first = corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {'idempotency-key': 'k'});
+		await vi.waitFor(() => expect(zuora.stub.heldCreates()).toBe(1));
+		const second = await corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {'idempotency-key': 'k'});
+		expectFailure(second, [{code: 50000050, message: "A request with Idempotency-Key 'k' is being processed."}], 409);
+		expect(zuora.stub.paymentMethods()).toEqual([]);
+		release();
+		expect((await first).json.success).toBe(true);
 		expect(zuora.stub.paymentMethods()).toHaveLength(1);
+	});
+
+	it('holds for every generated key, account and body: one creation, exact replays, 422 for any other body', async () => {
+		await fc.assert(fc.asyncProperty(
+			fc.string({minLength: 1, maxLength: 40}).filter(key => /^[\x21-\x7e]+$/.test(key)),
+			fc.tuple(fc.stringMatching(/^A\d{8}$/), fc.stringMatching(/^A\d{8}$/)).filter(([a, b]) => a !== b),
+			fc.integer({min: 1, max: 12}),
+			async (key, [owner, other], month) => {
+				zuora.stub.reset();
+				const headers = {'idempotency-key': key};
+				const body = card({accountKey: owner, expirationMonth: month});
+				const pair = await signFor(zuora.stub, {uri: uri(), accountKey: owner});
+				const first = await corsPost(zuora.stub, CREDIT_CARDS, body, pair, headers);
+				const replay = await corsPost(zuora.stub, CREDIT_CARDS, body, pair, headers);
+				expect([replay.status, replay.text]).toEqual([409, first.text]);
+				expect((await corsPost(zuora.stub, CREDIT_CARDS, {...body, expirationMonth: (month % 12) + 1}, pair, headers)).status).toBe(422);
+				const otherPair = await signFor(zuora.stub, {uri: uri(), accountKey: other});
+				const otherAnswer = await corsPost(zuora.stub, CREDIT_CARDS, {...body, accountKey: other}, otherPair, headers);
+				expect(otherAnswer.status).toBe(200);
+				expect(otherAnswer.text).not.toBe(first.text);
+				expect(zuora.stub.paymentMethods().map(method => method.accountKey).sort()).toEqual([owner, other].sort());
+			},
+		), {numRuns: 25});
 	});
 });
 
@@ -598,7 +756,7 @@ describe('faults and latency', () => {
 	});
 
 	it('rejects bad fault arguments', () => {
-		expect(() => zuora.stub.failNext(1, 'boom' as any)).toThrow("failNext: mode must be 'reset', 'hang' or 'html500'");
+		expect(() => zuora.stub.failNext(1, 'boom' as any)).toThrow("failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason'");
 		expect(() => zuora.stub.setLatency(-1)).toThrow('setLatency: ms must be a non-negative finite number');
 	});
 
@@ -627,11 +785,13 @@ describe('request log', () => {
 	});
 
 	it('never holds a card number or security code in any answer, log or stored method', async () => {
+		transcript.length = 0;
 		const numbers = [VISA, '4111111111111112', '4000000000000002', '378282246310005'];
 		for (const number of numbers) await createCard(zuora.stub, card({creditCardNumber: number, securityCode: '9173'}));
 		const everything = [...transcript, JSON.stringify(zuora.stub.requests()), JSON.stringify(zuora.stub.paymentMethods())].join('\n');
 		for (const number of numbers) expect(everything).not.toContain(number);
-		expect(everything).not.toContain('9173');
+		// Random ids (processId, token, signature, method id) may hold any four digits by chance.
+		expect(everything.replace(/[0-9A-Za-z+/=]{16,}/g, '')).not.toContain('9173');
 		for (const method of zuora.stub.paymentMethods()) {
 			expect(Object.keys(method)).not.toContain('creditCardNumber');
 			expect(Object.keys(method)).not.toContain('securityCode');
@@ -646,8 +806,8 @@ describe('other routes', () => {
 		expectFailure(await call(`${zuora.stub.url}/v1/payment-methods`, {method: 'POST', body: '{}'}), [
 			{code: 50000040, message: 'No operation matches POST /v1/payment-methods.'},
 		], 404);
-		expectFailure(await call(`${zuora.stub.url}/v1/files/2c92c0f9`), [
-			{code: 50000040, message: 'No operation matches GET /v1/files/2c92c0f9.'},
+		expectFailure(await call(`${zuora.stub.url}/v1/files`), [
+			{code: 50000040, message: 'No operation matches GET /v1/files.'},
 		], 404);
 	});
 
@@ -702,7 +862,7 @@ describe('HTTP test controls (testMode)', () => {
 	it('answer 400 for bad arguments', async () => {
 		const answer = await controlPost('fail-next', {count: 1, mode: 'explode'});
 		expect(answer.status).toBe(400);
-		expect(answer.json).toEqual({ok: false, error: "failNext: mode must be 'reset', 'hang' or 'html500'"});
+		expect(answer.json).toEqual({ok: false, error: "failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason'"});
 		expect((await controlPost('latency', {ms: 'slow'})).json).toEqual({ok: false, error: 'setLatency: ms must be a non-negative finite number'});
 	});
 });

@@ -1,13 +1,21 @@
 /**
- * A stub of Zuora's CORS REST surface, for the demo and the tests: OAuth, HMAC and RSA
- * signatures, Create Payment Method (credit card) and Create Account, with CORS headers,
- * one-time tokens, Zuora's error envelope, and test controls for latency and faults.
+ * A stub of Zuora's CORS REST surface, for the demo and the tests (published as
+ * `zuora-cors/testing`, Node only): OAuth, HMAC and RSA signatures, Create Payment Method
+ * (credit card), Create Account and Get File, with CORS headers, one-time tokens, Zuora's error
+ * envelope, idempotent replays, and test controls for latency and faults.
  *
  * It follows Zuora where Zuora documents the behaviour (the CORS REST guide, the HMAC and
- * RSA signature API references; see the README's "Zuora facts"): the four CORS-enabled
- * operations, the signed parameter of each, the `{ success: false, processId, reasons }`
- * envelope answered with HTTP 200, codes 90000010, 90000011 and 59010220, the signature and
- * token formats, and `POST /oauth/token`.
+ * RSA signature, Create Account, Get File, idempotency, error-code and rate-limit references;
+ * see the README's "Zuora facts"): the four CORS-enabled operations, the signed parameter of
+ * each, the `{ success: false, processId, reasons }` envelope answered with HTTP 200, codes
+ * 90000010, 90000011 and 59010220, the code categories (last two digits: 20 invalid value,
+ * 22 missing field, 50 lock contention, 61 temporary error, 70 over a limit, 90 malformed,
+ * 99 payment-gateway error), the signature and token formats, `POST /oauth/token`, the
+ * Idempotency-Key rules (the first answer stored whether it succeeded or failed, replayed with
+ * 409; 409 for a concurrent duplicate; 422 for the key on another request), the `ratelimit-*`
+ * headers of a 429, Create Account's body and Get File's answers. Zuora's paths, documented
+ * codes and card brands come from the library's own modules (`zuora.ts`, `card-rules.ts`), so
+ * the stub and the library share one copy.
  *
  * Where Zuora is silent, this stub chooses:
  * - Signature: base64 of the 40 lowercase hex characters of
@@ -16,12 +24,16 @@
  * - Token lifetime: 20 minutes from issuance (`tokenLifetimeMs`). An expired token answers
  *   90000011 "Invalid token. The token has expired.", the code of a used token, so a client
  *   re-signs exactly as it does after a used token.
+ * - A used, unknown or expired token answers with HTTP 200 by default; `invalidTokenStatus:
+ *   401` answers 401 with the same envelope (a recorded sandbox answer came with 401).
+ *   `stringCodes: true` sends every reason code of the envelope as a string ("90000011"), as
+ *   some recorded answers do.
  * - A token is spent on its first use, before any other check, whatever the outcome.
  * - A signature that does not match (another uri, another method, a tampered `signature`
- *   header, or a body accountKey/name other than the signed one) answers 90000012
+ *   header, or a body accountKey/name/pageId other than the signed one) answers 90000012
  *   "Invalid signature." Zuora reports only the free text "Invalid signature".
  * - A signature is issued for any host in `uri`; only its use checks that the uri is
- *   `publicUrl` + the request path.
+ *   `publicUrl` + the request path (the file id included for Get File).
  * - A missing or bad field of a signature request (method, or the `name` that Create Account
  *   signs, or `pageId`) answers like Zuora's empty uri: code 59010220, "'<field>' may not
  *   be empty" or "'<field>' has an invalid value". `method` must be upper case.
@@ -29,30 +41,57 @@
  *   <resource>90 (malformed request): 53100090 on the create operations, 59010290 on the
  *   signature operations. A body over 1 MiB answers HTTP 413, code 50000070.
  * - Card fields: one reason per bad field, code 53100020 (invalid value) or 53100022
- *   (missing field), message "<field>: invalid value" / "<field>: missing field"; on
- *   Create Account the field is prefixed "creditCard.". Messages and the request log never
- *   hold the card number or the security code. The number must match the type's prefixes
- *   and lengths (Visa 13/16, MasterCard 16, AmericanExpress 15, Discover 16, JCB 16,
- *   Diners 14-16). A card expires at the end of its expiration month (UTC); a past year is
- *   an expirationYear error, a past month of this year an expirationMonth error.
+ *   (missing field), message "<field>: invalid value" / "<field>: missing field", the field
+ *   named by the body's own path (`creditCardNumber` on Create Payment Method,
+ *   `creditCard.cardNumber` on Create Account). Messages and the request log never hold the
+ *   card number or the security code. The rules are the library's (`ZUORA_CARD_BRANDS`):
+ *   the number is digits only, at most 16, Luhn-valid, of a length and a BIN prefix of the
+ *   given type. A card expires at the end of its expiration month (UTC); a past year is an
+ *   expirationYear error, a past month of this year an expirationMonth error.
  *   `cardHolderInfo.cardHolderName` is only required with `requireCardHolderName`.
  *   `defaultPaymentMethod` may be a boolean or "true"/"false" (the guide's sample sends
  *   form values). `accountKey` is not looked up: any value is taken as an existing account;
  *   without one an orphan method is created (`accountKey: null`).
- * - Create Account requires `creditCard`, validates only it (name is checked by the
- *   signature), and creates an account numbered A00000001, A00000002, ...
- * - Declines: code 53100320 with a gateway-style message, nothing is created (not even the
- *   account). Decline test cards (Visa, any valid expiry; the numbers Stripe uses):
- *     4000000000000002  generic decline
- *     4000000000009995  insufficient funds
- *     4000000000000069  expired card
- * - Idempotency-Key: a key already seen on the same path answers the stored first
- *   response, creates nothing and needs no fresh token (a replay spends nothing; its body
- *   is not compared). Only a successful creation is stored: like Stripe, a request that
- *   failed before anything was created leaves its key free for a retry with a new token.
+ * - Create Account takes Zuora's body: `name` (the signed value, at most 255 characters),
+ *   `currency` (three capital letters), `billToContact` with `firstName`, `lastName` and
+ *   `country` required, `autoPay` (boolean). The card is either `creditCard` (`cardType`,
+ *   `cardNumber`, `expirationMonth`, `expirationYear`, `securityCode`, `cardHolderInfo`) or
+ *   `hpmCreditCardPaymentMethodId`, the id of an orphan payment method at the stub (made by
+ *   Create Payment Method without an accountKey), which the new account then owns; both at
+ *   once is a `creditCard` invalid value. With `autoPay: true` one of them is required
+ *   (`creditCard: missing field`); without a card and without autoPay the account is created
+ *   with no payment method and the answer has no `paymentMethodId`. Account fields answer
+ *   53000020 / 53000022 (resource 530000, the stub's choice), every bad field at once, card
+ *   fields included. Accounts are numbered A00000001, A00000002, ...
+ * - Declines: code 53100099 (the credit-card resource, category 99 "payment-gateway error";
+ *   Zuora documents no decline code, and 53100320 is a termType code) with the gateway's
+ *   message form; nothing is created (not even the account). Decline test cards (Visa, any
+ *   valid expiry; the numbers Stripe uses):
+ *     4000000000000002  [card_error/card_declined/generic_decline] Your card was declined.
+ *     4000000000009995  [card_error/card_declined/insufficient_funds] Your card has insufficient funds.
+ *     4000000000000069  [card_error/expired_card/expired_card] Your card has expired.
+ *     4000000000000127  [card_error/incorrect_cvc/incorrect_cvc] Your card's security code is incorrect.
+ *   each message prefixed "Transaction declined.402 - ".
+ * - Idempotency-Key (the two create operations): an answer is stored once the request's
+ *   signature/token pair is verified, whatever it says (success, card error, decline, 400),
+ *   with its status, headers and body, and is replayed with HTTP 409 and the same headers and
+ *   body. Answers given before that (used/expired/unknown token, bad signature, faults) are
+ *   not stored: the request was not processed and the key has no verified owner, so a client
+ *   re-signing after 90000011 may keep its key. Stored answers are scoped to the signed value
+ *   (the accountKey or account name the merchant's backend signed; "" when none was signed):
+ *   another account's request with the same key never sees them and is processed as its own.
+ *   Within one scope, the same key with another path, method or body (byte for byte) answers
+ *   422 (code 50000020, "Idempotency-Key ... was used with another request."), and the key
+ *   while its first request is still being processed answers 409 (code 50000050, "... is
+ *   being processed."); neither spends the token. A replay needs a signature/token pair the
+ *   stub issued for this uri, method and signed value, with a matching signature: the first
+ *   request's own pair (already spent) or a fresh one; a replay spends nothing and does not
+ *   check the pair's lifetime (nothing new is done). Without a valid pair the request is
+ *   handled as any other (90000011 / 90000012), never replayed.
  * - CORS: an allowed origin (exact string match, never `*`) gets
  *   `Access-Control-Allow-Origin: <origin>`, `Access-Control-Allow-Credentials: true` and
- *   `Access-Control-Expose-Headers: Retry-After` on every answer; every answer carries
+ *   `Access-Control-Expose-Headers: Retry-After, ratelimit-limit, ratelimit-remaining,
+ *   ratelimit-reset` on every answer; every answer carries
  *   `Vary: Origin`. A preflight (any OPTIONS, on any path) from an allowed origin answers
  *   204 with `Access-Control-Allow-Methods: POST, GET, OPTIONS`,
  *   `Access-Control-Allow-Headers: signature, token, content-type, accept, idempotency-key`
@@ -65,26 +104,48 @@
  *   `{ error: "unsupported_grant_type", ... }`. A missing, unknown or expired bearer token on
  *   the signature operations answers 401 `{ message: "Authentication error" }`. OAuth tokens
  *   survive `reset()`, so a backend's cached token stays valid between tests.
- * - `POST /v1/rsa-signatures` takes only a bearer token (the stub serves no Payment Page, so
- *   it does not accept an HMAC signature/token pair there). Its signature is RSA-SHA256 over
- *   uri, method, pageId and token with a key pair made on first use; `key` is that public
- *   key (base64 DER SPKI, as in Zuora's sample); `tenantId` is "12270" (Zuora's sample).
- *   RSA tokens are not counted by `tokens()`.
- * - `GET /v1/files/{id}` can be signed but is not served: like every unknown route it
- *   answers 404 `{ success: false, processId, reasons: [{ code: 50000040, ... }] }`.
+ * - `POST /v1/rsa-signatures` takes a bearer token (a backend) or, without an Authorization
+ *   header, an HMAC signature/token pair signed for it with its `pageId` (a browser, CORS).
+ *   Its signature is RSA-SHA256 over uri, method, pageId and token with a key pair made on
+ *   first use; `key` is that public key (base64 DER SPKI, as in Zuora's sample); `tenantId`
+ *   is "12270" (Zuora's sample). RSA tokens are not counted by `tokens()`.
+ *   `nullRsaSignatureNext(count)` makes the next answers carry `signature: null` with a
+ *   token, as Zuora warns can happen.
+ * - `GET /v1/files/{id}` needs an HMAC pair signed for `publicUrl` + its path (method GET, no
+ *   signed parameter) and answers the file: a small valid PDF the stub makes, `Content-Type:
+ *   application/pdf;charset=UTF-8`. One invoice file exists after start and after `reset()`
+ *   (`fileIds()`); `addFile(text?)` makes another. A token problem answers the CORS envelope
+ *   like the other operations; an unknown file id answers 404 `{ reasons: [{ code:
+ *   "SystemError", message: "File not found." }] }`, without `success`, as Get File's errors
+ *   do.
  * - Faults (`failNext`) fire after the request is read and the latency has passed, and
  *   before it is processed: the token is not spent and nothing is created. They model a
- *   failure in front of Zuora (a load balancer). Preflights are never faulted. By default
- *   they hit only the two create operations the browser calls. The html500 answer carries
- *   the same CORS headers as any answer, so a page can read its status.
+ *   failure in front of Zuora (a load balancer) or a refusal before processing. Preflights
+ *   are never faulted. By default they hit only the two create operations the browser calls.
+ *   Every fault answer carries the same CORS headers as any answer, so a page can read it:
+ *     reset        the connection is destroyed, no answer
+ *     hang         never answered (close() ends it)
+ *     html500      500 text/html "<html><body><h1>500 Internal Server Error</h1></body></html>"
+ *     text500      500 text/plain "We're sorry, but something went wrong."
+ *     rateLimit    429, `ratelimit-limit: 40`, `ratelimit-remaining: 0`, `ratelimit-reset: 2`
+ *                  (seconds), envelope code 50000070 "Too many requests."
+ *     unavailable  503, envelope code 50000061 "Service temporarily unavailable."
+ *     htmlReason   200, envelope code 53100020 whose message holds HTML tags
+ * - Slow clients: a request's headers must arrive within `headersTimeoutMs` (10 s) and the
+ *   whole request within `requestTimeoutMs` (30 s), else Node answers 408 and closes; at most
+ *   `maxConnections` (256) connections are open at once, a further one is closed at once.
  * - Latency (`setLatency`) delays every answer, preflights included, but not the controls.
+ *   `holdCreates()` parks the create operations after their Idempotency-Key is reserved until
+ *   the function it returns is called (to make a concurrent duplicate deterministic).
  * - Test controls under `/__stub/` exist only with `testMode` (otherwise 404 like any
  *   unknown route), get the same CORS headers, and are neither delayed, faulted nor logged.
  */
 
-import {createHmac, generateKeyPairSync, randomBytes, randomInt, randomUUID, sign, type KeyObject} from 'node:crypto';
+import {createHash, createHmac, generateKeyPairSync, randomBytes, randomInt, randomUUID, sign, type KeyObject} from 'node:crypto';
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
+import {checkAccountFields} from './account-check.js';
 import {ACCOUNT_CARD_FIELDS, checkCard, PAYMENT_METHOD_FIELDS, type CardFieldNames, type ValidCard} from './card-check.js';
+import {makePdf} from './pdf.js';
 import {failure, isBlank, isPlainObject, isSuccess, ok, parseJsonObject, randomHex, reason, safeEqual, type Reason, type Reply} from './values.js';
 import {MESSAGES, SIGNATURE_METHODS, STUB_CODES as CODES, STUB_OPERATIONS} from './zuora-facts.js';
 
@@ -115,6 +176,16 @@ export type ZuoraStubOptions = {
 	secret?: string;
 	/** Clock in epoch milliseconds. @default Date.now */
 	now?: () => number;
+	/** HTTP status of a 90000011 answer (used, unknown or expired token): Zuora has sent both. @default 200 */
+	invalidTokenStatus?: 200 | 401;
+	/** Send every envelope reason code as a string ("90000011"), as some Zuora answers do. @default false */
+	stringCodes?: boolean;
+	/** Time allowed for a request's headers (Node's `server.headersTimeout`); then 408. @default 10_000 */
+	headersTimeoutMs?: number;
+	/** Time allowed for a whole request (Node's `server.requestTimeout`); then 408. @default 30_000 */
+	requestTimeoutMs?: number;
+	/** Most connections open at once (Node's `server.maxConnections`); a further one is closed. @default 256 */
+	maxConnections?: number;
 };
 
 type ResolvedOptions = Required<Omit<ZuoraStubOptions, 'publicUrl' | 'preflightMaxAge'>> & {publicUrl: string | undefined; preflightMaxAge: number | undefined};
@@ -143,7 +214,10 @@ export type StoredAccount = {
 	/** A00000001, A00000002, ... */
 	accountNumber: string;
 	name: string;
-	paymentMethodId: string;
+	currency: string;
+	autoPay: boolean;
+	/** The account's payment method; null when it was created without one. */
+	paymentMethodId: string | null;
 };
 
 /** One received request. The body is never logged. */
@@ -160,7 +234,8 @@ export type LoggedRequest = {
 	status: number | null;
 };
 
-export type FaultMode = 'reset' | 'hang' | 'html500';
+/** How `failNext` fails a request; see the module comment for each answer. */
+export type FaultMode = 'reset' | 'hang' | 'html500' | 'text500' | 'rateLimit' | 'unavailable' | 'htmlReason';
 
 export type ZuoraStub = {
 	/** Where the stub listens, e.g. `http://127.0.0.1:54321`. */
@@ -187,17 +262,37 @@ export type ZuoraStub = {
 	tokens(): {issued: number; used: number};
 	/** Adds an exact origin to `allowedOrigins` (a page's server often starts after the stub). */
 	allowOrigin(origin: string): void;
+	/** Ids of the files `GET /v1/files/{id}` serves, oldest first (one invoice after start and reset). */
+	fileIds(): string[];
+	/** Makes a PDF file showing `text` and returns its id (32 lowercase hex characters). */
+	addFile(text?: string): string;
+	/** The next `count` RSA signatures answer `signature: null` (with a token), as Zuora warns can happen. */
+	nullRsaSignatureNext(count?: number): void;
+	/** Parks the create operations (after their Idempotency-Key is reserved) until the returned function is called. */
+	holdCreates(): () => void;
+	/** How many create requests are parked by `holdCreates`. */
+	heldCreates(): number;
 };
 
 type IssuedToken = {uri: string; method: string; signedParameter: {name: string; value: string} | undefined; issuedAt: number; used: boolean; expired: boolean};
 type Fault = {remaining: number; mode: FaultMode; paths: string[]};
 type Create = (body: Record<string, unknown>, idempotencyKey: string | undefined) => Reply;
+/** A stored Idempotency-Key: what the first request was, and its answer (undefined while it runs). */
+type IdempotencyEntry = {path: string; method: string; bodyHash: string; reply: Reply | undefined};
+/** A pair whose signature matches the request (used or expired or not). */
+type VerifiedPair = {token: string; issued: IssuedToken; value: string};
 
 /** The browser-facing operations, which faults hit by default. */
 const CREATE_PATHS = ['/v1/payment-methods/credit-cards', '/v1/accounts'];
 
-const FAULT_MODES = new Set<string>(['reset', 'hang', 'html500']);
+const FAULT_MODES = new Set<string>(['reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason']);
 const HTML_500 = '<html><body><h1>500 Internal Server Error</h1></body></html>';
+const TEXT_500 = "We're sorry, but something went wrong.";
+/** The 429 fault's headers, in the form Zuora's rate-limit guide shows (`ratelimit-reset` in seconds). */
+const RATE_LIMIT_HEADERS = {'ratelimit-limit': '40', 'ratelimit-remaining': '0', 'ratelimit-reset': '2'};
+const HTML_REASON = '<p>Invalid value for <b>creditCardNumber</b>.<br/>Check the card and retry.</p>';
+const EXPOSE_HEADERS = 'Retry-After, ratelimit-limit, ratelimit-remaining, ratelimit-reset';
+const FILE_PATH = /^\/v1\/files\/([^/]+)$/;
 const MAX_BODY_BYTES = 1024 * 1024;
 const TENANT_ID = '12270';
 const ALLOW_METHODS = 'POST, GET, OPTIONS';
@@ -205,11 +300,13 @@ const ALLOW_HEADERS = 'signature, token, content-type, accept, idempotency-key';
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** Decline test cards, by number: the gateway message each answers. */
-const DECLINES = new Map([
-	['4000000000000002', 'Transaction declined.402 - [card_declined/generic_decline] Your card was declined.'],
-	['4000000000009995', 'Transaction declined.402 - [card_declined/insufficient_funds] Your card has insufficient funds.'],
-	['4000000000000069', 'Transaction declined.402 - [card_declined/expired_card] Your card has expired.'],
+export const DECLINE_TEST_CARDS: ReadonlyMap<string, string> = new Map([
+	['4000000000000002', 'Transaction declined.402 - [card_error/card_declined/generic_decline] Your card was declined.'],
+	['4000000000009995', 'Transaction declined.402 - [card_error/card_declined/insufficient_funds] Your card has insufficient funds.'],
+	['4000000000000069', 'Transaction declined.402 - [card_error/expired_card/expired_card] Your card has expired.'],
+	['4000000000000127', "Transaction declined.402 - [card_error/incorrect_cvc/incorrect_cvc] Your card's security code is incorrect."],
 ]);
+const DECLINES = DECLINE_TEST_CARDS;
 
 /**
  * Starts the stub Zuora origin.
@@ -230,12 +327,21 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 	let rsaKeys: {privateKey: KeyObject; publicKey: string} | undefined;
 	let publicUrl = '';
 
-	const server = createServer((request, response) => {
+	let heldCreates = 0;
+	let releaseHold: (() => void) | undefined;
+	let hold: Promise<void> | undefined;
+	const server = createServer({
+		headersTimeout: config.headersTimeoutMs,
+		requestTimeout: config.requestTimeoutMs,
+		// Node checks both timeouts on this interval (30 s by default): keep it well under them.
+		connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(config.headersTimeoutMs / 4))),
+	}, (request, response) => {
 		handle(request, response).catch(() => {
 			if (response.headersSent) response.destroy();
 			else sendJson(response, 500, failure(reason(CODES.internal, 'Internal error.')));
 		});
 	});
+	server.maxConnections = config.maxConnections;
 
 	async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
 		const path = new URL(request.url ?? '/', 'http://stub').pathname;
@@ -254,16 +360,18 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 		const fault = takeFault(path);
 		if (fault) return applyFault(fault, request, response);
 		if (body.tooLarge) return send(response, {status: 413, body: failure(reason(CODES.tooLarge, 'Request body exceeds 1 MiB.'))});
-		send(response, route(request, method, path, body.text));
+		send(response, await route(request, method, path, body.text));
 	}
 
-	function route(request: IncomingMessage, method: string, path: string, text: string): Reply {
+	async function route(request: IncomingMessage, method: string, path: string, text: string): Promise<Reply> {
 		const key = `${method} ${path}`;
 		if (key === 'POST /oauth/token') return issueOAuthToken(text);
 		if (key === 'POST /v1/hmac-signatures') return authenticated(request) ? issueHmacSignature(text) : authenticationError();
-		if (key === 'POST /v1/rsa-signatures') return authenticated(request) ? issueRsaSignature(text) : authenticationError();
-		if (key === 'POST /v1/payment-methods/credit-cards') return createViaCors(request, path, text, createPaymentMethod);
-		if (key === 'POST /v1/accounts') return createViaCors(request, path, text, createAccount);
+		if (key === 'POST /v1/rsa-signatures') return rsaSignatureViaBearerOrPair(request, path, text);
+		if (key === 'POST /v1/payment-methods/credit-cards') return createViaCors(request, method, path, text, createPaymentMethod);
+		if (key === 'POST /v1/accounts') return createViaCors(request, method, path, text, createAccount);
+		const file = method === 'GET' ? FILE_PATH.exec(path) : null;
+		if (file?.[1] !== undefined) return getFile(request, path, decodeURIComponent(file[1]));
 		return notFound(method, path);
 	}
 
@@ -275,7 +383,7 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 		if (origin === undefined || !allowedOrigins.has(origin)) return;
 		response.setHeader('Access-Control-Allow-Origin', origin);
 		response.setHeader('Access-Control-Allow-Credentials', 'true');
-		response.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+		response.setHeader('Access-Control-Expose-Headers', EXPOSE_HEADERS);
 	}
 
 	function preflight(response: ServerResponse, origin: string | undefined): void {
@@ -355,30 +463,108 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 		rsaKeys ??= makeRsaKeys();
 		const token = randomAlphanumeric(32);
 		const signed = [parsed['uri'], parsed['method'], parsed['pageId'], token].join('\n');
-		const signature = sign('sha256', Buffer.from(signed), rsaKeys.privateKey).toString('base64');
+		let signature: string | null = sign('sha256', Buffer.from(signed), rsaKeys.privateKey).toString('base64');
+		if (state.nullRsaSignatures > 0) {
+			state.nullRsaSignatures -= 1;
+			signature = null;
+		}
+
 		return ok({signature, token, tenantId: TENANT_ID, key: rsaKeys.publicKey, success: true});
+	}
+
+	/** A backend calls with its bearer token; a browser (CORS) with an HMAC pair signed for this uri and pageId. */
+	function rsaSignatureViaBearerOrPair(request: IncomingMessage, path: string, text: string): Reply {
+		if (header(request, 'authorization') !== undefined || header(request, 'token') === undefined) {
+			return authenticated(request) ? issueRsaSignature(text) : authenticationError();
+		}
+
+		const tokenProblem = spendToken(request, path, parseJsonObject(text));
+		if (tokenProblem) return tokenFailure(tokenProblem);
+		return issueRsaSignature(text);
+	}
+
+	// --- Get File ---------------------------------------------------------------------------
+
+	function getFile(request: IncomingMessage, path: string, id: string): Reply {
+		const tokenProblem = spendToken(request, path, undefined);
+		if (tokenProblem) return tokenFailure(tokenProblem);
+		const file = state.files.get(id);
+		if (!file) return {status: 404, body: {reasons: [{code: 'SystemError', message: 'File not found.'}]}};
+		return {status: 200, body: undefined, raw: file, headers: {'Content-Type': 'application/pdf;charset=UTF-8'}};
+	}
+
+	function addFile(text = 'Invoice INV00000001'): string {
+		if (typeof text !== 'string') throw new TypeError('addFile: text must be a string');
+		const id = randomHex();
+		state.files.set(id, makePdf(text));
+		return id;
 	}
 
 	// --- CORS create operations -------------------------------------------------------------
 
 	/**
-	 * The shared path of the two create operations: idempotent replay, then the one-time token
-	 * and signature, then the body.
+	 * The shared path of the two create operations: idempotent replay (for a verified pair),
+	 * then the one-time token and signature, then the body.
 	 */
-	function createViaCors(request: IncomingMessage, path: string, text: string, create: Create): Reply {
+	async function createViaCors(request: IncomingMessage, method: string, path: string, text: string, create: Create): Promise<Reply> {
 		const idempotencyKey = header(request, 'idempotency-key');
-		const replayKey = idempotencyKey === undefined ? undefined : `${path}\n${idempotencyKey}`;
-		const stored = replayKey === undefined ? undefined : state.idempotent.get(replayKey);
-		if (stored) return stored;
-
 		const body = parseJsonObject(text);
-		const tokenProblem = spendToken(request, path, body);
-		if (tokenProblem) return ok(failure(tokenProblem));
-		if (!body) return {status: 400, body: failure(reason(CODES.cardMalformed, MESSAGES.malformed))};
+		const verified = idempotencyKey === undefined ? undefined : verifyPair(request, path, body);
+		const storeKey = verified === undefined ? undefined : `${verified.value}\n${idempotencyKey}`;
+		const bodyHash = createHash('sha256').update(text).digest('hex');
+		const stored = storeKey === undefined ? undefined : state.idempotent.get(storeKey);
+		if (stored) {
+			if (stored.path !== path || stored.method !== method || stored.bodyHash !== bodyHash) {
+				return {status: 422, body: failure(reason(CODES.idempotencyMismatch, `Idempotency-Key '${idempotencyKey}' was used with another request.`))};
+			}
 
-		const reply = create(body, idempotencyKey);
-		if (replayKey !== undefined && isSuccess(reply.body)) state.idempotent.set(replayKey, reply);
+			if (!stored.reply) {
+				return {status: 409, body: failure(reason(CODES.idempotencyInFlight, `A request with Idempotency-Key '${idempotencyKey}' is being processed.`))};
+			}
+
+			return {...stored.reply, status: 409};
+		}
+
+		const tokenProblem = spendToken(request, path, body);
+		if (tokenProblem) return tokenFailure(tokenProblem);
+		// The pair is verified from here on: whatever follows is the stored first answer.
+		const entry: IdempotencyEntry = {path, method, bodyHash, reply: undefined};
+		if (storeKey !== undefined) state.idempotent.set(storeKey, entry);
+		if (hold) {
+			heldCreates += 1;
+			await hold;
+			heldCreates -= 1;
+		}
+
+		const reply = body ? create(body, idempotencyKey) : {status: 400, body: failure(reason(CODES.cardMalformed, MESSAGES.malformed))};
+		entry.reply = {...reply, headers: {'Content-Type': 'application/json; charset=utf-8', ...reply.headers}};
 		return reply;
+	}
+
+	/** The 90000011 / 90000012 answer, with `invalidTokenStatus` for 90000011. */
+	function tokenFailure(problem: Reason): Reply {
+		return {status: problem.code === CODES.invalidToken ? config.invalidTokenStatus : 200, body: failure(problem)};
+	}
+
+	/**
+	 * The issued pair the request presents, when its signature matches the request (uri,
+	 * method, signed value, signature header), used and expired pairs included.
+	 */
+	function verifyPair(request: IncomingMessage, path: string, body: Record<string, unknown> | undefined): VerifiedPair | undefined {
+		const token = header(request, 'token');
+		const issued = token === undefined ? undefined : state.tokens.get(token);
+		if (token === undefined || !issued) return undefined;
+		return signatureMatches(request, path, body, token, issued) ? {token, issued, value: issued.signedParameter?.value ?? ''} : undefined;
+	}
+
+	function signatureMatches(request: IncomingMessage, path: string, body: Record<string, unknown> | undefined, token: string, issued: IssuedToken): boolean {
+		const value = issued.signedParameter?.value ?? '';
+		const bodyValue = issued.signedParameter === undefined ? '' : signedValue(body?.[issued.signedParameter.name]);
+		const expected = hmacSignature(config.secret, issued.uri, issued.method, value, token);
+		return issued.uri === publicUrl + path
+			&& issued.method === request.method
+			&& safeEqual(header(request, 'signature') ?? '', expected)
+			&& bodyValue === value;
 	}
 
 	/** Checks the `token` and `signature` headers, spending the token first. */
@@ -392,14 +578,7 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 			return reason(CODES.invalidToken, MESSAGES.expiredToken);
 		}
 
-		const value = issued.signedParameter?.value ?? '';
-		const bodyValue = issued.signedParameter === undefined ? '' : signedValue(body?.[issued.signedParameter.name]);
-		const expected = hmacSignature(config.secret, issued.uri, issued.method, value, token);
-		const matches = issued.uri === publicUrl + path
-			&& issued.method === request.method
-			&& safeEqual(header(request, 'signature') ?? '', expected)
-			&& bodyValue === value;
-		return matches ? undefined : reason(CODES.invalidSignature, MESSAGES.invalidSignature);
+		return signatureMatches(request, path, body, token, issued) ? undefined : reason(CODES.invalidSignature, MESSAGES.invalidSignature);
 	}
 
 	function createPaymentMethod(body: Record<string, unknown>, idempotencyKey: string | undefined): Reply {
@@ -417,23 +596,47 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 	}
 
 	function createAccount(body: Record<string, unknown>, idempotencyKey: string | undefined): Reply {
+		const account = checkAccountFields(body);
+		const reasons = [...account.reasons];
 		const creditCard = body['creditCard'];
-		if (creditCard === undefined || creditCard === null) {
-			return ok(failure(reason(CODES.cardMissingField, 'creditCard: missing field')));
+		const hpmId = body['hpmCreditCardPaymentMethodId'];
+		const hasCard = creditCard !== undefined && creditCard !== null;
+		const hasHpm = !isBlank(hpmId);
+		let card: ValidCard | undefined;
+		let hpmMethod: StoredPaymentMethod | undefined;
+		if (hasCard && hasHpm) {
+			reasons.push(reason(CODES.accountInvalidValue, 'creditCard: invalid value'));
+		} else if (hasCard) {
+			if (isPlainObject(creditCard)) {
+				const checked = validateCard(creditCard, 'creditCard.', ACCOUNT_CARD_FIELDS);
+				reasons.push(...checked.reasons);
+				card = checked.card;
+			} else {
+				reasons.push(reason(CODES.cardInvalidValue, 'creditCard: invalid value'));
+			}
+		} else if (hasHpm) {
+			hpmMethod = typeof hpmId === 'string' ? state.paymentMethods.find(method => method.id === hpmId && method.accountKey === null) : undefined;
+			if (!hpmMethod) reasons.push(reason(CODES.accountInvalidValue, 'hpmCreditCardPaymentMethodId: invalid value'));
+		} else if (body['autoPay'] === true) {
+			reasons.push(reason(CODES.accountMissingField, 'creditCard: missing field'));
 		}
 
-		if (!isPlainObject(creditCard)) return ok(failure(reason(CODES.cardInvalidValue, 'creditCard: invalid value')));
-		const checked = validateCard(creditCard, 'creditCard.', PAYMENT_METHOD_FIELDS);
-		if (!checked.card) return ok(failure(...checked.reasons));
-		const decline = DECLINES.get(checked.card.number);
+		if (reasons.length > 0 || !account.fields) return ok(failure(...reasons));
+		const decline = card ? DECLINES.get(card.number) : undefined;
 		if (decline) return ok(failure(reason(CODES.declined, decline)));
 
 		state.accountCount += 1;
 		const accountNumber = `A${String(state.accountCount).padStart(8, '0')}`;
-		const method = storePaymentMethod(checked.card, accountNumber, idempotencyKey);
-		const account = {accountId: randomHex(), accountNumber, name: String(body['name']), paymentMethodId: method.id};
-		state.accounts.push(account);
-		return ok({success: true, accountId: account.accountId, accountNumber, paymentMethodId: method.id});
+		let paymentMethodId: string | null = null;
+		if (card) paymentMethodId = storePaymentMethod(card, accountNumber, idempotencyKey).id;
+		if (hpmMethod) {
+			hpmMethod.accountKey = accountNumber;
+			paymentMethodId = hpmMethod.id;
+		}
+
+		const stored: StoredAccount = {accountId: randomHex(), accountNumber, name: account.fields.name, currency: account.fields.currency, autoPay: account.fields.autoPay, paymentMethodId};
+		state.accounts.push(stored);
+		return ok({success: true, accountId: stored.accountId, accountNumber, ...(paymentMethodId === null ? {} : {paymentMethodId})});
 	}
 
 	function storePaymentMethod(card: ValidCard, accountKey: string | null, idempotencyKey: string | undefined): StoredPaymentMethod {
@@ -467,11 +670,24 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 	}
 
 	function applyFault(mode: FaultMode, request: IncomingMessage, response: ServerResponse): void {
-		if (mode === 'reset') request.socket.destroy();
-		if (mode === 'html500') {
-			response.writeHead(500, {'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(HTML_500)}).end(HTML_500);
+		switch (mode) {
+			case 'reset': request.socket.destroy(); return;
+			case 'hang': return; // never answered; close() ends the connection.
+			case 'html500': return sendText(response, 500, 'text/html', HTML_500);
+			case 'text500': return sendText(response, 500, 'text/plain', TEXT_500);
+			case 'rateLimit': return send(response, {status: 429, headers: RATE_LIMIT_HEADERS, body: failure(reason(CODES.rateLimited, 'Too many requests.'))});
+			case 'unavailable': return send(response, {status: 503, body: failure(reason(CODES.unavailable, 'Service temporarily unavailable.'))});
+			case 'htmlReason': return send(response, ok(failure(reason(CODES.cardInvalidValue, HTML_REASON))));
 		}
-		// 'hang': never answered; close() ends the connection.
+	}
+
+	function send(response: ServerResponse, reply: Reply): void {
+		if (reply.raw) {
+			response.writeHead(reply.status, {...reply.headers, 'Content-Length': reply.raw.length}).end(reply.raw);
+			return;
+		}
+
+		sendJson(response, reply.status, config.stringCodes ? withStringCodes(reply.body) : reply.body, reply.headers);
 	}
 
 	function delay(ms: number): Promise<void> {
@@ -513,7 +729,7 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 
 	function failNext(count: number, mode: FaultMode, paths: string[] = CREATE_PATHS): void {
 		if (!Number.isInteger(count) || count < 0) throw new TypeError('failNext: count must be a non-negative integer');
-		if (!FAULT_MODES.has(mode)) throw new TypeError("failNext: mode must be 'reset', 'hang' or 'html500'");
+		if (!FAULT_MODES.has(mode)) throw new TypeError(`failNext: mode must be one of ${[...FAULT_MODES].map(name => `'${name}'`).join(', ')}`);
 		if (!Array.isArray(paths) || !paths.every(path => typeof path === 'string')) {
 			throw new TypeError('failNext: paths must be an array of paths');
 		}
@@ -527,6 +743,26 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 
 	function reset(): void {
 		Object.assign(state, emptyState());
+		addFile();
+	}
+
+	function nullRsaSignatureNext(count = 1): void {
+		if (!Number.isInteger(count) || count < 0) throw new TypeError('nullRsaSignatureNext: count must be a non-negative integer');
+		state.nullRsaSignatures = count;
+	}
+
+	function holdCreates(): () => void {
+		if (!hold) {
+			hold = new Promise(resolve => {
+				releaseHold = resolve;
+			});
+		}
+
+		return () => {
+			releaseHold?.();
+			hold = undefined;
+			releaseHold = undefined;
+		};
 	}
 
 	function control(method: string, path: string, text: string): Reply {
@@ -540,6 +776,9 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 				case 'POST /__stub/reset': reset(); return done;
 				case 'POST /__stub/expire-tokens': expireTokens(); return done;
 				case 'POST /__stub/latency': setLatency(parsed?.['ms'] as number); return done;
+				case 'GET /__stub/files': return {status: 200, body: stub.fileIds()};
+				case 'POST /__stub/files': return {status: 200, body: {id: addFile((parsed?.['text'] ?? undefined) as string | undefined)}};
+				case 'POST /__stub/null-rsa-signature': nullRsaSignatureNext((parsed?.['count'] ?? 1) as number); return done;
 				case 'POST /__stub/fail-next': {
 					const paths = (parsed?.['paths'] ?? undefined) as string[] | undefined;
 					failNext(parsed?.['count'] as number, parsed?.['mode'] as FaultMode, paths);
@@ -572,6 +811,7 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 		close() {
 			for (const timer of timers) clearTimeout(timer);
 			timers.clear();
+			releaseHold?.();
 			return new Promise(resolve => {
 				server.close(() => resolve());
 				// Hanging requests and idle keep-alive sockets would otherwise hold close() open.
@@ -590,7 +830,13 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 			if (origin === '*' || new URL(origin).origin !== origin) throw new TypeError(`allowOrigin: "${origin}" is not an exact origin`);
 			allowedOrigins.add(origin);
 		},
+		fileIds: () => [...state.files.keys()],
+		addFile,
+		nullRsaSignatureNext,
+		holdCreates,
+		heldCreates: () => heldCreates,
 	};
+	addFile();
 	return stub;
 }
 
@@ -611,6 +857,11 @@ function resolveOptions(options: ZuoraStubOptions): ResolvedOptions {
 		testMode: options.testMode ?? false,
 		secret: options.secret ?? randomBytes(32).toString('hex'),
 		now: options.now ?? Date.now,
+		invalidTokenStatus: options.invalidTokenStatus ?? 200,
+		stringCodes: options.stringCodes ?? false,
+		headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
+		requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+		maxConnections: options.maxConnections ?? 256,
 	};
 	if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65_535) {
 		throw new TypeError('startZuoraStub: option "port" must be an integer from 0 to 65535');
@@ -626,6 +877,20 @@ function resolveOptions(options: ZuoraStubOptions): ResolvedOptions {
 
 	if (resolved.publicUrl !== undefined && !URL.canParse(resolved.publicUrl)) {
 		throw new TypeError('startZuoraStub: option "publicUrl" must be an absolute URL');
+	}
+
+	if (resolved.invalidTokenStatus !== 200 && resolved.invalidTokenStatus !== 401) {
+		throw new TypeError('startZuoraStub: option "invalidTokenStatus" must be 200 or 401');
+	}
+
+	for (const name of ['headersTimeoutMs', 'requestTimeoutMs', 'maxConnections'] as const) {
+		if (!Number.isInteger(resolved[name]) || !(resolved[name] > 0)) {
+			throw new TypeError(`startZuoraStub: option "${name}" must be a positive integer`);
+		}
+	}
+
+	if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) {
+		throw new TypeError('startZuoraStub: option "headersTimeoutMs" must not exceed "requestTimeoutMs"');
 	}
 
 	for (const name of ['tokenLifetimeMs', 'oauthTokenLifetimeSeconds'] as const) {
@@ -648,7 +913,9 @@ function emptyState() {
 		paymentMethods: [] as StoredPaymentMethod[],
 		accounts: [] as StoredAccount[],
 		requests: [] as LoggedRequest[],
-		idempotent: new Map<string, Reply>(),
+		idempotent: new Map<string, IdempotencyEntry>(),
+		files: new Map<string, Buffer>(),
+		nullRsaSignatures: 0,
 		latencyMs: 0,
 		fault: undefined as Fault | undefined,
 		accountCount: 0,
@@ -732,14 +999,20 @@ function readBody(request: IncomingMessage): Promise<{text: string; tooLarge: bo
 	});
 }
 
-function send(response: ServerResponse, reply: Reply): void {
-	sendJson(response, reply.status, reply.body);
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+	const text = JSON.stringify(body);
+	response.writeHead(status, {'Content-Type': 'application/json; charset=utf-8', ...headers, 'Content-Length': Buffer.byteLength(text)});
+	response.end(text);
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-	const text = JSON.stringify(body);
-	response.writeHead(status, {'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text)});
-	response.end(text);
+function sendText(response: ServerResponse, status: number, type: string, text: string): void {
+	response.writeHead(status, {'Content-Type': type, 'Content-Length': Buffer.byteLength(text)}).end(text);
+}
+
+/** The envelope with its reason codes as strings. */
+function withStringCodes(body: unknown): unknown {
+	if (!isPlainObject(body) || !Array.isArray(body['reasons'])) return body;
+	return {...body, reasons: body['reasons'].map((item: unknown) => (isPlainObject(item) && typeof item['code'] === 'number' ? {...item, code: String(item['code'])} : item))};
 }
 
 /**
