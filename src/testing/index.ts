@@ -15,4 +15,5 @@ export {
 	type StoredAccount,
 	type LoggedRequest,
 	type FaultMode,
+	type CustomFault,
 } from './zuora-stub.js';

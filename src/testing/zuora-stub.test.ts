@@ -1,4 +1,6 @@
 import {createHmac, createPublicKey, verify} from 'node:crypto';
+import {once} from 'node:events';
+import {connect, type Socket} from 'node:net';
 import fc from 'fast-check';
 import {describe, it, expect, beforeAll, afterAll, beforeEach, vi} from 'vitest';
 import {main, startZuoraStub, type ZuoraStub, type ZuoraStubOptions} from './zuora-stub.js';
@@ -756,7 +758,7 @@ describe('faults and latency', () => {
 	});
 
 	it('rejects bad fault arguments', () => {
-		expect(() => zuora.stub.failNext(1, 'boom' as any)).toThrow("failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason'");
+		expect(() => zuora.stub.failNext(1, 'boom' as any)).toThrow("failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', or {status, body?, headers?}");
 		expect(() => zuora.stub.setLatency(-1)).toThrow('setLatency: ms must be a non-negative finite number');
 	});
 
@@ -862,8 +864,288 @@ describe('HTTP test controls (testMode)', () => {
 	it('answer 400 for bad arguments', async () => {
 		const answer = await controlPost('fail-next', {count: 1, mode: 'explode'});
 		expect(answer.status).toBe(400);
-		expect(answer.json).toEqual({ok: false, error: "failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason'"});
+		expect(answer.json).toEqual({ok: false, error: "failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', or {status, body?, headers?}"});
 		expect((await controlPost('latency', {ms: 'slow'})).json).toEqual({ok: false, error: 'setLatency: ms must be a non-negative finite number'});
+	});
+});
+
+describe('invalid token status and string codes', () => {
+	it.each([200, 401] as const)('answers a used, unknown or expired token with HTTP %i (invalidTokenStatus)', async status => {
+		const stub = await startZuoraStub({allowedOrigins: [SHOP], invalidTokenStatus: status});
+		try {
+			const pair = await signFor(stub, {uri: `${stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+			expect((await corsPost(stub, CREDIT_CARDS, card(), pair)).status).toBe(200);
+			expectFailure(await corsPost(stub, CREDIT_CARDS, card(), pair), [USED_TOKEN], status);
+			expectFailure(await corsPost(stub, CREDIT_CARDS, card(), {signature: 'c2ln', token: 'B'.repeat(32)}), [USED_TOKEN], status);
+			const stale = await signFor(stub, {uri: `${stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+			stub.expireTokens();
+			const expired = await corsPost(stub, CREDIT_CARDS, card(), stale);
+			expectFailure(expired, [EXPIRED_TOKEN], status);
+			expect(expired.headers.get('access-control-allow-origin')).toBe(SHOP);
+			// A bad signature is not a token problem: always 200.
+			const other = await signFor(stub, {uri: `${stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+			expectFailure(await corsPost(stub, CREDIT_CARDS, card({accountKey: 'A2'}), other), [INVALID_SIGNATURE], 200);
+		} finally {
+			await stub.close();
+		}
+	});
+
+	it('sends reason codes as strings with stringCodes', async () => {
+		const stub = await startZuoraStub({allowedOrigins: [SHOP], stringCodes: true, invalidTokenStatus: 401});
+		try {
+			const answer = await corsPost(stub, CREDIT_CARDS, card(), {});
+			expect(answer.status).toBe(401);
+			expect(answer.json).toEqual({success: false, processId: expect.stringMatching(PROCESS_ID), reasons: [{code: '90000011', message: USED_TOKEN.message}]});
+			expect((await createCard(stub, card({expirationMonth: 13}))).json.reasons).toEqual([{code: '53100020', message: 'expirationMonth: invalid value'}]);
+		} finally {
+			await stub.close();
+		}
+	});
+
+	it('refuses a status other than 200 or 401', async () => {
+		await expect(startZuoraStub({invalidTokenStatus: 403 as any})).rejects.toThrow('startZuoraStub: option "invalidTokenStatus" must be 200 or 401');
+	});
+});
+
+describe('GET /v1/files/{id}', () => {
+	const zuora = useStub({testMode: true});
+
+	async function getFile(id: string, pair?: Pair, headers: Record<string, string> = {}) {
+		const path = `/v1/files/${id}`;
+		const signed = pair ?? await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${path}`, method: 'GET'});
+		const response = await fetch(`${zuora.stub.url}${path}`, {headers: {origin: SHOP, accept: 'application/pdf', signature: signed.signature ?? '', token: signed.token ?? '', ...headers}});
+		return {status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer())};
+	}
+
+	it('serves the invoice made at start as a valid PDF, signed for its own uri', async () => {
+		const [id] = zuora.stub.fileIds();
+		expect(zuora.stub.fileIds()).toEqual([expect.stringMatching(HEX32)]);
+		const answer = await getFile(id!);
+		expect(answer.status).toBe(200);
+		expect(answer.headers.get('content-type')).toBe('application/pdf;charset=UTF-8');
+		expect(answer.headers.get('access-control-allow-origin')).toBe(SHOP);
+		expect(Number(answer.headers.get('content-length'))).toBe(answer.bytes.length);
+		const text = answer.bytes.toString('latin1');
+		expect(text.startsWith('%PDF-1.4\n')).toBe(true);
+		expect(text.endsWith('%%EOF\n')).toBe(true);
+		expect(text).toContain('(Invoice INV00000001) Tj');
+		// The cross-reference table points at each object.
+		const xref = Number(/startxref\n(\d+)\n/.exec(text)?.[1]);
+		expect(text.slice(xref, xref + 5)).toBe('xref\n');
+		const offsets = [...text.slice(xref).matchAll(/^(\d{10}) 00000 n $/gm)].map(match => Number(match[1]));
+		expect(offsets.map((offset, index) => text.slice(offset, offset + `${index + 1} 0 obj`.length))).toEqual(['1 0 obj', '2 0 obj', '3 0 obj', '4 0 obj', '5 0 obj']);
+		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 1});
+	});
+
+	it('serves files added by addFile and by the HTTP control', async () => {
+		const id = zuora.stub.addFile('Invoice (42) \\ paid');
+		expect((await getFile(id)).bytes.toString('latin1')).toContain('(Invoice \\(42\\) \\\\ paid) Tj');
+		const made = await call(`${zuora.stub.url}/__stub/files`, {method: 'POST', body: JSON.stringify({text: 'Credit memo'})});
+		expect(made.json).toEqual({id: expect.stringMatching(HEX32)});
+		expect((await call(`${zuora.stub.url}/__stub/files`)).json).toEqual([zuora.stub.fileIds()[0], id, made.json.id]);
+		expect((await getFile(made.json.id)).bytes.toString('latin1')).toContain('(Credit memo) Tj');
+		zuora.stub.reset();
+		expect(zuora.stub.fileIds()).toHaveLength(1);
+		expect(zuora.stub.fileIds()).not.toContain(id);
+	});
+
+	it("answers an unknown file with Get File's JSON error, without success", async () => {
+		const answer = await getFile('8a8082c45a7b2b65015a7c3b2a5e1a6f');
+		expect(answer.status).toBe(404);
+		expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+		expect(JSON.parse(answer.bytes.toString())).toEqual({reasons: [{code: 'SystemError', message: 'File not found.'}]});
+	});
+
+	it('refuses a pair signed for another file, a used pair and no pair, with the CORS envelope', async () => {
+		const [id] = zuora.stub.fileIds();
+		const otherFile = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}/v1/files/other`, method: 'GET'});
+		const refused = await getFile(id!, otherFile);
+		expect(refused.status).toBe(200);
+		expect(JSON.parse(refused.bytes.toString())).toEqual({success: false, processId: expect.stringMatching(PROCESS_ID), reasons: [INVALID_SIGNATURE]});
+		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}/v1/files/${id}`, method: 'GET'});
+		expect((await getFile(id!, pair)).status).toBe(200);
+		expect(JSON.parse((await getFile(id!, pair)).bytes.toString()).reasons).toEqual([USED_TOKEN]);
+		expect(JSON.parse((await getFile(id!, {signature: '', token: ''})).bytes.toString()).reasons).toEqual([USED_TOKEN]);
+	});
+});
+
+describe('POST /v1/rsa-signatures from a browser', () => {
+	const zuora = useStub();
+	const pageId = '2c92c0f855e2b4630155ec9e6a1b6eec';
+	const body = {uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do', method: 'POST', pageId};
+	const rsaUri = () => `${zuora.stub.publicUrl}/v1/rsa-signatures`;
+
+	it('accepts an HMAC pair signed for its uri and pageId, once', async () => {
+		const pair = await signFor(zuora.stub, {uri: rsaUri(), pageId});
+		const answer = await corsPost(zuora.stub, '/v1/rsa-signatures', body, pair);
+		expect(answer.status).toBe(200);
+		expect(answer.json).toEqual({signature: expect.stringMatching(/^[A-Za-z0-9+/]{342}==$/), token: expect.stringMatching(/^[A-Za-z0-9]{32}$/), tenantId: '12270', key: expect.any(String), success: true});
+		expect(answer.headers.get('access-control-allow-origin')).toBe(SHOP);
+		const key = createPublicKey({key: Buffer.from(answer.json.key, 'base64'), format: 'der', type: 'spki'});
+		expect(verify('sha256', Buffer.from([body.uri, body.method, pageId, answer.json.token].join('\n')), key, Buffer.from(answer.json.signature, 'base64'))).toBe(true);
+		expectFailure(await corsPost(zuora.stub, '/v1/rsa-signatures', body, pair), [USED_TOKEN]);
+	});
+
+	it('refuses a pair signed for another pageId or another operation, and no credentials at all', async () => {
+		const otherPage = await signFor(zuora.stub, {uri: rsaUri(), pageId: 'another-page'});
+		expectFailure(await corsPost(zuora.stub, '/v1/rsa-signatures', body, otherPage), [INVALID_SIGNATURE]);
+		const cardPair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`});
+		expectFailure(await corsPost(zuora.stub, '/v1/rsa-signatures', body, cardPair), [INVALID_SIGNATURE]);
+		const none = await corsPost(zuora.stub, '/v1/rsa-signatures', body, {});
+		expect([none.status, none.json]).toEqual([401, {message: 'Authentication error'}]);
+	});
+
+	it('answers signature: null with a token for the next count answers (nullRsaSignatureNext)', async () => {
+		zuora.stub.nullRsaSignatureNext(2);
+		for (let index = 0; index < 2; index++) {
+			const {json} = await postSigning(zuora.stub, '/v1/rsa-signatures', body);
+			expect(json).toEqual({signature: null, token: expect.stringMatching(/^[A-Za-z0-9]{32}$/), tenantId: '12270', key: expect.any(String), success: true});
+		}
+
+		expect((await postSigning(zuora.stub, '/v1/rsa-signatures', body)).json.signature).toEqual(expect.stringMatching(/==$/));
+		expect(() => zuora.stub.nullRsaSignatureNext(-1)).toThrow('nullRsaSignatureNext: count must be a non-negative integer');
+	});
+});
+
+describe('fault answers a library classifies', () => {
+	const zuora = useStub({testMode: true});
+
+	it("'text500' answers Zuora's plain-text 500", async () => {
+		zuora.stub.failNext(1, 'text500');
+		const answer = await corsPost(zuora.stub, CREDIT_CARDS, card(), {});
+		expect([answer.status, answer.headers.get('content-type'), answer.text]).toEqual([500, 'text/plain', "We're sorry, but something went wrong."]);
+		expect(answer.headers.get('access-control-allow-origin')).toBe(SHOP);
+	});
+
+	it("'rateLimit' answers 429 with ratelimit-* headers (exposed to the page) and reasons", async () => {
+		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+		zuora.stub.failNext(1, 'rateLimit');
+		const answer = await corsPost(zuora.stub, CREDIT_CARDS, card(), pair);
+		expectFailure(answer, [{code: 50000070, message: 'Too many requests.'}], 429);
+		expect(['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after'].map(name => answer.headers.get(name))).toEqual(['40', '0', '2', null]);
+		expect(answer.headers.get('access-control-expose-headers')).toBe(EXPOSED);
+		// Refused before processing: the token is still good.
+		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 0});
+		expect((await corsPost(zuora.stub, CREDIT_CARDS, card(), pair)).json.success).toBe(true);
+	});
+
+	it("'unavailable' answers 503 with a temporary-error reason (category 61)", async () => {
+		zuora.stub.failNext(1, 'unavailable', [ACCOUNTS]);
+		expectFailure(await corsPost(zuora.stub, ACCOUNTS, {}, {}), [{code: 50000061, message: 'Service temporarily unavailable.'}], 503);
+	});
+
+	it("'htmlReason' answers a reason whose message holds HTML tags", async () => {
+		const made = await call(`${zuora.stub.url}/__stub/fail-next`, {method: 'POST', body: JSON.stringify({count: 1, mode: 'htmlReason'})});
+		expect(made.json).toEqual({ok: true});
+		const answer = await corsPost(zuora.stub, CREDIT_CARDS, card(), {});
+		expectFailure(answer, [{code: 53100020, message: '<p>Invalid value for <b>creditCardNumber</b>.<br/>Check the card and retry.</p>'}]);
+	});
+
+	it('answers a custom status, JSON body and headers, count times, over HTTP too', async () => {
+		const body = {reasons: [{code: '53100061', message: 'Temporary error.'}]};
+		zuora.stub.failNext(2, {status: 425, body, headers: {'ratelimit-reset': '7'}});
+		for (let index = 0; index < 2; index++) {
+			const answer = await corsPost(zuora.stub, CREDIT_CARDS, card(), {});
+			expect([answer.status, answer.json, answer.headers.get('ratelimit-reset'), answer.headers.get('access-control-allow-origin')]).toEqual([425, body, '7', SHOP]);
+		}
+
+		const made = await call(`${zuora.stub.url}/__stub/fail-next`, {method: 'POST', body: JSON.stringify({count: 1, mode: {status: 408}})});
+		expect(made.json).toEqual({ok: true});
+		const empty = await corsPost(zuora.stub, CREDIT_CARDS, card(), {});
+		expect([empty.status, empty.text]).toEqual([408, '']);
+		expect(() => zuora.stub.failNext(1, {status: 99})).toThrow('failNext: a custom fault needs a status from 200 to 599');
+		expect(() => zuora.stub.failNext(1, {status: 500, headers: {a: 1 as any}})).toThrow("failNext: a custom fault's headers must map names to strings");
+	});
+
+	it('makes a null RSA signature through the HTTP control', async () => {
+		expect((await call(`${zuora.stub.url}/__stub/null-rsa-signature`, {method: 'POST', body: '{"count":1}'})).json).toEqual({ok: true});
+		const {json} = await postSigning(zuora.stub, '/v1/rsa-signatures', {uri: 'https://x.test/p', method: 'POST', pageId: 'p'});
+		expect(json.signature).toBeNull();
+	});
+});
+
+describe('slow clients', () => {
+	/** Opens a raw connection and writes `chunks` one by one, `gapMs` apart, until the server closes it. */
+	function trickle(port: number, chunks: string[], gapMs: number) {
+		return new Promise<{received: string; writesBeforeClose: number}>((resolve, reject) => {
+			const socket = connect(port, '127.0.0.1');
+			let received = '';
+			let writes = 0;
+			let timer: NodeJS.Timeout | undefined;
+			const next = () => {
+				const chunk = chunks[writes];
+				if (chunk === undefined || socket.destroyed) return;
+				socket.write(chunk);
+				writes += 1;
+				timer = setTimeout(next, gapMs);
+			};
+
+			socket.on('connect', next);
+			socket.on('data', data => {
+				received += data.toString('latin1');
+			});
+			socket.on('error', () => {}); // a reset after the 408 is fine
+			socket.on('close', () => {
+				clearTimeout(timer);
+				resolve({received, writesBeforeClose: writes});
+			});
+			socket.setTimeout(10_000, () => reject(new Error('the server never cut the slow client off')));
+		});
+	}
+
+	it('cuts off a client trickling its headers (headersTimeoutMs) with 408, and one trickling its body (requestTimeoutMs)', async () => {
+		const stub = await startZuoraStub({headersTimeoutMs: 200, requestTimeoutMs: 400});
+		try {
+			const headerBytes = [`POST ${CREDIT_CARDS} HTTP/1.1\r\n`, 'Host: x\r\n', ...Array.from({length: 200}, (_, index) => `X-${index}: 1\r\n`)];
+			const slowHeaders = await trickle(stub.port, headerBytes, 20);
+			expect(slowHeaders.received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+			expect(slowHeaders.writesBeforeClose).toBeLessThan(headerBytes.length);
+
+			const body = JSON.stringify(card());
+			const bodyBytes = [`POST ${CREDIT_CARDS} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`, ...body.split('')];
+			const slowBody = await trickle(stub.port, bodyBytes, 20);
+			expect(slowBody.received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+			expect(slowBody.writesBeforeClose).toBeLessThan(bodyBytes.length);
+			expect(stub.paymentMethods()).toEqual([]);
+			expect(stub.requests().map(entry => entry.status)).toEqual([null]);
+		} finally {
+			await stub.close();
+		}
+	});
+
+	it('closes a connection over maxConnections at once and serves the others', async () => {
+		const stub = await startZuoraStub({maxConnections: 2});
+		const open: Socket[] = [];
+		try {
+			for (let index = 0; index < 2; index++) {
+				const socket = connect(stub.port, '127.0.0.1');
+				await once(socket, 'connect');
+				open.push(socket);
+			}
+
+			const extra = connect(stub.port, '127.0.0.1');
+			extra.on('error', () => {});
+			extra.write(`GET /v1/nothing HTTP/1.1\r\nHost: x\r\n\r\n`);
+			let extraData = '';
+			extra.on('data', data => {
+				extraData += data.toString();
+			});
+			await once(extra, 'close');
+			expect(extraData).toBe('');
+			// The two admitted connections are still served.
+			open[0]!.write(`GET /v1/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+			const [data] = await once(open[0]!, 'data') as [Buffer];
+			expect(data.toString()).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
+		} finally {
+			for (const socket of open) socket.destroy();
+			await stub.close();
+		}
+	});
+
+	it('refuses bad limits', async () => {
+		await expect(startZuoraStub({headersTimeoutMs: 0})).rejects.toThrow('startZuoraStub: option "headersTimeoutMs" must be a positive integer');
+		await expect(startZuoraStub({maxConnections: 1.5})).rejects.toThrow('startZuoraStub: option "maxConnections" must be a positive integer');
+		await expect(startZuoraStub({headersTimeoutMs: 500, requestTimeoutMs: 400})).rejects.toThrow('startZuoraStub: option "headersTimeoutMs" must not exceed "requestTimeoutMs"');
 	});
 });
 

@@ -131,6 +131,8 @@
  *                  (seconds), envelope code 50000070 "Too many requests."
  *     unavailable  503, envelope code 50000061 "Service temporarily unavailable."
  *     htmlReason   200, envelope code 53100020 whose message holds HTML tags
+ *     {status, body?, headers?}  any status from 200 to 599 with that JSON body (none when
+ *                  undefined) and headers, to replay any answer shape Zuora is seen to send
  * - Slow clients: a request's headers must arrive within `headersTimeoutMs` (10 s) and the
  *   whole request within `requestTimeoutMs` (30 s), else Node answers 408 and closes; at most
  *   `maxConnections` (256) connections are open at once, a further one is closed at once.
@@ -237,6 +239,9 @@ export type LoggedRequest = {
 /** How `failNext` fails a request; see the module comment for each answer. */
 export type FaultMode = 'reset' | 'hang' | 'html500' | 'text500' | 'rateLimit' | 'unavailable' | 'htmlReason';
 
+/** A custom fault answer: any status, a JSON body (none when undefined) and headers. */
+export type CustomFault = {status: number; body?: unknown; headers?: Record<string, string>};
+
 export type ZuoraStub = {
 	/** Where the stub listens, e.g. `http://127.0.0.1:54321`. */
 	url: string;
@@ -254,8 +259,8 @@ export type ZuoraStub = {
 	reset(): void;
 	/** Delays every answer by `ms`. */
 	setLatency(ms: number): void;
-	/** The next `count` requests to `paths` fail with `mode`. */
-	failNext(count: number, mode: FaultMode, paths?: string[]): void;
+	/** The next `count` requests to `paths` fail with `mode`, or answer a custom status, JSON body and headers. */
+	failNext(count: number, mode: FaultMode | CustomFault, paths?: string[]): void;
 	/** Every CORS token issued so far becomes expired. */
 	expireTokens(): void;
 	/** How many CORS tokens were issued and used. */
@@ -275,7 +280,7 @@ export type ZuoraStub = {
 };
 
 type IssuedToken = {uri: string; method: string; signedParameter: {name: string; value: string} | undefined; issuedAt: number; used: boolean; expired: boolean};
-type Fault = {remaining: number; mode: FaultMode; paths: string[]};
+type Fault = {remaining: number; mode: FaultMode | CustomFault; paths: string[]};
 type Create = (body: Record<string, unknown>, idempotencyKey: string | undefined) => Reply;
 /** A stored Idempotency-Key: what the first request was, and its answer (undefined while it runs). */
 type IdempotencyEntry = {path: string; method: string; bodyHash: string; reply: Reply | undefined};
@@ -662,14 +667,20 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 
 	// --- Faults, latency, log ---------------------------------------------------------------
 
-	function takeFault(path: string): FaultMode | undefined {
+	function takeFault(path: string): FaultMode | CustomFault | undefined {
 		const fault = state.fault;
 		if (!fault || fault.remaining === 0 || !fault.paths.includes(path)) return undefined;
 		fault.remaining -= 1;
 		return fault.mode;
 	}
 
-	function applyFault(mode: FaultMode, request: IncomingMessage, response: ServerResponse): void {
+	function applyFault(mode: FaultMode | CustomFault, request: IncomingMessage, response: ServerResponse): void {
+		if (typeof mode === 'object') {
+			if (mode.body === undefined) response.writeHead(mode.status, {...mode.headers, 'Content-Length': 0}).end();
+			else send(response, {status: mode.status, body: mode.body, headers: mode.headers ?? {}});
+			return;
+		}
+
 		switch (mode) {
 			case 'reset': request.socket.destroy(); return;
 			case 'hang': return; // never answered; close() ends the connection.
@@ -727,9 +738,17 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 		state.latencyMs = ms;
 	}
 
-	function failNext(count: number, mode: FaultMode, paths: string[] = CREATE_PATHS): void {
+	function failNext(count: number, mode: FaultMode | CustomFault, paths: string[] = CREATE_PATHS): void {
 		if (!Number.isInteger(count) || count < 0) throw new TypeError('failNext: count must be a non-negative integer');
-		if (!FAULT_MODES.has(mode)) throw new TypeError(`failNext: mode must be one of ${[...FAULT_MODES].map(name => `'${name}'`).join(', ')}`);
+		if (isPlainObject(mode)) {
+			const {status, headers} = mode;
+			if (!Number.isInteger(status) || status < 200 || status > 599) throw new TypeError('failNext: a custom fault needs a status from 200 to 599');
+			if (headers !== undefined && (!isPlainObject(headers) || !Object.values(headers).every(value => typeof value === 'string'))) {
+				throw new TypeError('failNext: a custom fault\'s headers must map names to strings');
+			}
+		} else if (!FAULT_MODES.has(mode)) {
+			throw new TypeError(`failNext: mode must be one of ${[...FAULT_MODES].map(name => `'${name}'`).join(', ')}, or {status, body?, headers?}`);
+		}
 		if (!Array.isArray(paths) || !paths.every(path => typeof path === 'string')) {
 			throw new TypeError('failNext: paths must be an array of paths');
 		}
@@ -781,7 +800,7 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 				case 'POST /__stub/null-rsa-signature': nullRsaSignatureNext((parsed?.['count'] ?? 1) as number); return done;
 				case 'POST /__stub/fail-next': {
 					const paths = (parsed?.['paths'] ?? undefined) as string[] | undefined;
-					failNext(parsed?.['count'] as number, parsed?.['mode'] as FaultMode, paths);
+					failNext(parsed?.['count'] as number, parsed?.['mode'] as FaultMode | CustomFault, paths);
 					return done;
 				}
 
