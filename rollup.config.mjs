@@ -57,4 +57,12 @@ export default [
 		output: {dir: 'dist', entryFileNames: 'server/index.js', format: 'es', sourcemap: true},
 		plugins: [typescript({tsconfig: './src/server/tsconfig.build.json', declaration: true, declarationDir: 'dist', outDir: 'dist'})],
 	},
+	// `zuora-cors/testing`: the stub Zuora, for Node (ESM, declarations beside it). Its own
+	// tsconfig has no DOM lib; it shares zuora.ts and card-rules.ts with the browser builds.
+	{
+		input: 'src/testing/index.ts',
+		external: [/^node:/],
+		output: {file: 'dist/testing.js', format: 'es', sourcemap: true},
+		plugins: [typescript({tsconfig: './src/testing/tsconfig.json', declaration: true, declarationDir: 'dist', outDir: 'dist'})],
+	},
 ];

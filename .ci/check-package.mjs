@@ -36,6 +36,8 @@ const EXPECTED_FILES = [
 	'dist/zuora-cors.js.map',
 	'dist/server/index.js', // exports "./server": the merchant's signature endpoint (Node 18+, web runtimes)
 	'dist/server/index.js.map',
+	'dist/testing.js', // exports "./testing": the stub Zuora, for Node
+	'dist/testing.js.map',
 ];
 
 /** Test code next to the modules it tests; tsconfig.json keeps it out of the build. */
@@ -47,6 +49,12 @@ const TYPE_TESTS = 'src/public-types.test.ts';
 /** The server entry's type tests: `zuora-cors/server` by name, compiled for Node without the DOM lib. */
 const SERVER_TYPE_TESTS = 'src/server/public-types.test.ts';
 
+/** The type tests of `zuora-cors/testing`, compiled with Node types and no DOM lib. */
+const TESTING_TYPE_TESTS = 'src/testing/testing-types.test.ts';
+
+/** A Node consumer of `zuora-cors/testing`: Node's types, no DOM lib (the stub never needs one). */
+const NODE_CONSUMER_OPTIONS = {lib: ['ES2022'], types: ['node']};
+
 /** The resolutions attw's `--profile esm-only` ignores: `require()` under node16, and node10. */
 const ESM_ONLY_IGNORES = new Set(['node10', 'node16-cjs']);
 
@@ -55,8 +63,8 @@ const ESM_ONLY_IGNORES = new Set(['node10', 'node16-cjs']);
  * A problem ignored by the profile but not listed here fails the check: nothing goes unexplained.
  */
 const ESM_ONLY_EXPLAINED = /** @type {Record<string, string>} */ ({
-	NoResolution: 'TypeScript\'s old `moduleResolution: node` (node10) ignores `exports`, so a subpath entry such as `zuora-cors/server` cannot resolve there; node16/nodenext and bundler resolution find it',
 	CJSResolvesToESM: '`require(\'zuora-cors\')` from CommonJS (node16) reaches an ES module: inherent to shipping ESM only; CommonJS callers use `await import(\'zuora-cors\')` (or require(esm), Node >= 20.19)',
+	NoResolution: 'node10 resolution reads no package.json `exports`, so a subpath (`zuora-cors/server`, `zuora-cors/testing`) cannot exist there: inherent to a subpath export; those entries are for Node ESM and bundlers (node16/nodenext/bundler resolve it)',
 });
 
 /** Compiler options a consumer on Node's own resolution uses; the strictest resolution mode. */
@@ -202,38 +210,38 @@ async function checkTypesResolution(tarball) {
  */
 function checkTypes() {
 	const started = performance.now();
-	const allDeclarations = readdirSync(path.join(root, 'dist'), {recursive: true, encoding: 'utf8'}).filter(file => file.endsWith('.d.ts')).map(file => path.join(root, 'dist', file));
+	const declarations = readdirSync(path.join(root, 'dist'), {recursive: true, encoding: 'utf8'}).filter(file => file.endsWith('.d.ts')).map(file => path.join(root, 'dist', file));
+	const testingDirectory = path.join(root, 'dist/testing') + path.sep;
 	const serverDirectory = path.join(root, 'dist/server') + path.sep;
-	const declarations = allDeclarations.filter(file => !file.startsWith(serverDirectory));
-	const serverDeclarations = allDeclarations.filter(file => file.startsWith(serverDirectory));
+	const library = declarations.filter(file => !file.startsWith(testingDirectory) && !file.startsWith(serverDirectory));
+	const testing = declarations.filter(file => file.startsWith(testingDirectory));
+	const serverDeclarations = declarations.filter(file => file.startsWith(serverDirectory));
 	const serverTypeTests = path.join(root, SERVER_TYPE_TESTS);
 	const typeTests = path.join(root, TYPE_TESTS);
+	const testingTypeTests = path.join(root, TESTING_TYPE_TESTS);
+	/** @param {string} test @param {string} entry @param {string} specifier */
+	const resolvedThroughExports = (test, entry, specifier) => (/** @type {ts.Program} */ program) => {
+		const files = program.getSourceFiles().map(file => path.resolve(file.fileName));
+		const fromSource = files.filter(file => file.startsWith(path.join(root, 'src') + path.sep) && file !== test);
+		return [
+			...(files.includes(entry) ? [] : [`${path.relative(root, test)} did not load ${path.relative(root, entry)}: '${specifier}' must resolve through package.json exports`]),
+			...(fromSource.length > 0 ? [`${path.relative(root, test)} reached source instead of the build: ${fromSource.map(file => path.relative(root, file)).join(', ')}`] : []),
+		];
+	};
+
 	const errors = [
 		// skipDefaultLibCheck: TypeScript's own lib.dom.d.ts is not ours to check, and costs seconds.
-		...compile(declarations, {types: [], skipLibCheck: false, skipDefaultLibCheck: true}),
+		...compile(library, {types: [], skipLibCheck: false, skipDefaultLibCheck: true}),
+		// The testing declarations need Node's types and never the DOM.
+		...compile(testing, {...NODE_CONSUMER_OPTIONS, skipLibCheck: false, skipDefaultLibCheck: true}),
 		// vitest's own declarations take seconds to check and are not ours to fix.
-		...compile([typeTests], {skipLibCheck: true}, program => {
-			const entry = path.join(root, 'dist/index.d.ts');
-			const files = program.getSourceFiles().map(file => path.resolve(file.fileName));
-			const fromSource = files.filter(file => file.startsWith(path.join(root, 'src') + path.sep) && file !== typeTests);
-			return [
-				...(files.includes(entry) ? [] : [`${TYPE_TESTS} did not load dist/index.d.ts: 'zuora-cors' must resolve through package.json exports`]),
-				...(fromSource.length > 0 ? [`${TYPE_TESTS} reached source instead of the build: ${fromSource.map(file => path.relative(root, file)).join(', ')}`] : []),
-			];
-		}),
+		...compile([typeTests], {skipLibCheck: true}, resolvedThroughExports(typeTests, path.join(root, 'dist/index.d.ts'), 'zuora-cors')),
+		...compile([testingTypeTests], {...NODE_CONSUMER_OPTIONS, skipLibCheck: true}, resolvedThroughExports(testingTypeTests, path.join(root, 'dist/testing/index.d.ts'), 'zuora-cors/testing')),
 		// zuora-cors/server: its declarations and type tests under Node's types, without the DOM lib.
-		...compile([...serverDeclarations, serverTypeTests], {lib: ['ES2022'], types: ['node'], skipLibCheck: true}, program => {
-			const entry = path.join(root, 'dist/server/index.d.ts');
-			const files = program.getSourceFiles().map(file => path.resolve(file.fileName));
-			const fromSource = files.filter(file => file.startsWith(path.join(root, 'src') + path.sep) && file !== serverTypeTests);
-			return [
-				...(files.includes(entry) ? [] : [`${SERVER_TYPE_TESTS} did not load dist/server/index.d.ts: 'zuora-cors/server' must resolve through package.json exports`]),
-				...(fromSource.length > 0 ? [`${SERVER_TYPE_TESTS} reached source instead of the build: ${fromSource.map(file => path.relative(root, file)).join(', ')}`] : []),
-			];
-		}),
+		...compile([...serverDeclarations, serverTypeTests], {...NODE_CONSUMER_OPTIONS, skipLibCheck: true}, resolvedThroughExports(serverTypeTests, path.join(root, 'dist/server/index.d.ts'), 'zuora-cors/server')),
 	];
 	const lines = errors.length === 0 ? [
-		`${declarations.length} declaration files, then ${TYPE_TESTS} against dist/index.d.ts: no errors (${CONSUMER_OPTIONS.moduleResolution}, strict)`,
+		`${library.length} + ${testing.length} (testing, Node types, no DOM) declaration files, then ${TYPE_TESTS} against dist/index.d.ts and ${TESTING_TYPE_TESTS} against dist/testing/index.d.ts: no errors (${CONSUMER_OPTIONS.moduleResolution}, strict)`,
 		`${serverDeclarations.length} server declaration files and ${SERVER_TYPE_TESTS} against dist/server/index.d.ts: no errors (Node types, no DOM lib)`,
 	] : [];
 	return {title: 'tsc --noEmit (built declarations)', lines, errors, ms: performance.now() - started};

@@ -22,12 +22,12 @@
  */
 import {Agent, request as httpRequest} from 'node:http';
 import {pathToFileURL} from 'node:url';
-import {startZuoraStub} from './zuora-stub.mjs';
+import {startZuoraStub} from 'zuora-cors/testing';
 
 const CREDIT_CARDS_PATH = '/v1/payment-methods/credit-cards';
 const ACCOUNT_KEY = 'A00000001';
 // The stub's own codes: 90000011 is Zuora's documented "Invalid token"; 90000012 is the
-// stub's choice for "Invalid signature" (see the top of zuora-stub.mjs).
+// stub's choice for "Invalid signature" (see the top of src/testing/zuora-stub.ts).
 const INVALID_TOKEN = 90_000_011;
 const INVALID_SIGNATURE = 90_000_012;
 const REQUEST_TIMEOUT_MS = 10_000;

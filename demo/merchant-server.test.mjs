@@ -5,9 +5,9 @@ import {connect} from 'node:net';
 import fc from 'fast-check';
 import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest';
 import {parseCspReports, startMerchantServer} from './merchant-server.mjs';
-import {startZuoraStub} from './zuora-stub.mjs';
+import {startZuoraStub} from 'zuora-cors/testing';
 
-/** @type {import('./zuora-stub.mjs').ZuoraStub} */
+/** @type {import('zuora-cors/testing').ZuoraStub} */
 let stub;
 /** @type {import('./merchant-server.mjs').MerchantServer[]} */
 let merchants = [];

@@ -1,13 +1,13 @@
 // `npm start`: the demo checkout against the embedded stub Zuora (or a real tenant when
 // ZUORA_BASE_URL, ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET are set). Run after `npm run build`.
 import {startMerchantServer} from './merchant-server.mjs';
-import {startZuoraStub} from './zuora-stub.mjs';
+import {startZuoraStub} from 'zuora-cors/testing';
 
 const env = process.env;
 const port = Number(env['PORT'] ?? 3000);
 const real = env['ZUORA_BASE_URL'];
 
-/** @type {import('./zuora-stub.mjs').ZuoraStub | undefined} */
+/** @type {import('zuora-cors/testing').ZuoraStub | undefined} */
 let stub;
 if (real) {
 	if (!env['ZUORA_CLIENT_ID'] || !env['ZUORA_CLIENT_SECRET']) {

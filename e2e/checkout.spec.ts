@@ -60,7 +60,7 @@ test.describe('script-tag checkout', () => {
 		const error = page.locator('#error');
 		await expect(error).toContainText('Transaction declined');
 		await expect(error).toHaveAttribute('data-kind', 'zuora');
-		await expect(error).toHaveAttribute('data-code', '53100320');
+		await expect(error).toHaveAttribute('data-code', '53100099');
 		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
 		expect(demo.stub.paymentMethods()).toHaveLength(0);
 		await page.screenshot({path: testInfo.outputPath('declined.png'), fullPage: true});
@@ -202,7 +202,7 @@ test('Create Account through makeCorsRequest, with the account name signed', asy
 	const create = async (name: string) => page.evaluate(async ({zuora, name, card}) => {
 		const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
 		const pair = await fetchSignature('/signature/account', {method: 'POST'});
-		const json = {name, currency: 'USD', billToContact: {firstName: 'Ada', lastName: 'Lovelace', country: 'US'}, creditCard: {cardType: 'Visa', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv}};
+		const json = {name, currency: 'USD', billToContact: {firstName: 'Ada', lastName: 'Lovelace', country: 'US'}, creditCard: {cardType: 'Visa', cardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv}};
 		return makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json}).then(result => ({ok: true as const, result}), (error: unknown) => ({ok: false as const, code: (error as {code: number}).code}));
 	}, {zuora: `${demo.stub.url}/v1/accounts`, name, card: CARD});
 

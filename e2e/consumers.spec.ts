@@ -11,7 +11,7 @@ const APPS = [
 ] as const;
 
 /** The stub's reason code for a gateway decline. */
-const DECLINED = '53100320';
+const DECLINED = '53100099';
 
 for (const app of APPS) {
 	test.describe(app.name, () => {

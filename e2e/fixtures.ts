@@ -1,6 +1,6 @@
 import {test as base, expect, type Page} from '@playwright/test';
 import {startMerchantServer, type MerchantOptions, type MerchantServer} from '../demo/merchant-server.mjs';
-import {startZuoraStub, type ZuoraStub, type ZuoraStubOptions} from '../demo/zuora-stub.mjs';
+import {startZuoraStub, type ZuoraStub, type ZuoraStubOptions} from 'zuora-cors/testing';
 
 /** A card the stub accepts; its number and code must never show up outside the Zuora request. */
 export const CARD = {name: 'Ada Lovelace', number: '4111111111111111', month: '12', year: '2031', cvv: '737'};

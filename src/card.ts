@@ -1,4 +1,5 @@
-import {ZUORA_CARD_BRANDS, type CardBrandInfo, type ZuoraCardBrand} from './zuora.js';
+import {CARD_BRAND_NAMES as BRANDS, brandInfo as info, detectBrand, luhn} from './card-rules.js';
+import {ZUORA_CARD_BRANDS, type ZuoraCardBrand} from './zuora.js';
 
 /** A card as a form gives it: strings are fine, they are normalised before sending. */
 export type CreditCardInput = {
@@ -72,21 +73,6 @@ function cardDigits(value: unknown): string | undefined {
 	return /^\d+$/.test(text) ? text : undefined;
 }
 
-const BRANDS = Object.keys(ZUORA_CARD_BRANDS) as ZuoraCardBrand[];
-
-function info(brand: ZuoraCardBrand): CardBrandInfo {
-	return ZUORA_CARD_BRANDS[brand];
-}
-
-/** The brand whose BIN prefix the number starts with; Zuora's six never overlap. */
-function detectBrand(digits: string): ZuoraCardBrand | undefined {
-	return BRANDS.find(brand => info(brand).patterns.some(pattern => {
-		const [low, high] = typeof pattern === 'number' ? [pattern, pattern] : pattern;
-		const prefix = Number(digits.slice(0, String(low).length));
-		return prefix >= low && prefix <= high;
-	}));
-}
-
 function toInteger(value: unknown): number | undefined {
 	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
 	return /^\d{1,4}$/.test(text) ? Number(text) : undefined;
@@ -109,23 +95,6 @@ function toBoolean(value: unknown): boolean | undefined {
 	}
 
 	return ({true: true, on: true, yes: true, 1: true, false: false, off: false, no: false, 0: false, '': false} as Record<string, boolean>)[String(value).toLowerCase()];
-}
-
-function luhn(digits: string): boolean {
-	let sum = 0;
-	for (let index = 0; index < digits.length; index++) {
-		let digit = Number(digits[digits.length - 1 - index]);
-		if (index % 2 === 1) {
-			digit *= 2;
-			if (digit > 9) {
-				digit -= 9;
-			}
-		}
-
-		sum += digit;
-	}
-
-	return sum % 10 === 0;
 }
 
 /**

@@ -8,7 +8,7 @@
 import {writeFile} from 'node:fs/promises';
 import {chromium, firefox} from '@playwright/test';
 import {startMerchantServer} from '../../demo/merchant-server.mjs';
-import {startZuoraStub} from '../../demo/zuora-stub.mjs';
+import {startZuoraStub} from 'zuora-cors/testing';
 import {CHROMIUM_ARGS, findBrowser} from '../browsers.mjs';
 
 const latency = Number(process.env['BENCH_LATENCY_MS'] ?? 100);

@@ -6,7 +6,7 @@
 import {Agent, createServer, request as httpRequest} from 'node:http';
 import {Redis} from 'ioredis';
 import {createSignatureHandler, createZuoraClient, toNodeListener} from 'zuora-cors/server';
-import {startZuoraStub} from '../../demo/zuora-stub.mjs';
+import {startZuoraStub} from 'zuora-cors/testing';
 import {startRedis} from '../redis.mjs';
 
 const CONCURRENCY = 100;

@@ -1,2 +1,2 @@
-// The one place server tests get the stub Zuora from (moving to `../testing/index.js`: change this line).
-export {startZuoraStub, type ZuoraStub, type ZuoraStubOptions} from '../../demo/zuora-stub.mjs';
+// The one place server tests get the stub Zuora from (the package's testing entry, from source).
+export {startZuoraStub, type ZuoraStub, type ZuoraStubOptions} from '../testing/index.js';

@@ -1,0 +1,19 @@
+/**
+ * `zuora-cors/testing`: a stub Zuora for a merchant's own tests and demos (Node only).
+ *
+ * @example
+ * import {startZuoraStub} from 'zuora-cors/testing';
+ * const zuora = await startZuoraStub({allowedOrigins: ['http://localhost:3000']});
+ */
+export {
+	startZuoraStub,
+	main,
+	DECLINE_TEST_CARDS,
+	type ZuoraStub,
+	type ZuoraStubOptions,
+	type StoredPaymentMethod,
+	type StoredAccount,
+	type LoggedRequest,
+	type FaultMode,
+	type CustomFault,
+} from './zuora-stub.js';
