@@ -26,6 +26,7 @@ import type {
 	ZuoraCorsErrorKind,
 	ZuoraCorsStage,
 	ZuoraEnvironment,
+	ZuoraBaseUrl,
 	ZuoraReason,
 	zuoraUrl,
 } from 'zuora-cors';
@@ -60,6 +61,8 @@ test('makeCorsRequest: ({url, signature, token, …}) → Promise<CorsResponse>'
 	expectTypeOf<CorsRequestOptions['method']>().toEqualTypeOf<'POST' | 'GET' | undefined>();
 	expectTypeOf<CorsResponse['success']>().toEqualTypeOf<true>();
 	expectTypeOf<CorsResponse['paymentMethodId']>().toEqualTypeOf<string | undefined>();
+	// An Idempotency-Key replay (HTTP 409 carrying the stored success) is marked.
+	expectTypeOf<CorsResponse['replayed']>().toEqualTypeOf<true | undefined>();
 
 	expectTypeOf<typeof makeCorsRequest>().toBeCallableWith({url: 'https://rest.apisandbox.zuora.com/v1/accounts', signature: 's', token: 't'});
 	// @ts-expect-error `token` is required: a CORS call without one is refused by Zuora
@@ -168,8 +171,8 @@ test('validateCreditCard: {valid, creditCardType, errors}', () => {
 	expectTypeOf<typeof validateCreditCard>().toBeCallableWith({}, {now: Date.now()});
 });
 
-test('zuoraUrl: known environments only', () => {
-	expectTypeOf<typeof zuoraUrl>().parameters.toEqualTypeOf<[environment: ZuoraEnvironment, path?: string]>();
+test('zuoraUrl: known environments or a Zuora base URL', () => {
+	expectTypeOf<typeof zuoraUrl>().parameters.toEqualTypeOf<[environment: ZuoraEnvironment | ZuoraBaseUrl, path?: string]>();
 	expectTypeOf<typeof zuoraUrl>().returns.toEqualTypeOf<string>();
 	expectTypeOf<ZuoraEnvironment>().toEqualTypeOf<'na' | 'sandbox-na' | 'production' | 'apisandbox' | 'test' | 'eu' | 'sandbox-eu' | 'test-eu' | 'ap' | 'test-ap'>();
 	expectTypeOf<ZuoraEnvironment>().toEqualTypeOf<keyof typeof ZUORA_BASE_URLS>();
@@ -179,8 +182,14 @@ test('zuoraUrl: known environments only', () => {
 	expectTypeOf<typeof zuoraUrl>().toBeCallableWith('test-eu', '/v1/accounts');
 	// @ts-expect-error 'sandbox' is not an environment: Zuora has several, the caller must say which
 	expectTypeOf<typeof zuoraUrl>().toBeCallableWith('sandbox');
-	// @ts-expect-error a base URL is not an environment name
+	// A base URL under zuora.com, with the legacy /rest and /apps forms.
 	expectTypeOf<typeof zuoraUrl>().toBeCallableWith('https://rest.zuora.com');
+	expectTypeOf<typeof zuoraUrl>().toBeCallableWith('https://api.zuora.com/rest', '/v1/payment-methods/credit-cards');
+	expectTypeOf<typeof zuoraUrl>().toBeCallableWith('https://apisandbox.zuora.com/apps', '/v1/rsa-signatures');
+	// @ts-expect-error a base URL off zuora.com is not accepted
+	expectTypeOf<typeof zuoraUrl>().toBeCallableWith('https://rest.zuora.com.evil.io');
+	// @ts-expect-error plain http is not a Zuora base URL
+	expectTypeOf<typeof zuoraUrl>().toBeCallableWith('http://rest.zuora.com');
 	// @ts-expect-error any string is not an environment
 	expectTypeOf<typeof zuoraUrl>().toBeCallableWith('apisandbox' as string);
 });
