@@ -9,7 +9,7 @@ async function rebind(page: Page, options: Record<string, unknown>) {
 		const w = window as unknown as Window;
 		w.checkout.destroy();
 		const form = document.querySelector('form')!;
-		w.checkout = w.ZuoraCors.bindForm(form, {signatureUrl: '/signature', url: form.dataset['zuoraUrl']!, ...options_});
+		w.checkout = w.ZuoraCors.bindForm(form, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: form.dataset['zuoraUrl']!, ...options_});
 	}, options);
 }
 
@@ -159,6 +159,7 @@ test('options: selector target, fields, callbacks, prefetch and preconnect off; 
 		form.querySelector('[name="cardHolderInfo.cardHolderName"]')!.setAttribute('aria-invalid', 'true');
 		w.binding = w.ZuoraCors.bindForm('#card-form', {
 			signatureUrl: '/signature',
+			signatureOptions: {method: 'POST'},
 			url: form.dataset['zuoraUrl']!,
 			fields: {accountKey: 'A00000001'},
 			prefetch: false,

@@ -53,5 +53,7 @@
 	window.checkout = ZuoraCors.bindForm(form, {
 		signatureUrl: form.getAttribute('data-signature-url'),
 		url: form.getAttribute('data-zuora-url'),
+		// Signatures are issued on POST only (a cross-site GET navigation must not spend them).
+		signatureOptions: {method: 'POST'},
 	});
 })();
