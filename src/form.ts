@@ -97,7 +97,7 @@ type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
  */
 export function bindForm(target: HTMLFormElement | string, options: BindFormOptions): FormBinding {
 	const dom = domAccess();
-	const form = typeof target === 'string' ? dom.find(document, target) : target;
+	const form = typeof target === 'string' ? dom.findAll(document, target)[0] : target;
 	if (!(form instanceof HTMLFormElement)) {
 		return invalidOption('request', 'form', 'a <form> element or a selector that finds one');
 	}
@@ -192,9 +192,9 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 		const controls = scan(form, dom);
 		const repeated = duplicates(controls);
 		if (repeated.length > 0) {
-			const fields = Object.fromEntries(repeated.map(name => [name, 'This field appears more than once in the form. Reload the page and try again.']));
+			const fields = Object.fromEntries(repeated.map(name => [name, 'This field appears twice in the form.']));
 			showErrors(fields, controls);
-			throw new ZuoraCorsError(`The card was not sent: ${repeated.join(', ')} given more than once in the form`, {kind: 'validation', stage: 'request', fields});
+			throw new ZuoraCorsError(`The card was not sent: ${repeated.join(', ')} given twice`, {kind: 'validation', stage: 'request', fields});
 		}
 
 		const card = readCard(form, controls, dom, readOptionFields(options.fields));
@@ -227,7 +227,7 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 		}, (error: unknown) => {
 			// createPaymentMethod rejects only with ZuoraCorsError; anything else is a bug, wrapped so
 			// listeners get one type. Its text and cause are dropped: they could hold what was typed.
-			const failure = error instanceof ZuoraCorsError ? error : new ZuoraCorsError('bindForm failed unexpectedly; nothing was sent to Zuora', {kind: 'invalid-response', stage: 'request'});
+			const failure = error instanceof ZuoraCorsError ? error : new ZuoraCorsError('bindForm failed unexpectedly', {kind: 'invalid-response', stage: 'request'});
 			if (!destroyed) {
 				options.onError?.(failure, form);
 			}
@@ -312,7 +312,6 @@ function domAccess() {
 	return {
 		elements: (form: HTMLFormElement) => [...elements.call(form)],
 		findAll: (root: Element | Document, selector: string): Element[] => [...(root instanceof Document ? Document.prototype.querySelectorAll : querySelectorAll).call(root, selector)],
-		find: (root: Document, selector: string): Element | undefined => [...Document.prototype.querySelectorAll.call(root, selector)][0],
 		contains: (root: Node, node: Node) => contains.call(root, node),
 		lastElementChild: (element: Element) => lastElementChild.call(element),
 		toggleAttribute: (element: Element, name: string, force: boolean) => toggleAttribute.call(element, name, force),
@@ -398,7 +397,7 @@ function readCard(form: HTMLFormElement, controls: Map<string, Control[]>, dom: 
  * can name a prototype. The messages name the option, never a value.
  */
 function readOptionFields(fields: unknown): Record<string, unknown> {
-	const expected = 'an object of strings, numbers and booleans (cardHolderInfo: an object of strings)';
+	const expected = 'own strings, numbers or booleans (cardHolderInfo: strings)';
 	const result = Object.create(null) as Record<string, unknown>;
 	if (fields === undefined) {
 		return result;
