@@ -340,7 +340,7 @@ export function pageSecurityHeaders(zuoraOrigin) {
 			`connect-src 'self' ${zuoraOrigin}`,
 			'img-src \'self\' data:',
 			'base-uri \'none\'',
-			'form-action \'self\'',
+			'form-action \'none\'',
 			'frame-ancestors \'none\'',
 			'require-trusted-types-for \'script\'',
 			'report-uri /__csp-report',

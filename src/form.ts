@@ -6,7 +6,11 @@ import {prepareSignatureRequest, requestSignature, type CorsSignature} from './s
 
 /** `createPaymentMethod`'s options (but the card, which the form holds), and the binding's own. */
 export type BindFormOptions = Omit<CreatePaymentMethodOptions, 'card' | 'signature' | 'signal'> & {
-	/** Fields added to what the form holds, e.g. `{accountKey}` when it is not a form field. */
+	/**
+	 * Fields added to what the form holds (and winning over it), e.g. `{accountKey}` when it is
+	 * not a form field: own properties only, each a string, number or boolean (`cardHolderInfo`:
+	 * an object of strings, merged with the form's).
+	 */
 	fields?: Record<string, unknown>;
 	/**
 	 * Fetch a signature on the shopper's first interaction with the form (focus or input), not at
@@ -47,18 +51,53 @@ export const FORM_EVENTS = {success: 'zuora-cors:success', error: 'zuora-cors:er
 
 const ERROR_ATTRIBUTE = 'data-zuora-cors-error-for';
 
+/** A `<fieldset disabled>` with this attribute holds the card controls: bindForm enables it, destroy() disables it again. */
+const FIELDSET_ATTRIBUTE = 'data-zuora-cors-fields';
+
+const HOLDER = 'cardHolderInfo';
+
+/**
+ * The only control names bindForm reads: the Create Payment Method (credit card) body fields a
+ * shopper fills in, as Zuora names them. Anything else in the form (a CSRF token, a password, an
+ * injected control) never reaches Zuora. `numConsecutiveFailures` is left out on purpose: a
+ * shopper has no business setting it (pass it in `fields` if you must).
+ */
+const FIELD_NAMES: ReadonlySet<string> = new Set([
+	'accountKey',
+	'creditCardType',
+	'creditCardNumber',
+	'expirationMonth',
+	'expirationYear',
+	'securityCode',
+	'defaultPaymentMethod',
+	...['cardHolderName', 'addressLine1', 'addressLine2', 'city', 'state', 'country', 'zipCode', 'phone', 'email'].map(name => `${HOLDER}.${name}`),
+]);
+
+// Keys that could reach a prototype if they ever became a property name.
+const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+// Controls that hold no value of their own for the card.
+const IGNORED_TYPES: ReadonlySet<string> = new Set(['submit', 'button', 'reset', 'image', 'file']);
+
+type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
 /**
  * Binds a checkout form whose fields carry Zuora's names (`creditCardNumber`, `expirationMonth`,
  * `cardHolderInfo.cardHolderName`, …): validates on submit and shows field errors, prefetches a
  * signature on the first interaction, keeps the submit button busy while in flight, and reports
  * through `onSuccess`/`onError` and the `zuora-cors:success`/`zuora-cors:error` events.
  *
+ * Only controls inside the form with one of Zuora's names are read; a Zuora name given twice
+ * refuses the submission. Card controls inside `<fieldset disabled data-zuora-cors-fields>` are
+ * enabled here, so without the library the form holds nothing it could submit.
+ *
  * @example
  * const binding = bindForm('#card-form', {signatureUrl: '/signature', url: zuoraUrl('apisandbox')});
  * form.addEventListener('zuora-cors:success', event => show(event.detail.result.paymentMethodId));
  */
 export function bindForm(target: HTMLFormElement | string, options: BindFormOptions): FormBinding {
-	const form = typeof target === 'string' ? document.querySelector(target) : target;
+	const dom = domAccess();
+	const form = typeof target === 'string' ? dom.findAll(document, target)[0] : target;
 	if (!(form instanceof HTMLFormElement)) {
 		return invalidOption('request', 'form', 'a <form> element or a selector that finds one');
 	}
@@ -69,6 +108,7 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 	}
 
 	// Checked now, not at the first submit: a bad URL would otherwise issue tokens on every focus.
+	readOptionFields(options.fields);
 	const zuoraOrigin = new URL(resolveZuoraUrl(options.url, options.allowedHosts)).origin;
 	const signatureRequest = prepareSignatureRequest(options.signatureUrl, options.signatureOptions, 'signatureUrl');
 	const added: Element[] = [];
@@ -93,21 +133,22 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 	};
 
 	const onInteraction = () => {
-		if (!inFlight && (!prefetched || Date.now() - prefetched.at > maxAge)) {
+		// A form that cannot be submitted (a card field given twice) gets no token: every one is fraud surface.
+		if (!inFlight && (!prefetched || Date.now() - prefetched.at > maxAge) && duplicates(scan(form, dom)).length === 0) {
 			prefetch().catch(() => undefined);
 		}
 	};
 
 	const setBusy = (busy: boolean) => {
-		for (const button of form.querySelectorAll<HTMLButtonElement | HTMLInputElement>('button:not([type=button]):not([type=reset]), input[type=submit]')) {
-			button.disabled = busy;
+		for (const button of dom.findAll(form, 'button:not([type=button]):not([type=reset]), input[type=submit]')) {
+			(button as HTMLButtonElement).disabled = busy;
 		}
 
-		form.toggleAttribute('aria-busy', busy);
+		dom.toggleAttribute(form, 'aria-busy', busy);
 	};
 
-	const showErrors = (errors: Record<string, string>) => {
-		for (const element of form.querySelectorAll(`[${ERROR_ATTRIBUTE}]`)) {
+	const showErrors = (errors: Record<string, string>, controls: Map<string, Control[]> = new Map()) => {
+		for (const element of dom.findAll(form, `[${ERROR_ATTRIBUTE}]`)) {
 			element.textContent = '';
 		}
 
@@ -118,18 +159,19 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 
 		marked.clear();
 		for (const [name, message] of Object.entries(errors)) {
-			const control = form.querySelector(`[name="${name}"]`);
+			const control = controls.get(name)?.find(candidate => isInside(form, candidate, dom));
 			if (control) {
 				control.setAttribute('aria-invalid', 'true');
 				marked.add(control);
 			}
 
-			let slot = form.querySelector(`[${ERROR_ATTRIBUTE}="${name}"]`);
+			// Error names are Zuora's field names, from a fixed list: safe inside a selector.
+			let slot = dom.findAll(form, `[${ERROR_ATTRIBUTE}="${name}"]`)[0];
 			if (!slot) {
-				slot = document.createElement('span');
+				slot = dom.create('span');
 				slot.setAttribute(ERROR_ATTRIBUTE, name);
 				slot.setAttribute('role', 'alert');
-				(control ?? form.lastElementChild ?? form).after(slot);
+				(control ?? dom.lastElementChild(form) ?? form).after(slot);
 				added.push(slot);
 			}
 
@@ -143,13 +185,21 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 			return;
 		}
 
-		form.dispatchEvent(new CustomEvent(FORM_EVENTS[name], {detail, bubbles: true}));
+		dom.dispatch(form, new CustomEvent(FORM_EVENTS[name], {detail, bubbles: true}));
 	};
 
 	const run = async (): Promise<PaymentMethodResult> => {
-		const card = {...readFields(form), ...options.fields};
+		const controls = scan(form, dom);
+		const repeated = duplicates(controls);
+		if (repeated.length > 0) {
+			const fields = Object.fromEntries(repeated.map(name => [name, 'This field appears twice in the form.']));
+			showErrors(fields, controls);
+			throw new ZuoraCorsError(`The card was not sent: ${repeated.join(', ')} given twice`, {kind: 'validation', stage: 'request', fields});
+		}
+
+		const card = readCard(form, controls, dom, readOptionFields(options.fields));
 		const {valid, errors} = validateCreditCard(card);
-		showErrors(errors);
+		showErrors(errors, controls);
 		// An invalid card is refused by createPaymentMethod itself, before any network call; the
 		// prefetched pair stays for the corrected card. A valid one takes the pair: it is single-use.
 		const fresh = valid && prefetched && Date.now() - prefetched.at <= maxAge ? prefetched.promise : undefined;
@@ -175,8 +225,9 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 			report('success', {result});
 			return result;
 		}, (error: unknown) => {
-			// createPaymentMethod rejects only with ZuoraCorsError; anything else would be a bug, wrapped so listeners get one type.
-			const failure = error instanceof ZuoraCorsError ? error : new ZuoraCorsError(String(error), {kind: 'invalid-response', stage: 'request', cause: error});
+			// createPaymentMethod rejects only with ZuoraCorsError; anything else is a bug, wrapped so
+			// listeners get one type. Its text and cause are dropped: they could hold what was typed.
+			const failure = error instanceof ZuoraCorsError ? error : new ZuoraCorsError('bindForm failed unexpectedly', {kind: 'invalid-response', stage: 'request'});
 			if (!destroyed) {
 				options.onError?.(failure, form);
 			}
@@ -195,29 +246,40 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 		submit().catch(() => undefined);
 	};
 
-	form.addEventListener('submit', onSubmit);
+	dom.listen(form, 'submit', onSubmit, true);
 	if (options.prefetch ?? defaults.prefetch) {
-		form.addEventListener('focusin', onInteraction);
-		form.addEventListener('input', onInteraction);
+		dom.listen(form, 'focusin', onInteraction, true);
+		dom.listen(form, 'input', onInteraction, true);
 	}
 
-	if ((options.preconnect ?? defaults.preconnect) && !document.querySelector(`link[rel=preconnect][href="${zuoraOrigin}"]`)) {
-		const link = document.createElement('link');
+	if ((options.preconnect ?? defaults.preconnect) && !dom.findAll(document, `link[rel=preconnect][href="${zuoraOrigin}"]`)[0]) {
+		const link = dom.create('link') as HTMLLinkElement;
 		link.rel = 'preconnect';
 		link.href = zuoraOrigin;
 		// The card POST carries credentials, and browsers pool credentialed connections apart.
 		link.crossOrigin = 'use-credentials';
-		document.head.append(link);
+		dom.head().append(link);
 		added.push(link);
+	}
+
+	// Enabled last, once the submit listener is in place: from now on a submit is the library's.
+	const enabled = dom.findAll(form, `fieldset[${FIELDSET_ATTRIBUTE}][disabled]`) as HTMLFieldSetElement[];
+	for (const fieldset of enabled) {
+		fieldset.disabled = false;
 	}
 
 	return {
 		submit,
 		prefetch,
 		destroy() {
-			form.removeEventListener('submit', onSubmit);
-			form.removeEventListener('focusin', onInteraction);
-			form.removeEventListener('input', onInteraction);
+			// Disabled first: without the listener a submit would be the browser's again.
+			for (const fieldset of enabled) {
+				fieldset.disabled = true;
+			}
+
+			dom.listen(form, 'submit', onSubmit, false);
+			dom.listen(form, 'focusin', onInteraction, false);
+			dom.listen(form, 'input', onInteraction, false);
 			for (const element of added.splice(0)) {
 				element.remove();
 			}
@@ -229,26 +291,153 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 	};
 }
 
-/** The form's named fields as a card object: checkboxes as booleans, dotted names nested. */
-function readFields(form: HTMLFormElement): CreditCardInput {
-	const card: Record<string, unknown> = {};
-	for (const element of form.elements) {
-		const control = element as HTMLInputElement;
-		if (!control.name || control.disabled || ['submit', 'button', 'reset'].includes(control.type) || (control.type === 'radio' && !control.checked)) {
-			continue;
-		}
+type Dom = ReturnType<typeof domAccess>;
 
-		const path = control.name.split('.');
-		let target = card;
-		for (const key of path.slice(0, -1)) {
-			target = (target[key] ??= {}) as Record<string, unknown>;
-		}
+/**
+ * The DOM methods bindForm calls, taken from the prototypes. An injected control named
+ * `elements`, `contains` or `dispatchEvent` shadows that property of its form, and an injected
+ * `<img name="createElement">` one of `document` (both interfaces let names override their
+ * members), so nothing here is read from the form or the document themselves. Markup cannot
+ * change a prototype; a page that can run script is outside what any library can defend.
+ */
+function domAccess() {
+	const getter = <T>(prototype: object, name: string) => Object.getOwnPropertyDescriptor(prototype, name)!.get! as (this: unknown) => T;
+	const elements = getter<HTMLFormControlsCollection>(HTMLFormElement.prototype, 'elements');
+	const lastElementChild = getter<Element | null>(Element.prototype, 'lastElementChild');
+	const head = getter<HTMLHeadElement>(Document.prototype, 'head');
+	const {querySelectorAll, toggleAttribute} = Element.prototype;
+	const {contains} = Node.prototype;
+	const {addEventListener, removeEventListener, dispatchEvent} = EventTarget.prototype;
+	const {createElement} = Document.prototype;
+	return {
+		elements: (form: HTMLFormElement) => [...elements.call(form)],
+		findAll: (root: Element | Document, selector: string): Element[] => [...(root instanceof Document ? Document.prototype.querySelectorAll : querySelectorAll).call(root, selector)],
+		contains: (root: Node, node: Node) => contains.call(root, node),
+		lastElementChild: (element: Element) => lastElementChild.call(element),
+		toggleAttribute: (element: Element, name: string, force: boolean) => toggleAttribute.call(element, name, force),
+		dispatch: (target: EventTarget, event: Event) => dispatchEvent.call(target, event),
+		listen: (target: EventTarget, type: string, listener: (event: Event) => void, on: boolean) => (on ? addEventListener : removeEventListener).call(target, type, listener),
+		create: (name: string) => createElement.call(document, name) as HTMLElement,
+		head: () => head.call(document),
+	};
+}
 
-		const value = control.type === 'checkbox' ? control.checked : control.value;
-		if (value !== '') {
-			target[path.at(-1)!] = value;
+function isControl(element: Element): element is Control {
+	return element instanceof HTMLSelectElement || element instanceof HTMLTextAreaElement || (element instanceof HTMLInputElement && !IGNORED_TYPES.has(element.type));
+}
+
+/** Inside means both: a descendant of the form and owned by it (`form="…"` can make either untrue). */
+function isInside(form: HTMLFormElement, control: Control, dom: Dom): boolean {
+	return control.form === form && dom.contains(form, control);
+}
+
+/**
+ * Every control that carries one of Zuora's names and is owned by the form or inside it, by
+ * name: also the ones `form="…"` brings in from outside or sends away, so a second control of
+ * the same name is seen wherever it was injected.
+ */
+function scan(form: HTMLFormElement, dom: Dom): Map<string, Control[]> {
+	const controls = new Map<string, Control[]>();
+	for (const element of new Set([...dom.elements(form), ...dom.findAll(form, 'input, select, textarea')])) {
+		if (isControl(element) && FIELD_NAMES.has(element.name)) {
+			controls.set(element.name, [...controls.get(element.name) ?? [], element]);
 		}
 	}
 
+	return controls;
+}
+
+/** Names given by more than one control; a radio group is the one legitimate repeat. */
+function duplicates(controls: Map<string, Control[]>): string[] {
+	return [...controls].filter(([, list]) => list.length > 1 && !list.every(control => control.type === 'radio')).map(([name]) => name);
+}
+
+/**
+ * The card from the form's controls and the `fields` option, in objects without a prototype and
+ * under Zuora's names only: no control name is ever split into a path.
+ */
+function readCard(form: HTMLFormElement, controls: Map<string, Control[]>, dom: Dom, extra: Record<string, unknown>): CreditCardInput {
+	const card = Object.create(null) as Record<string, unknown>;
+	const holder = Object.create(null) as Record<string, unknown>;
+	for (const [name, list] of controls) {
+		for (const control of list) {
+			if (!isInside(form, control, dom) || control.matches(':disabled') || (control instanceof HTMLInputElement && control.type === 'radio' && !control.checked)) {
+				continue;
+			}
+
+			const value = control instanceof HTMLInputElement && control.type === 'checkbox' ? control.checked : control.value;
+			if (value !== '') {
+				if (name.startsWith(`${HOLDER}.`)) {
+					holder[name.slice(HOLDER.length + 1)] = value;
+				} else {
+					card[name] = value;
+				}
+			}
+		}
+	}
+
+	for (const [name, value] of Object.entries(extra)) {
+		if (name === HOLDER) {
+			Object.assign(holder, value);
+		} else {
+			card[name] = value;
+		}
+	}
+
+	if (Object.keys(holder).length > 0) {
+		card[HOLDER] = holder;
+	}
+
 	return card;
+}
+
+/**
+ * The `fields` option checked: a plain object whose own data properties are strings, numbers or
+ * booleans (`cardHolderInfo`: a plain object of strings). Nothing inherited is read, and no key
+ * can name a prototype. The messages name the option, never a value.
+ */
+function readOptionFields(fields: unknown): Record<string, unknown> {
+	const expected = 'own strings, numbers or booleans (cardHolderInfo: strings)';
+	const result = Object.create(null) as Record<string, unknown>;
+	if (fields === undefined) {
+		return result;
+	}
+
+	for (const [name, value] of ownData(fields, expected)) {
+		if (name === HOLDER) {
+			const holder = Object.create(null) as Record<string, unknown>;
+			for (const [key, text] of ownData(value, expected)) {
+				if (typeof text !== 'string') {
+					invalidOption('request', 'fields', expected);
+				}
+
+				holder[key] = text;
+			}
+
+			result[name] = holder;
+		} else if (['string', 'number', 'boolean'].includes(typeof value)) {
+			result[name] = value;
+		} else {
+			invalidOption('request', 'fields', expected);
+		}
+	}
+
+	return result;
+}
+
+/** Own enumerable data properties of a plain object (prototype Object.prototype or null), or an error naming `fields`. */
+function ownData(value: unknown, expected: string): Array<[string, unknown]> {
+	const prototype = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) as unknown : undefined;
+	if (prototype !== Object.prototype && prototype !== null) {
+		return invalidOption('request', 'fields', expected);
+	}
+
+	return Object.keys(value as object).map(key => {
+		const descriptor = Object.getOwnPropertyDescriptor(value, key)!;
+		if (UNSAFE_KEYS.has(key) || !('value' in descriptor)) {
+			invalidOption('request', 'fields', expected);
+		}
+
+		return [key, descriptor.value];
+	});
 }

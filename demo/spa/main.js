@@ -19,5 +19,6 @@ if (config !== undefined) {
 		const {error} = /** @type {CustomEvent<{error: ZuoraCorsError}>} */ (event).detail;
 		showFailure(error);
 	});
-	bindForm(form, config);
+	// bindForm enables the card fieldset once its submit listener is in place.
+	bindForm(form, {...config, signatureOptions: {method: 'POST'}});
 }

@@ -87,7 +87,7 @@ if (config !== undefined) {
 		setBusy(true);
 		try {
 			// Validates the card first: an invalid one is refused before any network call.
-			const {paymentMethodId} = await createPaymentMethod({...config, card: readCard()});
+			const {paymentMethodId} = await createPaymentMethod({...config, signatureOptions: {method: 'POST'}, card: readCard()});
 			showSaved(paymentMethodId);
 		} catch (error) {
 			// The library rejects with nothing else; anything else is a bug in this page, left loud.
@@ -102,4 +102,10 @@ if (config !== undefined) {
 			setBusy(false);
 		}
 	});
+
+	// Only now, with the submit handled here, may the shopper type a card: until this line runs
+	// (script blocked or late) the disabled fieldset keeps the card out of any native submit.
+	for (const fieldset of form.querySelectorAll('fieldset[data-zuora-cors-fields]')) {
+		/** @type {HTMLFieldSetElement} */ (fieldset).disabled = false;
+	}
 }

@@ -1,0 +1,144 @@
+// No script, no leak (issue 9, item 6): with the library's bundle blocked (failed SRI, a CDN
+// outage) or late, a shopper who types a card and presses Enter or clicks "Save card" must send
+// it nowhere: no request of any origin carries it, no navigation puts it in a URL or the history.
+// Every demo page, and the markup the README recommends, is tried.
+import {readFileSync} from 'node:fs';
+import type {Page, Route} from '@playwright/test';
+import {CARD, expect, test} from './fixtures.js';
+
+const PAGES = [
+	{name: 'script-tag checkout', path: '/', bundle: '**/dist/zuora-cors.iife.min.js'},
+	{name: 'SPA (rollup)', path: '/spa/', bundle: '**/spa/app.js'},
+	{name: 'Vite app', path: '/vite/', bundle: '**/vite/assets/*.js'},
+] as const;
+
+/** Card values by Zuora field name, forced in even where the control is disabled. */
+const VALUES: Record<string, string> = {
+	'cardHolderInfo.cardHolderName': CARD.name,
+	creditCardNumber: CARD.number,
+	expirationMonth: CARD.month,
+	expirationYear: CARD.year,
+	securityCode: CARD.cvv,
+};
+
+/** Every request and every navigation of the page, as text to look for card data in. */
+function watch(page: Page) {
+	const seen: string[] = [];
+	page.on('request', request => seen.push(`${request.method()} ${request.url()} ${request.postData() ?? ''}`));
+	page.on('framenavigated', frame => seen.push(`navigated ${frame.url()}`));
+	return seen;
+}
+
+/** Types the card as far as the page lets a shopper (forcing values where it does not), then tries every way to submit. */
+async function tryToSubmit(page: Page, {bundleHeld = false} = {}) {
+	await page.evaluate(values => {
+		for (const [name, value] of Object.entries(values)) {
+			const control = document.querySelector<HTMLInputElement>(`[name="${name}"]`);
+			if (control) {
+				control.value = value;
+			}
+		}
+	}, VALUES);
+	// Typing where the control lets the shopper; a disabled one refuses focus and keys.
+	const number = page.locator('[name="creditCardNumber"]');
+	if (await number.isEnabled()) {
+		await number.fill(CARD.number);
+	}
+
+	await number.evaluate(element => {
+		(element as HTMLInputElement).focus();
+	});
+	await page.keyboard.press('Enter');
+	await page.locator('button[type=submit]').first().click({force: true, timeout: 2000}).catch(() => undefined);
+	await page.locator('[name="securityCode"]').evaluate(element => {
+		(element as HTMLInputElement).focus();
+	});
+	await page.keyboard.press('Enter');
+	// A native submit starts its navigation at once; with the bundle held the page never goes
+	// idle, so give it a moment instead (a leak would show up in `seen`, not slip past a timer).
+	await (bundleHeld ? page.waitForTimeout(750) : page.waitForLoadState('networkidle'));
+}
+
+async function expectNoLeak(page: Page, seen: string[], url: string, historyLength: number) {
+	const everything = seen.join('\n');
+	for (const secret of [CARD.number, CARD.cvv, CARD.number.slice(-4), encodeURIComponent(CARD.name), CARD.name.replace(' ', '+')]) {
+		expect(everything).not.toContain(secret);
+	}
+
+	expect(page.url()).toBe(url);
+	expect(await page.evaluate(() => history.length)).toBe(historyLength);
+}
+
+for (const target of PAGES) {
+	test.describe(target.name, () => {
+		test('bundle blocked: Enter and the submit button send the card nowhere', async ({page, demo}) => {
+			await page.route(target.bundle, async route => route.abort('blockedbyclient'));
+			const seen = watch(page);
+			const url = new URL(target.path, demo.merchant.url).href;
+			await page.goto(url);
+			const historyLength = await page.evaluate(() => history.length);
+			seen.length = 0;
+			await tryToSubmit(page);
+			await expectNoLeak(page, seen, url, historyLength);
+			// Without the library the card controls stay disabled, and the page says why.
+			await expect(page.locator('[name="creditCardNumber"]')).toBeDisabled();
+			await expect(page.locator('.card-unavailable')).toBeVisible();
+		});
+
+		test('bundle late: a submit before it arrives sends nothing; once it arrives the form works', async ({page, demo}) => {
+			let release: () => void = () => undefined;
+			const arrived = new Promise<void>(resolve => {
+				release = resolve;
+			});
+			const held: Route[] = [];
+			await page.route(target.bundle, async route => {
+				held.push(route);
+				await arrived;
+				await route.continue();
+			});
+			const seen = watch(page);
+			const url = new URL(target.path, demo.merchant.url).href;
+			// Deferred and module scripts hold DOMContentLoaded back: wait for the form itself.
+			await page.goto(url, {waitUntil: 'commit'});
+			await expect.poll(() => held.length).toBeGreaterThan(0);
+			await page.locator('button[type=submit]').first().waitFor({state: 'attached'});
+			const historyLength = await page.evaluate(() => history.length);
+			seen.length = 0;
+			await tryToSubmit(page, {bundleHeld: true});
+			await expectNoLeak(page, seen, url, historyLength);
+
+			release();
+			// The library binds: the shopper can now type the card, and the note is gone.
+			await expect(page.locator('[name="creditCardNumber"]')).toBeEnabled();
+			await expect(page.locator('.card-unavailable')).toBeHidden();
+		});
+	});
+}
+
+test('the checkout page forbids any native form submission (CSP form-action \'none\')', async ({page, demo}) => {
+	const response = await page.goto(demo.merchant.url);
+	expect(response?.headers()['content-security-policy']).toContain('form-action \'none\'');
+	for (const path of ['/spa/', '/vite/']) {
+		const other = await page.goto(new URL(path, demo.merchant.url).href);
+		expect(other?.headers()['content-security-policy']).toContain('form-action \'none\'');
+	}
+});
+
+test('the README\'s recommended markup, without the CSP and without the library, sends the card nowhere', async ({page, demo}) => {
+	const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+	const markup = /```html\n(<form[\s\S]*?data-zuora-cors-fields[\s\S]*?<\/form>)\n```/.exec(readme)?.[1];
+	expect(markup, 'README has a ```html block with the recommended <form>').toBeDefined();
+	const url = new URL('/readme-markup.html', demo.merchant.url).href;
+	// Served without any CSP: the markup alone must hold the card back.
+	await page.route(url, async route => route.fulfill({
+		contentType: 'text/html',
+		body: `<!doctype html><html lang="en"><head><title>README markup</title><script src="/dist/zuora-cors.iife.min.js"></script></head><body>${markup!}</body></html>`,
+	}));
+	await page.route('**/dist/zuora-cors.iife.min.js', async route => route.abort('blockedbyclient'));
+	const seen = watch(page);
+	await page.goto(url);
+	const historyLength = await page.evaluate(() => history.length);
+	seen.length = 0;
+	await tryToSubmit(page);
+	await expectNoLeak(page, seen, url, historyLength);
+});
