@@ -65,7 +65,7 @@ async function inject(page: Page, {form = '', fieldset = '', outside = ''}: Inje
 		target.insertAdjacentHTML('afterbegin', html(form_));
 		(Element.prototype.querySelector.call(target, 'fieldset') ?? target).insertAdjacentHTML('beforeend', html(fieldset_));
 		target.insertAdjacentHTML('afterend', html(outside_));
-		w.checkout = w.ZuoraCors.bindForm(target, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: target.dataset['zuoraUrl']!});
+		w.checkout = w.ZuoraCors.bindForm(target, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: target.dataset['zuoraUrl']!, allowedHosts: [new URL(target.dataset['zuoraUrl']!).origin]});
 	}, [form, fieldset, outside] as const);
 }
 
@@ -274,7 +274,7 @@ test('the fields option: own data properties of known shape only, checked at bin
 		const form = document.querySelector('form')!;
 		const attempt = (fields: unknown) => {
 			try {
-				ZuoraCors.bindForm(form, {signatureUrl: '/signature', url: form.dataset['zuoraUrl']!, preconnect: false, fields: fields as Record<string, unknown>}).destroy();
+				ZuoraCors.bindForm(form, {signatureUrl: '/signature', url: form.dataset['zuoraUrl']!, allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin], preconnect: false, fields: fields as Record<string, unknown>}).destroy();
 				return 'bound';
 			} catch (error) {
 				const {kind, fields: names} = error as {kind: string; fields: Record<string, string>};
