@@ -178,6 +178,31 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 		await expect(page.locator('#error')).toBeHidden();
 	});
 
+	test('bindForm\'s own options: nothing inherited from Object.prototype is read', async ({page, demo}) => {
+		const requests = await recordRequests(page);
+		await page.goto(demo.merchant.url);
+		// Every optional option of bindForm (and of createPaymentMethod under it), inherited with a
+		// value that would steer, break or replace something if it were read.
+		await page.evaluate(steal => {
+			const inherited: Record<string, unknown> = {
+				allowedHosts: [new URL(steal).origin], headers: {'x-evil': '1'}, signatureOptions: {method: 'GET', headers: {'x-evil': '1'}},
+				fields: {creditCardNumber: '4000000000000002', accountKey: 'attacker'}, idempotencyKey: 'attacker-key', timeout: 1,
+				signatureMaxAge: -1, prefetch: 'no', preconnect: 'no', signature: {signature: 'forged', token: 'forged'},
+			};
+			for (const [name, value] of Object.entries(inherited)) {
+				(Object.prototype as Record<string, unknown>)[name] = value;
+			}
+		}, HOSTILE_VALUE);
+		await inject(page, {});
+		await fillCard(page);
+		await page.getByRole('button', {name: 'Save card'}).click();
+		await expectCardOnlyAtZuora(page, demo, requests);
+		const sent = demo.stub.requests().filter(request => request.path === '/v1/payment-methods/credit-cards' && request.method === 'POST');
+		expect(sent).toHaveLength(1);
+		expect(creates(demo.stub)).toHaveLength(1);
+		expect(requests.map(request => request.url).filter(url => url.includes(':9/'))).toEqual([]);
+	});
+
 	test('hidden extras (csrf_token, a password, anything not Zuora\'s) stay out of the Zuora body', async ({page, demo}) => {
 		const requests = await recordRequests(page);
 		await page.goto(demo.merchant.url);

@@ -1,6 +1,6 @@
 import {validateCreditCard, type CreditCardInput} from './card.js';
 import {ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, resolveZuoraUrl} from './options.js';
+import {defaults, invalidOption, resolveOptions, resolveZuoraUrl} from './options.js';
 import {createPaymentMethod, type CreatePaymentMethodOptions, type PaymentMethodResult} from './payment-method.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature} from './signature.js';
 
@@ -95,7 +95,9 @@ type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
  * const binding = bindForm('#card-form', {signatureUrl: '/signature', url: zuoraUrl('apisandbox')});
  * form.addEventListener('zuora-cors:success', event => show(event.detail.result.paymentMethodId));
  */
-export function bindForm(target: HTMLFormElement | string, options: BindFormOptions): FormBinding {
+export function bindForm(target: HTMLFormElement | string, bindOptions: BindFormOptions): FormBinding {
+	// Own properties only: nothing inherited from Object.prototype may set a URL, a host or a callback.
+	const options = resolveOptions('request', bindOptions);
 	const dom = domAccess();
 	const form = typeof target === 'string' ? dom.findAll(document, target)[0] : target;
 	if (!(form instanceof HTMLFormElement)) {
