@@ -1,5 +1,6 @@
 import {validateCreditCard, type CreditCardInput} from './card.js';
 import {ZuoraCorsError} from './errors.js';
+import type {FieldError} from './messages.js';
 import {defaults, invalidOption, resolveZuoraUrl} from './options.js';
 import {createPaymentMethod, type CreatePaymentMethodOptions, type PaymentMethodResult} from './payment-method.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature} from './signature.js';
@@ -106,7 +107,7 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 		form.toggleAttribute('aria-busy', busy);
 	};
 
-	const showErrors = (errors: Record<string, string>) => {
+	const showErrors = (errors: Record<string, FieldError>) => {
 		for (const element of form.querySelectorAll(`[${ERROR_ATTRIBUTE}]`)) {
 			element.textContent = '';
 		}
@@ -117,7 +118,7 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 		}
 
 		marked.clear();
-		for (const [name, message] of Object.entries(errors)) {
+		for (const [name, {message}] of Object.entries(errors)) {
 			const control = form.querySelector(`[name="${name}"]`);
 			if (control) {
 				control.setAttribute('aria-invalid', 'true');
@@ -148,7 +149,7 @@ export function bindForm(target: HTMLFormElement | string, options: BindFormOpti
 
 	const run = async (): Promise<PaymentMethodResult> => {
 		const card = {...readFields(form), ...options.fields};
-		const {valid, errors} = validateCreditCard(card);
+		const {valid, errors} = validateCreditCard(card, {messages: options.messages});
 		showErrors(errors);
 		// An invalid card is refused by createPaymentMethod itself, before any network call; the
 		// prefetched pair stays for the corrected card. A valid one takes the pair: it is single-use.

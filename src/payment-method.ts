@@ -1,6 +1,7 @@
 import {normalizeCreditCard, validateCreditCard, type CreditCardInput} from './card.js';
 import {makeCorsRequest, type CorsResponse} from './cors-request.js';
 import {ZuoraCorsError} from './errors.js';
+import type {Messages} from './messages.js';
 import {defaults, invalidOption, resolveHeaders, resolveIdempotencyKey, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
 import type {Exchange} from './transport.js';
@@ -34,6 +35,8 @@ export type CreatePaymentMethodOptions = {
 	idempotencyKey?: string;
 	/** Hosts allowed besides Zuora's REST hosts (see `makeCorsRequest`). */
 	allowedHosts?: readonly string[];
+	/** Texts of the card's field errors, replacing the built-in English ones by code (e.g. `zuora-cors/locales/de`). */
+	messages?: Messages;
 };
 
 export type PaymentMethodResult = CorsResponse & {paymentMethodId: string};
@@ -65,7 +68,7 @@ export async function createPaymentMethod(options: CreatePaymentMethodOptions): 
 	const signal = resolveSignal('request', options.signal);
 	resolveIdempotencyKey(idempotencyKey);
 	const signatureRequest = prepareSignatureRequest(options.signatureUrl, {...options.signatureOptions, signal}, 'signatureUrl');
-	const checked = validateCreditCard(card);
+	const checked = validateCreditCard(card, {messages: options.messages});
 	if (!checked.valid || !checked.creditCardType) {
 		throw new ZuoraCorsError(`The card was not sent: ${Object.keys(checked.errors).join(', ')} invalid`, {kind: 'validation', stage: 'request', fields: checked.errors});
 	}
