@@ -69,12 +69,17 @@ function classify({kind, stage, status, retryAfter, reasons, code, retryable}: P
 		return [cardSent ? 'cancelled_outcome_unknown' : 'cancelled'];
 	}
 
+	// No answer to a card POST: whatever else the error carries, nobody knows what Zuora did.
+	if (cardSent && (kind === 'network' || kind === 'timeout')) {
+		return [kind === 'network' ? 'outcome_unknown_connection' : 'outcome_unknown_timeout'];
+	}
+
 	if (status === 429) {
 		return tooManyAttempts(retryAfter);
 	}
 
 	// 90000011 comes out of createPaymentMethod only after its one re-sign failed too.
-	if (isInvalidTokenCode(code)) {
+	if ((kind === 'zuora' || kind === 'http') && isInvalidTokenCode(code)) {
 		return ['session_expired'];
 	}
 
@@ -93,14 +98,6 @@ function classify({kind, stage, status, retryAfter, reasons, code, retryable}: P
 				return [status === 401 || status === 403 ? 'session_expired' : retryable ? 'service_unavailable' : 'checkout_unavailable'];
 			}
 		}
-	}
-
-	if (kind === 'network') {
-		return ['outcome_unknown_connection'];
-	}
-
-	if (kind === 'timeout') {
-		return ['outcome_unknown_timeout'];
 	}
 
 	// A refusal with reasons (success: false, or a 4xx with reasons): Zuora did not save the card.
