@@ -18,14 +18,14 @@ describe('describeError: the card may have left the browser (request stage), no 
 	it('network: lost connection, outcome unknown, never "failed"', () => {
 		expect(described({kind: 'network', stage: 'request'})).toEqual({
 			code: 'outcome_unknown_connection',
-			message: 'The connection was lost while your card was being saved, so we could not confirm whether it was saved. Please check your saved cards before trying again.',
+			message: 'The connection was lost, so we could not confirm whether your card was saved. Please check your saved cards before trying again.',
 		});
 	});
 
 	it('timeout: outcome unknown', () => {
 		expect(described({kind: 'timeout', stage: 'request'})).toEqual({
 			code: 'outcome_unknown_timeout',
-			message: 'The payment service did not answer in time, so we could not confirm whether your card was saved. Please check your saved cards before trying again.',
+			message: 'No answer in time, so we could not confirm whether your card was saved. Please check your saved cards before trying again.',
 		});
 	});
 
@@ -42,18 +42,18 @@ describe('describeError: the card may have left the browser (request stage), no 
 	});
 
 	it('aborted at the request stage: cancelled, outcome unknown', () => {
-		expect(described({kind: 'aborted', stage: 'request'})).toEqual({code: 'cancelled_outcome_unknown', message: 'Cancelled. We could not confirm whether your card was saved. Please check your saved cards before trying again.'});
+		expect(described({kind: 'aborted', stage: 'request'})).toEqual({code: 'cancelled_outcome_unknown', message: 'Cancelled, so we could not confirm whether your card was saved. Please check your saved cards before trying again.'});
 	});
 });
 
 describe('describeError: declines without gateway jargon', () => {
 	it.each([
 		['Transaction declined.402 - [card_error/card_declined/generic_decline] Your card was declined.', 'card_declined', 'Your card was declined. Please use another card or contact your bank.'],
-		['Transaction declined.402 - [card_error/card_declined/insufficient_funds] Your card has insufficient funds.', 'card_declined_insufficient_funds', 'Your card was declined because of insufficient funds. Please use another card.'],
+		['Transaction declined.402 - [card_error/card_declined/insufficient_funds] Your card has insufficient funds.', 'card_declined_insufficient_funds', 'Your card was declined for insufficient funds. Please use another card.'],
 		['Transaction declined.402 - [card_error/expired_card/expired_card] Your card has expired.', 'card_declined_expired', 'Your card was declined because it has expired. Please use another card.'],
 		['Transaction declined.402 - [card_declined/expired_card] Your card has expired.', 'card_declined_expired', 'Your card was declined because it has expired. Please use another card.'],
-		['Transaction declined.402 - [card_error/incorrect_cvc/incorrect_cvc] Your card\'s security code is incorrect.', 'card_declined_security_code', 'Your card was declined because the security code is not correct. Check it and try again.'],
-		['Transaction declined.402 - [card_error/incorrect_number/incorrect_number] Your card number is incorrect.', 'card_declined_number', 'Your card was declined because the card number is not correct. Check it and try again.'],
+		['Transaction declined.402 - [card_error/incorrect_cvc/incorrect_cvc] Your card\'s security code is incorrect.', 'card_declined_security_code', 'Your card was declined because the security code is wrong. Please check it and try again.'],
+		['Transaction declined.402 - [card_error/incorrect_number/incorrect_number] Your card number is incorrect.', 'card_declined_number', 'Your card was declined because the card number is wrong. Please check it and try again.'],
 		['<b>Transaction declined</b> - do_not_honor', 'card_declined', 'Your card was declined. Please use another card or contact your bank.'],
 	])('%s → %s', (message, code, sentence) => {
 		const result = described({kind: 'zuora', stage: 'request', status: 200, reasons: [reason(message)]});
@@ -66,7 +66,7 @@ describe('describeError: declines without gateway jargon', () => {
 	});
 
 	it('a refusal that is not a decline: not saved, no jargon', () => {
-		expect(described({kind: 'zuora', stage: 'request', status: 200, reasons: [reason('Invalid parameter value: creditCardType', 53_100_020)]})).toEqual({code: 'card_not_saved', message: 'Your card could not be saved. Check the details or use another card.'});
+		expect(described({kind: 'zuora', stage: 'request', status: 200, reasons: [reason('Invalid parameter value: creditCardType', 53_100_020)]})).toEqual({code: 'card_not_saved', message: 'Your card was not saved. Please check the details or use another card.'});
 	});
 });
 
@@ -77,7 +77,7 @@ describe('describeError: expired session, too many attempts, service busy', () =
 		[{kind: 'http', stage: 'signature', status: 403}],
 		[{kind: 'http', stage: 'signature', status: 401}],
 	] as Array<[ZuoraCorsErrorDetails]>)('%j → session_expired', details => {
-		expect(described(details)).toEqual({code: 'session_expired', message: 'Your checkout session has expired. Please reload the page and try again.'});
+		expect(described(details)).toEqual({code: 'session_expired', message: 'Your session has expired. Please reload the page and try again.'});
 	});
 
 	it.each([
@@ -111,17 +111,17 @@ describe('describeError: expired session, too many attempts, service busy', () =
 		[{kind: 'http', stage: 'signature', status: 500}],
 		[{kind: 'http', stage: 'signature', status: 502}],
 	] as Array<[ZuoraCorsErrorDetails]>)('%j (not processed, retryable) → service_unavailable', details => {
-		expect(described(details)).toEqual({code: 'service_unavailable', message: 'The payment service is busy right now. Please try again in a moment.'});
+		expect(described(details)).toEqual({code: 'service_unavailable', message: 'The payment service is busy. Please try again in a moment.'});
 	});
 });
 
 describe('describeError: the card was never sent (signature stage, validation)', () => {
 	it.each([
-		['network', 'connection_lost', 'We could not connect. Your card was not sent. Check your internet connection and try again.'],
-		['timeout', 'timed_out', 'The payment service took too long to answer. Your card was not sent. Please try again.'],
+		['network', 'connection_lost', 'We could not connect. Your card was not sent. Please check your connection and try again.'],
+		['timeout', 'timed_out', 'No answer in time. Your card was not sent. Please try again.'],
 		['aborted', 'cancelled', 'Cancelled. Your card was not sent.'],
-		['invalid-response', 'checkout_unavailable', 'We could not start a secure payment. Your card was not sent. Please try again later or contact us.'],
-		['zuora', 'checkout_unavailable', 'We could not start a secure payment. Your card was not sent. Please try again later or contact us.'],
+		['invalid-response', 'checkout_unavailable', 'We could not start the payment. Your card was not sent. Please try again later.'],
+		['zuora', 'checkout_unavailable', 'We could not start the payment. Your card was not sent. Please try again later.'],
 	] as Array<[ZuoraCorsErrorKind, string, string]>)('%s → %s', (kind, code, message) => {
 		expect(described({kind, stage: 'signature'})).toEqual({code, message});
 	});
@@ -145,7 +145,7 @@ describe('describeError: the card was never sent (signature stage, validation)',
 	});
 
 	it('a bad option (the page\'s fault): card_not_sent, never the developer text', () => {
-		expect(described({kind: 'validation', stage: 'request', fields: {url: {code: 'option_invalid', message: 'expected an https URL'}}})).toEqual({code: 'card_not_sent', message: 'Something went wrong on our side. Your card was not sent. Please try again later or contact us.'});
+		expect(described({kind: 'validation', stage: 'request', fields: {url: {code: 'option_invalid', message: 'expected an https URL'}}})).toEqual({code: 'card_not_sent', message: 'Something went wrong. Your card was not sent. Please try again later.'});
 	});
 });
 
