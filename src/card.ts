@@ -1,4 +1,4 @@
-import {FIELD_MESSAGES, formatMessage, type FieldError, type FieldErrorCode, type Messages, type MessageValues} from './messages.js';
+import {FIELD_MESSAGES, formatMessage, type FieldError, type Messages, type MessageValues} from './messages.js';
 import {ZUORA_CARD_BRANDS, type CardBrandInfo, type ZuoraCardBrand} from './zuora.js';
 
 /** A card as a form gives it: strings are fine, they are normalised before sending. */
@@ -144,7 +144,7 @@ function luhn(digits: string): boolean {
  */
 export function validateCreditCard(card: CreditCardInput, options: ValidateCreditCardOptions = {}): CardValidation {
 	const errors: Record<string, FieldError> = {};
-	const fail = (field: string, code: FieldErrorCode, values?: MessageValues) => {
+	const fail = (field: string, code: keyof typeof FIELD_MESSAGES, values?: MessageValues) => {
 		errors[field] = {code, message: formatMessage(code, FIELD_MESSAGES[code], values, options.messages), ...(values && {values})};
 	};
 

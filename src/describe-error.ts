@@ -44,7 +44,7 @@ const MAX_SECONDS = 90;
  */
 export function describeError(error: ZuoraCorsError, options: DescribeErrorOptions = {}): ErrorDescription {
 	const messages = options?.messages;
-	const failure: Partial<ZuoraCorsError> = error !== null && typeof error === 'object' ? error : {};
+	const failure: Partial<ZuoraCorsError> = Object(error);
 	const first = failure.kind === 'validation' && failure.fields ? Object.entries(failure.fields)[0] : undefined;
 	if (first && first[1].code !== 'option_invalid') {
 		const [field, {code, message, values}] = first;
@@ -69,9 +69,13 @@ function classify({kind, stage, status, retryAfter, reasons, code, retryable}: P
 		return [cardSent ? 'cancelled_outcome_unknown' : 'cancelled'];
 	}
 
-	// No answer to a card POST: whatever else the error carries, nobody knows what Zuora did.
-	if (cardSent && (kind === 'network' || kind === 'timeout')) {
-		return [kind === 'network' ? 'outcome_unknown_connection' : 'outcome_unknown_timeout'];
+	// No answer: before the card left, try again; after, whatever else the error carries, nobody knows what Zuora did.
+	if (kind === 'network') {
+		return [cardSent ? 'outcome_unknown_connection' : 'connection_lost'];
+	}
+
+	if (kind === 'timeout') {
+		return [cardSent ? 'outcome_unknown_timeout' : 'timed_out'];
 	}
 
 	if (status === 429) {
@@ -84,20 +88,8 @@ function classify({kind, stage, status, retryAfter, reasons, code, retryable}: P
 	}
 
 	if (!cardSent) {
-		switch (kind) {
-			case 'network': {
-				return ['connection_lost'];
-			}
-
-			case 'timeout': {
-				return ['timed_out'];
-			}
-
-			default: {
-				// The merchant backend's own refusal of a session it no longer knows.
-				return [status === 401 || status === 403 ? 'session_expired' : retryable ? 'service_unavailable' : 'checkout_unavailable'];
-			}
-		}
+		// 401/403: the merchant backend's own refusal of a session it no longer knows.
+		return [status === 401 || status === 403 ? 'session_expired' : retryable ? 'service_unavailable' : 'checkout_unavailable'];
 	}
 
 	// A refusal with reasons (success: false, or a 4xx with reasons): Zuora did not save the card.

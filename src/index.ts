@@ -30,6 +30,7 @@ export {bindForm, FORM_EVENTS, type BindFormOptions, type FormBinding} from './f
 export {describeError, type DescribeErrorOptions, type ErrorDescription} from './describe-error.js';
 export {
 	FIELD_MESSAGES,
+	FORM_FIELD_MESSAGES,
 	ERROR_MESSAGES,
 	type Messages,
 	type MessageCatalogue,

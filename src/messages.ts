@@ -25,6 +25,10 @@ export const FIELD_MESSAGES = {
 	security_code_invalid_any: 'Enter the 3 or 4 digit security code.',
 	default_payment_method_invalid: 'Must be true or false.',
 	card_holder_name_too_long: 'Enter the name on the card, at most 50 characters.',
+} as const;
+
+/** English texts of the field errors only `bindForm` reports (kept apart: `createPaymentMethod` alone does not carry them). */
+export const FORM_FIELD_MESSAGES = {
 	field_repeated: 'This field appears more than once on the page. Reload the page and try again.',
 } as const;
 
@@ -54,7 +58,7 @@ export const ERROR_MESSAGES = {
 } as const;
 
 /** A field error's stable code (`validateCreditCard().errors[field].code`). */
-export type FieldErrorCode = keyof typeof FIELD_MESSAGES;
+export type FieldErrorCode = keyof typeof FIELD_MESSAGES | keyof typeof FORM_FIELD_MESSAGES;
 /** A sentence's stable code (`describeError(error).code`), or a field error's for `validation`. */
 export type ErrorMessageCode = keyof typeof ERROR_MESSAGES;
 export type MessageCode = FieldErrorCode | ErrorMessageCode;
@@ -81,6 +85,6 @@ export type FieldError = {
  * one), else `fallback`, with `{name}` placeholders filled from `values`.
  */
 export function formatMessage(code: string, fallback: string, values: MessageValues = {}, messages?: Messages): string {
-	const own = messages !== null && typeof messages === 'object' && Object.hasOwn(messages, code) ? (messages as Record<string, unknown>)[code] : undefined;
+	const own = Object.hasOwn(Object(messages), code) ? (messages as Record<string, unknown>)[code] : undefined;
 	return (typeof own === 'string' ? own : fallback).replace(/{(\w+)}/g, (placeholder, name: string) => Object.hasOwn(values, name) ? String(values[name]) : placeholder);
 }

@@ -21,6 +21,7 @@ import type {
 	fetchSignature,
 	FetchSignatureOptions,
 	FIELD_MESSAGES,
+	FORM_FIELD_MESSAGES,
 	FieldError,
 	FieldErrorCode,
 	FORM_EVENTS,
@@ -206,7 +207,7 @@ test('zuoraUrl: known environments only', () => {
 });
 
 test('messages: codes as data, complete locales, describeError → {code, message, field?}', () => {
-	expectTypeOf<FieldErrorCode>().toEqualTypeOf<keyof typeof FIELD_MESSAGES>();
+	expectTypeOf<FieldErrorCode>().toEqualTypeOf<keyof typeof FIELD_MESSAGES | keyof typeof FORM_FIELD_MESSAGES>();
 	expectTypeOf<ErrorMessageCode>().toEqualTypeOf<keyof typeof ERROR_MESSAGES>();
 	expectTypeOf<MessageCode>().toEqualTypeOf<FieldErrorCode | ErrorMessageCode>();
 	expectTypeOf<FieldErrorCode>().toExtend<string>();
