@@ -29,9 +29,6 @@ export {
 export {bindForm, FORM_EVENTS, type BindFormOptions, type FormBinding} from './form.js';
 export {describeError, type DescribeErrorOptions, type ErrorDescription} from './describe-error.js';
 export {
-	FIELD_MESSAGES,
-	FORM_FIELD_MESSAGES,
-	ERROR_MESSAGES,
 	type Messages,
 	type MessageCatalogue,
 	type MessageCode,
