@@ -3,6 +3,7 @@ import {nodeResolve} from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import {createHash} from 'node:crypto';
+import {readFileSync, readdirSync, writeFileSync} from 'node:fs';
 
 /**
  * Writes dist/sri.json: the sha384 Subresource Integrity hash of each script-tag file, for
@@ -27,6 +28,31 @@ function subresourceIntegrity() {
 }
 
 const input = 'src/index.ts';
+
+/** Every locale module (src/locales/<name>.ts), each built on its own so a page pays only for those it loads. */
+const locales = readdirSync('src/locales').filter(file => /^[a-z]{2}(?:-[A-Z]{2})?\.ts$/.test(file)).map(file => file.slice(0, -3));
+
+/**
+ * Adds the sha384 of each script-tag locale file to dist/sri.json (written by the bundle's own
+ * build, which runs first), so a page can pin `<script integrity>` on the locale it loads too.
+ * @returns {import('rollup').Plugin}
+ */
+function localeIntegrity() {
+	return {
+		name: 'locale-integrity',
+		writeBundle(_options, bundle) {
+			/** @type {Record<string, string>} */
+			const hashes = JSON.parse(readFileSync('dist/sri.json', 'utf8'));
+			for (const output of Object.values(bundle)) {
+				if (output.type === 'chunk') {
+					hashes[`locales/${output.fileName}`] = `sha384-${createHash('sha384').update(output.code).digest('base64')}`;
+				}
+			}
+
+			writeFileSync('dist/sri.json', `${JSON.stringify(hashes, undefined, 2)}\n`);
+		},
+	};
+}
 
 /** @type {import('rollup').RollupOptions[]} */
 export default [
@@ -65,4 +91,16 @@ export default [
 		output: {file: 'dist/testing.js', format: 'es', sourcemap: true},
 		plugins: [typescript({tsconfig: './src/testing/tsconfig.json', declaration: true, declarationDir: 'dist', outDir: 'dist'})],
 	},
+	// Locales for bundlers (`zuora-cors/locales/de`; declarations come from the first build).
+	{
+		input: Object.fromEntries(locales.map(name => [name, `src/locales/${name}.ts`])),
+		output: {dir: 'dist/locales', format: 'es', entryFileNames: '[name].js'},
+		plugins: [typescript({tsconfig: './tsconfig.json', declaration: false, declarationMap: false, sourceMap: false, outDir: 'dist/locales'})],
+	},
+	// Locales for the script tag: dist/locales/de.iife.min.js adds `ZuoraCorsLocales.de` (pass it as `messages`).
+	...locales.map(name => /** @type {import('rollup').RollupOptions} */ ({
+		input: `dist/locales/${name}.js`,
+		output: {file: `dist/locales/${name}.iife.min.js`, format: 'iife', name: 'ZuoraCorsLocales', extend: true},
+		plugins: [terser({format: {comments: false}}), localeIntegrity()],
+	})),
 ];

@@ -40,6 +40,9 @@ const EXPECTED_FILES = [
 	'dist/testing.js.map',
 ];
 
+/** Each locale module's ESM file (`zuora-cors/locales/<name>`) and script-tag file (`ZuoraCorsLocales.<name>`). */
+EXPECTED_FILES.push(...readdirSync(path.join(root, 'src/locales')).filter(file => /^[\w-]+\.ts$/.test(file) && !file.includes('.test')).flatMap(file => [`dist/locales/${file.slice(0, -3)}.js`, `dist/locales/${file.slice(0, -3)}.iife.min.js`]));
+
 /** Test code next to the modules it tests; tsconfig.json keeps it out of the build. */
 const TEST_FILE = /\.(?:test|spec)(?:-[\w-]+)?\.ts$/;
 
@@ -64,7 +67,7 @@ const ESM_ONLY_IGNORES = new Set(['node10', 'node16-cjs']);
  */
 const ESM_ONLY_EXPLAINED = /** @type {Record<string, string>} */ ({
 	CJSResolvesToESM: '`require(\'zuora-cors\')` from CommonJS (node16) reaches an ES module: inherent to shipping ESM only; CommonJS callers use `await import(\'zuora-cors\')` (or require(esm), Node >= 20.19)',
-	NoResolution: 'node10 resolution reads no package.json `exports`, so a subpath (`zuora-cors/server`, `zuora-cors/testing`) cannot exist there: inherent to a subpath export; those entries are for Node ESM and bundlers (node16/nodenext/bundler resolve it)',
+	NoResolution: 'node10 resolution reads no package.json `exports`, so a subpath (`zuora-cors/server`, `zuora-cors/testing`, `zuora-cors/locales/de`) cannot exist there: inherent to a subpath export; the main entry still resolves through `types`. Use moduleResolution `bundler` or `node16`',
 });
 
 /** Compiler options a consumer on Node's own resolution uses; the strictest resolution mode. */

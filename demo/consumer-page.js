@@ -3,7 +3,7 @@
 // merchant server puts in its <meta> tags, and what the shopper reads in #result and #error.
 // Each build copies this file into its throwaway app next to the app's folder (see
 // demo/consumer-app.mjs), so the bundlers read it, and 'zuora-cors', from inside the app.
-import {CREDIT_CARDS_PATH} from 'zuora-cors';
+import {CREDIT_CARDS_PATH, describeError} from 'zuora-cors';
 
 /** @typedef {import('zuora-cors').ZuoraCorsError} ZuoraCorsError */
 
@@ -104,46 +104,11 @@ export function showSaved(paymentMethodId) {
 }
 
 /**
- * Shows the error in #error: a message for the shopper, and its kind, code and stage.
+ * Shows the error in #error: the library's sentence for the shopper (`describeError`: no gateway
+ * jargon, never the card, "could not confirm" when the outcome is unknown), and its kind, code and stage.
  *
  * @param {ZuoraCorsError} error
  */
 export function showFailure(error) {
-	showError(shopperMessage(error), error);
-}
-
-/**
- * What the shopper reads. Only the error's fields are used: its message is for developers, and
- * nothing here ever echoes what was typed into the form.
- *
- * @param {ZuoraCorsError} error
- */
-function shopperMessage(error) {
-	switch (error.kind) {
-		case 'validation': {
-			// Each card field's message is already next to its field. A validation error about
-			// anything else (an option) is the page's fault, not the shopper's.
-			if (Object.keys(error.fields ?? {}).some(name => form.elements.namedItem(name))) {
-				return 'Please check the highlighted fields.';
-			}
-
-			break;
-		}
-
-		case 'zuora': {
-			return error.reasons[0]?.message ?? 'The payment service refused the card.';
-		}
-
-		case 'network':
-		case 'timeout': {
-			// At the signature stage the card was never sent; at the request stage it may have been saved.
-			return error.stage === 'signature'
-				? 'We could not reach the payment service. Your card was not sent; please try again.'
-				: 'We did not hear back from the payment service, so we do not know whether your card was saved. Please do not submit it again: check your payment methods first, or contact us.';
-		}
-
-		// 'http', 'invalid-response', 'aborted': nothing the shopper can act on.
-	}
-
-	return 'Something went wrong while saving your card. Please try again later or contact us.';
+	showError(describeError(error).message, error);
 }

@@ -58,7 +58,9 @@ test.describe('script-tag checkout', () => {
 		await fillCard(page, {number: '4000000000000002'});
 		await page.getByRole('button', {name: 'Save card'}).click();
 		const error = page.locator('#error');
-		await expect(error).toContainText('Transaction declined');
+		// The gateway's `[card_declined/generic_decline]` becomes a sentence without jargon.
+		await expect(error).toHaveText('Your card was declined. Please use another card or contact your bank.');
+		await expect(error).toHaveAttribute('data-message', 'card_declined');
 		await expect(error).toHaveAttribute('data-kind', 'zuora');
 		await expect(error).toHaveAttribute('data-code', '53100099');
 		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
@@ -118,7 +120,7 @@ test.describe('token failures', () => {
 		});
 		await page.getByRole('button', {name: 'Save card'}).click();
 		const error = page.locator('#error');
-		await expect(error).toHaveText('Invalid signature.');
+		await expect(error).toHaveText('Your card was not saved. Please check the details or use another card.');
 		await expect(error).toHaveAttribute('data-code', '90000012');
 		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
 		expect(demo.stub.paymentMethods()).toHaveLength(0);
@@ -127,8 +129,9 @@ test.describe('token failures', () => {
 
 test.describe('Zuora and network faults', () => {
 	for (const {mode, kind, text} of [
-		{mode: 'html500' as const, kind: 'http', text: 'The payment service had a problem.'},
-		{mode: 'reset' as const, kind: 'network', text: 'It may or may not have been saved'},
+		// Both may hide a saved card: the shopper is told the outcome is unknown, not that it failed.
+		{mode: 'html500' as const, kind: 'http', text: 'We could not confirm whether your card was saved. Please check your saved cards before trying again.'},
+		{mode: 'reset' as const, kind: 'network', text: 'The connection was lost, so we could not confirm whether your card was saved. Please check your saved cards before trying again.'},
 	]) {
 		test(`${mode}: "${kind}" error, button back, nothing created, nothing re-sent`, async ({page, demo}, testInfo) => {
 			await page.goto(demo.merchant.url);
@@ -160,7 +163,7 @@ test.describe('Zuora and network faults', () => {
 		await expect(page.getByRole('button', {name: 'Save card'})).toBeDisabled();
 		const error = page.locator('#error');
 		await expect(error).toHaveAttribute('data-kind', 'timeout');
-		await expect(error).toContainText('It may or may not have been saved');
+		await expect(error).toHaveText('No answer in time, so we could not confirm whether your card was saved. Please check your saved cards before trying again.');
 		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
 		expect(creates(demo.stub)).toHaveLength(1);
 		expect(demo.stub.paymentMethods()).toHaveLength(0);
@@ -190,7 +193,9 @@ test.describe('Zuora and network faults', () => {
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		const error = page.locator('#error');
-		await expect(error).toHaveText('This API is not CORS enabled.');
+		// Zuora's reason ("This API is not CORS enabled.") is for the developer; the shopper learns the card was not sent.
+		await expect(error).toHaveText('We could not start the payment. Your card was not sent. Please try again later.');
+		await expect(error).toHaveAttribute('data-message', 'checkout_unavailable');
 		await expect(error).toHaveAttribute('data-stage', 'signature');
 		await expect(error).toHaveAttribute('data-code', '90000010');
 		expect(creates(demo.stub)).toHaveLength(0);

@@ -45,7 +45,7 @@ for (const app of APPS) {
 			await expect(error).toHaveAttribute('data-kind', 'zuora');
 			await expect(error).toHaveAttribute('data-stage', 'request');
 			await expect(error).toHaveAttribute('data-code', DECLINED);
-			await expect(error).toContainText('insufficient');
+			await expect(error).toHaveText('Your card was declined for insufficient funds. Please use another card.');
 			await expect(page.locator('#result')).toBeEmpty();
 			expect(creates(demo.stub)).toHaveLength(1);
 			expect(demo.stub.paymentMethods()).toHaveLength(0);
@@ -60,7 +60,8 @@ for (const app of APPS) {
 			await expect(error).toHaveAttribute('data-kind', 'validation');
 			await expect(error).toHaveAttribute('data-stage', 'request');
 			await expect(error).not.toHaveAttribute('data-code');
-			await expect(error).toHaveText('Please check the highlighted fields.');
+			// describeError: the first invalid field's message.
+			await expect(error).toHaveText('The card number is not valid. Check it for typos.');
 			await expect(page.locator('[data-zuora-cors-error-for="creditCardNumber"]')).toHaveText('The card number is not valid. Check it for typos.');
 			await expect(page.getByLabel('Card number')).toHaveAttribute('aria-invalid', 'true');
 			expect(creates(demo.stub)).toHaveLength(0);

@@ -7,6 +7,8 @@ import {MAX_CARD_DIGITS, ZUORA_CARD_BRANDS} from './zuora.js';
 const now = new Date(2026, 10, 15);
 const valid = {expirationMonth: '12', expirationYear: '2030'};
 const check = (card: CreditCardInput) => validateCreditCard({...valid, ...card}, {now});
+/** A field error as validateCreditCard reports it. */
+const fieldError = (code: string, message: string, values?: Record<string, string | number>) => ({code, message, ...(values && {values})});
 
 describe('validateCreditCard: brands Zuora accepts', () => {
 	it.each([
@@ -31,23 +33,23 @@ describe('validateCreditCard: brands Zuora accepts', () => {
 		['6759649826438453', 'Maestro'],
 		['2200000000000004', 'Mir'],
 	])('%s (%s) is refused as a brand Zuora does not take', creditCardNumber => {
-		expect(check({creditCardNumber}).errors).toEqual({creditCardNumber: 'This card type is not accepted. Use Visa, Mastercard, American Express, Discover, JCB or Diners Club.'});
+		expect(check({creditCardNumber}).errors).toEqual({creditCardNumber: fieldError('card_brand_not_accepted', 'This card type is not accepted. Use Visa, Mastercard, American Express, Discover, JCB or Diners Club.')});
 	});
 });
 
 describe('validateCreditCard: number', () => {
 	it.each([
-		[undefined, 'Enter the card number.'],
-		['', 'Enter the card number.'],
-		['4111 1111 1111 111a', 'The card number can only contain digits.'],
-		['4111111111111112', 'The card number is not valid. Check it for typos.'],
-		['4222222222222', 'The card number has the wrong number of digits for Visa.'],
+		[undefined, fieldError('card_number_required', 'Enter the card number.')],
+		['', fieldError('card_number_required', 'Enter the card number.')],
+		['4111 1111 1111 111a', fieldError('card_number_not_digits', 'The card number can only contain digits.')],
+		['4111111111111112', fieldError('card_number_invalid', 'The card number is not valid. Check it for typos.')],
+		['4222222222222', fieldError('card_number_length_invalid', 'The card number has the wrong number of digits for Visa.', {brand: 'Visa'})],
 		// Visa issues 19-digit cards, but Zuora takes at most 16 digits.
-		['4111111111111111113', 'The card number has the wrong number of digits for Visa.'],
-		['3782822463100056', 'The card number has the wrong number of digits for American Express.'],
-		['601111111111111', 'The card number has the wrong number of digits for Discover.'],
-	])('%j: %s', (creditCardNumber, message) => {
-		expect(check({creditCardNumber}).errors).toEqual({creditCardNumber: message});
+		['4111111111111111113', fieldError('card_number_length_invalid', 'The card number has the wrong number of digits for Visa.', {brand: 'Visa'})],
+		['3782822463100056', fieldError('card_number_length_invalid', 'The card number has the wrong number of digits for American Express.', {brand: 'American Express'})],
+		['601111111111111', fieldError('card_number_length_invalid', 'The card number has the wrong number of digits for Discover.', {brand: 'Discover'})],
+	])('%j: %o', (creditCardNumber, error) => {
+		expect(check({creditCardNumber}).errors).toEqual({creditCardNumber: error});
 	});
 
 	it('accepts the number as a JavaScript number', () => {
@@ -65,11 +67,11 @@ describe('validateCreditCard: type', () => {
 	});
 
 	it('refuses a type that does not match the number', () => {
-		expect(check({creditCardNumber: '5555555555554444', creditCardType: 'Visa'}).errors).toEqual({creditCardType: 'The card number is not a Visa number.'});
+		expect(check({creditCardNumber: '5555555555554444', creditCardType: 'Visa'}).errors).toEqual({creditCardType: fieldError('card_type_mismatch', 'The card number is not a Visa number.', {brand: 'Visa'})});
 	});
 
 	it('refuses a brand Zuora does not know', () => {
-		expect(check({creditCardNumber: '4111111111111111', creditCardType: 'Maestro'}).errors).toEqual({creditCardType: 'Choose one of: Visa, Mastercard, American Express, Discover, JCB, Diners Club.'});
+		expect(check({creditCardNumber: '4111111111111111', creditCardType: 'Maestro'}).errors).toEqual({creditCardType: fieldError('card_type_invalid', 'Choose one of: Visa, Mastercard, American Express, Discover, JCB, Diners Club.')});
 	});
 });
 
@@ -80,13 +82,13 @@ describe('validateCreditCard: expiry, at the edge of the current month', () => {
 		['1', '2027', {}],
 		['11', '26', {}],
 		[11, 2026, {}],
-		['10', '2026', {expirationMonth: 'The card has expired.'}],
-		['12', '2025', {expirationYear: 'The card has expired.'}],
-		['0', '2030', {expirationMonth: 'Enter the expiry month, 1 to 12.'}],
-		['13', '2030', {expirationMonth: 'Enter the expiry month, 1 to 12.'}],
-		['ab', '2030', {expirationMonth: 'Enter the expiry month, 1 to 12.'}],
-		['12', '203', {expirationYear: 'Enter the expiry year with four digits.'}],
-		['12', '', {expirationYear: 'Enter the expiry year with four digits.'}],
+		['10', '2026', {expirationMonth: fieldError('card_expired', 'The card has expired.')}],
+		['12', '2025', {expirationYear: fieldError('card_expired', 'The card has expired.')}],
+		['0', '2030', {expirationMonth: fieldError('expiry_month_invalid', 'Enter the expiry month, 1 to 12.')}],
+		['13', '2030', {expirationMonth: fieldError('expiry_month_invalid', 'Enter the expiry month, 1 to 12.')}],
+		['ab', '2030', {expirationMonth: fieldError('expiry_month_invalid', 'Enter the expiry month, 1 to 12.')}],
+		['12', '203', {expirationYear: fieldError('expiry_year_invalid', 'Enter the expiry year with four digits.')}],
+		['12', '', {expirationYear: fieldError('expiry_year_invalid', 'Enter the expiry year with four digits.')}],
 	])('%j/%j', (expirationMonth, expirationYear, errors) => {
 		expect(validateCreditCard({creditCardNumber: '4111111111111111', expirationMonth, expirationYear}, {now}).errors).toEqual(errors);
 	});
@@ -99,12 +101,14 @@ describe('validateCreditCard: expiry, at the edge of the current month', () => {
 
 describe('validateCreditCard: security code and the rest', () => {
 	it.each([
-		['4111111111111111', '1234', 'Enter the 3 digit security code.'],
-		['4111111111111111', '12', 'Enter the 3 digit security code.'],
-		['4111111111111111', '12a', 'Enter the 3 digit security code.'],
-		['378282246310005', '123', 'Enter the 4 digit security code printed on the front of the card.'],
-	])('%s with code %j: %s', (creditCardNumber, securityCode, message) => {
-		expect(check({creditCardNumber, securityCode}).errors).toEqual({securityCode: message});
+		['4111111111111111', '1234', fieldError('security_code_invalid', 'Enter the 3 digit security code.', {size: 3})],
+		['4111111111111111', '12', fieldError('security_code_invalid', 'Enter the 3 digit security code.', {size: 3})],
+		['4111111111111111', '12a', fieldError('security_code_invalid', 'Enter the 3 digit security code.', {size: 3})],
+		['378282246310005', '123', fieldError('security_code_invalid_front', 'Enter the 4 digit security code printed on the front of the card.', {size: 4})],
+		// No brand known (the number is not one of Zuora's six): either length.
+		['6200000000000005', '12', fieldError('security_code_invalid_any', 'Enter the 3 or 4 digit security code.')],
+	])('%s with code %j: %o', (creditCardNumber, securityCode, error) => {
+		expect(check({creditCardNumber, securityCode}).errors['securityCode']).toEqual(error);
 	});
 
 	it('leaves an absent security code to Zuora (it is optional there)', () => {
@@ -113,8 +117,8 @@ describe('validateCreditCard: security code and the rest', () => {
 
 	it('checks defaultPaymentMethod and the card holder name', () => {
 		expect(check({creditCardNumber: '4111111111111111', defaultPaymentMethod: 'maybe', cardHolderInfo: {cardHolderName: 'x'.repeat(51)}}).errors).toEqual({
-			defaultPaymentMethod: 'Must be true or false.',
-			'cardHolderInfo.cardHolderName': 'Enter the name on the card, at most 50 characters.',
+			defaultPaymentMethod: fieldError('default_payment_method_invalid', 'Must be true or false.'),
+			'cardHolderInfo.cardHolderName': fieldError('card_holder_name_too_long', 'Enter the name on the card, at most 50 characters.'),
 		});
 	});
 
@@ -122,7 +126,7 @@ describe('validateCreditCard: security code and the rest', () => {
 		const numbers = ['4111111111111112', '4222222222222', '378282246310005', '6200000000000005', '4111 1111 1111 111a'];
 		for (const creditCardNumber of numbers) {
 			const {errors} = validateCreditCard({creditCardNumber, securityCode: '98765', creditCardType: 'Visa', expirationMonth: '1', expirationYear: '2020'}, {now});
-			const text = Object.values(errors).join(' ');
+			const text = JSON.stringify(errors);
 			expect(text).not.toContain(creditCardNumber.replace(/\D/g, '').slice(0, 6));
 			expect(text).not.toContain('98765');
 		}

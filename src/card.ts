@@ -1,4 +1,5 @@
 import {CARD_BRAND_NAMES as BRANDS, brandInfo as info, detectBrand, luhn} from './card-rules.js';
+import {FIELD_MESSAGES, formatMessage, type FieldError, type Messages, type MessageValues} from './messages.js';
 import {ZUORA_CARD_BRANDS, type ZuoraCardBrand} from './zuora.js';
 
 /** A card as a form gives it: strings are fine, they are normalised before sending. */
@@ -46,8 +47,11 @@ export type CardValidation = {
 	valid: boolean;
 	/** Zuora's name for the brand, from `creditCardType` or inferred from the number. */
 	creditCardType: ZuoraCardBrand | undefined;
-	/** Field name → message a shopper can read. Empty when valid. */
-	errors: Record<string, string>;
+	/**
+	 * Field name → its error: a stable `code` (see the README's table), the `message` a shopper
+	 * can read, and the `values` of its placeholders. Empty when valid.
+	 */
+	errors: Record<string, FieldError>;
 };
 
 export type ValidateCreditCardOptions = {
@@ -57,6 +61,8 @@ export type ValidateCreditCardOptions = {
 	 * @default new Date()
 	 */
 	now?: Date;
+	/** Texts replacing the built-in English ones, by code (a locale module such as `zuora-cors/locales/de`, or your own). */
+	messages?: Messages;
 };
 
 const BRAND_BY_ALIAS = Object.fromEntries(Object.keys(ZUORA_CARD_BRANDS).map(brand => [alias(brand), brand])) as Record<string, ZuoraCardBrand>;
@@ -106,7 +112,11 @@ function toBoolean(value: unknown): boolean | undefined {
  * const {valid, errors} = validateCreditCard({creditCardNumber: '4111 1111 1111 1111', expirationMonth: '12', expirationYear: '2030', securityCode: '123'});
  */
 export function validateCreditCard(card: CreditCardInput, options: ValidateCreditCardOptions = {}): CardValidation {
-	const errors: Record<string, string> = {};
+	const errors: Record<string, FieldError> = {};
+	const fail = (field: string, code: keyof typeof FIELD_MESSAGES, values?: MessageValues) => {
+		errors[field] = {code, message: formatMessage(code, FIELD_MESSAGES[code], values, options.messages), ...(values && {values})};
+	};
+
 	const input: CreditCardInput = card !== null && typeof card === 'object' ? card : {};
 	const now = options.now ?? new Date();
 
@@ -116,52 +126,57 @@ export function validateCreditCard(card: CreditCardInput, options: ValidateCredi
 	const brand = given ?? detected;
 
 	if (input.creditCardType !== undefined && input.creditCardType !== '' && !given) {
-		errors['creditCardType'] = `Choose one of: ${BRANDS.map(brand => info(brand).niceType).join(', ')}.`;
+		fail('creditCardType', 'card_type_invalid');
 	} else if (given && detected && given !== detected) {
-		errors['creditCardType'] = `The card number is not a ${info(given).niceType} number.`;
+		fail('creditCardType', 'card_type_mismatch', {brand: info(given).niceType});
 	}
 
 	if (input.creditCardNumber === undefined || input.creditCardNumber === '') {
-		errors['creditCardNumber'] = 'Enter the card number.';
+		fail('creditCardNumber', 'card_number_required');
 	} else if (digits === undefined) {
-		errors['creditCardNumber'] = 'The card number can only contain digits.';
+		fail('creditCardNumber', 'card_number_not_digits');
 	} else if (!detected) {
-		errors['creditCardNumber'] = given ? `The card number is not a valid ${info(given).niceType} number.` : 'This card type is not accepted. Use Visa, Mastercard, American Express, Discover, JCB or Diners Club.';
+		if (given) {
+			fail('creditCardNumber', 'card_number_brand_invalid', {brand: info(given).niceType});
+		} else {
+			fail('creditCardNumber', 'card_brand_not_accepted');
+		}
 	} else if (!(info(detected).lengths as readonly number[]).includes(digits.length)) {
-		errors['creditCardNumber'] = `The card number has the wrong number of digits for ${info(detected).niceType}.`;
+		fail('creditCardNumber', 'card_number_length_invalid', {brand: info(detected).niceType});
 	} else if (!luhn(digits)) {
-		errors['creditCardNumber'] = 'The card number is not valid. Check it for typos.';
+		fail('creditCardNumber', 'card_number_invalid');
 	}
 
 	const month = toInteger(input.expirationMonth);
 	const year = toYear(input.expirationYear);
 	if (month === undefined || month < 1 || month > 12) {
-		errors['expirationMonth'] = 'Enter the expiry month, 1 to 12.';
+		fail('expirationMonth', 'expiry_month_invalid');
 	}
 
 	if (year === undefined) {
-		errors['expirationYear'] = 'Enter the expiry year with four digits.';
+		fail('expirationYear', 'expiry_year_invalid');
 	} else if (year < now.getFullYear()) {
-		errors['expirationYear'] = 'The card has expired.';
+		fail('expirationYear', 'card_expired');
 	} else if (month !== undefined && !errors['expirationMonth'] && year === now.getFullYear() && month < now.getMonth() + 1) {
-		errors['expirationMonth'] = 'The card has expired.';
+		fail('expirationMonth', 'card_expired');
 	}
 
 	if (input.securityCode !== undefined && input.securityCode !== '') {
 		const size = brand ? info(brand).securityCodeSize : undefined;
 		const code = String(input.securityCode).trim();
 		if (!/^\d+$/.test(code) || (size === undefined ? code.length < 3 || code.length > 4 : code.length !== size)) {
-			errors['securityCode'] = size === undefined ? 'Enter the 3 or 4 digit security code.' : `Enter the ${size} digit security code${brand === 'AmericanExpress' ? ' printed on the front of the card' : ''}.`;
+			// American Express prints its code on the front; the others on the back.
+			fail('securityCode', size === undefined ? 'security_code_invalid_any' : brand === 'AmericanExpress' ? 'security_code_invalid_front' : 'security_code_invalid', size === undefined ? undefined : {size});
 		}
 	}
 
 	if (input.defaultPaymentMethod !== undefined && toBoolean(input.defaultPaymentMethod) === undefined) {
-		errors['defaultPaymentMethod'] = 'Must be true or false.';
+		fail('defaultPaymentMethod', 'default_payment_method_invalid');
 	}
 
 	const holder = input.cardHolderInfo?.cardHolderName;
 	if (holder !== undefined && (typeof holder !== 'string' || holder.length > 50)) {
-		errors['cardHolderInfo.cardHolderName'] = 'Enter the name on the card, at most 50 characters.';
+		fail('cardHolderInfo.cardHolderName', 'card_holder_name_too_long');
 	}
 
 	return {valid: Object.keys(errors).length === 0, creditCardType: brand, errors};

@@ -100,7 +100,7 @@ describe('makeCorsRequest', () => {
 	])('refuses to send card data to %s', async (url, shown) => {
 		const error = await makeCorsRequest({url, signature, token, json: card}).catch((error_: unknown) => error_ as ZuoraCorsError);
 		expect([error.kind, error.stage]).toEqual(['validation', 'request']);
-		expect(error.fields).toEqual({url: `expected an https URL on a Zuora host (*.zuora.com) or in allowedHosts, not ${shown}${shown.startsWith('http:') ? ' (plain http only for a loopback origin listed in full in allowedHosts)' : ''}`});
+		expect(error.fields).toEqual({url: {code: 'option_invalid', message: `expected an https URL on a Zuora host (*.zuora.com) or in allowedHosts, not ${shown}${shown.startsWith('http:') ? ' (plain http only for a loopback origin listed in full in allowedHosts)' : ''}`}});
 	});
 
 	it('accepts Zuora\'s hosts, listed loopback origins, and hosts the caller adds', async () => {

@@ -73,7 +73,7 @@ describe('zuoraUrl', () => {
 	});
 
 	it('throws a validation error for an unknown environment or a bad path', () => {
-		expect(() => zuoraUrl('mars' as never)).toThrow(expect.objectContaining({name: 'ZuoraCorsError', kind: 'validation', fields: {environment: expect.stringContaining('apisandbox') as string}}));
-		expect(() => zuoraUrl('eu', 'v1/x')).toThrow(expect.objectContaining({kind: 'validation', fields: {path: 'expected a path starting with /'}}));
+		expect(() => zuoraUrl('mars' as never)).toThrow(expect.objectContaining({name: 'ZuoraCorsError', kind: 'validation', fields: {environment: {code: 'option_invalid', message: expect.stringContaining('apisandbox') as string}}}));
+		expect(() => zuoraUrl('eu', 'v1/x')).toThrow(expect.objectContaining({kind: 'validation', fields: {path: {code: 'option_invalid', message: 'expected a path starting with /'}}}));
 	});
 });

@@ -1,3 +1,4 @@
+import type {FieldError} from './messages.js';
 import {isInvalidTokenCode} from './zuora.js';
 
 /** Which failure a `ZuoraCorsError` reports. See the README's errors table. */
@@ -25,7 +26,7 @@ export type ZuoraCorsErrorDetails = {
 	stage: ZuoraCorsStage;
 	reasons?: ZuoraReason[];
 	status?: number;
-	fields?: Record<string, string>;
+	fields?: Record<string, FieldError>;
 	retryAfter?: number;
 	processId?: string;
 	cause?: unknown;
@@ -61,8 +62,8 @@ export class ZuoraCorsError extends Error {
 	 * `request` stage a retry needs a fresh signature: tokens are single-use.
 	 */
 	readonly retryable: boolean;
-	/** Field name → message a shopper can read, for `kind: 'validation'`. */
-	readonly fields: Record<string, string> | undefined;
+	/** Field name → `{code, message, values?}` (a stable code and a text a shopper can read), for `kind: 'validation'`. */
+	readonly fields: Record<string, FieldError> | undefined;
 	/** Milliseconds to wait before retrying, from a `Retry-After` header. */
 	readonly retryAfter: number | undefined;
 	/** Zuora's `processId`, for Zuora support. */

@@ -1,5 +1,6 @@
 import {validateCreditCard, type CreditCardInput} from './card.js';
 import {ZuoraCorsError} from './errors.js';
+import {FORM_FIELD_MESSAGES, formatMessage, type FieldError} from './messages.js';
 import {defaults, invalidOption, resolveOptions, resolveZuoraUrl} from './options.js';
 import {createPaymentMethod, type CreatePaymentMethodOptions, type PaymentMethodResult} from './payment-method.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature} from './signature.js';
@@ -149,7 +150,7 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 		dom.toggleAttribute(form, 'aria-busy', busy);
 	};
 
-	const showErrors = (errors: Record<string, string>, controls: Map<string, Control[]> = new Map()) => {
+	const showErrors = (errors: Record<string, FieldError>, controls: Map<string, Control[]> = new Map()) => {
 		for (const element of dom.findAll(form, `[${ERROR_ATTRIBUTE}]`)) {
 			element.textContent = '';
 		}
@@ -160,7 +161,7 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 		}
 
 		marked.clear();
-		for (const [name, message] of Object.entries(errors)) {
+		for (const [name, {message}] of Object.entries(errors)) {
 			const control = controls.get(name)?.find(candidate => isInside(form, candidate, dom));
 			if (control) {
 				control.setAttribute('aria-invalid', 'true');
@@ -194,13 +195,13 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 		const controls = scan(form, dom);
 		const repeated = duplicates(controls);
 		if (repeated.length > 0) {
-			const fields = Object.fromEntries(repeated.map(name => [name, 'This field appears twice in the form.']));
+			const fields = Object.fromEntries(repeated.map(name => [name, ({code: 'field_repeated', message: formatMessage('field_repeated', FORM_FIELD_MESSAGES.field_repeated, {}, options.messages)} as FieldError)]));
 			showErrors(fields, controls);
 			throw new ZuoraCorsError(`The card was not sent: ${repeated.join(', ')} given twice`, {kind: 'validation', stage: 'request', fields});
 		}
 
 		const card = readCard(form, controls, dom, readOptionFields(options.fields));
-		const {valid, errors} = validateCreditCard(card);
+		const {valid, errors} = validateCreditCard(card, {messages: options.messages});
 		showErrors(errors, controls);
 		// An invalid card is refused by createPaymentMethod itself, before any network call; the
 		// prefetched pair stays for the corrected card. A valid one takes the pair: it is single-use.

@@ -27,3 +27,13 @@ export {
 	type ZuoraCardBrand,
 } from './zuora.js';
 export {bindForm, FORM_EVENTS, type BindFormOptions, type FormBinding} from './form.js';
+export {describeError, type DescribeErrorOptions, type ErrorDescription} from './describe-error.js';
+export {
+	type Messages,
+	type MessageCatalogue,
+	type MessageCode,
+	type FieldErrorCode,
+	type ErrorMessageCode,
+	type FieldError,
+	type MessageValues,
+} from './messages.js';

@@ -21,7 +21,7 @@ export type Timeout = number | false;
 
 /** Throws a `validation` error naming the option. Options are checked before anything is sent. */
 export function invalidOption(stage: ZuoraCorsStage, name: string, expected: string): never {
-	throw new ZuoraCorsError(`Invalid option \`${name}\`: expected ${expected}`, {kind: 'validation', stage, fields: {[name]: `expected ${expected}`}});
+	throw new ZuoraCorsError(`Invalid option \`${name}\`: expected ${expected}`, {kind: 'validation', stage, fields: {[name]: {code: 'option_invalid', message: `expected ${expected}`}}});
 }
 
 /** An absolute URL string, resolved against the page when relative. */

@@ -81,8 +81,8 @@ describe('createPaymentMethod', () => {
 	it('refuses an invalid card before any network call', async () => {
 		const error = await failure({card: {...card, creditCardNumber: '4111111111111112', expirationMonth: '13'}});
 		expect([error.kind, error.stage, error.fields]).toEqual(['validation', 'request', {
-			creditCardNumber: 'The card number is not valid. Check it for typos.',
-			expirationMonth: 'Enter the expiry month, 1 to 12.',
+			creditCardNumber: {code: 'card_number_invalid', message: 'The card number is not valid. Check it for typos.'},
+			expirationMonth: {code: 'expiry_month_invalid', message: 'Enter the expiry month, 1 to 12.'},
 		}]);
 		expect(error.message).toBe('The card was not sent: creditCardNumber, expirationMonth invalid');
 		expect(server.received).toHaveLength(0);

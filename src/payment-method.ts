@@ -1,6 +1,7 @@
 import {normalizeCreditCard, validateCreditCard, type CreditCardInput} from './card.js';
 import {makeCorsRequest, type CorsResponse} from './cors-request.js';
 import {ZuoraCorsError} from './errors.js';
+import type {Messages} from './messages.js';
 import {defaults, invalidOption, resolveHeaders, resolveIdempotencyKey, resolveOptions, ownCopy, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
 import type {Exchange} from './transport.js';
@@ -38,6 +39,8 @@ export type CreatePaymentMethodOptions = {
 	idempotencyKey?: string;
 	/** Hosts or origins allowed besides https hosts under zuora.com (see `makeCorsRequest`). */
 	allowedHosts?: readonly string[];
+	/** Texts of the card's field errors, replacing the built-in English ones by code (e.g. `zuora-cors/locales/de`). */
+	messages?: Messages;
 };
 
 export type PaymentMethodResult = CorsResponse & {paymentMethodId: string};
@@ -68,7 +71,7 @@ export async function createPaymentMethod(paymentOptions: CreatePaymentMethodOpt
 	const signal = resolveSignal('request', options.signal);
 	resolveIdempotencyKey(idempotencyKey);
 	const signatureRequest = prepareSignatureRequest(options.signatureUrl, {...options.signatureOptions, signal}, 'signatureUrl');
-	const checked = validateCreditCard(card);
+	const checked = validateCreditCard(card, {messages: options.messages});
 	if (!checked.valid || !checked.creditCardType) {
 		throw new ZuoraCorsError(`The card was not sent: ${Object.keys(checked.errors).join(', ')} invalid`, {kind: 'validation', stage: 'request', fields: checked.errors});
 	}

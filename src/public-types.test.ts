@@ -13,11 +13,20 @@ import type {
 	createPaymentMethod,
 	CreatePaymentMethodOptions,
 	CorsRequestOptions,
+	describeError,
+	DescribeErrorOptions,
+	ErrorDescription,
+	ErrorMessageCode,
 	fetchSignature,
 	FetchSignatureOptions,
+	FieldError,
+	FieldErrorCode,
 	FORM_EVENTS,
 	FormBinding,
 	makeCorsRequest,
+	MessageCatalogue,
+	MessageCode,
+	Messages,
 	PaymentMethodResult,
 	validateCreditCard,
 	ZUORA_BASE_URLS,
@@ -30,6 +39,11 @@ import type {
 	ZuoraReason,
 	zuoraUrl,
 } from 'zuora-cors';
+import type {de} from 'zuora-cors/locales/de';
+import type {en} from 'zuora-cors/locales/en';
+import type {es} from 'zuora-cors/locales/es';
+import type {fr} from 'zuora-cors/locales/fr';
+import type {ja} from 'zuora-cors/locales/ja';
 
 type Timeout = number | false;
 
@@ -77,7 +91,8 @@ test('createPaymentMethod: resolves with a string paymentMethodId', () => {
 	expectTypeOf<typeof createPaymentMethod>().returns.toEqualTypeOf<Promise<PaymentMethodResult>>();
 	expectTypeOf<typeof createPaymentMethod>().returns.resolves.toHaveProperty('paymentMethodId').toEqualTypeOf<string>();
 	expectTypeOf<PaymentMethodResult['success']>().toEqualTypeOf<true>();
-	expectTypeOf<keyof CreatePaymentMethodOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'card' | 'signature' | 'signatureOptions' | 'headers' | 'timeout' | 'signal' | 'idempotencyKey' | 'allowedHosts'>();
+	expectTypeOf<keyof CreatePaymentMethodOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'card' | 'signature' | 'signatureOptions' | 'headers' | 'timeout' | 'signal' | 'idempotencyKey' | 'allowedHosts' | 'messages'>();
+	expectTypeOf<CreatePaymentMethodOptions['messages']>().toEqualTypeOf<Messages | undefined>();
 	expectTypeOf<CreatePaymentMethodOptions['signature']>().toEqualTypeOf<CorsSignature | Promise<CorsSignature> | undefined>();
 	// The signal of the signature call is the one of the whole flow.
 	expectTypeOf<keyof NonNullable<CreatePaymentMethodOptions['signatureOptions']>>().toEqualTypeOf<'method' | 'json' | 'headers' | 'credentials' | 'timeout'>();
@@ -99,7 +114,7 @@ test('bindForm: (form | selector, options) → {submit, prefetch, destroy}', () 
 	expectTypeOf<typeof bindForm>().parameters.toEqualTypeOf<[target: HTMLFormElement | string, options: BindFormOptions]>();
 	expectTypeOf<typeof bindForm>().returns.toEqualTypeOf<FormBinding>();
 	// Every createPaymentMethod option but the card, the pair and the signal, plus the binding's own.
-	expectTypeOf<keyof BindFormOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'fields' | 'signatureOptions' | 'headers' | 'timeout' | 'idempotencyKey' | 'allowedHosts' | 'prefetch' | 'signatureMaxAge' | 'preconnect' | 'onSuccess' | 'onError'>();
+	expectTypeOf<keyof BindFormOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'fields' | 'signatureOptions' | 'headers' | 'timeout' | 'idempotencyKey' | 'allowedHosts' | 'prefetch' | 'signatureMaxAge' | 'preconnect' | 'onSuccess' | 'onError' | 'messages'>();
 	expectTypeOf<keyof FormBinding>().toEqualTypeOf<'submit' | 'prefetch' | 'destroy'>();
 	expectTypeOf<FormBinding['submit']>().returns.toEqualTypeOf<Promise<PaymentMethodResult>>();
 	expectTypeOf<FormBinding['prefetch']>().returns.toEqualTypeOf<Promise<CorsSignature>>();
@@ -128,7 +143,7 @@ test('ZuoraCorsError: kind, stage, code, reasons, status, retryable, fields, ret
 	expectTypeOf<ZuoraReason>().toEqualTypeOf<{code?: number | string; message: string}>();
 	expectTypeOf<ZuoraCorsError['status']>().toEqualTypeOf<number | undefined>();
 	expectTypeOf<ZuoraCorsError['retryable']>().toEqualTypeOf<boolean>();
-	expectTypeOf<ZuoraCorsError['fields']>().toEqualTypeOf<Record<string, string> | undefined>();
+	expectTypeOf<ZuoraCorsError['fields']>().toEqualTypeOf<Record<string, FieldError> | undefined>();
 	expectTypeOf<ZuoraCorsError['retryAfter']>().toEqualTypeOf<number | undefined>();
 	expectTypeOf<ZuoraCorsError['processId']>().toEqualTypeOf<string | undefined>();
 
@@ -164,7 +179,11 @@ test('ZuoraCorsError: kind, stage, code, reasons, status, retryable, fields, ret
 
 test('validateCreditCard: {valid, creditCardType, errors}', () => {
 	expectTypeOf<typeof validateCreditCard>().returns.toEqualTypeOf<CardValidation>();
-	expectTypeOf<CardValidation>().toEqualTypeOf<{valid: boolean; creditCardType: ZuoraCardBrand | undefined; errors: Record<string, string>}>();
+	expectTypeOf<CardValidation>().toEqualTypeOf<{valid: boolean; creditCardType: ZuoraCardBrand | undefined; errors: Record<string, FieldError>}>();
+	expectTypeOf<FieldError>().toEqualTypeOf<{code: FieldErrorCode | 'option_invalid'; message: string; values?: Readonly<Record<string, string | number>>}>();
+	expectTypeOf<typeof validateCreditCard>().toBeCallableWith({}, {messages: {card_expired: 'Abgelaufen.'}});
+	// @ts-expect-error an unknown code is refused (a typo would silently keep the English text)
+	expectTypeOf<typeof validateCreditCard>().toBeCallableWith({}, {messages: {card_expird: 'Abgelaufen.'}});
 	expectTypeOf<ZuoraCardBrand>().toEqualTypeOf<'Visa' | 'MasterCard' | 'AmericanExpress' | 'Discover' | 'JCB' | 'Diners'>();
 	expectTypeOf<typeof validateCreditCard>().toBeCallableWith({creditCardNumber: 4_111_111_111_111_111, expirationMonth: 12, expirationYear: '31'}, {now: new Date()});
 	// @ts-expect-error `now` is a Date
@@ -192,4 +211,26 @@ test('zuoraUrl: known environments or a Zuora base URL', () => {
 	expectTypeOf<typeof zuoraUrl>().toBeCallableWith('http://rest.zuora.com');
 	// @ts-expect-error any string is not an environment
 	expectTypeOf<typeof zuoraUrl>().toBeCallableWith('apisandbox' as string);
+});
+
+test('messages: codes as data, complete locales, describeError → {code, message, field?}', () => {
+	expectTypeOf<MessageCode>().toEqualTypeOf<FieldErrorCode | ErrorMessageCode>();
+	expectTypeOf<FieldErrorCode>().toExtend<string>();
+	expectTypeOf<'card_number_required' | 'card_number_invalid' | 'card_brand_not_accepted' | 'expiry_month_invalid' | 'card_expired' | 'security_code_invalid'>().toExtend<FieldErrorCode>();
+	expectTypeOf<'card_declined' | 'session_expired' | 'too_many_attempts_seconds' | 'outcome_unknown_connection' | 'outcome_unknown_timeout'>().toExtend<ErrorMessageCode>();
+	expectTypeOf<MessageCatalogue>().toEqualTypeOf<Record<MessageCode, string>>();
+	expectTypeOf<Messages>().toEqualTypeOf<Partial<Readonly<MessageCatalogue>>>();
+	// Each locale is a complete catalogue, and fits the messages option as is.
+	expectTypeOf<typeof en>().toEqualTypeOf<MessageCatalogue>();
+	expectTypeOf<typeof de>().toEqualTypeOf<MessageCatalogue>();
+	expectTypeOf<typeof es>().toEqualTypeOf<MessageCatalogue>();
+	expectTypeOf<typeof fr>().toEqualTypeOf<MessageCatalogue>();
+	expectTypeOf<typeof ja>().toEqualTypeOf<MessageCatalogue>();
+	expectTypeOf<typeof de>().toExtend<Messages>();
+
+	expectTypeOf<typeof describeError>().parameters.toEqualTypeOf<[error: ZuoraCorsError, options?: DescribeErrorOptions]>();
+	expectTypeOf<typeof describeError>().returns.toEqualTypeOf<ErrorDescription>();
+	expectTypeOf<ErrorDescription>().toEqualTypeOf<{code: ErrorMessageCode | FieldErrorCode; message: string; field?: string}>();
+	expectTypeOf<DescribeErrorOptions>().toEqualTypeOf<{messages?: Messages}>();
+	expectTypeOf<BindFormOptions['messages']>().toEqualTypeOf<Messages | undefined>();
 });

@@ -144,7 +144,7 @@ describe.each(stages)('stage $stage', ({stage, call, expected}) => {
 	it('rejects bad options before sending', async () => {
 		const before = server.received.length;
 		const error = await rejection(call(`${server.url}/html200`, {timeout: -1}));
-		expect([error.kind, error.stage, error.fields]).toEqual(['validation', stage, {timeout: 'expected a number of milliseconds between 1 and 2147483647, or false'}]);
+		expect([error.kind, error.stage, error.fields]).toEqual(['validation', stage, {timeout: {code: 'option_invalid', message: 'expected a number of milliseconds between 1 and 2147483647, or false'}}]);
 		expect(server.received.length).toBe(before);
 	});
 });

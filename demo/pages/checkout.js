@@ -6,24 +6,15 @@
 	var result = document.getElementById('result');
 	var failure = document.getElementById('error');
 
-	/** What a shopper should read for each kind of failure (never the card, never a stack). */
-	function explain(error) {
-		switch (error.kind) {
-			case 'validation':
-				return 'Please check the highlighted fields.';
-			case 'zuora':
-				return error.reasons.length > 0 ? error.reasons[0].message : 'The payment service refused the card.';
-			case 'network':
-			case 'timeout':
-				// The POST may have reached Zuora: say so rather than invite a duplicate.
-				return error.stage === 'request'
-					? 'We lost the connection while saving your card. It may or may not have been saved: please check your account before trying again.'
-					: 'We could not reach the shop. Please try again.';
-			case 'http':
-				return error.status === 429 ? 'Too many attempts. Please wait a moment and try again.' : 'The payment service had a problem. Please try again later.';
-			default:
-				return 'Something went wrong. Please try again later.';
-		}
+	/**
+	 * The texts for the page's <html lang>, from a locale file the page loaded
+	 * (/dist/locales/<lang>.iife.min.js defines ZuoraCorsLocales.<lang>), at any time: read at
+	 * each submit, so a language switch applies to the next message. English, built in, otherwise.
+	 */
+	function messages() {
+		var locales = window.ZuoraCorsLocales;
+		var lang = document.documentElement.lang;
+		return locales && Object.prototype.hasOwnProperty.call(locales, lang) ? locales[lang] : undefined;
 	}
 
 	function show(element, text) {
@@ -47,7 +38,11 @@
 		failure.setAttribute('data-kind', error.kind);
 		failure.setAttribute('data-stage', error.stage);
 		failure.setAttribute('data-code', error.code === undefined ? '' : String(error.code));
-		show(failure, explain(error));
+		// The library's sentence for the shopper (never the card, never gateway jargon); its code
+		// (data-message) is what a page would translate from, or pass `messages` for a locale.
+		var described = ZuoraCors.describeError(error, {messages: messages()});
+		failure.setAttribute('data-message', described.code);
+		show(failure, described.message);
 	});
 
 	var zuoraUrl = form.getAttribute('data-zuora-url');
@@ -58,5 +53,9 @@
 		// The demo's Zuora is the stub, on a loopback origin over plain http: the library refuses
 		// that unless the origin is listed in full. A page talking to Zuora lists nothing.
 		allowedHosts: [new URL(zuoraUrl, location.href).origin],
+		// bindForm reads `messages` at each submit.
+		get messages() {
+			return messages();
+		},
 	});
 })();

@@ -38,10 +38,10 @@ function readCard() {
 /**
  * Puts each field's message after its control and marks the control invalid.
  *
- * @param {Record<string, string>} errors field name → message a shopper can read
+ * @param {Record<string, import('zuora-cors').FieldError>} errors field name → its code and the message a shopper can read
  */
 function showFieldErrors(errors) {
-	for (const [name, message] of Object.entries(errors)) {
+	for (const [name, {message}] of Object.entries(errors)) {
 		const control = form.elements.namedItem(name);
 		if (control instanceof HTMLElement) {
 			const slot = document.createElement('span');

@@ -1,0 +1,46 @@
+import type {MessageCatalogue} from '../messages.js';
+
+/**
+ * Every text in Japanese, by code: pass it as `messages` (`zuora-cors/locales/ja`; with the script
+ * tag, `dist/locales/ja.iife.min.js` defines `ZuoraCorsLocales.ja`).
+ */
+export const ja: MessageCatalogue = {
+	card_type_invalid: '次のいずれかを選択してください: Visa、Mastercard、American Express、Discover、JCB、Diners Club。',
+	card_type_mismatch: 'カード番号が{brand}の番号ではありません。',
+	card_number_required: 'カード番号を入力してください。',
+	card_number_not_digits: 'カード番号には数字のみ入力できます。',
+	card_brand_not_accepted: 'このカードの種類はご利用いただけません。Visa、Mastercard、American Express、Discover、JCB、Diners Clubのいずれかをご利用ください。',
+	card_number_brand_invalid: '有効な{brand}のカード番号ではありません。',
+	card_number_length_invalid: '{brand}のカード番号として桁数が正しくありません。',
+	card_number_invalid: 'カード番号が正しくありません。入力内容をご確認ください。',
+	expiry_month_invalid: '有効期限の月を1〜12で入力してください。',
+	expiry_year_invalid: '有効期限の年を4桁で入力してください。',
+	card_expired: 'カードの有効期限が切れています。',
+	security_code_invalid: '{size}桁のセキュリティコードを入力してください。',
+	security_code_invalid_front: 'カード表面に記載された{size}桁のセキュリティコードを入力してください。',
+	security_code_invalid_any: '3桁または4桁のセキュリティコードを入力してください。',
+	default_payment_method_invalid: '「はい」または「いいえ」で指定してください。',
+	card_holder_name_too_long: 'カード名義を50文字以内で入力してください。',
+	field_repeated: 'この項目がページ内に複数あります。ページを再読み込みして、もう一度お試しください。',
+	card_declined: 'カードが承認されませんでした。別のカードをご利用いただくか、カード発行会社にお問い合わせください。',
+	card_declined_insufficient_funds: '残高不足のため、カードが承認されませんでした。別のカードをご利用ください。',
+	card_declined_expired: 'カードの有効期限が切れているため、承認されませんでした。別のカードをご利用ください。',
+	card_declined_security_code: 'セキュリティコードが正しくないため、カードが承認されませんでした。ご確認のうえ、もう一度お試しください。',
+	card_declined_number: 'カード番号が正しくないため、カードが承認されませんでした。ご確認のうえ、もう一度お試しください。',
+	card_not_saved: 'カードを登録できませんでした。入力内容をご確認いただくか、別のカードをご利用ください。',
+	session_expired: 'セッションの有効期限が切れました。ページを再読み込みして、もう一度お試しください。',
+	too_many_attempts: '試行回数が多すぎます。しばらく待ってから、もう一度お試しください。',
+	too_many_attempts_seconds: '試行回数が多すぎます。{seconds}秒待ってから、もう一度お試しください。',
+	too_many_attempts_minutes: '試行回数が多すぎます。{minutes}分待ってから、もう一度お試しください。',
+	service_unavailable: '決済サービスが混み合っています。しばらくしてから、もう一度お試しください。',
+	connection_lost: '接続できませんでした。カード情報は送信されていません。インターネット接続をご確認のうえ、もう一度お試しください。',
+	timed_out: '決済サービスからの応答に時間がかかりすぎました。カード情報は送信されていません。もう一度お試しください。',
+	outcome_unknown_connection: 'カードの登録中に接続が切れたため、登録されたかどうかを確認できませんでした。もう一度お試しになる前に、登録済みのカードをご確認ください。',
+	outcome_unknown_timeout: '決済サービスから時間内に応答がなかったため、カードが登録されたかどうかを確認できませんでした。もう一度お試しになる前に、登録済みのカードをご確認ください。',
+	outcome_unknown: 'カードが登録されたかどうかを確認できませんでした。もう一度お試しになる前に、登録済みのカードをご確認ください。',
+	cancelled: 'キャンセルしました。カード情報は送信されていません。',
+	cancelled_outcome_unknown: 'キャンセルしました。カードが登録されたかどうかを確認できませんでした。もう一度お試しになる前に、登録済みのカードをご確認ください。',
+	checkout_unavailable: '安全な決済を開始できませんでした。カード情報は送信されていません。時間をおいてもう一度お試しいただくか、お問い合わせください。',
+	card_not_sent: '当サイトでエラーが発生しました。カード情報は送信されていません。時間をおいてもう一度お試しいただくか、お問い合わせください。',
+	unexpected: 'カードの登録中にエラーが発生しました。時間をおいてもう一度お試しいただくか、お問い合わせください。',
+};
