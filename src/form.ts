@@ -99,6 +99,8 @@ type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 export function bindForm(target: HTMLFormElement | string, bindOptions: BindFormOptions): FormBinding {
 	// Own properties only: nothing inherited from Object.prototype may set a URL, a host or a callback.
 	const options = resolveOptions('request', bindOptions);
+	// `messages` is read at each submit (a page may switch language, e.g. with a getter), and only as an own property.
+	const messages = () => (Object.hasOwn(bindOptions, 'messages') ? bindOptions.messages : undefined);
 	const dom = domAccess();
 	const form = typeof target === 'string' ? dom.findAll(document, target)[0] : target;
 	if (!(form instanceof HTMLFormElement)) {
@@ -195,13 +197,13 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 		const controls = scan(form, dom);
 		const repeated = duplicates(controls);
 		if (repeated.length > 0) {
-			const fields = Object.fromEntries(repeated.map(name => [name, ({code: 'field_repeated', message: formatMessage('field_repeated', FORM_FIELD_MESSAGES.field_repeated, {}, options.messages)} as FieldError)]));
+			const fields = Object.fromEntries(repeated.map(name => [name, ({code: 'field_repeated', message: formatMessage('field_repeated', FORM_FIELD_MESSAGES.field_repeated, {}, messages())} as FieldError)]));
 			showErrors(fields, controls);
 			throw new ZuoraCorsError(`The card was not sent: ${repeated.join(', ')} given twice`, {kind: 'validation', stage: 'request', fields});
 		}
 
 		const card = readCard(form, controls, dom, readOptionFields(options.fields));
-		const {valid, errors} = validateCreditCard(card, {messages: options.messages});
+		const {valid, errors} = validateCreditCard(card, {messages: messages()});
 		showErrors(errors, controls);
 		// An invalid card is refused by createPaymentMethod itself, before any network call; the
 		// prefetched pair stays for the corrected card. A valid one takes the pair: it is single-use.
@@ -212,7 +214,7 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 
 		setBusy(valid);
 		try {
-			return await createPaymentMethod({...options, card, signature: fresh});
+			return await createPaymentMethod({...options, messages: messages(), card, signature: fresh});
 		} finally {
 			setBusy(false);
 		}
