@@ -30,10 +30,20 @@ export type Answer = {
 	replayed?: true;
 };
 
-// Every option name ky reads and every member of RequestInit, set as OWN properties on what we hand
-// ky: ky spreads and reads its options with inheritance, so a page that polluted Object.prototype
-// (`__proto__.prefixUrl` from injected markup) could otherwise steer or break the request.
-const KY_OPTIONS = ['json', 'parseJson', 'stringifyJson', 'searchParams', 'prefixUrl', 'onDownloadProgress', 'onUploadProgress', 'context', 'referrer', 'integrity', 'keepalive', 'window', 'dispatcher', 'duplex', 'next'] as const;
+/** A null-prototype object with each of the space-separated `names` own and undefined, then `values`. */
+function own(names: string, values?: object): Record<string, unknown> {
+	const object = Object.create(null) as Record<string, unknown>;
+	for (const name of names.split(' ')) {
+		object[name] = undefined;
+	}
+
+	return Object.assign(object, values);
+}
+
+// Every option name ky reads beyond RequestInit's (those come from our init), set as OWN properties
+// on what we hand ky: ky spreads and reads its options with inheritance, so a page that polluted
+// Object.prototype (`__proto__.prefixUrl` from injected markup) could otherwise steer or break the request.
+const KY_OPTIONS = 'json parseJson stringifyJson prefixUrl onDownloadProgress onUploadProgress context dispatcher duplex next priority';
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
@@ -92,33 +102,20 @@ export async function exchange(request: Exchange): Promise<Answer> {
 			throw request.signal.reason;
 		}
 
-		const kyOptions: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-		for (const name of KY_OPTIONS) {
-			kyOptions[name] = undefined;
-		}
-
 		// A Request as ky's input: ky reads `input.headers` and `input.signal`, which a string would inherit.
 		// (ky may throw synchronously while merging options: called inside a promise.)
-		await Promise.resolve().then(async () => ky(new Request(url, init), Object.assign(kyOptions, {
-			// Own and empty: ky drops an undefined one and would then read an inherited value.
-			searchParams: '',
+		await Promise.resolve().then(async () => ky(new Request(url, init), own(KY_OPTIONS, {
 			// Mirrors of the checked values, for ky's own Request (which our fetch ignores). Headers
 			// come from the input Request: an object here would make ky merge it with an inherited one.
-			method,
+			...init,
 			headers: undefined,
-			body: init.body,
-			credentials: init.credentials,
-			mode: init.mode,
-			redirect: init.redirect,
-			cache: init.cache,
-			referrerPolicy: init.referrerPolicy,
-			signal: controller.signal,
-			priority: 'auto',
+			// Own and empty: ky drops an undefined one and would then read an inherited value.
+			searchParams: '',
 			// Own and undefined: ky then takes [] without reading an inherited hook list.
-			hooks: {beforeRequest: undefined, beforeRetry: undefined, afterResponse: undefined, beforeError: undefined},
+			hooks: own('beforeRequest beforeRetry afterResponse beforeError'),
 			// Never retried here: a Zuora token is single-use and a failed POST's outcome is unknown.
 			retry: 0,
-			timeout: false as const,
+			timeout: false,
 			throwHttpErrors: false,
 			async fetch() {
 				// One request per exchange, whatever ky's options say.
