@@ -159,7 +159,17 @@ const ENCODED = /(?:%[\da-f]{2})+|&#(?:x[\da-f]+|\d+);/giy;
 
 function decodeEncoded(text: string): string {
 	try {
-		return text.startsWith('%') ? decodeURIComponent(text) : String.fromCodePoint(Number.parseInt(text.slice(text[2] === 'x' || text[2] === 'X' ? 3 : 2), text[2] === 'x' || text[2] === 'X' ? 16 : 10));
+		return text.startsWith('%') ? decodeURIComponent(text) : decodeReference(text.slice(1, -1));
+	} catch {
+		return '';
+	}
+}
+
+/** The character a numeric reference (`#65` or `#x41`, from `&#65;`) stands for, or '' for none. */
+export function decodeReference(reference: string): string {
+	try {
+		// `0x41` and `065` are what Number reads as hexadecimal and decimal.
+		return String.fromCodePoint(Number(`0${reference.slice(1)}`));
 	} catch {
 		return '';
 	}
