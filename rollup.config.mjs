@@ -26,6 +26,33 @@ function subresourceIntegrity() {
 	};
 }
 
+/**
+ * The script-tag build only: ky's modules for upload/download progress, retry delays and its own
+ * timeout, replaced by functions that throw. `exchange` (src/transport.ts) sets ky's progress
+ * options own and undefined, `retry: 0` and `timeout: false`, so ky never calls them; were one
+ * called, the throw is an error ky raises before sending (the exchange then sends once itself) or
+ * after the answer (the exchange reads the response it received). The ESM build keeps ky whole.
+ * @returns {import('rollup').Plugin}
+ */
+function kyUnreachable() {
+	const stubs = {
+		'utils/body.js': 'export const streamRequest = unreachable, streamResponse = unreachable;',
+		'utils/delay.js': 'export default unreachable;',
+		'utils/timeout.js': 'export default unreachable;',
+	};
+	const prefix = '\0ky-unreachable:';
+	return {
+		name: 'ky-unreachable',
+		resolveId(source, importer) {
+			const name = Object.keys(stubs).find(stub => source.endsWith(stub.slice(stub.indexOf('/'))) && importer?.includes('/node_modules/ky/'));
+			return name ? prefix + name : null;
+		},
+		load(id) {
+			return id.startsWith(prefix) ? `function unreachable() { throw new TypeError('zuora-cors: ky feature left out of the script-tag build'); }\n${stubs[id.slice(prefix.length)]}` : null;
+		},
+	};
+}
+
 const input = 'src/index.ts';
 
 /** @type {import('rollup').RollupOptions[]} */
@@ -42,6 +69,7 @@ export default [
 		input,
 		output: {file: 'dist/zuora-cors.iife.min.js', format: 'iife', name: 'ZuoraCors', sourcemap: true},
 		plugins: [
+			kyUnreachable(),
 			nodeResolve({browser: true}),
 			commonjs(),
 			typescript({tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: 'dist'}),
