@@ -27,28 +27,35 @@ function subresourceIntegrity() {
 }
 
 /**
- * The script-tag build only: ky's modules for upload/download progress, retry delays and its own
- * timeout, replaced by functions that throw. `exchange` (src/transport.ts) sets ky's progress
- * options own and undefined, `retry: 0` and `timeout: false`, so ky never calls them; were one
- * called, the throw is an error ky raises before sending (the exchange then sends once itself) or
- * after the answer (the exchange reads the response it received). The ESM build keeps ky whole.
+ * The script-tag build only: the parts of ky that `exchange` (src/transport.ts) switches off,
+ * replaced by code that throws. It sets ky's progress options own and undefined, `retry: 0`,
+ * `timeout: false`, `throwHttpErrors: false` and no hooks, so ky never reaches its progress
+ * streams, retry delay, own timeout, or the errors only those paths create (HTTPError,
+ * TimeoutError, ForceRetryError, NonError; `instanceof` on the stubs stays false). Were one
+ * reached, the throw is an error ky raises before sending (the exchange then sends once itself)
+ * or after the answer (the exchange reads the response it received). The ESM build keeps ky whole.
  * @returns {import('rollup').Plugin}
  */
 function kyUnreachable() {
-	const stubs = {
-		'utils/body.js': 'export const streamRequest = unreachable, streamResponse = unreachable;',
-		'utils/delay.js': 'export default unreachable;',
-		'utils/timeout.js': 'export default unreachable;',
-	};
+	const stubs = ['utils/body.js', 'utils/delay.js', 'utils/timeout.js', 'errors/HTTPError.js', 'errors/TimeoutError.js', 'errors/ForceRetryError.js', 'errors/NonError.js'];
 	const prefix = '\0ky-unreachable:';
 	return {
 		name: 'ky-unreachable',
 		resolveId(source, importer) {
-			const name = Object.keys(stubs).find(stub => source.endsWith(stub.slice(stub.indexOf('/'))) && importer?.includes('/node_modules/ky/'));
-			return name ? prefix + name : null;
+			const stub = importer?.includes('/node_modules/ky/') && stubs.find(name => source.endsWith(name.slice(name.indexOf('/'))));
+			return stub ? prefix + stub : null;
 		},
 		load(id) {
-			return id.startsWith(prefix) ? `function unreachable() { throw new TypeError('zuora-cors: ky feature left out of the script-tag build'); }\n${stubs[id.slice(prefix.length)]}` : null;
+			if (!id.startsWith(prefix)) {
+				return null;
+			}
+
+			const [folder, file] = id.slice(prefix.length).split('/');
+			const name = file.replace('.js', '');
+			const exports = folder === 'errors'
+				? `export class ${name} {constructor() {unreachable();}}`
+				: name === 'body' ? 'export const streamRequest = unreachable, streamResponse = unreachable;' : 'export default unreachable;';
+			return `function unreachable() {throw new TypeError('zuora-cors: ky feature left out of the script-tag build');}\n${exports}`;
 		},
 	};
 }
