@@ -44,7 +44,6 @@ function own(names: string, values?: object): Record<string, unknown> {
 // on what we hand ky: ky spreads and reads its options with inheritance, so a page that polluted
 // Object.prototype (`__proto__.prefixUrl` from injected markup) could otherwise steer or break the request.
 const KY_OPTIONS = 'json parseJson stringifyJson prefixUrl onDownloadProgress onUploadProgress context dispatcher duplex next priority';
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
  * Sends one request through ky and returns the status and the body, a JSON object
@@ -157,7 +156,7 @@ export async function exchange(request: Exchange): Promise<Answer> {
 		request.signal?.removeEventListener('abort', onAbort);
 	}
 
-	if (response.type === 'opaqueredirect' || REDIRECT_STATUSES.has(status)) {
+	if (response.type === 'opaqueredirect' || /^30[12378]$/.test(String(status))) {
 		throw fail(`${what} answered with a redirect${status ? ` (HTTP ${status})` : ''}, refused: nothing was forwarded. ${stage === 'request' ? `The server got the request, so ${UNKNOWN}` : 'Point the signature URL at the endpoint itself'}`, {kind: 'invalid-response', status: status || undefined});
 	}
 
