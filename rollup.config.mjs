@@ -27,6 +27,40 @@ function subresourceIntegrity() {
 	};
 }
 
+/**
+ * The script-tag build only: the parts of ky that `exchange` (src/transport.ts) switches off,
+ * replaced by code that throws. It sets ky's progress options own and undefined, `retry: 0`,
+ * `timeout: false`, `throwHttpErrors: false` and no hooks, so ky never reaches its progress
+ * streams, retry delay, own timeout, or the errors only those paths create (HTTPError,
+ * TimeoutError, ForceRetryError, NonError; `instanceof` on the stubs stays false). Were one
+ * reached, the throw is an error ky raises before sending (the exchange then sends once itself)
+ * or after the answer (the exchange reads the response it received). The ESM build keeps ky whole.
+ * @returns {import('rollup').Plugin}
+ */
+function kyUnreachable() {
+	const stubs = ['utils/body.js', 'utils/delay.js', 'utils/timeout.js', 'errors/HTTPError.js', 'errors/TimeoutError.js', 'errors/ForceRetryError.js', 'errors/NonError.js'];
+	const prefix = '\0ky-unreachable:';
+	return {
+		name: 'ky-unreachable',
+		resolveId(source, importer) {
+			const stub = importer?.includes('/node_modules/ky/') && stubs.find(name => source.endsWith(name.slice(name.indexOf('/'))));
+			return stub ? prefix + stub : null;
+		},
+		load(id) {
+			if (!id.startsWith(prefix)) {
+				return null;
+			}
+
+			const [folder, file] = id.slice(prefix.length).split('/');
+			const name = file.replace('.js', '');
+			const exports = folder === 'errors'
+				? `export class ${name} {constructor() {unreachable();}}`
+				: name === 'body' ? 'export const streamRequest = unreachable, streamResponse = unreachable;' : 'export default unreachable;';
+			return `function unreachable() {throw new TypeError('zuora-cors: ky feature left out of the script-tag build');}\n${exports}`;
+		},
+	};
+}
+
 const input = 'src/index.ts';
 
 /** Every locale module (src/locales/<name>.ts), each built on its own so a page pays only for those it loads. */
@@ -68,6 +102,7 @@ export default [
 		input,
 		output: {file: 'dist/zuora-cors.iife.min.js', format: 'iife', name: 'ZuoraCors', sourcemap: true},
 		plugins: [
+			kyUnreachable(),
 			nodeResolve({browser: true}),
 			commonjs(),
 			typescript({tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: 'dist'}),

@@ -94,36 +94,19 @@ export class ZuoraCorsError extends Error {
 /** Statuses that say the request was not acted on, whatever the body says: the same call may succeed later. */
 export const NOT_PROCESSED_STATUSES: ReadonlySet<number> = new Set([408, 425, 429, 503]);
 
-// 500/502/504 are left out at the request stage: Zuora may have created the payment method.
-const RETRYABLE_STATUSES: Record<ZuoraCorsStage, ReadonlySet<number>> = {
-	signature: new Set([...NOT_PROCESSED_STATUSES, 500, 502, 504]),
-	request: NOT_PROCESSED_STATUSES,
-};
-
 function isRetryable({kind, stage, status, code}: Pick<ZuoraCorsError, 'kind' | 'stage' | 'status' | 'code'>): boolean {
-	switch (kind) {
-		case 'zuora': {
-			// 409 is a stored answer replayed for an Idempotency-Key: the same call gets it again.
-			// 90000011: Zuora did nothing with the used or expired token; a fresh one will do.
-			// Categories 50 (lock contention), 61 (temporary error), 70 (over a limit): Zuora
-			// says resubmit later (with a fresh signature at the request stage). 99 is a gateway error.
-			return status !== 409 && (isInvalidTokenCode(code) || /^\d{6}(?:50|61|70)$/.test(String(code)));
-		}
-
-		case 'http': {
-			return status !== undefined && RETRYABLE_STATUSES[stage].has(status);
-		}
-
-		case 'network':
-		case 'timeout': {
+	const signature = stage === 'signature';
+	return kind === 'zuora'
+		// 409 is a stored answer replayed for an Idempotency-Key: the same call gets it again.
+		// 90000011: Zuora did nothing with the used or expired token; a fresh one will do.
+		// Categories 50 (lock contention), 61 (temporary error), 70 (over a limit): Zuora
+		// says resubmit later (with a fresh signature at the request stage). 99 is a gateway error.
+		? status !== 409 && (isInvalidTokenCode(code) || /^\d{6}(?:50|61|70)$/.test(String(code)))
+		: kind === 'http'
+			// 500/502/504 are left out at the request stage: Zuora may have created the payment method.
+			? NOT_PROCESSED_STATUSES.has(status!) || (signature && /^50[024]$/.test(String(status)))
 			// A card POST that got no answer may have been processed: its outcome is unknown.
-			return stage === 'signature';
-		}
-
-		default: {
-			return false;
-		}
-	}
+			: signature && (kind === 'network' || kind === 'timeout');
 }
 
 /** A reason code that holds a card number becomes `'[redacted]'`; Zuora's own codes have 8 digits. */
@@ -160,7 +143,17 @@ const ENCODED = /(?:%[\da-f]{2})+|&#(?:x[\da-f]+|\d+);/giy;
 
 function decodeEncoded(text: string): string {
 	try {
-		return text.startsWith('%') ? decodeURIComponent(text) : String.fromCodePoint(Number.parseInt(text.slice(text[2] === 'x' || text[2] === 'X' ? 3 : 2), text[2] === 'x' || text[2] === 'X' ? 16 : 10));
+		return text.startsWith('%') ? decodeURIComponent(text) : decodeReference(text.slice(1, -1));
+	} catch {
+		return '';
+	}
+}
+
+/** The character a numeric reference (`#65` or `#x41`, from `&#65;`) stands for, or '' for none. */
+export function decodeReference(reference: string): string {
+	try {
+		// `0x41` and `065` are what Number reads as hexadecimal and decimal.
+		return String.fromCodePoint(Number(`0${reference.slice(1)}`));
 	} catch {
 		return '';
 	}

@@ -21,7 +21,8 @@ export type Timeout = number | false;
 
 /** Throws a `validation` error naming the option. Options are checked before anything is sent. */
 export function invalidOption(stage: ZuoraCorsStage, name: string, expected: string): never {
-	throw new ZuoraCorsError(`Invalid option \`${name}\`: expected ${expected}`, {kind: 'validation', stage, fields: {[name]: {code: 'option_invalid', message: `expected ${expected}`}}});
+	expected = `expected ${expected}`;
+	throw new ZuoraCorsError(`Invalid option \`${name}\`: ${expected}`, {kind: 'validation', stage, fields: {[name]: {code: 'option_invalid', message: expected}}});
 }
 
 /** An absolute URL string, resolved against the page when relative. */
@@ -55,16 +56,15 @@ export function resolveTimeout(stage: ZuoraCorsStage, value: unknown, fallback: 
  * case-insensitively, so no spelling of `Signature` or `content-type` can replace ours.
  */
 export function resolveHeaders(stage: ZuoraCorsStage, value: unknown, protocol: Record<string, string> = {}): Headers {
-	const expected = 'headers with valid names and string values (an object, pairs or a Headers instance)';
-	if (value !== undefined && (value === null || typeof value !== 'object' || (!(value instanceof Headers) && !Array.isArray(value) && Object.values(value).some(header => typeof header !== 'string')))) {
-		invalidOption(stage, 'headers', expected);
-	}
-
 	let headers: Headers;
 	try {
+		if (value !== undefined && (value === null || typeof value !== 'object' || (!(value instanceof Headers) && !Array.isArray(value) && Object.values(value).some(header => typeof header !== 'string')))) {
+			throw new TypeError('headers');
+		}
+
 		headers = new Headers(value as HeadersInit | undefined);
 	} catch {
-		return invalidOption(stage, 'headers', expected);
+		return invalidOption(stage, 'headers', 'an object, pairs or Headers of valid names and string values');
 	}
 
 	for (const [name, header] of Object.entries(protocol)) {
@@ -157,7 +157,7 @@ function isLoopback(hostname: string): boolean {
  * loopback host only, `http://…`). Anything else is a `validation` error.
  */
 function readAllowedHosts(value: unknown): {hosts: string[]; origins: string[]} {
-	const expected = 'an array of https hosts (`host` or `host:port`) or origins (`http://127.0.0.1:3001` for a loopback test server)';
+	const expected = 'an array of https hosts (`host` or `host:port`) or origins (http only for loopback: `http://127.0.0.1:3001`)';
 	const allowed = {hosts: [] as string[], origins: [] as string[]};
 	if (value === undefined) {
 		return allowed;

@@ -1,5 +1,5 @@
 import ky, {type Options} from 'ky';
-import {maskSecrets, NOT_PROCESSED_STATUSES, ZuoraCorsError, type ZuoraCorsStage, type ZuoraReason} from './errors.js';
+import {decodeReference, maskSecrets, NOT_PROCESSED_STATUSES, ZuoraCorsError, type ZuoraCorsStage, type ZuoraReason} from './errors.js';
 
 export type Exchange = {
 	stage: ZuoraCorsStage;
@@ -30,11 +30,20 @@ export type Answer = {
 	replayed?: true;
 };
 
-// Every option name ky reads and every member of RequestInit, set as OWN properties on what we hand
-// ky: ky spreads and reads its options with inheritance, so a page that polluted Object.prototype
-// (`__proto__.prefixUrl` from injected markup) could otherwise steer or break the request.
-const KY_OPTIONS = ['json', 'parseJson', 'stringifyJson', 'searchParams', 'prefixUrl', 'onDownloadProgress', 'onUploadProgress', 'context', 'referrer', 'integrity', 'keepalive', 'window', 'dispatcher', 'duplex', 'next'] as const;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** A null-prototype object with each of the space-separated `names` own and undefined, then `values`. */
+function own(names: string, values?: object): Record<string, unknown> {
+	const object = Object.create(null) as Record<string, unknown>;
+	for (const name of names.split(' ')) {
+		object[name] = undefined;
+	}
+
+	return Object.assign(object, values);
+}
+
+// Every option name ky reads beyond RequestInit's (those come from our init), set as OWN properties
+// on what we hand ky: ky spreads and reads its options with inheritance, so a page that polluted
+// Object.prototype (`__proto__.prefixUrl` from injected markup) could otherwise steer or break the request.
+const KY_OPTIONS = 'json parseJson stringifyJson prefixUrl onDownloadProgress onUploadProgress context dispatcher duplex next priority';
 
 /**
  * Sends one request through ky and returns the status and the body, a JSON object
@@ -83,6 +92,16 @@ export async function exchange(request: Exchange): Promise<Answer> {
 
 	// Set by our fetch below: a holder, so the compiler sees it may change inside the callback.
 	const received: {sent?: true; response?: Response} = {};
+	// One request per exchange, whatever ky's options say.
+	const send = async () => {
+		if (received.sent) {
+			throw new TypeError('exchange: one request only');
+		}
+
+		received.sent = true;
+		return (received.response = await globalThis.fetch(url, init));
+	};
+
 	let response: Response;
 	let status: number | undefined;
 	let text: string;
@@ -92,51 +111,28 @@ export async function exchange(request: Exchange): Promise<Answer> {
 			throw request.signal.reason;
 		}
 
-		const kyOptions: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-		for (const name of KY_OPTIONS) {
-			kyOptions[name] = undefined;
-		}
-
 		// A Request as ky's input: ky reads `input.headers` and `input.signal`, which a string would inherit.
 		// (ky may throw synchronously while merging options: called inside a promise.)
-		await Promise.resolve().then(async () => ky(new Request(url, init), Object.assign(kyOptions, {
-			// Own and empty: ky drops an undefined one and would then read an inherited value.
-			searchParams: '',
+		await Promise.resolve().then(async () => ky(new Request(url, init), own(KY_OPTIONS, {
 			// Mirrors of the checked values, for ky's own Request (which our fetch ignores). Headers
 			// come from the input Request: an object here would make ky merge it with an inherited one.
-			method,
+			...init,
 			headers: undefined,
-			body: init.body,
-			credentials: init.credentials,
-			mode: init.mode,
-			redirect: init.redirect,
-			cache: init.cache,
-			referrerPolicy: init.referrerPolicy,
-			signal: controller.signal,
-			priority: 'auto',
+			// Own and empty: ky drops an undefined one and would then read an inherited value.
+			searchParams: '',
 			// Own and undefined: ky then takes [] without reading an inherited hook list.
-			hooks: {beforeRequest: undefined, beforeRetry: undefined, afterResponse: undefined, beforeError: undefined},
+			hooks: own('beforeRequest beforeRetry afterResponse beforeError'),
 			// Never retried here: a Zuora token is single-use and a failed POST's outcome is unknown.
 			retry: 0,
-			timeout: false as const,
+			timeout: false,
 			throwHttpErrors: false,
-			async fetch() {
-				// One request per exchange, whatever ky's options say.
-				if (received.sent) {
-					throw new TypeError('exchange: one request only');
-				}
-
-				received.sent = true;
-				received.response = await globalThis.fetch(url, init);
-				return received.response;
-			},
+			fetch: send,
 		}) as Options)).catch(async (error: unknown) => {
 			// ky's own steps after the answer cannot lose it: we read the response we received. If
 			// ky threw before sending (an inherited value it could not read, e.g. an array as
 			// Object.prototype.headers), nothing was sent: send it once ourselves, as planned.
 			if (!received.sent && !controller.signal.aborted) {
-				received.sent = true;
-				received.response = await globalThis.fetch(url, init);
+				await send();
 			} else if (!received.response) {
 				throw error;
 			}
@@ -150,40 +146,33 @@ export async function exchange(request: Exchange): Promise<Answer> {
 			text = await response.text();
 		}
 	} catch (error) {
-		if (request.signal?.aborted) {
-			throw fail(`${what} was aborted by the caller`, {kind: 'aborted', status, cause: request.signal.reason});
-		}
-
-		if (timedOut) {
-			throw fail(`${what} timed out after ${String(timeout)} ms${status === undefined ? '' : ` (HTTP ${status} arrived, its body did not)`}`, {kind: 'timeout', status});
-		}
-
-		throw fail(`${what} failed with no response: ${networkHint(stage, url)}`, {
-			kind: 'network',
-			status,
-			cause: error,
-		});
+		throw request.signal?.aborted
+			? fail(`${what} was aborted by the caller`, {kind: 'aborted', status, cause: request.signal.reason})
+			: timedOut
+				? fail(`${what} timed out after ${String(timeout)} ms${status ? ` (HTTP ${status} came, its body did not)` : ''}`, {kind: 'timeout', status})
+				: fail(`${what} failed with no response: ${stage === 'request' ? corsHint(url) : 'the merchant backend could not be reached (offline, refused or reset)'}`, {kind: 'network', status, cause: error});
 	} finally {
 		clearTimeout(timer);
 		request.signal?.removeEventListener('abort', onAbort);
 	}
 
-	if (response.type === 'opaqueredirect' || REDIRECT_STATUSES.has(status)) {
-		throw fail(`${what} answered with a redirect${status ? ` (HTTP ${status})` : ''}, which was refused: nothing was forwarded to another address. ${stage === 'request' ? 'The server received the request, so its outcome is unknown: do not re-send this card without checking' : 'Point the signature URL at the endpoint itself'}`, {kind: 'invalid-response', status: status || undefined});
+	if (response.type === 'opaqueredirect' || /^30[12378]$/.test(String(status))) {
+		throw fail(`${what} answered with a redirect${status ? ` (HTTP ${status})` : ''}, refused: nothing was forwarded. ${stage === 'request' ? `The server got the request, so ${UNKNOWN}` : 'Point the signature URL at the endpoint itself'}`, {kind: 'invalid-response', status: status || undefined});
 	}
 
 	const body = parseJsonObject(text);
-	const ok = status >= 200 && status < 300;
+	const ok = status > 199 && status < 300;
 	if (ok && blob && !body) {
 		return {status, body: {}, blob};
 	}
 
-	if (status === 409 && request.idempotent && body?.['success'] === true) {
+	const {idempotent} = request;
+	const success = body?.['success'];
+	if (status === 409 && idempotent && success === true) {
 		return {status, body, replayed: true};
 	}
 
-	const hasReasons = Array.isArray(body?.['reasons']);
-	if (ok && body?.['success'] !== false) {
+	if (ok && success !== false) {
 		if (!body) {
 			throw fail(`${what} answered HTTP ${status} with a body that is not a JSON object`, {kind: 'invalid-response', status});
 		}
@@ -191,14 +180,15 @@ export async function exchange(request: Exchange): Promise<Answer> {
 		return {status, body};
 	}
 
-	// The failure: the server's strings (reasons, string codes, processId) masked together.
-	const rawReasons = hasReasons ? readReasons(body!['reasons']) : [];
+	// The failure: the server's strings (messages, string codes, processId) masked together.
+	const raw = (Array.isArray(body?.['reasons']) ? body!['reasons'] as unknown[] : []).filter((reason): reason is {code?: unknown; message?: unknown} => reason !== null && typeof reason === 'object');
+	const codes = raw.map(({code}) => typeof code === 'number' || typeof code === 'string' ? code : undefined);
+	const textCodes = codes.map(code => typeof code === 'string' && !/^\d+$/.test(code) ? code : '');
 	const processId = typeof body?.['processId'] === 'string' ? body['processId'] : undefined;
-	const textCodes = rawReasons.map(({code}) => typeof code === 'string' && !/^\d+$/.test(code) ? code : '');
-	const masked = maskSecrets([...rawReasons.map(reason => reason.message), ...textCodes, processId ?? ''], secrets);
+	const masked = maskSecrets([...raw.map(({message}) => typeof message === 'string' ? stripHtml(message) : ''), ...textCodes, processId ?? ''], secrets);
 	const digitsOnly = new Set(secrets.map(secret => secret.replace(/\D/g, '')));
-	const reasons = rawReasons.map(({code}, index): ZuoraReason => ({
-		...(code === undefined ? {} : {code: textCodes[index] ? masked[rawReasons.length + index]! : digitsOnly.has(String(code)) ? '[redacted]' : code}),
+	const reasons = codes.map((code, index): ZuoraReason => ({
+		...(code === undefined ? {} : {code: textCodes[index] ? masked[raw.length + index]! : digitsOnly.has(String(code)) ? '[redacted]' : code}),
 		message: masked[index]!,
 	}));
 	const first = reasons[0];
@@ -207,30 +197,27 @@ export async function exchange(request: Exchange): Promise<Answer> {
 		status,
 		reasons,
 		retryAfter: readRetryAfter(response.headers),
-		processId: processId === undefined ? undefined : masked.at(-1),
+		processId: processId && masked.at(-1),
 	};
 
 	// A status that says "not processed" decides, whatever the body says; else Zuora's envelope does.
 	// So does a 422 to a request with an Idempotency-Key: the key was used for another request.
-	if (body?.['success'] === false && !NOT_PROCESSED_STATUSES.has(status) && !(status === 422 && request.idempotent)) {
+	if (success === false && !NOT_PROCESSED_STATUSES.has(status) && !(status === 422 && idempotent)) {
 		throw fail(`${what} answered success: false${summary || ' (no reason given)'}${status === 409 ? ': the stored answer of an earlier request with this Idempotency-Key' : ''}`, {kind: 'zuora', ...details});
 	}
 
 	const note = status === 409
-		? request.idempotent ? ': a request with this Idempotency-Key is in progress or was answered differently' : ': conflict'
-		: status === 422 && request.idempotent ? ': this Idempotency-Key was already used for another request; use a new key' : '';
+		? idempotent ? ': a request with this Idempotency-Key is in progress or was answered differently' : ': conflict'
+		: status === 422 && idempotent ? ': this Idempotency-Key was already used for another request; use a new key' : '';
 	throw fail(`${what} answered HTTP ${status}${note}${summary}`, {kind: 'http', ...details});
 }
 
-function networkHint(stage: ZuoraCorsStage, url: string): string {
-	if (stage === 'signature') {
-		return 'the merchant backend could not be reached (offline, refused or reset)';
-	}
+const UNKNOWN = 'its outcome is unknown: do not re-send this card without checking';
 
-	// Browsers hide why a cross-origin request failed: a CORS refusal looks exactly like this.
+/** Browsers hide why a cross-origin request failed: a CORS refusal looks exactly like no answer. */
+function corsHint(url: string): string {
 	const origin = (globalThis as {location?: {origin?: string}}).location?.origin;
-	const allow = origin && origin !== 'null' ? `the origin ${origin}` : 'this page\'s origin';
-	return `offline, connection reset, or a CORS refusal. If it persists, ask Zuora to allow ${allow} for CORS calls to ${new URL(url).origin}. The outcome is unknown: do not re-send this card without checking`;
+	return `offline, connection reset, or a CORS refusal (if it persists, ask Zuora to allow ${origin && origin !== 'null' ? `the origin ${origin}` : 'this page\'s origin'} for ${new URL(url).origin}). So ${UNKNOWN}`;
 }
 
 function parseJsonObject(text: string): JsonObject | undefined {
@@ -242,38 +229,18 @@ function parseJsonObject(text: string): JsonObject | undefined {
 	}
 }
 
-function readReasons(value: unknown): ZuoraReason[] {
-	return (value as unknown[]).flatMap((reason: unknown): ZuoraReason[] => {
-		if (reason === null || typeof reason !== 'object') {
-			return [];
-		}
-
-		const {code, message} = reason as {code?: unknown; message?: unknown};
-		return [{
-			...(typeof code === 'number' || typeof code === 'string' ? {code} : {}),
-			message: typeof message === 'string' ? stripHtml(message) : '',
-		}];
-	});
-}
-
-const ENTITIES: Record<string, string> = {amp: '&', lt: '<', gt: '>', quot: '"', apos: '\'', nbsp: '\u00A0'};
-const TAG = /<!--[\s\S]*?-->|<\/?[a-z][^>]*>/gi;
+const ENTITIES: Record<string, string> = {__proto__: null as unknown as string, amp: '&', lt: '<', gt: '>', quot: '"', apos: '\'', nbsp: '\u00A0'};
 
 /** Text of a reason message that may hold HTML: entities decoded, then tags removed until none is left. */
 export function stripHtml(text: string): string {
-	let plain = text.replace(/&(?:#(\d{1,7})|#x([\da-f]{1,6})|([a-z]+));/gi, (entity, decimal?: string, hex?: string, name?: string) => {
-		const point = decimal ? Number(decimal) : hex ? Number.parseInt(hex, 16) : undefined;
-		return point === undefined ? ENTITIES[name!.toLowerCase()] ?? entity : point <= 0x10_FF_FF ? String.fromCodePoint(point) : entity;
-	});
+	let plain = text.replace(/&(#x[\da-f]{1,6}|#\d{1,7}|[a-z]+);/gi, (entity, name: string) => name[0] === '#' ? decodeReference(name) || entity : ENTITIES[name.toLowerCase()] ?? entity);
 	for (let before = ''; before !== plain;) {
 		before = plain;
-		plain = plain.replace(TAG, ' ');
+		plain = plain.replace(/<!--[\s\S]*?-->|<\/?[a-z][^>]*>/gi, ' ');
 	}
 
 	return plain.replace(/\s+/g, ' ').trim();
 }
-
-const MAX_DELAY_SECONDS = 2 ** 31;
 
 /**
  * Milliseconds to wait, from `Retry-After` (delay-seconds or an HTTP date) or else
@@ -282,19 +249,13 @@ const MAX_DELAY_SECONDS = 2 ** 31;
  */
 function readRetryAfter(headers: Headers): number | undefined {
 	const value = headers.get('retry-after')?.trim();
-	if (value) {
-		if (/^\d+$/.test(value)) {
-			// A number too large to hold counts as 2^31 seconds, as RFC 9111 (1.2.2) says of
-			// delta-seconds: never Infinity, which no timer can wait and JSON writes as null.
-			return Math.min(Number(value), MAX_DELAY_SECONDS) * 1000;
-		}
-
-		const date = Date.parse(value);
-		if (!Number.isNaN(date)) {
-			return Math.max(0, date - Date.now());
-		}
+	const date = value && !/^\d+$/.test(value) ? Date.parse(value) : Number.NaN;
+	if (!Number.isNaN(date)) {
+		return Math.max(0, date - Date.now());
 	}
 
-	const reset = headers.get('ratelimit-reset')?.trim();
-	return reset && /^\d+$/.test(reset) ? Math.min(Number(reset), MAX_DELAY_SECONDS) * 1000 : undefined;
+	const seconds = /^\d+$/.test(value ?? '') ? value : headers.get('ratelimit-reset')?.trim();
+	// A number too large to hold counts as 2^31 seconds, as RFC 9111 (1.2.2) says of
+	// delta-seconds: never Infinity, which no timer can wait and JSON writes as null.
+	return seconds && /^\d+$/.test(seconds) ? Math.min(Number(seconds), 2 ** 31) * 1000 : undefined;
 }
