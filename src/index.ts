@@ -27,3 +27,7 @@ export {
 	type ZuoraCardBrand,
 } from './zuora.js';
 export {bindForm, FORM_EVENTS, type BindFormOptions, type FormBinding} from './form.js';
+export {createAccount, type CreateAccountOptions, type AccountInput, type AccountCreditCard, type AccountResult} from './account.js';
+export {getFile, type GetFileOptions} from './file.js';
+export {createPaymentPageSignature, type PaymentPageSignatureOptions, type PaymentPageSignature} from './payment-page-signature.js';
+export type {SignedCallOptions} from './signed-call.js';
