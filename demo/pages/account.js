@@ -67,6 +67,8 @@
 			url: url,
 			allowedHosts: allowedHosts(url),
 		}).then(function (pdf) {
+			// Kept for the browser tests (the page's CSP lets nothing fetch the blob: URL back).
+			window.invoice = pdf;
 			return pdf.arrayBuffer().then(function (bytes) {
 				return crypto.subtle.digest('SHA-256', bytes);
 			}).then(function (digest) {
