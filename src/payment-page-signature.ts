@@ -60,7 +60,7 @@ export async function createPaymentPageSignature(pageOptions: PaymentPageSignatu
 		json: {...params, uri, method, pageId: signedValue(pair, 'pageId', pageId)},
 	}));
 	if (typeof result['signature'] !== 'string' || result['signature'] === '') {
-		throw new ZuoraCorsError(`POST ${call.url} answered success but Zuora returned no signature (null): too many signed fields? Sign fewer client parameters`, {kind: 'invalid-response', stage: 'request'});
+		throw new ZuoraCorsError(`Zuora returned no signature (too many signed fields?) from POST ${call.url}`, {kind: 'invalid-response', stage: 'request'});
 	}
 
 	return requireFields(result, ['token', 'tenantId', 'key']) as PaymentPageSignature;

@@ -84,7 +84,8 @@ type SignedCall = ReturnType<typeof resolveSignedCall>;
  */
 export async function runSignedCall<R>(call: SignedCall, send: (attempt: Attempt) => Promise<R>): Promise<R> {
 	const {url, headers, timeout, signature, signal, allowedHosts, signatureRequest, idempotencyKey} = call;
-	const sign = async () => signatureRequest ? requestSignature(signatureRequest) : Promise.reject(new ZuoraCorsError('No `signatureUrl` to fetch a fresh signature from', {kind: 'validation', stage: 'signature', fields: {signatureUrl: 'expected a URL'}}));
+	// Only reached with a signatureRequest: without one, nothing is re-signed.
+	const sign = async () => requestSignature(signatureRequest!);
 	const attempt = async (pair: CorsSignature, key = idempotencyKey) => {
 		for (const name of ['signature', 'token'] as const) {
 			if (typeof pair[name] !== 'string' || pair[name] === '') {
