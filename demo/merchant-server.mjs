@@ -1,7 +1,9 @@
 /**
  * The demo merchant backend: serves the checkout pages and the built bundles, and issues
- * Zuora CORS signatures at `/signature` (cards) and `/signature/account` (Create Account) with
- * `createSignatureHandler` from `zuora-cors/server`, imported by name as a merchant would:
+ * Zuora CORS signatures at `/signature` (cards), `/signature/account` (Create Account),
+ * `/signature/file` (the session's invoice, Get File) and `/signature/payment-page` (the page's
+ * own call to `/v1/rsa-signatures`) with `createSignatureHandler` from `zuora-cors/server`,
+ * imported by name as a merchant would:
  * - each handler signs a **hard-coded** uri, method and accountKey (or account name), never
  *   anything the browser sends; tokens only on same-origin POSTs;
  * - `authorize` is the demo's session: a cookie set when it served a checkout page by GET;
@@ -25,6 +27,8 @@ import {fileURLToPath} from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CREDIT_CARDS_PATH = '/v1/payment-methods/credit-cards';
 const ACCOUNTS_PATH = '/v1/accounts';
+const FILES_PATH = '/v1/files';
+const RSA_SIGNATURES_PATH = '/v1/rsa-signatures';
 const SESSION_COOKIE = 'demo_session';
 /** Fields kept from a CSP report, each cut to this many characters. */
 const CSP_FIELD_CHARS = 200;
@@ -57,6 +61,8 @@ const STATIC_ROOTS = [
  * @property {string} [clientSecret] OAuth client secret. Default: 'demo-client-secret' (the stub's).
  * @property {string} [accountKey] The account every card is added to (hard-coded, as Zuora asks). Default: 'A00000001'.
  * @property {string} [accountName] The name Create Account signatures bind. Default: 'Demo Shopper'.
+ * @property {string | (() => string | undefined)} [invoiceFileId] The file `/signature/file` signs (the shopper's invoice; a function is asked each time). Default: none (that endpoint answers 500).
+ * @property {string} [pageId] The Payment Page `/signature/payment-page` signs. Default: 'demo-payment-page'.
  * @property {string} [creditCardsPath] The path signed for cards. Default: Zuora's '/v1/payment-methods/credit-cards'; tests set another to see Zuora refuse it.
  * @property {RateLimit} [sessionLimit] Signatures per session. Default: 10 a minute.
  * @property {RateLimit} [ipLimit] Signatures per client IP. Default: 30 a minute.
@@ -100,6 +106,8 @@ export async function startMerchantServer(options) {
 		clientSecret: 'demo-client-secret',
 		accountKey: 'A00000001',
 		accountName: 'Demo Shopper',
+		invoiceFileId: () => undefined,
+		pageId: 'demo-payment-page',
 		creditCardsPath: CREDIT_CARDS_PATH,
 		sessionLimit: {limit: 10, windowMs: 60_000},
 		ipLimit: {limit: 30, windowMs: 60_000},
@@ -122,10 +130,14 @@ export async function startMerchantServer(options) {
 	});
 	const zuoraBaseUrl = config.zuoraBaseUrl.replace(/\/+$/, '');
 	const zuoraOrigin = new URL(zuoraBaseUrl).origin;
-	// The only two URIs this backend ever signs, fixed at start: the browser cannot choose.
+	const invoiceFileId = () => (typeof config.invoiceFileId === 'function' ? config.invoiceFileId() : config.invoiceFileId);
+	// The only URIs this backend ever signs, fixed at start (the file: the session's invoice): the browser cannot choose.
+	/** @type {Record<string, {operation: import('zuora-cors/server').SignatureOperation, uri: string, viaBrowser?: boolean}>} */
 	const signable = {
-		'/signature': {uri: zuoraBaseUrl + config.creditCardsPath, method: 'POST', accountKey: config.accountKey},
-		'/signature/account': {uri: zuoraBaseUrl + ACCOUNTS_PATH, method: 'POST', name: config.accountName},
+		'/signature': {operation: 'credit-card', uri: zuoraBaseUrl + config.creditCardsPath},
+		'/signature/account': {operation: 'account', uri: zuoraBaseUrl + ACCOUNTS_PATH},
+		'/signature/file': {operation: 'file', uri: zuoraBaseUrl + FILES_PATH},
+		'/signature/payment-page': {operation: 'rsa-signature', uri: zuoraBaseUrl + RSA_SIGNATURES_PATH, viaBrowser: true},
 	};
 
 	const sessions = createSessions(config);
@@ -144,17 +156,18 @@ export async function startMerchantServer(options) {
 	const rule = (/** @type {RateLimit | false} */ limit) => (limit === false ? false : {points: limit.limit, duration: Math.max(1, Math.ceil(limit.windowMs / 1000))});
 	/** @type {Record<string, (request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => void>} */
 	const signatureEndpoints = {};
-	for (const [path, operation] of /** @type {const} */ ([['/signature', 'credit-card'], ['/signature/account', 'account']])) {
+	for (const [path, {operation, uri, ...rest}] of Object.entries(signable)) {
 		const handler = createSignatureHandler({
 			operation,
 			zuora,
-			uri: signable[path].uri,
+			uri,
+			...rest,
 			// Behind a TLS proxy the page's origin is the public one; otherwise the request's own.
 			...(config.publicOrigin ? {origin: config.publicOrigin} : {}),
 			limits: {session: rule(config.sessionLimit), address: rule(config.ipLimit), account: rule(config.accountLimit)},
 			authorize(request) {
 				const session = parseCookies(request.headers.get('cookie') ?? undefined)[cookieName];
-				return sessions.touch(session) ? {session: /** @type {string} */ (session), accountKey: config.accountKey, name: config.accountName} : null;
+				return sessions.touch(session) ? {session: /** @type {string} */ (session), accountKey: config.accountKey, name: config.accountName, fileId: invoiceFileId(), pageId: config.pageId} : null;
 			},
 			log: line => config.log(`merchant: ${line}`),
 		});
@@ -162,7 +175,7 @@ export async function startMerchantServer(options) {
 			const answer = await handler(request, context);
 			if (answer.status === 200) {
 				issued++;
-				config.log(`merchant: signature issued for ${signable[path].uri}`);
+				config.log(`merchant: signature issued for ${uri}`);
 			}
 
 			return answer;
@@ -291,6 +304,8 @@ export async function startMerchantServer(options) {
 		const values = /** @type {Record<string, string>} */ ({
 			ZUORA_URL: zuoraBaseUrl + config.creditCardsPath,
 			ZUORA_ACCOUNTS_URL: zuoraBaseUrl + ACCOUNTS_PATH,
+			ZUORA_FILE_URL: `${zuoraBaseUrl}${FILES_PATH}/${invoiceFileId() ?? 'none'}`,
+			ZUORA_RSA_URL: zuoraBaseUrl + RSA_SIGNATURES_PATH,
 			SIGNATURE_URL: '/signature',
 			ACCOUNT_KEY: config.accountKey,
 			ACCOUNT_NAME: config.accountName,

@@ -24,6 +24,9 @@ const merchant = await startMerchantServer({
 	clientId: env['ZUORA_CLIENT_ID'],
 	clientSecret: env['ZUORA_CLIENT_SECRET'],
 	accountKey: env['ZUORA_ACCOUNT_KEY'],
+	// The invoice the account page downloads: the stub's (new after each reset), or one of the tenant's.
+	invoiceFileId: env['ZUORA_INVOICE_FILE_ID'] ?? (() => stub?.fileIds()[0]),
+	pageId: env['ZUORA_PAGE_ID'],
 	// Behind a TLS proxy: the https origin shoppers use (the session cookie becomes __Host-, Secure).
 	publicOrigin: env['PUBLIC_ORIGIN'],
 	log: line => console.log(line),
@@ -34,6 +37,7 @@ stub?.allowOrigin(merchant.origin.replace('127.0.0.1', 'localhost'));
 
 console.log(`Zuora: ${real ?? `embedded stub at ${stub?.url} (test cards: README, "Demo")`}`);
 console.log(`Checkout (script tag): ${merchant.url}/`);
+console.log(`Create an account, download the invoice: ${merchant.url}/account.html`);
 console.log(`Checkout (SPA, rollup, from the npm tarball): ${merchant.url}/spa/`);
 console.log(`Checkout (Vite app, from the npm tarball): ${merchant.url}/vite/`);
 

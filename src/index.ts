@@ -37,3 +37,7 @@ export {
 	type FieldError,
 	type MessageValues,
 } from './messages.js';
+export {createAccount, type CreateAccountOptions, type AccountInput, type AccountCreditCard, type AccountResult} from './account.js';
+export {getFile, type GetFileOptions} from './file.js';
+export {createPaymentPageSignature, type PaymentPageSignatureOptions, type PaymentPageSignature} from './payment-page-signature.js';
+export type {SignedCallOptions} from './signed-call.js';

@@ -5,7 +5,15 @@
 // file needs no build to pass as a unit test; its assertions only bite under tsc.
 import {expectTypeOf, test} from 'vitest';
 import type {
+	AccountResult,
 	bindForm,
+	createAccount,
+	CreateAccountOptions,
+	createPaymentPageSignature,
+	getFile,
+	GetFileOptions,
+	PaymentPageSignature,
+	PaymentPageSignatureOptions,
 	BindFormOptions,
 	CardValidation,
 	CorsResponse,
@@ -108,6 +116,33 @@ test('createPaymentMethod: resolves with a string paymentMethodId', () => {
 	// @ts-expect-error a misspelt option is refused
 	const misspelt: CreatePaymentMethodOptions = {signatureUrl: '/signature', url: '/', card, timout: 1000};
 	void [nested, misspelt];
+});
+
+test('createAccount, getFile, createPaymentPageSignature: the same signed-call options, their own results', () => {
+	type Shared = 'url' | 'signatureUrl' | 'signature' | 'signatureOptions' | 'headers' | 'timeout' | 'signal' | 'allowedHosts';
+	expectTypeOf<keyof CreateAccountOptions>().toEqualTypeOf<Shared | 'account' | 'idempotencyKey'>();
+	expectTypeOf<keyof GetFileOptions>().toEqualTypeOf<Shared | 'accept'>();
+	expectTypeOf<keyof PaymentPageSignatureOptions>().toEqualTypeOf<Shared | 'pageId' | 'uri' | 'method' | 'params'>();
+	expectTypeOf<typeof createAccount>().returns.toEqualTypeOf<Promise<AccountResult>>();
+	expectTypeOf<AccountResult['accountId']>().toEqualTypeOf<string>();
+	expectTypeOf<AccountResult['accountNumber']>().toEqualTypeOf<string>();
+	expectTypeOf<AccountResult['paymentMethodId']>().toEqualTypeOf<string | undefined>();
+	expectTypeOf<typeof getFile>().returns.toEqualTypeOf<Promise<Blob>>();
+	expectTypeOf<typeof createPaymentPageSignature>().returns.toEqualTypeOf<Promise<PaymentPageSignature>>();
+	expectTypeOf<Pick<PaymentPageSignature, 'signature' | 'token' | 'tenantId' | 'key'>>().toEqualTypeOf<{signature: string; token: string; tenantId: string; key: string}>();
+
+	const billToContact = {firstName: 'Ada', lastName: 'Lovelace', country: 'GB'};
+	expectTypeOf<typeof createAccount>().toBeCallableWith({url: '/v1/accounts', signatureUrl: '/signature/account', account: {currency: 'USD', billToContact, creditCard: {cardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031}}});
+	expectTypeOf<typeof createAccount>().toBeCallableWith({url: '/v1/accounts', signature: {signature: 's', token: 't', name: 'Ada'}, account: {currency: 'USD', billToContact, hpmCreditCardPaymentMethodId: 'id'}});
+	// @ts-expect-error Create Account requires currency and billToContact
+	expectTypeOf<typeof createAccount>().toBeCallableWith({url: '/v1/accounts', signatureUrl: '/s', account: {name: 'Ada'}});
+	expectTypeOf<typeof getFile>().toBeCallableWith({url: '/v1/files/1', signatureUrl: '/signature/file', accept: 'text/csv'});
+	expectTypeOf<typeof createPaymentPageSignature>().toBeCallableWith({url: '/v1/rsa-signatures', signatureUrl: '/s', uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do', params: {field_accountId: 'A1'}});
+	// @ts-expect-error `uri` (the Payment Page URL) is required
+	expectTypeOf<typeof createPaymentPageSignature>().toBeCallableWith({url: '/v1/rsa-signatures', signatureUrl: '/s'});
+	// @ts-expect-error a misspelt option is refused
+	const misspelt: GetFileOptions = {url: '/', signatureUrl: '/s', acept: 'text/csv'};
+	void misspelt;
 });
 
 test('bindForm: (form | selector, options) → {submit, prefetch, destroy}', () => {

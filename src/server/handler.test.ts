@@ -96,16 +96,19 @@ describe('issuing', () => {
 			{operation: 'account', auth: {name: 'Ada Lovelace'}, expected: {uri: `${stub.url}/v1/accounts`, method: 'POST', name: 'Ada Lovelace'}, keys: ['success', 'signature', 'token', 'name']},
 			{operation: 'file', auth: {fileId: '2c92c0f8'}, expected: {uri: `${stub.url}/v1/files/2c92c0f8`, method: 'GET'}, keys: ['success', 'signature', 'token']},
 			{operation: 'rsa-signature', auth: {pageId: 'page1'}, uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do', expected: {uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do', method: 'POST', pageId: 'page1'}, keys: ['success', 'signature', 'token', 'tenantId', 'key']},
+			// The browser's own CORS call to /v1/rsa-signatures (createPaymentPageSignature): an HMAC pair for it.
+			{operation: 'rsa-signature', viaBrowser: true, auth: {pageId: 'page1'}, expected: {uri: `${stub.url}/v1/rsa-signatures`, method: 'POST', pageId: 'page1'}, keys: ['success', 'signature', 'token', 'pageId']},
 		] as const;
 		for (const {operation, auth, expected, keys, ...rest} of cases) {
-			const {url, origin, signed} = await setup({operation, ...rest}, auth); // eslint-disable-line no-await-in-loop
+			const {url, origin, signed, sent} = await setup({operation, ...rest}, auth); // eslint-disable-line no-await-in-loop
 			const response = await send(url, {headers: sameOrigin(origin), body: JSON.stringify({uri: 'https://evil.example/', method: 'DELETE', name: 'Mallory', pageId: 'evil', fileId: '../x'})}); // eslint-disable-line no-await-in-loop
 			expect([operation, response.status]).toEqual([operation, 200]);
 			const body = JSON.parse(response.body) as Record<string, unknown>;
 			expect(Object.keys(body)).toEqual(keys);
 			if (operation === 'account') expect(body['name']).toBe('Ada Lovelace');
-			if (operation === 'rsa-signature') expect(body['tenantId']).toBe('12270');
+			if (operation === 'rsa-signature') expect(body['viaBrowser' in rest ? 'pageId' : 'tenantId']).toBe('viaBrowser' in rest ? 'page1' : '12270');
 			expect(signed()).toEqual([expected]);
+			expect(sent.filter(call => call.url.includes('signatures')).map(call => new URL(call.url).pathname)).toEqual([operation === 'rsa-signature' && !('viaBrowser' in rest) ? '/v1/rsa-signatures' : '/v1/hmac-signatures']);
 		}
 	});
 

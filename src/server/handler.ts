@@ -13,7 +13,8 @@ import {createZuoraClient, ZuoraUnavailableError, type ZuoraAnswer, type ZuoraCl
  * - `'account'`: `POST /v1/accounts`, binds `name` (returned to the page beside the pair);
  * - `'file'`: `GET /v1/files/{fileId}`;
  * - `'rsa-signature'`: a Payment Pages 2.0 signature (`POST /v1/rsa-signatures`) for `pageId`;
- *   answers `signature`, `token`, `tenantId` and `key`.
+ *   answers `signature`, `token`, `tenantId` and `key`; with `viaBrowser`, an HMAC pair for the
+ *   page's own CORS call to `POST /v1/rsa-signatures` instead (answered with `pageId`).
  */
 export type SignatureOperation = 'credit-card' | 'account' | 'file' | 'rsa-signature';
 
@@ -57,6 +58,15 @@ export type SignatureHandlerOptions = {
 	 * `'rsa-signature'` (the Payment Page's URL).
 	 */
 	uri?: string;
+	/**
+	 * `'rsa-signature'` only: sign the page's own CORS call to Zuora's `POST /v1/rsa-signatures`
+	 * (an HMAC pair bound to `pageId`, answered with `pageId`, for the browser's
+	 * `createPaymentPageSignature`) instead of fetching the RSA signature here. `uri` then
+	 * defaults to `<baseUrl>/v1/rsa-signatures`.
+	 *
+	 * @default false
+	 */
+	viaBrowser?: boolean;
 	/** The page origin(s) allowed to ask. Default: the request URL's own origin. */
 	origin?: string | readonly string[];
 	/** How the client address is found (see address.ts). Default: the adapter's socket address only. */
@@ -121,7 +131,9 @@ export function createSignatureHandler(options: SignatureHandlerOptions): Signat
 	}
 
 	const zuora = 'post' in options.zuora ? options.zuora : createZuoraClient(options.zuora);
-	if (operation === 'rsa-signature' && options.uri === undefined) {
+	// The RSA signature fetched here; else (viaBrowser and the three other operations) an HMAC pair.
+	const rsaHere = operation === 'rsa-signature' && options.viaBrowser !== true;
+	if (rsaHere && options.uri === undefined) {
 		throw new TypeError('operation \'rsa-signature\' needs uri: the URL of the Payment Page');
 	}
 
@@ -217,7 +229,7 @@ export function createSignatureHandler(options: SignatureHandlerOptions): Signat
 
 		let answer: ZuoraAnswer;
 		try {
-			answer = await zuora.post(operation === 'rsa-signature' ? '/v1/rsa-signatures' : '/v1/hmac-signatures', signed);
+			answer = await zuora.post(rsaHere ? '/v1/rsa-signatures' : '/v1/hmac-signatures', signed);
 		} catch (error) {
 			if (!(error instanceof ZuoraUnavailableError)) {
 				throw error;
@@ -272,9 +284,11 @@ export function createSignatureHandler(options: SignatureHandlerOptions): Signat
 				pair['name'] = authorization.name;
 			}
 
-			if (operation === 'rsa-signature') {
+			if (rsaHere) {
 				pair['tenantId'] = body['tenantId'];
 				pair['key'] = body['key'];
+			} else if (operation === 'rsa-signature') {
+				pair['pageId'] = authorization.pageId;
 			}
 
 			return json(200, pair);

@@ -1,0 +1,98 @@
+import {normalizeCreditCard, validateCreditCard, type CardHolderInfo} from './card.js';
+import type {Messages} from './messages.js';
+import {makeCorsRequest, type CorsResponse} from './cors-request.js';
+import {invalidOption, ownCopy} from './options.js';
+import {cardRefused} from './payment-method.js';
+import {refuseCardInSignatureRequest, requireFields, resolveSignedCall, runSignedCall, signedValue, type SignedCallOptions} from './signed-call.js';
+import {CORS_OPERATIONS} from './zuora.js';
+
+/** Create Account's inline card, named as Zuora names it there (`cardType`, `cardNumber`). */
+export type AccountCreditCard = {
+	/** Zuora's spelling (`Visa`, `MasterCard`, …); inferred from the number when absent. */
+	cardType?: string;
+	cardNumber?: string | number;
+	expirationMonth?: string | number;
+	/** Four digits; two digits are read as 20YY. */
+	expirationYear?: string | number;
+	securityCode?: string | number;
+	cardHolderInfo?: CardHolderInfo;
+	[field: string]: unknown;
+};
+
+/** The body of Zuora's Create Account (`POST /v1/accounts`), as far as this library reads it; other fields are sent as given. */
+export type AccountInput = {
+	/** The account name the backend signed. Taken from the signature pair when the backend returns it (see `createAccount`). */
+	name?: string;
+	/** Three capital letters, e.g. `USD`. */
+	currency: string;
+	billToContact: {firstName: string; lastName: string; country: string; [field: string]: unknown};
+	/** A card checked and normalised like `createPaymentMethod`'s before anything is sent. */
+	creditCard?: AccountCreditCard;
+	/** Instead of `creditCard`: a payment method made earlier (e.g. by Payment Pages 2.0). */
+	hpmCreditCardPaymentMethodId?: string;
+	autoPay?: boolean;
+	[field: string]: unknown;
+};
+
+export type CreateAccountOptions = SignedCallOptions & {
+	/** The Zuora URL the backend signed, e.g. `zuoraUrl('apisandbox', '/v1/accounts')`. */
+	url: string | URL;
+	account: AccountInput;
+	/** Sent as `Idempotency-Key`, as `createPaymentMethod` does (the re-sign after 90000011 sends `<key>-resign`). */
+	idempotencyKey?: string;
+	/** Texts of the card's field errors, replacing the built-in English ones by code (as for `createPaymentMethod`). */
+	messages?: Messages;
+};
+
+export type AccountResult = CorsResponse & {accountId: string; accountNumber: string; paymentMethodId?: string};
+
+// validateCreditCard's field names → Create Account's.
+const CARD_NAMES: Record<string, string> = {creditCardType: 'cardType', creditCardNumber: 'cardNumber'};
+
+/**
+ * Creates a Zuora account from the browser (`POST /v1/accounts`, CORS), with a card inline
+ * (`creditCard`) or a payment method made earlier (`hpmCreditCardPaymentMethodId`). The card
+ * gets `createPaymentMethod`'s checks, errors keyed by the body's paths (`creditCard.cardNumber`),
+ * and the same flow: signature from the backend, one re-sign on 90000011, card data masked and
+ * never sent to the backend.
+ *
+ * The signature binds the account `name`. When the backend's pair carries `name` (as
+ * `zuora-cors/server` answers), the body takes it; a body `name` that differs is refused before
+ * anything is posted.
+ *
+ * @example
+ * const {accountId, accountNumber} = await createAccount({
+ * 	signatureUrl: '/signature/account',
+ * 	url: zuoraUrl('apisandbox', '/v1/accounts'),
+ * 	account: {currency: 'USD', billToContact: {firstName: 'Ada', lastName: 'Lovelace', country: 'GB'}, creditCard: {cardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2030, securityCode: '123'}},
+ * });
+ */
+export async function createAccount(accountOptions: CreateAccountOptions): Promise<AccountResult> {
+	const call = resolveSignedCall(accountOptions, CORS_OPERATIONS[1].path);
+	const account = ownCopy(call.options.account);
+	if (account === null || typeof account !== 'object') {
+		invalidOption('request', 'account', 'an object');
+	}
+
+	let json: Record<string, unknown> = account;
+	if (account.creditCard !== undefined) {
+		const {cardType, cardNumber, ...rest} = (account.creditCard ?? {}) as AccountCreditCard;
+		const input = {...rest, creditCardType: cardType, creditCardNumber: cardNumber};
+		const checked = validateCreditCard(input, {messages: call.options.messages});
+		if (!checked.valid || !checked.creditCardType) {
+			throw cardRefused(Object.fromEntries(Object.entries(checked.errors).map(([name, message]) => [`creditCard.${CARD_NAMES[name] ?? name}`, message])));
+		}
+
+		const {creditCardType, creditCardNumber, ...card} = normalizeCreditCard(input, checked.creditCardType);
+		json = {...account, creditCard: {cardType: creditCardType, cardNumber: creditCardNumber, ...card}};
+		refuseCardInSignatureRequest(call.signatureRequest, creditCardNumber);
+	}
+
+	const result = await runSignedCall(call, async ({pair, ...attempt}) => makeCorsRequest({
+		...attempt,
+		signature: pair.signature,
+		token: pair.token,
+		json: {...json, name: signedValue(pair, 'name', account.name)},
+	}));
+	return requireFields(result, ['accountId', 'accountNumber']) as AccountResult;
+}

@@ -1,0 +1,52 @@
+import {ZuoraCorsError} from './errors.js';
+import {invalidOption, resolveHeaders} from './options.js';
+import {resolveSignedCall, runSignedCall, type SignedCallOptions} from './signed-call.js';
+import {exchange} from './transport.js';
+import {CORS_OPERATIONS} from './zuora.js';
+
+export type GetFileOptions = SignedCallOptions & {
+	/** The file's Zuora URL, e.g. `zuoraUrl('apisandbox', '/v1/files/' + fileId)`. */
+	url: string | URL;
+	/**
+	 * The `Accept` header. Zuora's sample sends `application/pdf` (an invoice).
+	 *
+	 * @default 'application/pdf'
+	 */
+	accept?: string;
+};
+
+/**
+ * Downloads a file from Zuora (`GET /v1/files/{file-id}`, CORS) with a signature from the
+ * merchant backend, as a `Blob` of the exact bytes (no text decoding, any size). JSON error
+ * answers (`{reasons: [{code: 'SystemError', …}]}`) reject like any other Zuora failure; a
+ * used or expired token (90000011) is re-signed once, as the create operations do.
+ *
+ * @example
+ * const pdf = await getFile({signatureUrl: '/signature/file', url: zuoraUrl('apisandbox', `/v1/files/${fileId}`)});
+ * link.href = URL.createObjectURL(pdf);
+ */
+export async function getFile(fileOptions: GetFileOptions): Promise<Blob> {
+	const call = resolveSignedCall(fileOptions, CORS_OPERATIONS[2].path);
+	const accept = call.options.accept ?? 'application/pdf';
+	if (typeof accept !== 'string' || accept === '') {
+		invalidOption('request', 'accept', 'a media type, e.g. \'application/pdf\'');
+	}
+
+	return runSignedCall(call, async ({url, headers, timeout, signal, pair: {signature, token}}) => {
+		const {status, blob} = await exchange({
+			stage: 'request',
+			url,
+			method: 'GET',
+			headers: resolveHeaders('request', headers, {Accept: accept, signature, token}),
+			credentials: 'include',
+			timeout,
+			signal,
+			responseType: 'blob',
+		});
+		if (!blob) {
+			throw new ZuoraCorsError(`GET ${url} answered JSON, not a file`, {kind: 'invalid-response', stage: 'request', status});
+		}
+
+		return blob;
+	});
+}

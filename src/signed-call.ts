@@ -1,0 +1,189 @@
+import {ZuoraCorsError} from './errors.js';
+import {defaults, invalidOption, resolveHeaders, resolveIdempotencyKey, resolveOptions, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
+import {prepareSignatureRequest, requestSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
+import type {Exchange} from './transport.js';
+import {isInvalidTokenCode} from './zuora.js';
+
+/** The options every signed CORS call shares (`createPaymentMethod`, `createAccount`, `getFile`, `createPaymentPageSignature`). */
+export type SignedCallOptions = {
+	/** The Zuora URL the backend signed, e.g. `zuoraUrl('apisandbox', '/v1/accounts')`. */
+	url: string | URL;
+	/** The merchant backend endpoint that returns a signature and token. Optional when `signature` is given (then no re-sign). */
+	signatureUrl?: string | URL;
+	/**
+	 * A pair fetched earlier (or its promise), used for the first attempt instead of fetching one.
+	 * If it turns out used or expired, the one re-sign on 90000011 still applies (with
+	 * `signatureUrl`); if its promise rejected, a fresh one is fetched.
+	 */
+	signature?: CorsSignature | Promise<CorsSignature>;
+	/** Options for the call to `signatureUrl` (method, json, headers, credentials, timeout). */
+	signatureOptions?: Omit<FetchSignatureOptions, 'signal'>;
+	/** Extra headers for the Zuora request. */
+	headers?: HeadersInit;
+	/**
+	 * Milliseconds for the Zuora request, or `false`.
+	 *
+	 * @default 30000
+	 */
+	timeout?: Timeout;
+	/** Aborts whichever call is in flight. */
+	signal?: AbortSignal;
+	/** Hosts or origins allowed besides https hosts under zuora.com (see `makeCorsRequest`). */
+	allowedHosts?: readonly string[];
+};
+
+/** What one attempt gets: the resolved options, the pair, and the Idempotency-Key for this attempt. */
+export type Attempt = {
+	url: string;
+	headers: Headers;
+	timeout: Timeout;
+	signal: AbortSignal | undefined;
+	allowedHosts: readonly string[] | undefined;
+	pair: CorsSignature;
+	idempotencyKey: string | undefined;
+};
+
+/**
+ * The options of a signed call, own properties only, every one checked before anything is sent
+ * (a token fetched for nothing is fraud surface). `path`: what the URL's path must end with
+ * (`{file-id}` stands for one segment).
+ */
+export function resolveSignedCall<T extends SignedCallOptions>(value: T, path?: string) {
+	const options = resolveOptions('request', value);
+	const {signature, allowedHosts} = options;
+	const url = resolveZuoraUrl(options.url, allowedHosts);
+	if (path && !new RegExp(`${path.replace(/\{.+\}/, '[^/]+')}$`).test(new URL(url).pathname)) {
+		invalidOption('request', 'url', `a Zuora URL ending in ${path}`);
+	}
+
+	const headers = resolveHeaders('request', options.headers);
+	const timeout = resolveTimeout('request', options.timeout, defaults.requestTimeout);
+	const signal = resolveSignal('request', options.signal);
+	const idempotencyKey = resolveIdempotencyKey((options as {idempotencyKey?: unknown}).idempotencyKey);
+	return {
+		options,
+		url,
+		headers,
+		timeout,
+		signal,
+		allowedHosts,
+		signature,
+		idempotencyKey,
+		signatureRequest: options.signatureUrl === undefined && signature !== undefined ? undefined : prepareSignatureRequest(options.signatureUrl, {...options.signatureOptions, signal}, 'signatureUrl'),
+	};
+}
+
+type SignedCall = ReturnType<typeof resolveSignedCall>;
+
+/**
+ * Sign, send, and when Zuora answers 90000011 (token used, expired or unknown: Zuora did nothing)
+ * fetch one fresh pair and send once more; any other failure is thrown as is, nothing is
+ * re-sent blindly. Zuora stored the refusal under the Idempotency-Key and would replay it
+ * (409): the retry uses a key derived from it (`<key>-resign`), the same for every repeat of
+ * the call, so a repeat replays that one.
+ */
+export async function runSignedCall<R>(call: SignedCall, send: (attempt: Attempt) => Promise<R>): Promise<R> {
+	const {url, headers, timeout, signature, signal, allowedHosts, signatureRequest, idempotencyKey} = call;
+	// Only reached with a signatureRequest: without one, nothing is re-signed.
+	const sign = async () => requestSignature(signatureRequest!);
+	const attempt = async (pair: CorsSignature, key = idempotencyKey) => {
+		for (const name of ['signature', 'token'] as const) {
+			if (typeof pair[name] !== 'string' || pair[name] === '') {
+				invalidOption('request', name, 'the non-empty string from fetchSignature');
+			}
+		}
+
+		return send({url, headers, timeout, signal, allowedHosts, pair, idempotencyKey: key});
+	};
+
+	let pair: CorsSignature;
+	try {
+		pair = signature === undefined ? await sign() : await untilAborted(signature, signal);
+	} catch (error) {
+		// A prefetched pair that failed costs nothing to replace: nothing was sent to Zuora yet.
+		if (signature === undefined || signal?.aborted || !signatureRequest) {
+			throw error;
+		}
+
+		pair = await sign();
+	}
+
+	try {
+		return await attempt(pair);
+	} catch (error) {
+		if (!(error instanceof ZuoraCorsError) || error.kind !== 'zuora' || !isInvalidTokenCode(error.code) || !signatureRequest) {
+			throw error;
+		}
+
+		return attempt(await sign(), idempotencyKey === undefined ? undefined : `${idempotencyKey.slice(0, 248)}-resign`);
+	}
+}
+
+/** `result` when every field in `names` is a non-empty string; else an `invalid-response` error. */
+export function requireFields<R extends Record<string, unknown>>(result: R, names: readonly string[]): R {
+	for (const name of names) {
+		if (typeof result[name] !== 'string' || result[name] === '') {
+			throw new ZuoraCorsError(`Zuora answered success without \`${name}\``, {kind: 'invalid-response', stage: 'request'});
+		}
+	}
+
+	return result;
+}
+
+/**
+ * The value the backend signed (`name`, `pageId`), which the body must carry: taken from the pair
+ * when the body has none; a body value that differs is refused before it is sent (Zuora would
+ * answer "Invalid signature" and spend the token).
+ */
+export function signedValue(pair: CorsSignature, name: string, given: unknown): string {
+	const signed = pair[name];
+	const value = given === undefined || given === '' ? signed : given;
+	if (typeof value !== 'string' || value === '' || (signed !== undefined && signed !== value)) {
+		invalidOption('request', name, signed === undefined ? 'a non-empty string' : 'the value the signature was issued for');
+	}
+
+	return value;
+}
+
+/** A prefetched pair, or an `aborted` error as soon as the caller's signal fires while waiting for it. */
+async function untilAborted(pair: CorsSignature | Promise<CorsSignature>, signal: AbortSignal | undefined): Promise<CorsSignature> {
+	if (!signal) {
+		return pair;
+	}
+
+	return new Promise((resolve, reject) => {
+		const onAbort = () => {
+			reject(new ZuoraCorsError('Aborted by the caller while waiting for the prefetched signature', {kind: 'aborted', stage: 'signature', cause: signal.reason}));
+		};
+
+		if (signal.aborted) {
+			onAbort();
+			return;
+		}
+
+		signal.addEventListener('abort', onAbort, {once: true});
+		Promise.resolve(pair).then(resolve, reject).finally(() => {
+			signal.removeEventListener('abort', onAbort);
+		});
+	});
+}
+
+/**
+ * The merchant backend must never see card data: refuse a signature request whose URL, headers
+ * or body carry the card number, however it is spaced, dashed or URL-encoded.
+ */
+export function refuseCardInSignatureRequest(request: Exchange | undefined, number: string) {
+	if (!request) {
+		return;
+	}
+
+	let url = request.url;
+	try {
+		url = decodeURIComponent(url);
+	} catch {}
+
+	const outgoing = [url, request.body ?? '', ...request.headers.values()].join(' ').replace(/[\s-]/g, '');
+	if (outgoing.includes(number)) {
+		invalidOption('signature', 'signatureOptions', 'no card data: the signature request goes to the merchant backend');
+	}
+}
