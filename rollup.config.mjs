@@ -4,6 +4,7 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import {createHash} from 'node:crypto';
 import {readFileSync, readdirSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
 
 /**
  * Writes dist/sri.json: the sha384 Subresource Integrity hash of each script-tag file, for
@@ -138,4 +139,21 @@ export default [
 		output: {file: `dist/locales/${name}.iife.min.js`, format: 'iife', name: 'ZuoraCorsLocales', extend: true},
 		plugins: [terser({format: {comments: false}}), localeIntegrity()],
 	})),
+	// `zuora-cors/testing/playwright`: the Playwright fixture. `@playwright/test` (an optional peer
+	// dependency) stays external, and so does the stub: the fixture imports `../testing.js`, the
+	// one copy of `zuora-cors/testing`, instead of bundling a second stub into this file.
+	{
+		input: 'src/testing/playwright.ts',
+		external: [/^node:/, '@playwright/test'],
+		output: {dir: 'dist', entryFileNames: 'testing/playwright.js', format: 'es', sourcemap: true},
+		plugins: [
+			{
+				name: 'import-the-testing-entry',
+				resolveId(source, importer) {
+					return importer?.endsWith(`${path.sep}src${path.sep}testing${path.sep}playwright.ts`) && source === './index.js' ? {id: '../testing.js', external: true} : null;
+				},
+			},
+			typescript({tsconfig: './src/testing/tsconfig.json', declaration: true, declarationDir: 'dist', outDir: 'dist'}),
+		],
+	},
 ];

@@ -3,7 +3,7 @@
 //      the ESM and IIFE builds with their maps, sri.json, one .d.ts per library module);
 //   2. publint --strict: package.json's fields point at files that exist and have the right format;
 //   3. attw (profile esm-only): TypeScript resolves the types the way Node and bundlers resolve the code;
-//   4. types: tsc over the built declarations (dist/*.d.ts, no skipLibCheck), then over
+//   4. types (all four entries): tsc over the built declarations (dist/*.d.ts, no skipLibCheck), then over
 //      src/public-types.test.ts, which imports 'zuora-cors' by name and so gets dist/index.d.ts
 //      through package.json `exports` (a package may import itself by name): a wrong .d.ts fails.
 // Exits 1 when any of them fails. Run `npm run build` first.
@@ -38,6 +38,8 @@ const EXPECTED_FILES = [
 	'dist/server/index.js.map',
 	'dist/testing.js', // exports "./testing": the stub Zuora, for Node
 	'dist/testing.js.map',
+	'dist/testing/playwright.js', // exports "./testing/playwright": the Playwright fixture (optional peer @playwright/test)
+	'dist/testing/playwright.js.map',
 ];
 
 /** Each locale module's ESM file (`zuora-cors/locales/<name>`) and script-tag file (`ZuoraCorsLocales.<name>`). */
@@ -54,6 +56,9 @@ const SERVER_TYPE_TESTS = 'src/server/public-types.test.ts';
 
 /** The type tests of `zuora-cors/testing`, compiled with Node types and no DOM lib. */
 const TESTING_TYPE_TESTS = 'src/testing/testing-types.test.ts';
+
+/** The type tests of `zuora-cors/testing/playwright`: Node types, no DOM lib, `@playwright/test` installed. */
+const PLAYWRIGHT_TYPE_TESTS = 'src/testing/playwright-types.test.ts';
 
 /** A Node consumer of `zuora-cors/testing`: Node's types, no DOM lib (the stub never needs one). */
 const NODE_CONSUMER_OPTIONS = {lib: ['ES2022'], types: ['node']};
@@ -217,11 +222,14 @@ function checkTypes() {
 	const testingDirectory = path.join(root, 'dist/testing') + path.sep;
 	const serverDirectory = path.join(root, 'dist/server') + path.sep;
 	const library = declarations.filter(file => !file.startsWith(testingDirectory) && !file.startsWith(serverDirectory));
-	const testing = declarations.filter(file => file.startsWith(testingDirectory));
+	const playwrightDeclaration = path.join(root, 'dist/testing/playwright.d.ts');
+	// The fixture's declaration is checked on its own, below: @playwright/test's types need the DOM lib.
+	const testing = declarations.filter(file => file.startsWith(testingDirectory) && file !== playwrightDeclaration);
 	const serverDeclarations = declarations.filter(file => file.startsWith(serverDirectory));
 	const serverTypeTests = path.join(root, SERVER_TYPE_TESTS);
 	const typeTests = path.join(root, TYPE_TESTS);
 	const testingTypeTests = path.join(root, TESTING_TYPE_TESTS);
+	const playwrightTypeTests = path.join(root, PLAYWRIGHT_TYPE_TESTS);
 	/** @param {string} test @param {string} entry @param {string} specifier */
 	const resolvedThroughExports = (test, entry, specifier) => (/** @type {ts.Program} */ program) => {
 		const files = program.getSourceFiles().map(file => path.resolve(file.fileName));
@@ -240,11 +248,20 @@ function checkTypes() {
 		// vitest's own declarations take seconds to check and are not ours to fix.
 		...compile([typeTests], {skipLibCheck: true}, resolvedThroughExports(typeTests, path.join(root, 'dist/index.d.ts'), 'zuora-cors')),
 		...compile([testingTypeTests], {...NODE_CONSUMER_OPTIONS, skipLibCheck: true}, resolvedThroughExports(testingTypeTests, path.join(root, 'dist/testing/index.d.ts'), 'zuora-cors/testing')),
+		// The Playwright fixture: its test must load dist/testing/playwright.d.ts, and that file the
+		// testing entry's declarations (one ZuoraStub type, not a copy).
+		// @playwright/test's own declarations name DOM types (HTMLElement, Node), so a Playwright
+		// project has the DOM lib: this program has it too, and checks every declaration it loads.
+		...compile([playwrightDeclaration, playwrightTypeTests], {lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: ['node'], skipLibCheck: false, skipDefaultLibCheck: true}, program => [
+			...resolvedThroughExports(playwrightTypeTests, path.join(root, 'dist/testing/playwright.d.ts'), 'zuora-cors/testing/playwright')(program),
+			...resolvedThroughExports(playwrightTypeTests, path.join(root, 'dist/testing/index.d.ts'), 'zuora-cors/testing')(program),
+		]),
 		// zuora-cors/server: its declarations and type tests under Node's types, without the DOM lib.
 		...compile([...serverDeclarations, serverTypeTests], {...NODE_CONSUMER_OPTIONS, skipLibCheck: true}, resolvedThroughExports(serverTypeTests, path.join(root, 'dist/server/index.d.ts'), 'zuora-cors/server')),
 	];
 	const lines = errors.length === 0 ? [
 		`${library.length} + ${testing.length} (testing, Node types, no DOM) declaration files, then ${TYPE_TESTS} against dist/index.d.ts and ${TESTING_TYPE_TESTS} against dist/testing/index.d.ts: no errors (${CONSUMER_OPTIONS.moduleResolution}, strict)`,
+		`${PLAYWRIGHT_TYPE_TESTS} against dist/testing/playwright.d.ts (and through it dist/testing/index.d.ts): no errors (Node types and the DOM lib @playwright/test's types need, no skipLibCheck)`,
 		`${serverDeclarations.length} server declaration files and ${SERVER_TYPE_TESTS} against dist/server/index.d.ts: no errors (Node types, no DOM lib)`,
 	] : [];
 	return {title: 'tsc --noEmit (built declarations)', lines, errors, ms: performance.now() - started};

@@ -17,3 +17,4 @@ export {
 	type FaultMode,
 	type CustomFault,
 } from './zuora-stub.js';
+export {TEST_CARDS, type TestCard} from './test-cards.js';

@@ -1,0 +1,183 @@
+// The packed package, end to end, as a merchant gets it: `npm pack` the current build, install
+// the tarball with npm into a fresh temporary Node project, and there
+//   1. run a merchant's Playwright spec (.ci/consumer/checkout.spec.ts) written with the fixture
+//      of `zuora-cors/testing/playwright`: a shop (.ci/consumer/shop.mjs) on node:http serving a
+//      signature endpoint from `createSignatureHandler` and a page with the script-tag build,
+//      saving test cards through the library against `startZuoraStub`, in Chromium;
+//   2. run the README's two examples ("Test your checkout without Zuora"), cut from README.md
+//      as they are printed: the Playwright one (readme.spec.ts) and the node:test one
+//      (readme.test.mjs, `node --test`).
+//
+// What is real: npm installs the tarball itself (its files, its package.json `exports`, its
+// declared dependency and optional peer ranges), and every import in the project resolves
+// through the installed copy's `exports`, as in a shop. What is borrowed: the dependencies.
+// The project's package.json points ky, rate-limiter-flexible and @playwright/test at the
+// repo's installed copies (`file:` links, symlinked by npm), and npm runs `--offline` with an
+// empty cache: no registry is asked, and npm must find each of the tarball's ranges satisfied by
+// those copies (else it would need the registry and fails, ENOTCACHED). So the dependency
+// versions are the repo's lockfile versions, not a fresh resolution of the ranges; the browser is
+// Chromium from e2e/browsers.mjs.
+//
+//   npm run build && node .ci/consumer-project.mjs            (KEEP_CONSUMER_PROJECT=1 keeps the folder)
+import {execFile, spawn} from 'node:child_process';
+import {copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {promisify} from 'node:util';
+import {CHROMIUM_ARGS, findBrowser} from '../e2e/browsers.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const here = fileURLToPath(new URL('consumer/', import.meta.url));
+const run = promisify(execFile);
+
+/** The README blocks the project runs: the comment line right before each names its file. */
+const README_BLOCKS = [
+	{file: 'readme.spec.ts', marker: '.ci/consumer-project.mjs runs this block as readme.spec.ts', fence: 'ts'},
+	{file: 'readme.test.mjs', marker: '.ci/consumer-project.mjs runs this block as readme.test.mjs', fence: 'js'},
+];
+
+/** The merchant's own files, copied from .ci/consumer/. */
+const PROJECT_FILES = ['shop.mjs', 'checkout.spec.ts'];
+
+/**
+ * The first fenced block after the line holding `marker`.
+ * @param {string} readme
+ * @param {{marker: string, fence: string, file: string}} block
+ */
+function readmeBlock(readme, {marker, fence, file}) {
+	const start = readme.indexOf(marker);
+	const match = start === -1 ? null : new RegExp(`^\`\`\`${fence}\\n([\\s\\S]*?)^\`\`\`$`, 'm').exec(readme.slice(start));
+	if (!match?.[1]) {
+		throw new Error(`README.md has no \`\`\`${fence} block after "${marker}" (for ${file})`);
+	}
+
+	return match[1];
+}
+
+/**
+ * The project's package.json: the tarball, and a `file:` link to the repo's copy of every
+ * dependency and peer dependency the package declares (their names from the tarball's own
+ * package.json, which is the repo's).
+ * @param {string} tarball
+ */
+function projectPackage(tarball) {
+	const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+	/** @type {Record<string, string>} */
+	const dependencies = {[manifest.name]: `file:${tarball}`};
+	for (const name of Object.keys({...manifest.dependencies, ...manifest.peerDependencies})) {
+		const installed = path.join(root, 'node_modules', name);
+		if (!existsSync(path.join(installed, 'package.json'))) {
+			throw new Error(`${name} is not installed in ${path.join(root, 'node_modules')}: run \`npm ci\` first`);
+		}
+
+		dependencies[name] = `file:${realpathSync(installed)}`;
+	}
+
+	return {name: 'merchant-checkout', private: true, type: 'module', dependencies};
+}
+
+/** @param {string} chromium */
+function playwrightConfig(chromium) {
+	return `import {defineConfig} from '@playwright/test';
+
+export default defineConfig({
+	testDir: '.',
+	testMatch: '*.spec.ts',
+	outputDir: './test-results',
+	workers: 1,
+	retries: 0,
+	timeout: 20_000,
+	expect: {timeout: 5000},
+	reporter: [['list']],
+	projects: [{name: 'chromium', use: {browserName: 'chromium', launchOptions: {executablePath: ${JSON.stringify(chromium)}, args: ${JSON.stringify(CHROMIUM_ARGS)}}}}],
+});
+`;
+}
+
+/**
+ * Runs a command in the project, its output shown as it comes; rejects on a non-zero exit.
+ * @param {string} cwd
+ * @param {string[]} args
+ */
+function step(cwd, args) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, args, {cwd, stdio: 'inherit', env: {...process.env, FORCE_COLOR: '0'}});
+		child.on('error', reject);
+		child.on('exit', code => code === 0 ? resolve(undefined) : reject(new Error(`\`node ${args.join(' ')}\` exited with ${code}`)));
+	});
+}
+
+/**
+ * Where `specifier` resolves from inside the project (a child process, so the project's own
+ * node_modules and the package's `exports` decide).
+ * @param {string} project
+ * @param {string} specifier
+ */
+async function resolveInProject(project, specifier) {
+	const {stdout} = await run(process.execPath, ['--input-type=module', '-e', `console.log(import.meta.resolve(${JSON.stringify(specifier)}))`], {cwd: project, encoding: 'utf8'});
+	return fileURLToPath(stdout.trim());
+}
+
+async function main() {
+	const started = performance.now();
+	for (const built of ['dist/zuora-cors.iife.min.js', 'dist/server/index.js', 'dist/testing.js', 'dist/testing/playwright.js']) {
+		if (!existsSync(path.join(root, built))) {
+			throw new Error(`${built} is missing: run \`npm run build\` first`);
+		}
+	}
+
+	const chromium = findBrowser('chromium');
+	if (!chromium) {
+		throw new Error('no Chromium found: run `node e2e/browsers.mjs chromium` (installs Debian\'s package as root) or set CHROMIUM_PATH');
+	}
+
+	const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+	const blocks = README_BLOCKS.map(block => ({...block, text: readmeBlock(readme, block)}));
+	const project = mkdtempSync(path.join(tmpdir(), 'zuora-cors-consumer-'));
+	try {
+		const {stdout} = await run('npm', ['pack', '--json', '--pack-destination', project], {cwd: root, encoding: 'utf8'});
+		const [packed] = JSON.parse(stdout);
+		const tarball = path.join(project, packed.filename);
+		writeFileSync(path.join(project, 'package.json'), `${JSON.stringify(projectPackage(tarball), null, '\t')}\n`);
+		// An empty cache and --offline: npm may not ask any registry, so the links must satisfy the tarball's ranges.
+		await run('npm', ['install', '--offline', '--cache', path.join(project, '.npm-cache'), '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'], {cwd: project, encoding: 'utf8'});
+
+		const installed = path.join(project, 'node_modules', 'zuora-cors');
+		if (lstatSync(installed).isSymbolicLink()) {
+			throw new Error('node_modules/zuora-cors is a link: the tarball was not unpacked');
+		}
+
+		for (const specifier of ['zuora-cors', 'zuora-cors/server', 'zuora-cors/testing', 'zuora-cors/testing/playwright']) {
+			const file = await resolveInProject(project, specifier);
+			if (!file.startsWith(installed + path.sep)) {
+				throw new Error(`${specifier} resolved to ${file}, outside the installed tarball`);
+			}
+		}
+
+		for (const file of PROJECT_FILES) {
+			copyFileSync(path.join(here, file), path.join(project, file));
+		}
+
+		for (const block of blocks) {
+			writeFileSync(path.join(project, block.file), block.text);
+		}
+
+		writeFileSync(path.join(project, 'playwright.config.mjs'), playwrightConfig(chromium));
+		console.log(`consumer project ${project}: ${packed.filename} (${packed.entryCount} files) installed by npm --offline, dependencies linked from the repo; ${PROJECT_FILES.join(', ')} + README's ${blocks.map(block => block.file).join(', ')}`);
+		await step(project, [path.join(project, 'node_modules/@playwright/test/cli.js'), 'test', '-c', 'playwright.config.mjs']);
+		await step(project, ['--test', '--test-reporter=spec', 'readme.test.mjs']);
+		console.log(`consumer project ok (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+	} finally {
+		if (process.env['KEEP_CONSUMER_PROJECT'] === '1') {
+			console.log(`kept ${project}`);
+		} else {
+			rmSync(project, {recursive: true, force: true});
+		}
+	}
+}
+
+await main().catch((/** @type {unknown} */ error) => {
+	console.error(`consumer project failed: ${error instanceof Error ? error.message : String(error)}`);
+	process.exitCode = 1;
+});

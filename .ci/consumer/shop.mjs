@@ -1,0 +1,113 @@
+// A merchant's checkout, as a shop using the INSTALLED package would write it (this file runs
+// inside the temporary consumer project made by .ci/consumer-project.mjs, never from the repo):
+// node:http, one page with a card form bound by the script-tag build (pinned by its SRI hash
+// from the package's dist/sri.json), and POST /signature from `zuora-cors/server`.
+import {randomBytes} from 'node:crypto';
+import {readFileSync} from 'node:fs';
+import {createServer} from 'node:http';
+import {createRequire} from 'node:module';
+import path from 'node:path';
+import {createSignatureHandler, toNodeListener} from 'zuora-cors/server';
+
+// The script-tag file is not an export (it is for unpkg and jsDelivr); a shop that serves it
+// itself finds it beside the package.json it may import.
+const packageDirectory = path.dirname(createRequire(import.meta.url).resolve('zuora-cors/package.json'));
+const script = readFileSync(path.join(packageDirectory, 'dist/zuora-cors.iife.min.js'));
+const integrity = JSON.parse(readFileSync(path.join(packageDirectory, 'dist/sri.json'), 'utf8'))['zuora-cors.iife.min.js'];
+
+/**
+ * Starts the shop on a free port, its signature endpoint talking to the Zuora at `zuoraUrl`.
+ *
+ * @param {{zuoraUrl: string, accountKey?: string}} options
+ * @returns {Promise<{url: string, signatureRequests: string[], close(): Promise<void>}>}
+ *   `signatureRequests`: the URL, headers and body of every request to /signature, as text
+ *   (a test checks that no card data ever reaches the shop)
+ */
+export async function startShop({zuoraUrl, accountKey = 'A00000042'}) {
+	/** @type {Set<string>} */
+	const sessions = new Set();
+	/** @type {string[]} */
+	const signatureRequests = [];
+	const signature = toNodeListener(createSignatureHandler({
+		operation: 'credit-card',
+		zuora: {baseUrl: zuoraUrl, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'},
+		// The account comes from the shop's session, never from the page.
+		authorize: request => {
+			const session = /(?:^|;\s*)sid=([\da-f]{32})(?:;|$)/.exec(request.headers.get('cookie') ?? '')?.[1];
+			return session !== undefined && sessions.has(session) ? {session, accountKey} : null;
+		},
+		log: () => {},
+	}));
+
+	const server = createServer((request, response) => {
+		if (request.method === 'GET' && request.url === '/') {
+			const session = randomBytes(16).toString('hex');
+			sessions.add(session);
+			response.writeHead(200, {'content-type': 'text/html; charset=utf-8', 'set-cookie': `sid=${session}; Path=/; HttpOnly; SameSite=Strict`});
+			response.end(page(zuoraUrl, accountKey));
+			return;
+		}
+
+		if (request.method === 'GET' && request.url === '/zuora-cors.iife.min.js') {
+			response.writeHead(200, {'content-type': 'text/javascript'}).end(script);
+			return;
+		}
+
+		if (request.url === '/signature') {
+			/** @type {Buffer[]} */
+			const chunks = [];
+			request.on('data', chunk => chunks.push(chunk));
+			request.on('end', () => signatureRequests.push(`${request.method} ${request.url} ${JSON.stringify(request.headers)} ${Buffer.concat(chunks).toString('utf8')}`));
+			signature(request, response);
+			return;
+		}
+
+		response.writeHead(404).end();
+	});
+	await new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+	const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+	return {
+		url: `http://127.0.0.1:${address.port}`,
+		signatureRequests,
+		close: () => new Promise(resolve => {
+			server.close(() => resolve());
+			server.closeAllConnections();
+		}),
+	};
+}
+
+/**
+ * @param {string} zuoraUrl
+ * @param {string} accountKey the session's account, sent beside the card: Zuora checks it against the signed one
+ */
+function page(zuoraUrl, accountKey) {
+	return `<!doctype html>
+<html lang="en">
+<title>Checkout</title>
+<form id="card">
+	<label>Card number <input name="creditCardNumber" autocomplete="cc-number"></label>
+	<label>Month <input name="expirationMonth" autocomplete="cc-exp-month"></label>
+	<label>Year <input name="expirationYear" autocomplete="cc-exp-year"></label>
+	<label>Security code <input name="securityCode" autocomplete="cc-csc"></label>
+	<label>Name on card <input name="cardHolderInfo.cardHolderName" autocomplete="cc-name"></label>
+	<button>Save card</button>
+</form>
+<p id="result" role="status"></p>
+<script src="/zuora-cors.iife.min.js" integrity="${integrity}" crossorigin="anonymous"></script>
+<script>
+	const zuoraUrl = ${JSON.stringify(zuoraUrl)};
+	const result = document.querySelector('#result');
+	ZuoraCors.bindForm('#card', {
+		signatureUrl: '/signature',
+		signatureOptions: {method: 'POST'},
+		fields: {accountKey: ${JSON.stringify(accountKey)}},
+		url: zuoraUrl + '/v1/payment-methods/credit-cards',
+		// The stub is plain http on loopback: the library sends cards there only when told to.
+		allowedHosts: [zuoraUrl],
+		onSuccess: ({paymentMethodId}) => { result.textContent = 'Saved ' + paymentMethodId; },
+		onError: error => { result.textContent = 'Failed: ' + [error.kind, error.stage, error.status, error.code, error.retryable].join(' '); },
+	});
+</script>
+</html>
+`;
+}
