@@ -68,9 +68,9 @@ describe('createAccount against the stub', () => {
 	it('keys card errors by the body\'s paths and sends nothing', async () => {
 		const error = await failure({account: {currency: 'USD', billToContact: contact, creditCard: {...card, cardNumber: '4111111111111112', expirationMonth: '13', cardType: 'Laser'}}});
 		expect([error.kind, error.stage, error.fields]).toEqual(['validation', 'request', {
-			'creditCard.cardType': 'Choose one of: Visa, Mastercard, American Express, Discover, JCB, Diners Club.',
-			'creditCard.cardNumber': 'The card number is not valid. Check it for typos.',
-			'creditCard.expirationMonth': 'Enter the expiry month, 1 to 12.',
+			'creditCard.cardType': expect.objectContaining({message: 'Choose one of: Visa, Mastercard, American Express, Discover, JCB, Diners Club.'}),
+			'creditCard.cardNumber': {code: 'card_number_invalid', message: 'The card number is not valid. Check it for typos.'},
+			'creditCard.expirationMonth': {code: 'expiry_month_invalid', message: 'Enter the expiry month, 1 to 12.'},
 		}]);
 		expect(error.message).toBe('The card was not sent: creditCard.cardType, creditCard.cardNumber, creditCard.expirationMonth invalid');
 		expect([signer.received.length, stub.requests().length]).toEqual([0, 0]);

@@ -120,7 +120,7 @@ test('createPaymentMethod: resolves with a string paymentMethodId', () => {
 
 test('createAccount, getFile, createPaymentPageSignature: the same signed-call options, their own results', () => {
 	type Shared = 'url' | 'signatureUrl' | 'signature' | 'signatureOptions' | 'headers' | 'timeout' | 'signal' | 'allowedHosts';
-	expectTypeOf<keyof CreateAccountOptions>().toEqualTypeOf<Shared | 'account' | 'idempotencyKey'>();
+	expectTypeOf<keyof CreateAccountOptions>().toEqualTypeOf<Shared | 'account' | 'idempotencyKey' | 'messages'>();
 	expectTypeOf<keyof GetFileOptions>().toEqualTypeOf<Shared | 'accept'>();
 	expectTypeOf<keyof PaymentPageSignatureOptions>().toEqualTypeOf<Shared | 'pageId' | 'uri' | 'method' | 'params'>();
 	expectTypeOf<typeof createAccount>().returns.toEqualTypeOf<Promise<AccountResult>>();
