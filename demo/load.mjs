@@ -22,14 +22,15 @@
  */
 import {Agent, request as httpRequest} from 'node:http';
 import {pathToFileURL} from 'node:url';
-import {startZuoraStub} from 'zuora-cors/testing';
+import {CREDIT_CARDS_PATH, ZUORA_ERROR_CODES} from 'zuora-cors';
+import {ZUORA_BACKEND_PATHS} from 'zuora-cors/server';
+import {STUB_CODES, startZuoraStub} from 'zuora-cors/testing';
 
-const CREDIT_CARDS_PATH = '/v1/payment-methods/credit-cards';
 const ACCOUNT_KEY = 'A00000001';
-// The stub's own codes: 90000011 is Zuora's documented "Invalid token"; 90000012 is the
-// stub's choice for "Invalid signature" (see the top of src/testing/zuora-stub.ts).
-const INVALID_TOKEN = 90_000_011;
-const INVALID_SIGNATURE = 90_000_012;
+// 90000011 is Zuora's documented "Invalid token"; the code for "Invalid signature" is the
+// stub's choice (see the top of src/testing/zuora-stub.ts).
+const INVALID_TOKEN = ZUORA_ERROR_CODES.invalidToken;
+const INVALID_SIGNATURE = STUB_CODES.invalidSignature;
 const REQUEST_TIMEOUT_MS = 10_000;
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -123,7 +124,7 @@ async function runPool(count, concurrency, task) {
 /** @param {Post} post */
 async function oauthToken(post) {
 	const form = new URLSearchParams({client_id: 'demo-client-id', client_secret: 'demo-client-secret', grant_type: 'client_credentials'});
-	const answer = await post('/oauth/token', {headers: {'content-type': 'application/x-www-form-urlencoded'}, body: form.toString()});
+	const answer = await post(ZUORA_BACKEND_PATHS.oauthToken, {headers: {'content-type': 'application/x-www-form-urlencoded'}, body: form.toString()});
 	if (answer.status !== 200 || typeof answer.body.access_token !== 'string') throw new Error(`OAuth answered HTTP ${answer.status}`);
 	return answer.body.access_token;
 }
@@ -134,7 +135,7 @@ async function oauthToken(post) {
  * @returns {Promise<Answer & {pair: Pair}>}
  */
 async function sign(post, bearer, uri) {
-	const answer = await post('/v1/hmac-signatures', {
+	const answer = await post(ZUORA_BACKEND_PATHS.hmacSignatures, {
 		headers: {authorization: `Bearer ${bearer}`},
 		body: JSON.stringify({uri, method: 'POST', accountKey: ACCOUNT_KEY}),
 	});

@@ -20,15 +20,16 @@ import {randomBytes} from 'node:crypto';
 import {readFile} from 'node:fs/promises';
 import {createServer} from 'node:http';
 import {RateLimiterMemory, RateLimiterRes} from 'rate-limiter-flexible';
+import {CORS_OPERATIONS, CREDIT_CARDS_PATH} from 'zuora-cors';
 import {createSignatureHandler, createZuoraClient, toNodeListener} from 'zuora-cors/server';
 import {extname, join, normalize} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CREDIT_CARDS_PATH = '/v1/payment-methods/credit-cards';
-const ACCOUNTS_PATH = '/v1/accounts';
-const FILES_PATH = '/v1/files';
-const RSA_SIGNATURES_PATH = '/v1/rsa-signatures';
+// Zuora's paths from the library's facts module (the one copy in the repository).
+const ACCOUNTS_PATH = CORS_OPERATIONS[1].path;
+const FILES_PATH = CORS_OPERATIONS[2].path.replace('/{file-id}', '');
+const RSA_SIGNATURES_PATH = CORS_OPERATIONS[3].path;
 const SESSION_COOKIE = 'demo_session';
 /** Fields kept from a CSP report, each cut to this many characters. */
 const CSP_FIELD_CHARS = 200;

@@ -91,3 +91,13 @@ export type ZuoraCardBrand = keyof typeof ZUORA_CARD_BRANDS;
 
 /** Zuora's longest accepted `creditCardNumber`. */
 export const MAX_CARD_DIGITS = 16;
+
+/**
+ * The backend-side Zuora paths (bearer token, not CORS-enabled) that `zuora-cors/server` calls and
+ * `zuora-cors/testing` serves: OAuth and the two signature operations.
+ */
+export const ZUORA_BACKEND_PATHS = {
+	oauthToken: '/oauth/token',
+	hmacSignatures: '/v1/hmac-signatures',
+	rsaSignatures: CORS_OPERATIONS[3].path,
+} as const;

@@ -2,7 +2,7 @@
  * `createSignatureHandler`: the merchant's signature endpoint as a web-standard
  * `(request: Request) => Promise<Response>`. Web APIs only; Node's adapter is in node.ts.
  */
-import {CORS_OPERATIONS} from '../zuora.js';
+import {CORS_OPERATIONS, ZUORA_BACKEND_PATHS} from '../zuora.js';
 import {addressKey, clientAddress, type TrustProxy} from './address.js';
 import {createLimiter, LimitStoreError, type LimitKind, type Limits, type RedisStore} from './limits.js';
 import {createZuoraClient, ZuoraUnavailableError, type ZuoraAnswer, type ZuoraClient, type ZuoraClientOptions} from './zuora-client.js';
@@ -229,7 +229,7 @@ export function createSignatureHandler(options: SignatureHandlerOptions): Signat
 
 		let answer: ZuoraAnswer;
 		try {
-			answer = await zuora.post(rsaHere ? '/v1/rsa-signatures' : '/v1/hmac-signatures', signed);
+			answer = await zuora.post(rsaHere ? ZUORA_BACKEND_PATHS.rsaSignatures : ZUORA_BACKEND_PATHS.hmacSignatures, signed);
 		} catch (error) {
 			if (!(error instanceof ZuoraUnavailableError)) {
 				throw error;

@@ -10,3 +10,5 @@ export {toNodeListener, type WebHandler} from './node.js';
 export {createZuoraClient, ZuoraUnavailableError, type ZuoraAnswer, type ZuoraClient, type ZuoraClientOptions} from './zuora-client.js';
 export {DEFAULT_LIMITS, type LimitRule, type Limits, type RedisStore} from './limits.js';
 export {addressKey, clientAddress, type TrustProxy} from './address.js';
+// The backend-side Zuora paths this entry calls (one copy of Zuora's facts: src/zuora.ts).
+export {ZUORA_BACKEND_PATHS} from '../zuora.js';

@@ -3,6 +3,7 @@
  * shortly before it expires, ONE refresh in flight however many requests need it, a new token
  * once on a 401, and the signature calls. Web APIs only (fetch, AbortSignal).
  */
+import {ZUORA_BACKEND_PATHS} from '../zuora.js';
 
 export type ZuoraClientOptions = {
 	/** Zuora REST base URL, e.g. `https://rest.apisandbox.zuora.com` (or the stub's URL). */
@@ -68,7 +69,7 @@ export function createZuoraClient(options: ZuoraClientOptions): ZuoraClient {
 	}
 
 	async function fetchToken(): Promise<string> {
-		const response = await send('/oauth/token', {
+		const response = await send(ZUORA_BACKEND_PATHS.oauthToken, {
 			method: 'POST',
 			headers: {'content-type': 'application/x-www-form-urlencoded', accept: 'application/json'},
 			body: new URLSearchParams({client_id: options.clientId, client_secret: options.clientSecret, grant_type: 'client_credentials'}).toString(),

@@ -18,3 +18,6 @@ export {
 	type CustomFault,
 } from './zuora-stub.js';
 export {TEST_CARDS, type TestCard} from './test-cards.js';
+// The stub's own codes where Zuora documents none, and the backend-side paths it serves (one copy: src/zuora.ts).
+export {STUB_CODES} from './zuora-facts.js';
+export {ZUORA_BACKEND_PATHS} from '../zuora.js';

@@ -150,6 +150,7 @@ import {ACCOUNT_CARD_FIELDS, checkCard, PAYMENT_METHOD_FIELDS, type CardFieldNam
 import {makePdf} from './pdf.js';
 import {failure, isBlank, isPlainObject, isSuccess, ok, parseJsonObject, randomHex, reason, safeEqual, type Reason, type Reply} from './values.js';
 import {MESSAGES, SIGNATURE_METHODS, STUB_CODES as CODES, STUB_OPERATIONS} from './zuora-facts.js';
+import {CORS_OPERATIONS, ZUORA_BACKEND_PATHS} from '../zuora.js';
 
 export type ZuoraStubOptions = {
 	/** Port to listen on; 0 picks a free one. @default 0 */
@@ -288,7 +289,7 @@ type IdempotencyEntry = {path: string; method: string; bodyHash: string; reply: 
 type VerifiedPair = {token: string; issued: IssuedToken; value: string};
 
 /** The browser-facing operations, which faults hit by default. */
-const CREATE_PATHS = ['/v1/payment-methods/credit-cards', '/v1/accounts'];
+const CREATE_PATHS: string[] = [CORS_OPERATIONS[0].path, CORS_OPERATIONS[1].path];
 
 const FAULT_MODES = new Set<string>(['reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason']);
 const HTML_500 = '<html><body><h1>500 Internal Server Error</h1></body></html>';
@@ -370,9 +371,9 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 
 	async function route(request: IncomingMessage, method: string, path: string, text: string): Promise<Reply> {
 		const key = `${method} ${path}`;
-		if (key === 'POST /oauth/token') return issueOAuthToken(text);
-		if (key === 'POST /v1/hmac-signatures') return authenticated(request) ? issueHmacSignature(text) : authenticationError();
-		if (key === 'POST /v1/rsa-signatures') return rsaSignatureViaBearerOrPair(request, path, text);
+		if (key === `POST ${ZUORA_BACKEND_PATHS.oauthToken}`) return issueOAuthToken(text);
+		if (key === `POST ${ZUORA_BACKEND_PATHS.hmacSignatures}`) return authenticated(request) ? issueHmacSignature(text) : authenticationError();
+		if (key === `POST ${ZUORA_BACKEND_PATHS.rsaSignatures}`) return rsaSignatureViaBearerOrPair(request, path, text);
 		if (key === 'POST /v1/payment-methods/credit-cards') return createViaCors(request, method, path, text, createPaymentMethod);
 		if (key === 'POST /v1/accounts') return createViaCors(request, method, path, text, createAccount);
 		const file = method === 'GET' ? FILE_PATH.exec(path) : null;
