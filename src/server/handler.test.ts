@@ -355,4 +355,40 @@ describe('Zuora', () => {
 		expect((await send(wrong.url, {headers: sameOrigin(wrong.origin)})).status).toBe(503);
 		expect(wrong.logs).toEqual(['zuora-cors/server credit-card: Zuora unavailable: Zuora OAuth answered HTTP 401 (check clientId and clientSecret)']);
 	});
+
+	test('a Zuora that does not answer is given up after timeoutMs (OAuth and signature call): 503, the reason logged, no token', async () => {
+		const client = createZuoraClient({baseUrl: stub.url, clientId: 'demo-client-id', clientSecret: 'demo-client-secret', timeoutMs: 200});
+		for (const path of ['/oauth/token', '/v1/hmac-signatures']) {
+			stub.failNext(1, 'hang', [path]);
+			const {url, origin, logs} = await setup({zuora: client}); // eslint-disable-line no-await-in-loop
+			const response = await send(url, {headers: sameOrigin(origin)}); // eslint-disable-line no-await-in-loop
+			expect([response.status, JSON.parse(response.body)]).toEqual([503, {reasons: [{code: 'ZUORA_UNAVAILABLE', message: 'The payment service could not be reached. Please try again.'}]}]);
+			expect(logs).toEqual([`zuora-cors/server credit-card: Zuora unavailable: POST ${path} failed: The operation was aborted due to timeout`]);
+		}
+
+		// The client still works once Zuora answers again.
+		const {url, origin} = await setup({zuora: client});
+		expect((await send(url, {headers: sameOrigin(origin)})).status).toBe(200);
+	});
+});
+
+test('toNodeListener: a web handler that reads the body gets it, and an empty one (Content-Length: 0 or none) as empty', async () => {
+	const seen: Array<[string, string]> = [];
+	const server = createServer(toNodeListener(async request => {
+		seen.push([request.method, await request.text()]);
+		return new Response('ok');
+	}));
+	servers.push(server);
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	const bodies = ['', 'x', '{"a":1}', 'é'.repeat(3000)];
+	for (const body of bodies) {
+		expect((await send(url, {body})).status).toBe(200); // eslint-disable-line no-await-in-loop
+	}
+
+	expect((await send(url, {method: 'DELETE'})).status).toBe(200);
+	expect((await send(url, {headers: {'transfer-encoding': 'chunked'}, body: 'chunked'})).status).toBe(200);
+	expect(seen).toEqual([...bodies.map(body => ['POST', body]), ['DELETE', ''], ['POST', 'chunked']]);
 });

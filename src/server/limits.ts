@@ -67,13 +67,13 @@ export function createLimiter(limits: Limits | undefined, store: RedisStore | un
 			}
 
 			let timer: ReturnType<typeof setTimeout> | undefined;
-			const timeout = new Promise<never>((_resolve, reject) => {
-				timer = setTimeout(() => {
-					reject(new LimitStoreError(`the limit store did not answer within ${storeTimeoutMs} ms`));
-				}, storeTimeoutMs);
-			});
 			try {
-				await Promise.race([limiter.consume(key), timeout]);
+				// The memory store answers at once: a timer (and a race) only for a store that can hang.
+				await (store === undefined ? limiter.consume(key) : Promise.race([limiter.consume(key), new Promise<never>((_resolve, reject) => {
+					timer = setTimeout(() => {
+						reject(new LimitStoreError(`the limit store did not answer within ${storeTimeoutMs} ms`));
+					}, storeTimeoutMs);
+				})]));
 				return undefined;
 			} catch (error) {
 				if (error instanceof RateLimiterRes) {

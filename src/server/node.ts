@@ -43,7 +43,9 @@ async function serve(handler: WebHandler, incoming: IncomingMessage, response: S
 		}
 
 		const method = incoming.method ?? 'GET';
-		const hasBody = method !== 'GET' && method !== 'HEAD';
+		// A request that declares no body (Content-Length: 0) gets none: a web stream per request
+		// costs ~10 µs of CPU on Node 20, for a body the signature handler never reads.
+		const hasBody = method !== 'GET' && method !== 'HEAD' && !(incoming.headers['content-length'] === '0' && incoming.headers['transfer-encoding'] === undefined);
 		let request: Request;
 		try {
 			request = new Request(url, {
