@@ -232,6 +232,22 @@ test.describe('expiry control', () => {
 	});
 });
 
+test('a second expiry control refuses the submission like any repeated Zuora field, sending nothing', async ({page, demo}) => {
+	await open(page, demo);
+	await page.getByLabel('Name on card').fill(CARD.name);
+	await page.getByLabel('Card number').pressSequentially(CARD.number);
+	await page.getByLabel('Expiry date').pressSequentially('1231');
+	await page.getByLabel('Security code').pressSequentially(CARD.cvv);
+	await page.locator('fieldset').evaluate(fieldset => {
+		fieldset.append(Object.assign(document.createElement('input'), {type: 'hidden', name: 'expiry', value: '01 / 40'}));
+	});
+	await page.getByRole('button', {name: 'Save card'}).click();
+	await expect(page.locator('#error')).toHaveAttribute('data-kind', 'validation');
+	await expect(page.locator('[data-zuora-cors-error-for="expiry"]')).toHaveText('This field appears more than once on the page. Reload the page and try again.');
+	expect(creates(demo.stub)).toHaveLength(0);
+	expect(demo.stub.tokens()).toEqual({issued: 1, used: 0});
+});
+
 test('a change event per input: field, brand, complete, valid and the error, never the value', async ({page, demo}) => {
 	await open(page, demo);
 	await page.getByLabel('Card number').pressSequentially('4111111111111112');

@@ -292,7 +292,7 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 			// The error is the control's description (kept once shown, cleared with the text).
 			own(slot, 'id', original => original ?? `zuora-cors-error-${++slots}`);
 			if (control) {
-				const id = slot.id;
+				const id = dom.get(slot, 'id')!;
 				own(control, 'aria-describedby', original => original?.split(' ').includes(id) ? original : `${original ?? ''} ${id}`.trim());
 			}
 		}
