@@ -24,7 +24,8 @@ type WorkerFixtures = {
 };
 
 /**
- * Each worker gets its own stub Zuora and merchant backend on free ports: two origins on
+ * Each worker gets its own stub Zuora and merchant backend on free ports (limits raised: one
+ * worker opens more than 30 checkout sessions a minute): two origins on
  * 127.0.0.1, so CORS applies, yet one site, so the SameSite=Lax session cookie proves whether
  * the browser sent credentials. Every test starts from an empty stub.
  */
@@ -32,7 +33,7 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
 	stubOptions: [{testMode: true}, {scope: 'worker', option: true}],
 	servers: [async ({stubOptions}, use) => {
 		const stub = await startZuoraStub(stubOptions);
-		const merchant = await startMerchantServer({zuoraBaseUrl: stub.url, sessionLimit: {limit: 1000, windowMs: 60_000}, ipLimit: {limit: 1000, windowMs: 60_000}});
+		const merchant = await startMerchantServer({zuoraBaseUrl: stub.url, sessionLimit: {limit: 1000, windowMs: 60_000}, ipLimit: {limit: 1000, windowMs: 60_000}, sessionCreationLimit: {limit: 1000, windowMs: 60_000}});
 		stub.allowOrigin(merchant.origin);
 		await use({stub, merchant});
 		await Promise.all([merchant.close(), stub.close()]);

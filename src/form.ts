@@ -1,9 +1,12 @@
+import {formatField} from './card-format.js';
+import {brandInfo} from './card-rules.js';
 import {validateCreditCard, type CreditCardInput} from './card.js';
 import {ZuoraCorsError} from './errors.js';
 import {FORM_FIELD_MESSAGES, formatMessage, type FieldError} from './messages.js';
 import {defaults, invalidOption, resolveOptions, resolveZuoraUrl} from './options.js';
 import {createPaymentMethod, type CreatePaymentMethodOptions, type PaymentMethodResult} from './payment-method.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature} from './signature.js';
+import type {ZuoraCardBrand} from './zuora.js';
 
 /** `createPaymentMethod`'s options (but the card, which the form holds), and the binding's own. */
 export type BindFormOptions = Omit<CreatePaymentMethodOptions, 'card' | 'signature' | 'signal'> & {
@@ -47,8 +50,25 @@ export type FormBinding = {
 	destroy(): void;
 };
 
-/** Event names dispatched on the form; `detail` is `{result}` or `{error}`. */
-export const FORM_EVENTS = {success: 'zuora-cors:success', error: 'zuora-cors:error'} as const;
+/**
+ * Event names dispatched on the form. `detail`: `{result}` (success), `{error}` (error),
+ * `{field, brand, complete, valid, error}` (change: after each input in a card field), `{brand}`
+ * (brand: the card's brand changed; also the form's `data-zuora-cors-brand` attribute).
+ */
+export const FORM_EVENTS = {success: 'zuora-cors:success', error: 'zuora-cors:error', change: 'zuora-cors:change', brand: 'zuora-cors:brand'} as const;
+
+/** A `zuora-cors:change` event's detail: never the value, only what a page needs to react. */
+export type FieldChange = {
+	/** The control's name: one of Zuora's field names, or `expiry`. */
+	field: string;
+	/** The brand the card is for (from the card-type control, else detected from the number). */
+	brand: ZuoraCardBrand | undefined;
+	/** The field holds as much as it takes: a length the brand accepts, `MM / YY`, the brand's security code size; other fields: not empty. */
+	complete: boolean;
+	/** No error for this field (what a submit would show now). */
+	valid: boolean;
+	error: FieldError | undefined;
+};
 
 const ERROR_ATTRIBUTE = 'data-zuora-cors-error-for';
 
@@ -71,6 +91,8 @@ const FIELD_NAMES: ReadonlySet<string> = new Set([
 	'expirationYear',
 	'securityCode',
 	'defaultPaymentMethod',
+	// The library's own: one `MM / YY` control filling expirationMonth and expirationYear.
+	'expiry',
 	...['cardHolderName', 'addressLine1', 'addressLine2', 'city', 'state', 'country', 'zipCode', 'phone', 'email'].map(name => `${HOLDER}.${name}`),
 ]);
 
@@ -81,6 +103,11 @@ const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'p
 const IGNORED_TYPES: ReadonlySet<string> = new Set(['submit', 'button', 'reset', 'image', 'file']);
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+/** `autocomplete` tokens (after `cc-`) set on Zuora's fields that have none; these also get `spellcheck=false` and (but the name) `inputmode=numeric`. */
+const HINTS: Record<string, string> = {creditCardNumber: 'number', expiry: 'exp', expirationMonth: 'exp-month', expirationYear: 'exp-year', securityCode: 'csc', 'cardHolderInfo.cardHolderName': 'name'};
+
+let slots = 0;
 
 /**
  * Binds a checkout form whose fields carry Zuora's names (`creditCardNumber`, `expirationMonth`,
@@ -118,6 +145,11 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 	const signatureRequest = prepareSignatureRequest(options.signatureUrl, options.signatureOptions, 'signatureUrl');
 	const added: Element[] = [];
 	const marked = new Set<Element>();
+	// Attributes the binding set, with the page's value (null: none) that destroy() puts back.
+	const attributes = new Map<Element, Map<string, string | null>>();
+	// The digits each formatted control held after the last input: tells a Backspace over a space.
+	const typed = new WeakMap<Control, string>();
+	let brand: ZuoraCardBrand | undefined;
 	let destroyed = false;
 	let prefetched: {promise: Promise<CorsSignature>; at: number} | undefined;
 	let inFlight: Promise<PaymentMethodResult> | undefined;
@@ -144,12 +176,88 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 		}
 	};
 
+	/** Sets (null: removes) an attribute from the page's own value, kept for destroy(). */
+	const own = (element: Element, name: string, value: (original: string | null) => string | null | undefined) => {
+		const saved = attributes.get(element) ?? new Map<string, string | null>();
+		attributes.set(element, saved);
+		if (!saved.has(name)) {
+			saved.set(name, dom.get(element, name));
+		}
+
+		dom.set(element, name, value(saved.get(name)!) ?? null);
+	};
+
 	const setBusy = (busy: boolean) => {
 		for (const button of dom.findAll(form, 'button:not([type=button]):not([type=reset]), input[type=submit]')) {
 			(button as HTMLButtonElement).disabled = busy;
 		}
 
-		dom.toggleAttribute(form, 'aria-busy', busy);
+		dom.set(form, 'aria-busy', busy ? '' : null);
+	};
+
+	const formError = (code: keyof typeof FORM_FIELD_MESSAGES): FieldError => ({code, message: formatMessage(code, FORM_FIELD_MESSAGES[code], {}, messages())});
+
+	/** The card the form holds, and its errors by control name: an `expiry` control gets the month's or year's. */
+	const check = (controls: Map<string, Control[]>) => {
+		const card = readCard(form, controls, dom, readOptionFields(options.fields));
+		const checked = validateCreditCard(card, {messages: messages()});
+		const {errors} = checked;
+		if (controls.has('expiry')) {
+			const error = errors['expirationMonth'] ?? errors['expirationYear'];
+			delete errors['expirationMonth'];
+			delete errors['expirationYear'];
+			if (error) {
+				errors['expiry'] = error.code === 'card_expired' ? error : formError('expiry_invalid');
+			}
+		}
+
+		return [card, checked] as const;
+	};
+
+	/** Formats the number and the expiry as typed, follows the brand, and reports the field's state. */
+	const onInput = (event: Event) => {
+		const control = event.target as Control;
+		const field = control.name;
+		if (!isControl(control) || !FIELD_NAMES.has(field) || !isInside(form, control, dom)) {
+			return;
+		}
+
+		// A text-like input (type=number has no caret to keep: left alone).
+		const text = control as HTMLInputElement;
+		if ((field === 'creditCardNumber' || field === 'expiry') && typeof text.selectionStart === 'number') {
+			const type = (event as InputEvent).inputType;
+			const [value, caret, digits] = formatField(field === 'expiry', text.value, text.selectionStart, typed.get(control), type === 'deleteContentBackward' ? -1 : type === 'deleteContentForward' ? 1 : 0);
+			typed.set(control, digits);
+			if (value !== text.value) {
+				text.value = value;
+				text.setSelectionRange(caret, caret);
+			}
+		}
+
+		const controls = scan(form, dom);
+		const [, {errors, creditCardType}] = check(controls);
+		if (brand !== creditCardType) {
+			brand = creditCardType;
+			own(form, 'data-zuora-cors-brand', () => brand);
+			for (const code of controls.get('securityCode') ?? []) {
+				// The page's own length and placeholder are back when the brand is unknown.
+				own(code, 'maxlength', original => brand ? String(brandInfo(brand).securityCodeSize) : original);
+				own(code, 'placeholder', original => original ?? (brand && '•'.repeat(brandInfo(brand).securityCodeSize)));
+			}
+
+			report('brand', {brand});
+		}
+
+		const digits = control.value.replace(/\D/g, '').length;
+		const size = brand && brandInfo(brand);
+		const error = errors[field];
+		report('change', {
+			field,
+			brand,
+			complete: field === 'creditCardNumber' ? (size?.lengths as readonly number[] | undefined)?.includes(digits) === true : field === 'expiry' ? digits === 4 : field === 'securityCode' ? digits >= (size ? size.securityCodeSize : 3) : control.value !== '',
+			valid: !error,
+			error,
+		} satisfies FieldChange);
 	};
 
 	const showErrors = (errors: Record<string, FieldError>, controls: Map<string, Control[]> = new Map()) => {
@@ -181,7 +289,16 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 			}
 
 			slot.textContent = message;
+			// The error is the control's description (kept once shown, cleared with the text).
+			own(slot, 'id', original => original ?? `zuora-cors-error-${++slots}`);
+			if (control) {
+				const id = dom.get(slot, 'id')!;
+				own(control, 'aria-describedby', original => original?.split(' ').includes(id) ? original : `${original ?? ''} ${id}`.trim());
+			}
 		}
+
+		// The shopper lands on the first invalid field, in the form's order.
+		[...controls.values()].flat().find(control => marked.has(control))?.focus();
 	};
 
 	const report = <T>(name: keyof typeof FORM_EVENTS, detail: T) => {
@@ -196,23 +313,19 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 	const run = async (): Promise<PaymentMethodResult> => {
 		const controls = scan(form, dom);
 		const repeated = duplicates(controls);
-		if (repeated.length > 0) {
-			const fields = Object.fromEntries(repeated.map(name => [name, ({code: 'field_repeated', message: formatMessage('field_repeated', FORM_FIELD_MESSAGES.field_repeated, {}, messages())} as FieldError)]));
-			showErrors(fields, controls);
-			throw new ZuoraCorsError(`The card was not sent: ${repeated.join(', ')} given twice`, {kind: 'validation', stage: 'request', fields});
+		const [card, {errors}] = check(controls);
+		const fields = repeated.length > 0 ? Object.fromEntries(repeated.map(name => [name, formError('field_repeated')])) : errors;
+		const names = Object.keys(fields);
+		showErrors(fields, controls);
+		// Refused before any network call; the prefetched pair stays for the corrected card.
+		if (names.length > 0) {
+			throw new ZuoraCorsError(`The card was not sent: ${names.join(', ')} ${repeated.length > 0 ? 'given twice' : 'invalid'}`, {kind: 'validation', stage: 'request', fields});
 		}
 
-		const card = readCard(form, controls, dom, readOptionFields(options.fields));
-		const {valid, errors} = validateCreditCard(card, {messages: messages()});
-		showErrors(errors, controls);
-		// An invalid card is refused by createPaymentMethod itself, before any network call; the
-		// prefetched pair stays for the corrected card. A valid one takes the pair: it is single-use.
-		const fresh = valid && prefetched && Date.now() - prefetched.at <= maxAge ? prefetched.promise : undefined;
-		if (valid) {
-			prefetched = undefined;
-		}
-
-		setBusy(valid);
+		// A valid card takes the pair: it is single-use.
+		const fresh = prefetched && Date.now() - prefetched.at <= maxAge ? prefetched.promise : undefined;
+		prefetched = undefined;
+		setBusy(true);
 		try {
 			return await createPaymentMethod({...options, messages: messages(), card, signature: fresh});
 		} finally {
@@ -252,6 +365,16 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 	};
 
 	dom.listen(form, 'submit', onSubmit, true);
+	dom.listen(form, 'input', onInput, true);
+	for (const [name, list] of scan(form, dom)) {
+		const hint = HINTS[name];
+		for (const control of hint ? list : []) {
+			own(control, 'autocomplete', original => original ?? `cc-${hint}`);
+			own(control, 'spellcheck', original => original ?? 'false');
+			own(control, 'inputmode', original => original ?? (hint === 'name' ? null : 'numeric'));
+		}
+	}
+
 	if (options.prefetch ?? defaults.prefetch) {
 		dom.listen(form, 'focusin', onInteraction, true);
 		dom.listen(form, 'input', onInteraction, true);
@@ -285,11 +408,20 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 			dom.listen(form, 'submit', onSubmit, false);
 			dom.listen(form, 'focusin', onInteraction, false);
 			dom.listen(form, 'input', onInteraction, false);
+			dom.listen(form, 'input', onInput, false);
 			for (const element of added.splice(0)) {
 				element.remove();
 			}
 
 			showErrors({});
+			for (const [element, saved] of attributes) {
+				for (const [name, value] of saved) {
+					dom.set(element, name, value);
+				}
+			}
+
+			attributes.clear();
+			brand = undefined;
 			prefetched = undefined;
 			destroyed = true;
 		},
@@ -310,7 +442,7 @@ function domAccess() {
 	const elements = getter<HTMLFormControlsCollection>(HTMLFormElement.prototype, 'elements');
 	const lastElementChild = getter<Element | null>(Element.prototype, 'lastElementChild');
 	const head = getter<HTMLHeadElement>(Document.prototype, 'head');
-	const {querySelectorAll, toggleAttribute} = Element.prototype;
+	const {querySelectorAll, getAttribute, setAttribute, removeAttribute} = Element.prototype;
 	const {contains} = Node.prototype;
 	const {addEventListener, removeEventListener, dispatchEvent} = EventTarget.prototype;
 	const {createElement} = Document.prototype;
@@ -319,7 +451,9 @@ function domAccess() {
 		findAll: (root: Element | Document, selector: string): Element[] => [...(root instanceof Document ? Document.prototype.querySelectorAll : querySelectorAll).call(root, selector)],
 		contains: (root: Node, node: Node) => contains.call(root, node),
 		lastElementChild: (element: Element) => lastElementChild.call(element),
-		toggleAttribute: (element: Element, name: string, force: boolean) => toggleAttribute.call(element, name, force),
+		get: (element: Element, name: string) => getAttribute.call(element, name),
+		/** Sets an attribute; null removes it. */
+		set: (element: Element, name: string, value: string | null) => (value === null ? removeAttribute.call(element, name) : setAttribute.call(element, name, value)),
 		dispatch: (target: EventTarget, event: Event) => dispatchEvent.call(target, event),
 		listen: (target: EventTarget, type: string, listener: (event: Event) => void, on: boolean) => (on ? addEventListener : removeEventListener).call(target, type, listener),
 		create: (name: string) => createElement.call(document, name) as HTMLElement,
@@ -372,7 +506,12 @@ function readCard(form: HTMLFormElement, controls: Map<string, Control[]>, dom: 
 
 			const value = control instanceof HTMLInputElement && control.type === 'checkbox' ? control.checked : control.value;
 			if (value !== '') {
-				if (name.startsWith(`${HOLDER}.`)) {
+				if (name === 'expiry') {
+					// `MM / YY`: the year's two digits are read as 20YY.
+					const digits = String(value).replace(/\D/g, '');
+					card['expirationMonth'] = digits.slice(0, 2);
+					card['expirationYear'] = digits.slice(2);
+				} else if (name.startsWith(`${HOLDER}.`)) {
 					holder[name.slice(HOLDER.length + 1)] = value;
 				} else {
 					card[name] = value;

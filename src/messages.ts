@@ -30,6 +30,7 @@ export const FIELD_MESSAGES = {
 /** English texts of the field errors only `bindForm` reports (kept apart: `createPaymentMethod` alone does not carry them). */
 export const FORM_FIELD_MESSAGES = {
 	field_repeated: 'This field appears more than once on the page. Reload the page and try again.',
+	expiry_invalid: 'Enter the expiry date as MM / YY.',
 } as const;
 
 /** English texts of the sentences `describeError` returns, by code. */

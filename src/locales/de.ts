@@ -22,6 +22,7 @@ export const de: MessageCatalogue = {
 	default_payment_method_invalid: 'Muss wahr oder falsch sein.',
 	card_holder_name_too_long: 'Geben Sie den Namen auf der Karte ein, höchstens 50 Zeichen.',
 	field_repeated: 'Dieses Feld kommt auf der Seite mehrfach vor. Laden Sie die Seite neu und versuchen Sie es erneut.',
+	expiry_invalid: 'Geben Sie das Ablaufdatum als MM / JJ ein.',
 	card_declined: 'Ihre Karte wurde abgelehnt. Bitte verwenden Sie eine andere Karte oder wenden Sie sich an Ihre Bank.',
 	card_declined_insufficient_funds: 'Ihre Karte wurde wegen unzureichender Deckung abgelehnt. Bitte verwenden Sie eine andere Karte.',
 	card_declined_expired: 'Ihre Karte wurde abgelehnt, weil sie abgelaufen ist. Bitte verwenden Sie eine andere Karte.',

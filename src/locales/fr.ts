@@ -22,6 +22,7 @@ export const fr: MessageCatalogue = {
 	default_payment_method_invalid: 'Doit être vrai ou faux.',
 	card_holder_name_too_long: 'Saisissez le nom figurant sur la carte, 50 caractères au maximum.',
 	field_repeated: 'Ce champ apparaît plusieurs fois sur la page. Rechargez la page et réessayez.',
+	expiry_invalid: 'Saisissez la date d’expiration au format MM / AA.',
 	card_declined: 'Votre carte a été refusée. Utilisez une autre carte ou contactez votre banque.',
 	card_declined_insufficient_funds: 'Votre carte a été refusée pour provision insuffisante. Utilisez une autre carte.',
 	card_declined_expired: 'Votre carte a été refusée car elle a expiré. Utilisez une autre carte.',

@@ -1,0 +1,67 @@
+import {AxeBuilder} from '@axe-core/playwright';
+import type {Page} from '@playwright/test';
+import {CARD, expect, fillCard, test} from './fixtures.js';
+
+// axe-core on every demo page, in both engines: as loaded, with field errors after an empty
+// submit, with a declined card's message, and with the saved card. The consumer apps need
+// `node demo/build-consumers.mjs` first.
+const PAGES = [
+	{name: 'script-tag checkout', path: '/'},
+	{name: 'shopper-grade card form', path: '/card.html'},
+	{name: 'SPA (bindForm)', path: '/spa/'},
+	{name: 'Vite app (createPaymentMethod)', path: '/vite/'},
+] as const;
+
+/** Every WCAG 2.x A/AA rule and axe's best practices; the result lists each violation with its nodes. */
+async function violations(page: Page) {
+	const {violations: found} = await new AxeBuilder({page}).analyze();
+	return found.map(({id, impact, nodes}) => `${id} (${impact}): ${nodes.map(node => node.target.join(' ')).join(', ')}`);
+}
+
+async function fill(page: Page, path: string, number = CARD.number) {
+	if (path === '/card.html') {
+		await page.getByLabel('Name on card').fill(CARD.name);
+		await page.getByLabel('Card number').fill(number);
+		await page.getByLabel('Expiry date').fill(`${CARD.month}${CARD.year.slice(2)}`);
+		await page.getByLabel('Security code').fill(CARD.cvv);
+	} else {
+		await fillCard(page, {number});
+	}
+}
+
+for (const {name, path} of PAGES) {
+	test.describe(name, () => {
+		test('no violations as loaded and with field errors', async ({page, demo}) => {
+			await page.goto(`${demo.merchant.url}${path}`);
+			await expect(page.locator('fieldset')).toBeEnabled();
+			expect(await violations(page)).toEqual([]);
+			await page.getByRole('button', {name: 'Save card'}).click();
+			await expect(page.locator('[data-zuora-cors-error-for="creditCardNumber"]')).toHaveText('Enter the card number.');
+			await expect(page.locator('[aria-invalid="true"]').first()).toBeVisible();
+			expect(await violations(page)).toEqual([]);
+		});
+
+		test('no violations with a decline and with the saved card', async ({page, demo}) => {
+			await page.goto(`${demo.merchant.url}${path}`);
+			await fill(page, path, '4000000000009995');
+			await page.getByRole('button', {name: 'Save card'}).click();
+			await expect(page.locator('#error')).toHaveText('Your card was declined for insufficient funds. Please use another card.');
+			expect(await violations(page)).toEqual([]);
+
+			await fill(page, path);
+			await page.getByRole('button', {name: 'Save card'}).click();
+			await expect(page.locator('#result')).toHaveText(/[0-9a-f]{32}$/);
+			await expect(page.locator('#error')).toBeHidden();
+			expect(await violations(page)).toEqual([]);
+		});
+	});
+}
+
+test('the checker is live: an unlabeled field is reported', async ({page, demo}) => {
+	await page.goto(`${demo.merchant.url}/card.html`);
+	// The page runs under Trusted Types: built with createElement, not HTML.
+	await page.locator('fieldset').evaluate(fieldset => {
+		fieldset.append(Object.assign(document.createElement('input'), {name: 'nickname'}));
+	});
+	expect(await violations(page)).toEqual(['label (critical): input[name="nickname"]']);
+});
