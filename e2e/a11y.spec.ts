@@ -57,6 +57,25 @@ for (const {name, path} of PAGES) {
 	});
 }
 
+test('create-account page: no violations as loaded, with an error and with the account created', async ({page, demo}) => {
+	await page.goto(`${demo.merchant.url}/account.html`);
+	await expect(page.locator('fieldset')).toBeEnabled();
+	expect(await violations(page)).toEqual([]);
+	await page.getByRole('button', {name: 'Create account'}).click();
+	await expect(page.locator('#account-error')).toHaveAttribute('data-kind', 'validation');
+	expect(await violations(page)).toEqual([]);
+	await page.getByLabel('First name').fill('Ada');
+	await page.getByLabel('Last name').fill('Lovelace');
+	await page.getByLabel('Name on card').fill(CARD.name);
+	await page.getByLabel('Card number').fill(CARD.number);
+	await page.getByLabel('Month').fill(CARD.month);
+	await page.getByLabel('Year').fill(CARD.year);
+	await page.getByLabel('Security code').fill(CARD.cvv);
+	await page.getByRole('button', {name: 'Create account'}).click();
+	await expect(page.locator('#account-result')).toHaveText(/^Account A\d{8} created\.$/);
+	expect(await violations(page)).toEqual([]);
+});
+
 test('the checker is live: an unlabeled field is reported', async ({page, demo}) => {
 	await page.goto(`${demo.merchant.url}/card.html`);
 	// The page runs under Trusted Types: built with createElement, not HTML.

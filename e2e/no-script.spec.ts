@@ -6,12 +6,6 @@ import {readFileSync} from 'node:fs';
 import type {Page, Route} from '@playwright/test';
 import {CARD, expect, test} from './fixtures.js';
 
-const PAGES = [
-	{name: 'script-tag checkout', path: '/', bundle: '**/dist/zuora-cors.iife.min.js'},
-	{name: 'SPA (rollup)', path: '/spa/', bundle: '**/spa/app.js'},
-	{name: 'Vite app', path: '/vite/', bundle: '**/vite/assets/*.js'},
-] as const;
-
 /** Card values by Zuora field name, forced in even where the control is disabled. */
 const VALUES: Record<string, string> = {
 	'cardHolderInfo.cardHolderName': CARD.name,
@@ -20,6 +14,15 @@ const VALUES: Record<string, string> = {
 	expirationYear: CARD.year,
 	securityCode: CARD.cvv,
 };
+
+/** Every demo page with card controls, the bundle that binds it, and its control names. */
+const PAGES = [
+	{name: 'script-tag checkout', path: '/', bundle: '**/dist/zuora-cors.iife.min.js', values: VALUES, number: 'creditCardNumber'},
+	{name: 'shopper-grade card form', path: '/card.html', bundle: '**/dist/zuora-cors.iife.min.js', values: {...VALUES, expiry: `${CARD.month} / ${CARD.year.slice(-2)}`}, number: 'creditCardNumber'},
+	{name: 'create-account page (Create Account body names)', path: '/account.html', bundle: '**/dist/zuora-cors.iife.min.js', values: {cardHolderName: CARD.name, cardNumber: CARD.number, expirationMonth: CARD.month, expirationYear: CARD.year, securityCode: CARD.cvv, firstName: 'Ada', lastName: 'Lovelace'}, number: 'cardNumber'},
+	{name: 'SPA (rollup)', path: '/spa/', bundle: '**/spa/app.js', values: VALUES, number: 'creditCardNumber'},
+	{name: 'Vite app', path: '/vite/', bundle: '**/vite/assets/*.js', values: VALUES, number: 'creditCardNumber'},
+] as const;
 
 /** Every request and every navigation of the page, as text to look for card data in. */
 function watch(page: Page) {
@@ -30,7 +33,7 @@ function watch(page: Page) {
 }
 
 /** Types the card as far as the page lets a shopper (forcing values where it does not), then tries every way to submit. */
-async function tryToSubmit(page: Page, {bundleHeld = false} = {}) {
+async function tryToSubmit(page: Page, {values, number: numberName}: {values: Record<string, string>; number: string}, {bundleHeld = false} = {}) {
 	await page.evaluate(values => {
 		for (const [name, value] of Object.entries(values)) {
 			const control = document.querySelector<HTMLInputElement>(`[name="${name}"]`);
@@ -38,9 +41,9 @@ async function tryToSubmit(page: Page, {bundleHeld = false} = {}) {
 				control.value = value;
 			}
 		}
-	}, VALUES);
+	}, values);
 	// Typing where the control lets the shopper; a disabled one refuses focus and keys.
-	const number = page.locator('[name="creditCardNumber"]');
+	const number = page.locator(`[name="${numberName}"]`);
 	if (await number.isEnabled()) {
 		await number.fill(CARD.number);
 	}
@@ -78,10 +81,10 @@ for (const target of PAGES) {
 			await page.goto(url);
 			const historyLength = await page.evaluate(() => history.length);
 			seen.length = 0;
-			await tryToSubmit(page);
+			await tryToSubmit(page, target);
 			await expectNoLeak(page, seen, url, historyLength);
 			// Without the library the card controls stay disabled, and the page says why.
-			await expect(page.locator('[name="creditCardNumber"]')).toBeDisabled();
+			await expect(page.locator(`[name="${target.number}"]`)).toBeDisabled();
 			await expect(page.locator('.card-unavailable')).toBeVisible();
 		});
 
@@ -104,12 +107,12 @@ for (const target of PAGES) {
 			await page.locator('button[type=submit]').first().waitFor({state: 'attached'});
 			const historyLength = await page.evaluate(() => history.length);
 			seen.length = 0;
-			await tryToSubmit(page, {bundleHeld: true});
+			await tryToSubmit(page, target, {bundleHeld: true});
 			await expectNoLeak(page, seen, url, historyLength);
 
 			release();
 			// The library binds: the shopper can now type the card, and the note is gone.
-			await expect(page.locator('[name="creditCardNumber"]')).toBeEnabled();
+			await expect(page.locator(`[name="${target.number}"]`)).toBeEnabled();
 			await expect(page.locator('.card-unavailable')).toBeHidden();
 		});
 	});
@@ -118,7 +121,7 @@ for (const target of PAGES) {
 test('the checkout page forbids any native form submission (CSP form-action \'none\')', async ({page, demo}) => {
 	const response = await page.goto(demo.merchant.url);
 	expect(response?.headers()['content-security-policy']).toContain('form-action \'none\'');
-	for (const path of ['/spa/', '/vite/']) {
+	for (const path of ['/card.html', '/account.html', '/spa/', '/vite/']) {
 		const other = await page.goto(new URL(path, demo.merchant.url).href);
 		expect(other?.headers()['content-security-policy']).toContain('form-action \'none\'');
 	}
@@ -139,6 +142,6 @@ test('the README\'s recommended markup, without the CSP and without the library,
 	await page.goto(url);
 	const historyLength = await page.evaluate(() => history.length);
 	seen.length = 0;
-	await tryToSubmit(page);
+	await tryToSubmit(page, {values: VALUES, number: 'creditCardNumber'});
 	await expectNoLeak(page, seen, url, historyLength);
 });

@@ -38,14 +38,16 @@ test.describe('all four CORS operations', () => {
 		expect(consoleLines).toEqual([]);
 	});
 
-	test('createAccount: a declined card shows the gateway\'s reason and creates no account', async ({page, demo}) => {
+	test('createAccount: a declined card shows a plain decline sentence and creates no account', async ({page, demo}) => {
 		await accountPage(page, demo);
 		await page.getByLabel('First name').fill('Ada');
 		await page.getByLabel('Last name').fill('Lovelace');
 		await fillCard(page, {number: '4000000000000002'});
 		await page.getByRole('button', {name: 'Create account'}).click();
 		const error = page.locator('#account-error');
-		await expect(error).toHaveText('Transaction declined.402 - [card_error/card_declined/generic_decline] Your card was declined.');
+		// describeError's sentence for a generic decline, not the gateway's jargon.
+		await expect(error).toHaveText('Your card was declined. Please use another card or contact your bank.');
+		await expect(error).toHaveAttribute('data-message', 'card_declined');
 		await expect(error).toHaveAttribute('data-code', '53100099');
 		expect([demo.stub.accounts().length, demo.stub.paymentMethods().length]).toEqual([0, 0]);
 	});

@@ -14,12 +14,13 @@
 		return [new URL(url, location.href).origin];
 	}
 
+	// The shopper's sentence comes from the library (describeError): no copy of these texts here.
 	function fail(element, error) {
+		var described = ZuoraCors.describeError(error);
 		element.setAttribute('data-kind', error.kind);
 		element.setAttribute('data-code', error.code === undefined ? '' : String(error.code));
-		element.textContent = error.kind === 'validation'
-			? 'Please check: ' + Object.keys(error.fields || {}).join(', ')
-			: error.kind === 'zuora' && error.reasons.length > 0 ? error.reasons[0].message : 'Something went wrong. Please try again later.';
+		element.setAttribute('data-message', described.code);
+		element.textContent = described.message;
 		element.hidden = false;
 	}
 
@@ -83,4 +84,10 @@
 			fail(invoiceError, error);
 		});
 	});
+
+	// The card controls are enabled only now, with the submit listener in place and the library
+	// loaded: without it a native submit would put the card in a URL.
+	if (window.ZuoraCors) {
+		form.querySelector('fieldset[data-zuora-cors-fields]').disabled = false;
+	}
 })();
