@@ -29,35 +29,93 @@ function subresourceIntegrity() {
 }
 
 /**
- * The script-tag build only: the parts of ky that `exchange` (src/transport.ts) switches off,
- * replaced by code that throws. It sets ky's progress options own and undefined, `retry: 0`,
- * `timeout: false`, `throwHttpErrors: false` and no hooks, so ky never reaches its progress
- * streams, retry delay, own timeout, or the errors only those paths create (HTTPError,
- * TimeoutError, ForceRetryError, NonError; `instanceof` on the stubs stays false). Were one
- * reached, the throw is an error ky raises before sending (the exchange then sends once itself)
- * or after the answer (the exchange reads the response it received). The ESM build keeps ky whole.
+ * The script-tag build only: ky trimmed to what `exchange` (src/transport.ts) reaches. `exchange`
+ * calls ky's core, `Ky.create`, which is what `ky(input, options)` calls after `validateAndMerge`:
+ * for the options exchange passes (a null-prototype object, every option ky reads own, hooks own
+ * and undefined) the merge returns the same values (hooks as [], context as {}), and Ky's
+ * constructor copies and normalises them again anyway; ky's instance factory (ky.get,
+ * ky.extend…) is left out.
+ *
+ * Modules whose code exchange switches off are replaced by code that throws: it sets ky's
+ * progress options own and undefined, `retry: 0`, `timeout: false`, `throwHttpErrors: false` and
+ * no hooks, so ky never reaches its progress streams, retry delay, own timeout, or the errors only
+ * those paths create (HTTPError, TimeoutError, ForceRetryError, NonError; `instanceof` on the
+ * stubs stays false). Were one reached, the throw is an error ky raises before sending (the
+ * exchange then sends once itself) or after the answer (the exchange reads the response it
+ * received). Two modules are replaced by what they return for exchange's options: an upper-case
+ * method (ky upper-cases only lower-case ones), `retry: 0` (of which ky reads only `limit`, and
+ * only once a request failed), `searchParams: ''` (none), and the options ky hands to `fetch`
+ * (our fetch ignores them). The ESM build keeps ky whole.
  * @returns {import('rollup').Plugin}
  */
-function kyUnreachable() {
-	const stubs = ['utils/body.js', 'utils/delay.js', 'utils/timeout.js', 'errors/HTTPError.js', 'errors/TimeoutError.js', 'errors/ForceRetryError.js', 'errors/NonError.js'];
-	const prefix = '\0ky-unreachable:';
+function kyTrimmed() {
+	/** @type {Record<string, string>} */
+	const modules = {
+		'utils/body.js': 'export const streamRequest = unreachable, streamResponse = unreachable;',
+		'utils/delay.js': 'export default unreachable;',
+		'utils/timeout.js': 'export default unreachable;',
+		'utils/normalize.js': 'export const normalizeRequestMethod = method => method, normalizeRetryOptions = () => ({limit: 0});',
+		'utils/options.js': 'export const findUnknownOptions = () => ({}), hasSearchParameters = () => false;',
+		'utils/merge.js': `export {mergeHeaders} from ${JSON.stringify(path.resolve('node_modules/ky/distribution/utils/merge.js'))};\nexport const mergeHooks = () => ({beforeRequest: [], beforeRetry: [], afterResponse: [], beforeError: []});`,
+		'core/constants.js': [
+			'export const supportsAbortController = typeof globalThis.AbortController === \'function\';',
+			'export const supportsAbortSignal = typeof globalThis.AbortSignal === \'function\' && typeof globalThis.AbortSignal.any === \'function\';',
+			'export const supportsRequestStreams = false, supportsResponseStreams = false, supportsFormData = false, responseTypes = {}, maxSafeTimeout = 2_147_483_647, stop = Symbol(\'stop\');',
+			'export class RetryMarker {}',
+		].join('\n'),
+		...Object.fromEntries(['HTTPError', 'TimeoutError', 'ForceRetryError', 'NonError'].map(name => [`errors/${name}.js`, `export class ${name} {constructor() {unreachable();}}`])),
+	};
+	const prefix = '\0ky-trimmed:';
 	return {
-		name: 'ky-unreachable',
+		name: 'ky-trimmed',
 		resolveId(source, importer) {
-			const stub = importer?.includes('/node_modules/ky/') && stubs.find(name => source.endsWith(name.slice(name.indexOf('/'))));
+			if (source === 'ky' && importer?.endsWith(`${path.sep}src${path.sep}transport.ts`)) {
+				return `${prefix}index`;
+			}
+
+			if (source === 'unreachable' && importer?.startsWith(prefix)) {
+				return prefix + source;
+			}
+
+			const stub = importer?.includes('/node_modules/ky/') && Object.keys(modules).find(name => source.endsWith(name.slice(name.indexOf('/'))));
 			return stub ? prefix + stub : null;
+		},
+		transform(code, id) {
+			if (!id.endsWith('/ky/distribution/core/Ky.js')) {
+				return null;
+			}
+
+			// With `retry: 0`, `#retry` rejects with the first failure (its delay calculation throws
+			// it as soon as the count passes the limit): it becomes `return function_()`, and the
+			// delay calculation, now unused, goes. The build fails if a ky update moved them.
+			const patches = [
+				[/\n {4}#calculateDelay\(\) \{[\s\S]*?(?=\n {4}#decorateResponse\(response\) \{)/, ''],
+				[/(\n {4}async #retry\(function_\) \{)[\s\S]*?(?=\n {4}async #fetch\(\) \{)/, '$1\n        return function_();\n    }'],
+			];
+			for (const [pattern, replacement] of patches) {
+				const match = pattern.exec(code);
+				if (!match) {
+					this.error(`ky's Ky.js no longer matches ${pattern}: review the script-tag build's ky trimming`);
+				}
+
+				// As many line breaks as were cut, so every other line keeps its place (and its source map).
+				const text = replacement.replace('$1', match[1] ?? '');
+				code = code.slice(0, match.index) + text + '\n'.repeat(match[0].split('\n').length - text.split('\n').length) + code.slice(match.index + match[0].length);
+			}
+
+			return {code, map: null};
 		},
 		load(id) {
 			if (!id.startsWith(prefix)) {
 				return null;
 			}
 
-			const [folder, file] = id.slice(prefix.length).split('/');
-			const name = file.replace('.js', '');
-			const exports = folder === 'errors'
-				? `export class ${name} {constructor() {unreachable();}}`
-				: name === 'body' ? 'export const streamRequest = unreachable, streamResponse = unreachable;' : 'export default unreachable;';
-			return `function unreachable() {throw new TypeError('zuora-cors: ky feature left out of the script-tag build');}\n${exports}`;
+			const name = id.slice(prefix.length);
+			return name === 'index'
+				? `import {Ky} from ${JSON.stringify(path.resolve('node_modules/ky/distribution/core/Ky.js'))};\nexport default (input, options) => Ky.create(input, options);`
+				: name === 'unreachable'
+					? 'export function unreachable() {throw new TypeError(\'zuora-cors: ky feature left out of the script-tag build\');}'
+					: `import {unreachable} from 'unreachable';\n${modules[name]}`;
 		},
 	};
 }
@@ -103,7 +161,7 @@ export default [
 		input,
 		output: {file: 'dist/zuora-cors.iife.min.js', format: 'iife', name: 'ZuoraCors', sourcemap: true},
 		plugins: [
-			kyUnreachable(),
+			kyTrimmed(),
 			nodeResolve({browser: true}),
 			commonjs(),
 			typescript({tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: 'dist'}),
