@@ -85,10 +85,16 @@ function kyTrimmed() {
 				return null;
 			}
 
-			// With `retry: 0`, `#retry` rejects with the first failure (its delay calculation throws
-			// it as soon as the count passes the limit): it becomes `return function_()`, and the
-			// delay calculation, now unused, goes. The build fails if a ky update moved them.
+			// Code exchange's options switch off, cut (the build fails if a ky update moved it):
+			// - after the fetch, the afterResponse hooks (none), the parseJson decoration, throwHttpErrors
+			//   (false) and onDownloadProgress (both own and undefined): the response is returned as it came;
+			// - the body shortcuts (`.json()`…) put on the returned promise, which exchange only awaits;
+			// - with `retry: 0`, `#retry` rejects with the first failure (its delay calculation throws
+			//   it as soon as the count passes the limit): it becomes `return function_()`, and the
+			//   delay calculation, now unused, goes.
 			const patches = [
+				[/(\n {12}let response = await ky\.#fetch\(\);)[\s\S]*?(?=\n {12}return response;\n {8}\};)/, '$1'],
+				[/\n {8}for \(const \[type, mimeType\] of Object\.entries\(responseTypes\)\) \{[\s\S]*?(?=\n {8}return result;)/, ''],
 				[/\n {4}#calculateDelay\(\) \{[\s\S]*?(?=\n {4}#decorateResponse\(response\) \{)/, ''],
 				[/(\n {4}async #retry\(function_\) \{)[\s\S]*?(?=\n {4}async #fetch\(\) \{)/, '$1\n        return function_();\n    }'],
 			];
