@@ -89,14 +89,25 @@ function kyTrimmed() {
 			// - after the fetch, the afterResponse hooks (none), the parseJson decoration, throwHttpErrors
 			//   (false) and onDownloadProgress (both own and undefined): the response is returned as it came;
 			// - the body shortcuts (`.json()`…) put on the returned promise, which exchange only awaits;
+			// - in the constructor, prefixUrl (the input is a Request), the request-stream duplex, `json`
+			//   (own, undefined), the FormData/URLSearchParams Content-Type (the body is a string or
+			//   null), searchParams ('') and onUploadProgress (own, undefined);
 			// - with `retry: 0`, `#retry` rejects with the first failure (its delay calculation throws
-			//   it as soon as the count passes the limit): it becomes `return function_()`, and the
-			//   delay calculation, now unused, goes.
+			//   it as soon as the count passes the limit): it becomes `return function_()`;
+			// - in `#fetch`, the reset of an aborted controller (only ky's timeout, off, aborts it
+			//   before the one fetch) and the beforeRequest hooks (none);
+			// - the private methods only that code called.
 			const patches = [
 				[/(\n {12}let response = await ky\.#fetch\(\);)[\s\S]*?(?=\n {12}return response;\n {8}\};)/, '$1'],
 				[/\n {8}for \(const \[type, mimeType\] of Object\.entries\(responseTypes\)\) \{[\s\S]*?(?=\n {8}return result;)/, ''],
-				[/\n {4}#calculateDelay\(\) \{[\s\S]*?(?=\n {4}#decorateResponse\(response\) \{)/, ''],
-				[/(\n {4}async #retry\(function_\) \{)[\s\S]*?(?=\n {4}async #fetch\(\) \{)/, '$1\n        return function_();\n    }'],
+				[/\n {4}\/\/ eslint-disable-next-line unicorn\/prevent-abbreviations\n {4}static #normalizeSearchParams\(searchParams\) \{[\s\S]*?(?=\n {4}request;)/, ''],
+				[/\n {8}if \(this\.#options\.prefixUrl && typeof this\.#input === 'string'\) \{[\s\S]*?(?=\n {8}if \(supportsAbortController && supportsAbortSignal\) \{)/, ''],
+				[/\n {8}if \(supportsRequestStreams\) \{[\s\S]*?(?=\n {8}this\.request = new globalThis\.Request\(this\.#input, this\.#options\);)/, ''],
+				[/(\n {8}this\.request = new globalThis\.Request\(this\.#input, this\.#options\);)[\s\S]*?(?=\n {4}\}\n {4}#calculateDelay\(\) \{)/, '$1'],
+				[/\n {4}#calculateDelay\(\) \{[\s\S]*?(?=\n {4}#cancelBody\(body\) \{)/, ''],
+				[/\n {4}#cancelResponseBody\(response\) \{[\s\S]*?(?=\n {4}async #fetch\(\) \{)/, '\n    async #retry(function_) {\n        return function_();\n    }'],
+				[/\n {8}\/\/ Reset abortController if it was aborted[\s\S]*?(?=\n {8}const nonRequestOptions = findUnknownOptions\()/, ''],
+				[/\n {4}#getNormalizedOptions\(\) \{[\s\S]*?(?=\n\}\n)/, ''],
 			];
 			for (const [pattern, replacement] of patches) {
 				const match = pattern.exec(code);
