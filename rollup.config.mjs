@@ -86,10 +86,11 @@ function kyTrimmed() {
 			}
 
 			// Code exchange's options switch off, cut (the build fails if a ky update moved it):
+			// - the check of a numeric timeout (it is false);
 			// - after the fetch, the afterResponse hooks (none), the parseJson decoration, throwHttpErrors
 			//   (false) and onDownloadProgress (both own and undefined): the response is returned as it came;
 			// - the body shortcuts (`.json()`…) put on the returned promise, which exchange only awaits;
-			// - in the constructor, prefixUrl (the input is a Request), the request-stream duplex, `json`
+			// - in the constructor, the checks of the input and prefixUrl (the input is a Request), the request-stream duplex, `json`
 			//   (own, undefined), the FormData/URLSearchParams Content-Type (the body is a string or
 			//   null), searchParams ('') and onUploadProgress (own, undefined);
 			// - with `retry: 0`, `#retry` rejects with the first failure (its delay calculation throws
@@ -98,10 +99,11 @@ function kyTrimmed() {
 			//   before the one fetch) and the beforeRequest hooks (none);
 			// - the private methods only that code called.
 			const patches = [
+				[/\n {12}if \(typeof ky\.#options\.timeout === 'number' && ky\.#options\.timeout > maxSafeTimeout\) \{[\s\S]*?(?=\n {12}\/\/ Delay the fetch)/, ''],
 				[/(\n {12}let response = await ky\.#fetch\(\);)[\s\S]*?(?=\n {12}return response;\n {8}\};)/, '$1'],
 				[/\n {8}for \(const \[type, mimeType\] of Object\.entries\(responseTypes\)\) \{[\s\S]*?(?=\n {8}return result;)/, ''],
 				[/\n {4}\/\/ eslint-disable-next-line unicorn\/prevent-abbreviations\n {4}static #normalizeSearchParams\(searchParams\) \{[\s\S]*?(?=\n {4}request;)/, ''],
-				[/\n {8}if \(this\.#options\.prefixUrl && typeof this\.#input === 'string'\) \{[\s\S]*?(?=\n {8}if \(supportsAbortController && supportsAbortSignal\) \{)/, ''],
+				[/\n {8}if \(typeof this\.#input !== 'string' && !\(this\.#input instanceof URL[\s\S]*?(?=\n {8}if \(supportsAbortController && supportsAbortSignal\) \{)/, ''],
 				[/\n {8}if \(supportsRequestStreams\) \{[\s\S]*?(?=\n {8}this\.request = new globalThis\.Request\(this\.#input, this\.#options\);)/, ''],
 				[/(\n {8}this\.request = new globalThis\.Request\(this\.#input, this\.#options\);)[\s\S]*?(?=\n {4}\}\n {4}#calculateDelay\(\) \{)/, '$1'],
 				[/\n {4}#calculateDelay\(\) \{[\s\S]*?(?=\n {4}#cancelBody\(body\) \{)/, ''],
