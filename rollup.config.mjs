@@ -29,43 +29,70 @@ function subresourceIntegrity() {
 }
 
 /**
- * The script-tag build only: ky trimmed to what `exchange` (src/transport.ts) reaches. `exchange`
- * calls ky's core, `Ky.create`, which is what `ky(input, options)` calls after `validateAndMerge`:
- * for the options exchange passes (a null-prototype object, every option ky reads own, hooks own
- * and undefined) the merge returns the same values (hooks as [], context as {}), and Ky's
- * constructor copies and normalises them again anyway; ky's instance factory (ky.get,
- * ky.extend…) is left out.
+ * The script-tag build only: ky trimmed to the code `exchange` (src/transport.ts) reaches. The ESM
+ * build keeps ky whole, and so does every test that does not load the script-tag file.
  *
- * Modules whose code exchange switches off are replaced by code that throws: it sets ky's
- * progress options own and undefined, `retry: 0`, `timeout: false`, `throwHttpErrors: false` and
- * no hooks, so ky never reaches its progress streams, retry delay, own timeout, or the errors only
- * those paths create (HTTPError, TimeoutError, ForceRetryError, NonError; `instanceof` on the
- * stubs stays false). Were one reached, the throw is an error ky raises before sending (the
- * exchange then sends once itself) or after the answer (the exchange reads the response it
- * received). Two modules are replaced by what they return for exchange's options: an upper-case
- * method (ky upper-cases only lower-case ones), `retry: 0` (of which ky reads only `limit`, and
- * only once a request failed), `searchParams: ''` (none), and the options ky hands to `fetch`
- * (our fetch ignores them). The ESM build keeps ky whole.
+ * `exchange` hands ky a Request and a null-prototype options object with every option ky reads
+ * own: `retry: 0`, `timeout: false`, `throwHttpErrors: false`, `searchParams: ''`, hooks, json,
+ * parseJson, prefixUrl, context and the progress callbacks own and undefined, and `fetch`, its own
+ * function, which sends the request it built itself and ignores what ky passes it. For those
+ * options, what is cut here does nothing:
+ * - `ky(input, options)` is `Ky.create(input, validateAndMerge(options))`; the merge yields the
+ *   same values, so `Ky.create` is called directly (no instance factory: ky.get, ky.extend…);
+ * - in `Ky.create`: the numeric-timeout check; after the fetch, the afterResponse hooks, the
+ *   parseJson decoration, throwHttpErrors and onDownloadProgress (the response is returned as it
+ *   came); the body shortcuts (`.json()`…) on the returned promise, which exchange only awaits;
+ * - in the constructor: the options only that code reads (hooks, prefixUrl, retry,
+ *   throwHttpErrors, context), the input and prefixUrl checks (the input is a Request), the
+ *   request-stream duplex, json, the FormData/URLSearchParams Content-Type (the body is a string
+ *   or null), searchParams and onUploadProgress;
+ * - `#retry`: with `retry: 0` it rejects with the first failure (its delay calculation throws it
+ *   as soon as the count passes the limit), so it becomes `return function_()`;
+ * - in `#fetch`: the reset of an aborted controller (only ky's own timeout, off, aborts it before
+ *   the one fetch) and the beforeRequest hooks; then the private methods only cut code called.
+ * The build fails if a ky update moved any of it. Of ky's modules, those the remaining code calls
+ * keep (or are given) what they do for these options: the two feature checks, `mergeHeaders`, an
+ * upper-case method left as it is (as ky does), and `findUnknownOptions`, whose result only our
+ * fetch receives. Every other name ky imports is bound to a function that throws.
  * @returns {import('rollup').Plugin}
  */
 function kyTrimmed() {
-	/** @type {Record<string, string>} */
-	const modules = {
-		'utils/body.js': 'export const streamRequest = unreachable, streamResponse = unreachable;',
-		'utils/delay.js': 'export default unreachable;',
-		'utils/timeout.js': 'export default unreachable;',
-		'utils/normalize.js': 'export const normalizeRequestMethod = method => method, normalizeRetryOptions = () => ({limit: 0});',
-		'utils/options.js': 'export const findUnknownOptions = () => ({}), hasSearchParameters = () => false;',
-		'utils/merge.js': `export {mergeHeaders} from ${JSON.stringify(path.resolve('node_modules/ky/distribution/utils/merge.js'))};\nexport const mergeHooks = () => ({beforeRequest: [], beforeRetry: [], afterResponse: [], beforeError: []});`,
-		'core/constants.js': [
-			'export const supportsAbortController = typeof globalThis.AbortController === \'function\';',
-			'export const supportsAbortSignal = typeof globalThis.AbortSignal === \'function\' && typeof globalThis.AbortSignal.any === \'function\';',
-			'export const supportsRequestStreams = false, supportsResponseStreams = false, supportsFormData = false, responseTypes = {}, maxSafeTimeout = 2_147_483_647, stop = Symbol(\'stop\');',
-			'export class RetryMarker {}',
-		].join('\n'),
-		...Object.fromEntries(['HTTPError', 'TimeoutError', 'ForceRetryError', 'NonError'].map(name => [`errors/${name}.js`, `export class ${name} {constructor() {unreachable();}}`])),
-	};
 	const prefix = '\0ky-trimmed:';
+	/** @type {Record<string, [kept: string, cut: string]>} */
+	const modules = {
+		'core/constants.js': [
+			'export const supportsAbortController = typeof globalThis.AbortController === \'function\', supportsAbortSignal = typeof globalThis.AbortSignal === \'function\' && typeof globalThis.AbortSignal.any === \'function\';',
+			'supportsRequestStreams supportsResponseStreams supportsFormData responseTypes maxSafeTimeout stop RetryMarker',
+		],
+		'utils/merge.js': [`export {mergeHeaders} from ${JSON.stringify(path.resolve('node_modules/ky/distribution/utils/merge.js'))};`, 'mergeHooks'],
+		'utils/normalize.js': ['export const normalizeRequestMethod = method => method;', 'normalizeRetryOptions'],
+		'utils/options.js': ['export const findUnknownOptions = () => ({});', 'hasSearchParameters'],
+		'utils/body.js': ['', 'streamRequest streamResponse'],
+		'utils/delay.js': ['', 'default'],
+		'utils/timeout.js': ['', 'default'],
+		'utils/type-guards.js': ['', 'isHTTPError isTimeoutError'],
+		'errors/NonError.js': ['', 'NonError'],
+		'errors/ForceRetryError.js': ['', 'ForceRetryError'],
+		'errors/HTTPError.js': ['', 'HTTPError'],
+	};
+	// The parts of Ky.js cut, as [pattern, replacement ('$1': the first group)].
+	/** @type {Array<[RegExp, string]>} */
+	const patches = [
+		[/\n {12}if \(typeof ky\.#options\.timeout === 'number' && ky\.#options\.timeout > maxSafeTimeout\) \{[\s\S]*?(?=\n {12}\/\/ Delay the fetch)/, ''],
+		[/(\n {12}let response = await ky\.#fetch\(\);)[\s\S]*?(?=\n {12}return response;\n {8}\};)/, '$1'],
+		[/\n {8}for \(const \[type, mimeType\] of Object\.entries\(responseTypes\)\) \{[\s\S]*?(?=\n {8}return result;)/, ''],
+		[/\n {4}\/\/ eslint-disable-next-line unicorn\/prevent-abbreviations\n {4}static #normalizeSearchParams\(searchParams\) \{[\s\S]*?(?=\n {4}request;)/, ''],
+		[/\n {12}hooks: mergeHooks\(\{[\s\S]*?\}, options\.hooks\),(?=\n {12}method: )/, ''],
+		[/\n {12}\/\/ eslint-disable-next-line @typescript-eslint\/prefer-nullish-coalescing\n {12}prefixUrl: String\(options\.prefixUrl \|\| ''\),\n {12}retry: normalizeRetryOptions\(options\.retry\),\n {12}throwHttpErrors: options\.throwHttpErrors \?\? true,/, ''],
+		[/\n {12}context: options\.context \?\? \{\},(?=\n {8}\};)/, ''],
+		[/\n {8}if \(typeof this\.#input !== 'string' && !\(this\.#input instanceof URL[\s\S]*?(?=\n {8}if \(supportsAbortController && supportsAbortSignal\) \{)/, ''],
+		[/\n {8}if \(supportsRequestStreams\) \{[\s\S]*?(?=\n {8}this\.request = new globalThis\.Request\(this\.#input, this\.#options\);)/, ''],
+		[/(\n {8}this\.request = new globalThis\.Request\(this\.#input, this\.#options\);)[\s\S]*?(?=\n {4}\}\n {4}#calculateDelay\(\) \{)/, '$1'],
+		[/\n {4}#calculateDelay\(\) \{[\s\S]*?(?=\n {4}#cancelBody\(body\) \{)/, ''],
+		[/\n {4}#cancelResponseBody\(response\) \{[\s\S]*?(?=\n {4}async #fetch\(\) \{)/, '\n    async #retry(function_) {\n        return function_();\n    }'],
+		[/\n {8}\/\/ Reset abortController if it was aborted[\s\S]*?(?=\n {8}const nonRequestOptions = findUnknownOptions\()/, ''],
+		[/\n {4}#getNormalizedOptions\(\) \{[\s\S]*?(?=\n\}\n)/, ''],
+	];
 	return {
 		name: 'ky-trimmed',
 		resolveId(source, importer) {
@@ -85,40 +112,14 @@ function kyTrimmed() {
 				return null;
 			}
 
-			// Code exchange's options switch off, cut (the build fails if a ky update moved it):
-			// - the check of a numeric timeout (it is false);
-			// - after the fetch, the afterResponse hooks (none), the parseJson decoration, throwHttpErrors
-			//   (false) and onDownloadProgress (both own and undefined): the response is returned as it came;
-			// - the body shortcuts (`.json()`…) put on the returned promise, which exchange only awaits;
-			// - in the constructor, the checks of the input and prefixUrl (the input is a Request), the request-stream duplex, `json`
-			//   (own, undefined), the FormData/URLSearchParams Content-Type (the body is a string or
-			//   null), searchParams ('') and onUploadProgress (own, undefined);
-			// - with `retry: 0`, `#retry` rejects with the first failure (its delay calculation throws
-			//   it as soon as the count passes the limit): it becomes `return function_()`;
-			// - in `#fetch`, the reset of an aborted controller (only ky's timeout, off, aborts it
-			//   before the one fetch) and the beforeRequest hooks (none);
-			// - the private methods only that code called.
-			const patches = [
-				[/\n {12}if \(typeof ky\.#options\.timeout === 'number' && ky\.#options\.timeout > maxSafeTimeout\) \{[\s\S]*?(?=\n {12}\/\/ Delay the fetch)/, ''],
-				[/(\n {12}let response = await ky\.#fetch\(\);)[\s\S]*?(?=\n {12}return response;\n {8}\};)/, '$1'],
-				[/\n {8}for \(const \[type, mimeType\] of Object\.entries\(responseTypes\)\) \{[\s\S]*?(?=\n {8}return result;)/, ''],
-				[/\n {4}\/\/ eslint-disable-next-line unicorn\/prevent-abbreviations\n {4}static #normalizeSearchParams\(searchParams\) \{[\s\S]*?(?=\n {4}request;)/, ''],
-				[/\n {8}if \(typeof this\.#input !== 'string' && !\(this\.#input instanceof URL[\s\S]*?(?=\n {8}if \(supportsAbortController && supportsAbortSignal\) \{)/, ''],
-				[/\n {8}if \(supportsRequestStreams\) \{[\s\S]*?(?=\n {8}this\.request = new globalThis\.Request\(this\.#input, this\.#options\);)/, ''],
-				[/(\n {8}this\.request = new globalThis\.Request\(this\.#input, this\.#options\);)[\s\S]*?(?=\n {4}\}\n {4}#calculateDelay\(\) \{)/, '$1'],
-				[/\n {4}#calculateDelay\(\) \{[\s\S]*?(?=\n {4}#cancelBody\(body\) \{)/, ''],
-				[/\n {4}#cancelResponseBody\(response\) \{[\s\S]*?(?=\n {4}async #fetch\(\) \{)/, '\n    async #retry(function_) {\n        return function_();\n    }'],
-				[/\n {8}\/\/ Reset abortController if it was aborted[\s\S]*?(?=\n {8}const nonRequestOptions = findUnknownOptions\()/, ''],
-				[/\n {4}#getNormalizedOptions\(\) \{[\s\S]*?(?=\n\}\n)/, ''],
-			];
 			for (const [pattern, replacement] of patches) {
 				const match = pattern.exec(code);
 				if (!match) {
-					this.error(`ky's Ky.js no longer matches ${pattern}: review the script-tag build's ky trimming`);
+					return this.error(`ky's Ky.js no longer matches ${pattern}: review the script-tag build's ky trimming (rollup.config.mjs)`);
 				}
 
 				// As many line breaks as were cut, so every other line keeps its place (and its source map).
-				const text = replacement.replace('$1', match[1] ?? '');
+				const text = replacement.replace('$1', () => match[1] ?? '');
 				code = code.slice(0, match.index) + text + '\n'.repeat(match[0].split('\n').length - text.split('\n').length) + code.slice(match.index + match[0].length);
 			}
 
@@ -130,11 +131,16 @@ function kyTrimmed() {
 			}
 
 			const name = id.slice(prefix.length);
-			return name === 'index'
-				? `import {Ky} from ${JSON.stringify(path.resolve('node_modules/ky/distribution/core/Ky.js'))};\nexport default (input, options) => Ky.create(input, options);`
-				: name === 'unreachable'
-					? 'export function unreachable() {throw new TypeError(\'zuora-cors: ky feature left out of the script-tag build\');}'
-					: `import {unreachable} from 'unreachable';\n${modules[name]}`;
+			if (name === 'index') {
+				return `import {Ky} from ${JSON.stringify(path.resolve('node_modules/ky/distribution/core/Ky.js'))};\nexport default (input, options) => Ky.create(input, options);`;
+			}
+
+			if (name === 'unreachable') {
+				return 'export function unreachable() {throw new TypeError(\'zuora-cors: ky feature left out of the script-tag build\');}';
+			}
+
+			const [kept, cut] = modules[name] ?? ['', ''];
+			return `import {unreachable} from 'unreachable';\n${kept}\nexport {${cut.split(' ').map(binding => `unreachable as ${binding}`).join(', ')}};`;
 		},
 	};
 }
