@@ -29,35 +29,118 @@ function subresourceIntegrity() {
 }
 
 /**
- * The script-tag build only: the parts of ky that `exchange` (src/transport.ts) switches off,
- * replaced by code that throws. It sets ky's progress options own and undefined, `retry: 0`,
- * `timeout: false`, `throwHttpErrors: false` and no hooks, so ky never reaches its progress
- * streams, retry delay, own timeout, or the errors only those paths create (HTTPError,
- * TimeoutError, ForceRetryError, NonError; `instanceof` on the stubs stays false). Were one
- * reached, the throw is an error ky raises before sending (the exchange then sends once itself)
- * or after the answer (the exchange reads the response it received). The ESM build keeps ky whole.
+ * The script-tag build only: ky trimmed to the code `exchange` (src/transport.ts) reaches. The ESM
+ * build keeps ky whole, and so does every test that does not load the script-tag file.
+ *
+ * `exchange` hands ky a Request and a null-prototype options object with every option ky reads
+ * own: `retry: 0`, `timeout: false`, `throwHttpErrors: false`, `searchParams: ''`, hooks, json,
+ * parseJson, prefixUrl, context and the progress callbacks own and undefined, and `fetch`, its own
+ * function, which sends the request it built itself and ignores what ky passes it. For those
+ * options, what is cut here does nothing:
+ * - `ky(input, options)` is `Ky.create(input, validateAndMerge(options))`; the merge yields the
+ *   same values, so `Ky.create` is called directly (no instance factory: ky.get, ky.extend…);
+ * - in `Ky.create`: the numeric-timeout check; after the fetch, the afterResponse hooks, the
+ *   parseJson decoration, throwHttpErrors and onDownloadProgress (the response is returned as it
+ *   came); the body shortcuts (`.json()`…) on the returned promise, which exchange only awaits;
+ * - in the constructor: the options only that code reads (hooks, prefixUrl, retry,
+ *   throwHttpErrors, context), the input and prefixUrl checks (the input is a Request), the
+ *   request-stream duplex, json, the FormData/URLSearchParams Content-Type (the body is a string
+ *   or null), searchParams and onUploadProgress;
+ * - `#retry`: with `retry: 0` it rejects with the first failure (its delay calculation throws it
+ *   as soon as the count passes the limit), so it becomes `return function_()`;
+ * - in `#fetch`: the reset of an aborted controller (only ky's own timeout, off, aborts it before
+ *   the one fetch) and the beforeRequest hooks; then the private methods only cut code called.
+ * The build fails if a ky update moved any of it. Of ky's modules, those the remaining code calls
+ * keep (or are given) what they do for these options: the two feature checks, `mergeHeaders`, an
+ * upper-case method left as it is (as ky does), and `findUnknownOptions`, whose result only our
+ * fetch receives. Every other name ky imports is bound to a function that throws.
  * @returns {import('rollup').Plugin}
  */
-function kyUnreachable() {
-	const stubs = ['utils/body.js', 'utils/delay.js', 'utils/timeout.js', 'errors/HTTPError.js', 'errors/TimeoutError.js', 'errors/ForceRetryError.js', 'errors/NonError.js'];
-	const prefix = '\0ky-unreachable:';
+function kyTrimmed() {
+	const prefix = '\0ky-trimmed:';
+	/** @type {Record<string, [kept: string, cut: string]>} */
+	const modules = {
+		'core/constants.js': [
+			'export const supportsAbortController = typeof globalThis.AbortController === \'function\', supportsAbortSignal = typeof globalThis.AbortSignal === \'function\' && typeof globalThis.AbortSignal.any === \'function\';',
+			'supportsRequestStreams supportsResponseStreams supportsFormData responseTypes maxSafeTimeout stop RetryMarker',
+		],
+		'utils/merge.js': [`export {mergeHeaders} from ${JSON.stringify(path.resolve('node_modules/ky/distribution/utils/merge.js'))};`, 'mergeHooks'],
+		'utils/normalize.js': ['export const normalizeRequestMethod = method => method;', 'normalizeRetryOptions'],
+		'utils/options.js': ['export const findUnknownOptions = () => ({});', 'hasSearchParameters'],
+		'utils/body.js': ['', 'streamRequest streamResponse'],
+		'utils/delay.js': ['', 'default'],
+		'utils/timeout.js': ['', 'default'],
+		'utils/type-guards.js': ['', 'isHTTPError isTimeoutError'],
+		'errors/NonError.js': ['', 'NonError'],
+		'errors/ForceRetryError.js': ['', 'ForceRetryError'],
+		'errors/HTTPError.js': ['', 'HTTPError'],
+	};
+	// The parts of Ky.js cut, as [pattern, replacement ('$1': the first group)].
+	/** @type {Array<[RegExp, string]>} */
+	const patches = [
+		[/\n {12}if \(typeof ky\.#options\.timeout === 'number' && ky\.#options\.timeout > maxSafeTimeout\) \{[\s\S]*?(?=\n {12}\/\/ Delay the fetch)/, ''],
+		[/(\n {12}let response = await ky\.#fetch\(\);)[\s\S]*?(?=\n {12}return response;\n {8}\};)/, '$1'],
+		[/\n {8}for \(const \[type, mimeType\] of Object\.entries\(responseTypes\)\) \{[\s\S]*?(?=\n {8}return result;)/, ''],
+		[/\n {4}\/\/ eslint-disable-next-line unicorn\/prevent-abbreviations\n {4}static #normalizeSearchParams\(searchParams\) \{[\s\S]*?(?=\n {4}request;)/, ''],
+		[/\n {12}hooks: mergeHooks\(\{[\s\S]*?\}, options\.hooks\),(?=\n {12}method: )/, ''],
+		[/\n {12}\/\/ eslint-disable-next-line @typescript-eslint\/prefer-nullish-coalescing\n {12}prefixUrl: String\(options\.prefixUrl \|\| ''\),\n {12}retry: normalizeRetryOptions\(options\.retry\),\n {12}throwHttpErrors: options\.throwHttpErrors \?\? true,/, ''],
+		[/\n {12}context: options\.context \?\? \{\},(?=\n {8}\};)/, ''],
+		[/\n {8}if \(typeof this\.#input !== 'string' && !\(this\.#input instanceof URL[\s\S]*?(?=\n {8}if \(supportsAbortController && supportsAbortSignal\) \{)/, ''],
+		[/\n {8}if \(supportsRequestStreams\) \{[\s\S]*?(?=\n {8}this\.request = new globalThis\.Request\(this\.#input, this\.#options\);)/, ''],
+		[/(\n {8}this\.request = new globalThis\.Request\(this\.#input, this\.#options\);)[\s\S]*?(?=\n {4}\}\n {4}#calculateDelay\(\) \{)/, '$1'],
+		[/\n {4}#calculateDelay\(\) \{[\s\S]*?(?=\n {4}#cancelBody\(body\) \{)/, ''],
+		[/\n {4}#cancelResponseBody\(response\) \{[\s\S]*?(?=\n {4}async #fetch\(\) \{)/, '\n    async #retry(function_) {\n        return function_();\n    }'],
+		[/\n {8}\/\/ Reset abortController if it was aborted[\s\S]*?(?=\n {8}const nonRequestOptions = findUnknownOptions\()/, ''],
+		[/\n {4}#getNormalizedOptions\(\) \{[\s\S]*?(?=\n\}\n)/, ''],
+	];
 	return {
-		name: 'ky-unreachable',
+		name: 'ky-trimmed',
 		resolveId(source, importer) {
-			const stub = importer?.includes('/node_modules/ky/') && stubs.find(name => source.endsWith(name.slice(name.indexOf('/'))));
+			if (source === 'ky' && importer?.endsWith(`${path.sep}src${path.sep}transport.ts`)) {
+				return `${prefix}index`;
+			}
+
+			if (source === 'unreachable' && importer?.startsWith(prefix)) {
+				return prefix + source;
+			}
+
+			const stub = importer?.includes('/node_modules/ky/') && Object.keys(modules).find(name => source.endsWith(name.slice(name.indexOf('/'))));
 			return stub ? prefix + stub : null;
+		},
+		transform(code, id) {
+			if (!id.endsWith('/ky/distribution/core/Ky.js')) {
+				return null;
+			}
+
+			for (const [pattern, replacement] of patches) {
+				const match = pattern.exec(code);
+				if (!match) {
+					return this.error(`ky's Ky.js no longer matches ${pattern}: review the script-tag build's ky trimming (rollup.config.mjs)`);
+				}
+
+				// As many line breaks as were cut, so every other line keeps its place (and its source map).
+				const text = replacement.replace('$1', () => match[1] ?? '');
+				code = code.slice(0, match.index) + text + '\n'.repeat(match[0].split('\n').length - text.split('\n').length) + code.slice(match.index + match[0].length);
+			}
+
+			return {code, map: null};
 		},
 		load(id) {
 			if (!id.startsWith(prefix)) {
 				return null;
 			}
 
-			const [folder, file] = id.slice(prefix.length).split('/');
-			const name = file.replace('.js', '');
-			const exports = folder === 'errors'
-				? `export class ${name} {constructor() {unreachable();}}`
-				: name === 'body' ? 'export const streamRequest = unreachable, streamResponse = unreachable;' : 'export default unreachable;';
-			return `function unreachable() {throw new TypeError('zuora-cors: ky feature left out of the script-tag build');}\n${exports}`;
+			const name = id.slice(prefix.length);
+			if (name === 'index') {
+				return `import {Ky} from ${JSON.stringify(path.resolve('node_modules/ky/distribution/core/Ky.js'))};\nexport default (input, options) => Ky.create(input, options);`;
+			}
+
+			if (name === 'unreachable') {
+				return 'export function unreachable() {throw new TypeError(\'zuora-cors: ky feature left out of the script-tag build\');}';
+			}
+
+			const [kept, cut] = modules[name] ?? ['', ''];
+			return `import {unreachable} from 'unreachable';\n${kept}\nexport {${cut.split(' ').map(binding => `unreachable as ${binding}`).join(', ')}};`;
 		},
 	};
 }
@@ -103,7 +186,7 @@ export default [
 		input,
 		output: {file: 'dist/zuora-cors.iife.min.js', format: 'iife', name: 'ZuoraCors', sourcemap: true},
 		plugins: [
-			kyUnreachable(),
+			kyTrimmed(),
 			nodeResolve({browser: true}),
 			commonjs(),
 			typescript({tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: 'dist'}),

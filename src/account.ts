@@ -1,9 +1,9 @@
-import {normalizeCreditCard, validateCreditCard, type CardHolderInfo} from './card.js';
+import type {CardHolderInfo} from './card.js';
 import type {Messages} from './messages.js';
-import {makeCorsRequest, type CorsResponse} from './cors-request.js';
+import type {CorsResponse} from './cors-request.js';
 import {invalidOption, ownCopy} from './options.js';
-import {cardRefused} from './payment-method.js';
-import {refuseCardInSignatureRequest, requireFields, resolveSignedCall, runSignedCall, signedValue, type SignedCallOptions} from './signed-call.js';
+import {checkedCard} from './payment-method.js';
+import {resolveSignedCall, runSignedCall, signedValue, type SignedCallOptions} from './signed-call.js';
 import {CORS_OPERATIONS} from './zuora.js';
 
 /** Create Account's inline card, named as Zuora names it there (`cardType`, `cardNumber`). */
@@ -46,9 +46,6 @@ export type CreateAccountOptions = SignedCallOptions & {
 
 export type AccountResult = CorsResponse & {accountId: string; accountNumber: string; paymentMethodId?: string};
 
-// validateCreditCard's field names → Create Account's.
-const CARD_NAMES: Record<string, string> = {creditCardType: 'cardType', creditCardNumber: 'cardNumber'};
-
 /**
  * Creates a Zuora account from the browser (`POST /v1/accounts`, CORS), with a card inline
  * (`creditCard`) or a payment method made earlier (`hpmCreditCardPaymentMethodId`). The card
@@ -68,7 +65,7 @@ const CARD_NAMES: Record<string, string> = {creditCardType: 'cardType', creditCa
  * });
  */
 export async function createAccount(accountOptions: CreateAccountOptions): Promise<AccountResult> {
-	const call = resolveSignedCall(accountOptions, CORS_OPERATIONS[1].path);
+	const call = resolveSignedCall(accountOptions, CORS_OPERATIONS[1].path, true);
 	const account = ownCopy(call.options.account);
 	if (account === null || typeof account !== 'object') {
 		invalidOption('request', 'account', 'an object');
@@ -77,22 +74,10 @@ export async function createAccount(accountOptions: CreateAccountOptions): Promi
 	let json: Record<string, unknown> = account;
 	if (account.creditCard !== undefined) {
 		const {cardType, cardNumber, ...rest} = (account.creditCard ?? {}) as AccountCreditCard;
-		const input = {...rest, creditCardType: cardType, creditCardNumber: cardNumber};
-		const checked = validateCreditCard(input, {messages: call.options.messages});
-		if (!checked.valid || !checked.creditCardType) {
-			throw cardRefused(Object.fromEntries(Object.entries(checked.errors).map(([name, message]) => [`creditCard.${CARD_NAMES[name] ?? name}`, message])));
-		}
-
-		const {creditCardType, creditCardNumber, ...card} = normalizeCreditCard(input, checked.creditCardType);
+		// Its field errors keyed by the body's paths: creditCardNumber → creditCard.cardNumber.
+		const {creditCardType, creditCardNumber, ...card} = checkedCard(call, {...rest, creditCardType: cardType, creditCardNumber: cardNumber}, name => `creditCard.${name.replace('creditC', 'c')}`);
 		json = {...account, creditCard: {cardType: creditCardType, cardNumber: creditCardNumber, ...card}};
-		refuseCardInSignatureRequest(call.signatureRequest, creditCardNumber);
 	}
 
-	const result = await runSignedCall(call, async ({pair, ...attempt}) => makeCorsRequest({
-		...attempt,
-		signature: pair.signature,
-		token: pair.token,
-		json: {...json, name: signedValue(pair, 'name', account.name)},
-	}));
-	return requireFields(result, ['accountId', 'accountNumber']) as AccountResult;
+	return runSignedCall(call, ['accountId', 'accountNumber'], pair => ({...json, name: signedValue(pair, 'name', account.name)}));
 }

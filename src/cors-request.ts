@@ -70,43 +70,77 @@ export async function makeCorsRequest(corsOptions: CorsRequestOptions): Promise<
 
 	const url = resolveZuoraUrl(options.url, options.allowedHosts);
 	const method = resolveMethod(stage, options.method, ['POST', 'GET'] as const, defaults.requestMethod);
-	for (const name of ['signature', 'token'] as const) {
-		if (typeof options[name] !== 'string' || options[name] === '') {
-			invalidOption(stage, name, 'the non-empty string from fetchSignature');
-		}
-	}
-
 	if (method === 'GET' && options.json !== undefined) {
 		invalidOption(stage, 'json', 'no body with method GET');
 	}
 
-	const idempotencyKey = resolveIdempotencyKey(options.idempotencyKey);
-	const payload = serializeJson(stage, options.json);
+	return callZuora({
+		url,
+		method,
+		signature: options.signature,
+		token: options.token,
+		json: options.json,
+		idempotencyKey: resolveIdempotencyKey(options.idempotencyKey),
+		headers: resolveHeaders(stage, options.headers),
+		timeout: resolveTimeout(stage, options.timeout, defaults.requestTimeout),
+		signal: resolveSignal(stage, options.signal),
+	}) as Promise<CorsResponse>;
+}
 
-	const {status, body, replayed} = await exchange({
+/** A Zuora call with its options resolved: what `makeCorsRequest` and the signed operations send. */
+export type ZuoraCall = {
+	url: string;
+	method: string;
+	headers: Headers;
+	timeout: Timeout;
+	signal: AbortSignal | undefined;
+	signature: unknown;
+	token: unknown;
+	json?: unknown;
+	idempotencyKey: string | undefined;
+	/** `getFile`: the `Accept` type; the answer is then the file, as a `Blob`. */
+	accept?: string;
+};
+
+/**
+ * Sends a resolved Zuora call with the pair, after checking the pair and the body (nothing is
+ * sent when either is wrong). Resolves with the body (`success: true`), or the file's `Blob`.
+ */
+export async function callZuora(call: ZuoraCall): Promise<CorsResponse | Blob> {
+	const stage = 'request';
+	const {url, method, json, idempotencyKey, accept} = call;
+	for (const name of ['signature', 'token'] as const) {
+		if (typeof call[name] !== 'string' || call[name] === '') {
+			invalidOption(stage, name, 'the non-empty string from fetchSignature');
+		}
+	}
+
+	const payload = serializeJson(stage, json);
+	const {status, body, replayed, blob} = await exchange({
 		stage,
 		url,
 		method,
-		headers: resolveHeaders(stage, options.headers, {
-			Accept: 'application/json',
+		headers: resolveHeaders(stage, call.headers, {
+			Accept: accept ?? 'application/json',
 			...(payload === undefined ? {} : {'Content-Type': 'application/json'}),
-			signature: options.signature,
-			token: options.token,
+			signature: call.signature as string,
+			token: call.token as string,
 			...(idempotencyKey === undefined ? {} : {'Idempotency-Key': idempotencyKey}),
 		}),
 		body: payload,
 		credentials: 'include',
-		timeout: resolveTimeout(stage, options.timeout, defaults.requestTimeout),
-		signal: resolveSignal(stage, options.signal),
-		secrets: collectSecrets(options.json),
+		timeout: call.timeout,
+		signal: call.signal,
+		secrets: collectSecrets(json),
 		idempotent: idempotencyKey !== undefined,
+		responseType: accept ? 'blob' : undefined,
 	});
 
-	if (body['success'] !== true) {
-		throw new ZuoraCorsError(`${method} ${url} answered without \`success: true\``, {kind: 'invalid-response', stage, status});
+	if (accept ? !blob : body['success'] !== true) {
+		throw new ZuoraCorsError(`${method} ${url} answered ${accept ? 'JSON, not a file' : 'without `success: true`'}`, {kind: 'invalid-response', stage, status});
 	}
 
-	return (replayed ? {...body, replayed} : body) as CorsResponse;
+	return blob ?? (replayed ? {...body, replayed} : body) as CorsResponse;
 }
 
 /** The card number and security code found anywhere in a request body. */

@@ -1,7 +1,5 @@
-import {ZuoraCorsError} from './errors.js';
-import {invalidOption, resolveHeaders} from './options.js';
+import {invalidOption} from './options.js';
 import {resolveSignedCall, runSignedCall, type SignedCallOptions} from './signed-call.js';
-import {exchange} from './transport.js';
 import {CORS_OPERATIONS} from './zuora.js';
 
 export type GetFileOptions = SignedCallOptions & {
@@ -32,21 +30,5 @@ export async function getFile(fileOptions: GetFileOptions): Promise<Blob> {
 		invalidOption('request', 'accept', 'a media type, e.g. \'application/pdf\'');
 	}
 
-	return runSignedCall(call, async ({url, headers, timeout, signal, pair: {signature, token}}) => {
-		const {status, blob} = await exchange({
-			stage: 'request',
-			url,
-			method: 'GET',
-			headers: resolveHeaders('request', headers, {Accept: accept, signature, token}),
-			credentials: 'include',
-			timeout,
-			signal,
-			responseType: 'blob',
-		});
-		if (!blob) {
-			throw new ZuoraCorsError(`GET ${url} answered JSON, not a file`, {kind: 'invalid-response', stage: 'request', status});
-		}
-
-		return blob;
-	});
+	return runSignedCall(call, [], undefined, accept);
 }

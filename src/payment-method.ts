@@ -1,9 +1,9 @@
 import {normalizeCreditCard, validateCreditCard, type CreditCardInput} from './card.js';
-import {makeCorsRequest, type CorsResponse} from './cors-request.js';
+import type {CorsResponse} from './cors-request.js';
 import {ZuoraCorsError} from './errors.js';
-import type {FieldError, Messages} from './messages.js';
+import type {Messages} from './messages.js';
 import {ownCopy} from './options.js';
-import {refuseCardInSignatureRequest, requireFields, resolveSignedCall, runSignedCall, type SignedCallOptions} from './signed-call.js';
+import {refuseCardInSignatureRequest, resolveSignedCall, runSignedCall, type SignedCallOptions} from './signed-call.js';
 
 export type CreatePaymentMethodOptions = SignedCallOptions & {
 	/** The merchant backend endpoint that returns a signature and token. */
@@ -39,20 +39,23 @@ export type PaymentMethodResult = CorsResponse & {paymentMethodId: string};
  */
 export async function createPaymentMethod(paymentOptions: CreatePaymentMethodOptions): Promise<PaymentMethodResult> {
 	// Own properties only, the card's too: nothing a page put on Object.prototype is read.
-	const call = resolveSignedCall(paymentOptions);
-	const card = ownCopy(call.options.card);
-	const checked = validateCreditCard(card, {messages: call.options.messages});
+	const call = resolveSignedCall(paymentOptions, '', true);
+	const json = checkedCard(call, ownCopy(call.options.card));
+	return runSignedCall(call, ['paymentMethodId'], () => json);
+}
+
+/**
+ * The card checked and normalised, or a `validation` error (the card was not sent) with its fields
+ * keyed by the body's paths (`rename`: validateCreditCard's name → the body's). Never sent to the backend.
+ */
+export function checkedCard(call: ReturnType<typeof resolveSignedCall>, card: CreditCardInput, rename = (name: string) => name) {
+	const checked = validateCreditCard(card, {messages: (call.options as {messages?: Messages}).messages});
 	if (!checked.valid || !checked.creditCardType) {
-		throw cardRefused(checked.errors);
+		const fields = Object.fromEntries(Object.entries(checked.errors).map(([name, error]) => [rename(name), error]));
+		throw new ZuoraCorsError(`The card was not sent: ${Object.keys(fields).join(', ')} invalid`, {kind: 'validation', stage: 'request', fields});
 	}
 
 	const json = normalizeCreditCard(card, checked.creditCardType);
 	refuseCardInSignatureRequest(call.signatureRequest, json.creditCardNumber);
-	const result = await runSignedCall(call, async ({pair: {signature, token}, ...attempt}) => makeCorsRequest({...attempt, signature, token, json}));
-	return requireFields(result, ['paymentMethodId']) as PaymentMethodResult;
-}
-
-/** The `validation` error of a card that was not sent, its fields keyed by the body's paths. */
-export function cardRefused(fields: Record<string, FieldError>): ZuoraCorsError {
-	return new ZuoraCorsError(`The card was not sent: ${Object.keys(fields).join(', ')} invalid`, {kind: 'validation', stage: 'request', fields});
+	return json;
 }

@@ -1,7 +1,6 @@
-import {makeCorsRequest, type CorsResponse} from './cors-request.js';
-import {ZuoraCorsError} from './errors.js';
+import type {CorsResponse} from './cors-request.js';
 import {invalidOption, ownCopy} from './options.js';
-import {requireFields, resolveSignedCall, runSignedCall, signedValue, type SignedCallOptions} from './signed-call.js';
+import {resolveSignedCall, runSignedCall, signedValue, type SignedCallOptions} from './signed-call.js';
 import {CORS_OPERATIONS} from './zuora.js';
 
 export type PaymentPageSignatureOptions = SignedCallOptions & {
@@ -52,16 +51,5 @@ export async function createPaymentPageSignature(pageOptions: PaymentPageSignatu
 		}
 	}
 
-	const result = await runSignedCall(call, async ({pair, ...attempt}) => makeCorsRequest({
-		...attempt,
-		idempotencyKey: undefined,
-		signature: pair.signature,
-		token: pair.token,
-		json: {...params, uri, method, pageId: signedValue(pair, 'pageId', pageId)},
-	}));
-	if (typeof result['signature'] !== 'string' || result['signature'] === '') {
-		throw new ZuoraCorsError(`Zuora returned no signature (too many signed fields?) from POST ${call.url}`, {kind: 'invalid-response', stage: 'request'});
-	}
-
-	return requireFields(result, ['token', 'tenantId', 'key']) as PaymentPageSignature;
+	return runSignedCall(call, ['signature', 'token', 'tenantId', 'key'], pair => ({...params, uri, method, pageId: signedValue(pair, 'pageId', pageId)}));
 }

@@ -2,6 +2,7 @@ import {ZuoraCorsError} from './errors.js';
 import {defaults, invalidOption, resolveHeaders, resolveIdempotencyKey, resolveOptions, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
 import type {Exchange} from './transport.js';
+import {callZuora} from './cors-request.js';
 import {isInvalidTokenCode} from './zuora.js';
 
 /** The options every signed CORS call shares (`createPaymentMethod`, `createAccount`, `getFile`, `createPaymentPageSignature`). */
@@ -32,33 +33,23 @@ export type SignedCallOptions = {
 	allowedHosts?: readonly string[];
 };
 
-/** What one attempt gets: the resolved options, the pair, and the Idempotency-Key for this attempt. */
-export type Attempt = {
-	url: string;
-	headers: Headers;
-	timeout: Timeout;
-	signal: AbortSignal | undefined;
-	allowedHosts: readonly string[] | undefined;
-	pair: CorsSignature;
-	idempotencyKey: string | undefined;
-};
-
 /**
  * The options of a signed call, own properties only, every one checked before anything is sent
  * (a token fetched for nothing is fraud surface). `path`: what the URL's path must end with
- * (`{file-id}` stands for one segment).
+ * (`{file-id}` stands for one segment). `keyed`: the call sends `idempotencyKey` (checked either way).
  */
-export function resolveSignedCall<T extends SignedCallOptions>(value: T, path?: string) {
-	const options = resolveOptions('request', value);
-	const {signature, allowedHosts} = options;
-	const url = resolveZuoraUrl(options.url, allowedHosts);
+export function resolveSignedCall<T extends SignedCallOptions>(value: T, path?: string, keyed?: boolean) {
+	const stage = 'request';
+	const options = resolveOptions(stage, value);
+	const {signature, signatureUrl} = options;
+	const url = resolveZuoraUrl(options.url, options.allowedHosts);
 	if (path && !new RegExp(`${path.replace(/\{.+\}/, '[^/]+')}$`).test(new URL(url).pathname)) {
-		invalidOption('request', 'url', `a Zuora URL ending in ${path}`);
+		invalidOption(stage, 'url', `a Zuora URL ending in ${path}`);
 	}
 
-	const headers = resolveHeaders('request', options.headers);
-	const timeout = resolveTimeout('request', options.timeout, defaults.requestTimeout);
-	const signal = resolveSignal('request', options.signal);
+	const headers = resolveHeaders(stage, options.headers);
+	const timeout = resolveTimeout(stage, options.timeout, defaults.requestTimeout);
+	const signal = resolveSignal(stage, options.signal);
 	const idempotencyKey = resolveIdempotencyKey((options as {idempotencyKey?: unknown}).idempotencyKey);
 	return {
 		options,
@@ -66,10 +57,9 @@ export function resolveSignedCall<T extends SignedCallOptions>(value: T, path?: 
 		headers,
 		timeout,
 		signal,
-		allowedHosts,
 		signature,
-		idempotencyKey,
-		signatureRequest: options.signatureUrl === undefined && signature !== undefined ? undefined : prepareSignatureRequest(options.signatureUrl, {...options.signatureOptions, signal}, 'signatureUrl'),
+		idempotencyKey: keyed ? idempotencyKey : undefined,
+		signatureRequest: signatureUrl === undefined && signature !== undefined ? undefined : prepareSignatureRequest(signatureUrl, {...options.signatureOptions, signal}, 'signatureUrl'),
 	};
 }
 
@@ -81,20 +71,17 @@ type SignedCall = ReturnType<typeof resolveSignedCall>;
  * re-sent blindly. Zuora stored the refusal under the Idempotency-Key and would replay it
  * (409): the retry uses a key derived from it (`<key>-resign`), the same for every repeat of
  * the call, so a repeat replays that one.
+ *
+ * `json`: the body for a pair (it may refuse the pair before anything is sent). `fields`: what a
+ * success must carry (non-empty strings), else `invalid-response`. `accept`: a `GET` for a file.
  */
-export async function runSignedCall<R>(call: SignedCall, send: (attempt: Attempt) => Promise<R>): Promise<R> {
-	const {url, headers, timeout, signature, signal, allowedHosts, signatureRequest, idempotencyKey} = call;
+export async function runSignedCall<R>(call: SignedCall, fields: readonly string[], json?: (pair: CorsSignature) => unknown, accept?: string): Promise<R> {
+	const {url, signature, signal, signatureRequest, idempotencyKey} = call;
+	const method = accept ? 'GET' : 'POST';
 	// Only reached with a signatureRequest: without one, nothing is re-signed.
 	const sign = async () => requestSignature(signatureRequest!);
-	const attempt = async (pair: CorsSignature, key = idempotencyKey) => {
-		for (const name of ['signature', 'token'] as const) {
-			if (typeof pair[name] !== 'string' || pair[name] === '') {
-				invalidOption('request', name, 'the non-empty string from fetchSignature');
-			}
-		}
-
-		return send({url, headers, timeout, signal, allowedHosts, pair, idempotencyKey: key});
-	};
+	const attempt = async (pair: CorsSignature, key = idempotencyKey) =>
+		callZuora({...call, method, signature: pair.signature, token: pair.token, json: json?.(pair), idempotencyKey: key, accept});
 
 	let pair: CorsSignature;
 	try {
@@ -108,26 +95,24 @@ export async function runSignedCall<R>(call: SignedCall, send: (attempt: Attempt
 		pair = await sign();
 	}
 
+	let result: Record<string, unknown>;
 	try {
-		return await attempt(pair);
+		result = await attempt(pair) as Record<string, unknown>;
 	} catch (error) {
 		if (!(error instanceof ZuoraCorsError) || error.kind !== 'zuora' || !isInvalidTokenCode(error.code) || !signatureRequest) {
 			throw error;
 		}
 
-		return attempt(await sign(), idempotencyKey === undefined ? undefined : `${idempotencyKey.slice(0, 248)}-resign`);
+		result = await attempt(await sign(), idempotencyKey && `${idempotencyKey.slice(0, 248)}-resign`) as Record<string, unknown>;
 	}
-}
 
-/** `result` when every field in `names` is a non-empty string; else an `invalid-response` error. */
-export function requireFields<R extends Record<string, unknown>>(result: R, names: readonly string[]): R {
-	for (const name of names) {
+	for (const name of fields) {
 		if (typeof result[name] !== 'string' || result[name] === '') {
-			throw new ZuoraCorsError(`Zuora answered success without \`${name}\``, {kind: 'invalid-response', stage: 'request'});
+			throw new ZuoraCorsError(`${method} ${url} answered success without \`${name}\`${name === 'signature' ? ' (too many signed fields?)' : ''}`, {kind: 'invalid-response', stage: 'request'});
 		}
 	}
 
-	return result;
+	return result as R;
 }
 
 /**

@@ -90,16 +90,17 @@ export async function exchange(request: Exchange): Promise<Answer> {
 		window: null,
 	} satisfies RequestInit);
 
-	// Set by our fetch below: a holder, so the compiler sees it may change inside the callback.
-	const received: {sent?: true; response?: Response} = {};
+	// Set by our fetch below.
+	let sent = false;
+	let received: Response | undefined;
 	// One request per exchange, whatever ky's options say.
 	const send = async () => {
-		if (received.sent) {
+		if (sent) {
 			throw new TypeError('exchange: one request only');
 		}
 
-		received.sent = true;
-		return (received.response = await globalThis.fetch(url, init));
+		sent = true;
+		return (received = await globalThis.fetch(url, init));
 	};
 
 	let response: Response;
@@ -131,13 +132,13 @@ export async function exchange(request: Exchange): Promise<Answer> {
 			// ky's own steps after the answer cannot lose it: we read the response we received. If
 			// ky threw before sending (an inherited value it could not read, e.g. an array as
 			// Object.prototype.headers), nothing was sent: send it once ourselves, as planned.
-			if (!received.sent && !controller.signal.aborted) {
+			if (!sent && !controller.signal.aborted) {
 				await send();
-			} else if (!received.response) {
+			} else if (!received) {
 				throw error;
 			}
 		});
-		response = received.response!;
+		response = received!;
 		status = response.status;
 		if (request.responseType === 'blob') {
 			blob = await response.blob();
