@@ -1,5 +1,5 @@
 import type {Locator, Page} from '@playwright/test';
-import {CARD, creates, expect, test} from './fixtures.js';
+import {CARD, creates, expect, test, withoutOrigin} from './fixtures.js';
 
 // The shopper-grade form (demo/pages/card.html, bound by checkout.js with the script-tag
 // bundle): typed with the real keyboard, in both engines.
@@ -156,7 +156,8 @@ test.describe('card number', () => {
 		expect(JSON.parse(toZuora[0]!.body)).toMatchObject({creditCardType: 'Visa', creditCardNumber: CARD.number, expirationMonth: 12, expirationYear: 2031, securityCode: CARD.cvv});
 		// Formatting never put a value in a URL, nor anything of the card into the merchant's requests.
 		for (const {url, body} of sent) {
-			expect(url).not.toMatch(/4111|1231|737/);
+			// Without the origin: a random port may hold these digits.
+			expect(withoutOrigin(url)).not.toMatch(/4111|1231|737/);
 			if (!url.startsWith(demo.stub.url)) {
 				expect(body).not.toMatch(/4111|737/);
 			}

@@ -155,7 +155,7 @@ test('bindForm: (form | selector, options) → {submit, prefetch, destroy}', () 
 	expectTypeOf<FormBinding['prefetch']>().returns.toEqualTypeOf<Promise<CorsSignature>>();
 	expectTypeOf<NonNullable<BindFormOptions['onSuccess']>>().parameters.toEqualTypeOf<[result: PaymentMethodResult, form: HTMLFormElement]>();
 	expectTypeOf<NonNullable<BindFormOptions['onError']>>().parameters.toEqualTypeOf<[error: ZuoraCorsError, form: HTMLFormElement]>();
-	expectTypeOf<typeof FORM_EVENTS>().toEqualTypeOf<{readonly success: 'zuora-cors:success'; readonly error: 'zuora-cors:error'}>();
+	expectTypeOf<typeof FORM_EVENTS>().toEqualTypeOf<{readonly success: 'zuora-cors:success'; readonly error: 'zuora-cors:error'; readonly change: 'zuora-cors:change'; readonly brand: 'zuora-cors:brand'}>();
 
 	expectTypeOf<typeof bindForm>().toBeCallableWith('#card-form', {signatureUrl: '/signature', url: 'https://rest.apisandbox.zuora.com', prefetch: false});
 	// @ts-expect-error `url` is required
