@@ -21,7 +21,7 @@ import {readFile} from 'node:fs/promises';
 import {createServer} from 'node:http';
 import {RateLimiterMemory, RateLimiterRes} from 'rate-limiter-flexible';
 import {CORS_OPERATIONS, CREDIT_CARDS_PATH} from 'zuora-cors';
-import {createSignatureHandler, createZuoraClient, toNodeListener} from 'zuora-cors/server';
+import {addressKey, createSignatureHandler, createZuoraClient, toNodeListener} from 'zuora-cors/server';
 import {extname, join, normalize} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -148,8 +148,6 @@ export async function startMerchantServer(options) {
 	const cspReports = [];
 	let issued = 0;
 	let latency = 0;
-	/** @type {{token: string, expiresAt: number} | undefined} */
-	let oauth;
 	const sri = await subresourceIntegrity();
 
 	let cookieName = SESSION_COOKIE;
@@ -199,7 +197,10 @@ export async function startMerchantServer(options) {
 		try {
 			const url = new URL(request.url ?? '/', 'http://merchant.invalid');
 			const cookies = parseCookies(request.headers.cookie);
-			const ip = request.socket.remoteAddress ?? '';
+			// Limits count per client as zuora-cors/server does: an IPv6 client by its /64 prefix, so
+			// rotating addresses inside one allocation does not multiply what it may create.
+			const remote = request.socket.remoteAddress ?? '';
+			const ip = addressKey(remote) ?? remote;
 			const endpoint = Object.hasOwn(signatureEndpoints, url.pathname) ? signatureEndpoints[url.pathname] : undefined;
 			if (endpoint) {
 				endpoint(request, response);

@@ -28,8 +28,10 @@
 		event.preventDefault();
 		result.hidden = true;
 		accountError.hidden = true;
+		// Through the prototypes: an injected control named `elements` or `namedItem` shadows the form's own.
+		var elements = Object.getOwnPropertyDescriptor(HTMLFormElement.prototype, 'elements').get.call(form);
 		var value = function (name) {
-			return form.elements.namedItem(name).value;
+			return HTMLFormControlsCollection.prototype.namedItem.call(elements, name).value;
 		};
 
 		var url = form.getAttribute('data-zuora-url');
@@ -88,6 +90,6 @@
 	// The card controls are enabled only now, with the submit listener in place and the library
 	// loaded: without it a native submit would put the card in a URL.
 	if (window.ZuoraCors) {
-		form.querySelector('fieldset[data-zuora-cors-fields]').disabled = false;
+		Element.prototype.querySelector.call(form, 'fieldset[data-zuora-cors-fields]').disabled = false;
 	}
 })();

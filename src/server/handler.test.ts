@@ -288,6 +288,27 @@ describe('limits', () => {
 
 		expect(statuses).toEqual([200, 200, 200, 429, 429]);
 	});
+
+	test('per account: files and Payment Pages are not counted by the accountKey an authorize shared with the card handler returns', async () => {
+		let session = 0;
+		const authorize = () => ({session: `s${session++}`, accountKey: 'A00000042', name: 'Ada', fileId: 'f1', pageId: 'p1'});
+		const limits = {account: {points: 1, duration: 3600}};
+		const file = await setup({operation: 'file', uri: `${stub.url}/v1/files`, limits, authorize});
+		const statuses = [];
+		for (let index = 0; index < 3; index++) {
+			statuses.push((await send(file.url, {headers: sameOrigin(file.origin), from: `127.0.2.${index + 1}`})).status); // eslint-disable-line no-await-in-loop
+		}
+
+		expect(statuses).toEqual([200, 200, 200]);
+		// The card handler with the same authorize is held at one per account.
+		const card = await setup({limits, authorize});
+		const cards = [];
+		for (let index = 0; index < 2; index++) {
+			cards.push((await send(card.url, {headers: sameOrigin(card.origin), from: `127.0.3.${index + 1}`})).status); // eslint-disable-line no-await-in-loop
+		}
+
+		expect(cards).toEqual([200, 429]);
+	});
 });
 
 describe('Zuora', () => {

@@ -202,7 +202,8 @@ export function createSignatureHandler(options: SignatureHandlerOptions): Signat
 			return refuse(500, 'SERVER_ERROR', 'The signature could not be issued.');
 		}
 
-		const accountKey = authorization.account ?? authorization.accountKey ?? authorization.name;
+		// A file or a Payment Page is not a card for an account: only `account` set by the merchant limits those.
+		const accountKey = authorization.account ?? (operation === 'credit-card' || operation === 'account' ? authorization.accountKey ?? authorization.name : undefined);
 		const checks: Array<[LimitKind, string | undefined]> = [['session', authorization.session], ['address', addressLimitKey], ['account', accountKey]];
 		for (const [kind, key] of checks) {
 			if (key === undefined) {
