@@ -525,52 +525,32 @@ function readCard(form: HTMLFormElement, controls: Map<string, Control[]>, extra
 }
 
 /**
- * The `fields` option checked: a plain object whose own data properties are strings, numbers or
- * booleans (`cardHolderInfo`: a plain object of strings). Nothing inherited is read, and no key
- * can name a prototype. The messages name the option, never a value.
+ * The `fields` option checked: a plain object (prototype Object.prototype or null) whose own
+ * data properties are strings, numbers or booleans (`cardHolderInfo`: a plain object of strings),
+ * copied into an object without a prototype. Nothing inherited is read, and no key can name a
+ * prototype. The messages name the option, never a value.
  */
-function readOptionFields(fields: unknown): Record<string, unknown> {
-	const expected = 'own strings, numbers or booleans (cardHolderInfo: strings)';
+function readOptionFields(fields: unknown, holder?: boolean): Record<string, unknown> {
 	const result = Object.create(null) as Record<string, unknown>;
-	if (fields === undefined) {
+	const bad = () => invalidOption('request', 'fields', 'own strings, numbers or booleans (cardHolderInfo: strings)');
+	if (fields === undefined && !holder) {
 		return result;
 	}
 
-	for (const [name, value] of ownData(fields, expected)) {
-		if (name === HOLDER) {
-			const holder = Object.create(null) as Record<string, unknown>;
-			for (const [key, text] of ownData(value, expected)) {
-				if (typeof text !== 'string') {
-					invalidOption('request', 'fields', expected);
-				}
+	const prototype = fields !== null && typeof fields === 'object' ? Object.getPrototypeOf(fields) as unknown : 0;
+	if (prototype !== Object.prototype && prototype !== null) {
+		bad();
+	}
 
-				holder[key] = text;
-			}
-
-			result[name] = holder;
-		} else if (['string', 'number', 'boolean'].includes(typeof value)) {
-			result[name] = value;
-		} else {
-			invalidOption('request', 'fields', expected);
+	for (const key of Object.keys(fields as object)) {
+		const descriptor = Object.getOwnPropertyDescriptor(fields, key)!;
+		const {value} = descriptor as {value: unknown};
+		if (UNSAFE_KEYS.has(key) || !('value' in descriptor)) {
+			bad();
 		}
+
+		result[key] = !holder && key === HOLDER ? readOptionFields(value, true) : (holder ? typeof value === 'string' : ['string', 'number', 'boolean'].includes(typeof value)) ? value : bad();
 	}
 
 	return result;
-}
-
-/** Own enumerable data properties of a plain object (prototype Object.prototype or null), or an error naming `fields`. */
-function ownData(value: unknown, expected: string): Array<[string, unknown]> {
-	const prototype = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) as unknown : undefined;
-	if (prototype !== Object.prototype && prototype !== null) {
-		return invalidOption('request', 'fields', expected);
-	}
-
-	return Object.keys(value as object).map(key => {
-		const descriptor = Object.getOwnPropertyDescriptor(value, key)!;
-		if (UNSAFE_KEYS.has(key) || !('value' in descriptor)) {
-			invalidOption('request', 'fields', expected);
-		}
-
-		return [key, descriptor.value];
-	});
 }
