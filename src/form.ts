@@ -150,7 +150,8 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 	const typed = new WeakMap<Control, string>();
 	let brand: ZuoraCardBrand | undefined;
 	let destroyed = false;
-	let prefetched: {promise: Promise<CorsSignature>; at: number} | undefined;
+	let prefetched: Promise<CorsSignature> | undefined;
+	let prefetchedAt = 0;
 	let inFlight: Promise<PaymentMethodResult> | undefined;
 
 	const refuseDestroyed = () => {
@@ -164,13 +165,17 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 		const promise = requestSignature(signatureRequest);
 		// Failure is handled at submit time (a fresh pair is fetched); do not report it twice.
 		promise.catch(() => undefined);
-		prefetched = {promise, at: Date.now()};
+		prefetched = promise;
+		prefetchedAt = Date.now();
 		return promise;
 	};
 
+	/** The prefetched pair, unless it is too old. */
+	const fresh = () => (Date.now() - prefetchedAt <= maxAge ? prefetched : undefined);
+
 	const onInteraction = () => {
 		// A form that cannot be submitted (a card field given twice) gets no token: every one is fraud surface.
-		if (!inFlight && (!prefetched || Date.now() - prefetched.at > maxAge) && duplicates(scan(form)).length === 0) {
+		if (!inFlight && !fresh() && duplicates(scan(form)).length === 0) {
 			prefetch().catch(() => undefined);
 		}
 	};
@@ -322,11 +327,11 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 		}
 
 		// A valid card takes the pair: it is single-use.
-		const fresh = prefetched && Date.now() - prefetched.at <= maxAge ? prefetched.promise : undefined;
+		const signature = fresh();
 		prefetched = undefined;
 		setBusy(true);
 		try {
-			return await createPaymentMethod({...options, messages: messages(), card, signature: fresh});
+			return await createPaymentMethod({...options, messages: messages(), card, signature});
 		} finally {
 			setBusy(false);
 		}
