@@ -222,7 +222,9 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 	const onInput = (event: Event) => {
 		const control = event.target as Control;
 		const field = control.name;
-		if (!isControl(control) || !FIELD_NAMES.has(field) || !isInside(form, control)) {
+		// One of the controls scan() finds (a control with a Zuora name), and inside the form.
+		const controls = scan(form);
+		if (!controls.get(field)?.includes(control) || !isInside(form, control)) {
 			return;
 		}
 
@@ -238,7 +240,6 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 			}
 		}
 
-		const controls = scan(form);
 		const [, {errors, creditCardType}] = check(controls);
 		if (brand !== creditCardType) {
 			brand = creditCardType;
