@@ -128,8 +128,7 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 	const options = resolveOptions('request', bindOptions);
 	// `messages` is read at each submit (a page may switch language, e.g. with a getter), and only as an own property.
 	const messages = () => (Object.hasOwn(bindOptions, 'messages') ? bindOptions.messages : undefined);
-	const dom = domAccess();
-	const form = typeof target === 'string' ? dom.findAll(document, target)[0] : target;
+		const form = typeof target === 'string' ? findAll(document, target)[0] : target;
 	if (!(form instanceof HTMLFormElement)) {
 		return invalidOption('request', 'form', 'a <form> element or a selector that finds one');
 	}
@@ -151,7 +150,8 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 	const typed = new WeakMap<Control, string>();
 	let brand: ZuoraCardBrand | undefined;
 	let destroyed = false;
-	let prefetched: {promise: Promise<CorsSignature>; at: number} | undefined;
+	let prefetched: Promise<CorsSignature> | undefined;
+	let prefetchedAt = 0;
 	let inFlight: Promise<PaymentMethodResult> | undefined;
 
 	const refuseDestroyed = () => {
@@ -165,13 +165,17 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 		const promise = requestSignature(signatureRequest);
 		// Failure is handled at submit time (a fresh pair is fetched); do not report it twice.
 		promise.catch(() => undefined);
-		prefetched = {promise, at: Date.now()};
+		prefetched = promise;
+		prefetchedAt = Date.now();
 		return promise;
 	};
 
+	/** The prefetched pair, unless it is too old. */
+	const fresh = () => (Date.now() - prefetchedAt <= maxAge ? prefetched : undefined);
+
 	const onInteraction = () => {
 		// A form that cannot be submitted (a card field given twice) gets no token: every one is fraud surface.
-		if (!inFlight && (!prefetched || Date.now() - prefetched.at > maxAge) && duplicates(scan(form, dom)).length === 0) {
+		if (!inFlight && !fresh() && duplicates(scan(form)).length === 0) {
 			prefetch().catch(() => undefined);
 		}
 	};
@@ -181,25 +185,25 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 		const saved = attributes.get(element) ?? new Map<string, string | null>();
 		attributes.set(element, saved);
 		if (!saved.has(name)) {
-			saved.set(name, dom.get(element, name));
+			saved.set(name, getAttribute(element, name));
 		}
 
-		dom.set(element, name, value(saved.get(name)!) ?? null);
+		setAttribute(element, name, value(saved.get(name)!) ?? null);
 	};
 
 	const setBusy = (busy: boolean) => {
-		for (const button of dom.findAll(form, 'button:not([type=button]):not([type=reset]), input[type=submit]')) {
+		for (const button of findAll(form, 'button:not([type=button]):not([type=reset]), input[type=submit]')) {
 			(button as HTMLButtonElement).disabled = busy;
 		}
 
-		dom.set(form, 'aria-busy', busy ? '' : null);
+		setAttribute(form, 'aria-busy', busy ? '' : null);
 	};
 
 	const formError = (code: keyof typeof FORM_FIELD_MESSAGES): FieldError => ({code, message: formatMessage(code, FORM_FIELD_MESSAGES[code], {}, messages())});
 
 	/** The card the form holds, and its errors by control name: an `expiry` control gets the month's or year's. */
 	const check = (controls: Map<string, Control[]>) => {
-		const card = readCard(form, controls, dom, readOptionFields(options.fields));
+		const card = readCard(form, controls, readOptionFields(options.fields));
 		const checked = validateCreditCard(card, {messages: messages()});
 		const {errors} = checked;
 		if (controls.has('expiry')) {
@@ -218,7 +222,9 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 	const onInput = (event: Event) => {
 		const control = event.target as Control;
 		const field = control.name;
-		if (!isControl(control) || !FIELD_NAMES.has(field) || !isInside(form, control, dom)) {
+		// One of the controls scan() finds (a control with a Zuora name), and inside the form.
+		const controls = scan(form);
+		if (!controls.get(field)?.includes(control) || !isInside(form, control)) {
 			return;
 		}
 
@@ -234,7 +240,6 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 			}
 		}
 
-		const controls = scan(form, dom);
 		const [, {errors, creditCardType}] = check(controls);
 		if (brand !== creditCardType) {
 			brand = creditCardType;
@@ -261,7 +266,7 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 	};
 
 	const showErrors = (errors: Record<string, FieldError>, controls: Map<string, Control[]> = new Map()) => {
-		for (const element of dom.findAll(form, `[${ERROR_ATTRIBUTE}]`)) {
+		for (const element of findAll(form, `[${ERROR_ATTRIBUTE}]`)) {
 			element.textContent = '';
 		}
 
@@ -272,19 +277,19 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 
 		marked.clear();
 		for (const [name, {message}] of Object.entries(errors)) {
-			const control = controls.get(name)?.find(candidate => isInside(form, candidate, dom));
+			const control = controls.get(name)?.find(candidate => isInside(form, candidate));
 			if (control) {
 				control.setAttribute('aria-invalid', 'true');
 				marked.add(control);
 			}
 
 			// Error names are Zuora's field names, from a fixed list: safe inside a selector.
-			let slot = dom.findAll(form, `[${ERROR_ATTRIBUTE}="${name}"]`)[0];
+			let slot = findAll(form, `[${ERROR_ATTRIBUTE}="${name}"]`)[0];
 			if (!slot) {
-				slot = dom.create('span');
+				slot = createElement('span');
 				slot.setAttribute(ERROR_ATTRIBUTE, name);
 				slot.setAttribute('role', 'alert');
-				(control ?? dom.lastElementChild(form) ?? form).after(slot);
+				(control ?? call(Element.prototype, 'lastElementChild', form) ?? form).after(slot);
 				added.push(slot);
 			}
 
@@ -292,7 +297,7 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 			// The error is the control's description (kept once shown, cleared with the text).
 			own(slot, 'id', original => original ?? `zuora-cors-error-${++slots}`);
 			if (control) {
-				const id = dom.get(slot, 'id')!;
+				const id = getAttribute(slot, 'id')!;
 				own(control, 'aria-describedby', original => original?.split(' ').includes(id) ? original : `${original ?? ''} ${id}`.trim());
 			}
 		}
@@ -307,11 +312,11 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 			return;
 		}
 
-		dom.dispatch(form, new CustomEvent(FORM_EVENTS[name], {detail, bubbles: true}));
+		call(EventTarget.prototype, 'dispatchEvent', form, new CustomEvent(FORM_EVENTS[name], {detail, bubbles: true}));
 	};
 
 	const run = async (): Promise<PaymentMethodResult> => {
-		const controls = scan(form, dom);
+		const controls = scan(form);
 		const repeated = duplicates(controls);
 		const [card, {errors}] = check(controls);
 		const fields = repeated.length > 0 ? Object.fromEntries(repeated.map(name => [name, formError('field_repeated')])) : errors;
@@ -323,11 +328,11 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 		}
 
 		// A valid card takes the pair: it is single-use.
-		const fresh = prefetched && Date.now() - prefetched.at <= maxAge ? prefetched.promise : undefined;
+		const signature = fresh();
 		prefetched = undefined;
 		setBusy(true);
 		try {
-			return await createPaymentMethod({...options, messages: messages(), card, signature: fresh});
+			return await createPaymentMethod({...options, messages: messages(), card, signature});
 		} finally {
 			setBusy(false);
 		}
@@ -364,9 +369,19 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 		submit().catch(() => undefined);
 	};
 
-	dom.listen(form, 'submit', onSubmit, true);
-	dom.listen(form, 'input', onInput, true);
-	for (const [name, list] of scan(form, dom)) {
+	const listeners: Array<[string, (event: Event) => void]> = [['submit', onSubmit], ['input', onInput]];
+	if (options.prefetch ?? defaults.prefetch) {
+		listeners.push(['focusin', onInteraction], ['input', onInteraction]);
+	}
+
+	const listen = (method: string) => {
+		for (const [type, listener] of listeners) {
+			call(EventTarget.prototype, method, form, type, listener);
+		}
+	};
+
+	listen('addEventListener');
+	for (const [name, list] of scan(form)) {
 		const hint = HINTS[name];
 		for (const control of hint ? list : []) {
 			own(control, 'autocomplete', original => original ?? `cc-${hint}`);
@@ -375,23 +390,18 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 		}
 	}
 
-	if (options.prefetch ?? defaults.prefetch) {
-		dom.listen(form, 'focusin', onInteraction, true);
-		dom.listen(form, 'input', onInteraction, true);
-	}
-
-	if ((options.preconnect ?? defaults.preconnect) && !dom.findAll(document, `link[rel=preconnect][href="${zuoraOrigin}"]`)[0]) {
-		const link = dom.create('link') as HTMLLinkElement;
+	if ((options.preconnect ?? defaults.preconnect) && !findAll(document, `link[rel=preconnect][href="${zuoraOrigin}"]`)[0]) {
+		const link = createElement('link') as HTMLLinkElement;
 		link.rel = 'preconnect';
 		link.href = zuoraOrigin;
 		// The card POST carries credentials, and browsers pool credentialed connections apart.
 		link.crossOrigin = 'use-credentials';
-		dom.head().append(link);
+		call(Document.prototype, 'head', document).append(link);
 		added.push(link);
 	}
 
 	// Enabled last, once the submit listener is in place: from now on a submit is the library's.
-	const enabled = dom.findAll(form, `fieldset[${FIELDSET_ATTRIBUTE}][disabled]`) as HTMLFieldSetElement[];
+	const enabled = findAll(form, `fieldset[${FIELDSET_ATTRIBUTE}][disabled]`) as HTMLFieldSetElement[];
 	for (const fieldset of enabled) {
 		fieldset.disabled = false;
 	}
@@ -405,10 +415,7 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 				fieldset.disabled = true;
 			}
 
-			dom.listen(form, 'submit', onSubmit, false);
-			dom.listen(form, 'focusin', onInteraction, false);
-			dom.listen(form, 'input', onInteraction, false);
-			dom.listen(form, 'input', onInput, false);
+			listen('removeEventListener');
 			for (const element of added.splice(0)) {
 				element.remove();
 			}
@@ -416,7 +423,7 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 			showErrors({});
 			for (const [element, saved] of attributes) {
 				for (const [name, value] of saved) {
-					dom.set(element, name, value);
+					setAttribute(element, name, value);
 				}
 			}
 
@@ -428,46 +435,34 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 	};
 }
 
-type Dom = ReturnType<typeof domAccess>;
-
 /**
- * The DOM methods bindForm calls, taken from the prototypes. An injected control named
+ * Calls a DOM method (or reads a getter) as its prototype defines it. An injected control named
  * `elements`, `contains` or `dispatchEvent` shadows that property of its form, and an injected
  * `<img name="createElement">` one of `document` (both interfaces let names override their
- * members), so nothing here is read from the form or the document themselves. Markup cannot
- * change a prototype; a page that can run script is outside what any library can defend.
+ * members), so nothing bindForm calls is read from the form or the document themselves. Markup
+ * cannot change a prototype; a page that can run script is outside what any library can defend.
  */
-function domAccess() {
-	const getter = <T>(prototype: object, name: string) => Object.getOwnPropertyDescriptor(prototype, name)!.get! as (this: unknown) => T;
-	const elements = getter<HTMLFormControlsCollection>(HTMLFormElement.prototype, 'elements');
-	const lastElementChild = getter<Element | null>(Element.prototype, 'lastElementChild');
-	const head = getter<HTMLHeadElement>(Document.prototype, 'head');
-	const {querySelectorAll, getAttribute, setAttribute, removeAttribute} = Element.prototype;
-	const {contains} = Node.prototype;
-	const {addEventListener, removeEventListener, dispatchEvent} = EventTarget.prototype;
-	const {createElement} = Document.prototype;
-	return {
-		elements: (form: HTMLFormElement) => [...elements.call(form)],
-		findAll: (root: Element | Document, selector: string): Element[] => [...(root instanceof Document ? Document.prototype.querySelectorAll : querySelectorAll).call(root, selector)],
-		contains: (root: Node, node: Node) => contains.call(root, node),
-		lastElementChild: (element: Element) => lastElementChild.call(element),
-		get: (element: Element, name: string) => getAttribute.call(element, name),
-		/** Sets an attribute; null removes it. */
-		set: (element: Element, name: string, value: string | null) => (value === null ? removeAttribute.call(element, name) : setAttribute.call(element, name, value)),
-		dispatch: (target: EventTarget, event: Event) => dispatchEvent.call(target, event),
-		listen: (target: EventTarget, type: string, listener: (event: Event) => void, on: boolean) => (on ? addEventListener : removeEventListener).call(target, type, listener),
-		create: (name: string) => createElement.call(document, name) as HTMLElement,
-		head: () => head.call(document),
-	};
+function call(prototype: object, name: string, target: unknown, ...args: unknown[]): any {
+	const {get, value} = Object.getOwnPropertyDescriptor(prototype, name)!;
+	return (get ?? value).call(target, ...args);
 }
+
+const findAll = (root: Element | Document, selector: string): Element[] => [...call(root instanceof Document ? Document.prototype : Element.prototype, 'querySelectorAll', root, selector)];
+
+const getAttribute = (element: Element, name: string): string | null => call(Element.prototype, 'getAttribute', element, name);
+
+/** Sets an attribute; null removes it. */
+const setAttribute = (element: Element, name: string, value: string | null) => call(Element.prototype, value === null ? 'removeAttribute' : 'setAttribute', element, name, value);
+
+const createElement = (name: string): HTMLElement => call(Document.prototype, 'createElement', document, name);
 
 function isControl(element: Element): element is Control {
 	return element instanceof HTMLSelectElement || element instanceof HTMLTextAreaElement || (element instanceof HTMLInputElement && !IGNORED_TYPES.has(element.type));
 }
 
 /** Inside means both: a descendant of the form and owned by it (`form="…"` can make either untrue). */
-function isInside(form: HTMLFormElement, control: Control, dom: Dom): boolean {
-	return control.form === form && dom.contains(form, control);
+function isInside(form: HTMLFormElement, control: Control): boolean {
+	return control.form === form && call(Node.prototype, 'contains', form, control);
 }
 
 /**
@@ -475,9 +470,9 @@ function isInside(form: HTMLFormElement, control: Control, dom: Dom): boolean {
  * name: also the ones `form="…"` brings in from outside or sends away, so a second control of
  * the same name is seen wherever it was injected.
  */
-function scan(form: HTMLFormElement, dom: Dom): Map<string, Control[]> {
+function scan(form: HTMLFormElement): Map<string, Control[]> {
 	const controls = new Map<string, Control[]>();
-	for (const element of new Set([...dom.elements(form), ...dom.findAll(form, 'input, select, textarea')])) {
+	for (const element of new Set([...call(HTMLFormElement.prototype, 'elements', form), ...findAll(form, 'input, select, textarea')])) {
 		if (isControl(element) && FIELD_NAMES.has(element.name)) {
 			controls.set(element.name, [...controls.get(element.name) ?? [], element]);
 		}
@@ -495,12 +490,12 @@ function duplicates(controls: Map<string, Control[]>): string[] {
  * The card from the form's controls and the `fields` option, in objects without a prototype and
  * under Zuora's names only: no control name is ever split into a path.
  */
-function readCard(form: HTMLFormElement, controls: Map<string, Control[]>, dom: Dom, extra: Record<string, unknown>): CreditCardInput {
+function readCard(form: HTMLFormElement, controls: Map<string, Control[]>, extra: Record<string, unknown>): CreditCardInput {
 	const card = Object.create(null) as Record<string, unknown>;
 	const holder = Object.create(null) as Record<string, unknown>;
 	for (const [name, list] of controls) {
 		for (const control of list) {
-			if (!isInside(form, control, dom) || control.matches(':disabled') || (control instanceof HTMLInputElement && control.type === 'radio' && !control.checked)) {
+			if (!isInside(form, control) || control.matches(':disabled') || (control instanceof HTMLInputElement && control.type === 'radio' && !control.checked)) {
 				continue;
 			}
 
@@ -536,52 +531,32 @@ function readCard(form: HTMLFormElement, controls: Map<string, Control[]>, dom: 
 }
 
 /**
- * The `fields` option checked: a plain object whose own data properties are strings, numbers or
- * booleans (`cardHolderInfo`: a plain object of strings). Nothing inherited is read, and no key
- * can name a prototype. The messages name the option, never a value.
+ * The `fields` option checked: a plain object (prototype Object.prototype or null) whose own
+ * data properties are strings, numbers or booleans (`cardHolderInfo`: a plain object of strings),
+ * copied into an object without a prototype. Nothing inherited is read, and no key can name a
+ * prototype. The messages name the option, never a value.
  */
-function readOptionFields(fields: unknown): Record<string, unknown> {
-	const expected = 'own strings, numbers or booleans (cardHolderInfo: strings)';
+function readOptionFields(fields: unknown, holder?: boolean): Record<string, unknown> {
 	const result = Object.create(null) as Record<string, unknown>;
-	if (fields === undefined) {
+	const bad = () => invalidOption('request', 'fields', 'own strings, numbers or booleans (cardHolderInfo: strings)');
+	if (fields === undefined && !holder) {
 		return result;
 	}
 
-	for (const [name, value] of ownData(fields, expected)) {
-		if (name === HOLDER) {
-			const holder = Object.create(null) as Record<string, unknown>;
-			for (const [key, text] of ownData(value, expected)) {
-				if (typeof text !== 'string') {
-					invalidOption('request', 'fields', expected);
-				}
+	const prototype = fields !== null && typeof fields === 'object' ? Object.getPrototypeOf(fields) as unknown : 0;
+	if (prototype !== Object.prototype && prototype !== null) {
+		bad();
+	}
 
-				holder[key] = text;
-			}
-
-			result[name] = holder;
-		} else if (['string', 'number', 'boolean'].includes(typeof value)) {
-			result[name] = value;
-		} else {
-			invalidOption('request', 'fields', expected);
+	for (const key of Object.keys(fields as object)) {
+		const descriptor = Object.getOwnPropertyDescriptor(fields, key)!;
+		const {value} = descriptor as {value: unknown};
+		if (UNSAFE_KEYS.has(key) || !('value' in descriptor)) {
+			bad();
 		}
+
+		result[key] = !holder && key === HOLDER ? readOptionFields(value, true) : (holder ? typeof value === 'string' : ['string', 'number', 'boolean'].includes(typeof value)) ? value : bad();
 	}
 
 	return result;
-}
-
-/** Own enumerable data properties of a plain object (prototype Object.prototype or null), or an error naming `fields`. */
-function ownData(value: unknown, expected: string): Array<[string, unknown]> {
-	const prototype = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) as unknown : undefined;
-	if (prototype !== Object.prototype && prototype !== null) {
-		return invalidOption('request', 'fields', expected);
-	}
-
-	return Object.keys(value as object).map(key => {
-		const descriptor = Object.getOwnPropertyDescriptor(value, key)!;
-		if (UNSAFE_KEYS.has(key) || !('value' in descriptor)) {
-			invalidOption('request', 'fields', expected);
-		}
-
-		return [key, descriptor.value];
-	});
 }
