@@ -483,7 +483,10 @@ function scan(form: HTMLFormElement): Map<string, Control[]> {
 
 /** Names given by more than one control; a radio group is the one legitimate repeat. */
 function duplicates(controls: Map<string, Control[]>): string[] {
-	return [...controls].filter(([, list]) => list.length > 1 && !list.every(control => control.type === 'radio')).map(([name]) => name);
+	const repeated = [...controls].filter(([, list]) => list.length > 1 && !list.every(control => control.type === 'radio')).map(([name]) => name);
+	// `expiry` and expirationMonth/expirationYear are one expiry date given twice: an injected
+	// `expiry` must not silently replace the month and year the shopper chose (or the reverse).
+	return controls.has('expiry') && (controls.has('expirationMonth') || controls.has('expirationYear')) && !repeated.includes('expiry') ? [...repeated, 'expiry'] : repeated;
 }
 
 /**
