@@ -4,6 +4,7 @@ import {createAccount, type CreateAccountOptions} from './account.js';
 import {validateCreditCard} from './card.js';
 import {ZuoraCorsError} from './errors.js';
 import {createPaymentMethod} from './payment-method.js';
+import {encodedSecret} from './secret-encodings.test-util.js';
 import {startSigner} from './stub-signer.test-util.js';
 import {startZuoraStub, type ZuoraStub} from './testing/index.js';
 
@@ -138,5 +139,20 @@ describe('createAccount against the stub', () => {
 		const cardToBackend = await failure({signatureOptions: {method: 'POST', json: {card: '4111-1111-1111-1111'}}});
 		expect([wrongPath, cardToBackend].map(error => [error.kind, Object.keys(error.fields ?? {})])).toEqual([['validation', ['url']], ['validation', ['signatureOptions']]]);
 		expect([signer.received.length, stub.requests().length]).toEqual([0, 0]);
+	});
+
+	it('refuses the number or the security code however it is written, in the body, a header or the URL (generated)', async () => {
+		const placed = fc.constantFrom('4111111111111111', '737').chain(value => fc.oneof(
+			encodedSecret(value).map(text => ({signatureOptions: {method: 'POST' as const, json: {note: `card ${text}`}}})),
+			encodedSecret(value, true).map(text => ({signatureOptions: {headers: {'X-Note': `card ${text}`}}})),
+			encodedSecret(value).map(text => ({signatureUrl: `${signatureUrl}${signatureUrl.includes('?') ? '&' : '?'}note=${text}`})),
+		));
+		await fc.assert(fc.asyncProperty(placed, async override => {
+			stub.reset();
+			signer.received.length = 0;
+			const error = await failure(override);
+			expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'signature', ['signatureOptions']]);
+			expect([signer.received.length, stub.requests().length]).toEqual([0, 0]);
+		}), {numRuns: 100});
 	});
 });

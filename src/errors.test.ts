@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {redactCardNumbers, ZuoraCorsError} from './errors.js';
+import {maskSecrets, redactCardNumbers, ZuoraCorsError} from './errors.js';
 import {zuoraUrl} from './zuora-url.js';
 import {ZUORA_BASE_URLS} from './zuora.js';
 
@@ -56,6 +57,45 @@ describe('ZuoraCorsError', () => {
 		expect(error.message).toBe('card [redacted] and [redacted]');
 		expect(error.reasons[0]!.message).toBe('number [redacted]');
 		expect(redactCardNumbers('code 90000011, process 1AA4FDFC25059EAD')).toBe('code 90000011, process 1AA4FDFC25059EAD');
+	});
+});
+
+describe('maskSecrets', () => {
+	const number = '4111111111111111';
+	it('masks a number cut across texts in any order, and a security code inside a code', () => {
+		expect(maskSecrets(['card 41111111', '11111111', 'ok'], [number])).toEqual(['card [redacted]', '[redacted]', 'ok']);
+		expect(maskSecrets(['11111111', 'card 41111111'], [number])).toEqual(['[redacted]', 'card [redacted]']);
+		expect(maskSecrets(['53100737', 'cvc 7.3.7', '53100020'], [number, '737'])).toEqual(['53100[redacted]', 'cvc [redacted]', '53100020']);
+		// 6 digits of the number in a row are masked, 5 are not (a BIN and the last four may be shown).
+		expect(maskSecrets(['a 411111 b', 'a 41111 b', '90000011'], [number])).toEqual(['a [redacted] b', 'a 41111 b', '90000011']);
+	});
+
+	it('whole: only the secret written whole, the security code as a run of its own', () => {
+		expect(maskSecrets(['x4111.1111.1111.1111y', '41111111', 'id 1737', 'cvc %37%33%37'], [number, '737'], true)).toEqual(['x[redacted]y', '41111111', 'id 1737', 'cvc [redacted]']);
+	});
+
+	it('leaves no piece of 6 digits or more of the number, wherever the pieces are (generated)', () => {
+		fc.assert(fc.property(fc.uniqueArray(fc.integer({min: 1, max: 15}), {minLength: 1, maxLength: 3}), fc.array(fc.nat(4), {minLength: 4, maxLength: 4}), (cuts, slots) => {
+			const ends = [0, ...cuts.sort((a, b) => a - b), 16];
+			const texts = ['a', 'b', 'c', 'd'];
+			for (const [index, start] of ends.slice(0, -1).entries()) {
+				texts[slots[index]! % 4] += ` ${number.slice(start, ends[index + 1])}`;
+			}
+
+			const masked = maskSecrets(texts, [number]);
+			for (const text of masked) {
+				for (const run of text.match(/\d+/g) ?? []) {
+					expect(run.length < 6 || !number.includes(run), text).toBe(true);
+				}
+			}
+
+			for (const a of masked) {
+				for (const b of masked) {
+					// Letters break a run of digits; anything else does not.
+					expect((a + b).replace(/\p{L}/gu, 'x').replace(/[^\dx]/g, ''), `${a} ${b}`).not.toContain(number);
+				}
+			}
+		}), {numRuns: 500});
 	});
 });
 

@@ -163,9 +163,15 @@ export function decodeReference(reference: string): string {
  * `texts` (every server string of one error, read together) with each secret masked however it
  * is written: any separators between its digits (dots, no-break or thin spaces, tabs, `+`…),
  * any Unicode digits (full-width, Arabic-Indic, compatibility forms), percent-encoded or as
- * character references, and split across two strings. Only letters break a run of digits.
+ * character references, and split across strings. Only letters break a run of digits.
+ *
+ * Any 6 digits in a row of a secret (all of it when shorter: the security code) are masked
+ * wherever they are, so a number cut in pieces of 6 or more is masked in whatever order its
+ * pieces come (the texts are also read joined, in order, for smaller pieces). `whole`: only a
+ * secret written whole, the security code as a digit run of its own (to refuse a request, not
+ * on a coincidence).
  */
-export function maskSecrets(texts: readonly string[], secrets: readonly string[]): string[] {
+export function maskSecrets(texts: readonly string[], secrets: readonly string[], whole?: boolean): string[] {
 	if (secrets.length === 0) {
 		return [...texts];
 	}
@@ -196,11 +202,19 @@ export function maskSecrets(texts: readonly string[], secrets: readonly string[]
 	const ranges: Array<Array<[number, number]>> = texts.map(() => []);
 	for (const secret of secrets) {
 		const wanted = secretDigits(secret);
-		for (let at = wanted.length > 2 ? digits.indexOf(wanted) : -1; at >= 0; at = digits.indexOf(wanted, at + 1)) {
-			const [first, start] = origins[at]!;
-			const [last, , end] = origins[at + wanted.length - 1]!;
-			for (let text = first; text <= last; text++) {
-				ranges[text]!.push([text === first ? start : 0, text === last ? end : texts[text]!.length]);
+		const size = whole ? wanted.length : Math.min(wanted.length, 6);
+		for (let from = 0; size > 2 && from + size <= wanted.length; from++) {
+			const part = wanted.slice(from, from + size);
+			for (let at = digits.indexOf(part); at >= 0; at = digits.indexOf(part, at + 1)) {
+				if (whole && size < 6 && /\d/.test((digits[at - 1] ?? '') + (digits[at + size] ?? ''))) {
+					continue;
+				}
+
+				const [first, start] = origins[at]!;
+				const [last, , end] = origins[at + size - 1]!;
+				for (let text = first; text <= last; text++) {
+					ranges[text]!.push([text === first ? start : 0, text === last ? end : texts[text]!.length]);
+				}
 			}
 		}
 	}

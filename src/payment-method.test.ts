@@ -1,8 +1,10 @@
 import type {ServerResponse} from 'node:http';
+import fc from 'fast-check';
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {ZuoraCorsError} from './errors.js';
 import {reply, startServer} from './http-server.test-util.js';
 import {createPaymentMethod, type CreatePaymentMethodOptions} from './payment-method.js';
+import {encodedSecret} from './secret-encodings.test-util.js';
 
 const card = {accountKey: 'A00000001', creditCardNumber: '4111 1111 1111 1111', expirationMonth: '12', expirationYear: '2031', securityCode: '737', defaultPaymentMethod: 'true'};
 const sentCard = '{"accountKey":"A00000001","creditCardType":"Visa","creditCardNumber":"4111111111111111","expirationMonth":12,"expirationYear":2031,"securityCode":"737","defaultPaymentMethod":true}';
@@ -125,6 +127,27 @@ describe('createPaymentMethod', () => {
 		const error = await failure({...override, ...('signatureUrl' in override ? {signatureUrl: server.url + override.signatureUrl} : {})});
 		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'signature', ['signatureOptions']]);
 		expect(server.received).toHaveLength(0);
+	});
+
+	it('refuses the number or the security code however it is written, in the body, a header or the URL (generated)', async () => {
+		const secret = fc.constantFrom('4111111111111111', '737');
+		const placed = secret.chain(value => fc.oneof(
+			encodedSecret(value).map(text => ({signatureOptions: {method: 'POST' as const, json: {cart: 'c1', note: `card ${text} x`}}})),
+			encodedSecret(value, true).map(text => ({signatureOptions: {headers: {'X-Note': `card ${text}`}}})),
+			encodedSecret(value).map(text => ({signatureUrl: `${server.url}/signature?cart=c1&note=${text}`})),
+		));
+		await fc.assert(fc.asyncProperty(placed, async override => {
+			server.received.length = 0;
+			const error = await failure(override);
+			expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'signature', ['signatureOptions']]);
+			expect(server.received).toHaveLength(0);
+		}), {numRuns: 150});
+	});
+
+	it('sends a signature request whose digits hold the security code only inside a longer number', async () => {
+		answers.push(json(created));
+		await run({signatureOptions: {method: 'POST', json: {cart: 'c1', amount: '17370', ref: '41111'}, headers: {'X-Order': '7371'}}});
+		expect(paths()).toEqual(['POST /signature', 'POST /v1/payment-methods/credit-cards token1']);
 	});
 
 	it('is aborted while waiting for a prefetched pair that never comes', async () => {

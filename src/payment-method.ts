@@ -56,6 +56,6 @@ export function checkedCard(call: ReturnType<typeof resolveSignedCall>, card: Cr
 	}
 
 	const json = normalizeCreditCard(card, checked.creditCardType);
-	refuseCardInSignatureRequest(call.signatureRequest, json.creditCardNumber);
+	refuseCardInSignatureRequest(call.signatureRequest, [json.creditCardNumber, json.securityCode ?? '']);
 	return json;
 }

@@ -1,4 +1,4 @@
-import {ZuoraCorsError} from './errors.js';
+import {maskSecrets, ZuoraCorsError} from './errors.js';
 import {defaults, invalidOption, resolveHeaders, resolveIdempotencyKey, resolveOptions, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
 import type {Exchange} from './transport.js';
@@ -154,21 +154,21 @@ async function untilAborted(pair: CorsSignature | Promise<CorsSignature>, signal
 }
 
 /**
- * The merchant backend must never see card data: refuse a signature request whose URL, headers
- * or body carry the card number, however it is spaced, dashed or URL-encoded.
+ * The merchant backend must never see card data: refuse a signature request whose URL, body or
+ * headers carry the card number or the security code, however they are written (the masking
+ * of errors, `maskSecrets`, finds them: any separators, Unicode digits, percent-encoded or as
+ * character references). Nothing is sent.
  */
-export function refuseCardInSignatureRequest(request: Exchange | undefined, number: string) {
-	if (!request) {
-		return;
-	}
-
-	let url = request.url;
+export function refuseCardInSignatureRequest(request: Exchange | undefined, secrets: readonly string[]) {
+	const texts = request ? [request.url, request.body ?? '', ...request.headers.values()] : [];
 	try {
-		url = decodeURIComponent(url);
+		// The body's keys and values as JSON reads them too (`\t`, `\u0034`…).
+		JSON.parse(texts[1]!, (key, value: unknown) => texts.push(key, String(value)) && value);
 	} catch {}
 
-	const outgoing = [url, request.body ?? '', ...request.headers.values()].join(' ').replace(/[\s-]/g, '');
-	if (outgoing.includes(number)) {
-		invalidOption('signature', 'signatureOptions', 'no card data: the signature request goes to the merchant backend');
+	for (const text of texts) {
+		if (maskSecrets([text], secrets, true)[0] !== text) {
+			invalidOption('signature', 'signatureOptions', 'no card data: the signature request goes to the merchant backend');
+		}
 	}
 }

@@ -116,21 +116,68 @@ function digitsSeen(text: string): string {
 }
 
 describe('echo masking', () => {
-	it('no encoding, split or spacing of the number or the security code survives anywhere in the error', async () => {
-		await fc.assert(fc.asyncProperty(encodedParts(NUMBER), encoded(CVV), fc.integer({min: 1, max: 15}), fc.constantFrom('reasons', 'processId'), async (number, cvv, cut, where) => {
-			const [head, tail] = [number.slice(0, cut).join(''), number.slice(cut).join('')];
-			const body = where === 'reasons'
-				? {success: false, processId: 'ABC', reasons: [{code: 53_100_020, message: `card ${head}`}, {code: 'E', message: `${tail} and cvc ${cvv}`}]}
-				: {success: false, processId: `${head}`, reasons: [{code: 53_100_020, message: `${tail} cvc ${cvv}`}]};
-			next = {status: 200, body};
+	// Each server string the error keeps, alone: JSON keys between fields would break the digit runs.
+	const fields = (error: ZuoraCorsError) => [...error.reasons.flatMap(({code, message}) => [message, String(code ?? '')]), error.processId ?? '', error.message.split(server.url).join(''), String(error.code ?? '')];
+	const expectNoSecret = (error: ZuoraCorsError) => {
+		const seen = fields(error).map(digitsSeen);
+		for (const one of seen) {
+			expect(one).not.toContain(CVV);
+		}
+
+		// A number cut across fields: every ordered pair of fields, joined.
+		for (const a of seen) {
+			for (const b of seen) {
+				expect(a + b).not.toContain(NUMBER);
+			}
+		}
+
+		expect(digitsSeen(JSON.stringify(error).split(server.url).join(''))).not.toContain(NUMBER);
+	};
+
+	// The number in up to three pieces (cut anywhere), each put in a message, a code (numeric or
+	// string) or the processId; the security code whole in a message, a code or the processId.
+	const SLOTS = ['message0', 'code0', 'message1', 'code1', 'processId'] as const;
+	const placement = fc.tuple(fc.uniqueArray(fc.integer({min: 1, max: 15}), {minLength: 1, maxLength: 2}), fc.uniqueArray(fc.constantFrom(...SLOTS), {minLength: 3, maxLength: 3}), fc.boolean(), fc.constantFrom(...SLOTS), fc.boolean(), encodedParts(NUMBER), encoded(CVV));
+	it('no encoding, split or placement of the number or the security code survives in any field of the error', async () => {
+		await fc.assert(fc.asyncProperty(placement, async ([cuts, slots, numeric, cvvSlot, cvvNumeric, number, cvv]) => {
+			const ends = [0, ...cuts.sort((a, b) => a - b), 16];
+			const values: Record<string, string | number> = {message0: 'Declined', code0: 53_100_020, message1: 'Retry', code1: 'E', processId: 'ABC'};
+			for (const [index, start] of ends.slice(0, -1).entries()) {
+				const slot = slots[index]!;
+				values[slot] = slot.startsWith('code') && numeric ? Number(NUMBER.slice(start, ends[index + 1])) : `${slot.startsWith('message') ? 'card ' : ''}${number.slice(start, ends[index + 1]).join('').trim()}`;
+			}
+
+			// The security code gets a field of its own unless it shares one: then after a letter.
+			const held = slots.slice(0, ends.length - 1).includes(cvvSlot);
+			values[cvvSlot] = cvvSlot.startsWith('code') && !held && cvvNumeric ? Number(`53100${CVV}`) : `${held ? `${String(values[cvvSlot])} cvc ` : cvvSlot.startsWith('code') ? 'E' : ''}${cvv}`;
+			next = {status: 200, body: {success: false, processId: values['processId'], reasons: [{code: values['code0'], message: values['message0']}, {code: values['code1'], message: values['message1']}, {code: 53_100_020, message: 'Declined'}]}};
 			const error = await failure(post());
 			expect(error.kind).toBe('zuora');
-			for (const text of [JSON.stringify(error), error.message, error.stack ?? '', String(error)]) {
-				const seen = digitsSeen(text.split(server.url).join(''));
-				expect(seen).not.toContain(NUMBER);
-				expect(seen).not.toContain(CVV);
-			}
+			expectNoSecret(error);
+			// The third reason holds no secret: kept as is.
+			expect(error.reasons[2]).toEqual({code: 53_100_020, message: 'Declined'});
 		}), {numRuns: 300});
+	});
+
+	it.each([
+		['two numeric codes', {reasons: [{code: 41_111_111, message: 'a'}, {code: 11_111_111, message: 'b'}]}, [{code: '[redacted]', message: 'a'}, {code: '[redacted]', message: 'b'}], undefined],
+		['a message and a code', {reasons: [{code: 11_111_111, message: 'card 41111111'}]}, [{code: '[redacted]', message: 'card [redacted]'}], undefined],
+		['the processId before the message', {processId: '41111111', reasons: [{code: 53_100_020, message: '11111111'}]}, [{code: 53_100_020, message: '[redacted]'}], '[redacted]'],
+		['a security code in a numeric code', {reasons: [{code: 53_100_737, message: 'm'}]}, [{code: '[redacted]', message: 'm'}], undefined],
+		['a security code in a string code', {reasons: [{code: 'E737', message: 'm'}]}, [{code: 'E[redacted]', message: 'm'}], undefined],
+	])('masks the number or the security code in %s', async (_what, answer, reasons, processId) => {
+		next = {status: 200, body: {success: false, ...answer}};
+		const error = await failure(post());
+		expect([error.reasons, error.processId, error.code, error.retryable]).toEqual([reasons, processId, reasons[0]!.code, false]);
+		expectNoSecret(error);
+	});
+
+	it('masks 90000011 when it is a piece of the card number, not when the security code is in it by chance', async () => {
+		next = {status: 200, body: {success: false, reasons: [{code: 90_000_011, message: 'Invalid token.'}]}};
+		const fragment = await failure(post({json: {...card, creditCardNumber: '4111900000111111'}}));
+		expect([fragment.code, fragment.retryable]).toEqual(['[redacted]', false]);
+		const chance = await failure(post({json: {...card, securityCode: '011'}}));
+		expect([chance.code, chance.retryable]).toEqual([90_000_011, true]);
 	});
 
 	it('keeps Zuora codes and a digits-only processId intact when they hold no secret', async () => {

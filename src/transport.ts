@@ -1,5 +1,6 @@
 import ky, {type Options} from 'ky';
-import {decodeReference, maskSecrets, NOT_PROCESSED_STATUSES, ZuoraCorsError, type ZuoraCorsStage, type ZuoraReason} from './errors.js';
+import {decodeReference, maskSecrets, secretDigits, NOT_PROCESSED_STATUSES, ZuoraCorsError, type ZuoraCorsStage, type ZuoraReason} from './errors.js';
+import {isInvalidTokenCode} from './zuora.js';
 
 export type Exchange = {
 	stage: ZuoraCorsStage;
@@ -181,17 +182,22 @@ export async function exchange(request: Exchange): Promise<Answer> {
 		return {status, body};
 	}
 
-	// The failure: the server's strings (messages, string codes, processId) masked together.
+	// The failure: every server string (messages, codes, processId) masked together, by content.
 	const raw = (Array.isArray(body?.['reasons']) ? body!['reasons'] as unknown[] : []).filter((reason): reason is {code?: unknown; message?: unknown} => reason !== null && typeof reason === 'object');
-	const codes = raw.map(({code}) => typeof code === 'number' || typeof code === 'string' ? code : undefined);
-	const textCodes = codes.map(code => typeof code === 'string' && !/^\d+$/.test(code) ? code : '');
+	const codes = raw.map(({code}) => typeof code === 'number' || typeof code === 'string' ? String(code) : undefined);
 	const processId = typeof body?.['processId'] === 'string' ? body['processId'] : undefined;
-	const masked = maskSecrets([...raw.map(({message}) => typeof message === 'string' ? stripHtml(message) : ''), ...textCodes, processId ?? ''], secrets);
-	const digitsOnly = new Set(secrets.map(secret => secret.replace(/\D/g, '')));
-	const reasons = codes.map((code, index): ZuoraReason => ({
-		...(code === undefined ? {} : {code: textCodes[index] ? masked[raw.length + index]! : digitsOnly.has(String(code)) ? '[redacted]' : code}),
-		message: masked[index]!,
-	}));
+	const masked = maskSecrets([...raw.map(({message}) => typeof message === 'string' ? stripHtml(message) : ''), ...codes.map(code => code ?? ''), processId ?? ''], secrets);
+	const reasons = raw.map(({code}, index): ZuoraReason => {
+		const text = codes[index];
+		const mask = masked[raw.length + index]!;
+		// A code holding a secret's digits is '[redacted]' (a string code keeps its other text).
+		// 90000011 is Zuora's constant: a security code inside it (000, 011…) is chance, and
+		// masking it would cost the re-sign; a card fragment still masks it.
+		return {
+			...(text === undefined ? {} : {code: mask === text || (isInvalidTokenCode(text) && maskSecrets([text], secrets.filter(secret => secretDigits(secret).length > 5))[0] === text) ? code as number | string : /^\d+$/.test(text) ? '[redacted]' : mask}),
+			message: masked[index]!,
+		};
+	});
 	const first = reasons[0];
 	const summary = first ? ` (${[first.code, first.message].filter(part => part !== undefined && part !== '').join(' ') || 'no reason given'})` : '';
 	const details = {
