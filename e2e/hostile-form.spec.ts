@@ -289,6 +289,8 @@ test.describe('a Zuora field given twice refuses the submission, sending nothing
 		['inside, a radio beside the page\'s control', (name: string) => ({fieldset: `<input type="radio" name="${name}" value="4000000000000002" checked>`})],
 	] as const) {
 		test(`${where}: every Zuora name`, async ({page, demo}) => {
+			// 17 page loads, each with an injection and a refused submit (Firefox on a busy machine takes over 30 s).
+			test.setTimeout(150_000);
 			const requests = await recordRequests(page);
 			const outcomes: unknown[] = [];
 			for (const name of ZUORA_FIELDS) {
