@@ -240,8 +240,45 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 	});
 });
 
-/** Zuora's names, each of which an attacker may inject a second time. */
-const ZUORA_FIELDS = ['accountKey', 'creditCardType', 'creditCardNumber', 'expirationMonth', 'expirationYear', 'securityCode', 'defaultPaymentMethod', 'cardHolderInfo.cardHolderName'];
+/**
+ * Every control name bindForm reads, each of which an attacker may inject a second time. A copy of
+ * FIELD_NAMES in src/form.ts (the built bundle does not export it): keep the two in step. The
+ * first test below checks the page's bindForm refuses a duplicate of each, so a name missing
+ * here is only a gap, never a false pass.
+ */
+const ZUORA_FIELDS = [
+	'accountKey', 'creditCardType', 'creditCardNumber', 'expirationMonth', 'expirationYear', 'securityCode', 'defaultPaymentMethod', 'expiry',
+	...['cardHolderName', 'addressLine1', 'addressLine2', 'city', 'state', 'country', 'zipCode', 'phone', 'email'].map(name => `cardHolderInfo.${name}`),
+];
+
+test('bindForm refuses a duplicate of every name in ZUORA_FIELDS, on a bare form', async ({page, demo}) => {
+	await page.goto(demo.merchant.url);
+	const refused = await page.evaluate(async names => {
+		const {ZuoraCors} = window as unknown as Window;
+		const results: Record<string, unknown> = {};
+		for (const name of names) {
+			const form = document.createElement('form');
+			for (let index = 0; index < 2; index++) {
+				const input = document.createElement('input');
+				input.name = name;
+				input.value = '1';
+				form.append(input);
+			}
+
+			document.body.append(form);
+			const binding = ZuoraCors.bindForm(form, {signatureUrl: '/signature', url: document.querySelector('form')!.dataset['zuoraUrl']!, allowedHosts: [new URL(document.querySelector('form')!.dataset['zuoraUrl']!).origin], preconnect: false, onError() {}});
+			// eslint-disable-next-line no-await-in-loop
+			results[name] = await binding.submit().then(() => 'sent', (error: {kind: string; fields?: Record<string, {code: string}>}) => `${error.kind} ${Object.entries(error.fields ?? {}).map(([field, {code}]) => `${field}:${code}`).join(',')}`);
+			binding.destroy();
+			form.remove();
+		}
+
+		return results;
+	}, ZUORA_FIELDS);
+	expect(refused).toEqual(Object.fromEntries(ZUORA_FIELDS.map(name => [name, `validation ${name}:field_repeated`])));
+	expect(demo.stub.tokens().issued).toBe(0);
+	expect(creates(demo.stub)).toHaveLength(0);
+});
 
 test.describe('a Zuora field given twice refuses the submission, sending nothing', () => {
 	for (const [where, html] of [
@@ -252,11 +289,16 @@ test.describe('a Zuora field given twice refuses the submission, sending nothing
 		['inside, a radio beside the page\'s control', (name: string) => ({fieldset: `<input type="radio" name="${name}" value="4000000000000002" checked>`})],
 	] as const) {
 		test(`${where}: every Zuora name`, async ({page, demo}) => {
+			// 17 page loads, each with an injection and a refused submit (Firefox on a busy machine takes over 30 s).
+			test.setTimeout(150_000);
 			const requests = await recordRequests(page);
 			const outcomes: unknown[] = [];
 			for (const name of ZUORA_FIELDS) {
 				await page.goto(demo.merchant.url);
-				await inject(page, html(name));
+				// A name the demo page has no control for (its address fields, `expiry`) is given twice by the injection alone.
+				const own = await page.locator(`form [name="${name}"]`).count() === 0 ? `<input name="${name}" value="${name === 'cardHolderInfo.email' ? 'ada@example.com' : '12 / 31'}">` : '';
+				const injection: Injection = html(name);
+				await inject(page, {...injection, fieldset: `${own}${injection.fieldset ?? ''}`});
 				requests.length = 0;
 				await fillCard(page);
 				const error = await page.evaluate(async () => (window as unknown as Window).checkout.submit().then(() => undefined, (error_: Error & Record<string, unknown>) => ({
@@ -280,6 +322,25 @@ test.describe('a Zuora field given twice refuses the submission, sending nothing
 			expect(creates(demo.stub)).toHaveLength(0);
 		});
 	}
+
+	// Expected to FAIL until src/form.ts counts `expiry` and expirationMonth/expirationYear as one
+	// group for duplicates (being changed in another branch): an injected `expiry` beside the page's
+	// month and year controls is a second expiry date, and must refuse the submission.
+	test('an injected expiry beside the page\'s month and year controls is a repeat', async ({page, demo}) => {
+		const requests = await recordRequests(page);
+		await page.goto(demo.merchant.url);
+		await inject(page, {fieldset: '<input name="expiry" value="01 / 40">'});
+		requests.length = 0;
+		await fillCard(page);
+		const error = await page.evaluate(async () => (window as unknown as Window).checkout.submit().then(() => undefined, (error_: Record<string, unknown>) => ({
+			kind: error_['kind'], stage: error_['stage'], retryable: error_['retryable'], codes: Object.values((error_['fields'] ?? {}) as Record<string, {code: string}>).map(field => field.code),
+		})));
+		expect(error).toMatchObject({kind: 'validation', stage: 'request', retryable: false});
+		expect(new Set(error!.codes)).toEqual(new Set(['field_repeated']));
+		expect(requests.filter(request => request.url.includes('/signature') || request.url.startsWith(demo.stub.url)).map(line)).toEqual([]);
+		expect(demo.stub.tokens().issued).toBe(0);
+		expect(creates(demo.stub)).toHaveLength(0);
+	});
 
 	test('a radio group is the one legitimate repeat', async ({page, demo}) => {
 		await page.goto(demo.merchant.url);

@@ -1,12 +1,13 @@
 // Issue 9, items 2 and 3, in real browsers: a page whose Object.prototype was polluted (injected
 // markup can do that through form names) cannot steer where or how the card is sent, and a
 // redirect from an accepted host never carries the card anywhere else.
-import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
+import {createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
-import type {Request} from '@playwright/test';
-import {CARD, expect, test} from './fixtures.js';
+import type {Page, Request} from '@playwright/test';
+import type {ZuoraStub} from 'zuora-cors/testing';
+import {CARD, expect, test, withoutOrigin} from './fixtures.js';
 
 type ZuoraCors = typeof import('../src/index.js');
 
@@ -55,73 +56,154 @@ async function sent(request: Request): Promise<Sent> {
 	return {method: request.method(), url: request.url(), headers: rest, body: request.postData()};
 }
 
-test('a polluted Object.prototype changes nothing about where and how the card is sent', async ({page, demo}) => {
-	test.setTimeout(120_000);
-	const evil = await startRecorder();
-	const requests: Request[] = [];
-	page.on('request', request => requests.push(request));
-	await page.goto(demo.merchant.url);
-	const zuora = `${demo.stub.url}/v1/payment-methods/credit-cards`;
-	const names = optionNames();
-	const values: unknown[] = [`${evil.url}/steal`, {url: `${evil.url}/steal`, 'x-evil': '1'}, 7, true, [`${evil.url}/steal`]];
-	try {
-		const outcomes = await page.evaluate(async ({zuora, card, names, values}) => {
-			const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: ZuoraCors}).ZuoraCors;
-			const json = {accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv};
-			const once = async () => {
-				const pair = await fetchSignature('/signature', {method: 'POST'});
-				const result = await makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json});
-				return result.success === true && typeof result.paymentMethodId === 'string' ? 'saved' : 'no id';
-			};
+/**
+ * A copy of the merchant's site on another port, served WITHOUT the CSP (whose connect-src would
+ * block another origin on its own): every request is forwarded to the merchant and recorded here.
+ */
+async function startNoCspProxy(target: string) {
+	// eslint-disable-next-line prefer-const -- the handler needs the proxy's URL, known once it listens.
+	let proxy: Awaited<ReturnType<typeof startRecorder>>;
+	proxy = await startRecorder((request, response) => {
+		// The backend issues signatures to its own origin only: the proxy speaks for the page.
+		const origin = request.headers.origin === proxy.url ? {origin: target} : {};
+		const upstream = httpRequest(`${target}${request.url ?? '/'}`, {method: request.method, headers: {...request.headers, host: new URL(target).host, ...origin}}, answer => {
+			const {'content-security-policy': _csp, ...headers} = answer.headers;
+			response.writeHead(answer.statusCode ?? 502, headers);
+			answer.pipe(response);
+		});
+		request.pipe(upstream);
+	});
+	return proxy;
+}
 
-			const results: string[] = [await once()];
-			for (const name of names) {
-				for (const value of values) {
-					const prototype = Object.prototype as Record<string, unknown>;
-					prototype[name] = value;
-					try {
-						results.push(`${name}=${JSON.stringify(value)}: ${await once()}`);
-					} catch (error) {
-						results.push(`${name}=${JSON.stringify(value)}: ${(error as Error).name} ${(error as {kind?: string}).kind ?? ''} ${(error as Error).message}`);
-					} finally {
-						delete prototype[name];
-					}
+type Pollution = {
+	/** The page's origin (the merchant's own, where connect-src 'self' lets anything through). */
+	origin: string;
+	zuora: string;
+	evil: string;
+	/** Records every request to the page's own origin but /signature, answering as Zuora would. */
+	merchantHits: string[];
+};
+
+/** Sets each option name ky or fetch reads on Object.prototype to each hostile value, and saves a card each time. */
+async function polluteAndSave(page: Page, {origin, zuora, evil, merchantHits}: Pollution) {
+	// A path on the merchant's own server is what issue 9 item 1's attack steered the card to: no CSP blocks it.
+	const values: unknown[] = [
+		`${evil}/steal`, {url: `${evil}/steal`, 'x-evil': '1'}, 7, true, [`${evil}/steal`],
+		'/steal', `${origin}/steal`, 'steal', './steal?card=1', `//${new URL(origin).host}/steal`, {url: '/steal'}, ['/steal'],
+	];
+	// Registered after the page loaded: from now on the page's origin may see /signature and nothing else.
+	await page.route(url => url.origin === origin && url.pathname !== '/signature', async route => {
+		merchantHits.push(`${route.request().method()} ${withoutOrigin(route.request().url())}`);
+		await route.fulfill({status: 200, contentType: 'application/json', body: '{"success":true,"id":"stolen"}'});
+	});
+	const names = optionNames();
+	const outcomes = await page.evaluate(async ({zuora, card, names, values}) => {
+		const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: ZuoraCors}).ZuoraCors;
+		const json = {accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv};
+		const once = async () => {
+			const pair = await fetchSignature('/signature', {method: 'POST'});
+			const result = await makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json});
+			return result.success === true && typeof result.paymentMethodId === 'string' ? 'saved' : 'no id';
+		};
+
+		const results: string[] = [await once()];
+		for (const name of names) {
+			for (const value of values) {
+				const prototype = Object.prototype as Record<string, unknown>;
+				prototype[name] = value;
+				try {
+					results.push(`${name}=${JSON.stringify(value)}: ${await once()}`);
+				} catch (error) {
+					results.push(`${name}=${JSON.stringify(value)}: ${(error as Error).name} ${(error as {kind?: string}).kind ?? ''} ${(error as Error).message}`);
+				} finally {
+					delete prototype[name];
 				}
 			}
-
-			return results;
-		}, {zuora, card: CARD, names, values});
-
-		const cases = names.length * values.length;
-		expect(outcomes).toEqual(['saved', ...names.flatMap(name => values.map(value => `${name}=${JSON.stringify(value)}: saved`))]);
-		// The card went to the Zuora URL only, once per case, always with the same method, headers and body.
-		// (Signature requests are POSTs too: every POST but those to the backend's /signature counts.)
-		const isSignatureRequest = (request: Request) => request.url() === `${demo.merchant.origin}/signature`;
-		const posts = requests.filter(request => request.method() === 'POST' && !isSignatureRequest(request));
-		expect(posts).toHaveLength(cases + 1);
-		const [baseline, ...rest] = await Promise.all(posts.map(sent));
-		expect(baseline!.url).toBe(zuora);
-		// Chromium reports request bodies; Firefox over WebDriver BiDi does not (null): there the
-		// stub's stored methods below prove what each body held.
-		expect(baseline!.body === null || baseline!.body.includes(CARD.number)).toBe(true);
-		for (const request of rest) {
-			expect(request).toEqual(baseline);
 		}
 
-		const stored = demo.stub.paymentMethods().map(({accountKey, creditCardType, last4, expirationMonth, expirationYear}) => ({accountKey, creditCardType, last4, expirationMonth, expirationYear}));
-		expect(stored).toEqual(Array.from({length: cases + 1}, () => ({accountKey: 'A00000001', creditCardType: 'Visa', last4: CARD.number.slice(-4), expirationMonth: 12, expirationYear: 2031})));
+		return results;
+	}, {zuora, card: CARD, names, values});
+	return {cases: names.length * values.length, outcomes, expected: ['saved', ...names.flatMap(name => values.map(value => `${name}=${JSON.stringify(value)}: saved`))]};
+}
 
-		// The signature requests were not steered either, and nothing else was requested.
-		const origins = new Set(requests.map(request => new URL(request.url()).origin));
-		expect([...origins].sort()).toEqual([demo.merchant.origin, demo.stub.url].sort());
-		const signatureRequests = requests.filter(request => new URL(request.url()).pathname === '/signature');
-		expect(signatureRequests.every(isSignatureRequest)).toBe(true);
-		expect(signatureRequests).toHaveLength(cases + 1);
-		expect(new Set(signatureRequests.map(request => `${request.method()} ${request.url()} ${request.postData() ?? ''}`)).size).toBe(1);
+/** What the card and signature requests must look like after `cases` polluted saves and one clean one. */
+async function expectUnsteered(requests: Request[], {origin, zuora, evil, merchantHits}: Pollution, {cases, outcomes, expected}: Awaited<ReturnType<typeof polluteAndSave>>, demo: {stub: ZuoraStub}) {
+	// Not one request reached a merchant path but /signature (page.route saw them all; none was fulfilled).
+	// First: where the card went matters more than whether each save succeeded.
+	expect(merchantHits).toEqual([]);
+	expect(requests.some(request => request.url().startsWith(evil))).toBe(false);
+	expect(outcomes).toEqual(expected);
+	const isSignatureRequest = (request: Request) => request.url() === `${origin}/signature`;
+	expect(requests.filter(request => new URL(request.url()).origin === origin && !isSignatureRequest(request)).map(request => `${request.method()} ${withoutOrigin(request.url())}`)).toEqual([]);
+	// Every POST went to /signature or to the Zuora URL, and the card POSTs only to the Zuora URL.
+	// (Signature requests are POSTs too: every POST but those to the backend's /signature counts.)
+	const posts = requests.filter(request => request.method() === 'POST' && !isSignatureRequest(request));
+	expect(posts.map(request => request.url())).toEqual(Array.from({length: cases + 1}, () => zuora));
+	const [baseline, ...rest] = await Promise.all(posts.map(sent));
+	// Chromium reports request bodies; Firefox over WebDriver BiDi does not (null): there the
+	// stub's stored methods below prove what each body held.
+	expect(baseline!.body === null || baseline!.body.includes(CARD.number)).toBe(true);
+	for (const request of rest) {
+		expect(request).toEqual(baseline);
+	}
+
+	const stored = demo.stub.paymentMethods().map(({accountKey, creditCardType, last4, expirationMonth, expirationYear}) => ({accountKey, creditCardType, last4, expirationMonth, expirationYear}));
+	expect(stored).toEqual(Array.from({length: cases + 1}, () => ({accountKey: 'A00000001', creditCardType: 'Visa', last4: CARD.number.slice(-4), expirationMonth: 12, expirationYear: 2031})));
+
+	// The signature requests were not steered either, and nothing else was requested.
+	const origins = new Set(requests.map(request => new URL(request.url()).origin));
+	expect([...origins].sort()).toEqual([origin, demo.stub.url].sort());
+	expect(requests.some(request => request.url().startsWith(evil))).toBe(false);
+	const signatureRequests = requests.filter(request => new URL(request.url()).pathname === '/signature');
+	expect(signatureRequests.every(isSignatureRequest)).toBe(true);
+	expect(signatureRequests).toHaveLength(cases + 1);
+	expect(new Set(signatureRequests.map(request => `${request.method()} ${request.url()} ${request.postData() ?? ''}`)).size).toBe(1);
+	expect(demo.stub.requests().filter(request => request.method === 'POST' && request.path === '/v1/payment-methods/credit-cards')).toHaveLength(cases + 1);
+}
+
+test('a polluted Object.prototype changes nothing about where and how the card is sent', async ({page, demo}) => {
+	test.setTimeout(180_000);
+	const evil = await startRecorder();
+	const requests: Request[] = [];
+	try {
+		await page.goto(demo.merchant.url);
+		page.on('request', request => requests.push(request));
+		const pollution = {origin: demo.merchant.origin, zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`, evil: evil.url, merchantHits: [] as string[]};
+		const saves = await polluteAndSave(page, pollution);
+		await expectUnsteered(requests, pollution, saves, demo);
 		expect(evil.received).toEqual([]);
-		expect(demo.stub.requests().filter(request => request.method === 'POST' && request.path === '/v1/payment-methods/credit-cards')).toHaveLength(cases + 1);
 	} finally {
 		await evil.close();
+	}
+});
+
+test('a polluted Object.prototype changes nothing on a page without a CSP either', async ({page, demo}) => {
+	test.setTimeout(180_000);
+	const evil = await startRecorder();
+	// A backend of its own: the first test's ~500 signatures would otherwise hit the worker's per-minute limits.
+	const limit = {limit: 5000, windowMs: 60_000};
+	const merchant = await demo.startMerchant({sessionLimit: limit, ipLimit: limit, sessionCreationLimit: limit});
+	const shop = await startNoCspProxy(merchant.origin);
+	demo.stub.allowOrigin(shop.url);
+	const requests: Request[] = [];
+	try {
+		const response = await page.goto(`${shop.url}/`);
+		expect(response!.headers()['content-security-policy']).toBeUndefined();
+		// Without a CSP the page can reach the evil origin: what the check below reads can fail.
+		await page.evaluate(async evil_ => fetch(`${evil_}/probe`, {mode: 'no-cors'}).then(() => 'reached', () => 'refused'), evil.url);
+		expect(evil.received).toEqual([{method: 'GET', url: '/probe'}]);
+		evil.received.length = 0;
+		const loaded = shop.received.length;
+		page.on('request', request => requests.push(request));
+		const pollution = {origin: shop.url, zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`, evil: evil.url, merchantHits: [] as string[]};
+		const saves = await polluteAndSave(page, pollution);
+		await expectUnsteered(requests, pollution, saves, demo);
+		expect(evil.received).toEqual([]);
+		// The proxy, a real server, saw the signature requests and nothing else after the page loaded.
+		expect(shop.received.slice(loaded)).toEqual(Array.from({length: saves.cases + 1}, () => ({method: 'POST', url: '/signature'})));
+	} finally {
+		await Promise.all([evil.close(), shop.close()]);
 	}
 });
 
