@@ -1,4 +1,4 @@
-import {CARD_BRAND_NAMES as BRANDS, brandInfo as info, detectBrand, luhn} from './card-rules.js';
+import {brandInfo as info, detectBrand, luhn} from './card-rules.js';
 import {FIELD_MESSAGES, formatMessage, type FieldError, type Messages, type MessageValues} from './messages.js';
 import {ZUORA_CARD_BRANDS, type ZuoraCardBrand} from './zuora.js';
 

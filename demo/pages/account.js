@@ -9,9 +9,16 @@
 	var link = document.getElementById('invoice-link');
 	var invoiceError = document.getElementById('invoice-error');
 
-	// The demo's Zuora is the stub on a loopback http origin, which must be listed in full.
-	function allowedHosts(url) {
-		return [new URL(url, location.href).origin];
+	// Where an element's call is signed and sent. The demo's Zuora is the stub on a loopback http
+	// origin, which must be listed in full in allowedHosts.
+	function signedCall(element) {
+		var url = element.getAttribute('data-zuora-url');
+		return {
+			signatureUrl: element.getAttribute('data-signature-url'),
+			signatureOptions: {method: 'POST'},
+			url: url,
+			allowedHosts: [new URL(url, location.href).origin],
+		};
 	}
 
 	// The shopper's sentence comes from the library (describeError): no copy of these texts here.
@@ -34,12 +41,7 @@
 			return HTMLFormControlsCollection.prototype.namedItem.call(elements, name).value;
 		};
 
-		var url = form.getAttribute('data-zuora-url');
-		ZuoraCors.createAccount({
-			signatureUrl: form.getAttribute('data-signature-url'),
-			signatureOptions: {method: 'POST'},
-			url: url,
-			allowedHosts: allowedHosts(url),
+		ZuoraCors.createAccount(Object.assign(signedCall(form), {
 			account: {
 				currency: value('currency'),
 				billToContact: {firstName: value('firstName'), lastName: value('lastName'), country: value('country')},
@@ -51,7 +53,7 @@
 					cardHolderInfo: {cardHolderName: value('cardHolderName')},
 				},
 			},
-		}).then(function (account) {
+		})).then(function (account) {
 			result.setAttribute('data-account-number', account.accountNumber);
 			result.setAttribute('data-payment-method-id', account.paymentMethodId || '');
 			result.textContent = 'Account ' + account.accountNumber + ' created.';
@@ -63,13 +65,7 @@
 
 	download.addEventListener('click', function () {
 		invoiceError.hidden = true;
-		var url = download.getAttribute('data-zuora-url');
-		ZuoraCors.getFile({
-			signatureUrl: download.getAttribute('data-signature-url'),
-			signatureOptions: {method: 'POST'},
-			url: url,
-			allowedHosts: allowedHosts(url),
-		}).then(function (pdf) {
+		ZuoraCors.getFile(signedCall(download)).then(function (pdf) {
 			// Kept for the browser tests (the page's CSP lets nothing fetch the blob: URL back).
 			window.invoice = pdf;
 			return pdf.arrayBuffer().then(function (bytes) {

@@ -49,10 +49,6 @@ export function ok(body: unknown): Reply {
 	return {status: 200, body};
 }
 
-export function isSuccess(body: unknown): boolean {
-	return isPlainObject(body) && body['success'] === true;
-}
-
 export function safeEqual(a: string, b: string): boolean {
 	const left = Buffer.from(a);
 	const right = Buffer.from(b);

@@ -148,7 +148,7 @@ import {createServer, type IncomingMessage, type ServerResponse} from 'node:http
 import {checkAccountFields} from './account-check.js';
 import {ACCOUNT_CARD_FIELDS, checkCard, PAYMENT_METHOD_FIELDS, type CardFieldNames, type ValidCard} from './card-check.js';
 import {makePdf} from './pdf.js';
-import {failure, isBlank, isPlainObject, isSuccess, ok, parseJsonObject, randomHex, reason, safeEqual, type Reason, type Reply} from './values.js';
+import {failure, isBlank, isPlainObject, ok, parseJsonObject, randomHex, reason, safeEqual, type Reason, type Reply} from './values.js';
 import {MESSAGES, SIGNATURE_METHODS, STUB_CODES as CODES, STUB_OPERATIONS} from './zuora-facts.js';
 import {CORS_OPERATIONS, ZUORA_BACKEND_PATHS} from '../zuora.js';
 
