@@ -9,7 +9,7 @@ async function rebind(page: Page, options: Record<string, unknown>) {
 		const w = window as unknown as Window;
 		w.checkout.destroy();
 		const form = document.querySelector('form')!;
-		w.checkout = w.ZuoraCors.bindForm(form, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: form.dataset['zuoraUrl']!, allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin], ...options_});
+		w.checkout = w.ZuoraCors.bindForm(form, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: form.dataset['zuoraUrl']!, allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin], formFields: ['accountKey', 'defaultPaymentMethod'], ...options_});
 	}, options);
 }
 
