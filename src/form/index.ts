@@ -13,7 +13,7 @@ import type {ZuoraCardBrand} from '../zuora.js';
 import {call, type Control} from './dom-calls.js';
 import {dispatchFormEvent, FORM_EVENTS, type FormEventDetails} from './events.js';
 import {checkCard, fieldChange, formatControl, formError, readSupportedBrands, typingError} from './field-state.js';
-import {boundNames, duplicates, isBound, readCard, readFormFields, readOptionFields, scan, type OptionalFormField} from './fields.js';
+import {boundNames, CARD_FIELDS, duplicates, isBound, readCard, readFormFields, readOptionFields, scan, type OptionalFormField} from './fields.js';
 import {createLifecycle, declinedField, resultText, stateAfter, waitText} from './lifecycle.js';
 import {accountForMarkup, resolveForm, setEnabled} from './markup-check.js';
 import {createView} from './view.js';
@@ -85,7 +85,8 @@ export type FormBinding = {
 	prefetch(): Promise<CorsSignature>;
 	/**
 	 * Unlocks the form after a success (it stays locked until then, so a second click never saves a
-	 * second card): clears the status, the errors and every card control, and enables them again.
+	 * second card): clears the status, the errors and the card's controls (number, expiry, security
+	 * code, name; the fields named in `formFields` keep their values), and enables them again.
 	 */
 	reset(): void;
 	/** Removes every listener, element and attribute the binding added, disables the card controls again; later calls are refused. */
@@ -317,8 +318,9 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 			refuseDestroyed();
 			view.showErrors({});
 			view.setStatus('', false);
+			// The card's own controls only: the fields the page declared (an account, an address) stay.
 			for (const control of markup.controls) {
-				if (control.type !== 'hidden' && control.type !== 'checkbox' && control.type !== 'radio' && !(control instanceof HTMLSelectElement)) {
+				if ((CARD_FIELDS as readonly string[]).includes(control.name)) {
 					control.value = '';
 				}
 			}
