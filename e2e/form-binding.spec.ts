@@ -106,8 +106,10 @@ test('busy while in flight; after success the number and code are cleared and th
 });
 
 test('after a 429 submit stays off while the wait counts down in the status region; nothing is sent meanwhile', async ({page, demo}) => {
-	await page.clock.install();
+	// Paused: the wait runs exactly as far as the test moves the page's clock.
+	await page.clock.install({time: new Date('2030-01-01T00:00:00Z')});
 	await page.goto(demo.merchant.url);
+	await page.clock.pauseAt(new Date('2030-01-01T01:00:00Z'));
 	await rebind(page, {prefetch: false});
 	let refused = 0;
 	await page.route('**/signature', async route => {

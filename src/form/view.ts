@@ -24,15 +24,15 @@ type Shown = {readonly message: string};
 
 export type FormView = ReturnType<typeof createView>;
 
+/** Sets (null: removes) an attribute from the page's own value, kept for restore(). */
+type Own = (element: Element, name: string, value: (original: string | null) => string | null | undefined) => void;
+
 /** The view of one bound form; `status`: the page's status region, else one the view adds. */
 export function createView(form: HTMLFormElement, status: HTMLElement | undefined) {
 	const added: Element[] = [];
-	const marked = new Set<Element>();
 	// Attributes the view set, with the page's value (null: none) that restore() puts back.
 	const attributes = new Map<Element, Map<string, string | null>>();
-
-	/** Sets (null: removes) an attribute from the page's own value, kept for restore(). */
-	const own = (element: Element, name: string, value: (original: string | null) => string | null | undefined) => {
+	const own: Own = (element, name, value) => {
 		const saved = attributes.get(element) ?? new Map<string, string | null>();
 		attributes.set(element, saved);
 		if (!saved.has(name)) {
@@ -43,63 +43,9 @@ export function createView(form: HTMLFormElement, status: HTMLElement | undefine
 	};
 
 	const region = status ?? addStatusRegion(form, added);
-
-	/** Shows one field's error (undefined: clears it) in its slot, tied to its control. */
-	const showFieldError = (name: string, error: Shown | undefined, control: Control | undefined) => {
-		let slot = findAll(form, `[${ERROR_ATTRIBUTE}="${name}"]`)[0];
-		if (control) {
-			setAttribute(control, 'aria-invalid', error ? 'true' : null);
-			(error ? marked.add(control) : marked.delete(control));
-		}
-
-		if (!error) {
-			if (slot) {
-				slot.textContent = '';
-			}
-
-			return;
-		}
-
-		if (!slot) {
-			slot = createElement('span');
-			slot.setAttribute(ERROR_ATTRIBUTE, name);
-			slot.setAttribute('role', 'alert');
-			call(Element.prototype, 'after', control ?? call(Element.prototype, 'lastElementChild', form) ?? form, slot);
-			added.push(slot);
-		}
-
-		slot.textContent = error.message;
-		// The error is the control's description (kept once shown, cleared with the text).
-		own(slot, 'id', original => original ?? `zuora-cors-error-${++slots}`);
-		if (control) {
-			const id = getAttribute(slot, 'id')!;
-			own(control, 'aria-describedby', original => original?.split(' ').includes(id) ? original : `${original ?? ''} ${id}`.trim());
-		}
-	};
-
-	/** Shows these errors and clears every other the view showed; focus lands on the first invalid field in the form's order. */
-	const showErrors = (errors: Record<string, Shown>, controls: Map<string, Control[]> = new Map()) => {
-		for (const element of findAll(form, `[${ERROR_ATTRIBUTE}]`)) {
-			element.textContent = '';
-		}
-
-		// Only what this view marked: the page may set aria-invalid on its own fields.
-		for (const control of marked) {
-			control.removeAttribute('aria-invalid');
-		}
-
-		marked.clear();
-		for (const [name, error] of Object.entries(errors)) {
-			showFieldError(name, error, controls.get(name)?.find(candidate => isInside(form, candidate)));
-		}
-
-		[...controls.values()].flat().find(control => marked.has(control))?.focus();
-	};
-
+	const errors = createFieldErrors(form, own, added);
 	return {
-		own,
-		showErrors,
-		showFieldError,
+		...errors,
 		/** Writes the status region's text ('' clears it); `announce` scrolls it into view too. */
 		setStatus(text: string, announce = false) {
 			region.textContent = text;
@@ -143,7 +89,7 @@ export function createView(form: HTMLFormElement, status: HTMLElement | undefine
 		},
 		/** Removes every element the view added and puts back every attribute it set. */
 		restore() {
-			showErrors({});
+			errors.showErrors({});
 			for (const element of added.splice(0)) {
 				element.remove();
 			}
@@ -155,6 +101,66 @@ export function createView(form: HTMLFormElement, status: HTMLElement | undefine
 			}
 
 			attributes.clear();
+		},
+	};
+}
+
+/** Field errors: each in a `role=alert` slot after its control, the control `aria-invalid` and described by it. */
+function createFieldErrors(form: HTMLFormElement, own: Own, added: Element[]) {
+	const marked = new Set<Element>();
+
+	/** Shows one field's error (undefined: clears it) in its slot, tied to its control. */
+	const showFieldError = (name: string, error: Shown | undefined, control: Control | undefined) => {
+		let slot = findAll(form, `[${ERROR_ATTRIBUTE}="${name}"]`)[0];
+		if (control) {
+			setAttribute(control, 'aria-invalid', error ? 'true' : null);
+			(error ? marked.add(control) : marked.delete(control));
+		}
+
+		if (!error) {
+			if (slot) {
+				slot.textContent = '';
+			}
+
+			return;
+		}
+
+		if (!slot) {
+			slot = createElement('span');
+			slot.setAttribute(ERROR_ATTRIBUTE, name);
+			slot.setAttribute('role', 'alert');
+			call(Element.prototype, 'after', control ?? call(Element.prototype, 'lastElementChild', form) ?? form, slot);
+			added.push(slot);
+		}
+
+		slot.textContent = error.message;
+		// The error is the control's description (kept once shown, cleared with the text).
+		own(slot, 'id', original => original ?? `zuora-cors-error-${++slots}`);
+		if (control) {
+			const id = getAttribute(slot, 'id')!;
+			own(control, 'aria-describedby', original => original?.split(' ').includes(id) ? original : `${original ?? ''} ${id}`.trim());
+		}
+	};
+
+	return {
+		showFieldError,
+		/** Shows these errors and clears every other the view showed; focus lands on the first invalid field in the form's order. */
+		showErrors(errors: Record<string, Shown>, controls: Map<string, Control[]> = new Map()) {
+			for (const element of findAll(form, `[${ERROR_ATTRIBUTE}]`)) {
+				element.textContent = '';
+			}
+
+			// Only what this view marked: the page may set aria-invalid on its own fields.
+			for (const control of marked) {
+				control.removeAttribute('aria-invalid');
+			}
+
+			marked.clear();
+			for (const [name, error] of Object.entries(errors)) {
+				showFieldError(name, error, controls.get(name)?.find(candidate => isInside(form, candidate)));
+			}
+
+			[...controls.values()].flat().find(control => marked.has(control))?.focus();
 		},
 	};
 }
