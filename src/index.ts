@@ -34,6 +34,7 @@ export {
 	type MessageCode,
 	type FieldErrorCode,
 	type ErrorMessageCode,
+	type StatusMessageCode,
 	type FieldError,
 	type MessageValues,
 } from './messages.js';
