@@ -1,8 +1,9 @@
 /**
  * `bindForm`: a checkout form bound to `createPaymentMethod`, composed of the modules beside this
  * file: which controls are read and what they hold (`fields.ts`), the checks of the page's markup
- * (`markup-check.ts`), the fields' state and formatting (`field-state.ts`), the view and its ARIA
- * (`view.ts`), and the submission's lifecycle (`lifecycle.ts`).
+ * (`markup-check.ts`), the fields' state and formatting (`field-state.ts`, applied as the shopper
+ * types by `typing.ts`), the view and its ARIA (`view.ts`), the form's states (`lifecycle.ts`) and
+ * one submission from click to result (`submission.ts`), sharing one `context.ts`.
  */
 import {defaults, invalidOption, resolveOptions, resolveZuoraUrl} from '../options.js';
 import type {CreatePaymentMethodOptions, PaymentMethodResult} from '../payment-method.js';
