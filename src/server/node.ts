@@ -4,9 +4,9 @@
  */
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {TLSSocket} from 'node:tls';
-import type {SignatureContext} from './handler.js';
+import type {RequestContext} from './gate.js';
 
-export type WebHandler = (request: Request, context?: SignatureContext) => Promise<Response>;
+export type WebHandler = (request: Request, context?: RequestContext) => Promise<Response>;
 
 /**
  * Wraps a web handler as a `node:http` request listener (Express: the same signature). The URL
