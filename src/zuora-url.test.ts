@@ -11,8 +11,12 @@ describe('one set of spellings for page and server', () => {
 		...Object.keys(ZUORA_BASE_URLS),
 		...Object.values(ZUORA_BASE_URLS),
 		...Object.values(ZUORA_BASE_URLS).map(url => `${url}/`),
-		'https://api.zuora.com/rest', 'https://api.zuora.com/rest/', 'https://apisandbox.zuora.com/apps', 'https://apisandbox.zuora.com/apps/',
-		'https://REST.zuora.com', 'https://rest.zuora.com:443/',
+		'https://api.zuora.com/rest',
+		'https://api.zuora.com/rest/',
+		'https://apisandbox.zuora.com/apps',
+		'https://apisandbox.zuora.com/apps/',
+		'https://REST.zuora.com',
+		'https://rest.zuora.com:443/',
 	];
 
 	it('each spelling gives the same base on both sides', () => {
@@ -28,7 +32,20 @@ describe('one set of spellings for page and server', () => {
 	});
 
 	it('what neither side takes: another path, a query, a fragment, credentials, two slashes, not a URL', () => {
-		const refused = ['sandbox', 'https://rest.zuora.com/v1', 'https://rest.zuora.com?x=1', 'https://rest.zuora.com#x', 'https://user@rest.zuora.com', 'https://rest.zuora.com//', 'rest.zuora.com', '', 'APISANDBOX', 'https://rest.zuora.com/rest/apps', 'toString', '__proto__'];
+		const refused = [
+			'sandbox',
+			'https://rest.zuora.com/v1',
+			'https://rest.zuora.com?x=1',
+			'https://rest.zuora.com#x',
+			'https://user@rest.zuora.com',
+			'https://rest.zuora.com//',
+			'rest.zuora.com',
+			'',
+			'APISANDBOX',
+			'https://rest.zuora.com/rest/apps',
+			'toString',
+			'__proto__',
+		];
 		for (const spelling of refused) {
 			expect([spelling, zuoraBaseUrl(spelling)]).toEqual([spelling, undefined]);
 			expect(() => zuoraUrl(spelling as never)).toThrow(expect.objectContaining({kind: 'validation'}));
@@ -42,5 +59,4 @@ describe('one set of spellings for page and server', () => {
 			expect(client(spelling).baseUrl).toBe(spelling.replace(/\/$/, ''));
 		}
 	});
-
 });

@@ -26,7 +26,15 @@ const LIST = /^\/v1\/payment-methods\/credit-cards\/accounts\/([^/]+)$/;
 
 /** A card as Zuora lists it, from what the page knows of it. */
 export function listedCard(id: string, brand: string, lastFour: string, month: number, year: number): ListedCard {
-	return {id, cardNumber: `************${lastFour}`, cardType: brand, expirationMonth: month, expirationYear: year, defaultPaymentMethod: false, cardHolderInfo: {cardHolderName: 'Ada Lovelace', zipCode: null}};
+	return {
+		id,
+		cardNumber: `************${lastFour}`,
+		cardType: brand,
+		expirationMonth: month,
+		expirationYear: year,
+		defaultPaymentMethod: false,
+		cardHolderInfo: {cardHolderName: 'Ada Lovelace', zipCode: null},
+	};
 }
 
 export async function startCardListZuora({nextPageBase = 'https://rest.zuora.com'}: {nextPageBase?: string} = {}): Promise<CardListZuora> {

@@ -113,7 +113,13 @@ export function createGate(options: EndpointOptions, defaults: {keyPrefix: strin
 		trustProxy: options.trustProxy,
 		maxBodyBytes: bytes,
 		bodyRequired: defaults.bodyRequired,
-		limiter: createLimiter({limits: options.limits, store: options.store, prefix: options.keyPrefix ?? defaults.keyPrefix, storeTimeoutMs: options.storeTimeoutMs ?? 1000, keySecret: options.limitKeySecret}),
+		limiter: createLimiter({
+			limits: options.limits,
+			store: options.store,
+			prefix: options.keyPrefix ?? defaults.keyPrefix,
+			storeTimeoutMs: options.storeTimeoutMs ?? 1000,
+			keySecret: options.limitKeySecret,
+		}),
 		authorize: options.authorize,
 	};
 }
@@ -137,9 +143,7 @@ export function checkRequest(request: Request, context: RequestContext, gate: Ga
 	const address = clientAddress(request, context.clientAddress, gate.trustProxy);
 	const key = address === undefined ? undefined : addressKey(address);
 	if (key === undefined) {
-		return setupError(address === undefined
-			? 'no client address: pass context.clientAddress (toNodeListener does), or set trustProxy'
-			: 'the client address is not an IP address: check trustProxy');
+		return setupError(address === undefined ? 'no client address: pass context.clientAddress (toNodeListener does), or set trustProxy' : 'the client address is not an IP address: check trustProxy');
 	}
 
 	return {addressKey: key};
@@ -157,11 +161,18 @@ export function originRefusal(request: Request, origins: ReadonlySet<string> | u
 	const allowed = origins ?? new Set([url.origin]);
 	const sameOrigin = (site === null || site === 'same-origin') && (origin === null ? site === 'same-origin' : allowed.has(origin));
 	if (!sameOrigin) {
-		return {status: 403, code: 'CROSS_SITE', message: 'Only same-origin requests are answered here.', log: `refused a cross-site request (Origin ${printable(origin ?? 'none')}, Sec-Fetch-Site ${printable(site ?? 'none')})`};
+		return {
+			status: 403,
+			code: 'CROSS_SITE',
+			message: 'Only same-origin requests are answered here.',
+			log: `refused a cross-site request (Origin ${printable(origin ?? 'none')}, Sec-Fetch-Site ${printable(site ?? 'none')})`,
+		};
 	}
 
 	if (origins === undefined && !isLoopbackHost(url.hostname)) {
-		return setupError(`no origin configured, and ${printable(url.host)} is not a loopback host: set origin to the shop's page origin (e.g. 'https://shop.example'); without it only localhost is answered, as a guard against DNS rebinding`);
+		return setupError(
+			`no origin configured, and ${printable(url.host)} is not a loopback host: set origin to the shop's page origin (e.g. 'https://shop.example'); without it only localhost is answered, as a guard against DNS rebinding`,
+		);
 	}
 
 	return undefined;
@@ -175,14 +186,18 @@ export function isLoopbackHost(hostname: string): boolean {
 function bodyRefusal(headers: Headers, maxBodyBytes: number, required: boolean): Refusal | undefined {
 	const length = headers.get('content-length');
 	const declared = length !== null && /^\d{1,12}$/.test(length) ? Number(length) : undefined;
-	const fits = declared === undefined
-		? length === null && !required && !headers.has('transfer-encoding')
-		: declared <= maxBodyBytes && (declared > 0 || !required);
+	const fits = declared === undefined ? length === null && !required && !headers.has('transfer-encoding') : declared <= maxBodyBytes && (declared > 0 || !required);
 	if (fits) {
 		return undefined;
 	}
 
-	return {status: 413, code: 'BODY_TOO_LARGE', message: `A request here carries at most ${maxBodyBytes} bytes, with a Content-Length.`, headers: {connection: 'close'}, log: `refused a body of ${length === null ? 'undeclared length' : `${printable(length)} bytes`} (at most ${maxBodyBytes}, with a Content-Length)`};
+	return {
+		status: 413,
+		code: 'BODY_TOO_LARGE',
+		message: `A request here carries at most ${maxBodyBytes} bytes, with a Content-Length.`,
+		headers: {connection: 'close'},
+		log: `refused a body of ${length === null ? 'undeclared length' : `${printable(length)} bytes`} (at most ${maxBodyBytes}, with a Content-Length)`,
+	};
 }
 
 /** `authorize`, then the limits: the account to act for, a refusal, or the merchant's own Response. */
@@ -200,7 +215,11 @@ export async function admit(request: Request, gate: Gate, address: string, accou
 		return setupError('authorize returned no session');
 	}
 
-	const refusal = await takeLimits(gate.limiter, [['session', authorization.session], ['address', address], ['account', accountOf(authorization)]]);
+	const refusal = await takeLimits(gate.limiter, [
+		['session', authorization.session],
+		['address', address],
+		['account', accountOf(authorization)],
+	]);
 	return refusal ?? {authorization, addressKey: address};
 }
 
@@ -218,11 +237,23 @@ async function takeLimits(limiter: Limiter, checks: Array<[LimitKind, string | u
 				throw error;
 			}
 
-			return {status: 503, code: 'LIMITS_UNAVAILABLE', message: 'The checkout is unavailable for a moment. Please try again.', headers: {'retry-after': '5'}, log: `${error.message}: failing closed (503)`};
+			return {
+				status: 503,
+				code: 'LIMITS_UNAVAILABLE',
+				message: 'The checkout is unavailable for a moment. Please try again.',
+				headers: {'retry-after': '5'},
+				log: `${error.message}: failing closed (503)`,
+			};
 		}
 
 		if (wait !== undefined) {
-			return {status: 429, code: 'RATE_LIMITED', message: 'Too many requests. Please wait and try again.', headers: {'retry-after': String(Math.ceil(wait / 1000))}, log: `refused: ${kind} limit reached`};
+			return {
+				status: 429,
+				code: 'RATE_LIMITED',
+				message: 'Too many requests. Please wait and try again.',
+				headers: {'retry-after': String(Math.ceil(wait / 1000))},
+				log: `refused: ${kind} limit reached`,
+			};
 		}
 	}
 
@@ -234,5 +265,10 @@ async function takeLimits(limiter: Limiter, checks: Array<[LimitKind, string | u
  * or more digits blanked (whoever sends a card number in a header never gets it into the log).
  */
 export function printable(text: string): string {
-	return JSON.stringify(text.slice(0, 100).replace(/[^\u0020-\u007E]/g, '?').replace(/\d(?:[\s-]*\d){8,}/g, '[digits]'));
+	return JSON.stringify(
+		text
+			.slice(0, 100)
+			.replace(/[^\u0020-\u007E]/g, '?')
+			.replace(/\d(?:[\s-]*\d){8,}/g, '[digits]'),
+	);
 }

@@ -67,7 +67,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
 		const common = {keyPrefix: `${options.prefix}:${limitKind}`, points: rule.points, duration: rule.duration};
 		// rejectIfRedisNotReady: the wait for a connecting client is ours (bounded, one listener);
 		// a command is never queued inside the client to run after the request has been answered.
-		limiters.set(limitKind, store === undefined ? new RateLimiterMemory(common) : new RateLimiterRedis({...common, storeClient: store, rejectIfRedisNotReady: true, useRedisPackage: kind === 'node-redis'}));
+		limiters.set(
+			limitKind,
+			store === undefined ? new RateLimiterMemory(common) : new RateLimiterRedis({...common, storeClient: store, rejectIfRedisNotReady: true, useRedisPackage: kind === 'node-redis'}),
+		);
 	}
 
 	async function consume(limiter: RateLimiterAbstract, key: string): Promise<number | undefined> {
@@ -145,6 +148,9 @@ export function createKeyHasher(secret: string | undefined, shared: boolean): (k
 	return async text => {
 		key ??= crypto.subtle.importKey('raw', material, {name: 'HMAC', hash: 'SHA-256'}, false, ['sign']);
 		const digest = new Uint8Array(await crypto.subtle.sign('HMAC', await key, new TextEncoder().encode(text)));
-		return btoa(String.fromCodePoint(...digest.subarray(0, 16))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+		return btoa(String.fromCodePoint(...digest.subarray(0, 16)))
+			.replace(/\+/g, '-')
+			.replace(/\//g, '_')
+			.replace(/=+$/, '');
 	};
 }

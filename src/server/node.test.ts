@@ -6,10 +6,15 @@ import {toNodeListener, type WebHandler} from './index.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
-	await Promise.all(servers.splice(0).map(async server => new Promise(resolve => {
-		server.closeAllConnections();
-		server.close(resolve);
-	})));
+	await Promise.all(
+		servers.splice(0).map(
+			async server =>
+				new Promise(resolve => {
+					server.closeAllConnections();
+					server.close(resolve);
+				}),
+		),
+	);
 });
 
 async function serve(handler: WebHandler): Promise<string> {
@@ -22,7 +27,10 @@ async function serve(handler: WebHandler): Promise<string> {
 }
 
 /** A raw HTTP request (any method, any headers, a body) from a chosen loopback address. */
-async function send(url: string, {method = 'POST', headers = {}, body, from = '127.0.0.1', chunks}: {method?: string; headers?: Record<string, string>; body?: string | Buffer; from?: string; chunks?: string[]} = {}) {
+async function send(
+	url: string,
+	{method = 'POST', headers = {}, body, from = '127.0.0.1', chunks}: {method?: string; headers?: Record<string, string>; body?: string | Buffer; from?: string; chunks?: string[]} = {},
+) {
 	return new Promise<{status: number; headers: Record<string, string | string[] | undefined>; body: string}>((resolve, reject) => {
 		const request = httpRequest(url, {method, headers, localAddress: from, agent: false}, response => {
 			const parts: Buffer[] = [];

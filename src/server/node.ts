@@ -86,18 +86,21 @@ async function serve(handler: WebHandler, incoming: IncomingMessage, response: S
 /** The request body as a web stream that reads from the socket only when the handler reads it. */
 function lazyBody(incoming: IncomingMessage): ReadableStream<Uint8Array> {
 	let chunks: AsyncIterator<Buffer> | undefined;
-	return new ReadableStream<Uint8Array>({
-		async pull(controller) {
-			chunks ??= incoming[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-			const {value, done} = await chunks.next();
-			if (done) {
-				controller.close();
-			} else {
-				controller.enqueue(new Uint8Array(value));
-			}
+	return new ReadableStream<Uint8Array>(
+		{
+			async pull(controller) {
+				chunks ??= incoming[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+				const {value, done} = await chunks.next();
+				if (done) {
+					controller.close();
+				} else {
+					controller.enqueue(new Uint8Array(value));
+				}
+			},
+			async cancel() {
+				await chunks?.return?.();
+			},
 		},
-		async cancel() {
-			await chunks?.return?.();
-		},
-	}, {highWaterMark: 0});
+		{highWaterMark: 0},
+	);
 }

@@ -3,9 +3,21 @@
 import {createServer} from 'node:http';
 import {Redis} from 'ioredis';
 import {expectTypeOf, test} from 'vitest';
-import {createReconcileHandler, createSignatureHandler, createZuoraClient, toNodeListener, type Authorization, type ReconcileHandler, type ReconcileHandlerOptions, type RedisStore, type SignatureHandler, type SignatureHandlerOptions, type SignatureOperation} from 'zuora-cors/server';
+import {
+	createReconcileHandler,
+	createSignatureHandler,
+	createZuoraClient,
+	toNodeListener,
+	type Authorization,
+	type ReconcileHandler,
+	type ReconcileHandlerOptions,
+	type RedisStore,
+	type SignatureHandler,
+	type SignatureHandlerOptions,
+	type SignatureOperation,
+} from 'zuora-cors/server';
 
-test('the server entry\'s public types', () => {
+test("the server entry's public types", () => {
 	expectTypeOf<SignatureOperation>().toEqualTypeOf<'credit-card' | 'account' | 'file' | 'rsa-signature'>();
 	expectTypeOf<SignatureHandler>().toEqualTypeOf<(request: Request, context?: {clientAddress?: string | undefined}) => Promise<Response>>();
 	expectTypeOf<ReconcileHandler>().toEqualTypeOf<SignatureHandler>();

@@ -47,6 +47,7 @@ type ListedCard = {id: string; brand: unknown; lastFour: string | undefined; mon
 const QUERY_FIELDS = new Set(['token', 'creditCardType', 'lastFour', 'expirationMonth', 'expirationYear']);
 /** A run of 12 or more digits (spaces and dashes between allowed): a card number has no business here. */
 const CARD_NUMBER_LIKE = /\d(?:[\s-]*\d){11,}/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
 const SAFE_ACCOUNT = /^[^\u0000-\u001F\u007F]{1,255}$/;
 const PAYMENT_METHOD_ID = /^[\w-]{1,64}$/;
 
@@ -75,7 +76,7 @@ const PAYMENT_METHOD_ID = /^[\w-]{1,64}$/;
 export function createReconcileHandler(options: ReconcileHandlerOptions): ReconcileHandler {
 	const zuora = zuoraClientOf(options.zuora);
 	if (typeof zuora.get !== 'function') {
-		throw new TypeError('zuora must be a client from createZuoraClient (it lists the account\'s cards with get), or its options');
+		throw new TypeError("zuora must be a client from createZuoraClient (it lists the account's cards with get), or its options");
 	}
 
 	const maxPages = options.maxPages ?? 10;
@@ -84,9 +85,11 @@ export function createReconcileHandler(options: ReconcileHandlerOptions): Reconc
 	}
 
 	const gate = createGate(options, {keyPrefix: 'zuora-cors:reconcile', maxBodyBytes: 1024, bodyRequired: true}, options.maxBodyBytes);
-	const log = options.log ?? ((line: string) => {
-		console.error(line);
-	});
+	const log =
+		options.log ??
+		((line: string) => {
+			console.error(line);
+		});
 	const list = zuora.get.bind(zuora);
 	return async (request, context = {}) => {
 		try {
@@ -151,7 +154,12 @@ async function findCard(get: (path: string) => Promise<ZuoraAnswer>, accountKey:
 		}
 	}
 
-	return {status: 502, code: 'RECONCILE_INCOMPLETE', message: 'The saved cards could not all be checked.', log: `the account has more than ${maxPages * CREDIT_CARDS_OF_ACCOUNT.maxPageSize} credit cards: raise maxPages to check them all`};
+	return {
+		status: 502,
+		code: 'RECONCILE_INCOMPLETE',
+		message: 'The saved cards could not all be checked.',
+		log: `the account has more than ${maxPages * CREDIT_CARDS_OF_ACCOUNT.maxPageSize} credit cards: raise maxPages to check them all`,
+	};
 }
 
 /** The request body as text, at most `maxBytes`; undefined when longer or not UTF-8. */
@@ -221,21 +229,33 @@ export function parseReconcileQuery(text: string): ReconcileQuery | Refusal {
 	const {token, creditCardType, lastFour} = fields;
 	const expirationMonth = wholeNumber(fields['expirationMonth']);
 	const expirationYear = wholeNumber(fields['expirationYear']);
-	const valid = typeof token === 'string' && /^[\w-]{16,128}$/.test(token) && !CARD_NUMBER_LIKE.test(token)
-		&& typeof creditCardType === 'string' && Object.hasOwn(ZUORA_CARD_BRANDS, creditCardType)
-		&& typeof lastFour === 'string' && /^\d{4}$/.test(lastFour)
-		&& expirationMonth !== undefined && expirationMonth >= 1 && expirationMonth <= 12
-		&& expirationYear !== undefined && expirationYear >= 2000 && expirationYear <= 2099;
-	return valid
-		? {token, creditCardType: creditCardType as ReconcileQuery['creditCardType'], lastFour, expirationMonth, expirationYear}
-		: badRequest('a body whose fields are missing or malformed');
+	const valid =
+		typeof token === 'string' &&
+		/^[\w-]{16,128}$/.test(token) &&
+		!CARD_NUMBER_LIKE.test(token) &&
+		typeof creditCardType === 'string' &&
+		Object.hasOwn(ZUORA_CARD_BRANDS, creditCardType) &&
+		typeof lastFour === 'string' &&
+		/^\d{4}$/.test(lastFour) &&
+		expirationMonth !== undefined &&
+		expirationMonth >= 1 &&
+		expirationMonth <= 12 &&
+		expirationYear !== undefined &&
+		expirationYear >= 2000 &&
+		expirationYear <= 2099;
+	return valid ? {token, creditCardType: creditCardType as ReconcileQuery['creditCardType'], lastFour, expirationMonth, expirationYear} : badRequest('a body whose fields are missing or malformed');
 }
 
 /** One page of Zuora's list: its cards and whether more pages follow; a refusal when the answer is not that shape. */
 export function readCardsPage(answer: ZuoraAnswer): {cards: ListedCard[]; more: boolean} | Refusal {
 	const cards = answer.body?.['creditCards'];
 	if (answer.body?.['success'] !== true || !Array.isArray(cards)) {
-		return {status: 502, code: 'ZUORA_INVALID_RESPONSE', message: 'The payment service gave an unexpected answer.', log: `Zuora answered HTTP ${answer.status} to the credit-card list without a creditCards list`};
+		return {
+			status: 502,
+			code: 'ZUORA_INVALID_RESPONSE',
+			message: 'The payment service gave an unexpected answer.',
+			log: `Zuora answered HTTP ${answer.status} to the credit-card list without a creditCards list`,
+		};
 	}
 
 	const nextPage = answer.body['nextPage'];
@@ -261,7 +281,15 @@ function listedCard(value: unknown): ListedCard[] {
 	}
 
 	// `cardType` is the documented name; `creditCardType` as the create call and the newer list name it.
-	return [{id, brand: own('cardType') ?? own('creditCardType'), lastFour: typeof number === 'string' ? /(\d{4})$/.exec(number)?.[1] : undefined, month: wholeNumber(own('expirationMonth')), year: wholeNumber(own('expirationYear'))}];
+	return [
+		{
+			id,
+			brand: own('cardType') ?? own('creditCardType'),
+			lastFour: typeof number === 'string' ? /(\d{4})$/.exec(number)?.[1] : undefined,
+			month: wholeNumber(own('expirationMonth')),
+			year: wholeNumber(own('expirationYear')),
+		},
+	];
 }
 
 /** A whole number given as a number or as decimal digits ('03' included). */

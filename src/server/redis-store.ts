@@ -39,7 +39,7 @@ export function storeKind(store: unknown): StoreKind {
 		}
 	}
 
-	const got = typeof value === 'object' && value !== null ? (value.constructor as {name?: unknown} | undefined)?.name ?? 'object' : typeof value;
+	const got = typeof value === 'object' && value !== null ? ((value.constructor as {name?: unknown} | undefined)?.name ?? 'object') : typeof value;
 	throw new TypeError(`store must be a Redis client: ioredis (new Redis(...)) or node-redis v4+ (createClient(...)); got ${String(got)}. Leave store out to count in this process's memory.`);
 }
 

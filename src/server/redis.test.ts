@@ -12,7 +12,7 @@ const SHOP = 'http://127.0.0.1:8080';
 const SECRET = 'a-test-secret-of-32-characters!!';
 let stub: ZuoraStub;
 let redis: RedisServer;
-const cleanups: Array<() => Promise<unknown> | void> = [];
+const cleanups: Array<() => unknown> = [];
 
 beforeAll(async () => {
 	// No skipping: without redis-server this fails and says how to get one.
@@ -118,7 +118,9 @@ test('no session id, address or account reaches Redis as is: keys are keyed hash
 
 test('a store is checked when the handler is created: a Map, a plain object or a missing limitKeySecret is refused with a clear message', async () => {
 	const base = {operation: 'credit-card', zuora: {baseUrl: stub.url, clientId: 'a', clientSecret: 'b'}, authorize: () => null} as const;
-	expect(() => createSignatureHandler({...base, store: new Map() as never, limitKeySecret: SECRET})).toThrow('store must be a Redis client: ioredis (new Redis(...)) or node-redis v4+ (createClient(...)); got Map. Leave store out to count in this process\'s memory.');
+	expect(() => createSignatureHandler({...base, store: new Map() as never, limitKeySecret: SECRET})).toThrow(
+		"store must be a Redis client: ioredis (new Redis(...)) or node-redis v4+ (createClient(...)); got Map. Leave store out to count in this process's memory.",
+	);
 	expect(() => createSignatureHandler({...base, store: {} as never, limitKeySecret: SECRET})).toThrow('got Object');
 	expect(() => createSignatureHandler({...base, store: 'redis://127.0.0.1' as never, limitKeySecret: SECRET})).toThrow('got string');
 	const store = await client();

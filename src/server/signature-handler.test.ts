@@ -49,19 +49,38 @@ function setup(overrides: Partial<SignatureHandlerOptions> = {}, authorization: 
 		...overrides,
 	});
 	/** A request to the handler, in-process: method, headers, body, the socket address the adapter would pass. */
-	const call = async ({method = 'POST', headers = {origin: SHOP}, body, from = '127.0.0.1', url = `${SHOP}/signature`}: {method?: string; headers?: Record<string, string>; body?: string; from?: string; url?: string} = {}) => {
+	const call = async ({
+		method = 'POST',
+		headers = {origin: SHOP},
+		body,
+		from = '127.0.0.1',
+		url = `${SHOP}/signature`,
+	}: {
+		method?: string;
+		headers?: Record<string, string>;
+		body?: string;
+		from?: string;
+		url?: string;
+	} = {}) => {
 		const withLength = body === undefined ? headers : {'content-length': String(Buffer.byteLength(body)), ...headers};
 		const response = await handler(new Request(url, {method, headers: withLength, ...(body === undefined ? {} : {body})}), {clientAddress: from});
-		return {status: response.status, headers: response.headers, body: await response.json().catch(() => undefined) as Record<string, unknown> | undefined};
+		return {status: response.status, headers: response.headers, body: (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined};
 	};
 
-	return {handler, call, sent, logs, authorized: () => authorized, signed: () => sent.filter(request => request.url.includes('signatures')).map(request => JSON.parse(request.body) as Record<string, unknown>)};
+	return {
+		handler,
+		call,
+		sent,
+		logs,
+		authorized: () => authorized,
+		signed: () => sent.filter(request => request.url.includes('signatures')).map(request => JSON.parse(request.body) as Record<string, unknown>),
+	};
 }
 
 const reasonsOf = (body: Record<string, unknown> | undefined) => (body?.['reasons'] as Array<{code: string}> | undefined)?.map(reason => reason.code);
 
 describe('issuing', () => {
-	test('a same-origin POST gets a pair and what it signs, named as in Zuora\'s request; the pair works only for that account', async () => {
+	test("a same-origin POST gets a pair and what it signs, named as in Zuora's request; the pair works only for that account", async () => {
 		const {call, signed} = await setup();
 		const response = await call();
 		expect(response.status).toBe(200);
@@ -70,7 +89,14 @@ describe('issuing', () => {
 		expect(Object.keys(response.body!)).toEqual(['success', 'signature', 'token', 'uri', 'method', 'accountKey']);
 		expect(response.body).toMatchObject({success: true, uri: `${stub.url}/v1/payment-methods/credit-cards`, method: 'POST', accountKey: 'A00000001'});
 		expect(signed()).toEqual([{uri: `${stub.url}/v1/payment-methods/credit-cards`, method: 'POST', accountKey: 'A00000001'}]);
-		const use = async (accountKey: string) => (await (await fetch(`${stub.url}/v1/payment-methods/credit-cards`, {method: 'POST', headers: {signature: pair.signature, token: pair.token, 'content-type': 'application/json'}, body: JSON.stringify({accountKey, creditCardType: 'Visa', creditCardNumber: CARD, expirationMonth: 12, expirationYear: 2031})})).json()) as {success: boolean; reasons?: Array<{code: number}>};
+		const use = async (accountKey: string) =>
+			(await (
+				await fetch(`${stub.url}/v1/payment-methods/credit-cards`, {
+					method: 'POST',
+					headers: {signature: pair.signature, token: pair.token, 'content-type': 'application/json'},
+					body: JSON.stringify({accountKey, creditCardType: 'Visa', creditCardNumber: CARD, expirationMonth: 12, expirationYear: 2031}),
+				})
+			).json()) as {success: boolean; reasons?: Array<{code: number}>};
 		expect((await use('A666')).reasons?.[0]?.code).toBe(90_000_012);
 	});
 
@@ -78,7 +104,13 @@ describe('issuing', () => {
 		const cases = [
 			{operation: 'account', auth: {name: 'Ada Lovelace'}, expected: {uri: `${stub.url}/v1/accounts`, method: 'POST', name: 'Ada Lovelace'}, extra: {}},
 			{operation: 'file', auth: {fileId: '2c92c0f8'}, expected: {uri: `${stub.url}/v1/files/2c92c0f8`, method: 'GET'}, extra: {}},
-			{operation: 'rsa-signature', auth: {pageId: 'page1'}, uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do', expected: {uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do', method: 'POST', pageId: 'page1'}, extra: {tenantId: '12270'}},
+			{
+				operation: 'rsa-signature',
+				auth: {pageId: 'page1'},
+				uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do',
+				expected: {uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do', method: 'POST', pageId: 'page1'},
+				extra: {tenantId: '12270'},
+			},
 			// The browser's own CORS call to /v1/rsa-signatures (createPaymentPageSignature): an HMAC pair for it.
 			{operation: 'rsa-signature', viaBrowser: true, auth: {pageId: 'page1'}, expected: {uri: `${stub.url}/v1/rsa-signatures`, method: 'POST', pageId: 'page1'}, extra: {}},
 		] as const;
@@ -89,7 +121,9 @@ describe('issuing', () => {
 			expect(response.body).toMatchObject({success: true, ...expected, ...extra});
 			expect(Object.keys(response.body!).slice(0, 3 + Object.keys(expected).length)).toEqual(['success', 'signature', 'token', ...Object.keys(expected)]);
 			expect(signed()).toEqual([expected]);
-			expect(sent.filter(request => request.url.includes('signatures')).map(request => new URL(request.url).pathname)).toEqual([operation === 'rsa-signature' && !('viaBrowser' in rest) ? '/v1/rsa-signatures' : '/v1/hmac-signatures']);
+			expect(sent.filter(request => request.url.includes('signatures')).map(request => new URL(request.url).pathname)).toEqual([
+				operation === 'rsa-signature' && !('viaBrowser' in rest) ? '/v1/rsa-signatures' : '/v1/hmac-signatures',
+			]);
 		}
 	});
 
@@ -99,13 +133,18 @@ describe('issuing', () => {
 		const custom = setup({authorize: () => new Response('login first', {status: 401})});
 		const customAnswer = await custom.handler(new Request(SHOP, {method: 'POST', headers: {origin: SHOP}}), {clientAddress: '127.0.0.1'});
 		expect([customAnswer.status, await customAnswer.text()]).toEqual([401, 'login first']);
-		const thrower = setup({authorize() {
-			throw new Error('session store down');
-		}});
+		const thrower = setup({
+			authorize() {
+				throw new Error('session store down');
+			},
+		});
 		const thrown = await thrower.call();
 		expect([thrown.status, reasonsOf(thrown.body)]).toEqual([500, ['SERVER_ERROR']]);
 		expect(thrower.logs).toEqual(['zuora-cors/server credit-card: failed: Error: session store down']);
-		for (const [auth, line] of [[{accountKey: 'A1\nInjected: header'}, 'authorize returned no valid accountKey'], [{session: ''}, 'authorize returned no session']] as const) {
+		for (const [auth, line] of [
+			[{accountKey: 'A1\nInjected: header'}, 'authorize returned no valid accountKey'],
+			[{session: ''}, 'authorize returned no session'],
+		] as const) {
 			const bad = setup({}, auth);
 			const answer = await bad.call(); // eslint-disable-line no-await-in-loop
 			expect([answer.status, answer.body]).toEqual([500, {reasons: [{code: 'SETUP_ERROR', message: 'The checkout is not set up correctly.'}]}]);
@@ -179,12 +218,22 @@ describe('hostile input', () => {
 	test('generated origins other than the allowed one are refused (property)', async () => {
 		const {handler} = setup({origin: 'https://shop.example'});
 		let runs = 0;
-		await fc.assert(fc.asyncProperty(fc.oneof(fc.webUrl().map(url => new URL(url).origin), fc.string(), fc.constantFrom('https://shop.example.', 'https://shop.example:443', 'https://SHOP.example', 'http://shop.example', 'https://shop.example.evil')), async origin => {
-			fc.pre(origin !== 'https://shop.example');
-			runs++;
-			const response = await handler(new Request('https://shop.example/signature', {method: 'POST', headers: {origin: origin.replace(/[^\t\u0020-\u007E]/g, '')}}), {clientAddress: '203.0.113.1'});
-			expect(response.status).toBe(403);
-		}), {numRuns: 200, seed: 1515});
+		await fc.assert(
+			fc.asyncProperty(
+				fc.oneof(
+					fc.webUrl().map(url => new URL(url).origin),
+					fc.string(),
+					fc.constantFrom('https://shop.example.', 'https://shop.example:443', 'https://SHOP.example', 'http://shop.example', 'https://shop.example.evil'),
+				),
+				async origin => {
+					fc.pre(origin !== 'https://shop.example');
+					runs++;
+					const response = await handler(new Request('https://shop.example/signature', {method: 'POST', headers: {origin: origin.replace(/[^\t\u0020-\u007E]/g, '')}}), {clientAddress: '203.0.113.1'});
+					expect(response.status).toBe(403);
+				},
+			),
+			{numRuns: 200, seed: 1515},
+		);
 		expect(runs).toBeGreaterThan(100);
 		expect(stub.tokens().issued).toBe(0);
 	}, 30_000);
@@ -197,11 +246,20 @@ describe('hostile input', () => {
 
 		expect(logs).toEqual([]);
 		const rebound = ['http://evil.example:3000', 'http://localhost.evil.example', 'http://127.0.0.1.evil.example', 'http://192.168.1.10:3000', 'http://[::2]', 'https://shop.example'];
-		await fc.assert(fc.asyncProperty(fc.oneof(fc.constantFrom(...rebound), fc.domain().map(domain => `http://${domain}`)), async page => {
-			fc.pre(!['localhost'].includes(new URL(page).hostname));
-			const response = await call({url: `${page}/signature`, headers: {origin: new URL(page).origin}});
-			expect([page, response.status, response.body]).toEqual([page, 500, {reasons: [{code: 'SETUP_ERROR', message: 'The checkout is not set up correctly.'}]}]);
-		}), {numRuns: 60, seed: 157});
+		await fc.assert(
+			fc.asyncProperty(
+				fc.oneof(
+					fc.constantFrom(...rebound),
+					fc.domain().map(domain => `http://${domain}`),
+				),
+				async page => {
+					fc.pre(!['localhost'].includes(new URL(page).hostname));
+					const response = await call({url: `${page}/signature`, headers: {origin: new URL(page).origin}});
+					expect([page, response.status, response.body]).toEqual([page, 500, {reasons: [{code: 'SETUP_ERROR', message: 'The checkout is not set up correctly.'}]}]);
+				},
+			),
+			{numRuns: 60, seed: 157},
+		);
 		expect(authorized()).toBe(4);
 		expect(logs.at(-1)).toMatch(/^zuora-cors\/server credit-card: no origin configured, and ".+" is not a loopback host: set origin to the shop's page origin/);
 		expect(stub.tokens().issued).toBe(4);
@@ -261,11 +319,17 @@ describe('limits', () => {
 
 		const sameSlash64 = ['2001:db8:1:2::1', '2001:db8:1:2:ffff::9', '2001:0db8:0001:0002:aaaa:bbbb:cccc:dddd', '[2001:db8:1:2::7]', '2001:db8:1:2::8%eth0'];
 		const statuses = [];
-		for (const address of sameSlash64) statuses.push((await call({from: address})).status); // eslint-disable-line no-await-in-loop
+		for (const address of sameSlash64) {
+			statuses.push((await call({from: address})).status); // eslint-disable-line no-await-in-loop
+		}
+
 		expect(statuses).toEqual([200, 200, 200, 200, 429]);
 		expect((await call({from: '2001:db8:1:3::1'})).status).toBe(200);
 		// An IPv4-mapped address counts as the IPv4 address it maps.
-		for (let index = 0; index < 4; index++) await call({from: '198.51.100.7'}); // eslint-disable-line no-await-in-loop
+		for (let index = 0; index < 4; index++) {
+			await call({from: '198.51.100.7'}); // eslint-disable-line no-await-in-loop
+		}
+
 		expect((await call({from: '::ffff:198.51.100.7'})).status).toBe(429);
 	});
 
@@ -275,7 +339,10 @@ describe('limits', () => {
 		expect(bad.status).toBe(500);
 		const none = setup();
 		expect((await none.handler(new Request(SHOP, {method: 'POST', headers: {origin: SHOP}}))).status).toBe(500);
-		expect([...logs, ...none.logs]).toEqual(['zuora-cors/server credit-card: the client address is not an IP address: check trustProxy', 'zuora-cors/server credit-card: no client address: pass context.clientAddress (toNodeListener does), or set trustProxy']);
+		expect([...logs, ...none.logs]).toEqual([
+			'zuora-cors/server credit-card: the client address is not an IP address: check trustProxy',
+			'zuora-cors/server credit-card: no client address: pass context.clientAddress (toNodeListener does), or set trustProxy',
+		]);
 	});
 
 	test('X-Forwarded-For is ignored without trustProxy, and with it only the hop the proxy wrote counts', async () => {
@@ -358,10 +425,16 @@ describe('Zuora', () => {
 
 	test('Zuora-Entity-Ids is sent on the signature call', async () => {
 		const sent: Sent[] = [];
-		const zuora = createZuoraClient({baseUrl: stub.url, clientId: 'demo-client-id', clientSecret: 'demo-client-secret', entityIds: '8a8082c4-entity', async fetch(input, init) {
-			sent.push({url: String(input), headers: Object.fromEntries(new Headers(init?.headers).entries()), body: ''});
-			return fetch(input, init);
-		}});
+		const zuora = createZuoraClient({
+			baseUrl: stub.url,
+			clientId: 'demo-client-id',
+			clientSecret: 'demo-client-secret',
+			entityIds: '8a8082c4-entity',
+			async fetch(input, init) {
+				sent.push({url: String(input), headers: Object.fromEntries(new Headers(init?.headers).entries()), body: ''});
+				return fetch(input, init);
+			},
+		});
 		expect((await setup({zuora}).call()).status).toBe(200);
 		expect(sent.find(request => request.url.endsWith('/v1/hmac-signatures'))?.headers['zuora-entity-ids']).toBe('8a8082c4-entity');
 	});
@@ -371,13 +444,17 @@ describe('Zuora', () => {
 		const wrong = setup({zuora: {baseUrl: stub.url, clientId: 'demo-client-id', clientSecret: 'wrong'}});
 		const credentials = await wrong.call();
 		expect([credentials.status, credentials.body]).toEqual([500, setupAnswer]);
-		expect(wrong.logs).toEqual([`zuora-cors/server credit-card: Zuora OAuth refused the client credentials (HTTP 401): check clientId and clientSecret, and that the OAuth client belongs to ${stub.url}`]);
+		expect(wrong.logs).toEqual([
+			`zuora-cors/server credit-card: Zuora OAuth refused the client credentials (HTTP 401): check clientId and clientSecret, and that the OAuth client belongs to ${stub.url}`,
+		]);
 		expect(wrong.logs.join('')).not.toContain('wrong');
 
 		const notCors = setup({uri: `${stub.url}/v1/subscriptions`});
 		const refused = await notCors.call();
 		expect([refused.status, refused.body]).toEqual([500, setupAnswer]);
-		expect(notCors.logs).toEqual(['zuora-cors/server credit-card: Zuora refused the signature request (HTTP 200, 90000010 "This API is not CORS enabled."): the signed uri is not one of Zuora\'s CORS operations: check uri (and zuora.baseUrl)']);
+		expect(notCors.logs).toEqual([
+			'zuora-cors/server credit-card: Zuora refused the signature request (HTTP 200, 90000010 "This API is not CORS enabled."): the signed uri is not one of Zuora\'s CORS operations: check uri (and zuora.baseUrl)',
+		]);
 
 		stub.nullRsaSignatureNext(1);
 		const rsa = setup({operation: 'rsa-signature', uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do'}, {pageId: 'page1'});
@@ -397,7 +474,12 @@ describe('Zuora', () => {
 			stub.failNext(1, fault, ['/v1/hmac-signatures']);
 			const failing = setup();
 			const answer = await failing.call(); // eslint-disable-line no-await-in-loop
-			expect([fault, answer.status, reasonsOf(answer.body), answer.headers.get('retry-after')]).toEqual([fault, 503, ['ZUORA_UNAVAILABLE'], fault === 'rateLimit' ? expect.stringMatching(/^\d+$/) : null]);
+			expect([fault, answer.status, reasonsOf(answer.body), answer.headers.get('retry-after')]).toEqual([
+				fault,
+				503,
+				['ZUORA_UNAVAILABLE'],
+				fault === 'rateLimit' ? expect.stringMatching(/^\d+$/) : null,
+			]);
 			expect(failing.logs).toHaveLength(1);
 		}
 

@@ -6,7 +6,7 @@ import {CORS_OPERATIONS, ZUORA_BACKEND_PATHS} from '../zuora.js';
 import {isRefusal, json, type Refusal, refusalResponse, setupError} from './answers.js';
 import {admit, type Authorization, checkRequest, createGate, type EndpointOptions, type Gate, type RequestContext} from './gate.js';
 import {zuoraClientOf, zuoraRefusal} from './zuora-answers.js';
-import {type ZuoraAnswer, type ZuoraClient, type ZuoraClientOptions} from './zuora-client.js';
+import type {ZuoraAnswer, ZuoraClient, ZuoraClientOptions} from './zuora-client.js';
 
 /**
  * The CORS operation a handler signs for; each fixes the uri and method it signs:
@@ -72,6 +72,7 @@ const OPERATIONS = {
 } as const;
 
 /** Characters allowed in what authorize returns: printable, no control characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
 const SAFE_VALUE = /^[^\u0000-\u001F\u007F]{1,255}$/;
 const FILE_ID = /^[\w-]{1,128}$/;
 
@@ -95,9 +96,11 @@ const FILE_ID = /^[\w-]{1,128}$/;
 export function createSignatureHandler(options: SignatureHandlerOptions): SignatureHandler {
 	const signing = resolveSigning(options);
 	const gate = createGate(options, {keyPrefix: `zuora-cors:${signing.operation}`, maxBodyBytes: 4096, bodyRequired: false}, options.maxBodyBytes);
-	const log = options.log ?? ((line: string) => {
-		console.error(line);
-	});
+	const log =
+		options.log ??
+		((line: string) => {
+			console.error(line);
+		});
 	const say = (line: string) => {
 		log(`zuora-cors/server ${signing.operation}: ${line}`);
 	};
@@ -129,7 +132,7 @@ function resolveSigning(options: SignatureHandlerOptions): SigningConfig {
 	const zuora = zuoraClientOf(options.zuora);
 	const rsaHere = operation === 'rsa-signature' && options.viaBrowser !== true;
 	if (rsaHere && options.uri === undefined) {
-		throw new TypeError('operation \'rsa-signature\' needs uri: the URL of the Payment Page');
+		throw new TypeError("operation 'rsa-signature' needs uri: the URL of the Payment Page");
 	}
 
 	// Files: the base the file id is appended to (`<baseUrl>/v1/files`, or `uri`).
@@ -170,7 +173,7 @@ async function sign(request: Request, context: RequestContext, gate: Gate, signi
 
 /** The per-account limit's key: `account`, else the card's account or the account name; files and pages count only by `account`. */
 function limitAccount(operation: SignatureOperation, authorization: Authorization): string | undefined {
-	return authorization.account ?? (operation === 'credit-card' || operation === 'account' ? authorization.accountKey ?? authorization.name : undefined);
+	return authorization.account ?? (operation === 'credit-card' || operation === 'account' ? (authorization.accountKey ?? authorization.name) : undefined);
 }
 
 /** The body sent to Zuora, from the configuration and authorize's answer only; or what is wrong with that answer. */
@@ -217,7 +220,7 @@ export function signatureAnswer(answer: ZuoraAnswer, call: SignedCall, rsaHere: 
 	}
 
 	if (rsaHere && signature === null && typeof token === 'string') {
-		return setupError('Zuora answered a null RSA signature: too many signed fields for the Payment Page (see Zuora\'s rsa-signatures reference)');
+		return setupError("Zuora answered a null RSA signature: too many signed fields for the Payment Page (see Zuora's rsa-signatures reference)");
 	}
 
 	return {status: 502, code: 'ZUORA_INVALID_RESPONSE', message: 'The payment service gave no signature.', log: `Zuora answered HTTP ${status} without a signature`};

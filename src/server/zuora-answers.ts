@@ -11,9 +11,9 @@ import {createZuoraClient, type ZuoraAnswer, type ZuoraClient, type ZuoraClientO
 
 /** What to fix, for the codes a misconfigured endpoint meets. */
 const SETUP_HINTS: Record<number, string> = {
-	[ZUORA_ERROR_CODES.notCorsEnabled]: 'the signed uri is not one of Zuora\'s CORS operations: check uri (and zuora.baseUrl)',
+	[ZUORA_ERROR_CODES.notCorsEnabled]: "the signed uri is not one of Zuora's CORS operations: check uri (and zuora.baseUrl)",
 	[ZUORA_ERROR_CODES.emptyUri]: 'a field of the request is empty or invalid: check uri and what authorize returns',
-	90_000_012: 'Zuora found the signature invalid: check uri and the signed value',
+	90000012: 'Zuora found the signature invalid: check uri and the signed value',
 };
 
 /** Zuora's error categories (a code's last two digits) that mean "resubmit later": lock contention, temporary error, over a limit. */
@@ -74,12 +74,18 @@ export function answerRefusal(answer: ZuoraAnswer, what: string): Refusal | unde
 		return unavailable(`Zuora asked to resubmit the ${what} request later (${codes.join(', ')})`);
 	}
 
-	const hint = codes.map(code => SETUP_HINTS[Number(code)]).find(Boolean) ?? 'check the endpoint\'s configuration and what authorize returns';
+	const hint = codes.map(code => SETUP_HINTS[Number(code)]).find(Boolean) ?? "check the endpoint's configuration and what authorize returns";
 	return setupError(`Zuora refused the ${what} request (HTTP ${status}${reasons.length > 0 ? `, ${reasons.map(reason => `${reason.code} ${reason.message}`).join('; ')}` : ''}): ${hint}`);
 }
 
 function unavailable(log: string, retryAfter?: string): Refusal {
-	return {status: 503, code: 'ZUORA_UNAVAILABLE', message: 'The payment service could not be reached. Please try again.', log, ...(retryAfter === undefined ? {} : {headers: {'retry-after': retryAfter}})};
+	return {
+		status: 503,
+		code: 'ZUORA_UNAVAILABLE',
+		message: 'The payment service could not be reached. Please try again.',
+		log,
+		...(retryAfter === undefined ? {} : {headers: {'retry-after': retryAfter}}),
+	};
 }
 
 function reasonText(value: unknown): Array<{code: string; message: string}> {
@@ -89,7 +95,5 @@ function reasonText(value: unknown): Array<{code: string; message: string}> {
 
 	const code = Object.hasOwn(value, 'code') ? (value as {code: unknown}).code : undefined;
 	const message = Object.hasOwn(value, 'message') ? (value as {message: unknown}).message : undefined;
-	return typeof code === 'number' || typeof code === 'string'
-		? [{code: printable(String(code)).slice(1, -1), message: typeof message === 'string' ? printable(message.slice(0, 200)) : '""'}]
-		: [];
+	return typeof code === 'number' || typeof code === 'string' ? [{code: printable(String(code)).slice(1, -1), message: typeof message === 'string' ? printable(message.slice(0, 200)) : '""'}] : [];
 }

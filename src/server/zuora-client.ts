@@ -85,7 +85,7 @@ export function createZuoraClient(options: ZuoraClientOptions): ZuoraClient {
 			headers: {'content-type': 'application/x-www-form-urlencoded', accept: 'application/json'},
 			body: new URLSearchParams({client_id: options.clientId, client_secret: options.clientSecret, grant_type: 'client_credentials'}).toString(),
 		});
-		const body = await response.json().catch(() => undefined) as {access_token?: unknown; expires_in?: unknown} | undefined;
+		const body = (await response.json().catch(() => undefined)) as {access_token?: unknown; expires_in?: unknown} | undefined;
 		if (response.status === 400 || response.status === 401 || response.status === 403) {
 			// invalid_client and the like: the credentials, not Zuora's health.
 			throw new ZuoraSetupError(`Zuora OAuth refused the client credentials (HTTP ${response.status}): check clientId and clientSecret, and that the OAuth client belongs to ${baseUrl}`);
@@ -96,7 +96,7 @@ export function createZuoraClient(options: ZuoraClientOptions): ZuoraClient {
 		}
 
 		const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3599;
-		cached = {token: body.access_token, expiresAt: now() + (lifetime * 1000)};
+		cached = {token: body.access_token, expiresAt: now() + lifetime * 1000};
 		return body.access_token;
 	}
 
@@ -113,16 +113,17 @@ export function createZuoraClient(options: ZuoraClientOptions): ZuoraClient {
 	}
 
 	async function call(method: 'GET' | 'POST', path: string, json?: Record<string, unknown>): Promise<ZuoraAnswer> {
-		const attempt = async (bearer: string) => send(path, {
-			method,
-			headers: {
-				authorization: `Bearer ${bearer}`,
-				accept: 'application/json',
-				...(json === undefined ? {} : {'content-type': 'application/json'}),
-				...(options.entityIds === undefined ? {} : {'zuora-entity-ids': options.entityIds}),
-			},
-			...(json === undefined ? {} : {body: JSON.stringify(json)}),
-		});
+		const attempt = async (bearer: string) =>
+			send(path, {
+				method,
+				headers: {
+					authorization: `Bearer ${bearer}`,
+					accept: 'application/json',
+					...(json === undefined ? {} : {'content-type': 'application/json'}),
+					...(options.entityIds === undefined ? {} : {'zuora-entity-ids': options.entityIds}),
+				},
+				...(json === undefined ? {} : {body: JSON.stringify(json)}),
+			});
 		const first = await token();
 		let response = await attempt(first);
 		if (response.status === 401) {
@@ -145,7 +146,7 @@ export function createZuoraClient(options: ZuoraClientOptions): ZuoraClient {
 function parseObject(text: string): Record<string, unknown> | undefined {
 	try {
 		const parsed: unknown = JSON.parse(text);
-		return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed as Record<string, unknown> : undefined;
+		return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
 	} catch {
 		return undefined;
 	}
