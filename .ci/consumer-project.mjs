@@ -136,7 +136,8 @@ async function main() {
 	const blocks = README_BLOCKS.map(block => ({...block, text: readmeBlock(readme, block)}));
 	const project = mkdtempSync(path.join(tmpdir(), 'zuora-cors-consumer-'));
 	try {
-		const {stdout} = await run('npm', ['pack', '--json', '--pack-destination', project], {cwd: root, encoding: 'utf8'});
+		// --ignore-scripts: the package's `prepack` would build again; the build under test is dist/.
+		const {stdout} = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], {cwd: root, encoding: 'utf8'});
 		const [packed] = JSON.parse(stdout);
 		const tarball = path.join(project, packed.filename);
 		writeFileSync(path.join(project, 'package.json'), `${JSON.stringify(projectPackage(tarball), null, '\t')}\n`);
@@ -148,7 +149,7 @@ async function main() {
 			throw new Error('node_modules/zuora-cors is a link: the tarball was not unpacked');
 		}
 
-		for (const specifier of ['zuora-cors', 'zuora-cors/server', 'zuora-cors/testing', 'zuora-cors/testing/playwright']) {
+		for (const specifier of ['zuora-cors', 'zuora-cors/server', 'zuora-cors/testing', 'zuora-cors/testing/playwright', 'zuora-cors/dist/zuora-cors.iife.min.js', 'zuora-cors/dist/sri.json', 'zuora-cors/dist/locales/de.iife.min.js']) {
 			const file = await resolveInProject(project, specifier);
 			if (!file.startsWith(installed + path.sep)) {
 				throw new Error(`${specifier} resolved to ${file}, outside the installed tarball`);

@@ -5,15 +5,12 @@
 import {randomBytes} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import {createServer} from 'node:http';
-import {createRequire} from 'node:module';
-import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {createSignatureHandler, toNodeListener} from 'zuora-cors/server';
 
-// The script-tag file is not an export (it is for unpkg and jsDelivr); a shop that serves it
-// itself finds it beside the package.json it may import.
-const packageDirectory = path.dirname(createRequire(import.meta.url).resolve('zuora-cors/package.json'));
-const script = readFileSync(path.join(packageDirectory, 'dist/zuora-cors.iife.min.js'));
-const integrity = JSON.parse(readFileSync(path.join(packageDirectory, 'dist/sri.json'), 'utf8'))['zuora-cors.iife.min.js'];
+// The files a page serves resolve through the package's exports as `zuora-cors/dist/<file>`.
+const script = readFileSync(fileURLToPath(import.meta.resolve('zuora-cors/dist/zuora-cors.iife.min.js')));
+const integrity = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve('zuora-cors/dist/sri.json')), 'utf8'))['zuora-cors.iife.min.js'];
 
 /**
  * Starts the shop on a free port, its signature endpoint talking to the Zuora at `zuoraUrl`.
