@@ -9,7 +9,9 @@ import path from 'node:path';
 import {subresourceIntegrity} from './.ci/sri.mjs';
 
 /** Every locale module (src/locales/<name>.ts), each built on its own so a page pays only for those it loads. */
-const locales = readdirSync('src/locales').filter(file => /^[a-z]{2}(?:-[A-Z]{2})?\.ts$/.test(file)).map(file => file.slice(0, -3));
+const locales = readdirSync('src/locales')
+	.filter(file => /^[a-z]{2}(?:-[A-Z]{2})?\.ts$/.test(file))
+	.map(file => file.slice(0, -3));
 
 /** The files a page loads with `<script>`; dist/sri.json holds their hashes, written once all are built. */
 const sri = subresourceIntegrity({directory: 'dist', files: ['zuora-cors.iife.min.js', ...locales.map(name => `locales/${name}.iife.min.js`)]});

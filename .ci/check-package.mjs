@@ -47,7 +47,11 @@ const EXPECTED_FILES = [
 ];
 
 /** Each locale module's ESM file (`zuora-cors/locales/<name>`) and script-tag file (`ZuoraCorsLocales.<name>`). */
-EXPECTED_FILES.push(...readdirSync(path.join(root, 'src/locales')).filter(file => /^[\w-]+\.ts$/.test(file) && !file.includes('.test')).flatMap(file => [`dist/locales/${file.slice(0, -3)}.js`, `dist/locales/${file.slice(0, -3)}.iife.min.js`]));
+EXPECTED_FILES.push(
+	...readdirSync(path.join(root, 'src/locales'))
+		.filter(file => /^[\w-]+\.ts$/.test(file) && !file.includes('.test'))
+		.flatMap(file => [`dist/locales/${file.slice(0, -3)}.js`, `dist/locales/${file.slice(0, -3)}.iife.min.js`]),
+);
 
 /** Test code next to the modules it tests; tsconfig.json keeps it out of the build. */
 const TEST_FILE = /\.(?:test|spec)(?:-[\w-]+)?\.ts$/;
@@ -78,8 +82,10 @@ const ESM_ONLY_IGNORES = new Set(['node10', 'node16-cjs']);
  * A problem ignored by the profile but not listed here fails the check: nothing goes unexplained.
  */
 const ESM_ONLY_EXPLAINED = /** @type {Record<string, string>} */ ({
-	CJSResolvesToESM: '`require(\'zuora-cors\')` from CommonJS (node16) reaches an ES module: inherent to shipping ESM only; CommonJS callers use `await import(\'zuora-cors\')` (or require(esm), Node >= 20.19)',
-	NoResolution: 'node10 resolution reads no package.json `exports`, so a subpath (`zuora-cors/server`, `zuora-cors/testing`, `zuora-cors/locales/de`) cannot exist there: inherent to a subpath export; the main entry still resolves through `types`. Use moduleResolution `bundler` or `node16`',
+	CJSResolvesToESM:
+		"`require('zuora-cors')` from CommonJS (node16) reaches an ES module: inherent to shipping ESM only; CommonJS callers use `await import('zuora-cors')` (or require(esm), Node >= 20.19)",
+	NoResolution:
+		'node10 resolution reads no package.json `exports`, so a subpath (`zuora-cors/server`, `zuora-cors/testing`, `zuora-cors/locales/de`) cannot exist there: inherent to a subpath export; the main entry still resolves through `types`. Use moduleResolution `bundler` or `node16`',
 });
 
 /** Compiler options a consumer on Node's own resolution uses; the strictest resolution mode. */
@@ -125,8 +131,7 @@ async function pack(directory) {
  */
 function checkFiles(packed) {
 	const started = performance.now();
-	const modules = readdirSync(path.join(root, 'src'), {recursive: true, encoding: 'utf8'})
-		.filter(file => file.endsWith('.ts') && !file.endsWith('.d.ts') && !TEST_FILE.test(file));
+	const modules = readdirSync(path.join(root, 'src'), {recursive: true, encoding: 'utf8'}).filter(file => file.endsWith('.ts') && !file.endsWith('.d.ts') && !TEST_FILE.test(file));
 	const expected = new Set([...EXPECTED_FILES, ...modules.map(file => `dist/${file.replaceAll(path.sep, '/').replace(/\.ts$/, '.d.ts')}`)]);
 	const actual = new Set(packed.files.map(file => file.path));
 	const missing = [...expected].filter(file => !actual.has(file)).sort();
@@ -226,7 +231,9 @@ async function checkTypesResolution(tarball) {
  */
 function checkTypes() {
 	const started = performance.now();
-	const declarations = readdirSync(path.join(root, 'dist'), {recursive: true, encoding: 'utf8'}).filter(file => file.endsWith('.d.ts')).map(file => path.join(root, 'dist', file));
+	const declarations = readdirSync(path.join(root, 'dist'), {recursive: true, encoding: 'utf8'})
+		.filter(file => file.endsWith('.d.ts'))
+		.map(file => path.join(root, 'dist', file));
 	const testingDirectory = path.join(root, 'dist/testing') + path.sep;
 	const serverDirectory = path.join(root, 'dist/server') + path.sep;
 	const library = declarations.filter(file => !file.startsWith(testingDirectory) && !file.startsWith(serverDirectory));
@@ -267,13 +274,20 @@ function checkTypes() {
 			...resolvedThroughExports(playwrightTypeTests, path.join(root, 'dist/testing/index.d.ts'), 'zuora-cors/testing')(program),
 		]),
 		// zuora-cors/server: its declarations and type tests under Node's types, without the DOM lib.
-		...compile([...serverDeclarations, serverTypeTests], {...NODE_CONSUMER_OPTIONS, skipLibCheck: true}, resolvedThroughExports(serverTypeTests, path.join(root, 'dist/server/index.d.ts'), 'zuora-cors/server')),
+		...compile(
+			[...serverDeclarations, serverTypeTests],
+			{...NODE_CONSUMER_OPTIONS, skipLibCheck: true},
+			resolvedThroughExports(serverTypeTests, path.join(root, 'dist/server/index.d.ts'), 'zuora-cors/server'),
+		),
 	];
-	const lines = errors.length === 0 ? [
-		`${library.length} + ${testing.length} (testing, Node types, no DOM) declaration files, then ${TYPE_TESTS} against dist/index.d.ts, ${GLOBAL_TYPE_TESTS} against dist/global.d.ts and ${TESTING_TYPE_TESTS} against dist/testing/index.d.ts: no errors (${CONSUMER_OPTIONS.moduleResolution}, strict)`,
-		`${PLAYWRIGHT_TYPE_TESTS} against dist/testing/playwright.d.ts (and through it dist/testing/index.d.ts): no errors (Node types and the DOM lib @playwright/test's types need, no skipLibCheck)`,
-		`${serverDeclarations.length} server declaration files and ${SERVER_TYPE_TESTS} against dist/server/index.d.ts: no errors (Node types, no DOM lib)`,
-	] : [];
+	const lines =
+		errors.length === 0
+			? [
+					`${library.length} + ${testing.length} (testing, Node types, no DOM) declaration files, then ${TYPE_TESTS} against dist/index.d.ts, ${GLOBAL_TYPE_TESTS} against dist/global.d.ts and ${TESTING_TYPE_TESTS} against dist/testing/index.d.ts: no errors (${CONSUMER_OPTIONS.moduleResolution}, strict)`,
+					`${PLAYWRIGHT_TYPE_TESTS} against dist/testing/playwright.d.ts (and through it dist/testing/index.d.ts): no errors (Node types and the DOM lib @playwright/test's types need, no skipLibCheck)`,
+					`${serverDeclarations.length} server declaration files and ${SERVER_TYPE_TESTS} against dist/server/index.d.ts: no errors (Node types, no DOM lib)`,
+				]
+			: [];
 	return {title: 'tsc --noEmit (built declarations)', lines, errors, ms: performance.now() - started};
 }
 
@@ -288,10 +302,7 @@ function compile(rootNames, extra, inspect) {
 	const program = ts.createProgram({rootNames, options});
 	const diagnostics = [...optionErrors, ...ts.getPreEmitDiagnostics(program)];
 	const host = {getCanonicalFileName: (/** @type {string} */ file) => file, getCurrentDirectory: () => root, getNewLine: () => '\n'};
-	return [
-		...(diagnostics.length === 0 ? [] : [ts.formatDiagnostics(diagnostics, host).trimEnd()]),
-		...(inspect?.(program) ?? []),
-	];
+	return [...(diagnostics.length === 0 ? [] : [ts.formatDiagnostics(diagnostics, host).trimEnd()]), ...(inspect?.(program) ?? [])];
 }
 
 /**
@@ -334,7 +345,9 @@ function checkServedFiles(packed) {
 	}
 
 	for (const [file, integrity] of Object.entries(hashes)) {
-		const actual = `sha384-${createHash('sha384').update(readFileSync(path.join(root, 'dist', file))).digest('base64')}`;
+		const actual = `sha384-${createHash('sha384')
+			.update(readFileSync(path.join(root, 'dist', file)))
+			.digest('base64')}`;
 		if (integrity !== actual) {
 			errors.push(`dist/sri.json's hash of ${file} is not the file's (${integrity} != ${actual}): a browser would refuse the script`);
 		}
@@ -345,7 +358,8 @@ function checkServedFiles(packed) {
 		errors.push(`package.json scripts.prepack is ${JSON.stringify(prepack)}: \`npm pack\` in a fresh clone must build dist/ first`);
 	}
 
-	const lines = errors.length === 0 ? [`sri.json and ${scriptTagFiles.length} script-tag files resolve as zuora-cors/dist/<file>, are packed, and match their sha384 in sri.json; prepack: ${prepack}`] : [];
+	const lines =
+		errors.length === 0 ? [`sri.json and ${scriptTagFiles.length} script-tag files resolve as zuora-cors/dist/<file>, are packed, and match their sha384 in sri.json; prepack: ${prepack}`] : [];
 	return {title: 'served files (zuora-cors/dist/*)', lines, errors, ms: performance.now() - started};
 }
 

@@ -40,10 +40,16 @@ const gzipped = code => gzipSync(code, {level: 9}).length;
  * @param {Record<string, string[]>} imports
  */
 async function app(imports) {
-	const source = Object.entries(imports).map(([from, names]) => `export {${names.join(', ')}} from ${JSON.stringify(from)};`).join('\n');
+	const source = Object.entries(imports)
+		.map(([from, names]) => `export {${names.join(', ')}} from ${JSON.stringify(from)};`)
+		.join('\n');
 	const bundle = await rollup({
 		input: 'app',
-		plugins: [{name: 'app', resolveId: id => (id === 'app' ? id : null), load: id => (id === 'app' ? source : null)}, nodeResolve({browser: true}), terser({format: {comments: false}, compress: {passes: 2}})],
+		plugins: [
+			{name: 'app', resolveId: id => (id === 'app' ? id : null), load: id => (id === 'app' ? source : null)},
+			nodeResolve({browser: true}),
+			terser({format: {comments: false}, compress: {passes: 2}}),
+		],
 		onwarn() {},
 	});
 	try {
@@ -85,7 +91,9 @@ for (const {name, imports} of FEATURES) {
 
 console.log('\nscript-tag files (gzip -9 bytes; a page loads the locale files it wants)');
 row('zuora-cors.iife.min.js', `${gzipped(readFileSync(`${dist}zuora-cors.iife.min.js`))} B`, 'everything, English');
-for (const file of readdirSync(`${dist}locales`).filter(name => name.endsWith('.iife.min.js')).sort()) {
+for (const file of readdirSync(`${dist}locales`)
+	.filter(name => name.endsWith('.iife.min.js'))
+	.sort()) {
 	row(`locales/${file}`, `${gzipped(readFileSync(`${dist}locales/${file}`))} B`);
 }
 

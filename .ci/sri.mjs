@@ -22,7 +22,12 @@ export function subresourceIntegrity({directory, files}) {
 			for (const output of Object.values(bundle)) {
 				const file = path.relative(directory, path.join(outputDirectory, output.fileName)).split(path.sep).join('/');
 				if (output.type === 'chunk' && files.includes(file)) {
-					hashes.set(file, `sha384-${createHash('sha384').update(readFileSync(path.join(outputDirectory, output.fileName))).digest('base64')}`);
+					hashes.set(
+						file,
+						`sha384-${createHash('sha384')
+							.update(readFileSync(path.join(outputDirectory, output.fileName)))
+							.digest('base64')}`,
+					);
 				}
 			}
 

@@ -7,7 +7,7 @@ import type {} from 'zuora-cors/global';
 import type {bindForm, describeError, ErrorDescription, FormBinding, MessageCatalogue, ZuoraCorsError} from 'zuora-cors';
 import {expectTypeOf, test} from 'vitest';
 
-test('ZuoraCors: the script tag\'s global has the module\'s functions, on window too', () => {
+test("ZuoraCors: the script tag's global has the module's functions, on window too", () => {
 	expectTypeOf<typeof ZuoraCors.bindForm>().toEqualTypeOf<typeof bindForm>();
 	expectTypeOf<typeof ZuoraCors.describeError>().toEqualTypeOf<typeof describeError>();
 	expectTypeOf<typeof window.ZuoraCors>().toEqualTypeOf<typeof ZuoraCors>();
@@ -22,7 +22,8 @@ test('ZuoraCorsLocales: a catalogue per locale file, undefined until its file is
 
 test('a page script written against the globals type-checks under strict', () => {
 	// Never called: the globals exist only on a page that loaded the script-tag files.
-	const page = (form: HTMLFormElement): FormBinding => ZuoraCors.bindForm(form, {url: 'https://rest.apisandbox.zuora.com/v1/payment-methods/credit-cards', signatureUrl: '/signature', messages: ZuoraCorsLocales.de});
+	const page = (form: HTMLFormElement): FormBinding =>
+		ZuoraCors.bindForm(form, {url: 'https://rest.apisandbox.zuora.com/v1/payment-methods/credit-cards', signatureUrl: '/signature', messages: ZuoraCorsLocales.de});
 	const explain = (error: ZuoraCorsError): ErrorDescription => ZuoraCors.describeError(error, {messages: ZuoraCorsLocales.fr});
 	// @ts-expect-error no such locale file
 	const missing = () => ZuoraCorsLocales.xx;

@@ -17,5 +17,3 @@ declare global {
 	 */
 	var ZuoraCorsLocales: Partial<typeof de & typeof en & typeof es & typeof fr & typeof ja>;
 }
-
-export {};

@@ -25,16 +25,18 @@ export async function startShop({zuoraUrl, accountKey = 'A00000042'}) {
 	const sessions = new Set();
 	/** @type {string[]} */
 	const signatureRequests = [];
-	const signature = toNodeListener(createSignatureHandler({
-		operation: 'credit-card',
-		zuora: {baseUrl: zuoraUrl, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'},
-		// The account comes from the shop's session, never from the page.
-		authorize: request => {
-			const session = /(?:^|;\s*)sid=([\da-f]{32})(?:;|$)/.exec(request.headers.get('cookie') ?? '')?.[1];
-			return session !== undefined && sessions.has(session) ? {session, accountKey} : null;
-		},
-		log: () => {},
-	}));
+	const signature = toNodeListener(
+		createSignatureHandler({
+			operation: 'credit-card',
+			zuora: {baseUrl: zuoraUrl, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'},
+			// The account comes from the shop's session, never from the page.
+			authorize: request => {
+				const session = /(?:^|;\s*)sid=([\da-f]{32})(?:;|$)/.exec(request.headers.get('cookie') ?? '')?.[1];
+				return session !== undefined && sessions.has(session) ? {session, accountKey} : null;
+			},
+			log: () => {},
+		}),
+	);
 
 	const server = createServer((request, response) => {
 		if (request.method === 'GET' && request.url === '/') {
@@ -66,10 +68,11 @@ export async function startShop({zuoraUrl, accountKey = 'A00000042'}) {
 	return {
 		url: `http://127.0.0.1:${address.port}`,
 		signatureRequests,
-		close: () => new Promise(resolve => {
-			server.close(() => resolve());
-			server.closeAllConnections();
-		}),
+		close: () =>
+			new Promise(resolve => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			}),
 	};
 }
 
