@@ -353,6 +353,15 @@ function checkServedFiles(packed) {
 		}
 	}
 
+	// Each locale's script-tag file adds `ZuoraCorsLocales.<name>`: zuora-cors/global must declare it.
+	const globals = readFileSync(path.join(root, 'dist/global.d.ts'), 'utf8');
+	for (const file of scriptTagFiles.filter(file => file.startsWith('locales/'))) {
+		const name = file.slice('locales/'.length, -'.iife.min.js'.length);
+		if (!new RegExp(`var ZuoraCorsLocales: [^;]*\\btypeof ${name}\\b`).test(globals)) {
+			errors.push(`dist/global.d.ts does not declare ZuoraCorsLocales.${name} (src/global.ts lists the locales)`);
+		}
+	}
+
 	const prepack = manifest.scripts?.prepack;
 	if (typeof prepack !== 'string' || !/\bnpm run build\b|\brollup\b/.test(prepack)) {
 		errors.push(`package.json scripts.prepack is ${JSON.stringify(prepack)}: \`npm pack\` in a fresh clone must build dist/ first`);
