@@ -4,9 +4,12 @@ import commonjs from '@rollup/plugin-commonjs';
 import {nodeResolve} from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
-import {readdirSync} from 'node:fs';
+import {readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {subresourceIntegrity} from './.ci/sri.mjs';
+
+// dist/ starts empty: a declaration left by a module since removed must not ship.
+rmSync('dist', {recursive: true, force: true});
 
 /** Every locale module (src/locales/<name>.ts), each built on its own so a page pays only for those it loads. */
 const locales = readdirSync('src/locales')
