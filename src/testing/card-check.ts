@@ -5,10 +5,13 @@
 import {brandInfo, detectBrand, luhn} from '../card-rules.js';
 import {MAX_CARD_DIGITS, ZUORA_CARD_BRANDS, type ZuoraCardBrand} from '../zuora.js';
 import {isBlank, isPlainObject, reason, toBoolean, toInteger, type Reason} from './values.js';
+import type {CardHolderAddress} from './stub-state.js';
 import {STUB_CODES} from './zuora-facts.js';
 
 /** Length limits of cardHolderInfo's optional fields (documented). */
 const CARD_HOLDER_LIMITS: Record<string, number> = {addressLine1: 255, addressLine2: 255, city: 40, zipCode: 20, phone: 40, email: 80};
+/** The cardHolderInfo fields kept with a saved card besides the name (state and country: no documented limit). */
+const ADDRESS_FIELDS = ['addressLine1', 'addressLine2', 'city', 'state', 'country', 'zipCode', 'phone', 'email'] as const;
 
 /** A card that passed the checks. The number is kept only to pick a decline and the last four digits. */
 export type ValidCard = {
@@ -17,6 +20,8 @@ export type ValidCard = {
 	expirationMonth: number;
 	expirationYear: number;
 	cardHolderName: string | null;
+	/** The other cardHolderInfo fields given (Zuora lists them back with the card). */
+	address: CardHolderAddress;
 	defaultPaymentMethod: boolean;
 };
 
@@ -106,6 +111,19 @@ export function checkCard(card: Record<string, unknown>, prefix: string, rules: 
 
 	return {
 		reasons,
-		card: {creditCardType: brand, number, expirationMonth: month, expirationYear: year, cardHolderName, defaultPaymentMethod: defaultPaymentMethod ?? false},
+		card: {creditCardType: brand, number, expirationMonth: month, expirationYear: year, cardHolderName, address: addressOf(holderInfo), defaultPaymentMethod: defaultPaymentMethod ?? false},
 	};
+}
+
+/** The address fields given as non-empty strings. */
+function addressOf(holderInfo: Record<string, unknown>): CardHolderAddress {
+	const address: CardHolderAddress = {};
+	for (const field of ADDRESS_FIELDS) {
+		const value = holderInfo[field];
+		if (typeof value === 'string' && value !== '') {
+			address[field] = value;
+		}
+	}
+
+	return address;
 }

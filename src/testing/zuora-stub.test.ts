@@ -758,7 +758,7 @@ describe('faults and latency', () => {
 	});
 
 	it('rejects bad fault arguments', () => {
-		expect(() => zuora.stub.failNext(1, 'boom' as any)).toThrow("failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', or {status, body?, headers?}");
+		expect(() => zuora.stub.failNext(1, 'boom' as any)).toThrow("failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost', or {status, body?, headers?}");
 		expect(() => zuora.stub.setLatency(-1)).toThrow('setLatency: ms must be a non-negative finite number');
 	});
 
@@ -864,7 +864,7 @@ describe('HTTP test controls (testMode)', () => {
 	it('answer 400 for bad arguments', async () => {
 		const answer = await controlPost('fail-next', {count: 1, mode: 'explode'});
 		expect(answer.status).toBe(400);
-		expect(answer.json).toEqual({ok: false, error: "failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', or {status, body?, headers?}"});
+		expect(answer.json).toEqual({ok: false, error: "failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost', or {status, body?, headers?}"});
 		expect((await controlPost('latency', {ms: 'slow'})).json).toEqual({ok: false, error: 'setLatency: ms must be a non-negative finite number'});
 	});
 });
