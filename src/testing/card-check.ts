@@ -38,8 +38,14 @@ export type CardRules = {requireCardHolderName: boolean; now: number; fields: Ca
  * (the same rules as the library's `validateCreditCard`).
  */
 export function isCardNumberValid(number: string, brand: ZuoraCardBrand | undefined): boolean {
-	if (!new RegExp(`^\\d{1,${MAX_CARD_DIGITS}}$`).test(number) || !luhn(number)) return false;
-	if (!brand) return true;
+	if (!new RegExp(`^\\d{1,${MAX_CARD_DIGITS}}$`).test(number) || !luhn(number)) {
+		return false;
+	}
+
+	if (!brand) {
+		return true;
+	}
+
 	return (brandInfo(brand).lengths as readonly number[]).includes(number.length) && detectBrand(number) === brand;
 }
 
@@ -55,42 +61,65 @@ export function checkCard(card: Record<string, unknown>, prefix: string, rules: 
 
 	const type = card[typeField];
 	const brand = typeof type === 'string' && Object.hasOwn(ZUORA_CARD_BRANDS, type) ? (type as ZuoraCardBrand) : undefined;
-	if (isBlank(type)) missing(typeField);
-	else if (!brand) invalid(typeField);
+	if (isBlank(type)) {
+		missing(typeField);
+	} else if (!brand) {
+		invalid(typeField);
+	}
 
 	const number = card[numberField];
-	if (isBlank(number)) missing(numberField);
-	else if (typeof number !== 'string' || !isCardNumberValid(number, brand)) invalid(numberField);
+	if (isBlank(number)) {
+		missing(numberField);
+	} else if (typeof number !== 'string' || !isCardNumberValid(number, brand)) {
+		invalid(numberField);
+	}
 
 	const month = toInteger(card['expirationMonth'], /^\d{1,2}$/);
-	if (isBlank(card['expirationMonth'])) missing('expirationMonth');
-	else if (month === undefined || month < 1 || month > 12) invalid('expirationMonth');
+	if (isBlank(card['expirationMonth'])) {
+		missing('expirationMonth');
+	} else if (month === undefined || month < 1 || month > 12) {
+		invalid('expirationMonth');
+	}
 
 	const year = toInteger(card['expirationYear'], /^\d{4}$/);
-	if (isBlank(card['expirationYear'])) missing('expirationYear');
-	else if (year === undefined || year < 1000 || year > 9999) invalid('expirationYear');
+	if (isBlank(card['expirationYear'])) {
+		missing('expirationYear');
+	} else if (year === undefined || year < 1000 || year > 9999) {
+		invalid('expirationYear');
+	}
 
 	if (month !== undefined && month >= 1 && month <= 12 && year !== undefined && year >= 1000) {
 		// A card is good through the last day of its expiration month.
 		const today = new Date(rules.now);
-		if (year < today.getUTCFullYear()) invalid('expirationYear');
-		else if (year === today.getUTCFullYear() && month < today.getUTCMonth() + 1) invalid('expirationMonth');
+		if (year < today.getUTCFullYear()) {
+			invalid('expirationYear');
+		} else if (year === today.getUTCFullYear() && month < today.getUTCMonth() + 1) {
+			invalid('expirationMonth');
+		}
 	}
 
 	const securityCode = card['securityCode'];
 	if (!isBlank(securityCode)) {
 		const digits = typeof securityCode === 'number' || typeof securityCode === 'string' ? String(securityCode) : '';
 		const lengthOk = brand ? digits.length === brandInfo(brand).securityCodeSize : digits.length === 3 || digits.length === 4;
-		if (!/^\d+$/.test(digits) || !lengthOk) invalid('securityCode');
+		if (!/^\d+$/.test(digits) || !lengthOk) {
+			invalid('securityCode');
+		}
 	}
 
 	const holder = card['cardHolderInfo'];
 	let cardHolderName: string | null = null;
-	if (holder !== undefined && holder !== null && !isPlainObject(holder)) invalid('cardHolderInfo');
+	if (holder !== undefined && holder !== null && !isPlainObject(holder)) {
+		invalid('cardHolderInfo');
+	}
+
 	const holderInfo = isPlainObject(holder) ? holder : {};
 	const name = holderInfo['cardHolderName'];
 	if (isBlank(name)) {
-		if (rules.requireCardHolderName) missing('cardHolderInfo.cardHolderName');
+		if (rules.requireCardHolderName) {
+			missing('cardHolderInfo.cardHolderName');
+		}
+
 	} else if (typeof name !== 'string' || name.length > 50) {
 		invalid('cardHolderInfo.cardHolderName');
 	} else {
@@ -99,11 +128,15 @@ export function checkCard(card: Record<string, unknown>, prefix: string, rules: 
 
 	for (const [field, limit] of Object.entries(CARD_HOLDER_LIMITS)) {
 		const value = holderInfo[field];
-		if (!isBlank(value) && (typeof value !== 'string' || value.length > limit)) invalid(`cardHolderInfo.${field}`);
+		if (!isBlank(value) && (typeof value !== 'string' || value.length > limit)) {
+			invalid(`cardHolderInfo.${field}`);
+		}
 	}
 
 	const defaultPaymentMethod = toBoolean(card['defaultPaymentMethod']);
-	if (defaultPaymentMethod === undefined) invalid('defaultPaymentMethod');
+	if (defaultPaymentMethod === undefined) {
+		invalid('defaultPaymentMethod');
+	}
 
 	if (reasons.length > 0 || !brand || typeof number !== 'string' || month === undefined || year === undefined) {
 		return {reasons, card: undefined};

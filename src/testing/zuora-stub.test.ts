@@ -41,7 +41,10 @@ const bearers = new WeakMap<ZuoraStub, string>();
 
 async function bearer(stub: ZuoraStub): Promise<string> {
 	const cached = bearers.get(stub);
-	if (cached) return cached;
+	if (cached) {
+		return cached;
+	}
+
 	const {json} = await oauth(stub);
 	bearers.set(stub, json.access_token);
 	return json.access_token as string;
@@ -74,8 +77,14 @@ function card(overrides: Record<string, unknown> = {}): Record<string, unknown> 
 /** POSTs to a CORS create operation the way the browser does. */
 function corsPost(stub: ZuoraStub, path: string, body: unknown, pair: Pair, headers: Record<string, string> = {}, init: RequestInit = {}) {
 	const all: Record<string, string> = {origin: SHOP, accept: 'application/json', 'content-type': 'application/json', ...headers};
-	if (pair.signature !== undefined) all['signature'] = pair.signature;
-	if (pair.token !== undefined) all['token'] = pair.token;
+	if (pair.signature !== undefined) {
+		all['signature'] = pair.signature;
+	}
+
+	if (pair.token !== undefined) {
+		all['token'] = pair.token;
+	}
+
 	return call(`${stub.url}${path}`, {method: 'POST', headers: all, body: typeof body === 'string' ? body : JSON.stringify(body), ...init});
 }
 
@@ -789,9 +798,15 @@ describe('request log', () => {
 	it('never holds a card number or security code in any answer, log or stored method', async () => {
 		transcript.length = 0;
 		const numbers = [VISA, '4111111111111112', '4000000000000002', '378282246310005'];
-		for (const number of numbers) await createCard(zuora.stub, card({creditCardNumber: number, securityCode: '9173'}));
+		for (const number of numbers) {
+			await createCard(zuora.stub, card({creditCardNumber: number, securityCode: '9173'}));
+		}
+
 		const everything = [...transcript, JSON.stringify(zuora.stub.requests()), JSON.stringify(zuora.stub.paymentMethods())].join('\n');
-		for (const number of numbers) expect(everything).not.toContain(number);
+		for (const number of numbers) {
+			expect(everything).not.toContain(number);
+		}
+
 		// Random ids (processId, token, signature, method id) may hold any four digits by chance.
 		expect(everything.replace(/[0-9A-Za-z+/=]{16,}/g, '')).not.toContain('9173');
 		for (const method of zuora.stub.paymentMethods()) {
@@ -1074,7 +1089,10 @@ describe('slow clients', () => {
 			let timer: NodeJS.Timeout | undefined;
 			const next = () => {
 				const chunk = chunks[writes];
-				if (chunk === undefined || socket.destroyed) return;
+				if (chunk === undefined || socket.destroyed) {
+					return;
+				}
+
 				socket.write(chunk);
 				writes += 1;
 				timer = setTimeout(next, gapMs);
@@ -1137,7 +1155,10 @@ describe('slow clients', () => {
 			const [data] = await once(open[0]!, 'data') as [Buffer];
 			expect(data.toString()).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
 		} finally {
-			for (const socket of open) socket.destroy();
+			for (const socket of open) {
+				socket.destroy();
+			}
+
 			await stub.close();
 		}
 	});
