@@ -107,31 +107,8 @@ export function checkCard(card: Record<string, unknown>, prefix: string, rules: 
 		}
 	}
 
-	const holder = card['cardHolderInfo'];
-	let cardHolderName: string | null = null;
-	if (holder !== undefined && holder !== null && !isPlainObject(holder)) {
-		invalid('cardHolderInfo');
-	}
-
-	const holderInfo = isPlainObject(holder) ? holder : {};
-	const name = holderInfo['cardHolderName'];
-	if (isBlank(name)) {
-		if (rules.requireCardHolderName) {
-			missing('cardHolderInfo.cardHolderName');
-		}
-
-	} else if (typeof name !== 'string' || name.length > 50) {
-		invalid('cardHolderInfo.cardHolderName');
-	} else {
-		cardHolderName = name;
-	}
-
-	for (const [field, limit] of Object.entries(CARD_HOLDER_LIMITS)) {
-		const value = holderInfo[field];
-		if (!isBlank(value) && (typeof value !== 'string' || value.length > limit)) {
-			invalid(`cardHolderInfo.${field}`);
-		}
-	}
+	const holderInfo = checkCardHolder(card['cardHolderInfo'], rules.requireCardHolderName, invalid, missing);
+	const cardHolderName = typeof holderInfo['cardHolderName'] === 'string' && holderInfo['cardHolderName'] !== '' ? holderInfo['cardHolderName'] : null;
 
 	const defaultPaymentMethod = toBoolean(card['defaultPaymentMethod']);
 	if (defaultPaymentMethod === undefined) {
@@ -146,6 +123,32 @@ export function checkCard(card: Record<string, unknown>, prefix: string, rules: 
 		reasons,
 		card: {creditCardType: brand, number, expirationMonth: month, expirationYear: year, cardHolderName, address: addressOf(holderInfo), defaultPaymentMethod: defaultPaymentMethod ?? false},
 	};
+}
+
+/** Checks cardHolderInfo (the name, then the documented limits); returns it as an object ({} when absent or bad). */
+function checkCardHolder(holder: unknown, requireName: boolean, invalid: (field: string) => void, missing: (field: string) => void): Record<string, unknown> {
+	if (holder !== undefined && holder !== null && !isPlainObject(holder)) {
+		invalid('cardHolderInfo');
+	}
+
+	const holderInfo = isPlainObject(holder) ? holder : {};
+	const name = holderInfo['cardHolderName'];
+	if (isBlank(name)) {
+		if (requireName) {
+			missing('cardHolderInfo.cardHolderName');
+		}
+	} else if (typeof name !== 'string' || name.length > 50) {
+		invalid('cardHolderInfo.cardHolderName');
+	}
+
+	for (const [field, limit] of Object.entries(CARD_HOLDER_LIMITS)) {
+		const value = holderInfo[field];
+		if (!isBlank(value) && (typeof value !== 'string' || value.length > limit)) {
+			invalid(`cardHolderInfo.${field}`);
+		}
+	}
+
+	return holderInfo;
 }
 
 /** The address fields given as non-empty strings. */

@@ -56,6 +56,9 @@ function route(context: StubContext, request: StubRequest): Reply | Promise<Repl
 
 export type StubServer = {server: Server; closeAll(): Promise<void>};
 
+/** What `handle` needs besides the request: the context, the `/__stub/` answers, and a timer that close() can clear. */
+type Handling = {context: StubContext; controls: (request: StubRequest) => Reply; delay: (ms: number) => Promise<void>};
+
 /** The server; `controls` answers the `/__stub/` routes (with `testMode`). */
 export function createStubServer(context: StubContext, controls: (request: StubRequest) => Reply): StubServer {
 	const timers = new Set<NodeJS.Timeout>();
@@ -66,76 +69,13 @@ export function createStubServer(context: StubContext, controls: (request: StubR
 		}, ms);
 		timers.add(timer);
 	});
-
-	async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-		const url = new URL(request.url ?? '/', 'http://stub');
-		const method = request.method ?? 'GET';
-		const origin = header(request, 'origin');
-		for (const [name, value] of Object.entries(corsHeaders(context, origin))) {
-			response.setHeader(name, value);
-		}
-
-		const isControl = context.config.testMode && url.pathname.startsWith('/__stub/');
-		if (!isControl) {
-			logRequest(context.state, request, response, method, url.pathname);
-		}
-
-		const body = await readBody(request);
-		if (body === undefined) {
-			return; // the client went away
-		}
-
-		const stubRequest: StubRequest = {method, path: url.pathname, query: url.searchParams, header: name => header(request, name), text: body.text};
-		if (isControl) {
-			return send(context, response, controls(stubRequest));
-		}
-
-		if (context.state.latencyMs > 0) {
-			await delay(context.state.latencyMs);
-		}
-
-		if (method === 'OPTIONS') {
-			return send(context, response, preflight(context, origin));
-		}
-
-		await answer(request, response, stubRequest, body.tooLarge);
-	}
-
-	/** Faults, then the operation; 'answerLost' processes and then drops the connection. */
-	async function answer(request: IncomingMessage, response: ServerResponse, stubRequest: StubRequest, tooLarge: boolean): Promise<void> {
-		const fault = takeFault(context.state, stubRequest.path);
-		if (fault === 'reset') {
-			request.socket.destroy();
-			return;
-		}
-
-		if (fault === 'hang') {
-			return; // never answered; close() ends the connection.
-		}
-
-		const faulted = fault === undefined || fault === 'answerLost' ? undefined : faultAnswer(fault);
-		if (faulted) {
-			return send(context, response, faulted);
-		}
-
-		const reply = tooLarge
-			? {status: 413, body: failure(reason(CODES.tooLarge, 'Request body exceeds 1 MiB.'))}
-			: await route(context, stubRequest);
-		if (fault === 'answerLost') {
-			request.socket.destroy();
-			return;
-		}
-
-		send(context, response, reply);
-	}
-
 	const server = createServer({
 		headersTimeout: context.config.headersTimeoutMs,
 		requestTimeout: context.config.requestTimeoutMs,
 		// Node checks both timeouts on this interval (30 s by default): keep it well under them.
 		connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(context.config.headersTimeoutMs / 4))),
 	}, (request, response) => {
-		handle(request, response).catch(() => {
+		handle({context, controls, delay}, request, response).catch(() => {
 			if (response.headersSent) {
 				response.destroy();
 			} else {
@@ -160,6 +100,69 @@ export function createStubServer(context: StubContext, controls: (request: StubR
 			});
 		},
 	};
+}
+
+/** The order every request goes through: CORS headers, log, body, controls, latency, preflight, then `answer`. */
+async function handle({context, controls, delay}: Handling, request: IncomingMessage, response: ServerResponse): Promise<void> {
+	const url = new URL(request.url ?? '/', 'http://stub');
+	const method = request.method ?? 'GET';
+	const origin = header(request, 'origin');
+	for (const [name, value] of Object.entries(corsHeaders(context, origin))) {
+		response.setHeader(name, value);
+	}
+
+	const isControl = context.config.testMode && url.pathname.startsWith('/__stub/');
+	if (!isControl) {
+		logRequest(context.state, request, response, method, url.pathname);
+	}
+
+	const body = await readBody(request);
+	if (body === undefined) {
+		return; // the client went away
+	}
+
+	const stubRequest: StubRequest = {method, path: url.pathname, query: url.searchParams, header: name => header(request, name), text: body.text};
+	if (isControl) {
+		return send(context, response, controls(stubRequest));
+	}
+
+	if (context.state.latencyMs > 0) {
+		await delay(context.state.latencyMs);
+	}
+
+	if (method === 'OPTIONS') {
+		return send(context, response, preflight(context, origin));
+	}
+
+	await answer(context, request, response, stubRequest, body.tooLarge);
+}
+
+/** Faults, then the operation; 'answerLost' processes and then drops the connection. */
+async function answer(context: StubContext, request: IncomingMessage, response: ServerResponse, stubRequest: StubRequest, tooLarge: boolean): Promise<void> {
+	const fault = takeFault(context.state, stubRequest.path);
+	if (fault === 'reset') {
+		request.socket.destroy();
+		return;
+	}
+
+	if (fault === 'hang') {
+		return; // never answered; close() ends the connection.
+	}
+
+	const faulted = fault === undefined || fault === 'answerLost' ? undefined : faultAnswer(fault);
+	if (faulted) {
+		return send(context, response, faulted);
+	}
+
+	const reply = tooLarge
+		? {status: 413, body: failure(reason(CODES.tooLarge, 'Request body exceeds 1 MiB.'))}
+		: await route(context, stubRequest);
+	if (fault === 'answerLost') {
+		request.socket.destroy();
+		return;
+	}
+
+	send(context, response, reply);
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {
