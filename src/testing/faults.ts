@@ -60,7 +60,7 @@ export function makeFault(count: number, mode: FaultMode | CustomFault, paths: r
 		}
 
 		if (headers !== undefined && (!isPlainObject(headers) || !Object.values(headers).every(value => typeof value === 'string'))) {
-			throw new TypeError('failNext: a custom fault\'s headers must map names to strings');
+			throw new TypeError("failNext: a custom fault's headers must map names to strings");
 		}
 	} else if (!FAULT_MODES.has(mode)) {
 		throw new TypeError(`failNext: mode must be one of ${[...FAULT_MODES].map(name => `'${name}'`).join(', ')}, or {status, body?, headers?}`);
@@ -87,9 +87,7 @@ export function takeFault(state: StubState, path: string): FaultMode | CustomFau
 /** The answer of a fault that answers (status, headers, body or raw bytes); undefined for a socket fault. */
 export function faultAnswer(mode: FaultMode | CustomFault): Reply | undefined {
 	if (typeof mode === 'object') {
-		return mode.body === undefined
-			? {status: mode.status, body: undefined, raw: Buffer.alloc(0), headers: mode.headers ?? {}}
-			: {status: mode.status, body: mode.body, headers: mode.headers ?? {}};
+		return mode.body === undefined ? {status: mode.status, body: undefined, raw: Buffer.alloc(0), headers: mode.headers ?? {}} : {status: mode.status, body: mode.body, headers: mode.headers ?? {}};
 	}
 
 	switch (mode) {

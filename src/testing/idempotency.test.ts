@@ -34,8 +34,15 @@ describe('storedAnswer', () => {
 
 	it('answers 409 "being processed" while the first request runs, 422 for another request, nothing when none is stored', () => {
 		expect(storedAnswer({...request, reply: undefined, storedAt: 0}, request, 'k')).toMatchObject({status: 409, body: {reasons: [{code: 50_000_050}]}});
-		for (const other of [{...request, bodyHash: 'x'}, {...request, path: '/v1/accounts'}, {...request, method: 'PUT'}]) {
-			expect(storedAnswer({...other, reply: stored, storedAt: 0}, request, 'k')).toMatchObject({status: 422, body: {reasons: [{code: 50_000_020, message: "Idempotency-Key 'k' was used with another request."}]}});
+		for (const other of [
+			{...request, bodyHash: 'x'},
+			{...request, path: '/v1/accounts'},
+			{...request, method: 'PUT'},
+		]) {
+			expect(storedAnswer({...other, reply: stored, storedAt: 0}, request, 'k')).toMatchObject({
+				status: 422,
+				body: {reasons: [{code: 50_000_020, message: "Idempotency-Key 'k' was used with another request."}]},
+			});
 		}
 
 		expect(storedAnswer(undefined, request, 'k')).toBeUndefined();
@@ -46,9 +53,8 @@ describe('createViaCors under one key', () => {
 	type Attempt = 'fresh' | 'expired' | 'reuseLast' | 'noPair';
 
 	it('never saves two methods; a fresh pair before any processed answer is processed; after the first processed answer every attempt with a valid pair gets it back (409)', async () => {
-		await fc.assert(fc.asyncProperty(
-			fc.array(fc.constantFrom<Attempt>('fresh', 'expired', 'reuseLast', 'noPair'), {minLength: 1, maxLength: 8}),
-			async attempts => {
+		await fc.assert(
+			fc.asyncProperty(fc.array(fc.constantFrom<Attempt>('fresh', 'expired', 'reuseLast', 'noPair'), {minLength: 1, maxLength: 8}), async attempts => {
 				const context = makeContext();
 				let last = sign(context);
 				let first: unknown;
@@ -78,7 +84,8 @@ describe('createViaCors under one key', () => {
 				}
 
 				expect(context.state.paymentMethods.length).toBe(first === undefined ? 0 : 1);
-			},
-		), {numRuns: 200, seed: 20_261_204});
+			}),
+			{numRuns: 200, seed: 20_261_204},
+		);
 	});
 });

@@ -43,16 +43,22 @@ export type ZuoraWorkerFixtures = {
 };
 
 /** Playwright's `test` with the stub Zuora fixtures. */
-export const test: TestType<PlaywrightTestArgs & PlaywrightTestOptions & ZuoraTestFixtures, PlaywrightWorkerArgs & PlaywrightWorkerOptions & ZuoraWorkerFixtures> = base.extend<ZuoraTestFixtures, ZuoraWorkerFixtures>({
+export const test: TestType<PlaywrightTestArgs & PlaywrightTestOptions & ZuoraTestFixtures, PlaywrightWorkerArgs & PlaywrightWorkerOptions & ZuoraWorkerFixtures> = base.extend<
+	ZuoraTestFixtures,
+	ZuoraWorkerFixtures
+>({
 	zuoraStubOptions: [{}, {scope: 'worker', option: true}],
-	zuoraStub: [async ({zuoraStubOptions}, use) => {
-		const stub = await startZuoraStub(zuoraStubOptions);
-		try {
-			await use(stub);
-		} finally {
-			await stub.close();
-		}
-	}, {scope: 'worker'}],
+	zuoraStub: [
+		async ({zuoraStubOptions}, use) => {
+			const stub = await startZuoraStub(zuoraStubOptions);
+			try {
+				await use(stub);
+			} finally {
+				await stub.close();
+			}
+		},
+		{scope: 'worker'},
+	],
 	zuora: async ({zuoraStub, baseURL}, use) => {
 		zuoraStub.reset();
 		if (baseURL) {

@@ -107,10 +107,7 @@ function signatureMatches(context: StubContext, request: StubRequest, body: Reco
 	const value = issued.signedParameter?.value ?? '';
 	const bodyValue = issued.signedParameter === undefined ? '' : signedValue(body?.[issued.signedParameter.name]);
 	const expected = hmacSignature(context.config.secret, issued.uri, issued.method, value, token);
-	return issued.uri === context.publicUrl + request.path
-		&& issued.method === request.method
-		&& safeEqual(request.header('signature') ?? '', expected)
-		&& bodyValue === value;
+	return issued.uri === context.publicUrl + request.path && issued.method === request.method && safeEqual(request.header('signature') ?? '', expected) && bodyValue === value;
 }
 
 /**

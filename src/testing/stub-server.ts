@@ -62,27 +62,31 @@ type Handling = {context: StubContext; controls: (request: StubRequest) => Reply
 /** The server; `controls` answers the `/__stub/` routes (with `testMode`). */
 export function createStubServer(context: StubContext, controls: (request: StubRequest) => Reply): StubServer {
 	const timers = new Set<NodeJS.Timeout>();
-	const delay = (ms: number) => new Promise<void>(resolve => {
-		const timer = setTimeout(() => {
-			timers.delete(timer);
-			resolve();
-		}, ms);
-		timers.add(timer);
-	});
-	const server = createServer({
-		headersTimeout: context.config.headersTimeoutMs,
-		requestTimeout: context.config.requestTimeoutMs,
-		// Node checks both timeouts on this interval (30 s by default): keep it well under them.
-		connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(context.config.headersTimeoutMs / 4))),
-	}, (request, response) => {
-		handle({context, controls, delay}, request, response).catch(() => {
-			if (response.headersSent) {
-				response.destroy();
-			} else {
-				send(context, response, {status: 500, body: failure(reason(CODES.internal, 'Internal error.'))});
-			}
+	const delay = (ms: number) =>
+		new Promise<void>(resolve => {
+			const timer = setTimeout(() => {
+				timers.delete(timer);
+				resolve();
+			}, ms);
+			timers.add(timer);
 		});
-	});
+	const server = createServer(
+		{
+			headersTimeout: context.config.headersTimeoutMs,
+			requestTimeout: context.config.requestTimeoutMs,
+			// Node checks both timeouts on this interval (30 s by default): keep it well under them.
+			connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(context.config.headersTimeoutMs / 4))),
+		},
+		(request, response) => {
+			handle({context, controls, delay}, request, response).catch(() => {
+				if (response.headersSent) {
+					response.destroy();
+				} else {
+					send(context, response, {status: 500, body: failure(reason(CODES.internal, 'Internal error.'))});
+				}
+			});
+		},
+	);
 	server.maxConnections = context.config.maxConnections;
 
 	return {
@@ -154,9 +158,7 @@ async function answer(context: StubContext, request: IncomingMessage, response: 
 		return send(context, response, faulted);
 	}
 
-	const reply = tooLarge
-		? {status: 413, body: failure(reason(CODES.tooLarge, 'Request body exceeds 1 MiB.'))}
-		: await route(context, stubRequest);
+	const reply = tooLarge ? {status: 413, body: failure(reason(CODES.tooLarge, 'Request body exceeds 1 MiB.'))} : await route(context, stubRequest);
 	if (fault === 'answerLost') {
 		request.socket.destroy();
 		return;

@@ -63,22 +63,36 @@ export function controlReply(stub: ZuoraStub, request: StubRequest): Reply {
 	const parsed = parseJsonObject(request.text || '{}');
 	try {
 		switch (`${request.method} ${request.path}`) {
-			case 'GET /__stub/payment-methods': return {status: 200, body: stub.paymentMethods()};
-			case 'GET /__stub/accounts': return {status: 200, body: stub.accounts()};
-			case 'GET /__stub/requests': return {status: 200, body: stub.requests()};
-			case 'GET /__stub/files': return {status: 200, body: stub.fileIds()};
-			case 'POST /__stub/files': return {status: 200, body: {id: stub.addFile((parsed?.['text'] ?? undefined) as string | undefined)}};
-			case 'POST /__stub/reset': stub.reset(); return done;
-			case 'POST /__stub/expire-tokens': stub.expireTokens(); return done;
-			case 'POST /__stub/latency': stub.setLatency(parsed?.['ms'] as number); return done;
-			case 'POST /__stub/null-rsa-signature': stub.nullRsaSignatureNext((parsed?.['count'] ?? 1) as number); return done;
+			case 'GET /__stub/payment-methods':
+				return {status: 200, body: stub.paymentMethods()};
+			case 'GET /__stub/accounts':
+				return {status: 200, body: stub.accounts()};
+			case 'GET /__stub/requests':
+				return {status: 200, body: stub.requests()};
+			case 'GET /__stub/files':
+				return {status: 200, body: stub.fileIds()};
+			case 'POST /__stub/files':
+				return {status: 200, body: {id: stub.addFile((parsed?.['text'] ?? undefined) as string | undefined)}};
+			case 'POST /__stub/reset':
+				stub.reset();
+				return done;
+			case 'POST /__stub/expire-tokens':
+				stub.expireTokens();
+				return done;
+			case 'POST /__stub/latency':
+				stub.setLatency(parsed?.['ms'] as number);
+				return done;
+			case 'POST /__stub/null-rsa-signature':
+				stub.nullRsaSignatureNext((parsed?.['count'] ?? 1) as number);
+				return done;
 			case 'POST /__stub/fail-next': {
 				const paths = (parsed?.['paths'] ?? undefined) as string[] | undefined;
 				stub.failNext(parsed?.['count'] as number, parsed?.['mode'] as FaultMode | CustomFault, paths);
 				return done;
 			}
 
-			default: return notFound(request.method, request.path);
+			default:
+				return notFound(request.method, request.path);
 		}
 	} catch (error) {
 		return {status: 400, body: {ok: false, error: error instanceof Error ? error.message : String(error)}};

@@ -102,7 +102,7 @@ function expectFailure(answer: Answer, reasons: Array<{code: number; message: st
 }
 
 function corsHeaderNames(headers: Headers) {
-	return [...headers.keys()].filter((name) => name.startsWith('access-control-'));
+	return [...headers.keys()].filter(name => name.startsWith('access-control-'));
 }
 
 /** A fresh stub for every test (nothing shared between tests), closed after it. */
@@ -187,23 +187,15 @@ describe('POST /v1/hmac-signatures', () => {
 		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 0});
 	});
 
-	it("answers 59010220 with a processId for an empty uri", async () => {
-		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri: '', method: 'POST'}), [
-			{code: 59010220, message: "'uri' may not be empty"},
-		]);
-		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {method: 'POST'}), [
-			{code: 59010220, message: "'uri' may not be empty"},
-		]);
+	it('answers 59010220 with a processId for an empty uri', async () => {
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri: '', method: 'POST'}), [{code: 59010220, message: "'uri' may not be empty"}]);
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {method: 'POST'}), [{code: 59010220, message: "'uri' may not be empty"}]);
 	});
 
 	it('refuses a method Zuora does not list', async () => {
 		const uri = `${zuora.stub.publicUrl}${CREDIT_CARDS}`;
-		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri, method: 'PATCH'}), [
-			{code: 59010220, message: "'method' has an invalid value"},
-		]);
-		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri}), [
-			{code: 59010220, message: "'method' may not be empty"},
-		]);
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri, method: 'PATCH'}), [{code: 59010220, message: "'method' has an invalid value"}]);
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri}), [{code: 59010220, message: "'method' may not be empty"}]);
 	});
 
 	it('answers 90000010 for an operation that is not CORS enabled', async () => {
@@ -213,9 +205,7 @@ describe('POST /v1/hmac-signatures', () => {
 			{uri: `${base}${CREDIT_CARDS}`, method: 'GET'},
 			{uri: 'not a url', method: 'POST'},
 		]) {
-			expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', request), [
-				{code: 90000010, message: 'This API is not CORS enabled.'},
-			]);
+			expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', request), [{code: 90000010, message: 'This API is not CORS enabled.'}]);
 		}
 		expect(zuora.stub.tokens()).toEqual({issued: 0, used: 0});
 	});
@@ -233,9 +223,7 @@ describe('POST /v1/hmac-signatures', () => {
 	});
 
 	it('requires the name Create Account signs', async () => {
-		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri: `${zuora.stub.publicUrl}${ACCOUNTS}`, method: 'POST'}), [
-			{code: 59010220, message: "'name' may not be empty"},
-		]);
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri: `${zuora.stub.publicUrl}${ACCOUNTS}`, method: 'POST'}), [{code: 59010220, message: "'name' may not be empty"}]);
 	});
 
 	it('answers 400 for a body that is not JSON', async () => {
@@ -264,9 +252,7 @@ describe('POST /v1/rsa-signatures', () => {
 	});
 
 	it('requires pageId', async () => {
-		expectFailure(await postSigning(zuora.stub, '/v1/rsa-signatures', {...request, pageId: undefined}), [
-			{code: 59010220, message: "'pageId' may not be empty"},
-		]);
+		expectFailure(await postSigning(zuora.stub, '/v1/rsa-signatures', {...request, pageId: undefined}), [{code: 59010220, message: "'pageId' may not be empty"}]);
 	});
 });
 
@@ -284,7 +270,7 @@ describe('CORS', () => {
 		const answer = await preflight(SHOP);
 		expect(answer.status).toBe(204);
 		expect(answer.text).toBe('');
-		expect(Object.fromEntries(corsHeaderNames(answer.headers).map((name) => [name, answer.headers.get(name)]))).toEqual({
+		expect(Object.fromEntries(corsHeaderNames(answer.headers).map(name => [name, answer.headers.get(name)]))).toEqual({
 			'access-control-allow-origin': SHOP,
 			'access-control-allow-credentials': 'true',
 			'access-control-allow-methods': 'POST, GET, OPTIONS',
@@ -327,9 +313,7 @@ describe('CORS', () => {
 	});
 
 	it("refuses '*' as an allowed origin", async () => {
-		await expect(startZuoraStub({allowedOrigins: ['*']})).rejects.toThrow(
-			'startZuoraStub: option "allowedOrigins" must list exact origins; "*" cannot be used with credentials',
-		);
+		await expect(startZuoraStub({allowedOrigins: ['*']})).rejects.toThrow('startZuoraStub: option "allowedOrigins" must list exact origins; "*" cannot be used with credentials');
 	});
 });
 
@@ -340,22 +324,31 @@ describe('POST /v1/payment-methods/credit-cards', () => {
 		const answer = await createCard(zuora.stub);
 		expect(answer.status).toBe(200);
 		expect(answer.json).toEqual({success: true, paymentMethodId: expect.stringMatching(HEX32)});
-		expect(zuora.stub.paymentMethods()).toEqual([{
-			id: answer.json.paymentMethodId,
-			accountKey: 'A00000001',
-			creditCardType: 'Visa',
-			last4: '1111',
-			expirationMonth: 12,
-			expirationYear: FUTURE_YEAR,
-			cardHolderName: 'Ada Lovelace',
-			defaultPaymentMethod: false,
-			createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-		}]);
+		expect(zuora.stub.paymentMethods()).toEqual([
+			{
+				id: answer.json.paymentMethodId,
+				accountKey: 'A00000001',
+				creditCardType: 'Visa',
+				last4: '1111',
+				expirationMonth: 12,
+				expirationYear: FUTURE_YEAR,
+				cardHolderName: 'Ada Lovelace',
+				defaultPaymentMethod: false,
+				createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+			},
+		]);
 		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 1});
 	});
 
 	it('takes form-style values as the guide sample sends them', async () => {
-		const body = card({expirationMonth: '03', expirationYear: String(FUTURE_YEAR), defaultPaymentMethod: 'true', creditCardType: 'AmericanExpress', creditCardNumber: '378282246310005', securityCode: '1234'});
+		const body = card({
+			expirationMonth: '03',
+			expirationYear: String(FUTURE_YEAR),
+			defaultPaymentMethod: 'true',
+			creditCardType: 'AmericanExpress',
+			creditCardNumber: '378282246310005',
+			securityCode: '1234',
+		});
 		expect((await createCard(zuora.stub, body)).json.success).toBe(true);
 		expect(zuora.stub.paymentMethods()).toMatchObject([{creditCardType: 'AmericanExpress', last4: '0005', expirationMonth: 3, expirationYear: FUTURE_YEAR, defaultPaymentMethod: true}]);
 	});
@@ -428,10 +421,14 @@ describe('POST /v1/payment-methods/credit-cards', () => {
 		['a 2-digit year', {expirationYear: 30}, [{code: 53100020, message: 'expirationYear: invalid value'}]],
 		['a 4-digit AmEx-style code on Visa', {securityCode: '1234'}, [{code: 53100020, message: 'securityCode: invalid value'}]],
 		['a name over 50 characters', {cardHolderInfo: {cardHolderName: 'x'.repeat(51)}}, [{code: 53100020, message: 'cardHolderInfo.cardHolderName: invalid value'}]],
-		['no number and no month', {creditCardNumber: undefined, expirationMonth: ''}, [
-			{code: 53100022, message: 'creditCardNumber: missing field'},
-			{code: 53100022, message: 'expirationMonth: missing field'},
-		]],
+		[
+			'no number and no month',
+			{creditCardNumber: undefined, expirationMonth: ''},
+			[
+				{code: 53100022, message: 'creditCardNumber: missing field'},
+				{code: 53100022, message: 'expirationMonth: missing field'},
+			],
+		],
 	])('answers one reason per bad field: %s', async (_, overrides, reasons) => {
 		expectFailure(await createCard(zuora.stub, card(overrides)), reasons);
 		expect(zuora.stub.paymentMethods()).toEqual([]);
@@ -492,7 +489,17 @@ describe('GET /v1/payment-methods/credit-cards/accounts/{account-key}', () => {
 				{
 					id: visa.json.paymentMethodId,
 					defaultPaymentMethod: true,
-					cardHolderInfo: {cardHolderName: 'Ada Lovelace', addressLine1: '12 St James Sq', addressLine2: null, city: 'London', state: null, zipCode: 'SW1Y 4JH', country: 'GB', phone: null, email: 'ada@example.test'},
+					cardHolderInfo: {
+						cardHolderName: 'Ada Lovelace',
+						addressLine1: '12 St James Sq',
+						addressLine2: null,
+						city: 'London',
+						state: null,
+						zipCode: 'SW1Y 4JH',
+						country: 'GB',
+						phone: null,
+						email: 'ada@example.test',
+					},
 					cardNumber: '************1111',
 					expirationMonth: 12,
 					expirationYear: FUTURE_YEAR,
@@ -541,7 +548,12 @@ describe('GET /v1/payment-methods/credit-cards/accounts/{account-key}', () => {
 	});
 
 	it.each([
-		['?pageSize=41', 'pageSize'], ['?pageSize=0', 'pageSize'], ['?pageSize=ten', 'pageSize'], ['?page=0', 'page'], ['?page=-1', 'page'], ['?page=1.5', 'page'],
+		['?pageSize=41', 'pageSize'],
+		['?pageSize=0', 'pageSize'],
+		['?pageSize=ten', 'pageSize'],
+		['?page=0', 'page'],
+		['?page=-1', 'page'],
+		['?page=1.5', 'page'],
 	])('refuses %s', async (query, name) => {
 		expectFailure(await list('A00000001', query), [{code: 53100020, message: `${name}: invalid value`}]);
 	});
@@ -592,12 +604,8 @@ describe('cardholder name required', () => {
 	const zuora = useStub({requireCardHolderName: true});
 
 	it('answers 53100022 without cardHolderInfo.cardHolderName', async () => {
-		expectFailure(await createCard(zuora.stub, card({cardHolderInfo: undefined})), [
-			{code: 53100022, message: 'cardHolderInfo.cardHolderName: missing field'},
-		]);
-		expectFailure(await createCard(zuora.stub, card({cardHolderInfo: {city: 'London'}})), [
-			{code: 53100022, message: 'cardHolderInfo.cardHolderName: missing field'},
-		]);
+		expectFailure(await createCard(zuora.stub, card({cardHolderInfo: undefined})), [{code: 53100022, message: 'cardHolderInfo.cardHolderName: missing field'}]);
+		expectFailure(await createCard(zuora.stub, card({cardHolderInfo: {city: 'London'}})), [{code: 53100022, message: 'cardHolderInfo.cardHolderName: missing field'}]);
 		expect(zuora.stub.paymentMethods()).toEqual([]);
 	});
 });
@@ -636,7 +644,9 @@ describe('POST /v1/accounts', () => {
 			accountNumber: 'A00000001',
 			paymentMethodId: expect.stringMatching(HEX32),
 		});
-		expect(zuora.stub.accounts()).toEqual([{accountId: answer.json.accountId, accountNumber: 'A00000001', name: 'Acme Ltd', currency: 'USD', autoPay: false, paymentMethodId: answer.json.paymentMethodId}]);
+		expect(zuora.stub.accounts()).toEqual([
+			{accountId: answer.json.accountId, accountNumber: 'A00000001', name: 'Acme Ltd', currency: 'USD', autoPay: false, paymentMethodId: answer.json.paymentMethodId},
+		]);
 		expect(zuora.stub.paymentMethods()).toMatchObject([{id: answer.json.paymentMethodId, accountKey: 'A00000001', creditCardType: 'MasterCard', last4: '4444', cardHolderName: 'Ada Lovelace'}]);
 		expect((await createAccount({...account, creditCard})).json.accountNumber).toBe('A00000002');
 	});
@@ -647,12 +657,8 @@ describe('POST /v1/accounts', () => {
 	});
 
 	it("names card fields by the body's own paths under creditCard", async () => {
-		expectFailure(await createAccount({...account, creditCard: {...creditCard, expirationMonth: 0}}), [
-			{code: 53100020, message: 'creditCard.expirationMonth: invalid value'},
-		]);
-		expectFailure(await createAccount({...account, creditCard: {...creditCard, cardNumber: '5555555555554445'}}), [
-			{code: 53100020, message: 'creditCard.cardNumber: invalid value'},
-		]);
+		expectFailure(await createAccount({...account, creditCard: {...creditCard, expirationMonth: 0}}), [{code: 53100020, message: 'creditCard.expirationMonth: invalid value'}]);
+		expectFailure(await createAccount({...account, creditCard: {...creditCard, cardNumber: '5555555555554445'}}), [{code: 53100020, message: 'creditCard.cardNumber: invalid value'}]);
 		// The payment-method spelling is not Zuora's Create Account body: cardType and cardNumber are missing.
 		const {cardType, cardNumber, ...rest} = creditCard;
 		expectFailure(await createAccount({...account, creditCard: {...rest, creditCardType: cardType, creditCardNumber: cardNumber}}), [
@@ -764,7 +770,11 @@ describe('Idempotency-Key', () => {
 		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, JSON.stringify(card(), undefined, 1), fresh, {'idempotency-key': 'k'}), mismatch, 422);
 		// Another path under the same signed value (an account named like the account key).
 		const accountPair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${ACCOUNTS}`, name: 'A00000001'});
-		expectFailure(await corsPost(zuora.stub, ACCOUNTS, {name: 'A00000001', currency: 'USD', billToContact: {firstName: 'A', lastName: 'B', country: 'US'}}, accountPair, {'idempotency-key': 'k'}), mismatch, 422);
+		expectFailure(
+			await corsPost(zuora.stub, ACCOUNTS, {name: 'A00000001', currency: 'USD', billToContact: {firstName: 'A', lastName: 'B', country: 'US'}}, accountPair, {'idempotency-key': 'k'}),
+			mismatch,
+			422,
+		);
 		expect(zuora.stub.tokens()).toEqual({issued: 3, used: 1});
 		expect((await corsPost(zuora.stub, CREDIT_CARDS, card(), fresh, {'idempotency-key': 'k2'})).json.success).toBe(true);
 		expect(zuora.stub.accounts()).toEqual([]);
@@ -824,26 +834,34 @@ describe('Idempotency-Key', () => {
 	});
 
 	it('holds for every generated key, account and body: one creation, exact replays, 422 for any other body', async () => {
-		await fc.assert(fc.asyncProperty(
-			fc.string({minLength: 1, maxLength: 40}).filter(key => /^[\x21-\x7e]+$/.test(key)),
-			fc.tuple(fc.stringMatching(/^A\d{8}$/), fc.stringMatching(/^A\d{8}$/)).filter(([a, b]) => a !== b),
-			fc.integer({min: 1, max: 12}),
-			async (key, [owner, other], month) => {
-				zuora.stub.reset();
-				const headers = {'idempotency-key': key};
-				const body = card({accountKey: owner, expirationMonth: month});
-				const pair = await signFor(zuora.stub, {uri: uri(), accountKey: owner});
-				const first = await corsPost(zuora.stub, CREDIT_CARDS, body, pair, headers);
-				const replay = await corsPost(zuora.stub, CREDIT_CARDS, body, pair, headers);
-				expect([replay.status, replay.text]).toEqual([409, first.text]);
-				expect((await corsPost(zuora.stub, CREDIT_CARDS, {...body, expirationMonth: (month % 12) + 1}, pair, headers)).status).toBe(422);
-				const otherPair = await signFor(zuora.stub, {uri: uri(), accountKey: other});
-				const otherAnswer = await corsPost(zuora.stub, CREDIT_CARDS, {...body, accountKey: other}, otherPair, headers);
-				expect(otherAnswer.status).toBe(200);
-				expect(otherAnswer.text).not.toBe(first.text);
-				expect(zuora.stub.paymentMethods().map(method => method.accountKey).sort()).toEqual([owner, other].sort());
-			},
-		), {numRuns: 25, seed: 20_261_204});
+		await fc.assert(
+			fc.asyncProperty(
+				fc.string({minLength: 1, maxLength: 40}).filter(key => /^[\x21-\x7e]+$/.test(key)),
+				fc.tuple(fc.stringMatching(/^A\d{8}$/), fc.stringMatching(/^A\d{8}$/)).filter(([a, b]) => a !== b),
+				fc.integer({min: 1, max: 12}),
+				async (key, [owner, other], month) => {
+					zuora.stub.reset();
+					const headers = {'idempotency-key': key};
+					const body = card({accountKey: owner, expirationMonth: month});
+					const pair = await signFor(zuora.stub, {uri: uri(), accountKey: owner});
+					const first = await corsPost(zuora.stub, CREDIT_CARDS, body, pair, headers);
+					const replay = await corsPost(zuora.stub, CREDIT_CARDS, body, pair, headers);
+					expect([replay.status, replay.text]).toEqual([409, first.text]);
+					expect((await corsPost(zuora.stub, CREDIT_CARDS, {...body, expirationMonth: (month % 12) + 1}, pair, headers)).status).toBe(422);
+					const otherPair = await signFor(zuora.stub, {uri: uri(), accountKey: other});
+					const otherAnswer = await corsPost(zuora.stub, CREDIT_CARDS, {...body, accountKey: other}, otherPair, headers);
+					expect(otherAnswer.status).toBe(200);
+					expect(otherAnswer.text).not.toBe(first.text);
+					expect(
+						zuora.stub
+							.paymentMethods()
+							.map(method => method.accountKey)
+							.sort(),
+					).toEqual([owner, other].sort());
+				},
+			),
+			{numRuns: 25, seed: 20_261_204},
+		);
 	});
 
 	/** Loses the answer of a processed request: the stub drops the connection, or the client gives up while Zuora works. */
@@ -864,25 +882,28 @@ describe('Idempotency-Key', () => {
 		},
 	};
 
-	it.each(Object.keys(loseTheAnswer) as Array<keyof typeof loseTheAnswer>)('issue 15.4: 90000011, a re-sign with the same key processed but its answer lost (%s), a retry with the same key: one method', async way => {
-		const headers = {'idempotency-key': 'checkout-7'};
-		const stale = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
-		zuora.stub.expireTokens();
-		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), stale, headers), [EXPIRED_TOKEN]);
-		// The refused attempt stored nothing: the re-sign under the same key is processed.
-		const resigned = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
-		await loseTheAnswer[way](zuora.stub, resigned, headers);
-		const [saved] = zuora.stub.paymentMethods();
-		expect(zuora.stub.paymentMethods()).toEqual([expect.objectContaining({idempotencyKey: 'checkout-7'})]);
-		// The caller retries with the same key and a fresh pair: the stored success, never a second method.
-		const retry = await corsPost(zuora.stub, CREDIT_CARDS, card(), await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'}), headers);
-		expect([retry.status, retry.json]).toEqual([409, {success: true, paymentMethodId: saved!.id}]);
-		// A browser's own re-send of the lost POST (same pair, spent token) gets it too.
-		const copy = await corsPost(zuora.stub, CREDIT_CARDS, card(), resigned, headers);
-		expect([copy.status, copy.json]).toEqual([409, {success: true, paymentMethodId: saved!.id}]);
-		expect(zuora.stub.paymentMethods()).toHaveLength(1);
-		expect(zuora.stub.tokens()).toEqual({issued: 3, used: 2});
-	});
+	it.each(Object.keys(loseTheAnswer) as Array<keyof typeof loseTheAnswer>)(
+		'issue 15.4: 90000011, a re-sign with the same key processed but its answer lost (%s), a retry with the same key: one method',
+		async way => {
+			const headers = {'idempotency-key': 'checkout-7'};
+			const stale = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+			zuora.stub.expireTokens();
+			expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), stale, headers), [EXPIRED_TOKEN]);
+			// The refused attempt stored nothing: the re-sign under the same key is processed.
+			const resigned = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+			await loseTheAnswer[way](zuora.stub, resigned, headers);
+			const [saved] = zuora.stub.paymentMethods();
+			expect(zuora.stub.paymentMethods()).toEqual([expect.objectContaining({idempotencyKey: 'checkout-7'})]);
+			// The caller retries with the same key and a fresh pair: the stored success, never a second method.
+			const retry = await corsPost(zuora.stub, CREDIT_CARDS, card(), await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'}), headers);
+			expect([retry.status, retry.json]).toEqual([409, {success: true, paymentMethodId: saved!.id}]);
+			// A browser's own re-send of the lost POST (same pair, spent token) gets it too.
+			const copy = await corsPost(zuora.stub, CREDIT_CARDS, card(), resigned, headers);
+			expect([copy.status, copy.json]).toEqual([409, {success: true, paymentMethodId: saved!.id}]);
+			expect(zuora.stub.paymentMethods()).toHaveLength(1);
+			expect(zuora.stub.tokens()).toEqual({issued: 3, used: 2});
+		},
+	);
 
 	it('a re-sign under another key (the old "<key>-resign") is another request: the retry under the first key saves a second method', async () => {
 		const stale = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
@@ -941,7 +962,12 @@ describe('faults and latency', () => {
 		expect(zuora.stub.paymentMethods()).toEqual([]);
 		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 0});
 		expect((await corsPost(zuora.stub, CREDIT_CARDS, card(), pair)).json.success).toBe(true);
-		expect(zuora.stub.requests().filter((entry) => entry.path === CREDIT_CARDS).map((entry) => entry.status)).toEqual([null, 200]);
+		expect(
+			zuora.stub
+				.requests()
+				.filter(entry => entry.path === CREDIT_CARDS)
+				.map(entry => entry.status),
+		).toEqual([null, 200]);
 	});
 
 	it("'hang' never answers", async () => {
@@ -952,11 +978,15 @@ describe('faults and latency', () => {
 		await vi.waitFor(() => expect(zuora.stub.requests().filter(entry => entry.path === CREDIT_CARDS)).toHaveLength(1));
 		client.abort();
 		await expect(hanging).rejects.toMatchObject({name: 'AbortError'});
-		expect(zuora.stub.requests().filter(entry => entry.path === CREDIT_CARDS).map(entry => entry.status)).toEqual([null]);
+		expect(
+			zuora.stub
+				.requests()
+				.filter(entry => entry.path === CREDIT_CARDS)
+				.map(entry => entry.status),
+		).toEqual([null]);
 		expect(zuora.stub.paymentMethods()).toEqual([]);
 		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 0});
 	});
-
 
 	it("'answerLost' processes the request (method created, token spent), then drops the connection before any answer", async () => {
 		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
@@ -967,7 +997,12 @@ describe('faults and latency', () => {
 		// A browser's own re-send of the lost POST meets the spent token; still one method.
 		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), pair), [USED_TOKEN]);
 		expect(zuora.stub.paymentMethods()).toHaveLength(1);
-		expect(zuora.stub.requests().filter(entry => entry.path === CREDIT_CARDS).map(entry => entry.status)).toEqual([null, 200]);
+		expect(
+			zuora.stub
+				.requests()
+				.filter(entry => entry.path === CREDIT_CARDS)
+				.map(entry => entry.status),
+		).toEqual([null, 200]);
 	});
 
 	it("'answerLost' on Create Account creates the account, and is set over HTTP too", async () => {
@@ -1033,7 +1068,9 @@ describe('faults and latency', () => {
 	});
 
 	it('rejects bad fault arguments', () => {
-		expect(() => zuora.stub.failNext(1, 'boom' as any)).toThrow("failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost', or {status, body?, headers?}");
+		expect(() => zuora.stub.failNext(1, 'boom' as any)).toThrow(
+			"failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost', or {status, body?, headers?}",
+		);
 		expect(() => zuora.stub.setLatency(-1)).toThrow('setLatency: ms must be a non-negative finite number');
 	});
 
@@ -1045,7 +1082,6 @@ describe('faults and latency', () => {
 		await stub.close();
 		await expect(hanging).rejects.toThrow('fetch failed');
 	});
-
 });
 
 describe('request log', () => {
@@ -1086,12 +1122,8 @@ describe('other routes', () => {
 	const zuora = useStub();
 
 	it('answers 404 with the Zuora envelope', async () => {
-		expectFailure(await call(`${zuora.stub.url}/v1/payment-methods`, {method: 'POST', body: '{}'}), [
-			{code: 50000040, message: 'No operation matches POST /v1/payment-methods.'},
-		], 404);
-		expectFailure(await call(`${zuora.stub.url}/v1/files`), [
-			{code: 50000040, message: 'No operation matches GET /v1/files.'},
-		], 404);
+		expectFailure(await call(`${zuora.stub.url}/v1/payment-methods`, {method: 'POST', body: '{}'}), [{code: 50000040, message: 'No operation matches POST /v1/payment-methods.'}], 404);
+		expectFailure(await call(`${zuora.stub.url}/v1/files`), [{code: 50000040, message: 'No operation matches GET /v1/files.'}], 404);
 	});
 
 	it('answers 413 for a body over 1 MiB', async () => {
@@ -1100,7 +1132,12 @@ describe('other routes', () => {
 	});
 
 	it('has no test controls without testMode', async () => {
-		for (const [method, path] of [['GET', '/__stub/requests'], ['GET', '/__stub/payment-methods'], ['POST', '/__stub/reset'], ['POST', '/__stub/fail-next']]) {
+		for (const [method, path] of [
+			['GET', '/__stub/requests'],
+			['GET', '/__stub/payment-methods'],
+			['POST', '/__stub/reset'],
+			['POST', '/__stub/fail-next'],
+		]) {
 			const answer = await call(`${zuora.stub.url}${path}`, {method});
 			expect(answer.status).toBe(404);
 			expect(answer.json.reasons).toEqual([{code: 50000040, message: `No operation matches ${method} ${path}.`}]);
@@ -1132,9 +1169,7 @@ describe('HTTP test controls (testMode)', () => {
 
 		expect((await controlPost('latency', {ms: 5})).json).toEqual({ok: true});
 		const logged = await call(`${zuora.stub.url}/__stub/requests`);
-		expect(logged.json.map((entry: {path: string}) => entry.path)).toEqual([
-			'/oauth/token', '/v1/hmac-signatures', CREDIT_CARDS, CREDIT_CARDS, '/v1/hmac-signatures', CREDIT_CARDS,
-		]);
+		expect(logged.json.map((entry: {path: string}) => entry.path)).toEqual(['/oauth/token', '/v1/hmac-signatures', CREDIT_CARDS, CREDIT_CARDS, '/v1/hmac-signatures', CREDIT_CARDS]);
 
 		expect((await controlPost('reset')).json).toEqual({ok: true});
 		expect(zuora.stub.paymentMethods()).toEqual([]);
@@ -1145,7 +1180,10 @@ describe('HTTP test controls (testMode)', () => {
 	it('answer 400 for bad arguments', async () => {
 		const answer = await controlPost('fail-next', {count: 1, mode: 'explode'});
 		expect(answer.status).toBe(400);
-		expect(answer.json).toEqual({ok: false, error: "failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost', or {status, body?, headers?}"});
+		expect(answer.json).toEqual({
+			ok: false,
+			error: "failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost', or {status, body?, headers?}",
+		});
 		expect((await controlPost('latency', {ms: 'slow'})).json).toEqual({ok: false, error: 'setLatency: ms must be a non-negative finite number'});
 	});
 });
@@ -1193,7 +1231,7 @@ describe('GET /v1/files/{id}', () => {
 
 	async function getFile(id: string, pair?: Pair, headers: Record<string, string> = {}) {
 		const path = `/v1/files/${id}`;
-		const signed = pair ?? await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${path}`, method: 'GET'});
+		const signed = pair ?? (await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${path}`, method: 'GET'}));
 		const response = await fetch(`${zuora.stub.url}${path}`, {headers: {origin: SHOP, accept: 'application/pdf', signature: signed.signature ?? '', token: signed.token ?? '', ...headers}});
 		return {status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer())};
 	}
@@ -1260,7 +1298,13 @@ describe('POST /v1/rsa-signatures from a browser', () => {
 		const pair = await signFor(zuora.stub, {uri: rsaUri(), pageId});
 		const answer = await corsPost(zuora.stub, '/v1/rsa-signatures', body, pair);
 		expect(answer.status).toBe(200);
-		expect(answer.json).toEqual({signature: expect.stringMatching(/^[A-Za-z0-9+/]{342}==$/), token: expect.stringMatching(/^[A-Za-z0-9]{32}$/), tenantId: '12270', key: expect.any(String), success: true});
+		expect(answer.json).toEqual({
+			signature: expect.stringMatching(/^[A-Za-z0-9+/]{342}==$/),
+			token: expect.stringMatching(/^[A-Za-z0-9]{32}$/),
+			tenantId: '12270',
+			key: expect.any(String),
+			success: true,
+		});
 		expect(answer.headers.get('access-control-allow-origin')).toBe(SHOP);
 		const key = createPublicKey({key: Buffer.from(answer.json.key, 'base64'), format: 'der', type: 'spki'});
 		expect(verify('sha256', Buffer.from([body.uri, body.method, pageId, answer.json.token].join('\n')), key, Buffer.from(answer.json.signature, 'base64'))).toBe(true);
@@ -1418,7 +1462,7 @@ describe('slow clients', () => {
 			expect(extraData).toBe('');
 			// The two admitted connections are still served.
 			open[0]!.write(`GET /v1/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
-			const [data] = await once(open[0]!, 'data') as [Buffer];
+			const [data] = (await once(open[0]!, 'data')) as [Buffer];
 			expect(data.toString()).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
 		} finally {
 			for (const socket of open) {

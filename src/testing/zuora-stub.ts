@@ -140,7 +140,10 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<ZuoraStub> {
 	const stub = await startZuoraStub({
 		port: env['PORT'] ? Number(env['PORT']) : 0,
-		allowedOrigins: (env['ALLOWED_ORIGINS'] ?? '').split(',').map(origin => origin.trim()).filter(Boolean),
+		allowedOrigins: (env['ALLOWED_ORIGINS'] ?? '')
+			.split(',')
+			.map(origin => origin.trim())
+			.filter(Boolean),
 		testMode: env['STUB_TEST_MODE'] === '1',
 	});
 	console.log(`Zuora stub listening on ${stub.url}`);
