@@ -70,9 +70,13 @@ export function storedAnswer(entry: IdempotencyEntry | undefined, request: {path
 
 /** The entry stored under `storeKey`, forgetting it once Zuora would have. */
 function liveEntry(context: StubContext, storeKey: string | undefined): IdempotencyEntry | undefined {
-	const entry = storeKey === undefined ? undefined : context.state.idempotent.get(storeKey);
+	if (storeKey === undefined) {
+		return undefined;
+	}
+
+	const entry = context.state.idempotent.get(storeKey);
 	if (entry && context.config.now() - entry.storedAt >= KEY_LIFETIME_MS) {
-		context.state.idempotent.delete(storeKey!);
+		context.state.idempotent.delete(storeKey);
 		return undefined;
 	}
 
