@@ -18,9 +18,11 @@
  * phone, email}, cardNumber, expirationMonth, expirationYear, cardType}], nextPage?, success}`,
  * `cardNumber` masked as in the reference's example (`************1234`), `nextPage` the URL of
  * the next page, absent on the last. Zuora gives no creation time for a card. The stub's
- * choices where the reference is silent: oldest card first; twelve `*` whatever the card's
- * length; an absent holder field is null; an account with no card (or one the stub never saw)
- * lists none; a bad `page` or `pageSize` answers 53100020 "<name>: invalid value".
+ * choices where the reference is silent: the most recently saved card first (what
+ * `zuora-cors/server`'s reconcile handler assumes, so a card just saved is on the first page);
+ * twelve `*` whatever the card's length; an absent holder field is null; an account with no
+ * card (or one the stub never saw) lists none; a bad `page` or `pageSize` answers 53100020
+ * "<name>: invalid value".
  */
 import {DECLINE_TEST_CARDS} from './test-cards.js';
 import {checkCard, PAYMENT_METHOD_FIELDS, type CardFieldNames, type ValidCard} from './card-check.js';
@@ -28,12 +30,13 @@ import {authenticationError, isAuthenticated} from './oauth.js';
 import type {PaymentMethodRecord, StoredPaymentMethod, StubContext, StubRequest} from './stub-state.js';
 import {failure, ok, randomHex, reason, type Reply} from './values.js';
 import {STUB_CODES as CODES} from './zuora-facts.js';
+import {CREDIT_CARDS_OF_ACCOUNT} from '../zuora.js';
 
 /** Zuora's list operation (backend, bearer token); `{account-key}` is one path segment. */
-export const LIST_CREDIT_CARDS_PATH = /^\/v1\/payment-methods\/credit-cards\/accounts\/([^/]+)$/;
+export const LIST_CREDIT_CARDS_PATH = new RegExp(`^${CREDIT_CARDS_OF_ACCOUNT.path.replace('{account-key}', '([^/]+)')}$`);
 
 /** Zuora's documented page limits of the list operation. */
-const PAGE_SIZE = {default: 20, max: 40} as const;
+const PAGE_SIZE = {default: 20, max: CREDIT_CARDS_OF_ACCOUNT.maxPageSize} as const;
 
 const HOLDER_FIELDS = ['addressLine1', 'addressLine2', 'city', 'state', 'zipCode', 'country', 'phone', 'email'] as const;
 
@@ -127,7 +130,7 @@ export function listCreditCards(context: StubContext, request: StubRequest): Rep
 	const key = decodeURIComponent(LIST_CREDIT_CARDS_PATH.exec(request.path)?.[1] ?? '');
 	// An account key is its number or its id; Create Account stores its cards under the number.
 	const accountNumber = context.state.accounts.find(account => account.accountId === key)?.accountNumber ?? key;
-	const cards = context.state.paymentMethods.filter(record => record.method.accountKey === accountNumber);
+	const cards = context.state.paymentMethods.filter(record => record.method.accountKey === accountNumber).reverse();
 	const start = (page - 1) * pageSize;
 	const hasNext = cards.length > start + pageSize;
 	const nextPage = `${context.publicUrl}${request.path}?page=${page + 1}&pageSize=${pageSize}`;

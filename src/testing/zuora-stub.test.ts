@@ -4,6 +4,7 @@ import {connect, type Socket} from 'node:net';
 import fc from 'fast-check';
 import {describe, it, expect, afterEach, beforeEach, vi} from 'vitest';
 import {main, startZuoraStub, type ZuoraStub, type ZuoraStubOptions} from './zuora-stub.js';
+import {matchCard, readCardsPage} from '../server/reconcile-handler.js';
 
 type Answer = {status: number; headers: Headers; text: string; json: any};
 type Pair = {signature?: string; token?: string};
@@ -475,10 +476,10 @@ describe('GET /v1/payment-methods/credit-cards/accounts/{account-key}', () => {
 		return ids;
 	}
 
-	it("lists an account's cards in the shape of Zuora's reference, masked, oldest first", async () => {
+	it("lists an account's cards in the shape of Zuora's reference, masked, the most recently saved first", async () => {
 		const holder = {cardHolderName: 'Ada Lovelace', addressLine1: '12 St James Sq', city: 'London', country: 'GB', zipCode: 'SW1Y 4JH', email: 'ada@example.test'};
-		const visa = await createCard(zuora.stub, card({cardHolderInfo: holder, defaultPaymentMethod: true}));
 		const amex = await createCard(zuora.stub, card({creditCardType: 'AmericanExpress', creditCardNumber: '378282246310005', securityCode: '1234', expirationMonth: 3, cardHolderInfo: undefined}));
+		const visa = await createCard(zuora.stub, card({cardHolderInfo: holder, defaultPaymentMethod: true}));
 		await createCard(zuora.stub, card({accountKey: 'A00000002'}));
 		const {accountKey, ...orphan} = card();
 		await createCard(zuora.stub, orphan);
@@ -525,7 +526,7 @@ describe('GET /v1/payment-methods/credit-cards/accounts/{account-key}', () => {
 	});
 
 	it('pages with page and pageSize, nextPage naming the next page until the last', async () => {
-		const ids = await saveCards('A00000001', 5);
+		const ids = (await saveCards('A00000001', 5)).reverse(); // newest first
 		const first = await list('A00000001', '?pageSize=2');
 		expect(first.json.creditCards.map((item: {id: string}) => item.id)).toEqual(ids.slice(0, 2));
 		expect(first.json.nextPage).toBe(`${zuora.stub.publicUrl}${listPath('A00000001')}?page=2&pageSize=2`);
@@ -540,7 +541,7 @@ describe('GET /v1/payment-methods/credit-cards/accounts/{account-key}', () => {
 	});
 
 	it('answers 20 to a page (default pageSize), with nextPage for the 21st card', async () => {
-		const ids = await saveCards('A00000001', 21);
+		const ids = (await saveCards('A00000001', 21)).reverse(); // newest first
 		const first = await list('A00000001');
 		expect(first.json.creditCards).toHaveLength(20);
 		expect(first.json.nextPage).toBe(`${zuora.stub.publicUrl}${listPath('A00000001')}?page=2&pageSize=20`);
@@ -556,6 +557,17 @@ describe('GET /v1/payment-methods/credit-cards/accounts/{account-key}', () => {
 		['?page=1.5', 'page'],
 	])('refuses %s', async (query, name) => {
 		expectFailure(await list('A00000001', query), [{code: 53100020, message: `${name}: invalid value`}]);
+	});
+
+	it("is read by zuora-cors/server's reconcile reader: the saved card is found by brand, last four and expiry", async () => {
+		const ids = await saveCards('A00000001', 3);
+		const answer = await list('A00000001', '?pageSize=40');
+		const page = readCardsPage({status: answer.status, body: answer.json, headers: answer.headers});
+		expect(page).toEqual({cards: expect.any(Array), more: false});
+		const cards = 'cards' in page ? page.cards : [];
+		expect(cards.map(item => item.id)).toEqual([...ids].reverse());
+		expect(matchCard(cards, {token: 't', creditCardType: 'Visa', lastFour: '1111', expirationMonth: 2, expirationYear: FUTURE_YEAR})).toBe(ids[1]);
+		expect(matchCard(cards, {token: 't', creditCardType: 'Visa', lastFour: '1111', expirationMonth: 4, expirationYear: FUTURE_YEAR})).toBeUndefined();
 	});
 
 	it('finds an account by number or by id; an account with no card lists none', async () => {
