@@ -6,7 +6,7 @@
  * sample "12270". A backend calls with its bearer token; a browser (CORS) with an HMAC pair
  * signed for this uri and its pageId.
  */
-import {generateKeyPairSync, sign, type KeyObject} from 'node:crypto';
+import {generateKeyPair, sign, type KeyObject} from 'node:crypto';
 import {authenticationError, isAuthenticated, TENANT_ID} from './oauth.js';
 import {randomAlphanumeric, signatureRequestProblem, spendToken, tokenFailure} from './signatures.js';
 import type {StubContext, StubRequest} from './stub-state.js';
@@ -15,19 +15,29 @@ import {STUB_CODES as CODES, MESSAGES} from './zuora-facts.js';
 
 type RsaKeys = {privateKey: KeyObject; publicKey: string};
 
-/** One key pair per process, made on first use (2048-bit generation is slow). */
-let rsaKeys: RsaKeys | undefined;
+/**
+ * One key pair per process, generated off the event loop (2048-bit generation takes from a
+ * tenth of a second to seconds on a busy machine, and a synchronous one would stall every
+ * socket of the process meanwhile). `startZuoraStub` starts it; the first RSA answer awaits it.
+ */
+let rsaKeys: Promise<RsaKeys> | undefined;
 
-function keys(): RsaKeys {
-	if (!rsaKeys) {
-		const {privateKey, publicKey} = generateKeyPairSync('rsa', {modulusLength: 2048});
-		rsaKeys = {privateKey, publicKey: publicKey.export({type: 'spki', format: 'der'}).toString('base64')};
-	}
+export function rsaKeysOnce(): Promise<RsaKeys> {
+	rsaKeys ??= new Promise((resolve, reject) => {
+		generateKeyPair('rsa', {modulusLength: 2048}, (error, publicKey, privateKey) => {
+			if (error) {
+				rsaKeys = undefined;
+				reject(error);
+				return;
+			}
 
+			resolve({privateKey, publicKey: publicKey.export({type: 'spki', format: 'der'}).toString('base64')});
+		});
+	});
 	return rsaKeys;
 }
 
-function issueRsaSignature(context: StubContext, text: string): Reply {
+async function issueRsaSignature(context: StubContext, text: string): Promise<Reply> {
 	const parsed = parseJsonObject(text);
 	if (!parsed) {
 		return {status: 400, body: failure(reason(CODES.signatureMalformed, MESSAGES.malformed))};
@@ -38,7 +48,7 @@ function issueRsaSignature(context: StubContext, text: string): Reply {
 		return ok(failure(problem));
 	}
 
-	const {privateKey, publicKey} = keys();
+	const {privateKey, publicKey} = await rsaKeysOnce();
 	const token = randomAlphanumeric(32);
 	const signed = [parsed['uri'], parsed['method'], parsed['pageId'], token].join('\n');
 	let signature: string | null = sign('sha256', Buffer.from(signed), privateKey).toString('base64');
@@ -51,7 +61,7 @@ function issueRsaSignature(context: StubContext, text: string): Reply {
 }
 
 /** A backend calls with its bearer token; a browser (CORS) with an HMAC pair signed for this uri and pageId. */
-export function rsaSignatureViaBearerOrPair(context: StubContext, request: StubRequest): Reply {
+export async function rsaSignatureViaBearerOrPair(context: StubContext, request: StubRequest): Promise<Reply> {
 	if (request.header('authorization') !== undefined || request.header('token') === undefined) {
 		return isAuthenticated(context, request) ? issueRsaSignature(context, request.text) : authenticationError();
 	}

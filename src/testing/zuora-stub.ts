@@ -26,6 +26,7 @@ import {allowOrigin} from './cors.js';
 import {addFile} from './files.js';
 import type {CustomFault, FaultMode} from './faults.js';
 import {oauthScope} from './oauth.js';
+import {rsaKeysOnce} from './rsa-signatures.js';
 import {resolveOptions, type ZuoraStubOptions} from './stub-options.js';
 import {createStubServer} from './stub-server.js';
 import {emptyState, type LoggedRequest, type StoredAccount, type StoredPaymentMethod, type StubContext} from './stub-state.js';
@@ -87,6 +88,8 @@ export type ZuoraStub = {
  */
 export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<ZuoraStub> {
 	const config = resolveOptions(options);
+	// Started now, in the background, so the first RSA signature rarely waits; a failure shows there.
+	rsaKeysOnce().catch(() => {});
 	const context: StubContext = {
 		config,
 		state: emptyState(),
