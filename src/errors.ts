@@ -9,7 +9,11 @@ export type ZuoraCorsErrorKind =
 	| 'timeout'
 	| 'invalid-response'
 	| 'validation'
-	| 'aborted';
+	| 'aborted'
+	/** The checkout is not set up right (merchant side or Zuora side): `SETUP_ERROR`, 90000012, 90000010. Retrying cannot help. */
+	| 'setup'
+	/** The card POST's outcome was checked with the merchant backend: no payment method was saved. Trying again is safe. */
+	| 'not-saved';
 
 /** `signature`: the call to the merchant backend. `request`: the CORS call to Zuora (and the card it carries). */
 export type ZuoraCorsStage = 'signature' | 'request';
@@ -96,6 +100,11 @@ export const NOT_PROCESSED_STATUSES: ReadonlySet<number> = new Set([408, 425, 42
 
 function isRetryable({kind, stage, status, code}: Pick<ZuoraCorsError, 'kind' | 'stage' | 'status' | 'code'>): boolean {
 	const signature = stage === 'signature';
+	if (kind === 'not-saved') {
+		// Checked: nothing was created, so sending the card again cannot make a second one.
+		return true;
+	}
+
 	return kind === 'zuora'
 		// 409 is a stored answer replayed for an Idempotency-Key: the same call gets it again.
 		// 90000011: Zuora did nothing with the used or expired token; a fresh one will do.
