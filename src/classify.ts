@@ -95,7 +95,7 @@ function failureError(status: number, body: JsonObject | undefined, headers: Pic
 	const details = {stage: context.stage, status, reasons, processId, retryAfter: readRetryAfter(headers, context.now)};
 
 	// A checkout that is not set up fails the same way every time, whatever the status says.
-	if (reasons.some(({code}) => isSetupCode(code))) {
+	if (reasons.some(reason => isSetupCode(ownField(reason, 'code')))) {
 		return new ZuoraCorsError(`${what} answered HTTP ${status}: the checkout is not set up correctly${summary}`, {kind: 'setup', ...details});
 	}
 

@@ -74,18 +74,23 @@ export class ZuoraCorsError extends Error {
 	readonly processId: string | undefined;
 
 	constructor(message: string, details: ZuoraCorsErrorDetails) {
-		super(redactCardNumbers(message), details.cause === undefined ? undefined : {cause: details.cause});
-		this.kind = details.kind;
-		this.stage = details.stage;
-		this.reasons = (details.reasons ?? []).map(reason => ({...(reason.code === undefined ? {} : {code: redactCode(reason.code)}), message: redactCardNumbers(reason.message)}));
+		// Own properties only: a polluted Object.prototype fills in nothing the caller left out.
+		const {kind, stage, reasons, status, fields, retryAfter, processId, cause} = ownDetails(details);
+		super(redactCardNumbers(message), cause === undefined ? undefined : {cause});
+		this.kind = kind!;
+		this.stage = stage!;
+		this.reasons = (reasons ?? []).map(reason => {
+			const code = Object.hasOwn(reason, 'code') ? reason.code : undefined;
+			return {...(code === undefined ? {} : {code: redactCode(code)}), message: redactCardNumbers(String(Object.hasOwn(reason, 'message') ? reason.message : ''))};
+		});
 		this.code = this.reasons[0]?.code;
-		this.status = details.status;
-		this.fields = details.fields;
-		this.retryAfter = details.retryAfter;
+		this.status = status;
+		this.fields = fields;
+		this.retryAfter = retryAfter;
 		// Codes and processId are server text too: a server that echoes the card can put it there.
 		// A processId of digits only is Zuora's, not a card: it is masked by content (see
 		// `maskSecrets`), never by shape.
-		this.processId = details.processId === undefined || /^\d+$/.test(details.processId) ? details.processId : redactCardNumbers(details.processId);
+		this.processId = processId === undefined || /^\d+$/.test(processId) ? processId : redactCardNumbers(processId);
 		this.retryable = isRetryable(this);
 	}
 
@@ -93,6 +98,12 @@ export class ZuoraCorsError extends Error {
 	toJSON() {
 		return {...this, message: this.message};
 	}
+}
+
+const DETAIL_NAMES = ['kind', 'stage', 'reasons', 'status', 'fields', 'retryAfter', 'processId', 'cause'] as const;
+
+function ownDetails(details: ZuoraCorsErrorDetails): Partial<ZuoraCorsErrorDetails> {
+	return Object.fromEntries(DETAIL_NAMES.filter(name => Object.hasOwn(details, name)).map(name => [name, details[name]]));
 }
 
 /** Statuses that say the request was not acted on, whatever the body says: the same call may succeed later. */
