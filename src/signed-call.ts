@@ -160,7 +160,8 @@ async function untilAborted(pair: CorsSignature | Promise<CorsSignature>, signal
  * character references). Nothing is sent.
  */
 export function refuseCardInSignatureRequest(request: Exchange | undefined, secrets: readonly string[]) {
-	const texts = request ? [request.url, request.body ?? '', ...request.headers.values()] : [];
+	// Header names too: a name can carry digits as well as a value can.
+	const texts = request ? [request.url, request.body ?? '', ...[...request.headers].flat()] : [];
 	try {
 		// The body's keys and values as JSON reads them too (`\t`, `\u0034`…).
 		JSON.parse(texts[1]!, (key, value: unknown) => texts.push(key, String(value)) && value);
