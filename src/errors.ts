@@ -39,9 +39,9 @@ export type ZuoraCorsErrorDetails = {
 /**
  * The one error every function of this library throws or rejects with.
  *
- * Its message, its JSON and its stack never contain card data: messages are built from the
- * method, the URL, the status and Zuora's reasons, and digit runs that look like a card number
- * are masked even in text that came from a server.
+ * Its message, its JSON and its stack are built from the method, the URL, the status and the
+ * server's reasons; the echoes of the card that `maskSecrets` recognises are masked there, and
+ * so is any run of 12 to 19 digits (the shape of a card number). `retryAfter` is at most an hour.
  *
  * @example
  * try {
@@ -180,16 +180,18 @@ export function decodeReference(reference: string): string {
 }
 
 /**
- * `texts` (every server string of one error, read together) with each secret masked however it
- * is written: any separators between its digits (dots, no-break or thin spaces, tabs, `+`…),
- * any Unicode digits (full-width, Arabic-Indic, compatibility forms), percent-encoded or as
- * character references, and split across strings. Only letters break a run of digits.
- *
- * Any 6 digits in a row of a secret (all of it when shorter: the security code) are masked
- * wherever they are, so a number cut in pieces of 6 or more is masked in whatever order its
- * pieces come (the texts are also read joined, in order, for smaller pieces). `whole`: only a
- * secret written whole, the security code as a digit run of its own (to refuse a request, not
- * on a coincidence).
+ * `texts` (every server string of one error, read together) with the echoes an honest server or
+ * gateway makes of a secret replaced by `[redacted]`. Exactly these are recognised:
+ * - the secret's digits in their order, each an ASCII or other Unicode decimal digit (full-width,
+ *   Arabic-Indic…, after NFKC), percent-encoded or an HTML numeric character reference, with
+ *   anything but a letter between them (spaces, dashes, dots, tabs, `+`, `/`…);
+ * - any 6 digits in a row of the secret (all of it when shorter: the security code), wherever
+ *   they stand, so a number cut in pieces of 6 or more is masked in any order; smaller pieces
+ *   only when they stand in order across the texts read joined.
+ * Not recognised: a secret transformed otherwise (base64, hex, reversed, letters between its
+ * digits, pieces under 6 digits out of order). That is a server set on leaking the card, which
+ * it already holds. `whole`: only the secret written whole, the security code as a digit run of
+ * its own (to refuse a request, not on a coincidence).
  */
 export function maskSecrets(texts: readonly string[], secrets: readonly string[], whole?: boolean): string[] {
 	if (secrets.length === 0) {

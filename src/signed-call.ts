@@ -155,8 +155,8 @@ async function untilAborted(pair: CorsSignature | Promise<CorsSignature>, signal
 
 /**
  * The merchant backend must never see card data: refuse a signature request whose URL, body or
- * headers carry the card number or the security code, however they are written (the masking
- * of errors, `maskSecrets`, finds them: any separators, Unicode digits, percent-encoded or as
+ * headers (names and values) carry the card number or the security code as `maskSecrets` recognises
+ * them (digits in order with any separator but a letter, Unicode digits, percent-encoded or as
  * character references). Nothing is sent.
  */
 export function refuseCardInSignatureRequest(request: Exchange | undefined, secrets: readonly string[]) {
