@@ -74,8 +74,8 @@ export function classifyAnswer(seen: SeenAnswer, context: AnswerContext): Answer
 	}
 
 	const success = body && ownField(body, 'success');
-	if (status === 409 && context.idempotent && success === true) {
-		return {status, body: body!, replayed: true};
+	if (body && status === 409 && context.idempotent && success === true) {
+		return {status, body, replayed: true};
 	}
 
 	if (ok && success !== false) {

@@ -98,7 +98,9 @@ async function send(request: Exchange, signal: AbortSignal, deadline: number): P
 		// A retried answer is never read: free its connection.
 		void received?.body?.cancel().catch(() => undefined);
 		received = undefined;
-		return (received = await globalThis.fetch(request.url, init));
+		const response = await globalThis.fetch(request.url, init);
+		received = response;
+		return response;
 	};
 
 	const retry = retryOptions(request.method, limit, ({retryCount}) => {
