@@ -181,7 +181,7 @@ test('the form\'s events are typed for addEventListener (the README\'s snippet u
 test('ZuoraCorsError: kind, stage, code, reasons, status, retryable, fields, retryAfter', () => {
 	expectTypeOf<ZuoraCorsError>().toExtend<Error>();
 	expectTypeOf<ZuoraCorsError['name']>().toEqualTypeOf<'ZuoraCorsError'>();
-	expectTypeOf<ZuoraCorsError['kind']>().toEqualTypeOf<'zuora' | 'http' | 'network' | 'timeout' | 'invalid-response' | 'validation' | 'aborted'>();
+	expectTypeOf<ZuoraCorsError['kind']>().toEqualTypeOf<'zuora' | 'http' | 'network' | 'timeout' | 'invalid-response' | 'validation' | 'aborted' | 'setup' | 'not-saved'>();
 	expectTypeOf<ZuoraCorsErrorKind>().toEqualTypeOf<ZuoraCorsError['kind']>();
 	expectTypeOf<ZuoraCorsError['stage']>().toEqualTypeOf<'signature' | 'request'>();
 	expectTypeOf<ZuoraCorsStage>().toEqualTypeOf<ZuoraCorsError['stage']>();
@@ -211,7 +211,9 @@ test('ZuoraCorsError: kind, stage, code, reasons, status, retryable, fields, ret
 			case 'timeout':
 			case 'invalid-response':
 			case 'validation':
-			case 'aborted': {
+			case 'aborted':
+			case 'setup':
+			case 'not-saved': {
 				return kind;
 			}
 
