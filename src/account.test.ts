@@ -109,12 +109,12 @@ describe('createAccount against the stub', () => {
 		expect(stub.paymentMethods().map(method => method.accountKey)).toEqual(['A00000001']);
 	});
 
-	it('re-signs once on 90000011 (a prefetched pair already expired), with the key derived for the retry', async () => {
+	it('re-signs once on 90000011 (a prefetched pair already expired), with the same Idempotency-Key', async () => {
 		const prefetched = await signer.pair({uri: accountsUrl, method: 'POST', name: 'Ada Lovelace'});
 		stub.expireTokens();
 		const result = await run({signature: {...prefetched, name: 'Ada Lovelace'}, idempotencyKey: 'signup-1'});
 		expect(result.accountNumber).toBe('A00000001');
-		expect(posts().map(request => [request.token === prefetched.token, request.idempotencyKey, request.status])).toEqual([[true, 'signup-1', 200], [false, 'signup-1-resign', 200]]);
+		expect(posts().map(request => [request.token === prefetched.token, request.idempotencyKey, request.status])).toEqual([[true, 'signup-1', 200], [false, 'signup-1', 200]]);
 		expect(signer.received).toHaveLength(2);
 		expect(stub.accounts()).toHaveLength(1);
 	});

@@ -9,7 +9,11 @@ export type ZuoraCorsErrorKind =
 	| 'timeout'
 	| 'invalid-response'
 	| 'validation'
-	| 'aborted';
+	| 'aborted'
+	/** The checkout's own setup is wrong (the merchant's, not the shopper's): not retryable. */
+	| 'setup'
+	/** The merchant backend found no saved card after an unknown outcome: safe to try again. */
+	| 'not-saved';
 
 /** `signature`: the call to the merchant backend. `request`: the CORS call to Zuora (and the card it carries). */
 export type ZuoraCorsStage = 'signature' | 'request';
@@ -96,6 +100,10 @@ export const NOT_PROCESSED_STATUSES: ReadonlySet<number> = new Set([408, 425, 42
 
 function isRetryable({kind, stage, status, code}: Pick<ZuoraCorsError, 'kind' | 'stage' | 'status' | 'code'>): boolean {
 	const signature = stage === 'signature';
+	if (kind === 'not-saved') {
+		return true;
+	}
+
 	return kind === 'zuora'
 		// 409 is a stored answer replayed for an Idempotency-Key: the same call gets it again.
 		// 90000011: Zuora did nothing with the used or expired token; a fresh one will do.

@@ -47,7 +47,7 @@ describe('createPaymentMethod', () => {
 	it('fetches a signature, then posts the normalised card with it', async () => {
 		answers.push(json(created));
 		await expect(run()).resolves.toEqual(created);
-		expect(paths()).toEqual(['GET /signature', 'POST /v1/payment-methods/credit-cards token1']);
+		expect(paths()).toEqual(['POST /signature', 'POST /v1/payment-methods/credit-cards token1']);
 		const [signatureRequest, post] = server.received;
 		expect(post!.body).toBe(sentCard);
 		expect(post!.headers['signature']).toBe('sig1');
@@ -58,7 +58,7 @@ describe('createPaymentMethod', () => {
 	it('re-signs exactly once on 90000011, then succeeds', async () => {
 		answers.push(json(invalidToken), json(created));
 		await expect(run()).resolves.toEqual(created);
-		expect(paths()).toEqual(['GET /signature', 'POST /v1/payment-methods/credit-cards token1', 'GET /signature', 'POST /v1/payment-methods/credit-cards token2']);
+		expect(paths()).toEqual(['POST /signature', 'POST /v1/payment-methods/credit-cards token1', 'POST /signature', 'POST /v1/payment-methods/credit-cards token2']);
 	});
 
 	it('gives up after the one re-sign when 90000011 comes again', async () => {
@@ -77,7 +77,7 @@ describe('createPaymentMethod', () => {
 		answers.push(answer);
 		const error = await failure();
 		expect([error.kind, error.stage, error.retryable]).toEqual([kind, 'request', false]);
-		expect(paths()).toEqual(['GET /signature', 'POST /v1/payment-methods/credit-cards token1']);
+		expect(paths()).toEqual(['POST /signature', 'POST /v1/payment-methods/credit-cards token1']);
 	});
 
 	it('refuses an invalid card before any network call', async () => {
@@ -106,10 +106,10 @@ describe('createPaymentMethod', () => {
 		expect(server.received).toHaveLength(0);
 	});
 
-	it('sends a key derived from the Idempotency-Key on the re-signed attempt (Zuora stored the refusal under the first)', async () => {
+	it('sends the same Idempotency-Key on the re-signed attempt (a refused token is not processed, so not stored)', async () => {
 		answers.push(json(invalidToken), json(created));
 		await run({idempotencyKey: 'checkout-7'});
-		expect(server.received.filter(request => request.url.startsWith('/v1/')).map(request => request.headers['idempotency-key'])).toEqual(['checkout-7', 'checkout-7-resign']);
+		expect(server.received.filter(request => request.url.startsWith('/v1/')).map(request => request.headers['idempotency-key'])).toEqual(['checkout-7', 'checkout-7']);
 	});
 
 	it('refuses a non-Zuora https host before fetching a signature', async () => {
@@ -164,7 +164,7 @@ describe('createPaymentMethod', () => {
 		answers.push(json(invalidToken));
 		const error = await failure({signature: {signature: 'early', token: 'used'}, signatureUrl: `${server.url}/v1/broken-signature`});
 		expect([error.kind, error.stage, error.status]).toEqual(['http', 'signature', 500]);
-		expect(paths()).toEqual(['POST /v1/payment-methods/credit-cards used', 'GET /v1/broken-signature']);
+		expect(paths()).toEqual(['POST /v1/payment-methods/credit-cards used', 'POST /v1/broken-signature']);
 	});
 
 	it('uses a prefetched signature (or its promise) without fetching one', async () => {
@@ -177,14 +177,14 @@ describe('createPaymentMethod', () => {
 	it('replaces a used prefetched signature once on 90000011', async () => {
 		answers.push(json(invalidToken), json(created));
 		await run({signature: {signature: 'early', token: 'used'}});
-		expect(paths()).toEqual(['POST /v1/payment-methods/credit-cards used', 'GET /signature', 'POST /v1/payment-methods/credit-cards token1']);
+		expect(paths()).toEqual(['POST /v1/payment-methods/credit-cards used', 'POST /signature', 'POST /v1/payment-methods/credit-cards token1']);
 	});
 
 	it('fetches a fresh signature when the prefetch failed', async () => {
 		answers.push(json(created));
 		const prefetch = Promise.reject(new Error('offline while typing'));
 		await run({signature: prefetch});
-		expect(paths()).toEqual(['GET /signature', 'POST /v1/payment-methods/credit-cards token1']);
+		expect(paths()).toEqual(['POST /signature', 'POST /v1/payment-methods/credit-cards token1']);
 	});
 
 	it('rejects a success without paymentMethodId as invalid-response', async () => {
