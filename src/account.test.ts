@@ -156,3 +156,21 @@ describe('createAccount against the stub', () => {
 		}), {numRuns: 100});
 	});
 });
+
+describe('createAccount: the signature answer is the contract (uri, method, name)', () => {
+	it('needs no url and no name when the backend answers what it signed', async () => {
+		const result = await createAccount({allowedHosts: [stub.url], signatureUrl, account: {currency: 'USD', billToContact: contact, creditCard: card}});
+		expect(result.accountNumber).toBe('A00000001');
+		expect(stub.accounts().map(account => account.name)).toEqual(['Ada Lovelace']);
+	});
+
+	it.each([
+		['a page url on another path', {url: 'STUB/v1/payment-methods/credit-cards'}, 'url'],
+		['a page name the backend did not sign', {account: {name: 'Eve', currency: 'USD', billToContact: contact, creditCard: card}}, 'name'],
+	])('refuses %s before anything reaches Zuora', async (_name, override, field) => {
+		const options = 'url' in override ? {url: override.url.replace('STUB', stub.url)} : override;
+		const error = await failure(options as Partial<CreateAccountOptions>);
+		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'request', [field]]);
+		expect(stub.requests().filter(request => request.path === '/v1/accounts')).toEqual([]);
+	});
+});
