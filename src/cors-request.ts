@@ -1,5 +1,5 @@
 import {ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, resolveHeaders, resolveOptions, resolveIdempotencyKey, resolveMethod, resolveSignal, resolveTimeout, resolveZuoraUrl, serializeJson, type Timeout} from './options.js';
+import {defaults, invalidOption, ownCopy, resolveHeaders, resolveOptions, resolveIdempotencyKey, resolveMethod, resolveSignal, resolveTimeout, resolveZuoraUrl, serializeJson, type Timeout} from './options.js';
 import {exchange} from './transport.js';
 
 export type CorsRequestOptions = {
@@ -116,7 +116,8 @@ export async function callZuora(call: ZuoraCall): Promise<CorsResponse | Blob> {
 	}
 
 	const payload = serializeJson(stage, json);
-	const {status, body, replayed, blob} = await exchange({
+	// Own properties only: an answer without `blob` or `replayed` never takes a polluted one.
+	const {status, body, replayed, blob} = ownCopy(await exchange({
 		stage,
 		url,
 		method,
@@ -134,7 +135,7 @@ export async function callZuora(call: ZuoraCall): Promise<CorsResponse | Blob> {
 		secrets: collectSecrets(json),
 		idempotent: idempotencyKey !== undefined,
 		responseType: accept ? 'blob' : undefined,
-	});
+	}), 1);
 
 	if (accept ? !blob : body['success'] !== true) {
 		throw new ZuoraCorsError(`${method} ${url} answered ${accept ? 'JSON, not a file' : 'without `success: true`'}`, {kind: 'invalid-response', stage, status});

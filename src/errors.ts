@@ -73,11 +73,14 @@ export class ZuoraCorsError extends Error {
 	/** Zuora's `processId`, for Zuora support. */
 	readonly processId: string | undefined;
 
-	constructor(message: string, details: ZuoraCorsErrorDetails) {
+	constructor(message: string, errorDetails: ZuoraCorsErrorDetails) {
+		// Own properties only (of the details and each reason): one built without `fields` or `code`
+		// never takes a value a page put on Object.prototype.
+		const details = Object.assign(Object.create(null) as ZuoraCorsErrorDetails, errorDetails);
 		super(redactCardNumbers(message), details.cause === undefined ? undefined : {cause: details.cause});
 		this.kind = details.kind;
 		this.stage = details.stage;
-		this.reasons = (details.reasons ?? []).map(reason => ({...(reason.code === undefined ? {} : {code: redactCode(reason.code)}), message: redactCardNumbers(reason.message)}));
+		this.reasons = (details.reasons ?? []).map(({...reason}) => ({...(Object.hasOwn(reason, 'code') && reason.code !== undefined ? {code: redactCode(reason.code!)} : {}), message: redactCardNumbers(reason.message)}));
 		this.code = this.reasons[0]?.code;
 		this.status = details.status;
 		this.fields = details.fields;
