@@ -31,14 +31,14 @@ export {
 } from './zuora.js';
 export {bindForm, FORM_EVENTS, type BindFormOptions, type FormBinding, type FieldChange} from './form.js';
 export {describeError, type DescribeErrorOptions, type ErrorDescription} from './describe-error.js';
-export {
-	type Messages,
-	type MessageCatalogue,
-	type MessageCode,
-	type FieldErrorCode,
-	type ErrorMessageCode,
-	type FieldError,
-	type MessageValues,
+export type {
+	Messages,
+	MessageCatalogue,
+	MessageCode,
+	FieldErrorCode,
+	ErrorMessageCode,
+	FieldError,
+	MessageValues,
 } from './messages.js';
 export {createAccount, type CreateAccountOptions, type AccountInput, type AccountCreditCard, type AccountResult} from './account.js';
 export {getFile, type GetFileOptions} from './file.js';
