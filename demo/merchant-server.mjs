@@ -186,13 +186,16 @@ export function pageSecurityHeaders(zuoraOrigin) {
 	return {'content-security-policy': policy.join('; '), 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff'};
 }
 
-/** Every page the backend serves, as URL paths: the HTML files under its static folders (built ones only). */
+/** Every page the backend serves (the HTML files under its folders, built ones only): URL path and title, by path. */
 export async function servedPages() {
 	const pages = await Promise.all(STATIC_ROOTS.filter(root => root.prefix !== '/dist/').map(async root => {
 		const files = await readdir(root.dir, {recursive: true}).catch(() => []);
-		return files.filter(file => file.endsWith('.html')).map(file => root.prefix + file.split('\\').join('/').replace(/(^|\/)index\.html$/, '$1'));
+		return Promise.all(files.filter(file => file.endsWith('.html')).map(async file => ({
+			path: root.prefix + file.split('\\').join('/').replace(/(^|\/)index\.html$/, '$1'),
+			title: /<title>([^<]*)<\/title>/.exec(await readFile(join(root.dir, file), 'utf8'))?.[1]?.trim() ?? '',
+		})));
 	}));
-	return pages.flat().sort();
+	return pages.flat().sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** @param {string} pathname The file under STATIC_ROOTS, or undefined when outside them. */

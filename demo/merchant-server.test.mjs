@@ -2,6 +2,8 @@
 // sessions started by pages, the session cookie, the CSP report log, the pages it serves, and
 // Node's limits on slow clients. Real servers on port 0; the session table's policy in-process
 // is in sessions.test.mjs.
+import {spawn} from 'node:child_process';
+import {readdirSync} from 'node:fs';
 import {request as httpRequest} from 'node:http';
 import fc from 'fast-check';
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
@@ -117,8 +119,9 @@ describe('pages', () => {
 	test('every page in servedPages() is served with the CSP and its placeholders filled; other methods are refused', async () => {
 		const server = await merchant();
 		const pages = await servedPages();
-		expect(pages).toEqual(expect.arrayContaining(['/', '/account.html', '/card.html']));
-		for (const path of pages) {
+		expect(pages.map(page => page.path)).toEqual(expect.arrayContaining(['/', '/account.html', '/card.html']));
+		for (const {path, title} of pages) {
+			expect([path, title]).toEqual([path, expect.stringMatching(/\S/)]);
 			const page = await send(`${server.url}${path}`); // eslint-disable-line no-await-in-loop
 			expect([path, page.status, page.headers['content-type']]).toEqual([path, 200, 'text/html; charset=utf-8']);
 			expect(page.headers['content-security-policy']).toContain('form-action \'none\'');
@@ -129,6 +132,36 @@ describe('pages', () => {
 
 		expect((await send(`${server.url}/`, {method: 'PUT'})).status).toBe(405);
 	});
+
+	test('npm start prints every page it serves, each once with its title', async () => {
+		const pagesDir = new URL('pages/', import.meta.url);
+		const expected = readdirSync(pagesDir).filter(file => file.endsWith('.html')).map(file => `/${file.replace(/^index\.html$/, '')}`);
+		const {ZUORA_BASE_URL: _real, ...env} = process.env;
+		const start = spawn(process.execPath, [new URL('start.mjs', import.meta.url).pathname], {env: {...env, PORT: '0', STUB_PORT: '0'}, stdio: ['ignore', 'pipe', 'inherit']});
+		try {
+			const output = await new Promise((resolve, reject) => {
+				let text = '';
+				const timer = setTimeout(() => reject(new Error(`npm start printed no pages within 20 s: ${text}`)), 20_000);
+				start.on('exit', code => reject(new Error(`npm start exited (${code}): ${text}`)));
+				start.stdout.on('data', chunk => {
+					text += String(chunk);
+					const printed = [...text.matchAll(/^ {2}http:\/\/127\.0\.0\.1:\d+(\/\S*) {2}\S/gm)].map(match => match[1]);
+					if (printed.includes('/card.html') && text.endsWith('\n')) {
+						clearTimeout(timer);
+						resolve(printed);
+					}
+				});
+			});
+			expect(output).toEqual(expect.arrayContaining(expected));
+			expect(new Set(/** @type {string[]} */ (output)).size).toBe(/** @type {string[]} */ (output).length);
+		} finally {
+			const exited = new Promise(resolve => {
+				start.once('exit', resolve);
+			});
+			start.kill('SIGTERM');
+			await exited;
+		}
+	}, 30_000);
 
 	test('Node\'s limits on slow and greedy clients are set', async () => {
 		const {server} = await merchant();
