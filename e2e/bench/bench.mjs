@@ -88,6 +88,11 @@ async function prepare(page, id) {
 		form.addEventListener(w.ZuoraCors.FORM_EVENTS.success, done);
 		if (scenario === 'bind' || scenario === 'bind-cached') return;
 		w.checkout.destroy();
+		// destroy() locks the card controls again (no script, no card control live): this page's own code takes over.
+		for (const control of form.querySelectorAll('fieldset, input, select, button')) {
+			/** @type {HTMLInputElement} */ (control).disabled = false;
+		}
+
 		const field = (/** @type {string} */ name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
 		form.addEventListener('submit', event => {
 			event.preventDefault();
