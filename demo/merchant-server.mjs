@@ -11,10 +11,12 @@
  */
 import {readFile, readdir} from 'node:fs/promises';
 import {createServer} from 'node:http';
-import {extname, join, normalize} from 'node:path';
+/** @typedef {import('node:http').IncomingMessage} IncomingMessage @typedef {import('node:http').ServerResponse} ServerResponse */
+import {extname, join, normalize, sep} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {CORS_OPERATIONS} from 'zuora-cors';
 import {createSignatureHandler, createZuoraClient, toNodeListener} from 'zuora-cors/server';
+import {receiveCspReport} from './csp-report.mjs';
 import {createSessions} from './sessions.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -43,18 +45,22 @@ const zuoraPath = (/** @type {string} */ method, /** @type {string | undefined} 
  * @property {string} [publicOrigin] The https origin shoppers use behind a TLS proxy: the cookie becomes `__Host-`, `Secure`.
  * @property {import('zuora-cors/server').Limits} [limits] Signature limits. Default: zuora-cors/server's, the per-account one off (every card goes to one account here).
  * @property {import('./sessions.mjs').SessionOptions} [sessions] The session table. Default: see sessions.mjs.
- * @property {Partial<Record<string, {operation: import('zuora-cors/server').SignatureOperation, uri?: string, viaBrowser?: boolean}>>} [routes] Signature endpoints. Default: SIGNATURE_ROUTES.
+ * @property {typeof SIGNATURE_ROUTES} [routes] Signature endpoints. Default: SIGNATURE_ROUTES.
  * @property {number} [port] Default: 0 (a free port).
  * @property {string} [host] Default: '127.0.0.1'.
  * @property {(line: string) => void} [log] Default: none.
  */
 
-/** The signature endpoints: path → the operation it signs (its uri fixed by the handler, from the base URL). */
+/**
+ * The signature endpoints: path → the operation it signs. Each handler fixes its uri from the
+ * base URL; what it binds (account, file, page) comes from the session, never the browser.
+ * @type {Record<string, {operation: import('zuora-cors/server').SignatureOperation, uri?: string, viaBrowser?: boolean}>}
+ */
 export const SIGNATURE_ROUTES = {
-	'/signature': {operation: /** @type {const} */ ('credit-card')},
-	'/signature/account': {operation: /** @type {const} */ ('account')},
-	'/signature/file': {operation: /** @type {const} */ ('file')},
-	'/signature/payment-page': {operation: /** @type {const} */ ('rsa-signature'), viaBrowser: true},
+	'/signature': {operation: 'credit-card'},
+	'/signature/account': {operation: 'account'},
+	'/signature/file': {operation: 'file'},
+	'/signature/payment-page': {operation: 'rsa-signature', viaBrowser: true},
 };
 
 /**
@@ -66,32 +72,74 @@ export async function createMerchant({zuoraBaseUrl, clientId = 'demo-client-id',
 	const sessions = createSessions(sessionOptions);
 	// A `__Host-` cookie must be Secure: only behind an https origin.
 	const cookie = publicOrigin?.startsWith('https:') ? {name: `__Host-${SESSION_COOKIE}`, flags: '; Secure'} : {name: SESSION_COOKIE, flags: ''};
+	const sessionOf = (/** @type {string | null | undefined} */ header) => new Map((header ?? '').split(';').map(part => /** @type {[string, string]} */ (part.trim().split('=', 2)))).get(cookie.name);
 	const fileId = () => (typeof invoiceFileId === 'function' ? invoiceFileId() : invoiceFileId);
-	const sessionOf = (/** @type {string | undefined} */ header) => new Map((header ?? '').split(';').map(part => /** @type {[string, string]} */ (part.trim().split('=', 2)))).get(cookie.name);
 	// One client for every handler: one OAuth token, cached until shortly before it expires.
 	const zuora = createZuoraClient({baseUrl: base, clientId, clientSecret});
-	/** @type {Map<string, ReturnType<typeof toNodeListener>>} */
-	const endpoints = new Map();
-	for (const [path, route] of Object.entries(routes)) {
-		if (route === undefined) {
-			continue;
+	/** @type {import('zuora-cors/server').SignatureHandlerOptions['authorize']} */
+	const authorize = request => {
+		const session = sessionOf(request.headers.get('cookie'));
+		return session !== undefined && sessions.touch(session) ? {session, accountKey, name: accountName, fileId: fileId(), pageId} : null;
+	};
+
+	const endpoints = new Map(Object.entries(routes).map(([path, route]) => [path, toNodeListener(createSignatureHandler({
+		...route,
+		zuora,
+		limits,
+		authorize,
+		...(publicOrigin ? {origin: publicOrigin} : {}),
+		log: line => log(`merchant: ${line}`),
+	}))]));
+	// The reconcile endpoint (issue 18) goes here, with the same client, limits and session:
+	// endpoints.set('/reconcile', toNodeListener(createReconcileHandler({zuora, limits, authorize, ...})));
+
+	const servePage = await pageServer({base, accountKey, accountName, fileId});
+	/**
+	 * A page served by GET starts a session (never HEAD, a script or a stylesheet): the headers
+	 * to add, or undefined once a 429 is answered.
+	 * @param {IncomingMessage} request @param {ServerResponse} response
+	 * @returns {Record<string, string> | undefined}
+	 */
+	const startSession = (request, response) => {
+		if (request.method !== 'GET' || sessions.touch(sessionOf(request.headers.cookie))) {
+			return {};
 		}
 
-		endpoints.set(path, toNodeListener(createSignatureHandler({
-			...route,
-			zuora,
-			limits,
-			...(publicOrigin ? {origin: publicOrigin} : {}),
-			authorize(request) {
-				const session = sessionOf(request.headers.get('cookie') ?? undefined);
-				return sessions.touch(session) ? {session: /** @type {string} */ (session), accountKey, name: accountName, fileId: fileId(), pageId} : null;
-			},
-			log: line => log(`merchant: ${line}`),
-		})));
-	}
+		const opened = sessions.open(request.socket.remoteAddress ?? '');
+		if ('id' in opened) {
+			return {'set-cookie': `${cookie.name}=${opened.id}; Path=/; HttpOnly; SameSite=Strict${cookie.flags}`};
+		}
 
-	// The reconcile endpoint (issue 18) goes here, authorized by the same session:
-	// endpoints.set('/reconcile', toNodeListener(createReconcileHandler({zuora, limits, authorize})));
+		log(`merchant: session refused, too many new sessions from ${opened.prefix}`);
+		response.writeHead(429, {'content-type': 'text/plain', 'retry-after': String(Math.ceil(opened.retryAfterMs / 1000))}).end('Too many new checkouts from your network: try again in a minute.');
+		return undefined;
+	};
+
+	return (/** @type {IncomingMessage} */ request, /** @type {ServerResponse} */ response) => {
+		const path = new URL(request.url ?? '/', 'http://merchant.invalid').pathname;
+		const endpoint = endpoints.get(path);
+		if (endpoint) {
+			endpoint(request, response);
+		} else if (path === CSP_REPORT_PATH && request.method === 'POST') {
+			void receiveCspReport(request, response, log);
+		} else if (request.method === 'GET' || request.method === 'HEAD') {
+			servePage(path, request, response, startSession).catch((/** @type {unknown} */ error) => {
+				log(`merchant: ${String(error)}`);
+				response.destroy();
+			});
+		} else {
+			response.writeHead(405, {allow: 'GET, HEAD'}).end();
+		}
+	};
+}
+
+/**
+ * Serves the static folders; HTML pages with the CSP, their `%PLACEHOLDERS%` filled, and the
+ * headers `startSession` gives (it answers the request itself when it returns undefined).
+ * @param {{base: string, accountKey: string, accountName: string, fileId: () => string | undefined}} config
+ */
+async function pageServer({base, accountKey, accountName, fileId}) {
+	/** @type {Record<string, string | (() => string)>} */
 	const placeholders = {
 		ZUORA_URL: base + zuoraPath('POST', 'accountKey'),
 		ZUORA_ACCOUNTS_URL: base + zuoraPath('POST', 'name'),
@@ -103,56 +151,30 @@ export async function createMerchant({zuoraBaseUrl, clientId = 'demo-client-id',
 		SRI: await subresourceIntegrity(),
 	};
 	const csp = pageSecurityHeaders(new URL(base).origin);
+	const fill = (/** @type {string} */ html) => html.replace(/%([A-Z_]+)%/g, (match, /** @type {string} */ name) => {
+		const value = Object.hasOwn(placeholders, name) ? placeholders[name] : undefined;
+		return value === undefined ? match : escapeHtml(typeof value === 'function' ? value() : value);
+	});
 
-	/** @type {(request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => Promise<void>} */
-	async function servePage(request, response) {
-		const file = staticFile(new URL(request.url ?? '/', 'http://merchant.invalid').pathname);
+	/**
+	 * @param {string} path
+	 * @param {IncomingMessage} request
+	 * @param {ServerResponse} response
+	 * @param {(request: IncomingMessage, response: ServerResponse) => Record<string, string> | undefined} startSession
+	 */
+	return async (path, request, response, startSession) => {
+		const file = staticFile(path);
 		const content = file && await readFile(file).catch(() => undefined);
 		if (!file || !content) {
 			response.writeHead(404, {'content-type': 'text/plain'}).end('Not found (run npm run build?)');
 			return;
 		}
 
-		/** @type {Record<string, string>} */
 		const headers = {'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store'};
-		if (extname(file) !== '.html') {
-			response.writeHead(200, headers).end(request.method === 'HEAD' ? undefined : content);
-			return;
-		}
-
-		// A page served by GET starts a session (never HEAD, never a script or a stylesheet).
-		if (request.method === 'GET' && !sessions.touch(sessionOf(request.headers.cookie))) {
-			const opened = sessions.open(request.socket.remoteAddress ?? '');
-			if ('retryAfterMs' in opened) {
-				log(`merchant: session refused, too many new sessions from ${opened.prefix}`);
-				response.writeHead(429, {'content-type': 'text/plain', 'retry-after': String(Math.ceil(opened.retryAfterMs / 1000))}).end('Too many new checkouts from your network: try again in a minute.');
-				return;
-			}
-
-			headers['set-cookie'] = `${cookie.name}=${opened.id}; Path=/; HttpOnly; SameSite=Strict${cookie.flags}`;
-		}
-
-		const html = content.toString('utf8').replace(/%([A-Z_]+)%/g, (match, /** @type {string} */ name) => {
-			const value = /** @type {Record<string, string | (() => string)>} */ (placeholders)[name];
-			return value === undefined ? match : escapeHtml(typeof value === 'function' ? value() : value);
-		});
-		response.writeHead(200, {...headers, ...csp}).end(request.method === 'HEAD' ? undefined : html);
-	}
-
-	return (/** @type {import('node:http').IncomingMessage} */ request, /** @type {import('node:http').ServerResponse} */ response) => {
-		const path = new URL(request.url ?? '/', 'http://merchant.invalid').pathname;
-		const endpoint = endpoints.get(path);
-		if (endpoint) {
-			endpoint(request, response);
-		} else if (path === CSP_REPORT_PATH && request.method === 'POST') {
-			void receiveCspReport(request, response, log);
-		} else if (request.method === 'GET' || request.method === 'HEAD') {
-			void servePage(request, response).catch(error => {
-				log(`merchant: ${String(error)}`);
-				response.destroy();
-			});
-		} else {
-			response.writeHead(405, {allow: 'GET, HEAD'}).end();
+		const html = extname(file) === '.html';
+		const session = html ? startSession(request, response) : {};
+		if (session !== undefined) {
+			response.writeHead(200, {...headers, ...(html ? csp : {}), ...session}).end(request.method === 'HEAD' ? undefined : (html ? fill(content.toString('utf8')) : content));
 		}
 	};
 }
@@ -203,7 +225,8 @@ function staticFile(pathname) {
 	const root = STATIC_ROOTS.find(candidate => pathname.startsWith(candidate.prefix));
 	const relative = pathname.slice(root?.prefix.length ?? 0);
 	const file = root && normalize(join(root.dir, relative === '' || relative.endsWith('/') ? `${relative}index.html` : relative));
-	return file?.startsWith(root?.dir ?? '\0') ? file : undefined;
+	// The folder itself plus a separator: '/x/pages2' is not inside '/x/pages'.
+	return root && file?.startsWith(join(root.dir, sep)) ? file : undefined;
 }
 
 /** The sha384 SRI hash of the script-tag bundle, as the build wrote it to dist/sri.json. */
@@ -215,66 +238,4 @@ async function subresourceIntegrity() {
 /** @param {string} text */
 function escapeHtml(text) {
 	return text.replace(/[&<>"']/g, char => `&#${char.charCodeAt(0)};`);
-}
-
-/**
- * Logs one line per CSP violation: its directive, the blocked origin and the page's path, with
- * card-like runs masked. A native form submission the CSP blocked is reported with its URL,
- * query included: the report can carry a card number, so the raw body is never kept or logged.
- * @param {import('node:http').IncomingMessage} request
- * @param {import('node:http').ServerResponse} response
- * @param {(line: string) => void} log
- */
-async function receiveCspReport(request, response, log) {
-	let text = '';
-	for await (const chunk of request) {
-		text += String(chunk);
-		if (text.length > 8192) {
-			response.writeHead(413, {connection: 'close'}).end();
-			return;
-		}
-	}
-
-	for (const line of describeCspReport(text)) {
-		log(`merchant: CSP violation ${line}`);
-	}
-
-	response.writeHead(204).end();
-}
-
-/**
- * A CSP report (`application/csp-report`, or the Reporting API's list) as log lines; nothing
- * for anything else.
- * @param {string} text
- */
-export function describeCspReport(text) {
-	/** @type {unknown} */
-	let parsed;
-	try {
-		parsed = JSON.parse(text);
-	} catch {
-		return [];
-	}
-
-	const bodies = Array.isArray(parsed) ? parsed.slice(0, 10).map(entry => entry?.type === 'csp-violation' ? entry.body : undefined) : [/** @type {any} */ (parsed)?.['csp-report']];
-	return bodies.filter(body => typeof body === 'object' && body !== null).map(body => {
-		const field = (/** @type {string[]} */ ...names) => String(names.map(name => Object.hasOwn(body, name) ? body[name] : undefined).find(value => typeof value === 'string') ?? '');
-		const url = (/** @type {string} */ text, /** @type {'origin' | 'pathname'} */ part) => URL.canParse(text) ? new URL(text).origin + (part === 'pathname' ? new URL(text).pathname : '') : text.slice(0, 20);
-		return [field('effectiveDirective', 'effective-directive', 'violated-directive'), url(field('blockedURL', 'blocked-uri'), 'origin'), url(field('documentURL', 'document-uri'), 'pathname')].map(maskCardRuns).join(' ');
-	});
-}
-
-/**
- * Masks runs of 12 or more digits with up to 3 separators between each (any card number, in
- * any grouping), on the decoded, NFKC-normalised text, each field cut to 200 characters.
- * @param {string} text
- */
-export function maskCardRuns(text) {
-	// NFKC first too: full-width digits in a percent-escape (%C２) would make decoding fail.
-	let decoded = text.slice(0, 600).normalize('NFKC');
-	try {
-		decoded = decodeURIComponent(decoded);
-	} catch {}
-
-	return decoded.normalize('NFKC').slice(0, 200).replace(/\d(?:[^\p{L}\d]{0,3}\d){11,}/gu, '[redacted]');
 }

@@ -7,7 +7,8 @@ import {readdirSync} from 'node:fs';
 import {request as httpRequest} from 'node:http';
 import fc from 'fast-check';
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
-import {describeCspReport, servedPages, startMerchantServer} from './merchant-server.mjs';
+import {describeCspReport} from './csp-report.mjs';
+import {servedPages, startMerchantServer} from './merchant-server.mjs';
 import {startZuoraStub} from 'zuora-cors/testing';
 
 const CARD = '4111111111111111';
