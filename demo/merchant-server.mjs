@@ -4,7 +4,8 @@
  * - **sessions** (./sessions.mjs): a page served by GET starts one (an HttpOnly cookie); only
  *   a session may ask for a signature;
  * - **signature endpoints**: one `createSignatureHandler` per operation, each signing what this
- *   file fixes (the account, the invoice, the page), never what the browser sends;
+ *   file fixes (the account, the invoice, the page), never what the browser sends; and
+ *   `/reconcile` (`createReconcileHandler`), which finds a card whose answer was lost;
  * - **static pages** with a strict Content-Security-Policy, `%PLACEHOLDERS%` filled in.
  * The same code runs against the stub Zuora or a real tenant: only the base URL and the OAuth
  * credentials differ. Test knobs live in the tests (e2e/fixtures.ts, e2e/bench/).
@@ -15,7 +16,7 @@ import {createServer} from 'node:http';
 import {extname, join, normalize, sep} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {CORS_OPERATIONS} from 'zuora-cors';
-import {createSignatureHandler, createZuoraClient, toNodeListener} from 'zuora-cors/server';
+import {createReconcileHandler, createSignatureHandler, createZuoraClient, toNodeListener} from 'zuora-cors/server';
 import {receiveCspReport} from './csp-report.mjs';
 import {createSessions} from './sessions.mjs';
 
@@ -76,22 +77,17 @@ export async function createMerchant({zuoraBaseUrl, clientId = 'demo-client-id',
 	const fileId = () => (typeof invoiceFileId === 'function' ? invoiceFileId() : invoiceFileId);
 	// One client for every handler: one OAuth token, cached until shortly before it expires.
 	const zuora = createZuoraClient({baseUrl: base, clientId, clientSecret});
-	/** @type {import('zuora-cors/server').SignatureHandlerOptions['authorize']} */
+	/** @type {import('zuora-cors/server').Authorize} */
 	const authorize = request => {
 		const session = sessionOf(request.headers.get('cookie'));
 		return session !== undefined && sessions.touch(session) ? {session, accountKey, name: accountName, fileId: fileId(), pageId} : null;
 	};
 
-	const endpoints = new Map(Object.entries(routes).map(([path, route]) => [path, toNodeListener(createSignatureHandler({
-		...route,
-		zuora,
-		limits,
-		authorize,
-		...(publicOrigin ? {origin: publicOrigin} : {}),
-		log: line => log(`merchant: ${line}`),
-	}))]));
-	// The reconcile endpoint (issue 18) goes here, with the same client, limits and session:
-	// endpoints.set('/reconcile', toNodeListener(createReconcileHandler({zuora, limits, authorize, ...})));
+	// What every endpoint shares: one Zuora client, the limits, the session, the page's origin.
+	const common = {zuora, limits, authorize, ...(publicOrigin ? {origin: publicOrigin} : {}), log: (/** @type {string} */ line) => log(`merchant: ${line}`)};
+	const endpoints = new Map(Object.entries(routes).map(([path, route]) => [path, toNodeListener(createSignatureHandler({...route, ...common}))]));
+	// Whether a card whose answer was lost is on the session's account (the page's reconcileUrl).
+	endpoints.set('/reconcile', toNodeListener(createReconcileHandler(common)));
 
 	const servePage = await pageServer({base, accountKey, accountName, fileId});
 	/**

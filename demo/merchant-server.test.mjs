@@ -105,6 +105,20 @@ describe('sessions', () => {
 		expect((await sign(server, cookieOf(newcomer), '127.0.10.1')).status).toBe(200);
 	}, 60_000);
 
+	test('/reconcile answers only a session, for the session\'s account', async () => {
+		const server = await merchant();
+		const query = JSON.stringify({token: 'T'.repeat(32), creditCardType: 'Visa', lastFour: '1111', expirationMonth: 12, expirationYear: 2031});
+		const reconcile = async (/** @type {string} */ cookie) => send(`${server.url}/reconcile`, {method: 'POST', headers: {cookie, origin: server.origin, 'content-type': 'application/json'}, body: query});
+		expect((await reconcile('')).status).toBe(403);
+		const before = stub.requests().length;
+		expect((await reconcile('demo_session=0123456789abcdef0123456789abcdef')).status).toBe(403);
+		expect(stub.requests().length).toBe(before);
+		const cookie = cookieOf(await send(`${server.url}/`));
+		await reconcile(cookie);
+		// Past the session: the handler asked Zuora for the demo account's cards.
+		expect(stub.requests().map(request => request.path)).toContain('/v1/payment-methods/credit-cards/accounts/A00000001');
+	});
+
 	test('behind an https origin the cookie is __Host- prefixed and Secure, and it is the one that works', async () => {
 		const server = await merchant({publicOrigin: 'https://shop.example'});
 		const page = await send(`${server.url}/`);
