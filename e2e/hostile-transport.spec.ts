@@ -163,7 +163,8 @@ async function expectUnsteered(requests: Request[], {origin, zuora, evil, mercha
 }
 
 test('a polluted Object.prototype changes nothing about where and how the card is sent', async ({page, demo}) => {
-	test.setTimeout(180_000);
+	// About 500 saves; Firefox takes 2-3 minutes for them on a loaded 2-core machine.
+	test.setTimeout(600_000);
 	const evil = await startRecorder();
 	const requests: Request[] = [];
 	try {
@@ -179,7 +180,8 @@ test('a polluted Object.prototype changes nothing about where and how the card i
 });
 
 test('a polluted Object.prototype changes nothing on a page without a CSP either', async ({page, demo}) => {
-	test.setTimeout(180_000);
+	// About 500 saves; Firefox takes 2-3 minutes for them on a loaded 2-core machine.
+	test.setTimeout(600_000);
 	const evil = await startRecorder();
 	// A backend of its own: the first test's ~500 signatures would otherwise hit the worker's per-minute limits.
 	const limit = {limit: 5000, windowMs: 60_000};
