@@ -23,7 +23,15 @@ import {createSessions} from './sessions.mjs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SESSION_COOKIE = 'demo_session';
 const CSP_REPORT_PATH = '/__csp-report';
-const TYPES = /** @type {Record<string, string>} */ ({'.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png'});
+const TYPES = /** @type {Record<string, string>} */ ({
+	'.html': 'text/html; charset=utf-8',
+	'.js': 'text/javascript; charset=utf-8',
+	'.mjs': 'text/javascript; charset=utf-8',
+	'.css': 'text/css; charset=utf-8',
+	'.map': 'application/json',
+	'.svg': 'image/svg+xml',
+	'.png': 'image/png',
+});
 /** URL prefix → folder it serves; the first match wins. */
 const STATIC_ROOTS = [
 	{prefix: '/dist/', dir: join(ROOT, 'dist')},
@@ -32,7 +40,8 @@ const STATIC_ROOTS = [
 	{prefix: '/', dir: join(ROOT, 'demo/pages')},
 ];
 /** A Zuora path from the library's facts (the one copy in the repository). */
-const zuoraPath = (/** @type {string} */ method, /** @type {string | undefined} */ signed) => Object.values(CORS_OPERATIONS).find(operation => operation.method === method && operation.signedParameter === signed)?.path ?? '';
+const zuoraPath = (/** @type {string} */ method, /** @type {string | undefined} */ signed) =>
+	Object.values(CORS_OPERATIONS).find(operation => operation.method === method && operation.signedParameter === signed)?.path ?? '';
 
 /**
  * @typedef {object} MerchantOptions
@@ -68,7 +77,20 @@ export const SIGNATURE_ROUTES = {
  * The backend as a `node:http` request listener.
  * @param {MerchantOptions} options
  */
-export async function createMerchant({zuoraBaseUrl, clientId = 'demo-client-id', clientSecret = 'demo-client-secret', accountKey = 'A00000001', accountName = 'Demo Shopper', invoiceFileId, pageId = 'demo-payment-page', publicOrigin, limits = {account: false}, sessions: sessionOptions, routes = SIGNATURE_ROUTES, log = () => undefined}) {
+export async function createMerchant({
+	zuoraBaseUrl,
+	clientId = 'demo-client-id',
+	clientSecret = 'demo-client-secret',
+	accountKey = 'A00000001',
+	accountName = 'Demo Shopper',
+	invoiceFileId,
+	pageId = 'demo-payment-page',
+	publicOrigin,
+	limits = {account: false},
+	sessions: sessionOptions,
+	routes = SIGNATURE_ROUTES,
+	log = () => undefined,
+}) {
 	const base = zuoraBaseUrl.replace(/\/+$/, '');
 	const sessions = createSessions(sessionOptions);
 	// A `__Host-` cookie must be Secure: only behind an https origin.
@@ -147,10 +169,11 @@ async function pageServer({base, accountKey, accountName, fileId}) {
 		SRI: await subresourceIntegrity(),
 	};
 	const csp = pageSecurityHeaders(new URL(base).origin);
-	const fill = (/** @type {string} */ html) => html.replace(/%([A-Z_]+)%/g, (match, /** @type {string} */ name) => {
-		const value = Object.hasOwn(placeholders, name) ? placeholders[name] : undefined;
-		return value === undefined ? match : escapeHtml(typeof value === 'function' ? value() : value);
-	});
+	const fill = (/** @type {string} */ html) =>
+		html.replace(/%([A-Z_]+)%/g, (match, /** @type {string} */ name) => {
+			const value = Object.hasOwn(placeholders, name) ? placeholders[name] : undefined;
+			return value === undefined ? match : escapeHtml(typeof value === 'function' ? value() : value);
+		});
 
 	/**
 	 * @param {string} path
@@ -160,7 +183,7 @@ async function pageServer({base, accountKey, accountName, fileId}) {
 	 */
 	return async (path, request, response, startSession) => {
 		const file = staticFile(path);
-		const content = file && await readFile(file).catch(() => undefined);
+		const content = file && (await readFile(file).catch(() => undefined));
 		if (!file || !content) {
 			response.writeHead(404, {'content-type': 'text/plain'}).end('Not found (run npm run build?)');
 			return;
@@ -170,7 +193,7 @@ async function pageServer({base, accountKey, accountName, fileId}) {
 		const html = extname(file) === '.html';
 		const session = html ? startSession(request, response) : {};
 		if (session !== undefined) {
-			response.writeHead(200, {...headers, ...(html ? csp : {}), ...session}).end(request.method === 'HEAD' ? undefined : (html ? fill(content.toString('utf8')) : content));
+			response.writeHead(200, {...headers, ...(html ? csp : {}), ...session}).end(request.method === 'HEAD' ? undefined : html ? fill(content.toString('utf8')) : content);
 		}
 	};
 }
@@ -186,10 +209,16 @@ export async function startMerchantServer(options) {
 		server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(undefined));
 	});
 	const url = `http://${options.host ?? '127.0.0.1'}:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
-	return {url, origin: url, server, close: async () => new Promise(resolve => {
-		server.close(() => resolve(undefined));
-		server.closeAllConnections();
-	})};
+	return {
+		url,
+		origin: url,
+		server,
+		close: async () =>
+			new Promise(resolve => {
+				server.close(() => resolve(undefined));
+				server.closeAllConnections();
+			}),
+	};
 }
 
 /** @typedef {Awaited<ReturnType<typeof startMerchantServer>>} MerchantServer */
@@ -200,19 +229,41 @@ export async function startMerchantServer(options) {
  * @param {string} zuoraOrigin
  */
 export function pageSecurityHeaders(zuoraOrigin) {
-	const policy = ['default-src \'self\'', 'script-src \'self\'', 'style-src \'self\'', `connect-src 'self' ${zuoraOrigin}`, 'img-src \'self\' data:', 'base-uri \'none\'', 'form-action \'none\'', 'frame-ancestors \'none\'', 'require-trusted-types-for \'script\'', `report-uri ${CSP_REPORT_PATH}`];
+	const policy = [
+		"default-src 'self'",
+		"script-src 'self'",
+		"style-src 'self'",
+		`connect-src 'self' ${zuoraOrigin}`,
+		"img-src 'self' data:",
+		"base-uri 'none'",
+		"form-action 'none'",
+		"frame-ancestors 'none'",
+		"require-trusted-types-for 'script'",
+		`report-uri ${CSP_REPORT_PATH}`,
+	];
 	return {'content-security-policy': policy.join('; '), 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff'};
 }
 
 /** Every page the backend serves (the HTML files under its folders, built ones only): URL path and title, by path. */
 export async function servedPages() {
-	const pages = await Promise.all(STATIC_ROOTS.filter(root => root.prefix !== '/dist/').map(async root => {
-		const files = await readdir(root.dir, {recursive: true}).catch(() => []);
-		return Promise.all(files.filter(file => file.endsWith('.html')).map(async file => ({
-			path: root.prefix + file.split('\\').join('/').replace(/(^|\/)index\.html$/, '$1'),
-			title: /<title>([^<]*)<\/title>/.exec(await readFile(join(root.dir, file), 'utf8'))?.[1]?.trim() ?? '',
-		})));
-	}));
+	const pages = await Promise.all(
+		STATIC_ROOTS.filter(root => root.prefix !== '/dist/').map(async root => {
+			const files = await readdir(root.dir, {recursive: true}).catch(() => []);
+			return Promise.all(
+				files
+					.filter(file => file.endsWith('.html'))
+					.map(async file => ({
+						path:
+							root.prefix +
+							file
+								.split('\\')
+								.join('/')
+								.replace(/(^|\/)index\.html$/, '$1'),
+						title: /<title>([^<]*)<\/title>/.exec(await readFile(join(root.dir, file), 'utf8'))?.[1]?.trim() ?? '',
+					})),
+			);
+		}),
+	);
 	return pages.flat().sort((a, b) => a.path.localeCompare(b.path));
 }
 
