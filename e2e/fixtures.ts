@@ -34,6 +34,12 @@ export type MerchantServer = {
 
 const RAISED = {limit: 1000, windowMs: 60_000};
 
+/** One allowance of new sessions for every address prefix (tests open them all from 127.0.0.1). */
+function everyPrefix({limit, windowMs}: RateLimit) {
+	const levels = Object.keys(SESSION_CREATION_LIMITS.perPrefix) as Array<keyof typeof SESSION_CREATION_LIMITS.perPrefix>;
+	return {windowMs, perPrefix: Object.fromEntries(levels.map(level => [level, limit])) as Record<(typeof levels)[number], number>};
+}
+
 /**
  * The demo backend on a free port, behind a listener that keeps every CSP report the browser
  * sends (the demo itself only logs a masked summary).
@@ -47,16 +53,7 @@ export async function startMerchant(
 		zuoraBaseUrl,
 		...options,
 		limits: {account: false, ...(sessionLimit ? {session: rule(sessionLimit)} : {}), ...(ipLimit ? {address: rule(ipLimit)} : {})},
-		...(sessionCreationLimit
-			? {
-					sessions: {
-						creationLimits: {
-							windowMs: sessionCreationLimit.windowMs,
-							perPrefix: Object.fromEntries(Object.keys(SESSION_CREATION_LIMITS.perPrefix).map(level => [level, sessionCreationLimit.limit])) as typeof SESSION_CREATION_LIMITS.perPrefix,
-						},
-					},
-				}
-			: {}),
+		...(sessionCreationLimit ? {sessions: {creationLimits: everyPrefix(sessionCreationLimit)}} : {}),
 		...(creditCardsPath ? {routes: {...SIGNATURE_ROUTES, '/signature': {operation: 'credit-card', uri: zuoraBaseUrl + creditCardsPath}}} : {}),
 	});
 	const reports: string[] = [];
@@ -111,7 +108,7 @@ type WorkerFixtures = {
 /**
  * Each worker gets its own stub Zuora and merchant backend on free ports (limits raised: one
  * worker opens more than 30 checkout sessions a minute): two origins on
- * 127.0.0.1, so CORS applies, yet one site, so the SameSite=Lax session cookie proves whether
+ * 127.0.0.1, so CORS applies, yet one site, so the SameSite=Strict session cookie proves whether
  * the browser sent credentials. Every test starts from an empty stub.
  */
 export const test = base.extend<Fixtures, WorkerFixtures>({
