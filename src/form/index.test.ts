@@ -65,6 +65,12 @@ describe('bind and destroy', () => {
 		expect(() => binding.reset()).toThrow(expect.objectContaining({kind: 'validation'}));
 	});
 
+	it('binds with the signature endpoint alone: the Zuora URL comes with the signature', () => {
+		const {url: _url, ...withoutUrl} = options({preconnect: true});
+		bindForm('#card-form', withoutUrl).destroy();
+		expect(document.head.innerHTML).toBe('');
+	});
+
 	it('a refused form is left as it was: nothing enabled, nothing sent', () => {
 		document.body.insertAdjacentHTML('afterbegin', '<div id="card-form"></div>');
 		expect(() => bindForm(document.querySelector('form')!, options())).toThrow(expect.objectContaining({name: 'ZuoraCorsError', kind: 'validation', stage: 'request'}));

@@ -68,7 +68,8 @@ export type BindFormOptions = Omit<CreatePaymentMethodOptions, 'card' | 'signatu
 	signatureMaxAge?: number;
 	/**
 	 * Add `<link rel="preconnect" crossorigin="use-credentials">` for the Zuora origin, so the
-	 * connection is ready before the click.
+	 * connection is ready before the click (when `url` is given: otherwise the origin is known only
+	 * from the signature answer).
 	 *
 	 * @default true
 	 */
@@ -124,7 +125,8 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 	readOptionFields(options.fields);
 	const names = boundNames(form, readFormFields(options.formFields));
 	const markup = accountForMarkup(form, names);
-	const zuoraOrigin = new URL(resolveZuoraUrl(options.url, options.allowedHosts)).origin;
+	// Without `url` the Zuora URL comes with the signature (its `uri`): no origin to preconnect to yet.
+	const zuoraOrigin = options.url === undefined ? undefined : new URL(resolveZuoraUrl(options.url, options.allowedHosts)).origin;
 	const signatureRequest = prepareSignatureRequest(options.signatureUrl, options.signatureOptions, 'signatureUrl');
 	const context = createContext(form, names, markup, options, bindOptions);
 	const typing = createTyping(context);
@@ -145,7 +147,7 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 
 	listen('addEventListener');
 	context.view.addHints(scan(form, names));
-	if (options.preconnect ?? defaults.preconnect) {
+	if (zuoraOrigin && (options.preconnect ?? defaults.preconnect)) {
 		context.view.preconnect(zuoraOrigin);
 	}
 
