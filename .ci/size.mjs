@@ -8,6 +8,7 @@ import {gzipSync} from 'node:zlib';
 import {nodeResolve} from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import {rollup} from 'rollup';
+import {minifyOptions} from './minify-options.mjs';
 
 const dist = new URL('../dist/', import.meta.url).pathname;
 const library = `${dist}zuora-cors.js`;
@@ -48,7 +49,7 @@ async function app(imports) {
 		plugins: [
 			{name: 'app', resolveId: id => (id === 'app' ? id : null), load: id => (id === 'app' ? source : null)},
 			nodeResolve({browser: true}),
-			terser({format: {comments: false}, compress: {passes: 2}}),
+			terser(minifyOptions),
 		],
 		onwarn() {},
 	});

@@ -121,14 +121,14 @@ export function signedUrl(call: Pick<SignedCall, 'url' | 'allowedHosts' | 'opera
 	}
 
 	if (signed.uri === undefined) {
-		return call.url ?? invalidOption('request', 'url', 'a Zuora URL, or a signature answer carrying the `uri` it was signed for');
+		return call.url ?? invalidOption('request', 'url', 'a Zuora URL, or a signature answer with `uri`');
 	}
 
 	let uri: string;
 	try {
 		uri = resolveZuoraUrl(signed.uri, call.allowedHosts);
 	} catch {
-		return invalidOption('request', 'signatureUrl', 'an answer whose `uri` is on a Zuora host (*.zuora.com) or in allowedHosts');
+		return invalidOption('request', 'signatureUrl', 'an answer whose `uri` passes the `url` check');
 	}
 
 	if (call.url !== undefined && call.url !== uri) {
@@ -217,7 +217,7 @@ export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRe
 
 			if (unknown && asked === null) {
 				throw new ZuoraCorsError(
-					`The card was not saved: ${String((error as Error).message)}, and the merchant backend found no such card on the account. A new attempt is safe (with a fresh signature).`,
+					`The card was not saved (${String((error as Error).message)}; reconcileUrl found no such card): a new attempt is safe`,
 					{kind: 'not-saved', stage: 'request', cause: error},
 				);
 			}
