@@ -250,6 +250,21 @@ describe('reconcileUrl: an unknown outcome resolved (createPaymentMethod)', () =
 		expect(stub.paymentMethods()).toHaveLength(1);
 	});
 
+	it('90000011 and the endpoint cannot answer: never re-signs (a first copy may have saved the card), the outcome is unknown', async () => {
+		for (const mode of ['down', 'refuse', 'unreadable'] as const) {
+			stub.reset();
+			backend.received.length = 0;
+			reconcileMode = mode;
+			proxyModes = ['copy'];
+			// eslint-disable-next-line no-await-in-loop
+			const error = await failure(save({idempotencyKey: undefined}));
+			expect([mode, error.kind, error.stage, error.retryable, error.code]).toEqual([mode, 'invalid-response', 'request', false, 90_000_011]);
+			expect(describeError(error).code).toBe('outcome_unknown');
+			expect(signatures()).toHaveLength(1);
+			expect(stub.paymentMethods()).toHaveLength(1);
+		}
+	});
+
 	it('waits the stated grace period (2 s by default) before asking', async () => {
 		// Only setTimeout is faked: sockets run on. A stand-in Zuora that drops every card POST and a
 		// backend that finds the card keep the stub's own timers out of it.

@@ -215,6 +215,15 @@ export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRe
 				return {success: true, paymentMethodId: asked, recovered: true} as R;
 			}
 
+			if (invalidToken && !resigned && asked === undefined && reconcile && request.reconcileCard) {
+				// A spent token may be the browser's own re-send of a card the first copy saved; with
+				// nobody to ask, a re-sign could save it twice, so the outcome stays unknown.
+				throw new ZuoraCorsError(
+					`${String((error as Error).message)}: the token may have been spent by a copy of this request that saved the card, and the merchant backend could not confirm it, so the card was not sent again`,
+					{kind: 'invalid-response', stage: 'request', reasons: (error as ZuoraCorsError).reasons, status: (error as ZuoraCorsError).status, cause: error},
+				);
+			}
+
 			if (unknown && asked === null) {
 				throw new ZuoraCorsError(
 					`The card was not saved (${String((error as Error).message)}; reconcileUrl found no such card): a new attempt is safe`,
