@@ -130,4 +130,15 @@ describe('the network limit', () => {
 		// Another /48 is counted apart.
 		expect((await post(undefined, '2001:db8:2::1')).status).toBe(200);
 	});
+
+	test('a given address rule sets the network default to four times its points', async () => {
+		const {post, logs} = handlerWith({limits: {session: false, account: false, address: {points: 5, duration: 60}}});
+		const statuses = [];
+		for (let n = 0; n < 22; n++) {
+			statuses.push((await post(undefined, `198.51.100.${n + 1}`)).status); // eslint-disable-line no-await-in-loop
+		}
+
+		expect(statuses).toEqual([...Array.from({length: 20}, () => 200), 429, 429]);
+		expect(logs).toEqual(['zuora-cors/server credit-card: refused: network limit reached', 'zuora-cors/server credit-card: refused: network limit reached']);
+	});
 });

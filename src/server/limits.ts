@@ -19,8 +19,8 @@ export type Limits = {
 	address?: LimitRule | false;
 	/**
 	 * Per client network (IPv4 /24, IPv6 /48): one holder of many /64s (a tunnel broker's free
-	 * /48 is 65,536 of them) counts once. Four times the address limit: a /24 is often an office
-	 * or a carrier's NAT, many shoppers at once.
+	 * /48 is 65,536 of them) counts once. Four times the address limit (a /24 is often an office
+	 * or a carrier's NAT, many shoppers at once): four times a given `address` rule's points.
 	 *
 	 * @default {points: 120, duration: 60}
 	 */
@@ -131,12 +131,23 @@ function limitRule(limits: Limits | undefined, kind: LimitKind): LimitRule | und
 		return undefined;
 	}
 
-	const rule = given === undefined ? DEFAULT_LIMITS[kind] : {points: ownField(given, 'points'), duration: ownField(given, 'duration')};
+	const rule = given === undefined ? defaultRule(limits, kind) : {points: ownField(given, 'points'), duration: ownField(given, 'duration')};
 	if (!(Number.isInteger(rule.points) && rule.points! > 0 && Number.isFinite(rule.duration) && rule.duration! > 0)) {
 		throw new TypeError(`limits.${kind} must be {points: a positive integer, duration: seconds > 0} or false`);
 	}
 
 	return rule as LimitRule;
+}
+
+/** The default rule; the network's follows a given address rule (four times its points), so raising one raises both. */
+function defaultRule(limits: Limits | undefined, kind: LimitKind): Partial<LimitRule> {
+	const address = ownField(limits, 'address');
+	if (kind !== 'network' || typeof address !== 'object' || address === null) {
+		return DEFAULT_LIMITS[kind];
+	}
+
+	const points = ownField(address, 'points');
+	return {points: typeof points === 'number' ? points * 4 : points, duration: ownField(address, 'duration')};
 }
 
 /**
