@@ -46,11 +46,7 @@ async function app(imports) {
 		.join('\n');
 	const bundle = await rollup({
 		input: 'app',
-		plugins: [
-			{name: 'app', resolveId: id => (id === 'app' ? id : null), load: id => (id === 'app' ? source : null)},
-			nodeResolve({browser: true}),
-			terser(minifyOptions),
-		],
+		plugins: [{name: 'app', resolveId: id => (id === 'app' ? id : null), load: id => (id === 'app' ? source : null)}, nodeResolve({browser: true}), terser(minifyOptions)],
 		onwarn() {},
 	});
 	try {
