@@ -6,6 +6,7 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import {readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
+import {minifyOptions} from './.ci/minify-options.mjs';
 import {subresourceIntegrity} from './.ci/sri.mjs';
 
 // dist/ starts empty: a declaration left by a module since removed must not ship.
@@ -39,7 +40,7 @@ function compile(tsconfig, {declarations = false, outDir = 'dist', sourceMap = t
 }
 
 /** Minified for a script tag. */
-const minify = () => terser({format: {comments: false}, compress: {passes: 2}});
+const minify = () => terser(minifyOptions);
 
 /** @type {import('rollup').RollupOptions[]} */
 export default [

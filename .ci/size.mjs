@@ -8,6 +8,7 @@ import {gzipSync} from 'node:zlib';
 import {nodeResolve} from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import {rollup} from 'rollup';
+import {minifyOptions} from './minify-options.mjs';
 
 const dist = new URL('../dist/', import.meta.url).pathname;
 const library = `${dist}zuora-cors.js`;
@@ -45,11 +46,7 @@ async function app(imports) {
 		.join('\n');
 	const bundle = await rollup({
 		input: 'app',
-		plugins: [
-			{name: 'app', resolveId: id => (id === 'app' ? id : null), load: id => (id === 'app' ? source : null)},
-			nodeResolve({browser: true}),
-			terser({format: {comments: false}, compress: {passes: 2}}),
-		],
+		plugins: [{name: 'app', resolveId: id => (id === 'app' ? id : null), load: id => (id === 'app' ? source : null)}, nodeResolve({browser: true}), terser(minifyOptions)],
 		onwarn() {},
 	});
 	try {

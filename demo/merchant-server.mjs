@@ -13,7 +13,7 @@
  */
 import {createServer} from 'node:http';
 /** @typedef {import('node:http').IncomingMessage} IncomingMessage @typedef {import('node:http').ServerResponse} ServerResponse */
-import {createReconcileHandler, createSignatureHandler, createZuoraClient, toNodeListener} from 'zuora-cors/server';
+import {createIssuedTokens, createReconcileHandler, createSignatureHandler, createZuoraClient, toNodeListener} from 'zuora-cors/server';
 import {receiveCspReport} from './csp-report.mjs';
 import {createSessions} from './sessions.mjs';
 import {CSP_REPORT_PATH, pageServer} from './static-pages.mjs';
@@ -85,7 +85,8 @@ export async function createMerchant({
 	};
 
 	// What every endpoint shares: one Zuora client, the limits, the session, the page's origin.
-	const common = {zuora, limits, authorize, ...(publicOrigin ? {origin: publicOrigin} : {}), log: (/** @type {string} */ line) => log(`merchant: ${line}`)};
+	// `tokens`: the signature endpoints record who was given each token; /reconcile answers only those.
+	const common = {zuora, limits, authorize, tokens: createIssuedTokens(), ...(publicOrigin ? {origin: publicOrigin} : {}), log: (/** @type {string} */ line) => log(`merchant: ${line}`)};
 	const endpoints = new Map(Object.entries(routes).map(([path, route]) => [path, toNodeListener(createSignatureHandler({...route, ...common}))]));
 	// Whether a card whose answer was lost is on the session's account (the page's reconcileUrl).
 	endpoints.set('/reconcile', toNodeListener(createReconcileHandler(common)));

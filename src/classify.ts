@@ -64,7 +64,10 @@ export function classifyAnswer(seen: SeenAnswer, context: AnswerContext): Answer
 	const {status} = seen;
 	const {stage} = context;
 	if (seen.type === 'opaqueredirect' || REDIRECT_STATUSES.has(status)) {
-		return new ZuoraCorsError(`${context.method} ${context.url} answered with a redirect${status ? ` (HTTP ${status})` : ''}, refused: nothing was forwarded. ${stage === 'request' ? `The server got the request, so ${UNKNOWN}` : 'Point the signature URL at the endpoint itself'}`, {kind: 'invalid-response', stage, status: status || undefined});
+		return new ZuoraCorsError(
+			`${context.method} ${context.url} answered with a redirect${status ? ` (HTTP ${status})` : ''}, refused: nothing was forwarded. ${stage === 'request' ? `The server got the request, so ${UNKNOWN}` : 'Point the signature URL at the endpoint itself'}`,
+			{kind: 'invalid-response', stage, status: status || undefined},
+		);
 	}
 
 	const body = parseJsonObject(seen.text);
@@ -102,12 +105,20 @@ function failureError(status: number, body: JsonObject | undefined, headers: Pic
 	// A status that says "not processed" decides, whatever the body says; else Zuora's envelope does.
 	// So does a 422 to a request with an Idempotency-Key: the key was used for another request.
 	if (body && ownField(body, 'success') === false && !NOT_PROCESSED_STATUSES.has(status) && !(status === 422 && idempotent)) {
-		return new ZuoraCorsError(`${what} answered success: false${summary || ' (no reason given)'}${status === 409 ? ': the stored answer of an earlier request with this Idempotency-Key' : ''}`, {kind: 'zuora', ...details});
+		return new ZuoraCorsError(`${what} answered success: false${summary || ' (no reason given)'}${status === 409 ? ': the stored answer of an earlier request with this Idempotency-Key' : ''}`, {
+			kind: 'zuora',
+			...details,
+		});
 	}
 
-	const note = status === 409
-		? idempotent ? ': a request with this Idempotency-Key is in progress or was answered differently' : ': conflict'
-		: status === 422 && idempotent ? ': this Idempotency-Key was already used for another request; use a new key' : '';
+	const note =
+		status === 409
+			? idempotent
+				? ': a request with this Idempotency-Key is in progress or was answered differently'
+				: ': conflict'
+			: status === 422 && idempotent
+				? ': this Idempotency-Key was already used for another request; use a new key'
+				: '';
 	return new ZuoraCorsError(`${what} answered HTTP ${status}${note}${summary}`, {kind: 'http', ...details});
 }
 
@@ -127,7 +138,7 @@ export function isSetupCode(code: unknown): boolean {
  */
 function readReasons(body: JsonObject | undefined, secrets: readonly string[]): {reasons: ZuoraReason[]; processId?: string} {
 	const list = body && ownField(body, 'reasons');
-	const raw = (Array.isArray(list) ? list as unknown[] : []).slice(0, MAX_REASONS).filter((reason): reason is object => reason !== null && typeof reason === 'object');
+	const raw = (Array.isArray(list) ? (list as unknown[]) : []).slice(0, MAX_REASONS).filter((reason): reason is object => reason !== null && typeof reason === 'object');
 	const codes = raw.map(reason => {
 		const code = ownField(reason, 'code');
 		return typeof code === 'number' ? code : typeof code === 'string' ? cut(code) : undefined;
@@ -138,7 +149,7 @@ function readReasons(body: JsonObject | undefined, secrets: readonly string[]): 
 		const message = ownField(reason, 'message');
 		return typeof message === 'string' ? stripHtml(message) : '';
 	});
-	const masked = maskSecrets([...messages, ...codes.map(code => code === undefined ? '' : String(code)), processId ?? ''], secrets);
+	const masked = maskSecrets([...messages, ...codes.map(code => (code === undefined ? '' : String(code))), processId ?? ''], secrets);
 	const reasons = raw.map((_reason, index): ZuoraReason => {
 		const code = codes[index];
 		return {
@@ -156,7 +167,14 @@ function readReasons(body: JsonObject | undefined, secrets: readonly string[]): 
  */
 function keptCode(code: number | string, masked: string, secrets: readonly string[]): number | string {
 	const text = String(code);
-	if (masked === text || (isInvalidTokenCode(text) && maskSecrets([text], secrets.filter(secret => secretDigits(secret).length > 5))[0] === text)) {
+	if (
+		masked === text ||
+		(isInvalidTokenCode(text) &&
+			maskSecrets(
+				[text],
+				secrets.filter(secret => secretDigits(secret).length > 5),
+			)[0] === text)
+	) {
 		return code;
 	}
 
@@ -164,7 +182,11 @@ function keptCode(code: number | string, masked: string, secrets: readonly strin
 }
 
 /** What a request that got no answer means: cancelled by the caller, out of time, or no answer at all. */
-export function noAnswerError(context: Pick<AnswerContext, 'stage' | 'method' | 'url'> & {timeout: number | false; pageOrigin?: string}, why: 'aborted' | 'timeout' | 'network', details: {status?: number; cause?: unknown} = {}): ZuoraCorsError {
+export function noAnswerError(
+	context: Pick<AnswerContext, 'stage' | 'method' | 'url'> & {timeout: number | false; pageOrigin?: string},
+	why: 'aborted' | 'timeout' | 'network',
+	details: {status?: number; cause?: unknown} = {},
+): ZuoraCorsError {
 	const {stage, status, cause} = {...context, ...details};
 	const what = `${context.method} ${context.url}`;
 	if (why === 'aborted') {
@@ -175,12 +197,15 @@ export function noAnswerError(context: Pick<AnswerContext, 'stage' | 'method' | 
 		return new ZuoraCorsError(`${what} timed out after ${String(context.timeout)} ms${status ? ` (HTTP ${status} came, its body did not)` : ''}`, {kind: 'timeout', stage, status});
 	}
 
-	return new ZuoraCorsError(`${what} failed with no response: ${stage === 'request' ? corsHint(context.url, context.pageOrigin) : 'the merchant backend could not be reached (offline, refused or reset)'}`, {kind: 'network', stage, status, cause});
+	return new ZuoraCorsError(
+		`${what} failed with no response: ${stage === 'request' ? corsHint(context.url, context.pageOrigin) : 'the merchant backend could not be reached (offline, refused or reset)'}`,
+		{kind: 'network', stage, status, cause},
+	);
 }
 
 /** Browsers hide why a cross-origin request failed: a CORS refusal looks exactly like no answer. */
 function corsHint(url: string, origin: string | undefined): string {
-	return `offline, connection reset, or a CORS refusal (if it persists, ask Zuora to allow ${origin && origin !== 'null' ? `the origin ${origin}` : 'this page\'s origin'} for ${new URL(url).origin}). So ${UNKNOWN}`;
+	return `offline, connection reset, or a CORS refusal (if it persists, ask Zuora to allow ${origin && origin !== 'null' ? `the origin ${origin}` : "this page's origin"} for ${new URL(url).origin}). So ${UNKNOWN}`;
 }
 
 /** A JSON object, or `undefined` for anything else (invalid JSON, an array, a string, `null`…). */
@@ -198,12 +223,20 @@ export function ownField(object: object, name: string): unknown {
 	return Object.hasOwn(object, name) ? (object as Record<string, unknown>)[name] : undefined;
 }
 
+/** The first of `names` that `object` does not hold as its own non-empty string, or `undefined` when it holds all. */
+export function missingField(object: object, names: readonly string[]): string | undefined {
+	return names.find(name => {
+		const value = ownField(object, name);
+		return typeof value !== 'string' || value === '';
+	});
+}
+
 /** At most `MAX_SERVER_TEXT` characters, `…` marking a cut (a surrogate pair is never split). */
 function cut(text: string): string {
 	return text.length > MAX_SERVER_TEXT ? `${text.slice(0, MAX_SERVER_TEXT).replace(/[\uD800-\uDBFF]$/, '')}…` : text;
 }
 
-const ENTITIES: Record<string, string> = {__proto__: null as unknown as string, amp: '&', lt: '<', gt: '>', quot: '"', apos: '\'', nbsp: '\u00A0'};
+const ENTITIES: Record<string, string> = {__proto__: null as unknown as string, amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00A0'};
 const TAG_START = /^<\/?[a-z]/i;
 
 /**
@@ -212,7 +245,7 @@ const TAG_START = /^<\/?[a-z]/i;
  * pieces around one taken out). Linear: once no `>` is left, the rest is kept as it is.
  */
 export function stripHtml(text: string): string {
-	const decoded = cut(text).replace(/&(#x[\da-f]{1,6}|#\d{1,7}|[a-z]+);/gi, (entity, name: string) => name[0] === '#' ? decodeReference(name) || entity : ENTITIES[name.toLowerCase()] ?? entity);
+	const decoded = cut(text).replace(/&(#x[\da-f]{1,6}|#\d{1,7}|[a-z]+);/gi, (entity, name: string) => (name[0] === '#' ? decodeReference(name) || entity : (ENTITIES[name.toLowerCase()] ?? entity)));
 	let plain = '';
 	let position = 0;
 	// Set once no `-->` is left: each later `<!--` would search to the end again.
@@ -252,14 +285,22 @@ export function stripHtml(text: string): string {
  * RateLimit draft defers to it.
  */
 export function readRetryAfter(headers: Pick<Headers, 'get'>, now: number): number | undefined {
-	const value = headers.get('retry-after')?.trim();
-	const date = value && !/^\d+$/.test(value) ? Date.parse(value) : Number.NaN;
-	if (!Number.isNaN(date)) {
-		return Math.min(MAX_RETRY_AFTER, Math.max(0, date - now));
+	const wait = waitFor(headers.get('retry-after'), now, /\D/) ?? waitFor(headers.get('ratelimit-reset'), now);
+	return wait === undefined ? undefined : Math.min(MAX_RETRY_AFTER, wait);
+}
+
+/**
+ * Milliseconds a header asks to wait: delay-seconds, or (where `dates` matches) an HTTP date
+ * counted from `now`, at least 0; `undefined` for anything else. The one reader of `Retry-After`.
+ */
+function waitFor(header: string | null, now: number, dates?: RegExp): number | undefined {
+	const value = header?.trim() ?? '';
+	if (/^\d+$/.test(value)) {
+		return Number(value) * 1000;
 	}
 
-	const seconds = /^\d+$/.test(value ?? '') ? value : headers.get('ratelimit-reset')?.trim();
-	return seconds && /^\d+$/.test(seconds) ? Math.min(MAX_RETRY_AFTER, Number(seconds) * 1000) : undefined;
+	const date = dates?.test(value) ? Date.parse(value) : Number.NaN;
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 // --- Retrying the signature stage --------------------------------------------------------------
@@ -287,10 +328,7 @@ export function noAnswerBackoff(attempt: number): number {
 export function signatureRetryWait(answer: {status: number; headers: Pick<Headers, 'get'>} | undefined, attempt: number, now: number, deadline: number): number | undefined {
 	let wait: number | undefined = noAnswerBackoff(attempt);
 	if (answer) {
-		const value = answer.headers.get('retry-after')?.trim() ?? '';
-		wait = !RETRY_STATUSES.has(answer.status) ? undefined
-			: /^\d+$/.test(value) ? Number(value) * 1000
-				: IMF_FIXDATE.test(value) && !Number.isNaN(Date.parse(value)) ? Math.max(0, Date.parse(value) - now) : undefined;
+		wait = RETRY_STATUSES.has(answer.status) ? waitFor(answer.headers.get('retry-after'), now, IMF_FIXDATE) : undefined;
 	}
 
 	return attempt <= SIGNATURE_RETRY_LIMIT && wait !== undefined && wait <= MAX_RETRY_WAIT && now + wait < deadline ? wait : undefined;

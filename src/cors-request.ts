@@ -1,6 +1,19 @@
 import {ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, ownCopy, resolveHeaders, resolveOptions, resolveIdempotencyKey, resolveMethod, resolveSignal, resolveTimeout, resolveZuoraUrl, serializeJson, type Timeout} from './options.js';
-import {type Answer, ownField} from './classify.js';
+import {
+	defaults,
+	invalidOption,
+	ownCopy,
+	resolveHeaders,
+	resolveOptions,
+	resolveIdempotencyKey,
+	resolveMethod,
+	resolveSignal,
+	resolveTimeout,
+	resolveZuoraUrl,
+	serializeJson,
+	type Timeout,
+} from './options.js';
+import {type Answer, missingField, ownField} from './classify.js';
 import {exchange} from './transport.js';
 
 export type CorsRequestOptions = {
@@ -110,10 +123,9 @@ export type ZuoraCall = {
 export async function callZuora(call: ZuoraCall): Promise<CorsResponse | Blob> {
 	const stage = 'request';
 	const {url, method, json, idempotencyKey, accept} = call;
-	for (const name of ['signature', 'token'] as const) {
-		if (typeof call[name] !== 'string' || call[name] === '') {
-			invalidOption(stage, name, 'the non-empty string from fetchSignature');
-		}
+	const missing = missingField(call, ['signature', 'token']);
+	if (missing) {
+		invalidOption(stage, missing, 'the non-empty string from fetchSignature');
 	}
 
 	const payload = serializeJson(stage, json);
@@ -147,7 +159,7 @@ export function zuoraResult(answer: Answer, {method, url, accept}: Pick<ZuoraCal
 		throw new ZuoraCorsError(`${method} ${url} answered ${accept ? 'JSON, not a file' : 'without `success: true`'}`, {kind: 'invalid-response', stage: 'request', status});
 	}
 
-	return blob ?? (replayed ? {...body, replayed} : body) as CorsResponse;
+	return blob ?? ((replayed ? {...body, replayed} : body) as CorsResponse);
 }
 
 /** The card number and security code found anywhere in a request body. */

@@ -86,7 +86,7 @@ export function resolveHeaders(stage: ZuoraCorsStage, value: unknown, protocol: 
 
 		headers = new Headers(value as HeadersInit | undefined);
 	} catch {
-		return invalidOption(stage, 'headers', 'an object, pairs or Headers of valid names and string values');
+		return invalidOption(stage, 'headers', 'a HeadersInit of string values');
 	}
 
 	for (const [name, header] of Object.entries(protocol)) {
@@ -111,7 +111,7 @@ export function serializeJson(stage: ZuoraCorsStage, value: unknown): string | u
 	try {
 		return value === undefined ? undefined : JSON.stringify(value);
 	} catch {
-		return invalidOption(stage, 'json', 'a value JSON.stringify can serialise');
+		return invalidOption(stage, 'json', 'a value JSON can hold');
 	}
 }
 
@@ -194,7 +194,7 @@ function isLoopback(hostname: string): boolean {
  * loopback host only, `http://…`). Anything else is a `validation` error.
  */
 export function readAllowedHosts(value: unknown): {hosts: string[]; origins: string[]} {
-	const expected = 'an array of https hosts (`host` or `host:port`) or origins (http only for loopback: `http://127.0.0.1:3001`)';
+	const expected = 'an array of https hosts (`host[:port]`) or origins (http for loopback only)';
 	const allowed = {hosts: [] as string[], origins: [] as string[]};
 	if (value === undefined) {
 		return allowed;

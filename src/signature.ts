@@ -1,6 +1,6 @@
 import {ZuoraCorsError} from './errors.js';
 import {defaults, invalidOption, resolveCredentials, resolveOptions, resolveHeaders, resolveMethod, resolveSignal, resolveTimeout, resolveUrl, serializeJson, type Timeout} from './options.js';
-import {type Answer, ownField} from './classify.js';
+import {type Answer, missingField} from './classify.js';
 import {exchange, type Exchange} from './transport.js';
 
 /**
@@ -61,7 +61,7 @@ export function prepareSignatureRequest(url: unknown, signatureOptions: FetchSig
 	const options = resolveOptions(stage, signatureOptions);
 	const method = resolveMethod(stage, options.method, ['GET', 'POST'] as const, defaults.signatureMethod);
 	if (method === 'GET' && options.json !== undefined) {
-		invalidOption(stage, 'json', 'no body with method GET (use method: \'POST\')');
+		invalidOption(stage, 'json', "no body with method GET (use method: 'POST')");
 	}
 
 	const body = serializeJson(stage, options.json);
@@ -87,11 +87,9 @@ export async function requestSignature(request: Exchange): Promise<CorsSignature
 
 /** The pair a signature answer holds, or the `invalid-response` error (thrown) when it lacks one. */
 export function signatureFromAnswer({status, body}: Answer, request: Pick<Exchange, 'method' | 'url'>): CorsSignature {
-	for (const field of ['signature', 'token'] as const) {
-		const value = ownField(body, field);
-		if (typeof value !== 'string' || value === '') {
-			throw new ZuoraCorsError(`${request.method} ${request.url} answered without a \`${field}\``, {kind: 'invalid-response', stage: 'signature', status});
-		}
+	const missing = missingField(body, ['signature', 'token']);
+	if (missing) {
+		throw new ZuoraCorsError(`${request.method} ${request.url} answered without a \`${missing}\``, {kind: 'invalid-response', stage: 'signature', status});
 	}
 
 	return body as CorsSignature;

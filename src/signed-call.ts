@@ -3,6 +3,7 @@ import {defaults, invalidOption, ownCopy, readAllowedHosts, resolveHeaders, reso
 import {askReconcile, isUnknownOutcome, resolveReconcile, type ReconcileCard, type ReconcileOptions} from './reconcile.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
 import type {Exchange} from './transport.js';
+import {missingField} from './classify.js';
 import {callZuora} from './cors-request.js';
 import {isInvalidTokenCode, ZUORA_CORS_OPERATIONS, type ZuoraCorsOperationName} from './zuora.js';
 
@@ -121,14 +122,14 @@ export function signedUrl(call: Pick<SignedCall, 'url' | 'allowedHosts' | 'opera
 	}
 
 	if (signed.uri === undefined) {
-		return call.url ?? invalidOption('request', 'url', 'a Zuora URL, or a signature answer carrying the `uri` it was signed for');
+		return call.url ?? invalidOption('request', 'url', 'a Zuora URL, or a signature answer with `uri`');
 	}
 
 	let uri: string;
 	try {
 		uri = resolveZuoraUrl(signed.uri, call.allowedHosts);
 	} catch {
-		return invalidOption('request', 'signatureUrl', 'an answer whose `uri` is on a Zuora host (*.zuora.com) or in allowedHosts');
+		return invalidOption('request', 'signatureUrl', 'an answer whose `uri` passes the `url` check');
 	}
 
 	if (call.url !== undefined && call.url !== uri) {
@@ -225,10 +226,11 @@ export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRe
 			}
 
 			if (unknown && asked === null) {
-				throw new ZuoraCorsError(
-					`The card was not saved: ${String((error as Error).message)}, and the merchant backend found no such card on the account. A new attempt is safe (with a fresh signature).`,
-					{kind: 'not-saved', stage: 'request', cause: error},
-				);
+				throw new ZuoraCorsError(`The card was not saved (${String((error as Error).message)}; reconcileUrl found no such card): a new attempt is safe`, {
+					kind: 'not-saved',
+					stage: 'request',
+					cause: error,
+				});
 			}
 
 			if (resigned || !invalidToken || !signatureRequest) {
@@ -243,11 +245,9 @@ export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRe
 
 /** A success's body (or file) when every required field is a non-empty own string, else `invalid-response`. */
 function checkedSuccess(result: unknown, fields: readonly string[], what: string): unknown {
-	const own = ownCopy(result, 1) as Record<string, unknown>;
-	for (const name of fields) {
-		if (typeof own[name] !== 'string' || own[name] === '') {
-			throw new ZuoraCorsError(`${what} answered success without \`${name}\`${name === 'signature' ? ' (too many signed fields?)' : ''}`, {kind: 'invalid-response', stage: 'request'});
-		}
+	const missing = missingField(result as object, fields);
+	if (missing) {
+		throw new ZuoraCorsError(`${what} answered success without \`${missing}\`${missing === 'signature' ? ' (too many signed fields?)' : ''}`, {kind: 'invalid-response', stage: 'request'});
 	}
 
 	return result;
