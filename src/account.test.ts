@@ -109,12 +109,12 @@ describe('createAccount against the stub', () => {
 		expect(stub.paymentMethods().map(method => method.accountKey)).toEqual(['A00000001']);
 	});
 
-	it('re-signs once on 90000011 (a prefetched pair already expired), with the key derived for the retry', async () => {
+	it('re-signs once on 90000011 (a prefetched pair already expired), with the same Idempotency-Key', async () => {
 		const prefetched = await signer.pair({uri: accountsUrl, method: 'POST', name: 'Ada Lovelace'});
 		stub.expireTokens();
 		const result = await run({signature: {...prefetched, name: 'Ada Lovelace'}, idempotencyKey: 'signup-1'});
 		expect(result.accountNumber).toBe('A00000001');
-		expect(posts().map(request => [request.token === prefetched.token, request.idempotencyKey, request.status])).toEqual([[true, 'signup-1', 200], [false, 'signup-1-resign', 200]]);
+		expect(posts().map(request => [request.token === prefetched.token, request.idempotencyKey, request.status])).toEqual([[true, 'signup-1', 200], [false, 'signup-1', 200]]);
 		expect(signer.received).toHaveLength(2);
 		expect(stub.accounts()).toHaveLength(1);
 	});
@@ -154,5 +154,23 @@ describe('createAccount against the stub', () => {
 			expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'signature', ['signatureOptions']]);
 			expect([signer.received.length, stub.requests().length]).toEqual([0, 0]);
 		}), {numRuns: 100});
+	});
+});
+
+describe('createAccount: the signature answer is the contract (uri, method, name)', () => {
+	it('needs no url and no name when the backend answers what it signed', async () => {
+		const result = await createAccount({allowedHosts: [stub.url], signatureUrl, account: {currency: 'USD', billToContact: contact, creditCard: card}});
+		expect(result.accountNumber).toBe('A00000001');
+		expect(stub.accounts().map(account => account.name)).toEqual(['Ada Lovelace']);
+	});
+
+	it.each([
+		['a page url on another path', {url: 'STUB/v1/payment-methods/credit-cards'}, 'url'],
+		['a page name the backend did not sign', {account: {name: 'Eve', currency: 'USD', billToContact: contact, creditCard: card}}, 'name'],
+	])('refuses %s before anything reaches Zuora', async (_name, override, field) => {
+		const options = 'url' in override ? {url: override.url.replace('STUB', stub.url)} : override;
+		const error = await failure(options as Partial<CreateAccountOptions>);
+		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'request', [field]]);
+		expect(stub.requests().filter(request => request.path === '/v1/accounts')).toEqual([]);
 	});
 });

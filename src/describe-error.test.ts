@@ -8,10 +8,12 @@ import {fr} from './locales/fr.js';
 import {es} from './locales/es.js';
 import {ja} from './locales/ja.js';
 
+const isSetupCode = (code: unknown) => code === 'SETUP_ERROR' || [90_000_010, 90_000_012].includes(Number(code));
 const error = (details: ZuoraCorsErrorDetails) => new ZuoraCorsError('developer text', details);
 const described = (details: ZuoraCorsErrorDetails) => describeError(error(details));
 const reason = (message: string, code: number | string = 53_100_099) => ({code, message});
 
+const CHECKOUT_UNAVAILABLE = 'The payment could not be started. Your card was not saved. Please try again later or contact us.';
 const UNKNOWN = 'We could not confirm whether your card was saved. Please check your saved cards before trying again.';
 
 describe('describeError: the card may have left the browser (request stage), no clear answer', () => {
@@ -120,8 +122,8 @@ describe('describeError: the card was never sent (signature stage, validation)',
 		['network', 'connection_lost', 'We could not connect. Your card was not sent. Please check your connection and try again.'],
 		['timeout', 'timed_out', 'No answer in time. Your card was not sent. Please try again.'],
 		['aborted', 'cancelled', 'Cancelled. Your card was not sent.'],
-		['invalid-response', 'checkout_unavailable', 'We could not start the payment. Your card was not sent. Please try again later.'],
-		['zuora', 'checkout_unavailable', 'We could not start the payment. Your card was not sent. Please try again later.'],
+		['invalid-response', 'checkout_unavailable', CHECKOUT_UNAVAILABLE],
+		['zuora', 'checkout_unavailable', CHECKOUT_UNAVAILABLE],
 	] as Array<[ZuoraCorsErrorKind, string, string]>)('%s → %s', (kind, code, message) => {
 		expect(described({kind, stage: 'signature'})).toEqual({code, message});
 	});
@@ -150,10 +152,10 @@ describe('describeError: the card was never sent (signature stage, validation)',
 });
 
 describe('describeError: every kind × stage × notable status (generated)', () => {
-	const kinds: ZuoraCorsErrorKind[] = ['zuora', 'http', 'network', 'timeout', 'invalid-response', 'validation', 'aborted'];
+	const kinds: ZuoraCorsErrorKind[] = ['zuora', 'http', 'network', 'timeout', 'invalid-response', 'validation', 'aborted', 'setup', 'not-saved'];
 	const stages: ZuoraCorsStage[] = ['signature', 'request'];
 	const statuses = [undefined, 200, 400, 401, 402, 403, 404, 408, 409, 422, 425, 429, 500, 502, 503, 504];
-	const codes = [undefined, 90_000_011, '90000011', 90_000_010, 53_100_320, 53_100_050, 53_100_061, 53_100_070, 53_100_099, 'SystemError'];
+	const codes = [undefined, 90_000_011, '90000011', 90_000_010, 90_000_012, '90000012', 'SETUP_ERROR', 53_100_320, 53_100_050, 53_100_061, 53_100_070, 53_100_099, 'SystemError'];
 	const messages = ['Transaction declined.402 - [card_error/card_declined/generic_decline] Your card was declined.', 'Invalid token.', '<p>Something</p> 4111 1111 1111 1111', 'Payment method not allowed'];
 	const arbitrary = fc.record({
 		kind: fc.constantFrom(...kinds),
@@ -175,10 +177,15 @@ describe('describeError: every kind × stage × notable status (generated)', () 
 			}
 
 			// A card that may have left the browser without a clear refusal is never called failed or saved.
-			const unclear = stage === 'request' && (['network', 'timeout', 'aborted'].includes(kind) || (kind === 'invalid-response' && status !== 429) || (kind === 'http' && (status === undefined || status >= 500 || status === 409) && !failure.retryable && status !== 429 && Number(code) !== 90_000_011));
+			const unclear = stage === 'request' && (['network', 'timeout', 'aborted'].includes(kind) || (kind === 'invalid-response' && status !== 429) || (kind === 'http' && (status === undefined || status >= 500 || status === 409) && !failure.retryable && status !== 429 && Number(code) !== 90_000_011 && !isSetupCode(code)));
 			if (unclear) {
 				expect(sentence).toMatch(/outcome_unknown/);
 				expect(text).toContain('could not confirm');
+			}
+
+			// The checkout's own setup is never the shopper's card.
+			if (kind === 'setup' || (isSetupCode(code) && (kind === 'zuora' || kind === 'http'))) {
+				expect(sentence).toBe('checkout_unavailable');
 			}
 
 			for (const catalogue of [de, fr, es, ja]) {
@@ -207,7 +214,7 @@ describe('describeError: every kind × stage × notable status (generated)', () 
 		}
 
 		expect(Object.keys(ERROR_MESSAGES).filter(code => !seen.has(code))).toEqual([]);
-	});
+	}, 60_000);
 
 	it('survives what is not an error', () => {
 		expect(describeError(undefined as never)).toEqual({code: 'outcome_unknown', message: UNKNOWN});
@@ -217,5 +224,38 @@ describe('describeError: every kind × stage × notable status (generated)', () 
 	it('a sentence translated by code, with the wait filled in', () => {
 		expect(describeError(error({kind: 'http', stage: 'request', status: 429, retryAfter: 120_000}), {messages: ja})).toEqual({code: 'too_many_attempts_minutes', message: '試行回数が多すぎます。2分待ってから、もう一度お試しください。'});
 		expect(describeError(error({kind: 'network', stage: 'request'}), {messages: {outcome_unknown_connection: 'Connexion perdue.'}}).message).toBe('Connexion perdue.');
+	});
+});
+
+describe('describeError: the checkout\'s setup and a reconciled "not saved" (issue 17.3, 18.2)', () => {
+	it.each(['signature', 'request'] as const)('kind setup at the %s stage: checkout_unavailable, not retryable', stage => {
+		const failure = error({kind: 'setup', stage, status: 500, reasons: [{code: 'SETUP_ERROR', message: 'The checkout is not set up correctly.'}]});
+		expect(failure.retryable).toBe(false);
+		expect(describeError(failure)).toEqual({code: 'checkout_unavailable', message: CHECKOUT_UNAVAILABLE});
+	});
+
+	it.each([90_000_012, '90000012', 90_000_010])('Zuora\'s %s at the request stage: checkout_unavailable, never card_not_saved', code => {
+		expect(described({kind: 'zuora', stage: 'request', status: 200, reasons: [reason('Invalid signature', code)]}).code).toBe('checkout_unavailable');
+		expect(described({kind: 'http', stage: 'request', status: 401, reasons: [reason('Invalid signature', code)]}).code).toBe('checkout_unavailable');
+	});
+
+	it('not-saved (the backend found no card after a lost answer): an invitation to try again, in every locale', () => {
+		const failure = error({kind: 'not-saved', stage: 'request'});
+		expect(failure.retryable).toBe(true);
+		expect(describeError(failure)).toEqual({code: 'card_not_saved_try_again', message: 'Your card was not saved. Please try again.'});
+		for (const catalogue of [de, fr, es, ja]) {
+			expect(describeError(failure, {messages: catalogue}).message).toBe(catalogue.card_not_saved_try_again);
+		}
+	});
+
+	it('takes the unknown of a catch: a thrown string, null, a plain object, an Error', () => {
+		for (const thrown of ['boom', null, 42, {kind: 'network', stage: 'signature'}, new TypeError('x')] as unknown[]) {
+			const {code} = describeError(thrown);
+			expect(Object.hasOwn(ERROR_MESSAGES, code)).toBe(true);
+		}
+
+		// A plain object is read by its own properties (an error that crossed a worker boundary).
+		expect(describeError({kind: 'network', stage: 'signature'}).code).toBe('connection_lost');
+		expect(describeError(Object.create({kind: 'network', stage: 'signature'})).code).toBe('outcome_unknown');
 	});
 });

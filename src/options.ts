@@ -6,7 +6,8 @@ export const defaults = {
 	signatureTimeout: 10_000,
 	/** Milliseconds for the call to Zuora; generous because Zuora may authorise the card with a gateway. */
 	requestTimeout: 30_000,
-	signatureMethod: 'GET',
+	/** `POST` since 0.x: what `zuora-cors/server` accepts (a signature request changes state: it issues a token). */
+	signatureMethod: 'POST',
 	signatureCredentials: 'same-origin',
 	requestMethod: 'POST',
 	/** bindForm: replace a prefetched pair older than this (ms); below any plausible token lifetime. */
@@ -15,6 +16,13 @@ export const defaults = {
 	prefetch: true,
 	/** bindForm: preconnect to the Zuora origin. */
 	preconnect: true,
+	/**
+	 * Milliseconds to wait after an unknown outcome before asking `reconcileUrl`: a card POST whose
+	 * answer was lost may still be finishing at Zuora (a gateway authorisation takes a second or two).
+	 */
+	reconcileDelay: 2000,
+	/** Milliseconds for the call to `reconcileUrl` (the backend lists the account's cards at Zuora). */
+	reconcileTimeout: 10_000,
 } as const;
 
 export type Timeout = number | false;
@@ -123,14 +131,15 @@ export function resolveMethod<const Methods extends readonly string[]>(stage: Zu
 }
 
 /**
- * A copy of `value` holding only its own enumerable properties, on a null prototype (nested
- * plain objects too, `depth` levels down): what a hostile page put on `Object.prototype` is
- * never read as an option or a card field.
+ * The one reader of the library's inputs: a copy of `value` holding only its own enumerable
+ * properties, on a null prototype, nested plain objects too (`depth` levels down). Every options
+ * object (and the card, the messages, a signature answer) is read through it, so what a hostile
+ * page put on `Object.prototype` is never read as an option, a card field or a signed value.
  */
-export function ownCopy<T>(value: T, depth = 3): T {
+export function ownCopy<T>(value: T, depth = 4): T {
 	const prototype: unknown = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
 	if ((prototype !== Object.prototype && prototype !== null) || depth < 1) {
-		// Not a plain object (a primitive, an array, Headers, a Promise…): kept as it is.
+		// Not a plain object (a primitive, an array, Headers, a Date, a Promise…): kept as it is.
 		return value;
 	}
 
@@ -142,9 +151,23 @@ export function ownCopy<T>(value: T, depth = 3): T {
 	return copy as T;
 }
 
-/** `value` as an object of own properties, or a `validation` error. */
+/** `value` (an options object, nested ones included) as own properties, or a `validation` error. */
 export function resolveOptions<T>(stage: ZuoraCorsStage, value: T): T {
-	return value !== null && typeof value === 'object' ? ownCopy(value, 1) : invalidOption(stage, 'options', 'an object');
+	return value !== null && typeof value === 'object' ? ownCopy(value) : invalidOption(stage, 'options', 'an object');
+}
+
+/** Optional options (`undefined` is `{}`), read as `resolveOptions` does. */
+export function resolveOptionalOptions<T>(stage: ZuoraCorsStage, value: T | undefined): Partial<T> {
+	return value === undefined ? {} : resolveOptions(stage, value);
+}
+
+/** A number of milliseconds from 0 to 2147483647 (the largest delay setTimeout honours), or the default. */
+export function resolveMilliseconds(stage: ZuoraCorsStage, name: string, value: unknown, fallback: number): number {
+	if (value === undefined) {
+		return fallback;
+	}
+
+	return typeof value === 'number' && value >= 0 && value <= 2_147_483_647 ? value : invalidOption(stage, name, 'a number of milliseconds between 0 and 2147483647');
 }
 
 function isLoopback(hostname: string): boolean {
@@ -156,7 +179,7 @@ function isLoopback(hostname: string): boolean {
  * `allowedHosts` read: https `host`/`host:port` entries, and full origins (`https://…` or, for a
  * loopback host only, `http://…`). Anything else is a `validation` error.
  */
-function readAllowedHosts(value: unknown): {hosts: string[]; origins: string[]} {
+export function readAllowedHosts(value: unknown): {hosts: string[]; origins: string[]} {
 	const expected = 'an array of https hosts (`host` or `host:port`) or origins (http only for loopback: `http://127.0.0.1:3001`)';
 	const allowed = {hosts: [] as string[], origins: [] as string[]};
 	if (value === undefined) {

@@ -29,6 +29,7 @@ export const es: MessageCatalogue = {
 	card_declined_security_code: 'Su tarjeta ha sido rechazada porque el código de seguridad no es correcto. Compruébelo e inténtelo de nuevo.',
 	card_declined_number: 'Su tarjeta ha sido rechazada porque el número de tarjeta no es correcto. Compruébelo e inténtelo de nuevo.',
 	card_not_saved: 'No se ha podido guardar su tarjeta. Compruebe los datos o use otra tarjeta.',
+	card_not_saved_try_again: 'Su tarjeta no se ha guardado. Inténtelo de nuevo.',
 	session_expired: 'Su sesión ha caducado. Vuelva a cargar la página e inténtelo de nuevo.',
 	too_many_attempts: 'Demasiados intentos. Espere un momento e inténtelo de nuevo.',
 	too_many_attempts_seconds: 'Demasiados intentos. Espere {seconds} segundos e inténtelo de nuevo.',
@@ -41,7 +42,7 @@ export const es: MessageCatalogue = {
 	outcome_unknown: 'No hemos podido confirmar si su tarjeta se ha guardado. Compruebe sus tarjetas guardadas antes de volver a intentarlo.',
 	cancelled: 'Cancelado. Su tarjeta no se ha enviado.',
 	cancelled_outcome_unknown: 'Cancelado. No hemos podido confirmar si su tarjeta se ha guardado. Compruebe sus tarjetas guardadas antes de volver a intentarlo.',
-	checkout_unavailable: 'No hemos podido iniciar un pago seguro. Su tarjeta no se ha enviado. Inténtelo más tarde o póngase en contacto con nosotros.',
+	checkout_unavailable: 'No se ha podido iniciar el pago. Su tarjeta no se ha guardado. Inténtelo más tarde o póngase en contacto con nosotros.',
 	card_not_sent: 'Algo ha fallado por nuestra parte. Su tarjeta no se ha enviado. Inténtelo más tarde o póngase en contacto con nosotros.',
 	unexpected: 'Algo ha fallado al guardar su tarjeta. Inténtelo más tarde o póngase en contacto con nosotros.',
 };
