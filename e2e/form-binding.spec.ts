@@ -1,7 +1,8 @@
 import type {Page} from '@playwright/test';
+import {TEST_CARDS} from 'zuora-cors/testing';
 import {CARD, creates, expect, fillCard, test, withoutOrigin} from './fixtures.js';
 
-type Window = {checkout: {submit(): Promise<{paymentMethodId: string}>; destroy(): void}; ZuoraCors: typeof import('../src/index.js')};
+type Window = {checkout: {submit(): Promise<{paymentMethodId: string}>; reset(): void; destroy(): void}; ZuoraCors: typeof import('../src/index.js')};
 
 /** Replaces the page's binding with one made with these options. */
 async function rebind(page: Page, options: Record<string, unknown>) {
@@ -9,7 +10,7 @@ async function rebind(page: Page, options: Record<string, unknown>) {
 		const w = window as unknown as Window;
 		w.checkout.destroy();
 		const form = document.querySelector('form')!;
-		w.checkout = w.ZuoraCors.bindForm(form, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: form.dataset['zuoraUrl']!, allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin], ...options_});
+		w.checkout = w.ZuoraCors.bindForm(form, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: form.dataset['zuoraUrl']!, allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin], formFields: ['accountKey', 'defaultPaymentMethod'], ...options_});
 	}, options);
 }
 
@@ -34,11 +35,19 @@ test('prefetches exactly one signature on the first interaction, none at page lo
 });
 
 test('replaces a prefetched pair older than signatureMaxAge', async ({page, demo}) => {
+	// The page's clock, paused, not a wall-clock sleep: the pair ages exactly as far as the test says.
+	await page.clock.install({time: new Date('2030-01-01T00:00:00Z')});
 	await page.goto(demo.merchant.url);
+	await page.clock.pauseAt(new Date('2030-01-01T01:00:00Z'));
 	await rebind(page, {signatureMaxAge: 1500});
 	await fillCard(page);
 	await expect.poll(() => signatures(demo)).toBe(1);
-	await page.waitForTimeout(1700);
+	await page.clock.fastForward(1400);
+	// Still fresh: no second pair.
+	await page.getByLabel('Name on card').fill('Ada L.');
+	await page.waitForLoadState('networkidle');
+	expect(signatures(demo)).toBe(1);
+	await page.clock.fastForward(200);
 	// The shopper comes back to the form: the stale pair is replaced once.
 	await page.getByLabel('Name on card').fill('Ada Lovelace');
 	await expect.poll(() => signatures(demo)).toBe(2);
@@ -61,7 +70,7 @@ test('adds one credentialed preconnect to the Zuora origin, removed by destroy()
 	await expect(links).toHaveCount(0);
 });
 
-test('keeps the button busy while a submission is in flight', async ({page, demo}) => {
+test('busy while in flight; after success the number and code are cleared and the form stays locked until reset()', async ({page, demo}) => {
 	await page.goto(demo.merchant.url);
 	await fillCard(page);
 	await page.waitForLoadState('networkidle');
@@ -71,8 +80,101 @@ test('keeps the button busy while a submission is in flight', async ({page, demo
 	await expect(button).toBeDisabled();
 	await expect(page.locator('form')).toHaveAttribute('aria-busy', '');
 	await expect(page.locator('#result')).toBeVisible();
-	await expect(button).toBeEnabled();
 	await expect(page.locator('form')).not.toHaveAttribute('aria-busy');
+	// Locked: a second click never saves a second card.
+	await expect(button).toBeDisabled();
+	await expect(page.getByLabel('Card number')).toHaveValue('');
+	await expect(page.getByLabel('Security code')).toHaveValue('');
+	await expect(page.getByLabel('Card number')).toBeDisabled();
+	await expect(page.locator('[data-zuora-cors-status]')).toHaveText('Your card was saved.');
+	await page.locator('form').evaluate((form: HTMLFormElement) => {
+		form.requestSubmit();
+	});
+	await expect(page.locator('[data-zuora-cors-status]')).toHaveText('Your card was saved.');
+	expect(creates(demo.stub)).toHaveLength(1);
+
+	await page.evaluate(() => {
+		(window as unknown as Window).checkout.reset();
+	});
+	await expect(button).toBeEnabled();
+	await expect(page.getByLabel('Card number')).toBeEnabled();
+	await expect(page.locator('[data-zuora-cors-status]')).toHaveText('');
+	demo.stub.setLatency(0);
+	await fillCard(page);
+	await button.click();
+	await expect.poll(() => demo.stub.paymentMethods().length).toBe(2);
+});
+
+test('after a 429 submit stays off while the wait counts down in the status region; nothing is sent meanwhile', async ({page, demo}) => {
+	// Paused: the wait runs exactly as far as the test moves the page's clock.
+	await page.clock.install({time: new Date('2030-01-01T00:00:00Z')});
+	await page.goto(demo.merchant.url);
+	await page.clock.pauseAt(new Date('2030-01-01T01:00:00Z'));
+	await rebind(page, {prefetch: false});
+	let refused = 0;
+	await page.route('**/signature', async route => {
+		refused++;
+		await route.fulfill({status: 429, headers: {'Retry-After': '30', 'Content-Type': 'application/json'}, body: JSON.stringify({success: false, reasons: [{message: 'Too many requests'}]})});
+	}, {times: 1});
+	await fillCard(page);
+	const button = page.getByRole('button', {name: 'Save card'});
+	const status = page.locator('[data-zuora-cors-status]');
+	await button.click();
+	await expect(status).toHaveText('Too many attempts. Please wait 30 seconds and try again.');
+	await expect(status).toBeInViewport();
+	await expect(button).toBeDisabled();
+	await page.clock.runFor(10_000);
+	await expect(status).toHaveText('Too many attempts. Please wait 20 seconds and try again.');
+	await page.keyboard.press('Enter');
+	await page.locator('form').evaluate((form: HTMLFormElement) => {
+		form.requestSubmit();
+	});
+	await page.clock.runFor(19_000);
+	await expect(status).toHaveText('Too many attempts. Please wait 2 seconds and try again.');
+	await expect(button).toBeDisabled();
+	expect(refused).toBe(1);
+	expect(signatures(demo)).toBe(0);
+	await page.clock.runFor(1000);
+	await expect(button).toBeEnabled();
+	await expect(status).toHaveText('');
+	await button.click();
+	await expect(page.locator('#result')).toBeVisible();
+	expect(creates(demo.stub)).toHaveLength(1);
+});
+
+test('a decline naming the security code marks it and moves focus to it; the status region is announced in view', async ({page, demo}) => {
+	await page.setViewportSize({width: 360, height: 480});
+	await page.goto(demo.merchant.url);
+	await fillCard(page, {number: TEST_CARDS.declinedIncorrectCvc.creditCardNumber});
+	await page.getByRole('button', {name: 'Save card'}).click();
+	const code = page.getByLabel('Security code');
+	const sentence = 'Your card was declined because the security code is wrong. Please check it and try again.';
+	await expect(page.locator('[data-zuora-cors-status]')).toHaveText(sentence);
+	await expect(page.locator('[data-zuora-cors-status]')).toBeInViewport();
+	await expect(page.locator('[data-zuora-cors-status]')).toHaveAttribute('role', 'status');
+	await expect(code).toHaveAttribute('aria-invalid', 'true');
+	await expect(code).toBeFocused();
+	await expect(page.locator('[data-zuora-cors-error-for="securityCode"]')).toHaveText(sentence);
+	// Open for a corrected code, with a fresh signature.
+	await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
+});
+
+test('supportedBrands: another brand is a field error while typing and on submit, before anything is sent', async ({page, demo}) => {
+	await page.goto(demo.merchant.url);
+	await rebind(page, {supportedBrands: ['Visa', 'MasterCard'], prefetch: false});
+	const number = page.getByLabel('Card number');
+	await number.pressSequentially('3782');
+	await expect(number).toHaveAttribute('aria-invalid', 'true');
+	const message = 'This card type is not accepted here. Use Visa, Mastercard.';
+	await expect(page.locator('[data-zuora-cors-error-for="creditCardNumber"]')).toHaveText(message);
+	await fillCard(page, {number: '378282246310005', cvv: '1234'});
+	await page.getByRole('button', {name: 'Save card'}).click();
+	await expect(page.locator('#error')).toHaveText(message);
+	await expect(number).toBeFocused();
+	await number.fill('4111');
+	await expect(number).not.toHaveAttribute('aria-invalid');
+	expect(signatures(demo)).toBe(0);
+	expect(creates(demo.stub)).toHaveLength(0);
 });
 
 test('concurrent submits share one submission: a triple click creates one payment method', async ({page, demo}) => {
@@ -93,11 +195,18 @@ test('concurrent submits share one submission: a triple click creates one paymen
 	expect(demo.stub.paymentMethods()).toHaveLength(1);
 	expect(creates(demo.stub)).toHaveLength(1);
 
-	// And through the button, as a shopper would.
+	// And through the button, as a shopper would, once the page unlocked the form for another card.
 	demo.stub.reset();
-	await page.getByRole('button', {name: 'Save card'}).click({clickCount: 3});
+	await page.evaluate(() => {
+		(window as unknown as Window).checkout.reset();
+	});
+	await fillCard(page);
+	const button = page.getByRole('button', {name: 'Save card'});
+	await button.click({clickCount: 3});
 	await expect.poll(() => demo.stub.paymentMethods().length).toBe(1);
-	await page.waitForTimeout(500);
+	// Locked after the success: later clicks have nothing to send.
+	await expect(button).toBeDisabled();
+	await page.waitForLoadState('networkidle');
 	expect(demo.stub.paymentMethods()).toHaveLength(1);
 });
 

@@ -46,27 +46,45 @@ const HOSTILE_VALUE = 'http://127.0.0.1:9/steal';
 
 type Injection = {form?: string; fieldset?: string; outside?: string};
 
+/** What the demo page declares beside the card (demo/pages/checkout.js): bindForm reads no other Zuora field. */
+const FORM_FIELDS = ['accountKey', 'defaultPaymentMethod'];
+
 /**
- * Puts this markup where a stored HTML injection would: at the start of the form, inside the card
+ * Puts this markup where an HTML injection would: at the start of the form, inside the card
  * fieldset, after the form. (Served markup would be the real thing, but Chromium's local-network
  * checks refuse a routed page's calls to the loopback stub; the page's Trusted Types need a policy,
- * which the test, not the attacker, creates.) Then the page's binding is replaced by a new one, so
- * the markup is there both when the library binds (preconnect, fieldset) and when it submits.
+ * which the test, not the attacker, creates.) `before` the page binds (a stored injection: the
+ * page's binding is replaced by a new one, made with the page's options, so the markup is there
+ * when the library binds and when it submits) or `after` it (markup added to a bound form).
+ * Resolves to `bound`, or to the refusal of the new binding (`validation form`).
  */
-async function inject(page: Page, {form = '', fieldset = '', outside = ''}: Injection) {
-	await page.evaluate(([form_, fieldset_, outside_]) => {
+async function inject(page: Page, {form = '', fieldset = '', outside = ''}: Injection, when: 'before' | 'after' = 'before') {
+	return page.evaluate(([form_, fieldset_, outside_, when_, formFields]) => {
 		type Policy = {createHTML(html: string): string};
 		const types = (window as unknown as {trustedTypes?: {createPolicy(name: string, rules: Policy): Policy}}).trustedTypes;
 		const policy = types?.createPolicy(`test-injection-${Math.random()}`, {createHTML: html => html});
 		const html = (text: string) => policy ? policy.createHTML(text) : text;
 		const w = window as unknown as Window;
 		const target = Document.prototype.getElementById.call(document, 'card-form') as HTMLFormElement;
-		w.checkout.destroy();
+		if (when_ === 'before') {
+			w.checkout.destroy();
+		}
+
 		target.insertAdjacentHTML('afterbegin', html(form_));
 		(Element.prototype.querySelector.call(target, 'fieldset') ?? target).insertAdjacentHTML('beforeend', html(fieldset_));
 		target.insertAdjacentHTML('afterend', html(outside_));
-		w.checkout = w.ZuoraCors.bindForm(target, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: target.dataset['zuoraUrl']!, allowedHosts: [new URL(target.dataset['zuoraUrl']!).origin]});
-	}, [form, fieldset, outside] as const);
+		if (when_ === 'after') {
+			return 'bound';
+		}
+
+		try {
+			w.checkout = w.ZuoraCors.bindForm(target, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: target.dataset['zuoraUrl']!, allowedHosts: [new URL(target.dataset['zuoraUrl']!).origin], formFields: formFields as never});
+			return 'bound';
+		} catch (error) {
+			const {kind, fields} = error as {kind: string; fields?: object};
+			return `${kind} ${Object.keys(fields ?? {}).join(',')}`;
+		}
+	}, [form, fieldset, outside, when, FORM_FIELDS] as const);
 }
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
@@ -158,7 +176,7 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 		const requests = await recordRequests(page);
 		await page.goto(demo.merchant.url);
 		const before = await prototypeSnapshot(page);
-		await inject(page, hostileMarkup(prototypeNames));
+		expect(await inject(page, hostileMarkup(prototypeNames))).toBe('bound');
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		await expectCardOnlyAtZuora(page, demo, requests);
@@ -171,7 +189,7 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 		const requests = await recordRequests(page);
 		await page.goto(demo.merchant.url);
 		const before = await prototypeSnapshot(page);
-		await inject(page, hostileMarkup(hostileNames));
+		expect(await inject(page, hostileMarkup(hostileNames))).toBe('bound');
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		await expectCardOnlyAtZuora(page, demo, requests);
@@ -194,7 +212,7 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 				(Object.prototype as Record<string, unknown>)[name] = value;
 			}
 		}, HOSTILE_VALUE);
-		await inject(page, {});
+		expect(await inject(page, {})).toBe('bound');
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		await expectCardOnlyAtZuora(page, demo, requests);
@@ -207,7 +225,7 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 	test('hidden extras (csrf_token, a password, anything not Zuora\'s) stay out of the Zuora body', async ({page, demo}) => {
 		const requests = await recordRequests(page);
 		await page.goto(demo.merchant.url);
-		await inject(page, {fieldset: [
+		expect(await inject(page, {fieldset: [
 			'<input type="hidden" name="csrf_token" value="csrf-secret">',
 			'<input type="password" name="password" value="hunter2">',
 			'<input type="hidden" name="cardHolderInfo.ssn" value="078-05-1120">',
@@ -215,7 +233,7 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 			'<textarea name="comment">note</textarea>',
 			'<select name="creditCardTypeX"><option selected>Visa</option></select>',
 			'<input type="checkbox" name="makeDefault" checked>',
-		].join('')});
+		].join('')})).toBe('bound');
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		// The exact body check inside proves none of the extras was sent.
@@ -225,7 +243,7 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 	test('a control owned by the form but outside it (form="…") and one inside owned elsewhere are not read', async ({page, demo}) => {
 		const requests = await recordRequests(page);
 		await page.goto(demo.merchant.url);
-		await inject(page, {outside: '<form id="elsewhere"></form><input name="cardHolderInfo.city" value="Injected" form="card-form">'});
+		expect(await inject(page, {outside: '<form id="elsewhere"></form><input name="cardHolderInfo.city" value="Injected" form="card-form">'})).toBe('bound');
 		// Moved away: the page's own name field now sits inside but belongs to another form.
 		await page.locator('[name="cardHolderInfo.cardHolderName"]').evaluate(element => element.setAttribute('form', 'elsewhere'));
 		await fillCard(page);
@@ -241,95 +259,152 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 });
 
 /**
- * Every control name bindForm reads, each of which an attacker may inject a second time. A copy of
- * FIELD_NAMES in src/form.ts (the built bundle does not export it): keep the two in step. The
- * first test below checks the page's bindForm refuses a duplicate of each, so a name missing
- * here is only a gap, never a false pass.
+ * Every control name the demo page's binding reads: the card (bindForm's default), the card-type
+ * control (in the page's markup at bind time) and what the page declares in `formFields`. An
+ * attacker may inject a second control under each.
  */
-const ZUORA_FIELDS = [
-	'accountKey', 'creditCardType', 'creditCardNumber', 'expirationMonth', 'expirationYear', 'securityCode', 'defaultPaymentMethod', 'expiry',
-	...['cardHolderName', 'addressLine1', 'addressLine2', 'city', 'state', 'country', 'zipCode', 'phone', 'email'].map(name => `cardHolderInfo.${name}`),
-];
+const BOUND_FIELDS = ['creditCardNumber', 'expirationMonth', 'expirationYear', 'securityCode', 'expiry', 'cardHolderInfo.cardHolderName', 'creditCardType', ...FORM_FIELDS];
 
-test('bindForm refuses a duplicate of every name in ZUORA_FIELDS, on a bare form', async ({page, demo}) => {
+/** Zuora's other names: the page did not declare them, so a control under one is never read. */
+const UNDECLARED_FIELDS = ['addressLine1', 'addressLine2', 'city', 'state', 'country', 'zipCode', 'phone', 'email'].map(name => `cardHolderInfo.${name}`);
+
+test('bindForm refuses a duplicate of every name it reads, on a bare form, and ignores a duplicate of a name it does not read', async ({page, demo}) => {
 	await page.goto(demo.merchant.url);
-	const refused = await page.evaluate(async names => {
+	const names = [...BOUND_FIELDS, ...UNDECLARED_FIELDS];
+	const refused = await page.evaluate(async ([names_, declared]) => {
 		const {ZuoraCors} = window as unknown as Window;
 		const results: Record<string, unknown> = {};
-		for (const name of names) {
+		const url = document.querySelector('form')!.dataset['zuoraUrl']!;
+		for (const name of names_) {
 			const form = document.createElement('form');
-			for (let index = 0; index < 2; index++) {
+			const fieldset = document.createElement('fieldset');
+			fieldset.setAttribute('data-zuora-cors-fields', '');
+			form.append(fieldset);
+			for (const control of name === 'creditCardNumber' ? [name, name] : ['creditCardNumber', name, name]) {
 				const input = document.createElement('input');
-				input.name = name;
+				input.name = control;
 				input.value = '1';
-				form.append(input);
+				input.disabled = true;
+				fieldset.append(input);
 			}
 
 			document.body.append(form);
-			const binding = ZuoraCors.bindForm(form, {signatureUrl: '/signature', url: document.querySelector('form')!.dataset['zuoraUrl']!, allowedHosts: [new URL(document.querySelector('form')!.dataset['zuoraUrl']!).origin], preconnect: false, onError() {}});
+			const binding = ZuoraCors.bindForm(form, {signatureUrl: '/signature', url, allowedHosts: [new URL(url).origin], preconnect: false, prefetch: false, formFields: declared as never, onError() {}});
 			// eslint-disable-next-line no-await-in-loop
-			results[name] = await binding.submit().then(() => 'sent', (error: {kind: string; fields?: Record<string, {code: string}>}) => `${error.kind} ${Object.entries(error.fields ?? {}).map(([field, {code}]) => `${field}:${code}`).join(',')}`);
+			results[name] = await binding.submit().then(() => 'sent', (error: {kind: string; fields?: Record<string, {code: string}>}) => `${error.kind} ${Object.entries(error.fields ?? {}).filter(([, {code}]) => code === 'field_repeated').map(([field]) => field).join(',')}`);
 			binding.destroy();
 			form.remove();
 		}
 
 		return results;
-	}, ZUORA_FIELDS);
-	expect(refused).toEqual(Object.fromEntries(ZUORA_FIELDS.map(name => [name, `validation ${name}:field_repeated`])));
+	}, [names, [...FORM_FIELDS, 'creditCardType']] as const);
+	// The undeclared name is no repeat: the number's own errors refuse that card, not a repeat.
+	expect(refused).toEqual(Object.fromEntries(names.map(name => [name, BOUND_FIELDS.includes(name) ? `validation ${name}` : 'validation '])));
 	expect(demo.stub.tokens().issued).toBe(0);
 	expect(creates(demo.stub)).toHaveLength(0);
 });
 
-test.describe('a Zuora field given twice refuses the submission, sending nothing', () => {
-	for (const [where, html] of [
-		['inside, in the fieldset', (name: string) => ({fieldset: `<input name="${name}" value="4000000000000002">`})],
-		['inside, hidden, first in the form', (name: string) => ({form: `<input type="hidden" name="${name}" value="5555555555554444">`})],
-		['outside with form="…"', (name: string) => ({outside: `<input type="hidden" name="${name}" value="4000000000000002" form="card-form">`})],
-		['inside, owned by another form', (name: string) => ({fieldset: `<input type="hidden" name="${name}" value="4000000000000002" form="nowhere">`})],
-		['inside, a radio beside the page\'s control', (name: string) => ({fieldset: `<input type="radio" name="${name}" value="4000000000000002" checked>`})],
-	] as const) {
-		test(`${where}: every Zuora name`, async ({page, demo}) => {
-			// 17 page loads, each with an injection and a refused submit (Firefox on a busy machine takes over 30 s).
-			test.setTimeout(150_000);
-			const requests = await recordRequests(page);
-			const outcomes: unknown[] = [];
-			for (const name of ZUORA_FIELDS) {
-				await page.goto(demo.merchant.url);
-				// A name the demo page has no control for (its address fields, `expiry`) is given twice by the injection alone.
-				const own = await page.locator(`form [name="${name}"]`).count() === 0 ? `<input name="${name}" value="${name === 'cardHolderInfo.email' ? 'ada@example.com' : '12 / 31'}">` : '';
-				const injection: Injection = html(name);
-				await inject(page, {...injection, fieldset: `${own}${injection.fieldset ?? ''}`});
-				requests.length = 0;
-				await fillCard(page);
-				const error = await page.evaluate(async () => (window as unknown as Window).checkout.submit().then(() => undefined, (error_: Error & Record<string, unknown>) => ({
-					kind: error_['kind'], stage: error_['stage'], fields: error_['fields'], retryable: error_['retryable'],
-					text: `${error_.message} ${String(error_)} ${JSON.stringify(error_)} ${String(error_.cause)} ${error_.stack ?? ''}`,
-				})));
-				outcomes.push({name, error: error && {...error, text: undefined}});
-				expect(error, name).toMatchObject({kind: 'validation', stage: 'request', retryable: false, fields: {[name]: {code: 'field_repeated', message: 'This field appears more than once on the page. Reload the page and try again.'}}});
-				expect(Object.keys((error as {fields: object}).fields), name).toEqual([name]);
-				for (const secret of [CARD.number, CARD.cvv, '4000000000000002', '5555555555554444', CARD.name]) {
-					expect(error!.text, name).not.toContain(secret);
+/** Submits through the binding; the refusal as plain data, and every text of it for a leak check. */
+async function submitOutcome(page: Page) {
+	return page.evaluate(async () => (window as unknown as Window).checkout.submit().then(() => undefined, (error_: Error & Record<string, unknown>) => ({
+		kind: error_['kind'], stage: error_['stage'], fields: error_['fields'], retryable: error_['retryable'],
+		text: `${error_.message} ${String(error_)} ${JSON.stringify(error_)} ${String(error_.cause)} ${error_.stack ?? ''}`,
+	})));
+}
+
+const INJECTIONS = [
+	['inside, in the fieldset', (name: string) => ({fieldset: `<input name="${name}" value="4000000000000002">`}), 'repeat'],
+	['inside, a radio beside the page\'s control', (name: string) => ({fieldset: `<input type="radio" name="${name}" value="4000000000000002" checked>`}), 'repeat'],
+	['inside, hidden, first in the form', (name: string) => ({form: `<input type="hidden" name="${name}" value="5555555555554444">`}), 'outside'],
+	['outside with form="…"', (name: string) => ({outside: `<input type="hidden" name="${name}" value="4000000000000002" form="card-form">`}), 'outside'],
+	['inside, owned by another form', (name: string) => ({fieldset: `<input type="hidden" name="${name}" value="4000000000000002" form="nowhere">`}), 'outside'],
+] as const;
+
+test.describe('a second control under a name bindForm reads: refused, nothing sent', () => {
+	for (const [where, html, kind] of INJECTIONS) {
+		for (const when of ['before', 'after'] as const) {
+			test(`${where}, injected ${when} bind: every name it reads`, async ({page, demo}) => {
+				// 10 page loads, each with an injection and a refusal (Firefox on a busy machine takes over 30 s).
+				test.setTimeout(150_000);
+				const requests = await recordRequests(page);
+				for (const name of BOUND_FIELDS) {
+					await page.goto(demo.merchant.url);
+					// A name the demo page has no control for (`expiry`) is given twice by the injection alone.
+					const own = await page.locator(`form [name="${name}"]`).count() === 0 ? '<input name="expiry" value="12 / 31">' : '';
+					const injection: Injection = html(name);
+					const bound = await inject(page, {...injection, fieldset: `${own}${injection.fieldset ?? ''}`}, when);
+					requests.length = 0;
+					if (kind === 'outside' && when === 'before') {
+						// Bound from markup the parser (or an attacker) put outside the card fieldset: refused at bind, nothing enabled.
+						expect(bound, name).toBe('validation form');
+						await expect(page.locator(`form [data-zuora-cors-fields] [name="${name}"]`).first(), name).toBeDisabled();
+						await expect(page.getByRole('button', {name: 'Save card'}), name).toBeDisabled();
+					} else {
+						expect(bound, name).toBe('bound');
+						await fillCard(page);
+						const error = await submitOutcome(page);
+						expect(error, name).toMatchObject({kind: 'validation', stage: 'request', retryable: false, fields: {[name]: {code: 'field_repeated', message: 'This field appears more than once on the page. Reload the page and try again.'}}});
+						expect(Object.keys((error as {fields: object}).fields), name).toEqual([name]);
+						for (const secret of [CARD.number, CARD.cvv, '4000000000000002', '5555555555554444', CARD.name]) {
+							expect(error!.text, name).not.toContain(secret);
+						}
+
+						await expect(page.locator('#error'), name).toHaveAttribute('data-kind', 'validation');
+					}
+
+					// Nothing sent: no signature request (not even the first-interaction prefetch) and no Zuora request.
+					expect(requests.filter(request => request.url.includes('/signature') || request.url.startsWith(demo.stub.url)).map(line), name).toEqual([]);
 				}
 
-				await expect(page.locator('#error'), name).toHaveAttribute('data-kind', 'validation');
-				// Nothing sent: no signature request (not even the first-interaction prefetch) and no Zuora request.
-				expect(requests.filter(request => request.url.includes('/signature') || request.url.startsWith(demo.stub.url)).map(line), name).toEqual([]);
-			}
+				expect(demo.stub.tokens().issued).toBe(0);
+				expect(creates(demo.stub)).toHaveLength(0);
+			});
+		}
+	}
+});
 
-			expect(outcomes).toHaveLength(ZUORA_FIELDS.length);
-			expect(demo.stub.tokens().issued).toBe(0);
-			expect(creates(demo.stub)).toHaveLength(0);
+test.describe('least privilege: a control under a Zuora name the page did not declare is ignored', () => {
+	for (const when of ['before', 'after'] as const) {
+		test(`every undeclared name, injected ${when} bind in every place, is neither read nor a repeat`, async ({page, demo}) => {
+			const requests = await recordRequests(page);
+			await page.goto(demo.merchant.url);
+			const markup = UNDECLARED_FIELDS.map((name, index) => INJECTIONS[index % INJECTIONS.length]![1](name)).reduce<Required<Injection>>((all, one: Injection) => ({
+				form: all.form + (one.form ?? ''), fieldset: all.fieldset + (one.fieldset ?? ''), outside: all.outside + (one.outside ?? ''),
+			}), {form: '', fieldset: '', outside: ''});
+			// And each name twice, in the card fieldset: no repeat of a name that is not read.
+			markup.fieldset += UNDECLARED_FIELDS.map(name => `<input name="${name}" value="injected"><input name="${name}" value="injected">`).join('');
+			expect(await inject(page, markup, when)).toBe('bound');
+			await fillCard(page);
+			await page.getByRole('button', {name: 'Save card'}).click();
+			// The exact body (no cardHolderInfo field but the name) is checked inside.
+			await expectCardOnlyAtZuora(page, demo, requests);
 		});
 	}
 
-	// Expected to FAIL until src/form.ts counts `expiry` and expirationMonth/expirationYear as one
-	// group for duplicates (being changed in another branch): an injected `expiry` beside the page's
-	// month and year controls is a second expiry date, and must refuse the submission.
+	test('a card-type control injected after bind, on a page without one, is ignored (and refuses nothing)', async ({page, demo}) => {
+		const requests = await recordRequests(page);
+		await page.goto(`${demo.merchant.url}/card.html`);
+		await expect(page.locator('fieldset')).toBeEnabled();
+		expect(await inject(page, {fieldset: '<select name="creditCardType"><option value="MasterCard" selected>MasterCard</option></select><input type="hidden" name="creditCardType" value="Discover">'}, 'after')).toBe('bound');
+		await page.getByLabel('Name on card').fill(CARD.name);
+		await page.getByLabel('Card number').fill(CARD.number);
+		await page.getByLabel('Expiry date').fill(`${CARD.month}${CARD.year.slice(2)}`);
+		await page.getByLabel('Security code').fill(CARD.cvv);
+		await page.getByRole('button', {name: 'Save card'}).click();
+		await expect(page.locator('#result')).toBeVisible();
+		const zuora = (await requests.fetched()).filter(request => request.url.startsWith(demo.stub.url) && request.method === 'POST');
+		expect(zuora).toHaveLength(1);
+		expect(JSON.parse(zuora[0]!.body)).toMatchObject({creditCardType: 'Visa', creditCardNumber: CARD.number});
+		expect(demo.stub.paymentMethods().map(method => method.creditCardType)).toEqual(['Visa']);
+	});
+});
+
+test.describe('more refusals', () => {
+	// An injected `expiry` beside the page's month and year controls is a second expiry date.
 	test('an injected expiry beside the page\'s month and year controls is a repeat', async ({page, demo}) => {
 		const requests = await recordRequests(page);
 		await page.goto(demo.merchant.url);
-		await inject(page, {fieldset: '<input name="expiry" value="01 / 40">'});
+		expect(await inject(page, {fieldset: '<input name="expiry" value="01 / 40">'})).toBe('bound');
 		requests.length = 0;
 		await fillCard(page);
 		const error = await page.evaluate(async () => (window as unknown as Window).checkout.submit().then(() => undefined, (error_: Record<string, unknown>) => ({
@@ -346,7 +421,7 @@ test.describe('a Zuora field given twice refuses the submission, sending nothing
 		await page.goto(demo.merchant.url);
 		// The page's own select goes: the radios are its only creditCardType.
 		await page.locator('select[name="creditCardType"]').evaluate(element => element.remove());
-		await inject(page, {fieldset: ['Visa', 'MasterCard', 'AmericanExpress'].map(brand => `<label><input type="radio" name="creditCardType" value="${brand}"${brand === 'Visa' ? ' checked' : ''}>${brand}</label>`).join('')});
+		expect(await inject(page, {fieldset: ['Visa', 'MasterCard', 'AmericanExpress'].map(brand => `<label><input type="radio" name="creditCardType" value="${brand}"${brand === 'Visa' ? ' checked' : ''}>${brand}</label>`).join('')})).toBe('bound');
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		await expect(page.locator('#result')).toBeVisible();
@@ -383,4 +458,100 @@ test('the fields option: own data properties of known shape only, checked at bin
 	});
 	expect(refused).toEqual([...Array.from({length: 8}, () => 'validation fields'), 'bound']);
 	expect(await page.evaluate(() => 'prefixUrl' in {})).toBe(false);
+});
+
+/**
+ * Markup the HTML parser restructures (issue 15, item 1), served in the page itself: an unclosed
+ * `<select>` or `<table>` moves the following controls, an unclosed `<form>` drops the real form
+ * tag, a `<template>` swallows the rest. Each is placed before the form, inside it, inside the
+ * card fieldset and after it, with the bundle loaded. Every card control carries `disabled` in
+ * the markup (the contract; added here to the served page where it does not yet). Whatever the
+ * parser built, bindForm either binds the real form or refuses it, and no card digit reaches any
+ * request, URL or navigation but Zuora's.
+ */
+const PARSER_INJECTIONS = [
+	'<select>',
+	'<select><option>',
+	'<table>',
+	'<table><tr><td>',
+	'<form action="/collect" method="post">',
+	'<form action="/collect" method="get"><select>',
+	'<form id="card-form" action="/collect" method="get"><table>',
+	'<template>',
+	'<button formaction="/collect" formmethod="get" form="card-form">Go</button>',
+	'<input type="submit" formaction="/collect" formmethod="post" form="card-form" value="Go">',
+	'<base href="http://127.0.0.1:9/">',
+];
+
+const PLACES: Record<string, (html: string, injection: string) => string> = {
+	'before the form': (html, injection) => html.replace('<form id="card-form"', `${injection}<form id="card-form"`),
+	'inside the form': (html, injection) => html.replace(/(<form id="card-form"[^>]*>)/, `$1${injection}`),
+	'inside the fieldset': (html, injection) => html.replace(/(<fieldset disabled data-zuora-cors-fields>)/, `$1${injection}`),
+	'after the form': (html, injection) => html.replace('</form>', `</form>${injection}`),
+};
+
+test.describe('parser-restructured markup, served: bound right or refused, the card only to Zuora', () => {
+	for (const injection of PARSER_INJECTIONS) {
+		test(injection, async ({page, demo}) => {
+			test.setTimeout(120_000);
+			const seen: string[] = [];
+			const errors: string[] = [];
+			page.on('request', request => {
+				if (!request.url().startsWith(`${demo.stub.url}/v1/payment-methods/credit-cards`)) {
+					seen.push(`${request.method()} ${withoutOrigin(request.url())} ${request.postData() ?? ''}`);
+				}
+			});
+			page.on('framenavigated', frame => seen.push(`navigated ${withoutOrigin(frame.url())}`));
+			page.on('pageerror', error => errors.push(error.message));
+			for (const [place, put] of Object.entries(PLACES)) {
+				await page.unrouteAll();
+				await page.route(`${demo.merchant.url}/`, async route => {
+					const response = await route.fetch();
+					// The contract: every control carries `disabled` in the markup.
+					const html = (await response.text()).replace(/<(input|select|textarea|button)\b(?![^>]*\bdisabled\b)/g, '<$1 disabled');
+					await route.fulfill({response, body: put(html, injection)});
+				});
+				errors.length = 0;
+				await page.goto(demo.merchant.url);
+				await page.waitForLoadState('networkidle');
+				const state = await page.evaluate(() => ({
+					bound: (window as unknown as {checkout?: object}).checkout !== undefined,
+					live: [...document.querySelectorAll<HTMLInputElement>('[name="creditCardNumber"], [name="securityCode"]')].filter(control => !control.matches(':disabled')).map(control => ({
+						inFieldset: control.closest('fieldset[data-zuora-cors-fields]') !== null,
+						ownedByTheForm: control.form !== null && control.form === document.getElementById('card-form'),
+					})),
+				}));
+				if (!state.bound) {
+					// Refused (bindForm's validation error, or the page's own script found no form): every card control still disabled.
+					expect(errors, place).not.toEqual([]);
+					expect(state.live, place).toEqual([]);
+				} else {
+					expect(state.live.every(control => control.inFieldset && control.ownedByTheForm), place).toBe(true);
+				}
+
+				// Type wherever the page lets a shopper, then press Enter and click every button.
+				for (const [name, value] of [['creditCardNumber', CARD.number], ['securityCode', CARD.cvv], ['expirationMonth', CARD.month], ['expirationYear', CARD.year]] as const) {
+					const control = page.locator(`[name="${name}"]:enabled`).first();
+					if (await control.count() > 0) {
+						await control.fill(value);
+					}
+				}
+
+				const number = page.locator('[name="creditCardNumber"]:enabled').first();
+				if (await number.count() > 0) {
+					await number.press('Enter');
+				}
+
+				for (const button of await page.locator('button:enabled, input[type=submit]:enabled').all()) {
+					await button.click({noWaitAfter: true, timeout: 5000}).catch(() => undefined);
+				}
+
+				await page.waitForLoadState('networkidle');
+				const leaks = seen.join('\n');
+				expect(leaks, place).not.toContain(CARD.number);
+				expect(leaks, place).not.toContain(CARD.cvv);
+				expect(page.url(), place).not.toContain(CARD.number);
+			}
+		});
+	}
 });

@@ -26,7 +26,7 @@ export {
 	type ZuoraEnvironment,
 	type ZuoraCardBrand,
 } from './zuora.js';
-export {bindForm, FORM_EVENTS, type BindFormOptions, type FormBinding, type FieldChange} from './form.js';
+export {bindForm, FORM_EVENTS, type BindFormOptions, type FormBinding, type FieldChange, type FormEventDetails, type FormEventMap, type OptionalFormField} from './form/index.js';
 export {describeError, type DescribeErrorOptions, type ErrorDescription} from './describe-error.js';
 export {
 	type Messages,
@@ -34,6 +34,7 @@ export {
 	type MessageCode,
 	type FieldErrorCode,
 	type ErrorMessageCode,
+	type StatusMessageCode,
 	type FieldError,
 	type MessageValues,
 } from './messages.js';

@@ -4,10 +4,10 @@ import {describe, expect, it} from 'vitest';
 import {validateCreditCard} from './card.js';
 import {describeError} from './describe-error.js';
 import {ZuoraCorsError} from './errors.js';
-import {ERROR_MESSAGES, FIELD_MESSAGES, FORM_FIELD_MESSAGES, formatMessage, type MessageCode} from './messages.js';
+import {ERROR_MESSAGES, FIELD_MESSAGES, FORM_FIELD_MESSAGES, FORM_STATUS_MESSAGES, formatMessage, type MessageCode} from './messages.js';
 import {createPaymentMethod} from './payment-method.js';
 
-const ENGLISH: Record<string, string> = {...FIELD_MESSAGES, ...FORM_FIELD_MESSAGES, ...ERROR_MESSAGES};
+const ENGLISH: Record<string, string> = {...FIELD_MESSAGES, ...FORM_FIELD_MESSAGES, ...ERROR_MESSAGES, ...FORM_STATUS_MESSAGES};
 const CODES = Object.keys(ENGLISH).sort();
 const now = new Date(2026, 10, 15);
 
@@ -44,12 +44,12 @@ describe('codes', () => {
 
 		expect([...Object.keys(FIELD_MESSAGES), ...Object.keys(FORM_FIELD_MESSAGES)].filter(code => Object.hasOwn(ERROR_MESSAGES, code))).toEqual([]);
 		expect(Object.keys(FIELD_MESSAGES)).toHaveLength(16);
-		expect(Object.keys(FORM_FIELD_MESSAGES)).toEqual(['field_repeated', 'expiry_invalid']);
+		expect(Object.keys(FORM_FIELD_MESSAGES)).toEqual(['field_repeated', 'expiry_invalid', 'card_brand_not_supported']);
 		expect(Object.keys(ERROR_MESSAGES)).toHaveLength(22);
 	});
 
-	it('English texts use only the {brand}, {size}, {seconds} and {minutes} placeholders', () => {
-		expect([...new Set(Object.values(ENGLISH).flatMap(text => placeholders(text)))].sort()).toEqual(['brand', 'minutes', 'seconds', 'size']);
+	it('English texts use only the {brand}, {brands}, {size}, {seconds} and {minutes} placeholders', () => {
+		expect([...new Set(Object.values(ENGLISH).flatMap(text => placeholders(text)))].sort()).toEqual(['brand', 'brands', 'minutes', 'seconds', 'size']);
 	});
 });
 

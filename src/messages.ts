@@ -4,7 +4,7 @@
  * `describeError` reports. Other languages live in `zuora-cors/locales/*`, one module each, so
  * an app pays only for the ones it imports.
  *
- * Texts may hold `{brand}`, `{size}`, `{seconds}` and `{minutes}` placeholders.
+ * Texts may hold `{brand}`, `{brands}`, `{size}`, `{seconds}` and `{minutes}` placeholders.
  */
 
 /** English texts of the field errors `validateCreditCard` reports, by code. */
@@ -31,6 +31,12 @@ export const FIELD_MESSAGES = {
 export const FORM_FIELD_MESSAGES = {
 	field_repeated: 'This field appears more than once on the page. Reload the page and try again.',
 	expiry_invalid: 'Enter the expiry date as MM / YY.',
+	card_brand_not_supported: 'This card type is not accepted here. Use {brands}.',
+} as const;
+
+/** English texts `bindForm` writes in its status region (besides `describeError`'s sentences), by code. */
+export const FORM_STATUS_MESSAGES = {
+	card_saved: 'Your card was saved.',
 } as const;
 
 /** English texts of the sentences `describeError` returns, by code. */
@@ -63,7 +69,9 @@ export const ERROR_MESSAGES = {
 export type FieldErrorCode = keyof typeof FIELD_MESSAGES | keyof typeof FORM_FIELD_MESSAGES;
 /** A sentence's stable code (`describeError(error).code`), or a field error's for `validation`. */
 export type ErrorMessageCode = keyof typeof ERROR_MESSAGES;
-export type MessageCode = FieldErrorCode | ErrorMessageCode;
+/** A status text's stable code (what `bindForm` writes after a success). */
+export type StatusMessageCode = keyof typeof FORM_STATUS_MESSAGES;
+export type MessageCode = FieldErrorCode | ErrorMessageCode | StatusMessageCode;
 
 /** Every text, by code: what a complete locale module holds. */
 export type MessageCatalogue = Record<MessageCode, string>;

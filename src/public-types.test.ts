@@ -145,12 +145,12 @@ test('createAccount, getFile, createPaymentPageSignature: the same signed-call o
 	void misspelt;
 });
 
-test('bindForm: (form | selector, options) → {submit, prefetch, destroy}', () => {
+test('bindForm: (form | selector, options) → {submit, prefetch, reset, destroy}', () => {
 	expectTypeOf<typeof bindForm>().parameters.toEqualTypeOf<[target: HTMLFormElement | string, options: BindFormOptions]>();
 	expectTypeOf<typeof bindForm>().returns.toEqualTypeOf<FormBinding>();
 	// Every createPaymentMethod option but the card, the pair and the signal, plus the binding's own.
-	expectTypeOf<keyof BindFormOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'fields' | 'signatureOptions' | 'headers' | 'timeout' | 'idempotencyKey' | 'allowedHosts' | 'prefetch' | 'signatureMaxAge' | 'preconnect' | 'onSuccess' | 'onError' | 'messages'>();
-	expectTypeOf<keyof FormBinding>().toEqualTypeOf<'submit' | 'prefetch' | 'destroy'>();
+	expectTypeOf<keyof BindFormOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'fields' | 'signatureOptions' | 'headers' | 'timeout' | 'idempotencyKey' | 'allowedHosts' | 'prefetch' | 'signatureMaxAge' | 'preconnect' | 'onSuccess' | 'onError' | 'messages' | 'formFields' | 'supportedBrands' | 'status'>();
+	expectTypeOf<keyof FormBinding>().toEqualTypeOf<'submit' | 'prefetch' | 'reset' | 'destroy'>();
 	expectTypeOf<FormBinding['submit']>().returns.toEqualTypeOf<Promise<PaymentMethodResult>>();
 	expectTypeOf<FormBinding['prefetch']>().returns.toEqualTypeOf<Promise<CorsSignature>>();
 	expectTypeOf<NonNullable<BindFormOptions['onSuccess']>>().parameters.toEqualTypeOf<[result: PaymentMethodResult, form: HTMLFormElement]>();
@@ -163,6 +163,19 @@ test('bindForm: (form | selector, options) → {submit, prefetch, destroy}', () 
 	// @ts-expect-error a misspelt option is refused
 	const misspelt: BindFormOptions = {signatureUrl: '/signature', url: '/', preFetch: false};
 	void misspelt;
+});
+
+test('the form\'s events are typed for addEventListener (the README\'s snippet under strict)', () => {
+	expectTypeOf<HTMLElementEventMap[typeof FORM_EVENTS['error']]>().toEqualTypeOf<CustomEvent<{error: ZuoraCorsError}>>();
+	expectTypeOf<HTMLElementEventMap[typeof FORM_EVENTS['success']]>().toEqualTypeOf<CustomEvent<{result: PaymentMethodResult}>>();
+	expectTypeOf<HTMLElementEventMap[typeof FORM_EVENTS['change']]['detail']['field']>().toEqualTypeOf<string>();
+	expectTypeOf<HTMLElementEventMap[typeof FORM_EVENTS['brand']]['detail']['brand']>().toEqualTypeOf<ZuoraCardBrand | undefined>();
+	const listen = (form: HTMLFormElement, events: typeof FORM_EVENTS) => {
+		form.addEventListener(events.error, event => expectTypeOf(event.detail.error).toEqualTypeOf<ZuoraCorsError>());
+		form.addEventListener(events.success, event => expectTypeOf(event.detail.result.paymentMethodId).toEqualTypeOf<string>());
+	};
+
+	void listen;
 });
 
 test('ZuoraCorsError: kind, stage, code, reasons, status, retryable, fields, retryAfter', () => {
@@ -251,7 +264,7 @@ test('zuoraUrl: known environments or a Zuora base URL', () => {
 });
 
 test('messages: codes as data, complete locales, describeError → {code, message, field?}', () => {
-	expectTypeOf<MessageCode>().toEqualTypeOf<FieldErrorCode | ErrorMessageCode>();
+	expectTypeOf<MessageCode>().toEqualTypeOf<FieldErrorCode | ErrorMessageCode | 'card_saved'>();
 	expectTypeOf<FieldErrorCode>().toExtend<string>();
 	expectTypeOf<'card_number_required' | 'card_number_invalid' | 'card_brand_not_accepted' | 'expiry_month_invalid' | 'card_expired' | 'security_code_invalid'>().toExtend<FieldErrorCode>();
 	expectTypeOf<'card_declined' | 'session_expired' | 'too_many_attempts_seconds' | 'outcome_unknown_connection' | 'outcome_unknown_timeout'>().toExtend<ErrorMessageCode>();

@@ -85,12 +85,14 @@ function page(zuoraUrl, accountKey) {
 <html lang="en">
 <title>Checkout</title>
 <form id="card">
-	<label>Card number <input name="creditCardNumber" autocomplete="cc-number"></label>
-	<label>Month <input name="expirationMonth" autocomplete="cc-exp-month"></label>
-	<label>Year <input name="expirationYear" autocomplete="cc-exp-year"></label>
-	<label>Security code <input name="securityCode" autocomplete="cc-csc"></label>
-	<label>Name on card <input name="cardHolderInfo.cardHolderName" autocomplete="cc-name"></label>
-	<button>Save card</button>
+	<fieldset disabled data-zuora-cors-fields>
+	<label>Card number <input name="creditCardNumber" autocomplete="cc-number" disabled></label>
+	<label>Month <input name="expirationMonth" autocomplete="cc-exp-month" disabled></label>
+	<label>Year <input name="expirationYear" autocomplete="cc-exp-year" disabled></label>
+	<label>Security code <input name="securityCode" autocomplete="cc-csc" disabled></label>
+	<label>Name on card <input name="cardHolderInfo.cardHolderName" autocomplete="cc-name" disabled></label>
+	<button disabled>Save card</button>
+	</fieldset>
 </form>
 <p id="result" role="status"></p>
 <script src="/zuora-cors.iife.min.js" integrity="${integrity}" crossorigin="anonymous"></script>

@@ -53,6 +53,8 @@
 		// The demo's Zuora is the stub, on a loopback origin over plain http: the library refuses
 		// that unless the origin is listed in full. A page talking to Zuora lists nothing.
 		allowedHosts: [new URL(zuoraUrl, location.href).origin],
+		// Read from the form beside the card: bindForm reads no other Zuora field unless named here.
+		formFields: ['accountKey', 'defaultPaymentMethod'],
 		// bindForm reads `messages` at each submit.
 		get messages() {
 			return messages();

@@ -19,6 +19,7 @@ if (config !== undefined) {
 		const {error} = /** @type {CustomEvent<{error: ZuoraCorsError}>} */ (event).detail;
 		showFailure(error);
 	});
-	// bindForm enables the card fieldset once its submit listener is in place.
-	bindForm(form, {...config, signatureOptions: {method: 'POST'}});
+	// bindForm enables the card controls once its submit listener is in place; beside the card it
+	// reads only the fields named in formFields.
+	bindForm(form, {...config, signatureOptions: {method: 'POST'}, formFields: ['accountKey', 'defaultPaymentMethod']});
 }

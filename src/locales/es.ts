@@ -23,6 +23,8 @@ export const es: MessageCatalogue = {
 	card_holder_name_too_long: 'Introduzca el nombre que figura en la tarjeta, 50 caracteres como máximo.',
 	field_repeated: 'Este campo aparece más de una vez en la página. Vuelva a cargar la página e inténtelo de nuevo.',
 	expiry_invalid: 'Introduzca la fecha de caducidad como MM / AA.',
+	card_brand_not_supported: 'Este tipo de tarjeta no se acepta aquí. Use {brands}.',
+	card_saved: 'Su tarjeta se ha guardado.',
 	card_declined: 'Su tarjeta ha sido rechazada. Use otra tarjeta o póngase en contacto con su banco.',
 	card_declined_insufficient_funds: 'Su tarjeta ha sido rechazada por fondos insuficientes. Use otra tarjeta.',
 	card_declined_expired: 'Su tarjeta ha sido rechazada porque ha caducado. Use otra tarjeta.',

@@ -1,0 +1,68 @@
+/**
+ * What the parts of one binding share: the form, the names it reads, the markup it enabled, its
+ * view and lifecycle, the page's options, and the check of the card the controls hold.
+ */
+import type {ZuoraCorsError} from '../errors.js';
+import type {Messages} from '../messages.js';
+import {invalidOption} from '../options.js';
+import type {PaymentMethodResult} from '../payment-method.js';
+import {call, type Control} from './dom-calls.js';
+import {dispatchFormEvent, FORM_EVENTS, type FormEventDetails} from './events.js';
+import {checkCard, readSupportedBrands} from './field-state.js';
+import {readCard, readOptionFields} from './fields.js';
+import type {BindFormOptions} from './index.js';
+import {createLifecycle} from './lifecycle.js';
+import {setEnabled, type BoundMarkup} from './markup-check.js';
+import {createView} from './view.js';
+
+export type BindingContext = ReturnType<typeof createContext>;
+
+/** `options`: resolved (own properties); `page`: the page's own object, for `messages` read at each use. */
+export function createContext(form: HTMLFormElement, names: ReadonlySet<string>, markup: BoundMarkup, options: BindFormOptions, page: BindFormOptions) {
+	const supportedBrands = readSupportedBrands(options.supportedBrands);
+	// `messages` is read at each use (a page may switch language, e.g. with a getter), and only as an own property.
+	const messages = (): Messages | undefined => (Object.hasOwn(page, 'messages') ? page.messages : undefined);
+	const view = createView(form, options.status);
+	const context = {
+		form,
+		names,
+		markup,
+		options,
+		messages,
+		view,
+		lifecycle: createLifecycle({
+			setEnabled: (enabled, which) => setEnabled(markup, enabled, which),
+			setBusy: busy => call(Element.prototype, busy ? 'setAttribute' : 'removeAttribute', form, 'aria-busy', ''),
+			setStatus: view.setStatus,
+			messages,
+		}),
+		destroyed: false,
+		refuseDestroyed() {
+			if (context.destroyed) {
+				invalidOption('request', 'form', 'a live binding: destroy() was called');
+			}
+		},
+		/** The card the bound controls hold, and its check. */
+		check(controls: Map<string, Control[]>) {
+			const card = readCard(form, controls, readOptionFields(options.fields));
+			return [card, checkCard(card, {messages: messages(), supportedBrands, expiry: controls.has('expiry')})] as const;
+		},
+		/** Dispatches one of the form's events; a submission that ends after destroy() reaches its caller's promise, not the page. */
+		report<Name extends keyof typeof FORM_EVENTS>(name: Name, detail: FormEventDetails[typeof FORM_EVENTS[Name]]) {
+			if (!context.destroyed) {
+				dispatchFormEvent(form, FORM_EVENTS[name], detail);
+			}
+		},
+		/** The page's callbacks, not after destroy(). */
+		callback(outcome: {result: PaymentMethodResult} | {error: ZuoraCorsError}) {
+			if (!context.destroyed) {
+				if ('result' in outcome) {
+					options.onSuccess?.(outcome.result, form);
+				} else {
+					options.onError?.(outcome.error, form);
+				}
+			}
+		},
+	};
+	return context;
+}

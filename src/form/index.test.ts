@@ -1,0 +1,176 @@
+// @vitest-environment happy-dom
+// bindForm composed, in happy-dom: `fetch` answered in-process (the signature endpoint and Zuora),
+// timers faked. The browser suite (e2e/form-*.spec.ts) proves the same in Chromium and Firefox.
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
+import type {ZuoraCorsError} from '../errors.js';
+import {bindForm, FORM_EVENTS, type BindFormOptions} from './index.js';
+
+const ZUORA = 'https://rest.apisandbox.zuora.com/v1/payment-methods/credit-cards';
+const CONTROLS = '<input name="creditCardNumber" disabled><input name="expiry" disabled><input name="securityCode" disabled><input name="cardHolderInfo.cardHolderName" disabled>';
+const PAGE = `<form id="card-form"><fieldset disabled data-zuora-cors-fields>${CONTROLS}<input name="cardHolderInfo.email" disabled><button disabled>Save</button></fieldset></form><p id="status" role="status"></p>`;
+
+type Answer = {status?: number; body: unknown; headers?: Record<string, string>};
+let sent: Array<{url: string; body: string}>;
+let answers: {signature: Answer[]; zuora: Answer[]};
+
+function answer({status = 200, body, headers = {}}: Answer) {
+	return new Response(JSON.stringify(body), {status, headers: {'content-type': 'application/json', ...headers}});
+}
+
+beforeEach(() => {
+	document.body.innerHTML = PAGE;
+	sent = [];
+	answers = {signature: [], zuora: []};
+	vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+		sent.push({url: String(url), body: String(init.body ?? '')});
+		const zuora = String(url).startsWith(ZUORA);
+		return answer((zuora ? answers.zuora : answers.signature).shift() ?? (zuora ? {body: {success: true, paymentMethodId: 'pm1'}} : {body: {success: true, signature: 's', token: `t${sent.length}`}}));
+	});
+});
+
+afterEach(() => {
+	vi.unstubAllGlobals();
+	vi.useRealTimers();
+	document.body.innerHTML = '';
+	document.head.innerHTML = '';
+});
+
+const form = () => document.querySelector('form')!;
+const control = (name: string) => form().querySelector<HTMLInputElement>(`[name="${name}"]`)!;
+const status = () => document.querySelector('#status')!.textContent;
+const options = (extra: Partial<BindFormOptions> = {}): BindFormOptions => ({signatureUrl: 'https://shop.example/signature', url: ZUORA, fields: {accountKey: 'A1'}, prefetch: false, preconnect: false, status: document.querySelector<HTMLElement>('#status')!, ...extra});
+
+function fill(card: Record<string, string> = {}) {
+	for (const [name, value] of Object.entries({creditCardNumber: '4111 1111 1111 1111', expiry: '12 / 31', securityCode: '737', 'cardHolderInfo.cardHolderName': 'Ada', ...card})) {
+		control(name).value = value;
+	}
+}
+
+const zuoraBodies = () => sent.filter(request => request.url.startsWith(ZUORA)).map(request => JSON.parse(request.body) as Record<string, unknown>);
+
+describe('bind and destroy', () => {
+	it('enables exactly the bound controls and the submit button; destroy() disables them again', () => {
+		const binding = bindForm('#card-form', options());
+		expect([...form().querySelectorAll(':disabled')].map(element => element.getAttribute('name'))).toEqual(['cardHolderInfo.email']);
+		binding.destroy();
+		expect(form().querySelectorAll(':enabled')).toHaveLength(0);
+		expect(() => binding.reset()).toThrow(expect.objectContaining({kind: 'validation'}));
+	});
+
+	it('a refused form is left as it was: nothing enabled, nothing sent', () => {
+		document.body.insertAdjacentHTML('afterbegin', '<div id="card-form"></div>');
+		expect(() => bindForm(document.querySelector('form')!, options())).toThrow(expect.objectContaining({name: 'ZuoraCorsError', kind: 'validation', stage: 'request'}));
+		expect(form().querySelectorAll(':enabled')).toHaveLength(0);
+		expect(sent).toEqual([]);
+	});
+});
+
+describe('least privilege', () => {
+	it('sends the card and the declared fields only: an undeclared Zuora control, and a card type injected after bind, are ignored', async () => {
+		const binding = bindForm('#card-form', options());
+		fill();
+		control('cardHolderInfo.email').disabled = false;
+		control('cardHolderInfo.email').value = 'thief@example.com';
+		form().querySelector('fieldset')!.insertAdjacentHTML('beforeend', '<input name="creditCardType" value="MasterCard"><input name="cardHolderInfo.zipCode" value="666"><input name="accountKey" value="B2">');
+		await binding.submit();
+		expect(zuoraBodies()).toEqual([{accountKey: 'A1', creditCardType: 'Visa', creditCardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031, securityCode: '737', cardHolderInfo: {cardHolderName: 'Ada'}}]);
+	});
+
+	it('reads a field named in formFields', async () => {
+		const binding = bindForm('#card-form', options({formFields: ['cardHolderInfo.email']}));
+		fill({'cardHolderInfo.email': 'ada@example.com'});
+		await binding.submit();
+		expect(zuoraBodies()[0]?.['cardHolderInfo']).toEqual({cardHolderName: 'Ada', email: 'ada@example.com'});
+	});
+});
+
+describe('lifecycle', () => {
+	it('after success: number and code cleared, the form locked (no second card) until reset()', async () => {
+		const binding = bindForm('#card-form', options({formFields: ['cardHolderInfo.email']}));
+		const seen: string[] = [];
+		form().addEventListener(FORM_EVENTS.success, event => seen.push(event.detail.result.paymentMethodId));
+		fill({'cardHolderInfo.email': 'ada@example.com'});
+		await binding.submit();
+		expect(seen).toEqual(['pm1']);
+		expect([control('creditCardNumber').value, control('securityCode').value, control('expiry').value]).toEqual(['', '', '12 / 31']);
+		expect(form().querySelectorAll('fieldset :enabled')).toHaveLength(0);
+		expect(status()).toBe('Your card was saved.');
+		fill();
+		await expect(binding.submit()).rejects.toMatchObject({kind: 'validation'});
+		expect(zuoraBodies()).toHaveLength(1);
+		binding.reset();
+		expect(status()).toBe('');
+		expect(form().querySelectorAll(':disabled')).toHaveLength(0);
+		// The card's controls are emptied for the next card; a declared field keeps its value.
+		expect([control('cardHolderInfo.cardHolderName').value, control('expiry').value, control('cardHolderInfo.email').value]).toEqual(['', '', 'ada@example.com']);
+	});
+
+	it('after a 429: submit off, the wait counted down in the status, nothing sent meanwhile, then open', async () => {
+		vi.useFakeTimers({now: 0, toFake: ['setTimeout', 'clearTimeout', 'Date']});
+		const binding = bindForm('#card-form', options());
+		answers.signature.push({status: 429, body: {success: false, reasons: [{message: 'slow down'}]}, headers: {'Retry-After': '12'}});
+		fill();
+		const error = await binding.submit().catch((failure: unknown) => failure as ZuoraCorsError);
+		expect(error).toMatchObject({status: 429, retryAfter: 12_000});
+		const button = form().querySelector('button')!;
+		expect(button.disabled).toBe(true);
+		expect(control('creditCardNumber').disabled).toBe(false);
+		expect(status()).toBe('Too many attempts. Please wait 12 seconds and try again.');
+		vi.advanceTimersByTime(5000);
+		expect(status()).toBe('Too many attempts. Please wait 7 seconds and try again.');
+		await expect(binding.submit()).rejects.toMatchObject({kind: 'validation'});
+		expect(sent).toHaveLength(1);
+		vi.advanceTimersByTime(7000);
+		expect(button.disabled).toBe(false);
+		expect(status()).toBe('');
+		await binding.submit();
+		expect(zuoraBodies()).toHaveLength(1);
+	});
+
+	it('a decline naming the security code marks it, focuses it, and the status says why; the form stays open for a corrected code', async () => {
+		const binding = bindForm('#card-form', options());
+		answers.zuora.push({body: {success: false, processId: 'P1', reasons: [{code: 53000020, message: 'Transaction declined.402 - [card_error/incorrect_cvc/incorrect_cvc] Your card\'s security code is incorrect.'}]}});
+		fill();
+		await expect(binding.submit()).rejects.toMatchObject({kind: 'zuora'});
+		const code = control('securityCode');
+		const sentence = 'Your card was declined because the security code is wrong. Please check it and try again.';
+		expect(code.getAttribute('aria-invalid')).toBe('true');
+		expect(document.activeElement).toBe(code);
+		expect(document.getElementById(code.getAttribute('aria-describedby')!)?.textContent).toBe(sentence);
+		expect(status()).toBe(sentence);
+		expect(form().querySelector('button')!.disabled).toBe(false);
+		code.value = '738';
+		await binding.submit();
+		expect(code.hasAttribute('aria-invalid')).toBe(false);
+		// Two signatures: the declined token was spent.
+		expect(sent.filter(request => !request.url.startsWith(ZUORA))).toHaveLength(2);
+	});
+
+	it('supportedBrands: another brand is an error while typing and on submit, nothing sent', async () => {
+		const binding = bindForm('#card-form', options({supportedBrands: ['Visa']}));
+		const number = control('creditCardNumber');
+		number.value = '3782';
+		number.dispatchEvent(new Event('input', {bubbles: true}));
+		expect(number.getAttribute('aria-invalid')).toBe('true');
+		fill({creditCardNumber: '378282246310005', securityCode: '1234'});
+		await expect(binding.submit()).rejects.toMatchObject({kind: 'validation', fields: {creditCardNumber: {code: 'card_brand_not_supported'}}});
+		expect(status()).toBe('This card type is not accepted here. Use Visa.');
+		expect(sent).toEqual([]);
+		number.value = '4111';
+		number.dispatchEvent(new Event('input', {bubbles: true}));
+		expect(number.hasAttribute('aria-invalid')).toBe(false);
+	});
+
+	it('a not-saved error opens the form for a retry with a fresh signature', async () => {
+		const binding = bindForm('#card-form', options());
+		answers.zuora.push({status: 503, body: {success: false, reasons: [{message: 'busy'}]}});
+		fill();
+		await expect(binding.submit()).rejects.toMatchObject({status: 503});
+		expect(form().querySelector('button')!.disabled).toBe(false);
+		fill();
+		await binding.submit();
+		const tokens = sent.filter(request => request.url.startsWith(ZUORA)).length;
+		expect(tokens).toBe(2);
+		expect(sent.filter(request => !request.url.startsWith(ZUORA))).toHaveLength(2);
+	});
+});

@@ -1,0 +1,124 @@
+/**
+ * The submission's lifecycle, as decisions apart from the DOM: what a result does to the form
+ * (locked after a success until `reset()`, a wait after a 429, open again otherwise), which field
+ * a decline names, and the status text meanwhile. `createLifecycle` applies them with timers.
+ */
+import {describeError} from '../describe-error.js';
+import type {ZuoraCorsError} from '../errors.js';
+import {ERROR_MESSAGES, FORM_STATUS_MESSAGES, formatMessage, type Messages} from '../messages.js';
+
+/**
+ * `open`: the shopper can submit. `busy`: a submission is in flight. `saved`: the card was saved;
+ * the form stays locked until `reset()`. `waiting`: too many attempts; submit is off until `until`.
+ */
+export type FormState = {name: 'open'} | {name: 'busy'} | {name: 'saved'} | {name: 'waiting'; until: number};
+
+/** The wait after a 429 that gave no `Retry-After`: long enough that clicks do not hammer a limiter. */
+export const DEFAULT_WAIT = 5000;
+
+/** The state a result leaves the form in. */
+export function stateAfter(outcome: {error: ZuoraCorsError} | {result: unknown}, now: number): FormState {
+	if (!('error' in outcome)) {
+		return {name: 'saved'};
+	}
+
+	const {status, retryAfter} = outcome.error;
+	if (status === 429) {
+		return {name: 'waiting', until: now + (retryAfter !== undefined && retryAfter > 0 && Number.isFinite(retryAfter) ? retryAfter : DEFAULT_WAIT)};
+	}
+
+	return {name: 'open'};
+}
+
+// Gateway decline markers in Zuora's reason messages (`[card_error/incorrect_cvc/…]`), by the
+// control that holds the wrong value (the same markers describeError reads).
+const DECLINED_FIELDS: ReadonlyArray<readonly [RegExp, 'securityCode' | 'creditCardNumber' | 'expiry']> = [
+	[/(?:incorrect|invalid).cvc/, 'securityCode'],
+	[/(?:incorrect|invalid).number/, 'creditCardNumber'],
+	[/expired.card/, 'expiry'],
+];
+
+/**
+ * The field a refusal names, as a control name of this form (`expiry`, or `expirationMonth` when
+ * the form has no `expiry` control): from the error's `fields`, else from a decline marker in
+ * Zuora's reasons. Validation errors are not here: they mark their own fields.
+ */
+export function declinedField(error: ZuoraCorsError, names: ReadonlySet<string>): string | undefined {
+	if (error.kind === 'validation') {
+		return undefined;
+	}
+
+	const text = error.reasons.map(reason => reason.message).join(' ').toLowerCase();
+	const named = Object.keys(error.fields ?? {})[0] ?? DECLINED_FIELDS.find(([pattern]) => pattern.test(text))?.[1];
+	const field = named === 'expiry' || named === 'expirationMonth' || named === 'expirationYear' ? (names.has('expiry') ? 'expiry' : 'expirationMonth') : named;
+	return field !== undefined && names.has(field) ? field : undefined;
+}
+
+/** The status text after a result: the saved sentence, or describeError's. */
+export function resultText(outcome: {error: ZuoraCorsError} | {result: unknown}, messages: Messages | undefined): string {
+	return 'error' in outcome ? describeError(outcome.error, {messages}).message : formatMessage('card_saved', FORM_STATUS_MESSAGES.card_saved, {}, messages);
+}
+
+/** The remaining wait as the status text (seconds up to 90, then minutes; never "1 seconds"). */
+export function waitText(remaining: number, messages: Messages | undefined): string {
+	const seconds = Math.max(2, Math.ceil(remaining / 1000));
+	return seconds <= 90
+		? formatMessage('too_many_attempts_seconds', ERROR_MESSAGES.too_many_attempts_seconds, {seconds}, messages)
+		: formatMessage('too_many_attempts_minutes', ERROR_MESSAGES.too_many_attempts_minutes, {minutes: Math.ceil(seconds / 60)}, messages);
+}
+
+/** What the lifecycle does to the page. */
+export type LifecycleEffects = {
+	/** Enables or disables the bound controls (all) or the submit buttons only. */
+	setEnabled(enabled: boolean, which: 'all' | 'buttons'): void;
+	setBusy(busy: boolean): void;
+	setStatus(text: string, announce: boolean): void;
+	messages(): Messages | undefined;
+};
+
+/** The form's state with its effects and the countdown timer. */
+export function createLifecycle(effects: LifecycleEffects) {
+	let state: FormState = {name: 'open'};
+	let timer: ReturnType<typeof setTimeout> | undefined;
+
+	const stopTimer = () => {
+		clearTimeout(timer);
+		timer = undefined;
+	};
+
+	/** Shows the remaining wait each second, then opens the form. */
+	const tick = () => {
+		const remaining = state.name === 'waiting' ? state.until - Date.now() : 0;
+		if (remaining <= 0) {
+			enter({name: 'open'});
+			effects.setStatus('', false);
+			return;
+		}
+
+		effects.setStatus(waitText(remaining, effects.messages()), false);
+		timer = setTimeout(tick, Math.min(1000, remaining % 1000 || 1000));
+	};
+
+	const enter = (next: FormState) => {
+		stopTimer();
+		state = next;
+		effects.setBusy(next.name === 'busy');
+		effects.setEnabled(next.name !== 'saved', 'all');
+		if (next.name !== 'open') {
+			effects.setEnabled(false, 'buttons');
+		}
+
+		if (next.name === 'waiting') {
+			tick();
+		}
+	};
+
+	return {
+		get state() {
+			return state;
+		},
+		enter,
+		/** Stops the timer (destroy()). */
+		stop: stopTimer,
+	};
+}
