@@ -6,8 +6,9 @@
 // Env: BENCH_LATENCY_MS (100), BENCH_RUNS (20 per scenario), BENCH_SOAK (200 submissions),
 // BENCH_BROWSERS (chromium,firefox).
 import {writeFile} from 'node:fs/promises';
+import {createServer} from 'node:http';
 import {chromium, firefox} from '@playwright/test';
-import {startMerchantServer} from '../../demo/merchant-server.mjs';
+import {createMerchant} from '../../demo/merchant-server.mjs';
 import {startZuoraStub} from 'zuora-cors/testing';
 import {CHROMIUM_ARGS, findBrowser} from '../browsers.mjs';
 
@@ -87,6 +88,11 @@ async function prepare(page, id) {
 		form.addEventListener(w.ZuoraCors.FORM_EVENTS.success, done);
 		if (scenario === 'bind' || scenario === 'bind-cached') return;
 		w.checkout.destroy();
+		// destroy() locks the card controls again (no script, no card control live): this page's own code takes over.
+		for (const control of form.querySelectorAll('fieldset, input, select, button')) {
+			/** @type {HTMLInputElement} */ (control).disabled = false;
+		}
+
 		const field = (/** @type {string} */ name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
 		form.addEventListener('submit', event => {
 			event.preventDefault();
@@ -163,11 +169,30 @@ async function launch(engine) {
 async function startOrigins(cachedPreflight) {
 	// Max-Age 0 keeps the plain scenarios from riding the browsers' default 5 s preflight cache.
 	const stub = await startZuoraStub({preflightMaxAge: cachedPreflight ? 600 : 0});
-	const merchant = await startMerchantServer({zuoraBaseUrl: stub.url, sessionLimit: {limit: 1e6, windowMs: 60_000}, ipLimit: {limit: 1e6, windowMs: 60_000}});
+	const merchant = await startDistantMerchant(stub.url, latency);
 	stub.allowOrigin(merchant.origin);
 	stub.setLatency(latency);
-	merchant.setLatency(latency);
 	return {stub, merchant};
+}
+
+/**
+ * The demo backend with its signature limits off (one browser signs thousands of times here)
+ * and every answer delayed by `ms`, as a distant backend's would be.
+ * @param {string} zuoraBaseUrl @param {number} ms
+ */
+async function startDistantMerchant(zuoraBaseUrl, ms) {
+	const listener = await createMerchant({zuoraBaseUrl, limits: {session: false, address: false, account: false}});
+	const server = createServer((request, response) => {
+		setTimeout(() => listener(request, response), ms);
+	});
+	await new Promise(resolve => {
+		server.listen(0, '127.0.0.1', () => resolve(undefined));
+	});
+	const url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
+	return {url, origin: url, close: async () => new Promise(resolve => {
+		server.close(() => resolve(undefined));
+		server.closeAllConnections();
+	})};
 }
 
 /** @param {'chromium' | 'firefox'} engine */

@@ -18,7 +18,7 @@
  * than the global fetch, so the figures say more about the stub than about the client.
  *
  * @example
- * // LOAD_FLOWS=500 LOAD_CONCURRENCY=20 node demo/load.mjs
+ * // LOAD_FLOWS=500 LOAD_CONCURRENCY=20 node e2e/bench/load.mjs
  */
 import {Agent, request as httpRequest} from 'node:http';
 import {pathToFileURL} from 'node:url';
