@@ -60,7 +60,7 @@ if (ROLE === 'stub') {
 
 	/**
 	 * A handler on its own server; limits high enough that none is hit, keyed by 1,000 sessions.
-	 * @param {object} [store]
+	 * @param {import('zuora-cors/server').RedisStore} [store]
 	 */
 	const handlerServer = async store => {
 		let session = 0;
