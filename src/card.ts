@@ -166,7 +166,7 @@ export function validateCreditCard(card: CreditCardInput, validateOptions: Valid
 		fail('expirationYear', 'expiry_year_invalid');
 	} else if (year < now.getFullYear()) {
 		fail('expirationYear', 'card_expired');
-	} else if (month !== undefined && !errors['expirationMonth'] && year === now.getFullYear() && month < now.getMonth() + 1) {
+	} else if (month !== undefined && !Object.hasOwn(errors, 'expirationMonth') && year === now.getFullYear() && month < now.getMonth() + 1) {
 		fail('expirationMonth', 'card_expired');
 	}
 

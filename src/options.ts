@@ -33,6 +33,17 @@ export function invalidOption(stage: ZuoraCorsStage, name: string, expected: str
 	throw new ZuoraCorsError(`Invalid option \`${name}\`: ${expected}`, {kind: 'validation', stage, fields: {[name]: {code: 'option_invalid', message: expected}}});
 }
 
+/**
+ * The page's URL, or `undefined` where there is no page (Node). A window's `location` is its own
+ * property (a worker's is on its global's prototype): one that only Object.prototype holds is a
+ * page's pollution, never a base to resolve against.
+ */
+function pageHref(): string | undefined {
+	const scope = globalThis as {location?: {href?: unknown}};
+	const location = Object.hasOwn(Object.prototype, 'location') && !Object.hasOwn(scope, 'location') ? undefined : scope.location;
+	return typeof location?.href === 'string' ? location.href : undefined;
+}
+
 /** An absolute URL string, resolved against the page when relative. */
 export function resolveUrl(stage: ZuoraCorsStage, name: string, value: unknown): string {
 	if ((typeof value !== 'string' || value === '') && !(value instanceof URL)) {
@@ -40,7 +51,7 @@ export function resolveUrl(stage: ZuoraCorsStage, name: string, value: unknown):
 	}
 
 	try {
-		return new URL(value, (globalThis as {location?: {href?: string}}).location?.href).href;
+		return new URL(value, pageHref()).href;
 	} catch {
 		return invalidOption(stage, name, 'a valid URL');
 	}

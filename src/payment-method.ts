@@ -70,7 +70,8 @@ export function checkedCard(call: SignedCall, card: CreditCardInput, rename = (n
 		throw new ZuoraCorsError(`The card was not sent: ${Object.keys(fields).join(', ')} invalid`, {kind: 'validation', stage: 'request', fields});
 	}
 
-	const json = normalizeCreditCard(ownCopy(card), checked.creditCardType);
+	// Own properties only, read later (`accountKey`, `securityCode`): an absent one is never inherited.
+	const json = ownCopy(normalizeCreditCard(card, checked.creditCardType));
 	refuseCardInSignatureRequest(call.signatureRequest, [json.creditCardNumber, json.securityCode ?? '']);
 	return json;
 }

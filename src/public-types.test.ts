@@ -99,7 +99,8 @@ test('createPaymentMethod: resolves with a string paymentMethodId', () => {
 	expectTypeOf<typeof createPaymentMethod>().returns.toEqualTypeOf<Promise<PaymentMethodResult>>();
 	expectTypeOf<typeof createPaymentMethod>().returns.resolves.toHaveProperty('paymentMethodId').toEqualTypeOf<string>();
 	expectTypeOf<PaymentMethodResult['success']>().toEqualTypeOf<true>();
-	expectTypeOf<keyof CreatePaymentMethodOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'card' | 'signature' | 'signatureOptions' | 'headers' | 'timeout' | 'signal' | 'idempotencyKey' | 'allowedHosts' | 'messages'>();
+	expectTypeOf<keyof CreatePaymentMethodOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'card' | 'signature' | 'signatureOptions' | 'headers' | 'timeout' | 'signal' | 'idempotencyKey' | 'allowedHosts' | 'messages' | 'reconcileUrl' | 'reconcileDelay' | 'reconcileTimeout'>();
+	expectTypeOf<PaymentMethodResult['recovered']>().toEqualTypeOf<true | undefined>();
 	expectTypeOf<CreatePaymentMethodOptions['messages']>().toEqualTypeOf<Messages | undefined>();
 	expectTypeOf<CreatePaymentMethodOptions['signature']>().toEqualTypeOf<CorsSignature | Promise<CorsSignature> | undefined>();
 	// The signal of the signature call is the one of the whole flow.
@@ -111,6 +112,9 @@ test('createPaymentMethod: resolves with a string paymentMethodId', () => {
 	expectTypeOf<typeof createPaymentMethod>().toBeCallableWith({signatureUrl: '/signature', url: 'https://rest.apisandbox.zuora.com'});
 	// @ts-expect-error `signatureUrl` is required
 	expectTypeOf<typeof createPaymentMethod>().toBeCallableWith({url: 'https://rest.apisandbox.zuora.com', card});
+	// With a backend that answers what it signed (`uri`, `accountKey`), the signature URL and the card are the whole call.
+	expectTypeOf<typeof createPaymentMethod>().toBeCallableWith({signatureUrl: '/signature', card});
+	expectTypeOf<typeof createPaymentMethod>().toBeCallableWith({signatureUrl: '/signature', card, reconcileUrl: '/reconcile'});
 	// @ts-expect-error `signal` belongs to the whole call, not to `signatureOptions`
 	const nested: CreatePaymentMethodOptions = {signatureUrl: '/signature', url: '/', card, signatureOptions: {signal: new AbortController().signal}};
 	// @ts-expect-error a misspelt option is refused
@@ -149,7 +153,7 @@ test('bindForm: (form | selector, options) → {submit, prefetch, reset, destroy
 	expectTypeOf<typeof bindForm>().parameters.toEqualTypeOf<[target: HTMLFormElement | string, options: BindFormOptions]>();
 	expectTypeOf<typeof bindForm>().returns.toEqualTypeOf<FormBinding>();
 	// Every createPaymentMethod option but the card, the pair and the signal, plus the binding's own.
-	expectTypeOf<keyof BindFormOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'fields' | 'signatureOptions' | 'headers' | 'timeout' | 'idempotencyKey' | 'allowedHosts' | 'prefetch' | 'signatureMaxAge' | 'preconnect' | 'onSuccess' | 'onError' | 'messages' | 'formFields' | 'supportedBrands' | 'status'>();
+	expectTypeOf<keyof BindFormOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'fields' | 'signatureOptions' | 'headers' | 'timeout' | 'idempotencyKey' | 'allowedHosts' | 'prefetch' | 'signatureMaxAge' | 'preconnect' | 'onSuccess' | 'onError' | 'messages' | 'formFields' | 'supportedBrands' | 'status' | 'reconcileUrl' | 'reconcileDelay' | 'reconcileTimeout'>();
 	expectTypeOf<keyof FormBinding>().toEqualTypeOf<'submit' | 'prefetch' | 'reset' | 'destroy'>();
 	expectTypeOf<FormBinding['submit']>().returns.toEqualTypeOf<Promise<PaymentMethodResult>>();
 	expectTypeOf<FormBinding['prefetch']>().returns.toEqualTypeOf<Promise<CorsSignature>>();
@@ -158,8 +162,10 @@ test('bindForm: (form | selector, options) → {submit, prefetch, reset, destroy
 	expectTypeOf<typeof FORM_EVENTS>().toEqualTypeOf<{readonly success: 'zuora-cors:success'; readonly error: 'zuora-cors:error'; readonly change: 'zuora-cors:change'; readonly brand: 'zuora-cors:brand'}>();
 
 	expectTypeOf<typeof bindForm>().toBeCallableWith('#card-form', {signatureUrl: '/signature', url: 'https://rest.apisandbox.zuora.com', prefetch: false});
-	// @ts-expect-error `url` is required
+	// The BRIEF's contract 1: with a backend that answers what it signed, the signature URL is the whole configuration.
 	expectTypeOf<typeof bindForm>().toBeCallableWith('#card-form', {signatureUrl: '/signature'});
+	// @ts-expect-error `signatureUrl` is required
+	expectTypeOf<typeof bindForm>().toBeCallableWith('#card-form', {url: 'https://rest.apisandbox.zuora.com'});
 	// @ts-expect-error a misspelt option is refused
 	const misspelt: BindFormOptions = {signatureUrl: '/signature', url: '/', preFetch: false};
 	void misspelt;
@@ -278,7 +284,8 @@ test('messages: codes as data, complete locales, describeError → {code, messag
 	expectTypeOf<typeof ja>().toEqualTypeOf<MessageCatalogue>();
 	expectTypeOf<typeof de>().toExtend<Messages>();
 
-	expectTypeOf<typeof describeError>().parameters.toEqualTypeOf<[error: ZuoraCorsError, options?: DescribeErrorOptions]>();
+	// A catch's value as it comes.
+	expectTypeOf<typeof describeError>().parameters.toEqualTypeOf<[error: unknown, describeOptions?: DescribeErrorOptions]>();
 	expectTypeOf<typeof describeError>().returns.toEqualTypeOf<ErrorDescription>();
 	expectTypeOf<ErrorDescription>().toEqualTypeOf<{code: ErrorMessageCode | FieldErrorCode; message: string; field?: string}>();
 	expectTypeOf<DescribeErrorOptions>().toEqualTypeOf<{messages?: Messages}>();

@@ -177,8 +177,9 @@ export type SignedRequest = {
  * processed) is resolved there before it is reported, and so is a 90000011 before the re-sign
  * (the browser may have re-sent the card itself, with the token the first copy spent).
  */
-export async function runSignedCall<R>(call: SignedCall, request: SignedRequest): Promise<R> {
+export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRequest): Promise<R> {
 	const {signature, signal, signatureRequest, reconcile} = call;
+	const request = ownCopy(signedRequest, 1);
 	const {method} = ZUORA_CORS_OPERATIONS[call.operation];
 	// Only reached with a signatureRequest: without one, nothing is re-signed.
 	const sign = async () => requestSignature(signatureRequest!);
