@@ -44,17 +44,21 @@ export function describeCspReport(text) {
 	}
 
 	const bodies = Array.isArray(parsed) ? parsed.slice(0, 10).map(entry => (ownField(entry, 'type') === 'csp-violation' ? ownField(entry, 'body') : undefined)) : [ownField(parsed, 'csp-report')];
-	return bodies.filter(body => typeof body === 'object' && body !== null).map(body => {
-		const field = (/** @type {string[]} */ ...names) => String(names.map(name => ownField(body, name)).find(value => typeof value === 'string') ?? '');
-		// URLs as their origin (the page: and path), never a query; a keyword such as 'inline' cut short.
-		const blocked = field('blockedURL', 'blocked-uri');
-		const page = field('documentURL', 'document-uri');
-		return [
-			field('effectiveDirective', 'effective-directive', 'violated-directive'),
-			URL.canParse(blocked) ? new URL(blocked).origin : blocked.slice(0, 20),
-			URL.canParse(page) ? new URL(page).origin + new URL(page).pathname : page.slice(0, 20),
-		].map(maskCardRuns).join(' ');
-	});
+	return bodies
+		.filter(body => typeof body === 'object' && body !== null)
+		.map(body => {
+			const field = (/** @type {string[]} */ ...names) => String(names.map(name => ownField(body, name)).find(value => typeof value === 'string') ?? '');
+			// URLs as their origin (the page: and path), never a query; a keyword such as 'inline' cut short.
+			const blocked = field('blockedURL', 'blocked-uri');
+			const page = field('documentURL', 'document-uri');
+			return [
+				field('effectiveDirective', 'effective-directive', 'violated-directive'),
+				URL.canParse(blocked) ? new URL(blocked).origin : blocked.slice(0, 20),
+				URL.canParse(page) ? new URL(page).origin + new URL(page).pathname : page.slice(0, 20),
+			]
+				.map(maskCardRuns)
+				.join(' ');
+		});
 }
 
 /** @param {unknown} value @param {string} name */
@@ -74,5 +78,8 @@ export function maskCardRuns(text) {
 		decoded = decodeURIComponent(decoded);
 	} catch {}
 
-	return decoded.normalize('NFKC').slice(0, 200).replace(/\d(?:[^\p{L}\d]{0,3}\d){11,}/gu, '[redacted]');
+	return decoded
+		.normalize('NFKC')
+		.slice(0, 200)
+		.replace(/\d(?:[^\p{L}\d]{0,3}\d){11,}/gu, '[redacted]');
 }

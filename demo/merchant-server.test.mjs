@@ -66,7 +66,15 @@ async function sign(/** @type {{url: string, origin: string}} */ server, /** @ty
 describe('sessions', () => {
 	test('only a GET of a page starts a session, and only a session gets a token', async () => {
 		const server = await merchant();
-		for (const [method, path] of [['HEAD', '/'], ['GET', '/style.css'], ['GET', '/checkout.js'], ['GET', '/favicon.svg'], ['HEAD', '/index.html'], ['GET', '/nope.html'], ['GET', '/../package.json']]) {
+		for (const [method, path] of [
+			['HEAD', '/'],
+			['GET', '/style.css'],
+			['GET', '/checkout.js'],
+			['GET', '/favicon.svg'],
+			['HEAD', '/index.html'],
+			['GET', '/nope.html'],
+			['GET', '/../package.json'],
+		]) {
 			const response = await send(`${server.url}${path}`, {method}); // eslint-disable-line no-await-in-loop
 			expect([path, response.headers['set-cookie']]).toEqual([path, undefined]);
 		}
@@ -105,10 +113,11 @@ describe('sessions', () => {
 		expect((await sign(server, cookieOf(newcomer), '127.0.10.1')).status).toBe(200);
 	}, 60_000);
 
-	test('/reconcile answers only a session, for the session\'s account', async () => {
+	test("/reconcile answers only a session, for the session's account", async () => {
 		const server = await merchant();
 		const query = JSON.stringify({token: 'T'.repeat(32), creditCardType: 'Visa', lastFour: '1111', expirationMonth: 12, expirationYear: 2031});
-		const reconcile = async (/** @type {string} */ cookie) => send(`${server.url}/reconcile`, {method: 'POST', headers: {cookie, origin: server.origin, 'content-type': 'application/json'}, body: query});
+		const reconcile = async (/** @type {string} */ cookie) =>
+			send(`${server.url}/reconcile`, {method: 'POST', headers: {cookie, origin: server.origin, 'content-type': 'application/json'}, body: query});
 		expect((await reconcile('')).status).toBe(403);
 		const before = stub.requests().length;
 		expect((await reconcile('demo_session=0123456789abcdef0123456789abcdef')).status).toBe(403);
@@ -139,7 +148,7 @@ describe('pages', () => {
 			expect([path, title]).toEqual([path, expect.stringMatching(/\S/)]);
 			const page = await send(`${server.url}${path}`); // eslint-disable-line no-await-in-loop
 			expect([path, page.status, page.headers['content-type']]).toEqual([path, 200, 'text/html; charset=utf-8']);
-			expect(page.headers['content-security-policy']).toContain('form-action \'none\'');
+			expect(page.headers['content-security-policy']).toContain("form-action 'none'");
 			if (!path.startsWith('/spa/') && !path.startsWith('/vite/')) {
 				expect([path, page.body.match(/%[A-Z_]+%/g)]).toEqual([path, null]);
 			}
@@ -150,7 +159,9 @@ describe('pages', () => {
 
 	test('npm start prints every page it serves, each once with its title', async () => {
 		const pagesDir = new URL('pages/', import.meta.url);
-		const expected = readdirSync(pagesDir).filter(file => file.endsWith('.html')).map(file => `/${file.replace(/^index\.html$/, '')}`);
+		const expected = readdirSync(pagesDir)
+			.filter(file => file.endsWith('.html'))
+			.map(file => `/${file.replace(/^index\.html$/, '')}`);
 		const {ZUORA_BASE_URL: _real, ...env} = process.env;
 		const start = spawn(process.execPath, [new URL('start.mjs', import.meta.url).pathname], {env: {...env, PORT: '0', STUB_PORT: '0'}, stdio: ['ignore', 'pipe', 'inherit']});
 		try {
@@ -178,24 +189,26 @@ describe('pages', () => {
 		}
 	}, 30_000);
 
-	test('Node\'s limits on slow and greedy clients are set', async () => {
+	test("Node's limits on slow and greedy clients are set", async () => {
 		const {server} = await merchant();
 		expect([server.headersTimeout, server.requestTimeout, server.keepAliveTimeout, server.maxConnections]).toEqual([10_000, 30_000, 5000, 1000]);
 	});
 });
 
 describe('CSP reports', () => {
-	test('a report is logged as one line with its directive, the blocked origin and the page\'s path: no query, sample or referrer', async () => {
+	test("a report is logged as one line with its directive, the blocked origin and the page's path: no query, sample or referrer", async () => {
 		/** @type {string[]} */
 		const lines = [];
 		const server = await merchant({log: line => lines.push(line)});
-		const report = {'csp-report': {
-			'document-uri': `${server.url}/?creditCardNumber=${CARD}&securityCode=737`,
-			'blocked-uri': `https://evil.example/collect/${CARD}?cvv=737`,
-			'effective-directive': 'form-action',
-			'script-sample': `send("${CARD}")`,
-			referrer: `${server.url}/?n=${CARD}`,
-		}};
+		const report = {
+			'csp-report': {
+				'document-uri': `${server.url}/?creditCardNumber=${CARD}&securityCode=737`,
+				'blocked-uri': `https://evil.example/collect/${CARD}?cvv=737`,
+				'effective-directive': 'form-action',
+				'script-sample': `send("${CARD}")`,
+				referrer: `${server.url}/?n=${CARD}`,
+			},
+		};
 		const response = await send(`${server.url}/__csp-report`, {method: 'POST', headers: {'content-type': 'application/csp-report'}, body: JSON.stringify(report)});
 		expect(response.status).toBe(204);
 		expect(lines).toEqual([`merchant: CSP violation form-action https://evil.example ${server.url}/`]);
@@ -215,17 +228,26 @@ describe('CSP reports', () => {
 			return decoded.normalize('NFKC').replace(/\D/g, '');
 		};
 		const separators = fc.constantFrom('', ' ', '-', '.', '\u00A0', '\t', '  ', '/', '%20', '%C2%A0');
-		fc.assert(fc.property(separators, fc.boolean(), fc.constantFrom('effectiveDirective', 'violated-directive'), fc.constantFrom('blockedURL', 'documentURL', 'blocked-uri', 'document-uri'), (separator, fullWidth, textField, urlField) => {
-			const grouped = CARD.match(/.{4}/g)?.join(separator) ?? CARD;
-			// Full-width digits (U+FF10-FF19) read as the same number.
-			const number = fullWidth ? grouped.replace(/\d/g, digit => String.fromCodePoint(0xFF_10 + Number(digit))) : grouped;
-			const body = {[textField]: `x ${number} y`, [urlField]: `https://h.example/${number}?q=${number}#${number}`};
-			const lines = [...describeCspReport(JSON.stringify({'csp-report': body})), ...describeCspReport(JSON.stringify([{type: 'csp-violation', body}]))];
-			expect(lines).toHaveLength(2);
-			for (const line of lines) {
-				expect(digitsOnly(line)).not.toContain(CARD);
-			}
-		}), {seed: 9, numRuns: 200});
+		fc.assert(
+			fc.property(
+				separators,
+				fc.boolean(),
+				fc.constantFrom('effectiveDirective', 'violated-directive'),
+				fc.constantFrom('blockedURL', 'documentURL', 'blocked-uri', 'document-uri'),
+				(separator, fullWidth, textField, urlField) => {
+					const grouped = CARD.match(/.{4}/g)?.join(separator) ?? CARD;
+					// Full-width digits (U+FF10-FF19) read as the same number.
+					const number = fullWidth ? grouped.replace(/\d/g, digit => String.fromCodePoint(0xff_10 + Number(digit))) : grouped;
+					const body = {[textField]: `x ${number} y`, [urlField]: `https://h.example/${number}?q=${number}#${number}`};
+					const lines = [...describeCspReport(JSON.stringify({'csp-report': body})), ...describeCspReport(JSON.stringify([{type: 'csp-violation', body}]))];
+					expect(lines).toHaveLength(2);
+					for (const line of lines) {
+						expect(digitsOnly(line)).not.toContain(CARD);
+					}
+				},
+			),
+			{seed: 9, numRuns: 200},
+		);
 		expect(describeCspReport('not json')).toEqual([]);
 		expect(describeCspReport(JSON.stringify([{type: 'other', body: {}}]))).toEqual([]);
 	});

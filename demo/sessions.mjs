@@ -50,15 +50,21 @@ export function addressPrefixes(address) {
 	}
 
 	if (!key.endsWith('/64')) {
-		return [{level: 'ipv4/32', key}, {level: 'ipv4/24', key: `${key.split('.').slice(0, 3).join('.')}.0/24`}];
+		return [
+			{level: 'ipv4/32', key},
+			{level: 'ipv4/24', key: `${key.split('.').slice(0, 3).join('.')}.0/24`},
+		];
 	}
 
-	const groups = key.replace('::/64', '').split(':').map(group => Number.parseInt(group, 16));
+	const groups = key
+		.replace('::/64', '')
+		.split(':')
+		.map(group => Number.parseInt(group, 16));
 	const [a, b, c, d = 0] = groups;
 	const hex = (/** @type {number[]} */ parts) => parts.map(part => part.toString(16)).join(':');
 	return [
 		{level: 'ipv6/64', key},
-		{level: 'ipv6/56', key: `${hex([a ?? 0, b ?? 0, c ?? 0, d & 0xFF_00])}::/56`},
+		{level: 'ipv6/56', key: `${hex([a ?? 0, b ?? 0, c ?? 0, d & 0xff_00])}::/56`},
 		{level: 'ipv6/48', key: `${hex([a ?? 0, b ?? 0, c ?? 0])}::/48`},
 	];
 }

@@ -8,9 +8,12 @@ import {addressPrefixes, createSessions, SESSION_CREATION_LIMITS} from './sessio
 /** A clock the test moves by hand. */
 function clock(start = 1_000_000) {
 	let time = start;
-	return {now: () => time, advance: (/** @type {number} */ ms) => {
-		time += ms;
-	}};
+	return {
+		now: () => time,
+		advance: (/** @type {number} */ ms) => {
+			time += ms;
+		},
+	};
 }
 
 /** Opens a session and returns its id, failing the test when the open was refused. */
@@ -46,7 +49,10 @@ const inSlash56 = (/** @type {number} */ index, host = 1) => `2001:db8:0:ab${ind
 
 describe('address prefixes', () => {
 	test('IPv4 by /32 and /24, IPv6 by /64, /56 and /48, an IPv4-mapped address as IPv4, anything else as one group', () => {
-		expect(addressPrefixes('203.0.113.7')).toEqual([{level: 'ipv4/32', key: '203.0.113.7'}, {level: 'ipv4/24', key: '203.0.113.0/24'}]);
+		expect(addressPrefixes('203.0.113.7')).toEqual([
+			{level: 'ipv4/32', key: '203.0.113.7'},
+			{level: 'ipv4/24', key: '203.0.113.0/24'},
+		]);
 		expect(addressPrefixes('::ffff:203.0.113.7')).toEqual(addressPrefixes('203.0.113.7'));
 		expect(addressPrefixes('2001:db8:1:abcd:1:2:3:4')).toEqual([
 			{level: 'ipv6/64', key: '2001:db8:1:abcd::/64'},
@@ -77,11 +83,29 @@ describe('creation limits per prefix', () => {
 	test('IPv6: a /64 gets 30 a minute, a /56 60 and a /48 120, however many addresses rotate inside', () => {
 		const sessions = createSessions({now: clock().now});
 		// 1000 addresses in one /64.
-		expect(flood(sessions, Array.from({length: 1000}, (_, index) => `2001:db8:0:ab00::${(index + 1).toString(16)}`), 1).opened).toBe(30);
+		expect(
+			flood(
+				sessions,
+				Array.from({length: 1000}, (_, index) => `2001:db8:0:ab00::${(index + 1).toString(16)}`),
+				1,
+			).opened,
+		).toBe(30);
 		// All 256 /64s of that /56.
-		expect(flood(sessions, Array.from({length: 256}, (_, index) => inSlash56(index)), 1).opened).toBe(60 - 30);
+		expect(
+			flood(
+				sessions,
+				Array.from({length: 256}, (_, index) => inSlash56(index)),
+				1,
+			).opened,
+		).toBe(60 - 30);
 		// All 256 /56s of its /48.
-		expect(flood(sessions, Array.from({length: 256}, (_, index) => `2001:db8:0:${(index << 8).toString(16)}::1`), 1).opened).toBe(120 - 60);
+		expect(
+			flood(
+				sessions,
+				Array.from({length: 256}, (_, index) => `2001:db8:0:${(index << 8).toString(16)}::1`),
+				1,
+			).opened,
+		).toBe(120 - 60);
 		expect('id' in sessions.open('2001:db8:1::1')).toBe(true);
 	});
 
@@ -131,7 +155,7 @@ describe('the session table', () => {
 		const sessions = createSessions({now: time.now});
 		const shoppers = Array.from({length: 200}, (_, index) => openOrFail(sessions, ipv4(100, 64, index, 1)));
 		// The review's flood: 334 addresses, each at its own allowance, every minute; distinct /24s (the worst case for the /24 limit).
-		const attackers = Array.from({length: 334}, (_, index) => ipv4(10, index >> 8, index & 0xFF, 1));
+		const attackers = Array.from({length: 334}, (_, index) => ipv4(10, index >> 8, index & 0xff, 1));
 		for (let minute = 0; minute < 5; minute++) {
 			flood(sessions, attackers, 31);
 			// Shoppers keep using their sessions; a new shopper arrives every minute and gets one.
@@ -149,7 +173,11 @@ describe('the session table', () => {
 		const shopper = openOrFail(sessions, '2001:db8:ffff::1');
 		let opened = 0;
 		for (let minute = 0; minute < 30; minute++) {
-			opened += flood(sessions, Array.from({length: 256}, (_, index) => inSlash56(index, minute + 1)), 2).opened;
+			opened += flood(
+				sessions,
+				Array.from({length: 256}, (_, index) => inSlash56(index, minute + 1)),
+				2,
+			).opened;
 			expect(sessions.touch(shopper)).toBe(true);
 			expect('id' in sessions.open(`2001:db8:eeee:${minute}::1`)).toBe(true);
 			time.advance(60_000);
@@ -158,7 +186,7 @@ describe('the session table', () => {
 		expect(opened).toBe(30 * 60);
 	}, 60_000);
 
-	test('generated floods: whatever the attacker\'s prefixes, shoppers in quieter groups keep their sessions and new shoppers get one', () => {
+	test("generated floods: whatever the attacker's prefixes, shoppers in quieter groups keep their sessions and new shoppers get one", () => {
 		const attacker = fc.record({
 			family: fc.constantFrom('ipv4', 'ipv6'),
 			// How spread out the attacker is: groups (IPv4 /24s, IPv6 /48s) and addresses per group.
@@ -167,24 +195,27 @@ describe('the session table', () => {
 			rounds: fc.integer({min: 1, max: 20}),
 			seed: fc.integer({min: 0, max: 255}),
 		});
-		fc.assert(fc.property(attacker, fc.integer({min: 20, max: 200}), ({family, groups, perGroup, rounds, seed}, maxSessions) => {
-			const time = clock();
-			const sessions = createSessions({maxSessions, now: time.now});
-			const shopperCount = Math.min(10, Math.floor(maxSessions / 4));
-			const shoppers = Array.from({length: shopperCount}, (_, index) => openOrFail(sessions, ipv4(100, 64, index, 1)));
-			const addresses = Array.from({length: groups * perGroup}, (_, index) => {
-				const [group, host] = [Math.floor(index / perGroup), index % perGroup];
-				return family === 'ipv4' ? ipv4(10, seed, group, host + 1) : `2001:db8:${((seed << 8) + group).toString(16)}:${host.toString(16)}::${(seed + 1).toString(16)}`;
-			});
-			for (let round = 0; round < rounds; round++) {
-				flood(sessions, addresses, 1);
-				time.advance(5000);
-				// A shopper's group holds one session: it gives way only once every group holds one, which needs as many groups as slots.
-				expect(shoppers.filter(id => !sessions.touch(id))).toEqual([]);
-			}
+		fc.assert(
+			fc.property(attacker, fc.integer({min: 20, max: 200}), ({family, groups, perGroup, rounds, seed}, maxSessions) => {
+				const time = clock();
+				const sessions = createSessions({maxSessions, now: time.now});
+				const shopperCount = Math.min(10, Math.floor(maxSessions / 4));
+				const shoppers = Array.from({length: shopperCount}, (_, index) => openOrFail(sessions, ipv4(100, 64, index, 1)));
+				const addresses = Array.from({length: groups * perGroup}, (_, index) => {
+					const [group, host] = [Math.floor(index / perGroup), index % perGroup];
+					return family === 'ipv4' ? ipv4(10, seed, group, host + 1) : `2001:db8:${((seed << 8) + group).toString(16)}:${host.toString(16)}::${(seed + 1).toString(16)}`;
+				});
+				for (let round = 0; round < rounds; round++) {
+					flood(sessions, addresses, 1);
+					time.advance(5000);
+					// A shopper's group holds one session: it gives way only once every group holds one, which needs as many groups as slots.
+					expect(shoppers.filter(id => !sessions.touch(id))).toEqual([]);
+				}
 
-			expect(sessions.size()).toBeLessThanOrEqual(maxSessions);
-			expect('id' in sessions.open('192.0.2.200')).toBe(true);
-		}), {seed: 1511, numRuns: 100});
+				expect(sessions.size()).toBeLessThanOrEqual(maxSessions);
+				expect('id' in sessions.open('192.0.2.200')).toBe(true);
+			}),
+			{seed: 1511, numRuns: 100},
+		);
 	}, 60_000);
 });

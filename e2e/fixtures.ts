@@ -34,17 +34,26 @@ export type MerchantServer = {
 
 const RAISED = {limit: 1000, windowMs: 60_000};
 
+/** One allowance of new sessions for every address prefix (tests open them all from 127.0.0.1). */
+function everyPrefix({limit, windowMs}: RateLimit) {
+	const levels = Object.keys(SESSION_CREATION_LIMITS.perPrefix) as Array<keyof typeof SESSION_CREATION_LIMITS.perPrefix>;
+	return {windowMs, perPrefix: Object.fromEntries(levels.map(level => [level, limit])) as Record<(typeof levels)[number], number>};
+}
+
 /**
  * The demo backend on a free port, behind a listener that keeps every CSP report the browser
  * sends (the demo itself only logs a masked summary).
  */
-export async function startMerchant(zuoraBaseUrl: string, {sessionLimit, ipLimit, sessionCreationLimit, creditCardsPath, allowed: _allowed, ...options}: MerchantOptions = {}): Promise<MerchantServer> {
+export async function startMerchant(
+	zuoraBaseUrl: string,
+	{sessionLimit, ipLimit, sessionCreationLimit, creditCardsPath, allowed: _allowed, ...options}: MerchantOptions = {},
+): Promise<MerchantServer> {
 	const rule = ({limit, windowMs}: RateLimit) => ({points: limit, duration: Math.max(1, Math.ceil(windowMs / 1000))});
 	const listener = await createMerchant({
 		zuoraBaseUrl,
 		...options,
 		limits: {account: false, ...(sessionLimit ? {session: rule(sessionLimit)} : {}), ...(ipLimit ? {address: rule(ipLimit)} : {})},
-		...(sessionCreationLimit ? {sessions: {creationLimits: {windowMs: sessionCreationLimit.windowMs, perPrefix: Object.fromEntries(Object.keys(SESSION_CREATION_LIMITS.perPrefix).map(level => [level, sessionCreationLimit.limit])) as typeof SESSION_CREATION_LIMITS.perPrefix}}} : {}),
+		...(sessionCreationLimit ? {sessions: {creationLimits: everyPrefix(sessionCreationLimit)}} : {}),
 		...(creditCardsPath ? {routes: {...SIGNATURE_ROUTES, '/signature': {operation: 'credit-card', uri: zuoraBaseUrl + creditCardsPath}}} : {}),
 	});
 	const reports: string[] = [];
@@ -99,18 +108,21 @@ type WorkerFixtures = {
 /**
  * Each worker gets its own stub Zuora and merchant backend on free ports (limits raised: one
  * worker opens more than 30 checkout sessions a minute): two origins on
- * 127.0.0.1, so CORS applies, yet one site, so the SameSite=Lax session cookie proves whether
+ * 127.0.0.1, so CORS applies, yet one site, so the SameSite=Strict session cookie proves whether
  * the browser sent credentials. Every test starts from an empty stub.
  */
 export const test = base.extend<Fixtures, WorkerFixtures>({
 	stubOptions: [{testMode: true}, {scope: 'worker', option: true}],
-	servers: [async ({stubOptions}, use) => {
-		const stub = await startZuoraStub(stubOptions);
-		const merchant = await startMerchant(stub.url, {sessionLimit: RAISED, ipLimit: RAISED, sessionCreationLimit: RAISED});
-		stub.allowOrigin(merchant.origin);
-		await use({stub, merchant});
-		await Promise.all([merchant.close(), stub.close()]);
-	}, {scope: 'worker'}],
+	servers: [
+		async ({stubOptions}, use) => {
+			const stub = await startZuoraStub(stubOptions);
+			const merchant = await startMerchant(stub.url, {sessionLimit: RAISED, ipLimit: RAISED, sessionCreationLimit: RAISED});
+			stub.allowOrigin(merchant.origin);
+			await use({stub, merchant});
+			await Promise.all([merchant.close(), stub.close()]);
+		},
+		{scope: 'worker'},
+	],
 	demo: async ({servers}, use) => {
 		servers.stub.reset();
 		const extra: MerchantServer[] = [];

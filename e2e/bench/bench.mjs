@@ -25,7 +25,7 @@ const here = new URL('.', import.meta.url);
  * @type {Array<{id: string, name: string, roundTrips: number, cachedPreflight?: boolean}>}
  */
 const SCENARIOS = [
-	{id: 'sample', name: '1. Zuora\'s sample flow (3 XHRs)', roundTrips: 4},
+	{id: 'sample', name: "1. Zuora's sample flow (3 XHRs)", roundTrips: 4},
 	{id: 'create', name: '2. createPaymentMethod, no prefetch', roundTrips: 4},
 	{id: 'bind', name: '3. bindForm with prefetch', roundTrips: 2},
 	{id: 'bind-cached', name: '4. bindForm + cacheable preflight', roundTrips: 1, cachedPreflight: true},
@@ -66,9 +66,15 @@ function instrument() {
 		clear(id);
 	};
 
-	document.addEventListener('click', event => {
-		if (/** @type {Element} */ (event.target).closest?.('button')) w.__bench.clickAt = performance.now();
-	}, true);
+	document.addEventListener(
+		'click',
+		event => {
+			if (/** @type {Element} */ (event.target).closest?.('button')) {
+				w.__bench.clickAt = performance.now();
+			}
+		},
+		true,
+	);
 }
 
 /**
@@ -86,7 +92,9 @@ async function prepare(page, id) {
 		};
 
 		form.addEventListener(w.ZuoraCors.FORM_EVENTS.success, done);
-		if (scenario === 'bind' || scenario === 'bind-cached') return;
+		if (scenario === 'bind' || scenario === 'bind-cached') {
+			return;
+		}
 		w.checkout.destroy();
 		// destroy() locks the card controls again (no script, no card control live): this page's own code takes over.
 		for (const control of form.querySelectorAll('fieldset, input, select, button')) {
@@ -97,7 +105,15 @@ async function prepare(page, id) {
 		form.addEventListener('submit', event => {
 			event.preventDefault();
 			if (scenario === 'create') {
-				const card = {accountKey: field('accountKey').value, creditCardType: field('creditCardType').value, creditCardNumber: field('creditCardNumber').value, expirationMonth: field('expirationMonth').value, expirationYear: field('expirationYear').value, securityCode: field('securityCode').value, defaultPaymentMethod: field('defaultPaymentMethod').checked};
+				const card = {
+					accountKey: field('accountKey').value,
+					creditCardType: field('creditCardType').value,
+					creditCardNumber: field('creditCardNumber').value,
+					expirationMonth: field('expirationMonth').value,
+					expirationYear: field('expirationYear').value,
+					securityCode: field('securityCode').value,
+					defaultPaymentMethod: field('defaultPaymentMethod').checked,
+				};
 				w.ZuoraCors.createPaymentMethod({signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: zuora, allowedHosts: [new URL(zuora).origin], card}).then(done);
 				return;
 			}
@@ -115,10 +131,22 @@ async function prepare(page, id) {
 				xhr.setRequestHeader('token', json.token);
 				xhr.withCredentials = true;
 				xhr.onload = () => {
-					if (JSON.parse(xhr.responseText).success) done();
+					if (JSON.parse(xhr.responseText).success) {
+						done();
+					}
 				};
 
-				xhr.send(JSON.stringify({accountKey: field('accountKey').value, creditCardType: field('creditCardType').value, creditCardNumber: field('creditCardNumber').value, expirationMonth: field('expirationMonth').value, expirationYear: field('expirationYear').value, securityCode: field('securityCode').value, defaultPaymentMethod: String(field('defaultPaymentMethod').checked)}));
+				xhr.send(
+					JSON.stringify({
+						accountKey: field('accountKey').value,
+						creditCardType: field('creditCardType').value,
+						creditCardNumber: field('creditCardNumber').value,
+						expirationMonth: field('expirationMonth').value,
+						expirationYear: field('expirationYear').value,
+						securityCode: field('securityCode').value,
+						defaultPaymentMethod: String(field('defaultPaymentMethod').checked),
+					}),
+				);
 			};
 
 			signatureXhr.send();
@@ -159,10 +187,10 @@ function quantile(values, q) {
 /** @param {'chromium' | 'firefox'} engine */
 async function launch(engine) {
 	const executablePath = findBrowser(engine);
-	if (!executablePath) throw new Error(`No ${engine}: run node e2e/browsers.mjs ${engine}`);
-	return engine === 'chromium'
-		? chromium.launch({executablePath, args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc']})
-		: firefox.launch({executablePath, channel: 'moz-firefox'});
+	if (!executablePath) {
+		throw new Error(`No ${engine}: run node e2e/browsers.mjs ${engine}`);
+	}
+	return engine === 'chromium' ? chromium.launch({executablePath, args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc']}) : firefox.launch({executablePath, channel: 'moz-firefox'});
 }
 
 /** @param {boolean} cachedPreflight */
@@ -189,10 +217,15 @@ async function startDistantMerchant(zuoraBaseUrl, ms) {
 		server.listen(0, '127.0.0.1', () => resolve(undefined));
 	});
 	const url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
-	return {url, origin: url, close: async () => new Promise(resolve => {
-		server.close(() => resolve(undefined));
-		server.closeAllConnections();
-	})};
+	return {
+		url,
+		origin: url,
+		close: async () =>
+			new Promise(resolve => {
+				server.close(() => resolve(undefined));
+				server.closeAllConnections();
+			}),
+	};
 }
 
 /** @param {'chromium' | 'firefox'} engine */
@@ -236,12 +269,13 @@ async function benchEngine(engine) {
  * @param {string} engine
  */
 async function soakTest(page, engine) {
-	const snapshot = async () => page.evaluate(async () => {
-		const w = /** @type {any} */ (window);
-		w.gc?.();
-		const memory = /** @type {any} */ (performance).memory;
-		return {listeners: w.__bench.listeners, timers: w.__bench.timers.size, heap: memory ? memory.usedJSHeapSize : null};
-	});
+	const snapshot = async () =>
+		page.evaluate(async () => {
+			const w = /** @type {any} */ (window);
+			w.gc?.();
+			const memory = /** @type {any} */ (performance).memory;
+			return {listeners: w.__bench.listeners, timers: w.__bench.timers.size, heap: memory ? memory.usedJSHeapSize : null};
+		});
 	const times = [];
 	const before = await snapshot();
 	for (let index = 0; index < soak; index++) {
@@ -268,16 +302,22 @@ async function parseTime(browser, origin) {
 	const times = [];
 	for (let index = 0; index < 20; index++) {
 		await page.goto('about:blank');
-		times.push(await page.evaluate(async source => new Promise(resolve => {
-			const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
-			const script = document.createElement('script');
-			const start = performance.now();
-			script.addEventListener('load', () => {
-				resolve(performance.now() - start);
-			});
-			script.src = url;
-			document.head.append(script);
-		}), code));
+		times.push(
+			await page.evaluate(
+				async source =>
+					new Promise(resolve => {
+						const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
+						const script = document.createElement('script');
+						const start = performance.now();
+						script.addEventListener('load', () => {
+							resolve(performance.now() - start);
+						});
+						script.src = url;
+						document.head.append(script);
+					}),
+				code,
+			),
+		);
 	}
 
 	await context.close();
@@ -322,11 +362,17 @@ function chart(summaries, latency) {
 		for (const summary of summaries) {
 			const row = summary.rows.find((/** @type {any} */ candidate) => candidate.id === scenario.id);
 			const color = colors[/** @type {'chromium' | 'firefox'} */ (summary.engine)];
-			parts.push(`<rect x="${left}" y="${y}" width="${scale(row.median).toFixed(1)}" height="${barHeight - 3}" fill="${color}"/>`, `<rect x="${(left + scale(row.p95)).toFixed(1)}" y="${y}" width="2" height="${barHeight - 3}" fill="#222"/>`, `<text x="${(left + scale(Math.max(row.median, row.p95)) + 6).toFixed(1)}" y="${y + 11}" font-size="10">${summary.engine} ${row.median.toFixed(0)} ms</text>`);
+			parts.push(
+				`<rect x="${left}" y="${y}" width="${scale(row.median).toFixed(1)}" height="${barHeight - 3}" fill="${color}"/>`,
+				`<rect x="${(left + scale(row.p95)).toFixed(1)}" y="${y}" width="2" height="${barHeight - 3}" fill="#222"/>`,
+				`<text x="${(left + scale(Math.max(row.median, row.p95)) + 6).toFixed(1)}" y="${y + 11}" font-size="10">${summary.engine} ${row.median.toFixed(0)} ms</text>`,
+			);
 			y += barHeight;
 		}
 
-		parts.push(`<line x1="${left + scale(scenario.roundTrips * latency)}" x2="${left + scale(scenario.roundTrips * latency)}" y1="${y - barHeight * summaries.length - 2}" y2="${y}" stroke="#2e7d32" stroke-dasharray="3,2"/>`);
+		parts.push(
+			`<line x1="${left + scale(scenario.roundTrips * latency)}" x2="${left + scale(scenario.roundTrips * latency)}" y1="${y - barHeight * summaries.length - 2}" y2="${y}" stroke="#2e7d32" stroke-dasharray="3,2"/>`,
+		);
 		y += 10;
 	}
 
@@ -352,7 +398,11 @@ const summaries = summarise(results);
 let allMet = true;
 const lines = [];
 for (const summary of summaries) {
-	lines.push(`\n${summary.engine} ${summary.version}, ${latency} ms per request, ${runs} runs per scenario`, '| scenario | median ms | p95 ms | ÷ baseline | floor ms | ÷ floor |', '|---|---:|---:|---:|---:|---:|');
+	lines.push(
+		`\n${summary.engine} ${summary.version}, ${latency} ms per request, ${runs} runs per scenario`,
+		'| scenario | median ms | p95 ms | ÷ baseline | floor ms | ÷ floor |',
+		'|---|---:|---:|---:|---:|---:|',
+	);
 	for (const row of summary.rows) {
 		lines.push(`| ${row.name} | ${row.median.toFixed(1)} | ${row.p95.toFixed(1)} | ${row.vsBaseline.toFixed(2)} | ${row.floor} | ${row.vsFloor.toFixed(2)} |`);
 	}
@@ -364,11 +414,17 @@ for (const summary of summaries) {
 
 	const {soak: s, parse} = summary;
 	const heap = s.before.heap === null ? 'n/a in this engine' : `${(s.before.heap / 1e6).toFixed(2)} → ${(s.after.heap / 1e6).toFixed(2)} MB`;
-	lines.push(`- ${s.submissions} submissions in one page: median of the first ${s.window} ${s.firstMedian.toFixed(1)} ms, of the last ${s.lastMedian.toFixed(1)} ms (×${s.growth.toFixed(2)}); listeners ${s.before.listeners} → ${s.after.listeners}; pending timers ${s.before.timers} → ${s.after.timers}; heap ${heap}`, `- bundle parse + execute (blob: URL, no network): median ${parse.median.toFixed(2)} ms, p95 ${parse.p95.toFixed(2)} ms`);
+	lines.push(
+		`- ${s.submissions} submissions in one page: median of the first ${s.window} ${s.firstMedian.toFixed(1)} ms, of the last ${s.lastMedian.toFixed(1)} ms (×${s.growth.toFixed(2)}); listeners ${s.before.listeners} → ${s.after.listeners}; pending timers ${s.before.timers} → ${s.after.timers}; heap ${heap}`,
+		`- bundle parse + execute (blob: URL, no network): median ${parse.median.toFixed(2)} ms, p95 ${parse.p95.toFixed(2)} ms`,
+	);
 }
 
 console.log(lines.join('\n'));
-await writeFile(new URL('results.json', here), `${JSON.stringify({date: new Date().toISOString(), latency, runs, summaries: summaries.map(({samples, ...rest}) => ({...rest, samples}))}, undefined, 2)}\n`);
+await writeFile(
+	new URL('results.json', here),
+	`${JSON.stringify({date: new Date().toISOString(), latency, runs, summaries: summaries.map(({samples, ...rest}) => ({...rest, samples}))}, undefined, 2)}\n`,
+);
 await writeFile(new URL('latency.svg', here), chart(summaries, latency));
 await writeFile(new URL('results.md', here), `${lines.join('\n').trim()}\n`);
 console.log(`\nwrote e2e/bench/results.json, results.md and latency.svg\nbench: ${allMet ? 'all targets met' : 'TARGETS MISSED'}`);
