@@ -73,7 +73,7 @@ for (const {name, file, imports, budget} of BUDGETS) {
 		over.push(name);
 	}
 
-	row(name, `${size} B`, `${ok ? 'ok  ' : 'OVER'} <= ${budget} B (${percent(size, budget)}, ${budget - size} B left)`);
+	row(name, `${size} B`, `${ok ? 'ok  ' : 'OVER'} <= ${budget} B (${percent(size, budget)}, ${ok ? `${budget - size} B left` : `${size - budget} B over`})`);
 }
 
 console.log('\nwhat each feature adds to an app with createPaymentMethod only (gzip -9 bytes)');
