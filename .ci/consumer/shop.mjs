@@ -43,13 +43,16 @@ export async function startShop({zuoraUrl, accountKey = 'A00000042'}) {
 		}),
 	);
 	// Whether the card whose answer was lost is on the session's account: it lists the account's cards at Zuora.
-	const reconcile = toNodeListener(
-		createReconcileHandler({
-			zuora: {baseUrl: zuoraUrl, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'},
-			authorize,
-			log: () => {},
-		}),
-	);
+	const reconcileHandler = createReconcileHandler({
+		zuora: {baseUrl: zuoraUrl, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'},
+		authorize,
+		log: () => {},
+	});
+	// Recorded as the handler receives it (a clone: the handler reads the body itself).
+	const reconcile = toNodeListener(async (request, context) => {
+		reconcileRequests.push(`${request.method} ${new URL(request.url).pathname} ${JSON.stringify(Object.fromEntries(request.headers))} ${await request.clone().text()}`);
+		return reconcileHandler(request, context);
+	});
 
 	const server = createServer((request, response) => {
 		if (request.method === 'GET' && request.url === '/') {
@@ -75,10 +78,6 @@ export async function startShop({zuoraUrl, accountKey = 'A00000042'}) {
 		}
 
 		if (request.url === '/reconcile') {
-			/** @type {Buffer[]} */
-			const chunks = [];
-			request.on('data', chunk => chunks.push(chunk));
-			request.on('end', () => reconcileRequests.push(`${request.method} ${request.url} ${JSON.stringify(request.headers)} ${Buffer.concat(chunks).toString('utf8')}`));
 			reconcile(request, response);
 			return;
 		}
