@@ -92,7 +92,8 @@ test('answer lost after Zuora saved the card: the reconcile endpoint finds it, "
 	stub.failNext(1, 'answerLost');
 	// The pair prefetched on the first interaction with the form: the only one this checkout needs.
 	await expect.poll(() => stub.tokens().issued).toBe(1);
-	await saveButton(page).click();
+	// A double click: the second click sends nothing more (bindForm has one submission in flight).
+	await saveButton(page).dblclick();
 	await expectSavedOnce(page, stub);
 	// Either path the engine takes ends here: the lost answer reported as a network error, or the
 	// browser's own copy of the POST on a dropped keep-alive connection meeting the spent token
@@ -143,8 +144,8 @@ for (const [name, fault] of BEFORE_PROCESSING) {
 			await expect(page.locator('#error')).toHaveAttribute('data-kind', 'not-saved');
 			await expect(saveButton(page)).toBeEnabled();
 			const issued = stub.tokens().issued;
-			await saveButton(page).click();
-			// The retry used a fresh signature.
+			// The retry, double-clicked: one fresh signature.
+			await saveButton(page).dblclick();
 			await expect.poll(() => stub.tokens().issued).toBe(issued + 1);
 		}
 
