@@ -175,7 +175,11 @@ export function validateCreditCard(card: CreditCardInput, validateOptions: Valid
 		const code = String(input.securityCode).trim();
 		if (!/^\d+$/.test(code) || (size === undefined ? code.length < 3 || code.length > 4 : code.length !== size)) {
 			// American Express prints its code on the front; the others on the back.
-			fail('securityCode', size === undefined ? 'security_code_invalid_any' : brand === 'AmericanExpress' ? 'security_code_invalid_front' : 'security_code_invalid', size === undefined ? undefined : {size});
+			fail(
+				'securityCode',
+				size === undefined ? 'security_code_invalid_any' : brand === 'AmericanExpress' ? 'security_code_invalid_front' : 'security_code_invalid',
+				size === undefined ? undefined : {size},
+			);
 		}
 	}
 

@@ -112,7 +112,10 @@ function classify({kind, stage, status, retryAfter, reasons, code, retryable}: P
 	// A refusal with reasons (success: false, or a 4xx with reasons): Zuora did not save the card.
 	const refused = kind === 'zuora' || (kind === 'http' && status !== undefined && status < 500 && status !== 409 && (reasons?.length ?? 0) > 0);
 	if (refused) {
-		const text = (reasons ?? []).map(reason => reason.message).join(' ').toLowerCase();
+		const text = (reasons ?? [])
+			.map(reason => reason.message)
+			.join(' ')
+			.toLowerCase();
 		const decline = DECLINES.find(([pattern]) => pattern.test(text));
 		if (decline) {
 			return [decline[1]];

@@ -31,15 +31,15 @@ export {
 } from './zuora.js';
 export {bindForm, FORM_EVENTS, type BindFormOptions, type FormBinding, type FieldChange, type FormEventDetails, type FormEventMap, type OptionalFormField} from './form/index.js';
 export {describeError, type DescribeErrorOptions, type ErrorDescription} from './describe-error.js';
-export {
-	type Messages,
-	type MessageCatalogue,
-	type MessageCode,
-	type FieldErrorCode,
-	type ErrorMessageCode,
-	type StatusMessageCode,
-	type FieldError,
-	type MessageValues,
+export type {
+	Messages,
+	MessageCatalogue,
+	MessageCode,
+	FieldErrorCode,
+	ErrorMessageCode,
+	StatusMessageCode,
+	FieldError,
+	MessageValues,
 } from './messages.js';
 export {createAccount, type CreateAccountOptions, type AccountInput, type AccountCreditCard, type AccountResult} from './account.js';
 export {getFile, type GetFileOptions} from './file.js';

@@ -96,5 +96,5 @@ export type FieldError = {
  */
 export function formatMessage(code: string, fallback: string, values: MessageValues = {}, messages?: Messages): string {
 	const own = Object.hasOwn(Object(messages), code) ? (messages as Record<string, unknown>)[code] : undefined;
-	return (typeof own === 'string' ? own : fallback).replace(/{(\w+)}/g, (placeholder, name: string) => Object.hasOwn(values, name) ? String(values[name]) : placeholder);
+	return (typeof own === 'string' ? own : fallback).replace(/{(\w+)}/g, (placeholder, name: string) => (Object.hasOwn(values, name) ? String(values[name]) : placeholder));
 }

@@ -26,9 +26,12 @@ const here = dirname(fileURLToPath(import.meta.url));
  * script-tag bundle carries whole.
  */
 function readNames(): string[] {
-	const sources = readdirSync(here).filter(file => file.endsWith('.ts') && !/\.test(?:-util)?\.ts$/.test(file)).map(file => join(here, file));
+	const sources = readdirSync(here)
+		.filter(file => file.endsWith('.ts') && !/\.test(?:-util)?\.ts$/.test(file))
+		.map(file => join(here, file));
 	const kyRoot = join(here, '..', 'node_modules', 'ky', 'distribution');
-	const kyFiles = (directory: string): string[] => readdirSync(directory, {withFileTypes: true}).flatMap(entry => entry.isDirectory() ? kyFiles(join(directory, entry.name)) : entry.name.endsWith('.js') ? [join(directory, entry.name)] : []);
+	const kyFiles = (directory: string): string[] =>
+		readdirSync(directory, {withFileTypes: true}).flatMap(entry => (entry.isDirectory() ? kyFiles(join(directory, entry.name)) : entry.name.endsWith('.js') ? [join(directory, entry.name)] : []));
 	const names = new Set<string>();
 	for (const file of [...sources, ...kyFiles(kyRoot)]) {
 		const text = readFileSync(file, 'utf8');
@@ -81,7 +84,13 @@ beforeAll(async () => {
 afterAll(async () => server.close(), 30_000);
 
 /** What the server received, headers as they came (Node's `headers` object is itself fooled by a polluted prototype). */
-const sent = () => server.received.map(({method, url, rawHeaders, body}) => ({method, url, body, headers: rawHeaders.filter((_text, index) => index % 2 === 0 ? !/^(?:host|connection)$/i.test(_text) : !/^(?:host|connection)$/i.test(rawHeaders[index - 1]!))}));
+const sent = () =>
+	server.received.map(({method, url, rawHeaders, body}) => ({
+		method,
+		url,
+		body,
+		headers: rawHeaders.filter((_text, index) => (index % 2 === 0 ? !/^(?:host|connection)$/i.test(_text) : !/^(?:host|connection)$/i.test(rawHeaders[index - 1]!))),
+	}));
 
 /** An outcome as text: what resolved, or the failure's class and classification. */
 async function outcome(run: () => unknown): Promise<string> {
@@ -114,10 +123,22 @@ const scenarios: Record<string, () => Promise<unknown>> = {
 		return createPaymentMethod({...options, card: {...card, expirationMonth: '13', cardHolderInfo: {cardHolderName: 'x'.repeat(51)}}, messages: de});
 	},
 	async 'createAccount, signed name and uri'() {
-		return createAccount({...options, signatureUrl: `${server.url}/signature/account`, account: {currency: 'USD', billToContact: {firstName: 'Ada', lastName: 'L', country: 'GB'}, creditCard: {cardNumber: NUMBER, expirationMonth: 12, expirationYear: 2031, cardHolderInfo: {cardHolderName: 'Ada'}}}});
+		return createAccount({
+			...options,
+			signatureUrl: `${server.url}/signature/account`,
+			account: {
+				currency: 'USD',
+				billToContact: {firstName: 'Ada', lastName: 'L', country: 'GB'},
+				creditCard: {cardNumber: NUMBER, expirationMonth: 12, expirationYear: 2031, cardHolderInfo: {cardHolderName: 'Ada'}},
+			},
+		});
 	},
 	async 'validateCreditCard with now and messages'() {
-		return [validateCreditCard({...card, expirationYear: '2031', expirationMonth: '5'}, {now, messages: de}), validateCreditCard({creditCardType: 'constructor'}), validateCreditCard({...card, defaultPaymentMethod: 'maybe'})];
+		return [
+			validateCreditCard({...card, expirationYear: '2031', expirationMonth: '5'}, {now, messages: de}),
+			validateCreditCard({creditCardType: 'constructor'}),
+			validateCreditCard({...card, defaultPaymentMethod: 'maybe'}),
+		];
 	},
 	async 'describeError with messages'() {
 		return [
@@ -179,7 +200,7 @@ async function probeNode(): Promise<string> {
 
 /** The names among `names` that change `run`'s result when polluted (by halves: a few runs per culprit). */
 async function culprits(names: readonly string[], value: unknown, run: () => Promise<string>, baseline: string): Promise<string[]> {
-	if (await polluted(names, value, run) === baseline) {
+	if ((await polluted(names, value, run)) === baseline) {
 		return [];
 	}
 
@@ -188,7 +209,7 @@ async function culprits(names: readonly string[], value: unknown, run: () => Pro
 	}
 
 	const half = Math.ceil(names.length / 2);
-	const found = [...await culprits(names.slice(0, half), value, run, baseline), ...await culprits(names.slice(half), value, run, baseline)];
+	const found = [...(await culprits(names.slice(0, half), value, run, baseline)), ...(await culprits(names.slice(half), value, run, baseline))];
 	// Only together: reported as the group.
 	return found.length > 0 ? found : [names.join('+')];
 }
@@ -199,7 +220,28 @@ describe('Object.prototype pollution: every name the library reads (generated)',
 	const values: unknown[] = ['http://127.0.0.1:9/steal', 7, {url: 'http://127.0.0.1:9/steal', now: 'x'}, ['x'], true];
 
 	it('finds the names the options, the card, the signature answer and the reconcile answer use', () => {
-		for (const name of ['messages', 'now', 'signatureOptions', 'card', 'cardHolderInfo', 'cardHolderName', 'url', 'allowedHosts', 'uri', 'accountKey', 'name', 'pageId', 'reconcileUrl', 'reconcileDelay', 'paymentMethodId', 'idempotencyKey', 'fields', 'kind', 'prefixUrl', 'hooks']) {
+		for (const name of [
+			'messages',
+			'now',
+			'signatureOptions',
+			'card',
+			'cardHolderInfo',
+			'cardHolderName',
+			'url',
+			'allowedHosts',
+			'uri',
+			'accountKey',
+			'name',
+			'pageId',
+			'reconcileUrl',
+			'reconcileDelay',
+			'paymentMethodId',
+			'idempotencyKey',
+			'fields',
+			'kind',
+			'prefixUrl',
+			'hooks',
+		]) {
 			expect(names).toContain(name);
 		}
 	});
@@ -227,7 +269,7 @@ describe('Object.prototype pollution: every name the library reads (generated)',
 		for (const name of names) {
 			for (const value of ['http://127.0.0.1:9/steal', 7, {url: 'x'}]) {
 				// eslint-disable-next-line no-await-in-loop
-				if (await polluted([name], value, probeNode) !== cleanProbe) {
+				if ((await polluted([name], value, probeNode)) !== cleanProbe) {
 					nodeBreaks.add(name);
 					break;
 				}
@@ -247,7 +289,13 @@ describe('Object.prototype pollution: every name the library reads (generated)',
 			for (const name of await culprits(tested, value, run, baseline)) {
 				// eslint-disable-next-line no-await-in-loop
 				const alone = await polluted(name.split('+'), value, run);
-				differences.push(`${name.slice(0, 200)}=${JSON.stringify(value)}: ${alone.split('\n').filter(line => !baseline.includes(line)).join(' | ').slice(0, 3000)}`);
+				differences.push(
+					`${name.slice(0, 200)}=${JSON.stringify(value)}: ${alone
+						.split('\n')
+						.filter(line => !baseline.includes(line))
+						.join(' | ')
+						.slice(0, 3000)}`,
+				);
 			}
 		}
 

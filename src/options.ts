@@ -77,7 +77,10 @@ export function resolveTimeout(stage: ZuoraCorsStage, value: unknown, fallback: 
 export function resolveHeaders(stage: ZuoraCorsStage, value: unknown, protocol: Record<string, string> = {}): Headers {
 	let headers: Headers;
 	try {
-		if (value !== undefined && (value === null || typeof value !== 'object' || (!(value instanceof Headers) && !Array.isArray(value) && Object.values(value).some(header => typeof header !== 'string')))) {
+		if (
+			value !== undefined &&
+			(value === null || typeof value !== 'object' || (!(value instanceof Headers) && !Array.isArray(value) && Object.values(value).some(header => typeof header !== 'string')))
+		) {
 			throw new TypeError('headers');
 		}
 
@@ -100,7 +103,7 @@ export function resolveCredentials(stage: ZuoraCorsStage, value: unknown, fallba
 		return fallback;
 	}
 
-	return CREDENTIALS.includes(value as RequestCredentials) ? value as RequestCredentials : invalidOption(stage, 'credentials', CREDENTIALS.map(name => `'${name}'`).join(', '));
+	return CREDENTIALS.includes(value as RequestCredentials) ? (value as RequestCredentials) : invalidOption(stage, 'credentials', CREDENTIALS.map(name => `'${name}'`).join(', '));
 }
 
 /** The body as JSON text, or a `validation` error for a value JSON cannot hold (a BigInt, a cycle). */
@@ -209,7 +212,18 @@ export function readAllowedHosts(value: unknown): {hosts: string[]; origins: str
 			url = new URL(origin ? entry : `https://${String(entry)}`);
 		} catch {}
 
-		if (typeof entry !== 'string' || !url || url.username || url.password || url.pathname !== '/' || url.search || url.hash || entry.endsWith('/') || !/^https?:$/.test(url.protocol) || (url.protocol === 'http:' && !isLoopback(url.hostname))) {
+		if (
+			typeof entry !== 'string' ||
+			!url ||
+			url.username ||
+			url.password ||
+			url.pathname !== '/' ||
+			url.search ||
+			url.hash ||
+			entry.endsWith('/') ||
+			!/^https?:$/.test(url.protocol) ||
+			(url.protocol === 'http:' && !isLoopback(url.hostname))
+		) {
 			return invalidOption('request', 'allowedHosts', expected);
 		}
 
@@ -238,7 +252,11 @@ export function resolveZuoraUrl(value: unknown, allowedHosts: unknown): string {
 	const url = new URL(resolveUrl('request', 'url', value));
 	const allowed = !url.username && !url.password && (isZuoraHost(url) || origins.includes(url.origin) || (url.protocol === 'https:' && hosts.includes(url.host)));
 	if (!allowed) {
-		invalidOption('request', 'url', `an https URL on a Zuora host (*.zuora.com) or in allowedHosts, not ${url.protocol}//${url.host}${url.protocol === 'http:' ? ' (plain http only for a loopback origin listed in full in allowedHosts)' : ''}`);
+		invalidOption(
+			'request',
+			'url',
+			`an https URL on a Zuora host (*.zuora.com) or in allowedHosts, not ${url.protocol}//${url.host}${url.protocol === 'http:' ? ' (plain http only for a loopback origin listed in full in allowedHosts)' : ''}`,
+		);
 	}
 
 	return url.href;

@@ -38,13 +38,18 @@ beforeEach(() => {
 
 const json = (body: unknown) => (response: ServerResponse) => reply(response, 200, body);
 const paths = () => server.received.map(request => `${request.method} ${request.url} ${request.headers['token'] ?? ''}`.trim());
-const run = async (options: Partial<CreatePaymentMethodOptions> = {}) => createPaymentMethod({allowedHosts: [server.url], signatureUrl: `${server.url}/signature`, url: `${server.url}/v1/payment-methods/credit-cards`, card, ...options});
-const failure = async (options: Partial<CreatePaymentMethodOptions> = {}) => run(options).then(() => {
-	throw new Error('expected a rejection');
-}, (error: unknown) => {
-	expect(error).toBeInstanceOf(ZuoraCorsError);
-	return error as ZuoraCorsError;
-});
+const run = async (options: Partial<CreatePaymentMethodOptions> = {}) =>
+	createPaymentMethod({allowedHosts: [server.url], signatureUrl: `${server.url}/signature`, url: `${server.url}/v1/payment-methods/credit-cards`, card, ...options});
+const failure = async (options: Partial<CreatePaymentMethodOptions> = {}) =>
+	run(options).then(
+		() => {
+			throw new Error('expected a rejection');
+		},
+		(error: unknown) => {
+			expect(error).toBeInstanceOf(ZuoraCorsError);
+			return error as ZuoraCorsError;
+		},
+	);
 
 describe('createPaymentMethod', () => {
 	it('fetches a signature, then posts the normalised card with it', async () => {
@@ -85,10 +90,14 @@ describe('createPaymentMethod', () => {
 
 	it('refuses an invalid card before any network call', async () => {
 		const error = await failure({card: {...card, creditCardNumber: '4111111111111112', expirationMonth: '13'}});
-		expect([error.kind, error.stage, error.fields]).toEqual(['validation', 'request', {
-			creditCardNumber: {code: 'card_number_invalid', message: 'The card number is not valid. Check it for typos.'},
-			expirationMonth: {code: 'expiry_month_invalid', message: 'Enter the expiry month, 1 to 12.'},
-		}]);
+		expect([error.kind, error.stage, error.fields]).toEqual([
+			'validation',
+			'request',
+			{
+				creditCardNumber: {code: 'card_number_invalid', message: 'The card number is not valid. Check it for typos.'},
+				expirationMonth: {code: 'expiry_month_invalid', message: 'Enter the expiry month, 1 to 12.'},
+			},
+		]);
 		expect(error.message).toBe('The card was not sent: creditCardNumber, expirationMonth invalid');
 		expect(server.received).toHaveLength(0);
 	});
@@ -134,17 +143,22 @@ describe('createPaymentMethod', () => {
 
 	it('refuses the number or the security code however it is written, in the body, a header or the URL (generated)', async () => {
 		const secret = fc.constantFrom('4111111111111111', '737');
-		const placed = secret.chain(value => fc.oneof(
-			encodedSecret(value).map(text => ({signatureOptions: {method: 'POST' as const, json: {cart: 'c1', note: `card ${text} x`}}})),
-			encodedSecret(value, true).map(text => ({signatureOptions: {headers: {'X-Note': `card ${text}`}}})),
-			encodedSecret(value).map(text => ({signatureUrl: `${server.url}/signature?cart=c1&note=${text}`})),
-		));
-		await fc.assert(fc.asyncProperty(placed, async override => {
-			server.received.length = 0;
-			const error = await failure(override);
-			expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'signature', ['signatureOptions']]);
-			expect(server.received).toHaveLength(0);
-		}), {numRuns: 150});
+		const placed = secret.chain(value =>
+			fc.oneof(
+				encodedSecret(value).map(text => ({signatureOptions: {method: 'POST' as const, json: {cart: 'c1', note: `card ${text} x`}}})),
+				encodedSecret(value, true).map(text => ({signatureOptions: {headers: {'X-Note': `card ${text}`}}})),
+				encodedSecret(value).map(text => ({signatureUrl: `${server.url}/signature?cart=c1&note=${text}`})),
+			),
+		);
+		await fc.assert(
+			fc.asyncProperty(placed, async override => {
+				server.received.length = 0;
+				const error = await failure(override);
+				expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'signature', ['signatureOptions']]);
+				expect(server.received).toHaveLength(0);
+			}),
+			{numRuns: 150},
+		);
 	});
 
 	it('sends a signature request whose digits hold the security code only inside a longer number', async () => {
@@ -232,12 +246,16 @@ describe('createPaymentMethod: the signature answer is the contract (uri, method
 	const signedUri = () => `${server.url}/v1/payment-methods/credit-cards`;
 	const {accountKey: _accountKey, ...anonymous} = card;
 	const bare = async (options: Partial<CreatePaymentMethodOptions> = {}) => createPaymentMethod({allowedHosts: [server.url], signatureUrl: `${server.url}/signature`, card: anonymous, ...options});
-	const refused = async (promise: Promise<unknown>) => promise.then(() => {
-		throw new Error('expected a rejection');
-	}, (error: unknown) => {
-		expect(error).toBeInstanceOf(ZuoraCorsError);
-		return error as ZuoraCorsError;
-	});
+	const refused = async (promise: Promise<unknown>) =>
+		promise.then(
+			() => {
+				throw new Error('expected a rejection');
+			},
+			(error: unknown) => {
+				expect(error).toBeInstanceOf(ZuoraCorsError);
+				return error as ZuoraCorsError;
+			},
+		);
 	afterEach(() => {
 		vi.restoreAllMocks();
 	});
@@ -250,7 +268,7 @@ describe('createPaymentMethod: the signature answer is the contract (uri, method
 		expect(server.received[1]!.body).toBe(sentCard);
 	});
 
-	it('uses a prefetched pair\'s signed values, and a page url and accountKey that agree', async () => {
+	it("uses a prefetched pair's signed values, and a page url and accountKey that agree", async () => {
 		answers.push(json(created), json(created));
 		await bare({signature: {signature: 's', token: 'early', uri: signedUri(), accountKey: 'A00000001'}});
 		await bare({signature: {signature: 's', token: 'early2', uri: signedUri(), accountKey: 'A00000001'}, url: signedUri(), card});
@@ -284,19 +302,39 @@ describe('createPaymentMethod: the signature answer is the contract (uri, method
 	});
 
 	it('a signed uri passes the same host guard as a page url (generated hosts): refused, nothing sent', async () => {
-		const hostile = fc.tuple(
-			fc.constantFrom('https://evil.example', 'https://rest.zuora.com.evil.example', 'https://zuora.com', 'http://rest.zuora.com', 'https://user:pw@rest.zuora.com', 'https://rest.zuora.com:8443', 'http://127.0.0.1:9', 'http://localhost:9', 'javascript:alert(1)//', 'data:text/plain,', '//evil.example', 'https://evil.example\\@rest.zuora.com', 'https://xn--zura-0ra.com', 'ftp://rest.zuora.com'),
-			fc.constantFrom('/v1/payment-methods/credit-cards', '/rest/v1/payment-methods/credit-cards', ''),
-		).map(([origin, path]) => origin + path);
+		const hostile = fc
+			.tuple(
+				fc.constantFrom(
+					'https://evil.example',
+					'https://rest.zuora.com.evil.example',
+					'https://zuora.com',
+					'http://rest.zuora.com',
+					'https://user:pw@rest.zuora.com',
+					'https://rest.zuora.com:8443',
+					'http://127.0.0.1:9',
+					'http://localhost:9',
+					'javascript:alert(1)//',
+					'data:text/plain,',
+					'//evil.example',
+					'https://evil.example\\@rest.zuora.com',
+					'https://xn--zura-0ra.com',
+					'ftp://rest.zuora.com',
+				),
+				fc.constantFrom('/v1/payment-methods/credit-cards', '/rest/v1/payment-methods/credit-cards', ''),
+			)
+			.map(([origin, path]) => origin + path);
 		const fetches = vi.spyOn(globalThis, 'fetch');
-		await fc.assert(fc.asyncProperty(hostile, async uri => {
-			server.received.length = 0;
-			fetches.mockClear();
-			signedFields = {uri, method: 'POST', accountKey: 'A00000001'};
-			const error = await refused(bare());
-			expect([error.kind, error.stage]).toEqual(['validation', 'request']);
-			// The only request made: the signature's.
-			expect(fetches.mock.calls.map(([url]) => String(url))).toEqual([`${server.url}/signature`]);
-		}), {numRuns: 60, seed: 17});
+		await fc.assert(
+			fc.asyncProperty(hostile, async uri => {
+				server.received.length = 0;
+				fetches.mockClear();
+				signedFields = {uri, method: 'POST', accountKey: 'A00000001'};
+				const error = await refused(bare());
+				expect([error.kind, error.stage]).toEqual(['validation', 'request']);
+				// The only request made: the signature's.
+				expect(fetches.mock.calls.map(([url]) => String(url))).toEqual([`${server.url}/signature`]);
+			}),
+			{numRuns: 60, seed: 17},
+		);
 	});
 });

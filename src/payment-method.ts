@@ -6,20 +6,21 @@ import {ownCopy} from './options.js';
 import {reconcileCard, type ReconcileOptions} from './reconcile.js';
 import {refuseCardInSignatureRequest, resolveSignedCall, runSignedCall, signedValue, type SignedCall, type SignedCallOptions} from './signed-call.js';
 
-export type CreatePaymentMethodOptions = SignedCallOptions & ReconcileOptions & {
-	/** The merchant backend endpoint that returns a signature and token. */
-	signatureUrl: string | URL;
-	card: CreditCardInput;
-	/**
-	 * Sent as `Idempotency-Key` (see `makeCorsRequest`). Opt-in. The one re-sign after 90000011
-	 * sends the same key: Zuora stores an answer under a key only for a request it processed, and
-	 * a refused token is not processed, so the key is still free and a repeat of the call with it
-	 * can only replay, never create a second method.
-	 */
-	idempotencyKey?: string;
-	/** Texts of the card's field errors, replacing the built-in English ones by code (e.g. `zuora-cors/locales/de`). */
-	messages?: Messages;
-};
+export type CreatePaymentMethodOptions = SignedCallOptions &
+	ReconcileOptions & {
+		/** The merchant backend endpoint that returns a signature and token. */
+		signatureUrl: string | URL;
+		card: CreditCardInput;
+		/**
+		 * Sent as `Idempotency-Key` (see `makeCorsRequest`). Opt-in. The one re-sign after 90000011
+		 * sends the same key: Zuora stores an answer under a key only for a request it processed, and
+		 * a refused token is not processed, so the key is still free and a repeat of the call with it
+		 * can only replay, never create a second method.
+		 */
+		idempotencyKey?: string;
+		/** Texts of the card's field errors, replacing the built-in English ones by code (e.g. `zuora-cors/locales/de`). */
+		messages?: Messages;
+	};
 
 export type PaymentMethodResult = CorsResponse & {
 	paymentMethodId: string;

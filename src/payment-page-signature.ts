@@ -44,7 +44,10 @@ export async function createPaymentPageSignature(pageOptions: PaymentPageSignatu
 	const call = resolveSignedCall(pageOptions, {operation: 'rsaSignature'});
 	const {uri, method = 'POST', pageId} = call.options;
 	const params = ownCopy(call.options.params ?? {});
-	for (const [name, value] of [['uri', uri], ['method', method]] as const) {
+	for (const [name, value] of [
+		['uri', uri],
+		['method', method],
+	] as const) {
 		if (typeof value !== 'string' || value === '') {
 			invalidOption('request', name, 'a non-empty string');
 		}

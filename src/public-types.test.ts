@@ -99,7 +99,22 @@ test('createPaymentMethod: resolves with a string paymentMethodId', () => {
 	expectTypeOf<typeof createPaymentMethod>().returns.toEqualTypeOf<Promise<PaymentMethodResult>>();
 	expectTypeOf<typeof createPaymentMethod>().returns.resolves.toHaveProperty('paymentMethodId').toEqualTypeOf<string>();
 	expectTypeOf<PaymentMethodResult['success']>().toEqualTypeOf<true>();
-	expectTypeOf<keyof CreatePaymentMethodOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'card' | 'signature' | 'signatureOptions' | 'headers' | 'timeout' | 'signal' | 'idempotencyKey' | 'allowedHosts' | 'messages' | 'reconcileUrl' | 'reconcileDelay' | 'reconcileTimeout'>();
+	expectTypeOf<keyof CreatePaymentMethodOptions>().toEqualTypeOf<
+		| 'signatureUrl'
+		| 'url'
+		| 'card'
+		| 'signature'
+		| 'signatureOptions'
+		| 'headers'
+		| 'timeout'
+		| 'signal'
+		| 'idempotencyKey'
+		| 'allowedHosts'
+		| 'messages'
+		| 'reconcileUrl'
+		| 'reconcileDelay'
+		| 'reconcileTimeout'
+	>();
 	expectTypeOf<PaymentMethodResult['recovered']>().toEqualTypeOf<true | undefined>();
 	expectTypeOf<CreatePaymentMethodOptions['messages']>().toEqualTypeOf<Messages | undefined>();
 	expectTypeOf<CreatePaymentMethodOptions['signature']>().toEqualTypeOf<CorsSignature | Promise<CorsSignature> | undefined>();
@@ -136,12 +151,25 @@ test('createAccount, getFile, createPaymentPageSignature: the same signed-call o
 	expectTypeOf<Pick<PaymentPageSignature, 'signature' | 'token' | 'tenantId' | 'key'>>().toEqualTypeOf<{signature: string; token: string; tenantId: string; key: string}>();
 
 	const billToContact = {firstName: 'Ada', lastName: 'Lovelace', country: 'GB'};
-	expectTypeOf<typeof createAccount>().toBeCallableWith({url: '/v1/accounts', signatureUrl: '/signature/account', account: {currency: 'USD', billToContact, creditCard: {cardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031}}});
-	expectTypeOf<typeof createAccount>().toBeCallableWith({url: '/v1/accounts', signature: {signature: 's', token: 't', name: 'Ada'}, account: {currency: 'USD', billToContact, hpmCreditCardPaymentMethodId: 'id'}});
+	expectTypeOf<typeof createAccount>().toBeCallableWith({
+		url: '/v1/accounts',
+		signatureUrl: '/signature/account',
+		account: {currency: 'USD', billToContact, creditCard: {cardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031}},
+	});
+	expectTypeOf<typeof createAccount>().toBeCallableWith({
+		url: '/v1/accounts',
+		signature: {signature: 's', token: 't', name: 'Ada'},
+		account: {currency: 'USD', billToContact, hpmCreditCardPaymentMethodId: 'id'},
+	});
 	// @ts-expect-error Create Account requires currency and billToContact
 	expectTypeOf<typeof createAccount>().toBeCallableWith({url: '/v1/accounts', signatureUrl: '/s', account: {name: 'Ada'}});
 	expectTypeOf<typeof getFile>().toBeCallableWith({url: '/v1/files/1', signatureUrl: '/signature/file', accept: 'text/csv'});
-	expectTypeOf<typeof createPaymentPageSignature>().toBeCallableWith({url: '/v1/rsa-signatures', signatureUrl: '/s', uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do', params: {field_accountId: 'A1'}});
+	expectTypeOf<typeof createPaymentPageSignature>().toBeCallableWith({
+		url: '/v1/rsa-signatures',
+		signatureUrl: '/s',
+		uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do',
+		params: {field_accountId: 'A1'},
+	});
 	// @ts-expect-error `uri` (the Payment Page URL) is required
 	expectTypeOf<typeof createPaymentPageSignature>().toBeCallableWith({url: '/v1/rsa-signatures', signatureUrl: '/s'});
 	// @ts-expect-error a misspelt option is refused
@@ -153,13 +181,39 @@ test('bindForm: (form | selector, options) → {submit, prefetch, reset, destroy
 	expectTypeOf<typeof bindForm>().parameters.toEqualTypeOf<[target: HTMLFormElement | string, options: BindFormOptions]>();
 	expectTypeOf<typeof bindForm>().returns.toEqualTypeOf<FormBinding>();
 	// Every createPaymentMethod option but the card, the pair and the signal, plus the binding's own.
-	expectTypeOf<keyof BindFormOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'fields' | 'signatureOptions' | 'headers' | 'timeout' | 'idempotencyKey' | 'allowedHosts' | 'prefetch' | 'signatureMaxAge' | 'preconnect' | 'onSuccess' | 'onError' | 'messages' | 'formFields' | 'supportedBrands' | 'status' | 'reconcileUrl' | 'reconcileDelay' | 'reconcileTimeout'>();
+	expectTypeOf<keyof BindFormOptions>().toEqualTypeOf<
+		| 'signatureUrl'
+		| 'url'
+		| 'fields'
+		| 'signatureOptions'
+		| 'headers'
+		| 'timeout'
+		| 'idempotencyKey'
+		| 'allowedHosts'
+		| 'prefetch'
+		| 'signatureMaxAge'
+		| 'preconnect'
+		| 'onSuccess'
+		| 'onError'
+		| 'messages'
+		| 'formFields'
+		| 'supportedBrands'
+		| 'status'
+		| 'reconcileUrl'
+		| 'reconcileDelay'
+		| 'reconcileTimeout'
+	>();
 	expectTypeOf<keyof FormBinding>().toEqualTypeOf<'submit' | 'prefetch' | 'reset' | 'destroy'>();
 	expectTypeOf<FormBinding['submit']>().returns.toEqualTypeOf<Promise<PaymentMethodResult>>();
 	expectTypeOf<FormBinding['prefetch']>().returns.toEqualTypeOf<Promise<CorsSignature>>();
 	expectTypeOf<NonNullable<BindFormOptions['onSuccess']>>().parameters.toEqualTypeOf<[result: PaymentMethodResult, form: HTMLFormElement]>();
 	expectTypeOf<NonNullable<BindFormOptions['onError']>>().parameters.toEqualTypeOf<[error: ZuoraCorsError, form: HTMLFormElement]>();
-	expectTypeOf<typeof FORM_EVENTS>().toEqualTypeOf<{readonly success: 'zuora-cors:success'; readonly error: 'zuora-cors:error'; readonly change: 'zuora-cors:change'; readonly brand: 'zuora-cors:brand'}>();
+	expectTypeOf<typeof FORM_EVENTS>().toEqualTypeOf<{
+		readonly success: 'zuora-cors:success';
+		readonly error: 'zuora-cors:error';
+		readonly change: 'zuora-cors:change';
+		readonly brand: 'zuora-cors:brand';
+	}>();
 
 	expectTypeOf<typeof bindForm>().toBeCallableWith('#card-form', {signatureUrl: '/signature', url: 'https://rest.apisandbox.zuora.com', prefetch: false});
 	// The BRIEF's contract 1: with a backend that answers what it signed, the signature URL is the whole configuration.

@@ -35,7 +35,7 @@ async function forward(request: {method: string; url: string; headers: IncomingM
 
 beforeAll(async () => {
 	proxy = await startServer(async (request, response) => {
-		const mode = request.method === 'POST' ? proxyModes.shift() ?? 'pass' : 'pass';
+		const mode = request.method === 'POST' ? (proxyModes.shift() ?? 'pass') : 'pass';
 		let answer: Response;
 		let text: string;
 		try {
@@ -68,8 +68,12 @@ beforeAll(async () => {
 	backend = await startServer(async (request, response) => {
 		if (request.url === '/signature') {
 			const signed = {uri: proxy.url + PATH, method: 'POST', accountKey: ACCOUNT};
-			const answer = await fetch(`${stub.url}/v1/hmac-signatures`, {method: 'POST', headers: {authorization: `Bearer ${oauth.access_token}`, 'content-type': 'application/json'}, body: JSON.stringify(signed)});
-			reply(response, answer.status, {...await answer.json() as object, ...signed});
+			const answer = await fetch(`${stub.url}/v1/hmac-signatures`, {
+				method: 'POST',
+				headers: {authorization: `Bearer ${oauth.access_token}`, 'content-type': 'application/json'},
+				body: JSON.stringify(signed),
+			});
+			reply(response, answer.status, {...((await answer.json()) as object), ...signed});
 			return;
 		}
 
@@ -110,25 +114,39 @@ function answerReconcile(body: string, response: ServerResponse) {
 	}
 
 	const query = JSON.parse(body) as Record<string, unknown>;
-	const found = stub.paymentMethods().find(method => method.accountKey === ACCOUNT && method.creditCardType === query['creditCardType'] && method.last4 === query['lastFour'] && method.expirationMonth === query['expirationMonth'] && method.expirationYear === query['expirationYear']);
+	const found = stub
+		.paymentMethods()
+		.find(
+			method =>
+				method.accountKey === ACCOUNT &&
+				method.creditCardType === query['creditCardType'] &&
+				method.last4 === query['lastFour'] &&
+				method.expirationMonth === query['expirationMonth'] &&
+				method.expirationYear === query['expirationYear'],
+		);
 	reply(response, 200, {success: true, paymentMethodId: found?.id ?? null});
 }
 
-const save = async (options: Partial<CreatePaymentMethodOptions> = {}) => createPaymentMethod({
-	signatureUrl: `${backend.url}/signature`,
-	reconcileUrl: `${backend.url}/reconcile`,
-	reconcileDelay: 0,
-	allowedHosts: [proxy.url],
-	signatureOptions: {headers: {'X-CSRF-Token': 'csrf-1'}},
-	card,
-	...options,
-});
-const failure = async (promise: Promise<unknown>) => promise.then(() => {
-	throw new Error('expected a rejection');
-}, (error: unknown) => {
-	expect(error).toBeInstanceOf(ZuoraCorsError);
-	return error as ZuoraCorsError;
-});
+const save = async (options: Partial<CreatePaymentMethodOptions> = {}) =>
+	createPaymentMethod({
+		signatureUrl: `${backend.url}/signature`,
+		reconcileUrl: `${backend.url}/reconcile`,
+		reconcileDelay: 0,
+		allowedHosts: [proxy.url],
+		signatureOptions: {headers: {'X-CSRF-Token': 'csrf-1'}},
+		card,
+		...options,
+	});
+const failure = async (promise: Promise<unknown>) =>
+	promise.then(
+		() => {
+			throw new Error('expected a rejection');
+		},
+		(error: unknown) => {
+			expect(error).toBeInstanceOf(ZuoraCorsError);
+			return error as ZuoraCorsError;
+		},
+	);
 const reconciles = () => backend.received.filter(request => request.url === '/reconcile');
 const signatures = () => backend.received.filter(request => request.url === '/signature');
 const cardPosts = () => stub.requests().filter(request => request.method === 'POST' && request.path === PATH);
@@ -143,7 +161,7 @@ describe('reconcileUrl: an unknown outcome resolved (createPaymentMethod)', () =
 		expect(cardPosts()).toHaveLength(1);
 	});
 
-	it('the stub\'s answerLost (processed, then the connection destroyed): recovered, exactly one method', async () => {
+	it("the stub's answerLost (processed, then the connection destroyed): recovered, exactly one method", async () => {
 		stub.failNext(1, 'answerLost');
 		const result = await save();
 		const [method] = stub.paymentMethods();
@@ -211,7 +229,7 @@ describe('reconcileUrl: an unknown outcome resolved (createPaymentMethod)', () =
 		expect(reconciles()).toHaveLength(0);
 	});
 
-	it('90000011 after the browser\'s own re-send saved the card: asks before the re-sign, resolves with that method, never re-signs', async () => {
+	it("90000011 after the browser's own re-send saved the card: asks before the re-sign, resolves with that method, never re-signs", async () => {
 		proxyModes = ['copy'];
 		const result = await save({idempotencyKey: undefined});
 		const [method] = stub.paymentMethods();
@@ -305,12 +323,41 @@ describe('reconcileUrl: an unknown outcome resolved (createPaymentMethod)', () =
 describe('reconcile decisions (pure)', () => {
 	const error = (kind: ZuoraCorsError['kind'], stage: ZuoraCorsError['stage'], status?: number) => new ZuoraCorsError('x', {kind, stage, status});
 	it('an unknown outcome: no answer, a timeout, an unreadable answer, a 5xx or 409 at the request stage', () => {
-		expect([error('network', 'request'), error('timeout', 'request'), error('invalid-response', 'request', 200), error('http', 'request', 500), error('http', 'request', 502), error('http', 'request', 504), error('http', 'request', 409)].map(isUnknownOutcome)).toEqual([true, true, true, true, true, true, true]);
-		expect([error('network', 'signature'), error('http', 'request', 503), error('http', 'request', 400), error('zuora', 'request', 200), error('aborted', 'request'), error('validation', 'request'), new Error('x')].map(isUnknownOutcome)).toEqual([false, false, false, false, false, false, false]);
+		expect(
+			[
+				error('network', 'request'),
+				error('timeout', 'request'),
+				error('invalid-response', 'request', 200),
+				error('http', 'request', 500),
+				error('http', 'request', 502),
+				error('http', 'request', 504),
+				error('http', 'request', 409),
+			].map(isUnknownOutcome),
+		).toEqual([true, true, true, true, true, true, true]);
+		expect(
+			[
+				error('network', 'signature'),
+				error('http', 'request', 503),
+				error('http', 'request', 400),
+				error('zuora', 'request', 200),
+				error('aborted', 'request'),
+				error('validation', 'request'),
+				new Error('x'),
+			].map(isUnknownOutcome),
+		).toEqual([false, false, false, false, false, false, false]);
 	});
 
 	it('reads found, not found, and neither', () => {
-		expect([{success: true, paymentMethodId: 'p1'}, {success: true, paymentMethodId: null}, {success: true}, {success: false, paymentMethodId: 'p1'}, {success: true, paymentMethodId: ''}, {success: true, paymentMethodId: 7}].map(readReconcileAnswer)).toEqual(['p1', null, undefined, undefined, undefined, undefined]);
+		expect(
+			[
+				{success: true, paymentMethodId: 'p1'},
+				{success: true, paymentMethodId: null},
+				{success: true},
+				{success: false, paymentMethodId: 'p1'},
+				{success: true, paymentMethodId: ''},
+				{success: true, paymentMethodId: 7},
+			].map(readReconcileAnswer),
+		).toEqual(['p1', null, undefined, undefined, undefined, undefined]);
 		// An id only on a polluted Object.prototype is no answer.
 		const proto = Object.prototype as Record<string, unknown>;
 		proto['paymentMethodId'] = 'inherited';

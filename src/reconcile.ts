@@ -42,7 +42,8 @@ export type Reconcile = {
 export function resolveReconcile(options: ReconcileOptions, signatureOptions: FetchSignatureOptions): Reconcile | undefined {
 	const {reconcileUrl} = options;
 	const delay = resolveMilliseconds('request', 'reconcileDelay', options.reconcileDelay, defaults.reconcileDelay);
-	const timeout = resolveMilliseconds('request', 'reconcileTimeout', options.reconcileTimeout, defaults.reconcileTimeout) || invalidOption('request', 'reconcileTimeout', 'a positive number of milliseconds');
+	const timeout =
+		resolveMilliseconds('request', 'reconcileTimeout', options.reconcileTimeout, defaults.reconcileTimeout) || invalidOption('request', 'reconcileTimeout', 'a positive number of milliseconds');
 	if (reconcileUrl === undefined) {
 		return undefined;
 	}

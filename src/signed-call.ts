@@ -206,16 +206,20 @@ export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRe
 		} catch (error) {
 			const invalidToken = error instanceof ZuoraCorsError && error.kind === 'zuora' && isInvalidTokenCode(error.code);
 			const unknown = isUnknownOutcome(error);
-			const asked = reconcile && request.reconcileCard && (unknown || (invalidToken && !resigned))
-				// eslint-disable-next-line no-await-in-loop
-				? await askReconcile(reconcile, {token: pair.token, ...request.reconcileCard}, signal)
-				: undefined;
+			const asked =
+				reconcile && request.reconcileCard && (unknown || (invalidToken && !resigned))
+					? // eslint-disable-next-line no-await-in-loop
+						await askReconcile(reconcile, {token: pair.token, ...request.reconcileCard}, signal)
+					: undefined;
 			if (typeof asked === 'string') {
 				return {success: true, paymentMethodId: asked, recovered: true} as R;
 			}
 
 			if (unknown && asked === null) {
-				throw new ZuoraCorsError(`The card was not saved: ${String((error as Error).message)}, and the merchant backend found no such card on the account. A new attempt is safe (with a fresh signature).`, {kind: 'not-saved', stage: 'request', cause: error});
+				throw new ZuoraCorsError(
+					`The card was not saved: ${String((error as Error).message)}, and the merchant backend found no such card on the account. A new attempt is safe (with a fresh signature).`,
+					{kind: 'not-saved', stage: 'request', cause: error},
+				);
 			}
 
 			if (resigned || !invalidToken || !signatureRequest) {
@@ -257,9 +261,11 @@ async function untilAborted(pair: CorsSignature | Promise<CorsSignature>, signal
 		}
 
 		signal.addEventListener('abort', onAbort, {once: true});
-		Promise.resolve(pair).then(resolve, reject).finally(() => {
-			signal.removeEventListener('abort', onAbort);
-		});
+		Promise.resolve(pair)
+			.then(resolve, reject)
+			.finally(() => {
+				signal.removeEventListener('abort', onAbort);
+			});
 	});
 }
 

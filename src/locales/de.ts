@@ -39,8 +39,10 @@ export const de: MessageCatalogue = {
 	service_unavailable: 'Der Zahlungsdienst ist gerade ausgelastet. Bitte versuchen Sie es gleich noch einmal.',
 	connection_lost: 'Es konnte keine Verbindung hergestellt werden. Ihre Karte wurde nicht gesendet. Prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.',
 	timed_out: 'Der Zahlungsdienst hat zu lange nicht geantwortet. Ihre Karte wurde nicht gesendet. Bitte versuchen Sie es erneut.',
-	outcome_unknown_connection: 'Die Verbindung wurde unterbrochen, während Ihre Karte gespeichert wurde. Wir konnten nicht bestätigen, ob sie gespeichert wurde. Bitte prüfen Sie Ihre gespeicherten Karten, bevor Sie es erneut versuchen.',
-	outcome_unknown_timeout: 'Der Zahlungsdienst hat nicht rechtzeitig geantwortet. Wir konnten nicht bestätigen, ob Ihre Karte gespeichert wurde. Bitte prüfen Sie Ihre gespeicherten Karten, bevor Sie es erneut versuchen.',
+	outcome_unknown_connection:
+		'Die Verbindung wurde unterbrochen, während Ihre Karte gespeichert wurde. Wir konnten nicht bestätigen, ob sie gespeichert wurde. Bitte prüfen Sie Ihre gespeicherten Karten, bevor Sie es erneut versuchen.',
+	outcome_unknown_timeout:
+		'Der Zahlungsdienst hat nicht rechtzeitig geantwortet. Wir konnten nicht bestätigen, ob Ihre Karte gespeichert wurde. Bitte prüfen Sie Ihre gespeicherten Karten, bevor Sie es erneut versuchen.',
 	outcome_unknown: 'Wir konnten nicht bestätigen, ob Ihre Karte gespeichert wurde. Bitte prüfen Sie Ihre gespeicherten Karten, bevor Sie es erneut versuchen.',
 	cancelled: 'Abgebrochen. Ihre Karte wurde nicht gesendet.',
 	cancelled_outcome_unknown: 'Abgebrochen. Wir konnten nicht bestätigen, ob Ihre Karte gespeichert wurde. Bitte prüfen Sie Ihre gespeicherten Karten, bevor Sie es erneut versuchen.',

@@ -39,8 +39,10 @@ export const es: MessageCatalogue = {
 	service_unavailable: 'El servicio de pago está saturado en este momento. Inténtelo de nuevo en unos instantes.',
 	connection_lost: 'No se ha podido conectar. Su tarjeta no se ha enviado. Compruebe su conexión a Internet e inténtelo de nuevo.',
 	timed_out: 'El servicio de pago ha tardado demasiado en responder. Su tarjeta no se ha enviado. Inténtelo de nuevo.',
-	outcome_unknown_connection: 'Se perdió la conexión mientras se guardaba su tarjeta, por lo que no hemos podido confirmar si se ha guardado. Compruebe sus tarjetas guardadas antes de volver a intentarlo.',
-	outcome_unknown_timeout: 'El servicio de pago no respondió a tiempo, por lo que no hemos podido confirmar si su tarjeta se ha guardado. Compruebe sus tarjetas guardadas antes de volver a intentarlo.',
+	outcome_unknown_connection:
+		'Se perdió la conexión mientras se guardaba su tarjeta, por lo que no hemos podido confirmar si se ha guardado. Compruebe sus tarjetas guardadas antes de volver a intentarlo.',
+	outcome_unknown_timeout:
+		'El servicio de pago no respondió a tiempo, por lo que no hemos podido confirmar si su tarjeta se ha guardado. Compruebe sus tarjetas guardadas antes de volver a intentarlo.',
 	outcome_unknown: 'No hemos podido confirmar si su tarjeta se ha guardado. Compruebe sus tarjetas guardadas antes de volver a intentarlo.',
 	cancelled: 'Cancelado. Su tarjeta no se ha enviado.',
 	cancelled_outcome_unknown: 'Cancelado. No hemos podido confirmar si su tarjeta se ha guardado. Compruebe sus tarjetas guardadas antes de volver a intentarlo.',

@@ -39,7 +39,8 @@ export const fr: MessageCatalogue = {
 	service_unavailable: 'Le service de paiement est très sollicité. Réessayez dans un instant.',
 	connection_lost: 'La connexion a échoué. Votre carte n’a pas été envoyée. Vérifiez votre connexion Internet et réessayez.',
 	timed_out: 'Le service de paiement a mis trop de temps à répondre. Votre carte n’a pas été envoyée. Réessayez.',
-	outcome_unknown_connection: 'La connexion a été perdue pendant l’enregistrement de votre carte : nous n’avons pas pu confirmer si elle a été enregistrée. Vérifiez vos cartes enregistrées avant de réessayer.',
+	outcome_unknown_connection:
+		'La connexion a été perdue pendant l’enregistrement de votre carte : nous n’avons pas pu confirmer si elle a été enregistrée. Vérifiez vos cartes enregistrées avant de réessayer.',
 	outcome_unknown_timeout: 'Le service de paiement n’a pas répondu à temps : nous n’avons pas pu confirmer si votre carte a été enregistrée. Vérifiez vos cartes enregistrées avant de réessayer.',
 	outcome_unknown: 'Nous n’avons pas pu confirmer si votre carte a été enregistrée. Vérifiez vos cartes enregistrées avant de réessayer.',
 	cancelled: 'Annulé. Votre carte n’a pas été envoyée.',
