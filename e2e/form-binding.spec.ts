@@ -10,7 +10,14 @@ async function rebind(page: Page, options: Record<string, unknown>) {
 		const w = window as unknown as Window;
 		w.checkout.destroy();
 		const form = document.querySelector('form')!;
-		w.checkout = w.ZuoraCors.bindForm(form, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: form.dataset['zuoraUrl']!, allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin], formFields: ['accountKey', 'defaultPaymentMethod'], ...options_});
+		w.checkout = w.ZuoraCors.bindForm(form, {
+			signatureUrl: '/signature',
+			signatureOptions: {method: 'POST'},
+			url: form.dataset['zuoraUrl']!,
+			allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin],
+			formFields: ['accountKey', 'defaultPaymentMethod'],
+			...options_,
+		});
 	}, options);
 }
 
@@ -112,10 +119,14 @@ test('after a 429 submit stays off while the wait counts down in the status regi
 	await page.clock.pauseAt(new Date('2030-01-01T01:00:00Z'));
 	await rebind(page, {prefetch: false});
 	let refused = 0;
-	await page.route('**/signature', async route => {
-		refused++;
-		await route.fulfill({status: 429, headers: {'Retry-After': '30', 'Content-Type': 'application/json'}, body: JSON.stringify({success: false, reasons: [{message: 'Too many requests'}]})});
-	}, {times: 1});
+	await page.route(
+		'**/signature',
+		async route => {
+			refused++;
+			await route.fulfill({status: 429, headers: {'Retry-After': '30', 'Content-Type': 'application/json'}, body: JSON.stringify({success: false, reasons: [{message: 'Too many requests'}]})});
+		},
+		{times: 1},
+	);
 	await fillCard(page);
 	const button = page.getByRole('button', {name: 'Save card'});
 	const status = page.locator('[data-zuora-cors-status]');
@@ -257,7 +268,7 @@ test('card data stays out of the signature request and of every URL', async ({pa
 	expect(seen.join('\n')).not.toContain(CARD.cvv);
 });
 
-test('options: selector target, fields, callbacks, prefetch and preconnect off; destroy keeps the page\'s own marks', async ({page, demo}) => {
+test("options: selector target, fields, callbacks, prefetch and preconnect off; destroy keeps the page's own marks", async ({page, demo}) => {
 	await page.goto(demo.merchant.url);
 	await page.evaluate(() => {
 		const w = window as unknown as Window & {outcomes: string[]; binding: {submit(): Promise<unknown>; destroy(): void}};
@@ -295,7 +306,10 @@ test('options: selector target, fields, callbacks, prefetch and preconnect off; 
 	const afterDestroy = await page.evaluate(async () => {
 		const {binding} = window as unknown as {binding: {submit(): Promise<unknown>; destroy(): void}};
 		binding.destroy();
-		return binding.submit().then(() => 'submitted', (error: {kind: string}) => error.kind);
+		return binding.submit().then(
+			() => 'submitted',
+			(error: {kind: string}) => error.kind,
+		);
 	});
 	expect(afterDestroy).toBe('validation');
 	await expect(page.getByLabel('Name on card')).toHaveAttribute('aria-invalid', 'true');

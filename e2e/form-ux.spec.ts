@@ -23,7 +23,12 @@ async function open(page: Page, demo: {merchant: {url: string}}, path = '/card.h
 		const original = window.fetch;
 		window.fetch = async (input, init) => {
 			const request = new Request(input, init);
-			w.sent.push(request.clone().text().then(body => ({url: request.url, body})));
+			w.sent.push(
+				request
+					.clone()
+					.text()
+					.then(body => ({url: request.url, body})),
+			);
 			return original.call(window, request);
 		};
 	});
@@ -33,10 +38,11 @@ async function open(page: Page, demo: {merchant: {url: string}}, path = '/card.h
 
 const seen = async (page: Page, type: string) => page.evaluate(type_ => (window as unknown as Window).seen.filter(event => event.type === type_).map(event => event.detail), type);
 const caret = async (input: Locator) => input.evaluate((element: HTMLInputElement) => [element.selectionStart, element.selectionEnd]);
-const placeCaret = async (input: Locator, at: number) => input.evaluate((element: HTMLInputElement, at_) => {
-	element.focus();
-	element.setSelectionRange(at_, at_);
-}, at);
+const placeCaret = async (input: Locator, at: number) =>
+	input.evaluate((element: HTMLInputElement, at_) => {
+		element.focus();
+		element.setSelectionRange(at_, at_);
+	}, at);
 
 test.describe('card number', () => {
 	test('is grouped by brand as typed, caret at the end, brand on the form and in one event per change', async ({page, demo}) => {
@@ -77,9 +83,7 @@ test.describe('card number', () => {
 		await expect(form).not.toHaveAttribute('data-zuora-cors-brand');
 		await expect(page.getByLabel('Security code')).not.toHaveAttribute('maxlength');
 		await expect(page.getByLabel('Security code')).not.toHaveAttribute('placeholder');
-		expect(await seen(page, 'zuora-cors:brand')).toEqual([
-			{brand: 'Visa'}, {brand: null}, {brand: 'AmericanExpress'}, {brand: null}, {brand: 'Diners'}, {brand: null},
-		]);
+		expect(await seen(page, 'zuora-cors:brand')).toEqual([{brand: 'Visa'}, {brand: null}, {brand: 'AmericanExpress'}, {brand: null}, {brand: 'Diners'}, {brand: null}]);
 	});
 
 	test('Backspace over a space removes the digit before it, Delete the digit after it; the caret stays beside them', async ({page, demo}) => {
@@ -165,8 +169,9 @@ test.describe('card number', () => {
 
 		expect(page.url()).toBe(`${demo.merchant.url}/card.html`);
 		expect(creates(demo.stub)).toHaveLength(1);
-		expect(demo.stub.paymentMethods().map(({creditCardType, last4, expirationMonth, expirationYear}) => ({creditCardType, last4, expirationMonth, expirationYear})))
-			.toEqual([{creditCardType: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: 2031}]);
+		expect(demo.stub.paymentMethods().map(({creditCardType, last4, expirationMonth, expirationYear}) => ({creditCardType, last4, expirationMonth, expirationYear}))).toEqual([
+			{creditCardType: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: 2031},
+		]);
 	});
 });
 
@@ -209,7 +214,11 @@ test.describe('expiry control', () => {
 		const expiry = page.getByLabel('Expiry date');
 		const button = page.getByRole('button', {name: 'Save card'});
 		const slot = page.locator('[data-zuora-cors-error-for="expiry"]');
-		for (const [typed, message] of [['13 / 30', 'Enter the expiry date as MM / YY.'], ['12 / 3', 'Enter the expiry date as MM / YY.'], ['01 / 20', 'The card has expired.']] as const) {
+		for (const [typed, message] of [
+			['13 / 30', 'Enter the expiry date as MM / YY.'],
+			['12 / 3', 'Enter the expiry date as MM / YY.'],
+			['01 / 20', 'The card has expired.'],
+		] as const) {
 			await expiry.fill(typed);
 			await button.click();
 			await expect(slot).toHaveText(message);
@@ -256,9 +265,27 @@ test('a change event per input: field, brand, complete, valid and the error, nev
 	await page.getByLabel('Expiry date').pressSequentially('1230');
 	const changes = await seen(page, 'zuora-cors:change');
 	expect(changes).toHaveLength(16 + 2 + 4);
-	expect(changes[0]).toEqual({field: 'creditCardNumber', brand: 'Visa', complete: false, valid: false, error: {code: 'card_number_length_invalid', message: 'The card number has the wrong number of digits for Visa.', values: {brand: 'Visa'}}});
-	expect(changes[15]).toEqual({field: 'creditCardNumber', brand: 'Visa', complete: true, valid: false, error: {code: 'card_number_invalid', message: 'The card number is not valid. Check it for typos.'}});
-	expect(changes[17]).toEqual({field: 'securityCode', brand: 'Visa', complete: false, valid: false, error: {code: 'security_code_invalid', message: 'Enter the 3 digit security code.', values: {size: 3}}});
+	expect(changes[0]).toEqual({
+		field: 'creditCardNumber',
+		brand: 'Visa',
+		complete: false,
+		valid: false,
+		error: {code: 'card_number_length_invalid', message: 'The card number has the wrong number of digits for Visa.', values: {brand: 'Visa'}},
+	});
+	expect(changes[15]).toEqual({
+		field: 'creditCardNumber',
+		brand: 'Visa',
+		complete: true,
+		valid: false,
+		error: {code: 'card_number_invalid', message: 'The card number is not valid. Check it for typos.'},
+	});
+	expect(changes[17]).toEqual({
+		field: 'securityCode',
+		brand: 'Visa',
+		complete: false,
+		valid: false,
+		error: {code: 'security_code_invalid', message: 'Enter the 3 digit security code.', values: {size: 3}},
+	});
 	expect(changes[21]).toEqual({field: 'expiry', brand: 'Visa', complete: true, valid: true, error: null});
 	expect(JSON.stringify(changes)).not.toMatch(/411111|1230|"12"/);
 
@@ -273,9 +300,12 @@ test('a change event per input: field, brand, complete, valid and the error, nev
 	expect((await seen(page, 'zuora-cors:change')).at(-1)).toEqual({field: 'securityCode', brand: 'Visa', complete: true, valid: true, error: null});
 });
 
-test('sets autocomplete, inputmode and spellcheck the page left out, keeps the page\'s own, and destroy() removes its own', async ({page, demo}) => {
+test("sets autocomplete, inputmode and spellcheck the page left out, keeps the page's own, and destroy() removes its own", async ({page, demo}) => {
 	await open(page, demo);
-	const attributes = async () => page.locator('input[name]:not([type=hidden]):not([type=checkbox])').evaluateAll(elements => elements.map(element => [element.getAttribute('name'), element.getAttribute('autocomplete'), element.getAttribute('inputmode'), element.getAttribute('spellcheck')]));
+	const attributes = async () =>
+		page
+			.locator('input[name]:not([type=hidden]):not([type=checkbox])')
+			.evaluateAll(elements => elements.map(element => [element.getAttribute('name'), element.getAttribute('autocomplete'), element.getAttribute('inputmode'), element.getAttribute('spellcheck')]));
 	expect(await attributes()).toEqual([
 		['cardHolderInfo.cardHolderName', 'cc-name', null, 'false'],
 		['creditCardNumber', 'cc-number', 'numeric', 'false'],
@@ -305,7 +335,7 @@ test('sets autocomplete, inputmode and spellcheck the page left out, keeps the p
 	await expect(page.getByLabel('Name on card')).not.toHaveAttribute('inputmode');
 });
 
-test('on submit, focus moves to the first invalid field in the form\'s order, its error tied to it', async ({page, demo}) => {
+test("on submit, focus moves to the first invalid field in the form's order, its error tied to it", async ({page, demo}) => {
 	await open(page, demo, '/');
 	await page.getByLabel('Security code').fill('12');
 	await page.getByRole('button', {name: 'Save card'}).click();

@@ -11,29 +11,81 @@ type Window = {checkout: {submit(): Promise<{paymentMethodId: string}>; destroy(
 
 /** What an attacker's option would do if it reached ky or fetch through Object.prototype. */
 const OPTION_NAMES = ['prefixUrl', 'method', 'credentials', 'headers', 'body', 'json', 'hooks', 'redirect', 'mode', 'searchParams', 'retry', 'parseJson', 'polluted'];
-const PATHS = ['__proto__', 'constructor.prototype', 'prototype', 'cardHolderInfo.__proto__', 'cardHolderInfo.constructor.prototype', 'securityCode.__proto__', 'creditCardNumber.constructor.prototype', 'x.__proto__'];
+const PATHS = [
+	'__proto__',
+	'constructor.prototype',
+	'prototype',
+	'cardHolderInfo.__proto__',
+	'cardHolderInfo.constructor.prototype',
+	'securityCode.__proto__',
+	'creditCardNumber.constructor.prototype',
+	'x.__proto__',
+];
 
 /** Dotted and bracketed spellings of each path, ending in each option name. */
-const prototypeNames = PATHS.flatMap(path => OPTION_NAMES.flatMap(option => [
-	`${path}.${option}`,
-	`${path.split('.').map(part => `[${part}]`).join('')}[${option}]`,
-	`${path.replaceAll('.', '][')}][${option}]`,
-	`${path}[${option}]`,
-]));
+const prototypeNames = PATHS.flatMap(path =>
+	OPTION_NAMES.flatMap(option => [
+		`${path}.${option}`,
+		`${path
+			.split('.')
+			.map(part => `[${part}]`)
+			.join('')}[${option}]`,
+		`${path.replaceAll('.', '][')}][${option}]`,
+		`${path}[${option}]`,
+	]),
+);
 
 /** Names of Object.prototype's members, and of the form's and the document's members (DOM clobbering). */
 const memberNames = [
 	...Object.getOwnPropertyNames(Object.prototype),
-	'elements', 'contains', 'querySelector', 'querySelectorAll', 'dispatchEvent', 'addEventListener', 'removeEventListener',
-	'toggleAttribute', 'lastElementChild', 'matches', 'length', 'item', 'namedItem', 'submit', 'requestSubmit', 'action', 'method', 'id', 'name',
+	'elements',
+	'contains',
+	'querySelector',
+	'querySelectorAll',
+	'dispatchEvent',
+	'addEventListener',
+	'removeEventListener',
+	'toggleAttribute',
+	'lastElementChild',
+	'matches',
+	'length',
+	'item',
+	'namedItem',
+	'submit',
+	'requestSubmit',
+	'action',
+	'method',
+	'id',
+	'name',
 ];
 
 /** Names that look like a Zuora field but are not one, or break a path walk. */
 const lookAlikes = [
-	'securityCode.x', 'creditCardNumber.length', 'creditCardNumber[0]', 'cardHolderInfo', 'cardHolderInfo.cardHolderName.first',
-	'cardHolderInfo..cardHolderName', '.creditCardNumber', 'creditCardNumber.', 'creditCardNumber ', ' creditCardNumber', 'creditcardnumber',
-	'CREDITCARDNUMBER', 'creditCardNumber\u200b', 'ｃreditCardNumber', 'сreditCardNumber', 'creditCardNumber\u0000', '..', '.', '[]', '[', ']', '\u{1F4B3}',
-	'a'.repeat(100_000), `${'a.'.repeat(5000)}b`, 'numConsecutiveFailures',
+	'securityCode.x',
+	'creditCardNumber.length',
+	'creditCardNumber[0]',
+	'cardHolderInfo',
+	'cardHolderInfo.cardHolderName.first',
+	'cardHolderInfo..cardHolderName',
+	'.creditCardNumber',
+	'creditCardNumber.',
+	'creditCardNumber ',
+	' creditCardNumber',
+	'creditcardnumber',
+	'CREDITCARDNUMBER',
+	'creditCardNumber\u200b',
+	'ｃreditCardNumber',
+	'сreditCardNumber',
+	'creditCardNumber\u0000',
+	'..',
+	'.',
+	'[]',
+	'[',
+	']',
+	'\u{1F4B3}',
+	'a'.repeat(100_000),
+	`${'a.'.repeat(5000)}b`,
+	'numConsecutiveFailures',
 ];
 
 /** Printable noise, dots and brackets included, the characters a path walk splits on. */
@@ -59,46 +111,61 @@ const FORM_FIELDS = ['accountKey', 'defaultPaymentMethod'];
  * Resolves to `bound`, or to the refusal of the new binding (`validation form`).
  */
 async function inject(page: Page, {form = '', fieldset = '', outside = ''}: Injection, when: 'before' | 'after' = 'before') {
-	return page.evaluate(([form_, fieldset_, outside_, when_, formFields]) => {
-		type Policy = {createHTML(html: string): string};
-		const types = (window as unknown as {trustedTypes?: {createPolicy(name: string, rules: Policy): Policy}}).trustedTypes;
-		const policy = types?.createPolicy(`test-injection-${Math.random()}`, {createHTML: html => html});
-		const html = (text: string) => policy ? policy.createHTML(text) : text;
-		const w = window as unknown as Window;
-		const target = Document.prototype.getElementById.call(document, 'card-form') as HTMLFormElement;
-		if (when_ === 'before') {
-			w.checkout.destroy();
-		}
+	return page.evaluate(
+		([form_, fieldset_, outside_, when_, formFields]) => {
+			type Policy = {createHTML(html: string): string};
+			const types = (window as unknown as {trustedTypes?: {createPolicy(name: string, rules: Policy): Policy}}).trustedTypes;
+			const policy = types?.createPolicy(`test-injection-${Math.random()}`, {createHTML: html => html});
+			const html = (text: string) => (policy ? policy.createHTML(text) : text);
+			const w = window as unknown as Window;
+			const target = Document.prototype.getElementById.call(document, 'card-form') as HTMLFormElement;
+			if (when_ === 'before') {
+				w.checkout.destroy();
+			}
 
-		target.insertAdjacentHTML('afterbegin', html(form_));
-		(Element.prototype.querySelector.call(target, 'fieldset') ?? target).insertAdjacentHTML('beforeend', html(fieldset_));
-		target.insertAdjacentHTML('afterend', html(outside_));
-		if (when_ === 'after') {
-			return 'bound';
-		}
+			target.insertAdjacentHTML('afterbegin', html(form_));
+			(Element.prototype.querySelector.call(target, 'fieldset') ?? target).insertAdjacentHTML('beforeend', html(fieldset_));
+			target.insertAdjacentHTML('afterend', html(outside_));
+			if (when_ === 'after') {
+				return 'bound';
+			}
 
-		try {
-			w.checkout = w.ZuoraCors.bindForm(target, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: target.dataset['zuoraUrl']!, allowedHosts: [new URL(target.dataset['zuoraUrl']!).origin], formFields: formFields as never});
-			return 'bound';
-		} catch (error) {
-			const {kind, fields} = error as {kind: string; fields?: object};
-			return `${kind} ${Object.keys(fields ?? {}).join(',')}`;
-		}
-	}, [form, fieldset, outside, when, FORM_FIELDS] as const);
+			try {
+				w.checkout = w.ZuoraCors.bindForm(target, {
+					signatureUrl: '/signature',
+					signatureOptions: {method: 'POST'},
+					url: target.dataset['zuoraUrl']!,
+					allowedHosts: [new URL(target.dataset['zuoraUrl']!).origin],
+					formFields: formFields as never,
+				});
+				return 'bound';
+			} catch (error) {
+				const {kind, fields} = error as {kind: string; fields?: object};
+				return `${kind} ${Object.keys(fields ?? {}).join(',')}`;
+			}
+		},
+		[form, fieldset, outside, when, FORM_FIELDS] as const,
+	);
 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+const escapeAttribute = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 /**
  * Each name as a hidden input, alternately inside the form and outside it with form="…", plus
  * elements that shadow document members (document is [LegacyOverrideBuiltIns]).
  */
 function hostileMarkup(names: string[]): Injection {
-	const input = (name: string, outside: boolean) => `<input type="hidden" name="${escape(name)}" value="${HOSTILE_VALUE}"${outside ? ' form="card-form"' : ''}>`;
+	const input = (name: string, outside: boolean) => `<input type="hidden" name="${escapeAttribute(name)}" value="${HOSTILE_VALUE}"${outside ? ' form="card-form"' : ''}>`;
 	return {
-		form: names.filter((_, index) => index % 2 === 0).map(name => input(name, false)).join(''),
-		outside: names.filter((_, index) => index % 2 === 1).map(name => input(name, true)).join('')
-			+ ['createElement', 'querySelector', 'querySelectorAll', 'head'].map(name => `<img name="${name}" alt=""><form name="${name}"></form>`).join(''),
+		form: names
+			.filter((_, index) => index % 2 === 0)
+			.map(name => input(name, false))
+			.join(''),
+		outside:
+			names
+				.filter((_, index) => index % 2 === 1)
+				.map(name => input(name, true))
+				.join('') + ['createElement', 'querySelector', 'querySelectorAll', 'head'].map(name => `<img name="${name}" alt=""><form name="${name}"></form>`).join(''),
 	};
 }
 
@@ -117,7 +184,12 @@ async function recordRequests(page: Page) {
 		(window as unknown as {sentBodies: typeof sent}).sentBodies = sent;
 		window.fetch = async (input, init) => {
 			const request = new Request(input, init);
-			sent.push(request.clone().text().then(body => ({method: request.method, url: request.url, body})));
+			sent.push(
+				request
+					.clone()
+					.text()
+					.then(body => ({method: request.method, url: request.url, body})),
+			);
 			return original.call(window, request);
 		};
 	});
@@ -138,12 +210,15 @@ async function recordRequests(page: Page) {
 const line = ({method, url, body}: Seen) => `${method} ${withoutOrigin(url)} ${body}`;
 
 async function prototypeSnapshot(page: Page) {
-	return page.evaluate(options => ({
-		names: Object.getOwnPropertyNames(Object.prototype).sort(),
-		inherited: options.filter(name => name in {} && !Object.getOwnPropertyNames(Object.prototype).includes(name)),
-		arrayNames: Object.getOwnPropertyNames(Array.prototype).length,
-		functionNames: Object.getOwnPropertyNames(Function.prototype).length,
-	}), OPTION_NAMES);
+	return page.evaluate(
+		options => ({
+			names: Object.getOwnPropertyNames(Object.prototype).sort(),
+			inherited: options.filter(name => name in {} && !Object.getOwnPropertyNames(Object.prototype).includes(name)),
+			arrayNames: Object.getOwnPropertyNames(Array.prototype).length,
+			functionNames: Object.getOwnPropertyNames(Function.prototype).length,
+		}),
+		OPTION_NAMES,
+	);
 }
 
 /** The card must reach exactly one URL, the stub's, with exactly Zuora's fields and the shopper's values. */
@@ -165,13 +240,16 @@ async function expectCardOnlyAtZuora(page: Page, demo: {stub: {url: string}}, re
 		defaultPaymentMethod: true,
 		cardHolderInfo: {cardHolderName: CARD.name},
 	});
-	const elsewhere = [...requests, ...fetched].filter(request => !isZuora(request)).map(line).join('\n');
+	const elsewhere = [...requests, ...fetched]
+		.filter(request => !isZuora(request))
+		.map(line)
+		.join('\n');
 	expect(elsewhere).not.toContain(CARD.number);
 	expect(elsewhere).not.toContain(CARD.cvv);
 	expect(elsewhere).not.toContain(CARD.name.replace(' ', '+'));
 }
 
-test.describe('bindForm reads only Zuora\'s fields from inside the form', () => {
+test.describe("bindForm reads only Zuora's fields from inside the form", () => {
 	test(`${prototypeNames.length} prototype-path names (dotted, bracketed, in cardHolderInfo) touch no prototype and steer nothing`, async ({page, demo}) => {
 		const requests = await recordRequests(page);
 		await page.goto(demo.merchant.url);
@@ -197,16 +275,23 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 		await expect(page.locator('#error')).toBeHidden();
 	});
 
-	test('bindForm\'s own options: nothing inherited from Object.prototype is read', async ({page, demo}) => {
+	test("bindForm's own options: nothing inherited from Object.prototype is read", async ({page, demo}) => {
 		const requests = await recordRequests(page);
 		await page.goto(demo.merchant.url);
 		// Every optional option of bindForm (and of createPaymentMethod under it), inherited with a
 		// value that would steer, break or replace something if it were read.
 		await page.evaluate(steal => {
 			const inherited: Record<string, unknown> = {
-				allowedHosts: [new URL(steal).origin], headers: {'x-evil': '1'}, signatureOptions: {method: 'GET', headers: {'x-evil': '1'}},
-				fields: {creditCardNumber: '4000000000000002', accountKey: 'attacker'}, idempotencyKey: 'attacker-key', timeout: 1,
-				signatureMaxAge: -1, prefetch: 'no', preconnect: 'no', signature: {signature: 'forged', token: 'forged'},
+				allowedHosts: [new URL(steal).origin],
+				headers: {'x-evil': '1'},
+				signatureOptions: {method: 'GET', headers: {'x-evil': '1'}},
+				fields: {creditCardNumber: '4000000000000002', accountKey: 'attacker'},
+				idempotencyKey: 'attacker-key',
+				timeout: 1,
+				signatureMaxAge: -1,
+				prefetch: 'no',
+				preconnect: 'no',
+				signature: {signature: 'forged', token: 'forged'},
 			};
 			for (const [name, value] of Object.entries(inherited)) {
 				(Object.prototype as Record<string, unknown>)[name] = value;
@@ -222,18 +307,22 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 		expect(requests.map(request => request.url).filter(url => url.includes(':9/'))).toEqual([]);
 	});
 
-	test('hidden extras (csrf_token, a password, anything not Zuora\'s) stay out of the Zuora body', async ({page, demo}) => {
+	test("hidden extras (csrf_token, a password, anything not Zuora's) stay out of the Zuora body", async ({page, demo}) => {
 		const requests = await recordRequests(page);
 		await page.goto(demo.merchant.url);
-		expect(await inject(page, {fieldset: [
-			'<input type="hidden" name="csrf_token" value="csrf-secret">',
-			'<input type="password" name="password" value="hunter2">',
-			'<input type="hidden" name="cardHolderInfo.ssn" value="078-05-1120">',
-			'<input type="hidden" name="paymentMethodId" value="attacker">',
-			'<textarea name="comment">note</textarea>',
-			'<select name="creditCardTypeX"><option selected>Visa</option></select>',
-			'<input type="checkbox" name="makeDefault" checked>',
-		].join('')})).toBe('bound');
+		expect(
+			await inject(page, {
+				fieldset: [
+					'<input type="hidden" name="csrf_token" value="csrf-secret">',
+					'<input type="password" name="password" value="hunter2">',
+					'<input type="hidden" name="cardHolderInfo.ssn" value="078-05-1120">',
+					'<input type="hidden" name="paymentMethodId" value="attacker">',
+					'<textarea name="comment">note</textarea>',
+					'<select name="creditCardTypeX"><option selected>Visa</option></select>',
+					'<input type="checkbox" name="makeDefault" checked>',
+				].join(''),
+			}),
+		).toBe('bound');
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		// The exact body check inside proves none of the extras was sent.
@@ -253,7 +342,13 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 		expect(zuora).toHaveLength(1);
 		// Neither the name (inside, owned elsewhere) nor the city (outside, owned by the form): no cardHolderInfo at all.
 		expect(JSON.parse(zuora[0]!.body)).toEqual({
-			accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: CARD.number, expirationMonth: 12, expirationYear: 2031, securityCode: CARD.cvv, defaultPaymentMethod: true,
+			accountKey: 'A00000001',
+			creditCardType: 'Visa',
+			creditCardNumber: CARD.number,
+			expirationMonth: 12,
+			expirationYear: 2031,
+			securityCode: CARD.cvv,
+			defaultPaymentMethod: true,
 		});
 	});
 });
@@ -271,33 +366,51 @@ const UNDECLARED_FIELDS = ['addressLine1', 'addressLine2', 'city', 'state', 'cou
 test('bindForm refuses a duplicate of every name it reads, on a bare form, and ignores a duplicate of a name it does not read', async ({page, demo}) => {
 	await page.goto(demo.merchant.url);
 	const names = [...BOUND_FIELDS, ...UNDECLARED_FIELDS];
-	const refused = await page.evaluate(async ([names_, declared]) => {
-		const {ZuoraCors} = window as unknown as Window;
-		const results: Record<string, unknown> = {};
-		const url = document.querySelector('form')!.dataset['zuoraUrl']!;
-		for (const name of names_) {
-			const form = document.createElement('form');
-			const fieldset = document.createElement('fieldset');
-			fieldset.setAttribute('data-zuora-cors-fields', '');
-			form.append(fieldset);
-			for (const control of name === 'creditCardNumber' ? [name, name] : ['creditCardNumber', name, name]) {
-				const input = document.createElement('input');
-				input.name = control;
-				input.value = '1';
-				input.disabled = true;
-				fieldset.append(input);
+	const refused = await page.evaluate(
+		async ([names_, declared]) => {
+			const {ZuoraCors} = window as unknown as Window;
+			const results: Record<string, unknown> = {};
+			const url = document.querySelector('form')!.dataset['zuoraUrl']!;
+			for (const name of names_) {
+				const form = document.createElement('form');
+				const fieldset = document.createElement('fieldset');
+				fieldset.setAttribute('data-zuora-cors-fields', '');
+				form.append(fieldset);
+				for (const control of name === 'creditCardNumber' ? [name, name] : ['creditCardNumber', name, name]) {
+					const input = document.createElement('input');
+					input.name = control;
+					input.value = '1';
+					input.disabled = true;
+					fieldset.append(input);
+				}
+
+				document.body.append(form);
+				const binding = ZuoraCors.bindForm(form, {
+					signatureUrl: '/signature',
+					url,
+					allowedHosts: [new URL(url).origin],
+					preconnect: false,
+					prefetch: false,
+					formFields: declared as never,
+					onError() {},
+				});
+				// eslint-disable-next-line no-await-in-loop
+				results[name] = await binding.submit().then(
+					() => 'sent',
+					(error: {kind: string; fields?: Record<string, {code: string}>}) =>
+						`${error.kind} ${Object.entries(error.fields ?? {})
+							.filter(([, {code}]) => code === 'field_repeated')
+							.map(([field]) => field)
+							.join(',')}`,
+				);
+				binding.destroy();
+				form.remove();
 			}
 
-			document.body.append(form);
-			const binding = ZuoraCors.bindForm(form, {signatureUrl: '/signature', url, allowedHosts: [new URL(url).origin], preconnect: false, prefetch: false, formFields: declared as never, onError() {}});
-			// eslint-disable-next-line no-await-in-loop
-			results[name] = await binding.submit().then(() => 'sent', (error: {kind: string; fields?: Record<string, {code: string}>}) => `${error.kind} ${Object.entries(error.fields ?? {}).filter(([, {code}]) => code === 'field_repeated').map(([field]) => field).join(',')}`);
-			binding.destroy();
-			form.remove();
-		}
-
-		return results;
-	}, [names, [...FORM_FIELDS, 'creditCardType']] as const);
+			return results;
+		},
+		[names, [...FORM_FIELDS, 'creditCardType']] as const,
+	);
 	// The undeclared name is no repeat: the number's own errors refuse that card, not a repeat.
 	expect(refused).toEqual(Object.fromEntries(names.map(name => [name, BOUND_FIELDS.includes(name) ? `validation ${name}` : 'validation '])));
 	expect(demo.stub.tokens().issued).toBe(0);
@@ -306,15 +419,23 @@ test('bindForm refuses a duplicate of every name it reads, on a bare form, and i
 
 /** Submits through the binding; the refusal as plain data, and every text of it for a leak check. */
 async function submitOutcome(page: Page) {
-	return page.evaluate(async () => (window as unknown as Window).checkout.submit().then(() => undefined, (error_: Error & Record<string, unknown>) => ({
-		kind: error_['kind'], stage: error_['stage'], fields: error_['fields'], retryable: error_['retryable'],
-		text: `${error_.message} ${String(error_)} ${JSON.stringify(error_)} ${String(error_.cause)} ${error_.stack ?? ''}`,
-	})));
+	return page.evaluate(async () =>
+		(window as unknown as Window).checkout.submit().then(
+			() => undefined,
+			(error_: Error & Record<string, unknown>) => ({
+				kind: error_['kind'],
+				stage: error_['stage'],
+				fields: error_['fields'],
+				retryable: error_['retryable'],
+				text: `${error_.message} ${String(error_)} ${JSON.stringify(error_)} ${String(error_.cause)} ${error_.stack ?? ''}`,
+			}),
+		),
+	);
 }
 
 const INJECTIONS = [
 	['inside, in the fieldset', (name: string) => ({fieldset: `<input name="${name}" value="4000000000000002">`}), 'repeat'],
-	['inside, a radio beside the page\'s control', (name: string) => ({fieldset: `<input type="radio" name="${name}" value="4000000000000002" checked>`}), 'repeat'],
+	["inside, a radio beside the page's control", (name: string) => ({fieldset: `<input type="radio" name="${name}" value="4000000000000002" checked>`}), 'repeat'],
 	['inside, hidden, first in the form', (name: string) => ({form: `<input type="hidden" name="${name}" value="5555555555554444">`}), 'outside'],
 	['outside with form="…"', (name: string) => ({outside: `<input type="hidden" name="${name}" value="4000000000000002" form="card-form">`}), 'outside'],
 	['inside, owned by another form', (name: string) => ({fieldset: `<input type="hidden" name="${name}" value="4000000000000002" form="nowhere">`}), 'outside'],
@@ -330,7 +451,7 @@ test.describe('a second control under a name bindForm reads: refused, nothing se
 				for (const name of BOUND_FIELDS) {
 					await page.goto(demo.merchant.url);
 					// A name the demo page has no control for (`expiry`) is given twice by the injection alone.
-					const own = await page.locator(`form [name="${name}"]`).count() === 0 ? '<input name="expiry" value="12 / 31">' : '';
+					const own = (await page.locator(`form [name="${name}"]`).count()) === 0 ? '<input name="expiry" value="12 / 31">' : '';
 					const injection: Injection = html(name);
 					const bound = await inject(page, {...injection, fieldset: `${own}${injection.fieldset ?? ''}`}, when);
 					requests.length = 0;
@@ -343,7 +464,12 @@ test.describe('a second control under a name bindForm reads: refused, nothing se
 						expect(bound, name).toBe('bound');
 						await fillCard(page);
 						const error = await submitOutcome(page);
-						expect(error, name).toMatchObject({kind: 'validation', stage: 'request', retryable: false, fields: {[name]: {code: 'field_repeated', message: 'This field appears more than once on the page. Reload the page and try again.'}}});
+						expect(error, name).toMatchObject({
+							kind: 'validation',
+							stage: 'request',
+							retryable: false,
+							fields: {[name]: {code: 'field_repeated', message: 'This field appears more than once on the page. Reload the page and try again.'}},
+						});
 						expect(Object.keys((error as {fields: object}).fields), name).toEqual([name]);
 						for (const secret of [CARD.number, CARD.cvv, '4000000000000002', '5555555555554444', CARD.name]) {
 							expect(error!.text, name).not.toContain(secret);
@@ -368,9 +494,14 @@ test.describe('least privilege: a control under a Zuora name the page did not de
 		test(`every undeclared name, injected ${when} bind in every place, is neither read nor a repeat`, async ({page, demo}) => {
 			const requests = await recordRequests(page);
 			await page.goto(demo.merchant.url);
-			const markup = UNDECLARED_FIELDS.map((name, index) => INJECTIONS[index % INJECTIONS.length]![1](name)).reduce<Required<Injection>>((all, one: Injection) => ({
-				form: all.form + (one.form ?? ''), fieldset: all.fieldset + (one.fieldset ?? ''), outside: all.outside + (one.outside ?? ''),
-			}), {form: '', fieldset: '', outside: ''});
+			const markup = UNDECLARED_FIELDS.map((name, index) => INJECTIONS[index % INJECTIONS.length]![1](name)).reduce<Required<Injection>>(
+				(all, one: Injection) => ({
+					form: all.form + (one.form ?? ''),
+					fieldset: all.fieldset + (one.fieldset ?? ''),
+					outside: all.outside + (one.outside ?? ''),
+				}),
+				{form: '', fieldset: '', outside: ''},
+			);
 			// And each name twice, in the card fieldset: no repeat of a name that is not read.
 			markup.fieldset += UNDECLARED_FIELDS.map(name => `<input name="${name}" value="injected"><input name="${name}" value="injected">`).join('');
 			expect(await inject(page, markup, when)).toBe('bound');
@@ -385,7 +516,13 @@ test.describe('least privilege: a control under a Zuora name the page did not de
 		const requests = await recordRequests(page);
 		await page.goto(`${demo.merchant.url}/card.html`);
 		await expect(page.locator('fieldset')).toBeEnabled();
-		expect(await inject(page, {fieldset: '<select name="creditCardType"><option value="MasterCard" selected>MasterCard</option></select><input type="hidden" name="creditCardType" value="Discover">'}, 'after')).toBe('bound');
+		expect(
+			await inject(
+				page,
+				{fieldset: '<select name="creditCardType"><option value="MasterCard" selected>MasterCard</option></select><input type="hidden" name="creditCardType" value="Discover">'},
+				'after',
+			),
+		).toBe('bound');
 		await page.getByLabel('Name on card').fill(CARD.name);
 		await page.getByLabel('Card number').fill(CARD.number);
 		await page.getByLabel('Expiry date').fill(`${CARD.month}${CARD.year.slice(2)}`);
@@ -401,15 +538,23 @@ test.describe('least privilege: a control under a Zuora name the page did not de
 
 test.describe('more refusals', () => {
 	// An injected `expiry` beside the page's month and year controls is a second expiry date.
-	test('an injected expiry beside the page\'s month and year controls is a repeat', async ({page, demo}) => {
+	test("an injected expiry beside the page's month and year controls is a repeat", async ({page, demo}) => {
 		const requests = await recordRequests(page);
 		await page.goto(demo.merchant.url);
 		expect(await inject(page, {fieldset: '<input name="expiry" value="01 / 40">'})).toBe('bound');
 		requests.length = 0;
 		await fillCard(page);
-		const error = await page.evaluate(async () => (window as unknown as Window).checkout.submit().then(() => undefined, (error_: Record<string, unknown>) => ({
-			kind: error_['kind'], stage: error_['stage'], retryable: error_['retryable'], codes: Object.values((error_['fields'] ?? {}) as Record<string, {code: string}>).map(field => field.code),
-		})));
+		const error = await page.evaluate(async () =>
+			(window as unknown as Window).checkout.submit().then(
+				() => undefined,
+				(error_: Record<string, unknown>) => ({
+					kind: error_['kind'],
+					stage: error_['stage'],
+					retryable: error_['retryable'],
+					codes: Object.values((error_['fields'] ?? {}) as Record<string, {code: string}>).map(field => field.code),
+				}),
+			),
+		);
 		expect(error).toMatchObject({kind: 'validation', stage: 'request', retryable: false});
 		expect(new Set(error!.codes)).toEqual(new Set(['field_repeated']));
 		expect(requests.filter(request => request.url.includes('/signature') || request.url.startsWith(demo.stub.url)).map(line)).toEqual([]);
@@ -421,7 +566,13 @@ test.describe('more refusals', () => {
 		await page.goto(demo.merchant.url);
 		// The page's own select goes: the radios are its only creditCardType.
 		await page.locator('select[name="creditCardType"]').evaluate(element => element.remove());
-		expect(await inject(page, {fieldset: ['Visa', 'MasterCard', 'AmericanExpress'].map(brand => `<label><input type="radio" name="creditCardType" value="${brand}"${brand === 'Visa' ? ' checked' : ''}>${brand}</label>`).join('')})).toBe('bound');
+		expect(
+			await inject(page, {
+				fieldset: ['Visa', 'MasterCard', 'AmericanExpress']
+					.map(brand => `<label><input type="radio" name="creditCardType" value="${brand}"${brand === 'Visa' ? ' checked' : ''}>${brand}</label>`)
+					.join(''),
+			}),
+		).toBe('bound');
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		await expect(page.locator('#result')).toBeVisible();
@@ -436,7 +587,13 @@ test('the fields option: own data properties of known shape only, checked at bin
 		const form = document.querySelector('form')!;
 		const attempt = (fields: unknown) => {
 			try {
-				ZuoraCors.bindForm(form, {signatureUrl: '/signature', url: form.dataset['zuoraUrl']!, allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin], preconnect: false, fields: fields as Record<string, unknown>}).destroy();
+				ZuoraCors.bindForm(form, {
+					signatureUrl: '/signature',
+					url: form.dataset['zuoraUrl']!,
+					allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin],
+					preconnect: false,
+					fields: fields as Record<string, unknown>,
+				}).destroy();
 				return 'bound';
 			} catch (error) {
 				const {kind, fields: names} = error as {kind: string; fields: Record<string, string>};
@@ -516,29 +673,39 @@ test.describe('parser-restructured markup, served: bound right or refused, the c
 				await page.waitForLoadState('networkidle');
 				const state = await page.evaluate(() => ({
 					bound: (window as unknown as {checkout?: object}).checkout !== undefined,
-					live: [...document.querySelectorAll<HTMLInputElement>('[name="creditCardNumber"], [name="securityCode"]')].filter(control => !control.matches(':disabled')).map(control => ({
-						inFieldset: control.closest('fieldset[data-zuora-cors-fields]') !== null,
-						ownedByTheForm: control.form !== null && control.form === document.getElementById('card-form'),
-					})),
+					live: [...document.querySelectorAll<HTMLInputElement>('[name="creditCardNumber"], [name="securityCode"]')]
+						.filter(control => !control.matches(':disabled'))
+						.map(control => ({
+							inFieldset: control.closest('fieldset[data-zuora-cors-fields]') !== null,
+							ownedByTheForm: control.form !== null && control.form === document.getElementById('card-form'),
+						})),
 				}));
 				if (!state.bound) {
 					// Refused (bindForm's validation error, or the page's own script found no form): every card control still disabled.
 					expect(errors, place).not.toEqual([]);
 					expect(state.live, place).toEqual([]);
 				} else {
-					expect(state.live.every(control => control.inFieldset && control.ownedByTheForm), place).toBe(true);
+					expect(
+						state.live.every(control => control.inFieldset && control.ownedByTheForm),
+						place,
+					).toBe(true);
 				}
 
 				// Type wherever the page lets a shopper, then press Enter and click every button.
-				for (const [name, value] of [['creditCardNumber', CARD.number], ['securityCode', CARD.cvv], ['expirationMonth', CARD.month], ['expirationYear', CARD.year]] as const) {
+				for (const [name, value] of [
+					['creditCardNumber', CARD.number],
+					['securityCode', CARD.cvv],
+					['expirationMonth', CARD.month],
+					['expirationYear', CARD.year],
+				] as const) {
 					const control = page.locator(`[name="${name}"]:enabled`).first();
-					if (await control.count() > 0) {
+					if ((await control.count()) > 0) {
 						await control.fill(value);
 					}
 				}
 
 				const number = page.locator('[name="creditCardNumber"]:enabled').first();
-				if (await number.count() > 0) {
+				if ((await number.count()) > 0) {
 					await number.press('Enter');
 				}
 

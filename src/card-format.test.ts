@@ -40,7 +40,7 @@ describe('formatField: card number', () => {
 		expect(state).toEqual([shown, shown.length, digits]);
 	});
 
-	it('cuts the number at its brand\'s longest length: 16, American Express 15, unknown 16', () => {
+	it("cuts the number at its brand's longest length: 16, American Express 15, unknown 16", () => {
 		expect(typeAll('41111111111111119')).toEqual(['4111 1111 1111 1111', 19, '4111111111111111']);
 		expect(typeAll('3782822463100059')).toEqual(['3782 822463 10005', 17, '378282246310005']);
 		expect(typeAll('99999999999999999')).toEqual(['9999 9999 9999 9999', 19, '9999999999999999']);
@@ -94,61 +94,77 @@ describe('formatField: card number', () => {
 	const digitsBefore = (value: string, caret: number) => value.slice(0, caret).replace(/\D/g, '').length;
 
 	it('property: typing a digit anywhere inserts it there, the caret right after it', () => {
-		fc.assert(fc.property(number, fc.nat(), fc.integer({min: 0, max: 9}), (digits, where, key) => {
-			const start = formatField(false, digits, digits.length);
-			const caret = where % (start[0].length + 1);
-			const [value, next, result] = insert(at(start, caret), String(key));
-			const index = digitsBefore(start[0], caret);
-			const expected = (start[2].slice(0, index) + key + start[2].slice(index)).slice(0, result.length);
-			expect(result).toBe(expected);
-			expect(value.replace(/ /g, '')).toBe(result);
-			expect(value === '' || grouped.test(value)).toBe(true);
-			expect(digitsBefore(value, next)).toBe(Math.min(index + 1, result.length));
-			expect(value[next - 1]).toMatch(/\d/);
-		}));
+		fc.assert(
+			fc.property(number, fc.nat(), fc.integer({min: 0, max: 9}), (digits, where, key) => {
+				const start = formatField(false, digits, digits.length);
+				const caret = where % (start[0].length + 1);
+				const [value, next, result] = insert(at(start, caret), String(key));
+				const index = digitsBefore(start[0], caret);
+				const expected = (start[2].slice(0, index) + key + start[2].slice(index)).slice(0, result.length);
+				expect(result).toBe(expected);
+				expect(value.replace(/ /g, '')).toBe(result);
+				expect(value === '' || grouped.test(value)).toBe(true);
+				expect(digitsBefore(value, next)).toBe(Math.min(index + 1, result.length));
+				expect(value[next - 1]).toMatch(/\d/);
+			}),
+		);
 	});
 
 	it('property: Backspace anywhere removes exactly the digit before the caret (across a space)', () => {
-		fc.assert(fc.property(fc.stringMatching(/^\d{1,16}$/), fc.nat(), (digits, where) => {
-			const start = formatField(false, digits, digits.length);
-			const caret = 1 + (where % start[0].length);
-			const [value, next, result] = backspace(at(start, caret));
-			const index = digitsBefore(start[0], caret) - 1;
-			expect(result).toBe((start[2].slice(0, index) + start[2].slice(index + 1)).slice(0, result.length));
-			expect(value.replace(/ /g, '')).toBe(result);
-			expect(digitsBefore(value, next)).toBe(index);
-			expect(value[next - 1] ?? '0').toMatch(/\d/);
-		}));
+		fc.assert(
+			fc.property(fc.stringMatching(/^\d{1,16}$/), fc.nat(), (digits, where) => {
+				const start = formatField(false, digits, digits.length);
+				const caret = 1 + (where % start[0].length);
+				const [value, next, result] = backspace(at(start, caret));
+				const index = digitsBefore(start[0], caret) - 1;
+				expect(result).toBe((start[2].slice(0, index) + start[2].slice(index + 1)).slice(0, result.length));
+				expect(value.replace(/ /g, '')).toBe(result);
+				expect(digitsBefore(value, next)).toBe(index);
+				expect(value[next - 1] ?? '0').toMatch(/\d/);
+			}),
+		);
 	});
 
 	it('property: Delete anywhere removes exactly the digit after the caret (across a space)', () => {
-		fc.assert(fc.property(fc.stringMatching(/^\d{1,16}$/), fc.nat(), (digits, where) => {
-			const start = formatField(false, digits, digits.length);
-			const caret = where % start[0].length;
-			const [value, next, result] = del(at(start, caret));
-			const index = digitsBefore(start[0], caret);
-			expect(result).toBe((start[2].slice(0, index) + start[2].slice(index + 1)).slice(0, result.length));
-			expect(digitsBefore(value, next)).toBe(index);
-		}));
+		fc.assert(
+			fc.property(fc.stringMatching(/^\d{1,16}$/), fc.nat(), (digits, where) => {
+				const start = formatField(false, digits, digits.length);
+				const caret = where % start[0].length;
+				const [value, next, result] = del(at(start, caret));
+				const index = digitsBefore(start[0], caret);
+				expect(result).toBe((start[2].slice(0, index) + start[2].slice(index + 1)).slice(0, result.length));
+				expect(digitsBefore(value, next)).toBe(index);
+			}),
+		);
 	});
 
 	it('property: pasting digits mixed with spaces and dashes sends the digits only', () => {
-		fc.assert(fc.property(fc.array(fc.constantFrom(...'0123456789 -'), {maxLength: 30}), keys => {
-			const pasted = keys.join('');
-			const [value, caret, digits] = insert(empty, pasted);
-			const typed = pasted.replace(/\D/g, '');
-			expect(typed.startsWith(digits)).toBe(true);
-			expect(digits.length).toBe(Math.min(typed.length, digits.length));
-			expect(value.replace(/ /g, '')).toBe(digits);
-			expect(caret).toBe(value.length);
-		}));
+		fc.assert(
+			fc.property(fc.array(fc.constantFrom(...'0123456789 -'), {maxLength: 30}), keys => {
+				const pasted = keys.join('');
+				const [value, caret, digits] = insert(empty, pasted);
+				const typed = pasted.replace(/\D/g, '');
+				expect(typed.startsWith(digits)).toBe(true);
+				expect(digits.length).toBe(Math.min(typed.length, digits.length));
+				expect(value.replace(/ /g, '')).toBe(digits);
+				expect(caret).toBe(value.length);
+			}),
+		);
 	});
 });
 
 describe('formatField: MM / YY expiry', () => {
 	it('types 1231 as 12 / 31, caret at the end after each key', () => {
-		const states = [...'1231'].reduce<FormattedField[]>((list, key) => [...list, insert(list.at(-1) ?? empty, key, true)], []);
-		expect(states).toEqual([['1', 1, '1'], ['12', 2, '12'], ['12 / 3', 6, '123'], ['12 / 31', 7, '1231']]);
+		const states: FormattedField[] = [];
+		for (const key of '1231') {
+			states.push(insert(states.at(-1) ?? empty, key, true));
+		}
+		expect(states).toEqual([
+			['1', 1, '1'],
+			['12', 2, '12'],
+			['12 / 3', 6, '123'],
+			['12 / 31', 7, '1231'],
+		]);
 	});
 
 	it('reads a first digit 2-9 as the month: 4 becomes 04', () => {

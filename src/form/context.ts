@@ -48,7 +48,7 @@ export function createContext(form: HTMLFormElement, names: ReadonlySet<string>,
 			return [card, checkCard(card, {messages: messages(), supportedBrands, expiry: controls.has('expiry')})] as const;
 		},
 		/** Dispatches one of the form's events; a submission that ends after destroy() reaches its caller's promise, not the page. */
-		report<Name extends keyof typeof FORM_EVENTS>(name: Name, detail: FormEventDetails[typeof FORM_EVENTS[Name]]) {
+		report<Name extends keyof typeof FORM_EVENTS>(name: Name, detail: FormEventDetails[(typeof FORM_EVENTS)[Name]]) {
 			if (!context.destroyed) {
 				dispatchFormEvent(form, FORM_EVENTS[name], detail);
 			}

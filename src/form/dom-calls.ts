@@ -18,6 +18,7 @@ const IGNORED_TYPES: ReadonlySet<string> = new Set(['submit', 'button', 'reset',
  * markup can shadow a member only with an element or a collection, never with a function (and
  * DOM implementations that wrap elements in proxies, as happy-dom does, need the call through them).
  */
+// biome-ignore lint/suspicious/noExplicitAny: the member's own type, which each caller names where it uses the result
 export function call(prototype: object, name: string, target: unknown, ...args: unknown[]): any {
 	let owner: object | null = prototype;
 	while (owner && !Object.hasOwn(owner, name)) {

@@ -32,7 +32,7 @@ export function readSupportedBrands(value: unknown): ZuoraCardBrand[] | undefine
 		return undefined;
 	}
 
-	const brands = Array.isArray(value) ? Array.from({length: value.length}, (_, index) => Object.hasOwn(value, index) ? value[index] as unknown : undefined) : [];
+	const brands = Array.isArray(value) ? Array.from({length: value.length}, (_, index) => (Object.hasOwn(value, index) ? (value[index] as unknown) : undefined)) : [];
 	if (brands.length === 0 || !brands.every(brand => CARD_BRAND_NAMES.includes(brand as ZuoraCardBrand))) {
 		return invalidOption('request', 'supportedBrands', `a non-empty array of Zuora's brand names: ${CARD_BRAND_NAMES.join(', ')}`);
 	}
@@ -69,9 +69,14 @@ export function checkCard(card: CreditCardInput, {messages, supportedBrands, exp
 export function fieldChange(field: string, value: string, brand: ZuoraCardBrand | undefined, error: FieldError | undefined): FieldChange {
 	const digits = value.replace(/\D/g, '').length;
 	const size = brand && brandInfo(brand);
-	const complete = field === 'creditCardNumber'
-		? (size?.lengths as readonly number[] | undefined)?.includes(digits) === true
-		: field === 'expiry' ? digits === 4 : field === 'securityCode' ? digits >= (size ? size.securityCodeSize : 3) : value !== '';
+	const complete =
+		field === 'creditCardNumber'
+			? (size?.lengths as readonly number[] | undefined)?.includes(digits) === true
+			: field === 'expiry'
+				? digits === 4
+				: field === 'securityCode'
+					? digits >= (size ? size.securityCodeSize : 3)
+					: value !== '';
 	return {field, brand, complete, valid: !error, error};
 }
 

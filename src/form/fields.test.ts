@@ -15,11 +15,19 @@ afterEach(() => {
 
 describe('least privilege', () => {
 	it('reads only the card by default: every optional Zuora field in the form is ignored', () => {
-		const others = OPTIONAL_FIELDS.filter(name => name !== 'creditCardType').map(name => `<input name="${name}" value="x">`).join('');
+		const others = OPTIONAL_FIELDS.filter(name => name !== 'creditCardType')
+			.map(name => `<input name="${name}" value="x">`)
+			.join('');
 		const form = page(`<form><fieldset data-zuora-cors-fields>${card}${others}</fieldset></form>`);
 		const names = boundNames(form, []);
 		expect([...names].sort()).toEqual([...CARD_FIELDS].sort());
-		expect(readCard(form, scan(form, names), {})).toEqual({creditCardNumber: '4111 1111 1111 1111', expirationMonth: '12', expirationYear: '31', securityCode: '737', cardHolderInfo: {cardHolderName: 'Ada'}});
+		expect(readCard(form, scan(form, names), {})).toEqual({
+			creditCardNumber: '4111 1111 1111 1111',
+			expirationMonth: '12',
+			expirationYear: '31',
+			securityCode: '737',
+			cardHolderInfo: {cardHolderName: 'Ada'},
+		});
 	});
 
 	it('reads a declared field, and the card-type control only when the form has it at bind time', () => {
@@ -36,7 +44,9 @@ describe('least privilege', () => {
 
 	// A control inside the form but owned by another (form="other") is a browser test: happy-dom ignores `form` on a descendant.
 	it('reads no control outside a card fieldset, brought in from outside, or disabled', () => {
-		const form = page(`<form id="f"><fieldset data-zuora-cors-fields><input name="creditCardNumber" value="4111" disabled></fieldset><input name="expiry" value="12 / 31"></form><input name="cardHolderInfo.cardHolderName" value="x" form="f">`);
+		const form = page(
+			`<form id="f"><fieldset data-zuora-cors-fields><input name="creditCardNumber" value="4111" disabled></fieldset><input name="expiry" value="12 / 31"></form><input name="cardHolderInfo.cardHolderName" value="x" form="f">`,
+		);
 		expect(readCard(form, scan(form, boundNames(form, [])), {})).toEqual({});
 	});
 
@@ -51,7 +61,9 @@ describe('least privilege', () => {
 
 describe('duplicates', () => {
 	it('a name given twice, and expiry beside month or year, are repeats; a radio group is not', () => {
-		const form = page(`<form><fieldset data-zuora-cors-fields>${card}<input name="securityCode"><input name="expirationMonth"></fieldset><input type="radio" name="defaultPaymentMethod" value="true"><input type="radio" name="defaultPaymentMethod" value="false"></form>`);
+		const form = page(
+			`<form><fieldset data-zuora-cors-fields>${card}<input name="securityCode"><input name="expirationMonth"></fieldset><input type="radio" name="defaultPaymentMethod" value="true"><input type="radio" name="defaultPaymentMethod" value="false"></form>`,
+		);
 		expect(duplicates(scan(form, boundNames(form, ['defaultPaymentMethod']))).sort()).toEqual(['expiry', 'securityCode']);
 	});
 });
@@ -66,7 +78,7 @@ describe('the fields option', () => {
 		}
 	});
 
-	it('wins over the form\'s values, cardHolderInfo merged', () => {
+	it("wins over the form's values, cardHolderInfo merged", () => {
 		const form = page(`<form><fieldset data-zuora-cors-fields>${card}</fieldset></form>`);
 		const read = readCard(form, scan(form, boundNames(form, [])), readOptionFields({securityCode: '999', cardHolderInfo: {email: 'a@b.c'}}));
 		expect(read.securityCode).toBe('999');

@@ -27,7 +27,7 @@ export const OPTIONAL_FIELDS = [
 ] as const;
 
 /** A name `formFields` accepts. */
-export type OptionalFormField = typeof OPTIONAL_FIELDS[number];
+export type OptionalFormField = (typeof OPTIONAL_FIELDS)[number];
 
 const OPTIONAL: ReadonlySet<string> = new Set(OPTIONAL_FIELDS);
 
@@ -40,7 +40,7 @@ export function readFormFields(value: unknown): string[] {
 		return [];
 	}
 
-	const names = Array.isArray(value) ? Array.from({length: value.length}, (_, index) => Object.hasOwn(value, index) ? value[index] as unknown : undefined) : [];
+	const names = Array.isArray(value) ? Array.from({length: value.length}, (_, index) => (Object.hasOwn(value, index) ? (value[index] as unknown) : undefined)) : [];
 	if (!Array.isArray(value) || !names.every(name => typeof name === 'string' && OPTIONAL.has(name))) {
 		return invalidOption('request', 'formFields', `an array of Zuora field names among: ${OPTIONAL_FIELDS.join(', ')}`);
 	}
@@ -86,7 +86,7 @@ export function scan(form: HTMLFormElement, names: ReadonlySet<string>): Map<str
 	const controls = new Map<string, Control[]>();
 	for (const element of candidates(form)) {
 		if (isControl(element) && names.has(element.name)) {
-			controls.set(element.name, [...controls.get(element.name) ?? [], element]);
+			controls.set(element.name, [...(controls.get(element.name) ?? []), element]);
 		}
 	}
 
@@ -160,7 +160,7 @@ export function readOptionFields(fields: unknown, holder?: boolean): Record<stri
 		return result;
 	}
 
-	const prototype = fields !== null && typeof fields === 'object' ? Object.getPrototypeOf(fields) as unknown : 0;
+	const prototype = fields !== null && typeof fields === 'object' ? (Object.getPrototypeOf(fields) as unknown) : 0;
 	if (prototype !== Object.prototype && prototype !== null) {
 		bad();
 	}

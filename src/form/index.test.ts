@@ -38,7 +38,15 @@ afterEach(() => {
 const form = () => document.querySelector('form')!;
 const control = (name: string) => form().querySelector<HTMLInputElement>(`[name="${name}"]`)!;
 const status = () => document.querySelector('#status')!.textContent;
-const options = (extra: Partial<BindFormOptions> = {}): BindFormOptions => ({signatureUrl: 'https://shop.example/signature', url: ZUORA, fields: {accountKey: 'A1'}, prefetch: false, preconnect: false, status: document.querySelector<HTMLElement>('#status')!, ...extra});
+const options = (extra: Partial<BindFormOptions> = {}): BindFormOptions => ({
+	signatureUrl: 'https://shop.example/signature',
+	url: ZUORA,
+	fields: {accountKey: 'A1'},
+	prefetch: false,
+	preconnect: false,
+	status: document.querySelector<HTMLElement>('#status')!,
+	...extra,
+});
 
 function fill(card: Record<string, string> = {}) {
 	for (const [name, value] of Object.entries({creditCardNumber: '4111 1111 1111 1111', expiry: '12 / 31', securityCode: '737', 'cardHolderInfo.cardHolderName': 'Ada', ...card})) {
@@ -71,9 +79,13 @@ describe('least privilege', () => {
 		fill();
 		control('cardHolderInfo.email').disabled = false;
 		control('cardHolderInfo.email').value = 'thief@example.com';
-		form().querySelector('fieldset')!.insertAdjacentHTML('beforeend', '<input name="creditCardType" value="MasterCard"><input name="cardHolderInfo.zipCode" value="666"><input name="accountKey" value="B2">');
+		form()
+			.querySelector('fieldset')!
+			.insertAdjacentHTML('beforeend', '<input name="creditCardType" value="MasterCard"><input name="cardHolderInfo.zipCode" value="666"><input name="accountKey" value="B2">');
 		await binding.submit();
-		expect(zuoraBodies()).toEqual([{accountKey: 'A1', creditCardType: 'Visa', creditCardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031, securityCode: '737', cardHolderInfo: {cardHolderName: 'Ada'}}]);
+		expect(zuoraBodies()).toEqual([
+			{accountKey: 'A1', creditCardType: 'Visa', creditCardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031, securityCode: '737', cardHolderInfo: {cardHolderName: 'Ada'}},
+		]);
 	});
 
 	it('reads a field named in formFields', async () => {
@@ -129,7 +141,9 @@ describe('lifecycle', () => {
 
 	it('a decline naming the security code marks it, focuses it, and the status says why; the form stays open for a corrected code', async () => {
 		const binding = bindForm('#card-form', options());
-		answers.zuora.push({body: {success: false, processId: 'P1', reasons: [{code: 53000020, message: 'Transaction declined.402 - [card_error/incorrect_cvc/incorrect_cvc] Your card\'s security code is incorrect.'}]}});
+		answers.zuora.push({
+			body: {success: false, processId: 'P1', reasons: [{code: 53000020, message: "Transaction declined.402 - [card_error/incorrect_cvc/incorrect_cvc] Your card's security code is incorrect."}]},
+		});
 		fill();
 		await expect(binding.submit()).rejects.toMatchObject({kind: 'zuora'});
 		const code = control('securityCode');

@@ -129,7 +129,10 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 	const context = createContext(form, names, markup, options, bindOptions);
 	const typing = createTyping(context);
 	const submission = createSubmission(context, signatureRequest, maxAge);
-	const listeners: Array<[string, (event: Event) => void]> = [['submit', submission.onSubmit], ['input', typing.onInput]];
+	const listeners: Array<[string, (event: Event) => void]> = [
+		['submit', submission.onSubmit],
+		['input', typing.onInput],
+	];
 	if (options.prefetch ?? defaults.prefetch) {
 		listeners.push(['focusin', submission.onInteraction], ['input', submission.onInteraction]);
 	}

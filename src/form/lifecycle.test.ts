@@ -22,7 +22,7 @@ describe('stateAfter', () => {
 
 describe('declinedField', () => {
 	const names = new Set(['creditCardNumber', 'expiry', 'securityCode']);
-	it('names the control a decline marker or the error\'s fields point at', () => {
+	it("names the control a decline marker or the error's fields point at", () => {
 		expect(declinedField(decline('incorrect_cvc'), names)).toBe('securityCode');
 		expect(declinedField(decline('invalid_cvc'), names)).toBe('securityCode');
 		expect(declinedField(decline('incorrect_number'), names)).toBe('creditCardNumber');
@@ -40,7 +40,7 @@ describe('declinedField', () => {
 });
 
 describe('texts', () => {
-	it('the saved sentence, describeError\'s for an error, the wait in seconds then minutes, in the page\'s texts', () => {
+	it("the saved sentence, describeError's for an error, the wait in seconds then minutes, in the page's texts", () => {
 		expect(resultText({result: {}}, undefined)).toBe('Your card was saved.');
 		expect(resultText({result: {}}, {card_saved: 'Gespeichert.'})).toBe('Gespeichert.');
 		expect(resultText({error: decline('incorrect_cvc')}, undefined)).toBe('Your card was declined because the security code is wrong. Please check it and try again.');

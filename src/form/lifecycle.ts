@@ -48,7 +48,10 @@ export function declinedField(error: ZuoraCorsError, names: ReadonlySet<string>)
 		return undefined;
 	}
 
-	const text = error.reasons.map(reason => reason.message).join(' ').toLowerCase();
+	const text = error.reasons
+		.map(reason => reason.message)
+		.join(' ')
+		.toLowerCase();
 	const named = Object.keys(error.fields ?? {})[0] ?? DECLINED_FIELDS.find(([pattern]) => pattern.test(text))?.[1];
 	const field = named === 'expiry' || named === 'expirationMonth' || named === 'expirationYear' ? (names.has('expiry') ? 'expiry' : 'expirationMonth') : named;
 	return field !== undefined && names.has(field) ? field : undefined;

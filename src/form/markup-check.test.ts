@@ -54,7 +54,7 @@ describe('the form bindForm accounts for', () => {
 		}
 	});
 
-	it('refuses a detached form, another document\'s, a selector finding none or several, and what is no form', () => {
+	it("refuses a detached form, another document's, a selector finding none or several, and what is no form", () => {
 		document.body.innerHTML = FORM;
 		const form = document.querySelector('form')!;
 		form.remove();

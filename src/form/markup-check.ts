@@ -32,7 +32,7 @@ export function resolveForm(target: unknown): HTMLFormElement {
 	}
 
 	if (form.ownerDocument !== document || !call(Node.prototype, 'isConnected', form)) {
-		return refuse('a <form> in the page\'s document');
+		return refuse("a <form> in the page's document");
 	}
 
 	const id = getAttribute(form, 'id');

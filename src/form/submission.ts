@@ -52,14 +52,22 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 		context.refuseDestroyed();
 		const {name} = lifecycle.state;
 		if (name === 'saved' || name === 'waiting') {
-			throw new ZuoraCorsError(`The card was not sent: the form is ${name === 'saved' ? 'locked after a saved card until reset()' : 'waiting after too many attempts'}`, {kind: 'validation', stage: 'request'});
+			throw new ZuoraCorsError(`The card was not sent: the form is ${name === 'saved' ? 'locked after a saved card until reset()' : 'waiting after too many attempts'}`, {
+				kind: 'validation',
+				stage: 'request',
+			});
 		}
 
 		// createPaymentMethod rejects only with ZuoraCorsError; anything else is a bug, wrapped so
 		// listeners get one type. Its text and cause are dropped: they could hold what was typed.
-		inFlight ??= run().then(result => finish({result}), (error: unknown) => finish({error: error instanceof ZuoraCorsError ? error : new ZuoraCorsError('bindForm failed unexpectedly', {kind: 'invalid-response', stage: 'request'})})).finally(() => {
-			inFlight = undefined;
-		});
+		inFlight ??= run()
+			.then(
+				result => finish({result}),
+				(error: unknown) => finish({error: error instanceof ZuoraCorsError ? error : new ZuoraCorsError('bindForm failed unexpectedly', {kind: 'invalid-response', stage: 'request'})}),
+			)
+			.finally(() => {
+				inFlight = undefined;
+			});
 		return inFlight;
 	};
 
@@ -107,7 +115,7 @@ export function settle(context: BindingContext, outcome: Outcome): void {
 	const controls = scan(form, names);
 	if ('result' in outcome) {
 		// The card is saved: its number and code leave the page.
-		for (const control of [...controls.get('creditCardNumber') ?? [], ...controls.get('securityCode') ?? []]) {
+		for (const control of [...(controls.get('creditCardNumber') ?? []), ...(controls.get('securityCode') ?? [])]) {
 			control.value = '';
 		}
 	}

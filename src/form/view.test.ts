@@ -15,7 +15,7 @@ afterEach(() => {
 });
 
 describe('createView', () => {
-	it('ties each error to its control, focuses the first in the form\'s order, and restore() puts the page back', () => {
+	it("ties each error to its control, focuses the first in the form's order, and restore() puts the page back", () => {
 		const {form, controls} = setUp();
 		const before = document.body.innerHTML;
 		const view = createView(form, undefined);
@@ -34,7 +34,7 @@ describe('createView', () => {
 		expect(document.body.innerHTML).toBe(before);
 	});
 
-	it('the status region: the page\'s, else one it adds; its text set and cleared', () => {
+	it("the status region: the page's, else one it adds; its text set and cleared", () => {
 		const {form} = setUp('<p id="status" role="status"></p>');
 		const page = document.querySelector<HTMLElement>('#status')!;
 		const view = createView(form, page);
@@ -51,7 +51,7 @@ describe('createView', () => {
 		expect(form.querySelector(`[${STATUS_ATTRIBUTE}]`)).toBeNull();
 	});
 
-	it('hints and the brand keep the page\'s own values', () => {
+	it("hints and the brand keep the page's own values", () => {
 		const {form, controls} = setUp();
 		const view = createView(form, undefined);
 		view.addHints(controls);

@@ -15,7 +15,14 @@ export const ERROR_ATTRIBUTE = 'data-zuora-cors-error-for';
 export const STATUS_ATTRIBUTE = 'data-zuora-cors-status';
 
 /** `autocomplete` tokens (after `cc-`) set on Zuora's fields that have none; these also get `spellcheck=false` and (but the name) `inputmode=numeric`. */
-const HINTS: Record<string, string> = {creditCardNumber: 'number', expiry: 'exp', expirationMonth: 'exp-month', expirationYear: 'exp-year', securityCode: 'csc', 'cardHolderInfo.cardHolderName': 'name'};
+const HINTS: Record<string, string> = {
+	creditCardNumber: 'number',
+	expiry: 'exp',
+	expirationMonth: 'exp-month',
+	expirationYear: 'exp-year',
+	securityCode: 'csc',
+	'cardHolderInfo.cardHolderName': 'name',
+};
 
 let slots = 0;
 
@@ -58,7 +65,7 @@ export function createView(form: HTMLFormElement, status: HTMLElement | undefine
 			own(form, 'data-zuora-cors-brand', () => brand);
 			for (const code of codes) {
 				// The page's own length and placeholder are back when the brand is unknown.
-				own(code, 'maxlength', original => brand ? String(brandInfo(brand).securityCodeSize) : original);
+				own(code, 'maxlength', original => (brand ? String(brandInfo(brand).securityCodeSize) : original));
 				own(code, 'placeholder', original => original ?? (brand && '•'.repeat(brandInfo(brand).securityCodeSize)));
 			}
 		},
@@ -114,7 +121,7 @@ function createFieldErrors(form: HTMLFormElement, own: Own, added: Element[]) {
 		let slot = findAll(form, `[${ERROR_ATTRIBUTE}="${name}"]`)[0];
 		if (control) {
 			setAttribute(control, 'aria-invalid', error ? 'true' : null);
-			(error ? marked.add(control) : marked.delete(control));
+			error ? marked.add(control) : marked.delete(control);
 		}
 
 		if (!error) {
@@ -138,7 +145,7 @@ function createFieldErrors(form: HTMLFormElement, own: Own, added: Element[]) {
 		own(slot, 'id', original => original ?? `zuora-cors-error-${++slots}`);
 		if (control) {
 			const id = getAttribute(slot, 'id')!;
-			own(control, 'aria-describedby', original => original?.split(' ').includes(id) ? original : `${original ?? ''} ${id}`.trim());
+			own(control, 'aria-describedby', original => (original?.split(' ').includes(id) ? original : `${original ?? ''} ${id}`.trim()));
 		}
 	};
 
@@ -157,10 +164,17 @@ function createFieldErrors(form: HTMLFormElement, own: Own, added: Element[]) {
 
 			marked.clear();
 			for (const [name, error] of Object.entries(errors)) {
-				showFieldError(name, error, controls.get(name)?.find(candidate => isInside(form, candidate)));
+				showFieldError(
+					name,
+					error,
+					controls.get(name)?.find(candidate => isInside(form, candidate)),
+				);
 			}
 
-			[...controls.values()].flat().find(control => marked.has(control))?.focus();
+			[...controls.values()]
+				.flat()
+				.find(control => marked.has(control))
+				?.focus();
 		},
 	};
 }
