@@ -3,7 +3,8 @@
 //   1. run a merchant's Playwright spec (.ci/consumer/checkout.spec.ts) written with the fixture
 //      of `zuora-cors/testing/playwright`: a shop (.ci/consumer/shop.mjs) on node:http serving a
 //      signature endpoint from `createSignatureHandler` and a page with the script-tag build,
-//      saving test cards through the library against `startZuoraStub`, in Chromium;
+//      saving test cards through the library against `startZuoraStub`, in Chromium, and a
+//      reconcile endpoint from `createReconcileHandler` recovering a card whose answer was lost;
 //   2. run the README's two examples ("Test your checkout without Zuora"), cut from README.md
 //      as they are printed: the Playwright one (readme.spec.ts) and the node:test one
 //      (readme.test.mjs, `node --test`).

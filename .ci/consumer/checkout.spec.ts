@@ -17,6 +17,7 @@ const test = base.extend<{shop: Shop}, {shopServer: Shop}>({
 	],
 	shop: async ({shopServer}, use) => {
 		shopServer.signatureRequests.length = 0;
+		shopServer.reconcileRequests.length = 0;
 		await use(shopServer);
 	},
 	// The fixture allows baseURL's origin at the stub (CORS), so the page is served from there.
@@ -82,4 +83,26 @@ test('a fault control makes Zuora answer 503 once: a retryable http error, nothi
 			.filter(request => request.path === CARD_PATH && request.method === 'POST')
 			.map(request => request.status),
 	).toEqual([503]);
+});
+
+test("a lost answer after Zuora saved the card is recovered through the shop's reconcile endpoint: one method, no second signature", async ({page, zuora, shop}) => {
+	// Zuora processes the POST (the card saved, the token spent), then the connection drops before any answer.
+	zuora.failNext(1, 'answerLost');
+	await saveCard(page, TEST_CARDS.visa);
+	const saved = () => zuora.paymentMethods();
+	await expect(page.locator('#result')).toHaveText(/^Saved [\da-f]{32} \(recovered\)$/, {timeout: 10_000});
+	expect(saved()).toEqual([expect.objectContaining({accountKey: 'A00000042', creditCardType: 'Visa', last4: '1111'})]);
+	await expect(page.locator('#result')).toHaveText(`Saved ${saved()[0]!.id} (recovered)`);
+	// One pair: the page asked the shop instead of signing and sending the card again.
+	expect(zuora.tokens()).toEqual({issued: 1, used: 1});
+	// The shop asked Zuora's list of the account's cards; the page told it only the token, brand, last four and expiry.
+	expect(zuora.requests().filter(request => request.method === 'GET' && request.path === `${CARD_PATH}/accounts/A00000042`)).toHaveLength(1);
+	expect(shop.reconcileRequests).toHaveLength(1);
+	// The recorded text ends with the body, JSON without spaces.
+	const body = JSON.parse(shop.reconcileRequests[0]!.slice(shop.reconcileRequests[0]!.lastIndexOf(' ') + 1)) as Record<string, unknown>;
+	expect(Object.keys(body).sort()).toEqual(['creditCardType', 'expirationMonth', 'expirationYear', 'lastFour', 'token']);
+	expect(body).toMatchObject({creditCardType: 'Visa', lastFour: '1111', expirationMonth: 12, expirationYear: Number(TEST_CARDS.visa.expirationYear)});
+	for (const request of [...shop.signatureRequests, ...shop.reconcileRequests]) {
+		expect(request).not.toContain(TEST_CARDS.visa.creditCardNumber);
+	}
 });

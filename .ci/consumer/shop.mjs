@@ -1,12 +1,13 @@
 // A merchant's checkout, as a shop using the INSTALLED package would write it (this file runs
 // inside the temporary consumer project made by .ci/consumer-project.mjs, never from the repo):
 // node:http, one page with a card form bound by the script-tag build (pinned by its SRI hash
-// from the package's dist/sri.json), and POST /signature from `zuora-cors/server`.
+// from the package's dist/sri.json), POST /signature from `zuora-cors/server`, and POST
+// /reconcile (`createReconcileHandler`), which the page asks when a card POST's answer is lost.
 import {randomBytes} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import {createServer} from 'node:http';
 import {fileURLToPath} from 'node:url';
-import {createSignatureHandler, toNodeListener} from 'zuora-cors/server';
+import {createReconcileHandler, createSignatureHandler, toNodeListener} from 'zuora-cors/server';
 
 // The files a page serves resolve through the package's exports as `zuora-cors/dist/<file>`.
 const script = readFileSync(fileURLToPath(import.meta.resolve('zuora-cors/dist/zuora-cors.iife.min.js')));
@@ -16,27 +17,42 @@ const integrity = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve('zuo
  * Starts the shop on a free port, its signature endpoint talking to the Zuora at `zuoraUrl`.
  *
  * @param {{zuoraUrl: string, accountKey?: string}} options
- * @returns {Promise<{url: string, signatureRequests: string[], close(): Promise<void>}>}
- *   `signatureRequests`: the URL, headers and body of every request to /signature, as text
- *   (a test checks that no card data ever reaches the shop)
+ * @returns {Promise<{url: string, signatureRequests: string[], reconcileRequests: string[], close(): Promise<void>}>}
+ *   `signatureRequests`, `reconcileRequests`: the URL, headers and body of every request to
+ *   /signature and /reconcile, as text (a test checks that no card data ever reaches the shop)
  */
 export async function startShop({zuoraUrl, accountKey = 'A00000042'}) {
 	/** @type {Set<string>} */
 	const sessions = new Set();
 	/** @type {string[]} */
 	const signatureRequests = [];
+	/** @type {string[]} */
+	const reconcileRequests = [];
+	/** @type {import('zuora-cors/server').Authorize} */
+	const authorize = request => {
+		const session = /(?:^|;\s*)sid=([\da-f]{32})(?:;|$)/.exec(request.headers.get('cookie') ?? '')?.[1];
+		return session !== undefined && sessions.has(session) ? {session, accountKey} : null;
+	};
 	const signature = toNodeListener(
 		createSignatureHandler({
 			operation: 'credit-card',
 			zuora: {baseUrl: zuoraUrl, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'},
 			// The account comes from the shop's session, never from the page.
-			authorize: request => {
-				const session = /(?:^|;\s*)sid=([\da-f]{32})(?:;|$)/.exec(request.headers.get('cookie') ?? '')?.[1];
-				return session !== undefined && sessions.has(session) ? {session, accountKey} : null;
-			},
+			authorize,
 			log: () => {},
 		}),
 	);
+	// Whether the card whose answer was lost is on the session's account: it lists the account's cards at Zuora.
+	const reconcileHandler = createReconcileHandler({
+		zuora: {baseUrl: zuoraUrl, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'},
+		authorize,
+		log: () => {},
+	});
+	// Recorded as the handler receives it (a clone: the handler reads the body itself).
+	const reconcile = toNodeListener(async (request, context) => {
+		reconcileRequests.push(`${request.method} ${new URL(request.url).pathname} ${JSON.stringify(Object.fromEntries(request.headers))} ${await request.clone().text()}`);
+		return reconcileHandler(request, context);
+	});
 
 	const server = createServer((request, response) => {
 		if (request.method === 'GET' && request.url === '/') {
@@ -61,6 +77,11 @@ export async function startShop({zuoraUrl, accountKey = 'A00000042'}) {
 			return;
 		}
 
+		if (request.url === '/reconcile') {
+			reconcile(request, response);
+			return;
+		}
+
 		response.writeHead(404).end();
 	});
 	await new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(undefined)));
@@ -68,6 +89,7 @@ export async function startShop({zuoraUrl, accountKey = 'A00000042'}) {
 	return {
 		url: `http://127.0.0.1:${address.port}`,
 		signatureRequests,
+		reconcileRequests,
 		close: () =>
 			new Promise(resolve => {
 				server.close(() => resolve());
@@ -102,11 +124,13 @@ function page(zuoraUrl, accountKey) {
 	ZuoraCors.bindForm('#card', {
 		signatureUrl: '/signature',
 		signatureOptions: {method: 'POST'},
+		// Asked when the card POST's outcome is unknown (its answer lost): saved after all, or not.
+		reconcileUrl: '/reconcile',
 		fields: {accountKey: ${JSON.stringify(accountKey)}},
 		url: zuoraUrl + '/v1/payment-methods/credit-cards',
 		// The stub is plain http on loopback: the library sends cards there only when told to.
 		allowedHosts: [zuoraUrl],
-		onSuccess: ({paymentMethodId}) => { result.textContent = 'Saved ' + paymentMethodId; },
+		onSuccess: ({paymentMethodId, recovered}) => { result.textContent = 'Saved ' + paymentMethodId + (recovered ? ' (recovered)' : ''); },
 		onError: error => { result.textContent = 'Failed: ' + [error.kind, error.stage, error.status, error.code, error.retryable].join(' '); },
 	});
 </script>

@@ -1,0 +1,186 @@
+// Issue 18 item 4 (proof), in the browser: a card POST whose outcome is unknown (its answer lost
+// after Zuora saved the card, a reset or a hang before Zuora saw it, a 502 in front of it) ends,
+// on the shopper's path (submit, and the retry the page offers), with exactly one payment method
+// on the account and the right last message. The page is the demo's card form bound with
+// `reconcileUrl` (the demo backend's `/reconcile`, zuora-cors/server's createReconcileHandler).
+import type {Page} from '@playwright/test';
+import type {CustomFault, FaultMode, ZuoraStub} from 'zuora-cors/testing';
+import {CARD, creates, expect, test} from './fixtures.js';
+
+type Binding = {checkout: {destroy(): void; submit(): Promise<unknown>; prefetch(): Promise<{signature: string; token: string}>}; ZuoraCors: typeof import('../src/index.js')};
+
+const SAVED = 'Your card was saved.';
+const NOT_SAVED = 'Your card was not saved. Please try again.';
+const CREDIT_CARDS = '/v1/payment-methods/credit-cards';
+/** The card POST's timeout: on the page's clock, so it fires only when a test moves that clock past it. */
+const TIMEOUT = 20_000;
+
+test.describe.configure({timeout: 60_000});
+
+/**
+ * The demo's card form, bound with `reconcileUrl` (and the default grace period before asking it).
+ * Rebound rather than configured by the page's markup; the account is the one the backend signed
+ * (its signature answer carries it), not a form field.
+ */
+async function openCheckout(page: Page, stub: ZuoraStub, merchantUrl: string) {
+	// Installed before the page's scripts run, flowing in real time: only the hang test jumps it.
+	await page.clock.install();
+	await page.goto(`${merchantUrl}/card.html`);
+	await page.evaluate(
+		({url, timeout}) => {
+			const w = window as unknown as Binding;
+			w.checkout.destroy();
+			w.checkout = w.ZuoraCors.bindForm(document.querySelector<HTMLFormElement>('#card-form')!, {
+				signatureUrl: '/signature',
+				signatureOptions: {method: 'POST'},
+				reconcileUrl: '/reconcile',
+				// bindForm needs the Zuora URL up front (it preconnects to its origin); the signed uri must equal it.
+				url,
+				allowedHosts: [new URL(url).origin],
+				timeout,
+			}) as unknown as Binding['checkout'];
+		},
+		{url: stub.url + CREDIT_CARDS, timeout: TIMEOUT},
+	);
+	await page.getByLabel('Name on card').fill(CARD.name);
+	await page.getByLabel('Card number').fill(CARD.number);
+	await page.getByLabel('Expiry date').fill(`${CARD.month}${CARD.year.slice(2)}`);
+	await page.getByLabel('Security code').fill(CARD.cvv);
+}
+
+const saveButton = (page: Page) => page.getByRole('button', {name: 'Save card'});
+/** The library's status region in the form: the shopper's last message. */
+const status = (page: Page) => page.locator('[data-zuora-cors-status]');
+/** The backend's calls to Zuora's list of the account's cards (one per reconcile). */
+const listings = (stub: ZuoraStub) => stub.requests().filter(request => request.method === 'GET' && request.path.startsWith(`${CREDIT_CARDS}/accounts/`));
+
+/** After "saved": exactly one method on the account, the page shows its id, and the form is locked (a further submit sends nothing). */
+async function expectSavedOnce(page: Page, stub: ZuoraStub) {
+	await expect(status(page)).toHaveText(SAVED);
+	const methods = stub.paymentMethods();
+	expect(methods.map(method => [method.accountKey, method.last4])).toEqual([['A00000001', CARD.number.slice(-4)]]);
+	await expect(page.locator('#result')).toHaveAttribute('data-payment-method-id', methods[0]!.id);
+	await expect(saveButton(page)).toBeDisabled();
+	const posts = creates(stub).length;
+	const again = await page.evaluate(async () =>
+		(window as unknown as Binding).checkout.submit().then(
+			() => 'sent',
+			(error: {kind: string}) => error.kind,
+		),
+	);
+	expect(again).toBe('validation');
+	expect(creates(stub)).toHaveLength(posts);
+	expect(stub.paymentMethods()).toHaveLength(1);
+}
+
+test('answer lost after Zuora saved the card: the reconcile endpoint finds it, "saved", one method, no re-sign', async ({page, demo}) => {
+	const {stub} = demo;
+	await openCheckout(page, stub, demo.merchant.url);
+	// The bodies the page hands to fetch for /reconcile (Firefox's WebDriver BiDi shows no request bodies to Playwright).
+	await page.evaluate(() => {
+		const w = window as unknown as {reconcileBodies: unknown[]};
+		const send = window.fetch;
+		w.reconcileBodies = [];
+		window.fetch = async (input, init) => {
+			if (String(input).endsWith('/reconcile')) {
+				w.reconcileBodies.push(init?.body);
+			}
+
+			return send(input, init);
+		};
+	});
+	stub.failNext(1, 'answerLost');
+	// The pair prefetched on the first interaction with the form: the only one this checkout needs.
+	await expect.poll(() => stub.tokens().issued).toBe(1);
+	// A double click: the second click sends nothing more (bindForm has one submission in flight).
+	await saveButton(page).dblclick();
+	await expectSavedOnce(page, stub);
+	// Either path the engine takes ends here: the lost answer reported as a network error, or the
+	// browser's own copy of the POST on a dropped keep-alive connection meeting the spent token
+	// (90000011), which is asked about before any re-sign. Never a second signature.
+	const posts = creates(stub);
+	expect(posts.length === 1 || (posts.length === 2 && posts[1]!.token === posts[0]!.token)).toBe(true);
+	test.info().annotations.push({type: 'path', description: posts.length === 2 ? "the browser's copy met the spent token (90000011)" : 'the lost answer seen as a network error'});
+	expect(stub.tokens().issued).toBe(1);
+	expect(listings(stub)).toHaveLength(1);
+	// What reached the merchant backend: the token used, the brand, the last four, the expiry. No card data.
+	const reconcileBodies = await page.evaluate(() => (window as unknown as {reconcileBodies: string[]}).reconcileBodies.map(body => JSON.parse(body) as unknown));
+	expect(reconcileBodies).toEqual([{token: posts[0]!.token, creditCardType: 'Visa', lastFour: CARD.number.slice(-4), expirationMonth: Number(CARD.month), expirationYear: Number(CARD.year)}]);
+});
+
+/** Faults that fire before Zuora processes the card: nothing saved, and the page must say so. */
+const BEFORE_PROCESSING: ReadonlyArray<[string, FaultMode | CustomFault]> = [
+	['a connection reset', 'reset'],
+	['no answer in time (hang)', 'hang'],
+	['a 502 from a gateway in front of Zuora', {status: 502, body: {message: 'Bad Gateway'}}],
+];
+
+for (const [name, fault] of BEFORE_PROCESSING) {
+	test(`${name} before Zuora saw the card: "not saved, try again", the retry saves exactly one`, async ({page, demo}) => {
+		const {stub} = demo;
+		await openCheckout(page, stub, demo.merchant.url);
+		stub.failNext(1, fault);
+		await saveButton(page).click();
+		if (fault === 'hang') {
+			// The POST is parked at the stub; then the page's clock runs past the timeout (no wall-clock wait).
+			await expect.poll(() => creates(stub).length).toBe(1);
+			await page.clock.runFor(TIMEOUT);
+		}
+
+		await expect(status(page)).toHaveText(/^Your card was (saved|not saved\. Please try again)\.$/);
+		if ((await status(page).textContent()) === SAVED) {
+			// Saved without the shopper's retry: only when the engine re-sent the POST itself after a
+			// reset on a reused connection (the copy, not faulted, was processed).
+			expect(fault).toBe('reset');
+			expect(creates(stub)).toHaveLength(2);
+			test.info().annotations.push({type: 'path', description: 'the browser re-sent the reset POST itself'});
+		} else {
+			test.info().annotations.push({type: 'path', description: 'not saved, then the retry'});
+			// Checked with the backend: nothing on the account, the page invites a retry and allows it.
+			await expect(status(page)).toHaveText(NOT_SAVED);
+			expect(stub.paymentMethods()).toHaveLength(0);
+			expect(listings(stub)).toHaveLength(1);
+			await expect(page.locator('#error')).toHaveAttribute('data-message', 'card_not_saved_try_again');
+			await expect(page.locator('#error')).toHaveAttribute('data-kind', 'not-saved');
+			await expect(saveButton(page)).toBeEnabled();
+			const issued = stub.tokens().issued;
+			// The retry, double-clicked: one fresh signature.
+			await saveButton(page).dblclick();
+			await expect.poll(() => stub.tokens().issued).toBe(issued + 1);
+		}
+
+		await expectSavedOnce(page, stub);
+	});
+}
+
+test('90000011 after the first copy was processed: the found method is answered, no re-sign, no second method', async ({page, demo}) => {
+	const {stub} = demo;
+	await openCheckout(page, stub, demo.merchant.url);
+	// The first copy of the POST, processed at Zuora with the page's own prefetched pair (as when
+	// the browser's copy of a POST whose answer was lost follows it on the same token).
+	const pair = await page.evaluate(async () => (window as unknown as Binding).checkout.prefetch());
+	const first = await fetch(stub.url + CREDIT_CARDS, {
+		method: 'POST',
+		headers: {signature: pair.signature, token: pair.token, 'content-type': 'application/json', origin: demo.merchant.origin},
+		body: JSON.stringify({
+			accountKey: 'A00000001',
+			creditCardType: 'Visa',
+			creditCardNumber: CARD.number,
+			expirationMonth: Number(CARD.month),
+			expirationYear: Number(CARD.year),
+			securityCode: CARD.cvv,
+			cardHolderInfo: {cardHolderName: CARD.name},
+		}),
+	});
+	const {paymentMethodId} = (await first.json()) as {paymentMethodId: string};
+	expect(stub.paymentMethods().map(method => method.id)).toEqual([paymentMethodId]);
+	const issued = stub.tokens().issued;
+
+	await saveButton(page).click();
+	await expectSavedOnce(page, stub);
+	expect(stub.paymentMethods().map(method => method.id)).toEqual([paymentMethodId]);
+	// The page's copy met the spent token and asked the backend before any re-sign.
+	expect(creates(stub).map(post => post.token)).toEqual([pair.token, pair.token]);
+	expect(stub.tokens().issued).toBe(issued);
+	expect(listings(stub)).toHaveLength(1);
+});

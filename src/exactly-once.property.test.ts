@@ -1,0 +1,280 @@
+// Issue 18 item 4 (proof), as a property: over generated checkouts (each a sequence of attempts,
+// each attempt with a fault, maybe a double click, maybe the reconcile endpoint down), with the
+// real pieces on port 0: the stub Zuora, zuora-cors/server's signature and reconcile handlers, and
+// createPaymentMethod with reconcileUrl. Never two methods for one checkout; never "saved" for a
+// card that was not saved; "not saved" only when nothing was saved.
+import {createServer, type IncomingMessage, type Server} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import fc from 'fast-check';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {ZuoraCorsError} from './errors.js';
+import {createPaymentMethod, type PaymentMethodResult} from './payment-method.js';
+import {createReconcileHandler, createSignatureHandler, createZuoraClient, toNodeListener} from './server/index.js';
+import {startZuoraStub, type ZuoraStub} from './testing/index.js';
+import {ZUORA_CORS_OPERATIONS} from './zuora.js';
+
+const ACCOUNT = 'A00000001';
+const PATH = ZUORA_CORS_OPERATIONS.creditCard.path;
+const card = {creditCardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031, securityCode: '737'};
+/** The card POST's timeout when the stub parks it (`hang`); any other attempt gets the default. */
+const HANG_TIMEOUT = 1000;
+
+/**
+ * What goes wrong with one attempt's card POST:
+ * - stub faults before processing (`reset`, `hang`, a `502` from a gateway, `unavailable`: a 503
+ *   that says "not processed"), `expired` (every token so far expired: 90000011, nothing done);
+ * - after processing: `answerLost` (saved, then the connection dropped), `copy` (the browser's own
+ *   re-send of a POST whose answer was lost: the first copy saves, the page reads the copy's 90000011).
+ */
+const FAULTS = ['none', 'answerLost', 'copy', 'reset', 'hang', '502', 'unavailable', 'expired'] as const;
+type Fault = (typeof FAULTS)[number];
+type Attempt = {fault: Fault; doubleClick: boolean; reconcileDown: boolean};
+
+let stub: ZuoraStub;
+let proxy: {url: string; server: Server};
+let backend: {url: string; server: Server};
+/** The proxy's mode for the next card POST. */
+let copyNext = false;
+let reconcileDown = false;
+
+async function listen(server: Server) {
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	return {url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server};
+}
+
+async function readBody(request: IncomingMessage) {
+	const chunks: Buffer[] = [];
+	for await (const chunk of request) {
+		chunks.push(chunk as Buffer);
+	}
+
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+/** In front of the stub, where the page's card POST goes: passes it on, or (`copy`) sends it twice and answers the second. */
+function startProxy() {
+	return listen(
+		createServer(async (request, response) => {
+			const body = await readBody(request);
+			const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name)) as Array<[string, string]>);
+			const forward = async () => fetch(stub.url + (request.url ?? '/'), {method: request.method, headers, body: body || undefined});
+			const copy = request.method === 'POST' && copyNext;
+			copyNext = false;
+			try {
+				let answer = await forward();
+				if (copy) {
+					await answer.arrayBuffer();
+					answer = await forward();
+				}
+
+				response.writeHead(answer.status, {'content-type': answer.headers.get('content-type') ?? 'application/json'}).end(Buffer.from(await answer.arrayBuffer()));
+			} catch {
+				// The stub dropped the connection (reset, answerLost): so does the proxy.
+				response.socket?.destroy();
+			}
+		}),
+	);
+}
+
+/** The merchant backend: zuora-cors/server's signature handler (signing the proxy's URL) and reconcile handler, one OAuth client. */
+function startBackend() {
+	const zuora = createZuoraClient({baseUrl: stub.url, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'});
+	// No limits: the property makes hundreds of calls from one address and one session.
+	const common = {zuora, authorize: () => ({session: 'checkout', accountKey: ACCOUNT}), limits: {session: false, address: false, account: false} as const, log: () => undefined};
+	const signature = toNodeListener(createSignatureHandler({...common, operation: 'credit-card', uri: proxy.url + PATH}));
+	const reconcile = toNodeListener(createReconcileHandler(common));
+	return listen(
+		createServer((request, response) => {
+			if (request.url === '/reconcile' && reconcileDown) {
+				response.writeHead(503, {'content-type': 'application/json'}).end('{"reasons":[{"code":"UNAVAILABLE","message":"Down."}]}');
+				return;
+			}
+
+			(request.url === '/reconcile' ? reconcile : signature)(request, response);
+		}),
+	);
+}
+
+beforeAll(async () => {
+	proxy = await startProxy();
+	stub = await startZuoraStub({publicUrl: proxy.url});
+	backend = await startBackend();
+}, 30_000);
+
+afterAll(async () => {
+	for (const {server} of [backend, proxy]) {
+		server.closeAllConnections();
+		server.close();
+	}
+
+	await stub.close();
+});
+
+const cardPosts = () => stub.requests().filter(request => request.method === 'POST' && request.path === PATH).length;
+const methodIds = () =>
+	stub
+		.paymentMethods()
+		.filter(method => method.accountKey === ACCOUNT)
+		.map(method => method.id);
+
+function arm(fault: Fault) {
+	copyNext = fault === 'copy';
+	if (fault === 'expired') {
+		stub.expireTokens();
+	} else if (fault === '502') {
+		stub.failNext(1, {status: 502, body: {message: 'Bad Gateway'}});
+	} else if (fault !== 'none' && fault !== 'copy') {
+		stub.failNext(1, fault);
+	}
+}
+
+/** One card POST attempt as a page makes it: the library's call, with the options a checkout gives. */
+async function send(fault: Fault): Promise<PaymentMethodResult> {
+	return createPaymentMethod({
+		signatureUrl: `${backend.url}/signature`,
+		// The handlers answer same-origin requests only; a browser says so itself.
+		signatureOptions: {headers: {'sec-fetch-site': 'same-origin'}},
+		reconcileUrl: `${backend.url}/reconcile`,
+		// The grace period is proven under fake timers (reconcile.test.ts); no wait here.
+		reconcileDelay: 0,
+		allowedHosts: [proxy.url],
+		card,
+		...(fault === 'hang' ? {timeout: HANG_TIMEOUT} : {}),
+	});
+}
+
+type Outcome = {saved: string} | {error: ZuoraCorsError};
+
+/**
+ * One checkout, as the shopper and bindForm drive it: a click while a submission is in flight
+ * joins it (bindForm's rule), a saved card locks the form, and the shopper tries again only when
+ * the page says it is safe (`retryable`: "not saved, try again", a 503); after an unknown outcome
+ * the page asks them to check their saved cards first, so they stop. Checks every outcome as it comes.
+ */
+async function checkout(attempts: readonly Attempt[]) {
+	stub.reset();
+	const outcomes: Outcome[] = [];
+	for (const attempt of attempts) {
+		const last = outcomes.at(-1);
+		if (last && ('saved' in last || !last.error.retryable)) {
+			break;
+		}
+
+		const before = {methods: methodIds(), posts: cardPosts()};
+		arm(attempt.fault);
+		reconcileDown = attempt.reconcileDown;
+		const submission = send(attempt.fault);
+		// The second click of a double click: bindForm hands it the submission in flight.
+		const clicks = attempt.doubleClick ? [submission, submission] : [submission];
+		// eslint-disable-next-line no-await-in-loop
+		const settled = await Promise.allSettled(clicks);
+		const [first] = settled;
+		const outcome: Outcome = first!.status === 'fulfilled' ? {saved: first!.value.paymentMethodId} : {error: first!.reason as ZuoraCorsError};
+		outcomes.push(outcome);
+		if (attempt.fault === 'hang') {
+			// The parked POST reached the stub (or never will): its fault is spent before it is disarmed.
+			// eslint-disable-next-line no-await-in-loop
+			await waitFor(() => cardPosts() > before.posts, 5000);
+		}
+
+		stub.failNext(0, 'reset');
+		copyNext = false;
+		checkOutcome(outcome, before.methods);
+	}
+
+	// Never two methods for one checkout.
+	expect(methodIds().length).toBeLessThanOrEqual(1);
+	const last = outcomes.at(-1)!;
+	if ('saved' in last) {
+		expect(methodIds()).toEqual([last.saved]);
+	}
+
+	return outcomes;
+}
+
+/** What one attempt's outcome must mean at the stub. */
+function checkOutcome(outcome: Outcome, before: readonly string[]) {
+	const after = methodIds();
+	if ('saved' in outcome) {
+		// Never "saved" for a card that was not: the id is on the account.
+		expect(after).toContain(outcome.saved);
+		return;
+	}
+
+	expect(outcome.error).toBeInstanceOf(ZuoraCorsError);
+	if (outcome.error.kind === 'not-saved') {
+		// "Not saved" only when this attempt saved nothing (and it invites a retry).
+		expect(after).toEqual(before);
+		expect(outcome.error.retryable).toBe(true);
+	}
+
+	if (outcome.error.retryable) {
+		expect(after).toEqual(before);
+	}
+}
+
+async function waitFor(condition: () => boolean, ms: number) {
+	const end = Date.now() + ms;
+	while (!condition() && Date.now() < end) {
+		// eslint-disable-next-line no-await-in-loop
+		await new Promise(resolve => {
+			setTimeout(resolve, 20);
+		});
+	}
+}
+
+const attemptArbitrary = fc
+	.record({
+		fault: fc.constantFrom(...FAULTS),
+		doubleClick: fc.boolean(),
+		// Rare: the endpoint down leaves the outcome unknown (and the shopper stops).
+		reconcileDown: fc.integer({min: 0, max: 7}).map(roll => roll === 0),
+	})
+	// Left out: the known defect below (a 90000011 the endpoint cannot explain is re-signed).
+	.filter(attempt => !(attempt.fault === 'copy' && attempt.reconcileDown));
+
+describe('exactly one card per checkout (property, real stub and handlers)', () => {
+	it('over generated faults, double clicks and retries: never two methods, never "saved" for a card not saved', {timeout: 120_000}, async () => {
+		const seen = new Set<string>();
+		await fc.assert(
+			fc.asyncProperty(fc.array(attemptArbitrary, {minLength: 1, maxLength: 4}), async attempts => {
+				const outcomes = await checkout(attempts);
+				for (const outcome of outcomes) {
+					seen.add('saved' in outcome ? 'saved' : outcome.error.kind);
+				}
+			}),
+			{seed: 18_004, numRuns: 50, endOnFailure: true},
+		);
+		// The generated checkouts reached every outcome the property speaks of.
+		expect([...seen].sort()).toEqual(expect.arrayContaining(['http', 'network', 'not-saved', 'saved']));
+	});
+
+	// Known defect (runSignedCall in src/signed-call.ts): after a 90000011 the endpoint is asked
+	// before the re-sign, but when it cannot answer (down, refusing) the card is re-signed and sent
+	// again, so the browser's own copy that saved it plus the re-sign make two methods and "saved".
+	// Found by the property above (seed 18004). `it.fails` turns red once the defect is fixed:
+	// then delete the filter on attemptArbitrary and this test.
+	it.fails("KNOWN DEFECT: the browser's copy met 90000011 and the endpoint is down: one method, not two", {timeout: 30_000}, async () => {
+		await checkout([{fault: 'copy', doubleClick: false, reconcileDown: true}]);
+	});
+
+	it('the shapes the property relies on, one by one: answerLost and copy recovered, a fault before processing not saved then saved', {timeout: 30_000}, async () => {
+		for (const fault of ['answerLost', 'copy'] as const) {
+			// eslint-disable-next-line no-await-in-loop
+			const [outcome] = await checkout([{fault, doubleClick: false, reconcileDown: false}]);
+			expect(outcome).toEqual({saved: methodIds()[0]});
+		}
+
+		for (const fault of ['reset', 'hang', '502'] as const) {
+			// eslint-disable-next-line no-await-in-loop
+			const outcomes = await checkout([
+				{fault, doubleClick: false, reconcileDown: false},
+				{fault: 'none', doubleClick: false, reconcileDown: false},
+			]);
+			expect(outcomes.map(outcome => ('saved' in outcome ? 'saved' : outcome.error.kind))).toEqual(['not-saved', 'saved']);
+			expect(methodIds()).toHaveLength(1);
+		}
+	});
+});
