@@ -7,7 +7,7 @@ import {randomBytes} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import {createServer} from 'node:http';
 import {fileURLToPath} from 'node:url';
-import {createReconcileHandler, createSignatureHandler, toNodeListener} from 'zuora-cors/server';
+import {createIssuedTokens, createReconcileHandler, createSignatureHandler, toNodeListener} from 'zuora-cors/server';
 
 // The files a page serves resolve through the package's exports as `zuora-cors/dist/<file>`.
 const script = readFileSync(fileURLToPath(import.meta.resolve('zuora-cors/dist/zuora-cors.iife.min.js')));
@@ -33,8 +33,11 @@ export async function startShop({zuoraUrl, accountKey = 'A00000042'}) {
 		const session = /(?:^|;\s*)sid=([\da-f]{32})(?:;|$)/.exec(request.headers.get('cookie') ?? '')?.[1];
 		return session !== undefined && sessions.has(session) ? {session, accountKey} : null;
 	};
+	// Who was given each token: the reconcile endpoint answers only for those.
+	const tokens = createIssuedTokens();
 	const signature = toNodeListener(
 		createSignatureHandler({
+			tokens,
 			operation: 'credit-card',
 			zuora: {baseUrl: zuoraUrl, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'},
 			// The account comes from the shop's session, never from the page.
@@ -44,6 +47,7 @@ export async function startShop({zuoraUrl, accountKey = 'A00000042'}) {
 	);
 	// Whether the card whose answer was lost is on the session's account: it lists the account's cards at Zuora.
 	const reconcileHandler = createReconcileHandler({
+		tokens,
 		zuora: {baseUrl: zuoraUrl, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'},
 		authorize,
 		log: () => {},
