@@ -168,7 +168,10 @@ export function typecheck(blocks) {
 		for (const line of `${stdout}\n${stderr}`.split('\n')) {
 			const error = /^(.+?)\((\d+),(\d+)\): (error .*)$/.exec(line.trim());
 			if (!error) {
-				if (line.trim() !== '') {
+				// A message's further lines are indented: they belong to the problem above.
+				if (/^\s/.test(line) && problems.length > 0) {
+					problems[problems.length - 1] += ` ${line.trim()}`;
+				} else if (line.trim() !== '') {
 					problems.push(`tsc: ${line.trim()}`);
 				}
 

@@ -8,20 +8,33 @@ import {checkReadme, extractBlocks} from './readme.mjs';
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const fence = '```';
 
-/** A README of the given blocks, each `[lang, text]`, with a line of prose between them. */
+/**
+ * A README of the given blocks, each `[lang, text, comment?]`, with a line of prose before each.
+ * @param {...[string, string, string?]} blocks
+ */
 function readme(...blocks) {
 	return blocks.map(([lang, text, comment]) => `Some prose.\n${comment ? `${comment}\n` : ''}${fence}${lang}\n${text}\n${fence}\n`).join('\n');
 }
 
 test('blocks are found with their language, opening line and announced file', () => {
 	const blocks = extractBlocks(readme(['ts', 'const a = 1;'], ['', 'plain'], ['js', 'export {};', '<!-- .ci/consumer-project.mjs runs this block as shop.mjs. -->']));
-	assert.deepEqual(blocks.map(({lang, line, file}) => [lang, line, file]), [['ts', 2, undefined], ['', 7, undefined], ['js', 13, 'shop.mjs']]);
+	assert.deepEqual(
+		blocks.map(({lang, line, file}) => [lang, line, file]),
+		[
+			['ts', 2, undefined],
+			['', 7, undefined],
+			['js', 13, 'shop.mjs'],
+		],
+	);
 });
 
 test('a sound README passes: a typed call of the built package, the form markup, the commands', async () => {
 	const problems = await checkReadme(
 		readme(
-			['ts', "import {validateCreditCard} from 'zuora-cors';\nconst {valid}: {valid: boolean} = validateCreditCard({creditCardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2099});\nconsole.log(valid);"],
+			[
+				'ts',
+				"import {validateCreditCard} from 'zuora-cors';\nconst {valid}: {valid: boolean} = validateCreditCard({creditCardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2099});\nconsole.log(valid);",
+			],
 			['html', '<form novalidate><fieldset disabled data-zuora-cors-fields><input disabled name="creditCardNumber"><button disabled>Save</button></fieldset></form>'],
 			['sh', 'npm install zuora-cors\nnpm test\nnpm run build'],
 		),
@@ -42,7 +55,8 @@ test('each broken block is reported at its line, and nothing else', async () => 
 		['css', 'fieldset:enabled + p {display: none}'],
 	);
 	const problems = await checkReadme(markdown, manifest);
-	const lineOf = text => markdown.split('\n').findIndex(line => line.includes(text)) + 1;
+	const lineOf = (/** @type {string} */ text) => markdown.split('\n').findIndex(line => line.includes(text)) + 1;
+	/** @type {Array<[number, RegExp]>} */
 	const expected = [
 		[lineOf('cardd'), /cardd/],
 		[lineOf('const url'), /not assignable to type 'number'/],
@@ -56,7 +70,10 @@ test('each broken block is reported at its line, and nothing else', async () => 
 		[lineOf('fieldset:enabled') - 1, /in `css`/],
 	];
 	for (const [line, pattern] of expected) {
-		assert.ok(problems.some(problem => problem.startsWith(`line ${line}`) && pattern.test(problem)), `expected a problem at line ${line} matching ${pattern}; got:\n${problems.join('\n')}`);
+		assert.ok(
+			problems.some(problem => problem.startsWith(`line ${line}`) && pattern.test(problem)),
+			`expected a problem at line ${line} matching ${pattern}; got:\n${problems.join('\n')}`,
+		);
 	}
 
 	assert.equal(problems.length, expected.length, problems.join('\n'));
