@@ -54,6 +54,8 @@ export const ZUORA_ERROR_CODES = {
 	invalidToken: 90_000_011,
 	/** "This API is not CORS enabled." */
 	notCorsEnabled: 90_000_010,
+	/** "Invalid signature": the signature does not match the call (wrong key, uri, method or signed value). */
+	invalidSignature: 90_000_012,
 	/** "'uri' may not be empty" (from POST /v1/hmac-signatures). */
 	emptyUri: 59_010_220,
 } as const;
