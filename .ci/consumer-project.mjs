@@ -3,11 +3,11 @@
 //   1. run a merchant's Playwright spec (.ci/consumer/checkout.spec.ts) written with the fixture
 //      of `zuora-cors/testing/playwright`: a shop (.ci/consumer/shop.mjs) on node:http serving a
 //      signature endpoint from `createSignatureHandler` and a page with the script-tag build,
-//      saving test cards through the library against `startZuoraStub`, in Chromium, and a
-//      reconcile endpoint from `createReconcileHandler` recovering a card whose answer was lost;
-//   2. run the README's two examples ("Test your checkout without Zuora"), cut from README.md
-//      as they are printed: the Playwright one (readme.spec.ts) and the node:test one
-//      (readme.test.mjs, `node --test`).
+//      saving test cards through the library against `startZuoraStub`, in Chromium, and a reconcile endpoint from
+//      `createReconcileHandler` recovering a card whose answer was lost;
+//   2. run the README's blocks, cut from README.md as they are printed (README_FILES): the
+//      ten-minute integration (server.mjs serving checkout.html and checkout.js, tested by
+//      readme.spec.ts with the fixture) and the node:test example (readme.test.mjs, `node --test`).
 //
 // What is real: npm installs the tarball itself (its files, its package.json `exports`, its
 // declared dependency and optional peer ranges), and every import in the project resolves
@@ -27,33 +27,35 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import {CHROMIUM_ARGS, findBrowser} from '../e2e/browsers.mjs';
+import {extractBlocks} from './readme.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const here = fileURLToPath(new URL('consumer/', import.meta.url));
 const run = promisify(execFile);
 
-/** The README blocks the project runs: the comment line right before each names its file. */
-const README_BLOCKS = [
-	{file: 'readme.spec.ts', marker: '.ci/consumer-project.mjs runs this block as readme.spec.ts', fence: 'ts'},
-	{file: 'readme.test.mjs', marker: '.ci/consumer-project.mjs runs this block as readme.test.mjs', fence: 'js'},
-];
+/**
+ * The README's blocks the project runs or serves, each announced by a comment right before it that
+ * names its file (`<!-- .ci/consumer-project.mjs runs this block as server.mjs. -->`, read by
+ * .ci/readme.mjs): the ten-minute integration (server, page, page script, Playwright test) and the
+ * node:test example.
+ */
+const README_FILES = ['server.mjs', 'checkout.html', 'checkout.js', 'readme.spec.ts', 'readme.test.mjs'];
 
 /** The merchant's own files, copied from .ci/consumer/. */
 const PROJECT_FILES = ['shop.mjs', 'checkout.spec.ts'];
 
 /**
- * The first fenced block after the line holding `marker`.
+ * The README blocks named in README_FILES, as `{file, text}`; throws when one is missing.
  * @param {string} readme
- * @param {{marker: string, fence: string, file: string}} block
  */
-function readmeBlock(readme, {marker, fence, file}) {
-	const start = readme.indexOf(marker);
-	const match = start === -1 ? null : new RegExp(`^\`\`\`${fence}\\n([\\s\\S]*?)^\`\`\`$`, 'm').exec(readme.slice(start));
-	if (!match?.[1]) {
-		throw new Error(`README.md has no \`\`\`${fence} block after "${marker}" (for ${file})`);
+function readmeBlocks(readme) {
+	const blocks = extractBlocks(readme).filter(block => block.file !== undefined && README_FILES.includes(block.file));
+	const missing = README_FILES.filter(file => !blocks.some(block => block.file === file));
+	if (missing.length > 0) {
+		throw new Error(`README.md announces no block as ${missing.join(', ')} (a comment \`<!-- .ci/consumer-project.mjs runs this block as <file>. -->\` right before its fence)`);
 	}
 
-	return match[1];
+	return blocks.map(block => ({file: String(block.file), text: `${block.text}\n`}));
 }
 
 /**
@@ -134,7 +136,7 @@ async function main() {
 	}
 
 	const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-	const blocks = README_BLOCKS.map(block => ({...block, text: readmeBlock(readme, block)}));
+	const blocks = readmeBlocks(readme);
 	const project = mkdtempSync(path.join(tmpdir(), 'zuora-cors-consumer-'));
 	try {
 		// --ignore-scripts: the package's `prepack` would build again; the build under test is dist/.

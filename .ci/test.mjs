@@ -10,6 +10,7 @@ const STEPS = [
 	{name: 'lint', scripts: ['lint']},
 	{name: 'build', scripts: ['build', 'size']},
 	{name: 'typecheck', scripts: ['typecheck']},
+	{name: 'readme', scripts: ['test:readme']},
 	{name: 'package', scripts: ['check:package', 'test:consumer']},
 	{name: 'unit', scripts: ['test:unit']},
 	{name: 'browser', scripts: ['test:e2e']},

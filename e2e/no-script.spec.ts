@@ -130,7 +130,8 @@ test('the checkout page forbids any native form submission (CSP form-action \'no
 
 test('the README\'s recommended markup, without the CSP and without the library, sends the card nowhere', async ({page, demo}) => {
 	const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-	const markup = /```html\n(<form[\s\S]*?data-zuora-cors-fields[\s\S]*?<\/form>)\n```/.exec(readme)?.[1];
+	// The card form of the README's page (its ```html block may be a whole page around the form).
+	const markup = /```html\n(?:(?!```)[\s\S])*?(<form[^>]*>(?:(?!```)[\s\S])*?data-zuora-cors-fields[\s\S]*?<\/form>)/.exec(readme)?.[1];
 	expect(markup, 'README has a ```html block with the recommended <form>').toBeDefined();
 	const url = new URL('/readme-markup.html', demo.merchant.url).href;
 	// Served without any CSP: the markup alone must hold the card back.
