@@ -14,11 +14,13 @@ export function brandInfo(brand: ZuoraCardBrand): CardBrandInfo {
 
 /** The brand whose BIN prefix the digits start with; Zuora's six never overlap. */
 export function detectBrand(digits: string): ZuoraCardBrand | undefined {
-	return CARD_BRAND_NAMES.find(brand => brandInfo(brand).patterns.some(pattern => {
-		const [low, high] = typeof pattern === 'number' ? [pattern, pattern] : pattern;
-		const prefix = Number(digits.slice(0, String(low).length));
-		return prefix >= low && prefix <= high;
-	}));
+	return CARD_BRAND_NAMES.find(brand =>
+		brandInfo(brand).patterns.some(pattern => {
+			const [low, high] = typeof pattern === 'number' ? [pattern, pattern] : pattern;
+			const prefix = Number(digits.slice(0, String(low).length));
+			return prefix >= low && prefix <= high;
+		}),
+	);
 }
 
 /** The Luhn (mod 10) check of a digit string. */

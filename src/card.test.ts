@@ -33,7 +33,9 @@ describe('validateCreditCard: brands Zuora accepts', () => {
 		['6759649826438453', 'Maestro'],
 		['2200000000000004', 'Mir'],
 	])('%s (%s) is refused as a brand Zuora does not take', creditCardNumber => {
-		expect(check({creditCardNumber}).errors).toEqual({creditCardNumber: fieldError('card_brand_not_accepted', 'This card type is not accepted. Use Visa, Mastercard, American Express, Discover, JCB or Diners Club.')});
+		expect(check({creditCardNumber}).errors).toEqual({
+			creditCardNumber: fieldError('card_brand_not_accepted', 'This card type is not accepted. Use Visa, Mastercard, American Express, Discover, JCB or Diners Club.'),
+		});
 	});
 });
 
@@ -62,16 +64,25 @@ describe('validateCreditCard: type', () => {
 		expect(check({creditCardNumber: '4111111111111111', creditCardType})).toMatchObject({valid: true, creditCardType: 'Visa'});
 	});
 
-	it.each([['amex', 'AmericanExpress'], ['American Express', 'AmericanExpress'], ['Diners Club', 'Diners'], ['mastercard', 'MasterCard']])('reads the alias %j as %s', (creditCardType, brand) => {
+	it.each([
+		['amex', 'AmericanExpress'],
+		['American Express', 'AmericanExpress'],
+		['Diners Club', 'Diners'],
+		['mastercard', 'MasterCard'],
+	])('reads the alias %j as %s', (creditCardType, brand) => {
 		expect(check({creditCardType}).creditCardType).toBe(brand);
 	});
 
 	it('refuses a type that does not match the number', () => {
-		expect(check({creditCardNumber: '5555555555554444', creditCardType: 'Visa'}).errors).toEqual({creditCardType: fieldError('card_type_mismatch', 'The card number is not a Visa number.', {brand: 'Visa'})});
+		expect(check({creditCardNumber: '5555555555554444', creditCardType: 'Visa'}).errors).toEqual({
+			creditCardType: fieldError('card_type_mismatch', 'The card number is not a Visa number.', {brand: 'Visa'}),
+		});
 	});
 
 	it('refuses a brand Zuora does not know', () => {
-		expect(check({creditCardNumber: '4111111111111111', creditCardType: 'Maestro'}).errors).toEqual({creditCardType: fieldError('card_type_invalid', 'Choose one of: Visa, Mastercard, American Express, Discover, JCB, Diners Club.')});
+		expect(check({creditCardNumber: '4111111111111111', creditCardType: 'Maestro'}).errors).toEqual({
+			creditCardType: fieldError('card_type_invalid', 'Choose one of: Visa, Mastercard, American Express, Discover, JCB, Diners Club.'),
+		});
 	});
 });
 
@@ -138,22 +149,27 @@ describe('validateCreditCard: security code and the rest', () => {
 });
 
 describe('normalizeCreditCard', () => {
-	it('gives Zuora digits, numbers and booleans, in the sample\'s key order, keeping other fields', () => {
-		const card = normalizeCreditCard({
-			cardHolderInfo: {cardHolderName: 'Ada Lovelace'},
-			defaultPaymentMethod: 'on',
-			securityCode: ' 123 ',
-			expirationYear: '31',
-			expirationMonth: '04',
-			creditCardNumber: '4111 1111-1111 1111',
-			accountKey: 'A00000001',
-		}, 'Visa');
-		expect(JSON.stringify(card)).toBe('{"accountKey":"A00000001","creditCardType":"Visa","creditCardNumber":"4111111111111111","expirationMonth":4,"expirationYear":2031,"securityCode":"123","defaultPaymentMethod":true,"cardHolderInfo":{"cardHolderName":"Ada Lovelace"}}');
+	it("gives Zuora digits, numbers and booleans, in the sample's key order, keeping other fields", () => {
+		const card = normalizeCreditCard(
+			{
+				cardHolderInfo: {cardHolderName: 'Ada Lovelace'},
+				defaultPaymentMethod: 'on',
+				securityCode: ' 123 ',
+				expirationYear: '31',
+				expirationMonth: '04',
+				creditCardNumber: '4111 1111-1111 1111',
+				accountKey: 'A00000001',
+			},
+			'Visa',
+		);
+		expect(JSON.stringify(card)).toBe(
+			'{"accountKey":"A00000001","creditCardType":"Visa","creditCardNumber":"4111111111111111","expirationMonth":4,"expirationYear":2031,"securityCode":"123","defaultPaymentMethod":true,"cardHolderInfo":{"cardHolderName":"Ada Lovelace"}}',
+		);
 	});
 });
 
 describe('the brand table', () => {
-	it.each(Object.entries(ZUORA_CARD_BRANDS))('%s matches Braintree\'s credit-card-type, cut at Zuora\'s 16 digits', (_brand, info) => {
+	it.each(Object.entries(ZUORA_CARD_BRANDS))("%s matches Braintree's credit-card-type, cut at Zuora's 16 digits", (_brand, info) => {
 		const upstream = creditCardType.getTypeInfo(info.id);
 		expect({niceType: info.niceType, patterns: info.patterns, lengths: info.lengths, securityCodeSize: info.securityCodeSize}).toEqual({
 			niceType: upstream.niceType,

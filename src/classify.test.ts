@@ -1,7 +1,19 @@
 // What an answer means, in-process: no socket, no clock (`now` is given).
 import fc from 'fast-check';
 import {afterEach, describe, expect, it} from 'vitest';
-import {type AnswerContext, classifyAnswer, isSetupCode, MAX_REASONS, MAX_RETRY_AFTER, MAX_RETRY_WAIT, noAnswerError, readRetryAfter, type SeenAnswer, signatureRetryWait, stripHtml} from './classify.js';
+import {
+	type AnswerContext,
+	classifyAnswer,
+	isSetupCode,
+	MAX_REASONS,
+	MAX_RETRY_AFTER,
+	MAX_RETRY_WAIT,
+	noAnswerError,
+	readRetryAfter,
+	type SeenAnswer,
+	signatureRetryWait,
+	stripHtml,
+} from './classify.js';
 import {ZuoraCorsError} from './errors.js';
 
 const SEED = 20_261_204;
@@ -9,7 +21,11 @@ const NOW = Date.parse('2026-12-04T12:00:00Z');
 const SIGNATURE: AnswerContext = {stage: 'signature', method: 'POST', url: 'https://shop.example/signature', now: NOW};
 const REQUEST: AnswerContext = {stage: 'request', method: 'POST', url: 'https://rest.apisandbox.zuora.com/v1/payment-methods/credit-cards', secrets: ['4111111111111111', '737'], now: NOW};
 
-const seen = (status: number, body: unknown, headers: Record<string, string> = {}): SeenAnswer => ({status, headers: new Headers(headers), text: typeof body === 'string' ? body : JSON.stringify(body)});
+const seen = (status: number, body: unknown, headers: Record<string, string> = {}): SeenAnswer => ({
+	status,
+	headers: new Headers(headers),
+	text: typeof body === 'string' ? body : JSON.stringify(body),
+});
 /** The error's fields that the README's table promises, or the result. */
 function outcome(answer: SeenAnswer, context: AnswerContext) {
 	const result = classifyAnswer(answer, context);
@@ -27,12 +43,48 @@ describe('classifyAnswer', () => {
 	});
 
 	it.each([
-		[seen(200, '<html>maintenance</html>'), {kind: 'invalid-response', status: 200, code: undefined, retryable: false, retryAfter: undefined, message: 'POST https://shop.example/signature answered HTTP 200 with a body that is not a JSON object'}],
+		[
+			seen(200, '<html>maintenance</html>'),
+			{
+				kind: 'invalid-response',
+				status: 200,
+				code: undefined,
+				retryable: false,
+				retryAfter: undefined,
+				message: 'POST https://shop.example/signature answered HTTP 200 with a body that is not a JSON object',
+			},
+		],
 		[seen(500, 'oops'), {kind: 'http', status: 500, code: undefined, retryable: true, retryAfter: undefined, message: 'POST https://shop.example/signature answered HTTP 500'}],
-		[seen(503, {success: false, reasons: [{code: 53_100_020, message: 'busy'}]}, {'retry-after': '7'}), {kind: 'http', status: 503, code: 53_100_020, retryable: true, retryAfter: 7000, message: 'POST https://shop.example/signature answered HTTP 503 (53100020 busy)'}],
-		[seen(200, {success: false, reasons: [{code: 53_100_020, message: '<b>Declined</b>'}]}), {kind: 'zuora', status: 200, code: 53_100_020, retryable: false, retryAfter: undefined, message: 'POST https://shop.example/signature answered success: false (53100020 Declined)'}],
-		[seen(302, ''), {kind: 'invalid-response', status: 302, code: undefined, retryable: false, retryAfter: undefined, message: 'POST https://shop.example/signature answered with a redirect (HTTP 302), refused: nothing was forwarded. Point the signature URL at the endpoint itself'}],
-		[{status: 0, type: 'opaqueredirect', headers: new Headers(), text: ''}, {kind: 'invalid-response', status: undefined, code: undefined, retryable: false, retryAfter: undefined, message: 'POST https://shop.example/signature answered with a redirect, refused: nothing was forwarded. Point the signature URL at the endpoint itself'}],
+		[
+			seen(503, {success: false, reasons: [{code: 53_100_020, message: 'busy'}]}, {'retry-after': '7'}),
+			{kind: 'http', status: 503, code: 53_100_020, retryable: true, retryAfter: 7000, message: 'POST https://shop.example/signature answered HTTP 503 (53100020 busy)'},
+		],
+		[
+			seen(200, {success: false, reasons: [{code: 53_100_020, message: '<b>Declined</b>'}]}),
+			{kind: 'zuora', status: 200, code: 53_100_020, retryable: false, retryAfter: undefined, message: 'POST https://shop.example/signature answered success: false (53100020 Declined)'},
+		],
+		[
+			seen(302, ''),
+			{
+				kind: 'invalid-response',
+				status: 302,
+				code: undefined,
+				retryable: false,
+				retryAfter: undefined,
+				message: 'POST https://shop.example/signature answered with a redirect (HTTP 302), refused: nothing was forwarded. Point the signature URL at the endpoint itself',
+			},
+		],
+		[
+			{status: 0, type: 'opaqueredirect', headers: new Headers(), text: ''},
+			{
+				kind: 'invalid-response',
+				status: undefined,
+				code: undefined,
+				retryable: false,
+				retryAfter: undefined,
+				message: 'POST https://shop.example/signature answered with a redirect, refused: nothing was forwarded. Point the signature URL at the endpoint itself',
+			},
+		],
 	])('signature stage, case %#', (answer, expected) => {
 		expect(outcome(answer, SIGNATURE)).toEqual({stage: 'signature', ...expected});
 	});
@@ -51,17 +103,62 @@ describe('classifyAnswer', () => {
 	describe('setup (contract 3)', () => {
 		const setupError = {success: false, reasons: [{code: 'SETUP_ERROR', message: 'The checkout is not set up correctly.'}]};
 		it.each([
-			[SIGNATURE, seen(500, setupError), 500, 'SETUP_ERROR', 'POST https://shop.example/signature answered HTTP 500: the checkout is not set up correctly (SETUP_ERROR The checkout is not set up correctly.)'],
-			[SIGNATURE, seen(503, setupError, {'retry-after': '1'}), 503, 'SETUP_ERROR', 'POST https://shop.example/signature answered HTTP 503: the checkout is not set up correctly (SETUP_ERROR The checkout is not set up correctly.)'],
-			[REQUEST, seen(200, {success: false, reasons: [{code: 90_000_012, message: 'Invalid signature.'}]}), 200, 90_000_012, `POST ${REQUEST.url} answered HTTP 200: the checkout is not set up correctly (90000012 Invalid signature.)`],
-			[REQUEST, seen(401, {success: false, reasons: [{code: '90000010', message: 'This API is not CORS enabled.'}]}), 401, '90000010', `POST ${REQUEST.url} answered HTTP 401: the checkout is not set up correctly (90000010 This API is not CORS enabled.)`],
-			[REQUEST, seen(400, {success: false, reasons: [{code: 53_100_020, message: 'a'}, {code: 90_000_010, message: 'b'}]}), 400, 53_100_020, `POST ${REQUEST.url} answered HTTP 400: the checkout is not set up correctly (53100020 a)`],
+			[
+				SIGNATURE,
+				seen(500, setupError),
+				500,
+				'SETUP_ERROR',
+				'POST https://shop.example/signature answered HTTP 500: the checkout is not set up correctly (SETUP_ERROR The checkout is not set up correctly.)',
+			],
+			[
+				SIGNATURE,
+				seen(503, setupError, {'retry-after': '1'}),
+				503,
+				'SETUP_ERROR',
+				'POST https://shop.example/signature answered HTTP 503: the checkout is not set up correctly (SETUP_ERROR The checkout is not set up correctly.)',
+			],
+			[
+				REQUEST,
+				seen(200, {success: false, reasons: [{code: 90_000_012, message: 'Invalid signature.'}]}),
+				200,
+				90_000_012,
+				`POST ${REQUEST.url} answered HTTP 200: the checkout is not set up correctly (90000012 Invalid signature.)`,
+			],
+			[
+				REQUEST,
+				seen(401, {success: false, reasons: [{code: '90000010', message: 'This API is not CORS enabled.'}]}),
+				401,
+				'90000010',
+				`POST ${REQUEST.url} answered HTTP 401: the checkout is not set up correctly (90000010 This API is not CORS enabled.)`,
+			],
+			[
+				REQUEST,
+				seen(400, {
+					success: false,
+					reasons: [
+						{code: 53_100_020, message: 'a'},
+						{code: 90_000_010, message: 'b'},
+					],
+				}),
+				400,
+				53_100_020,
+				`POST ${REQUEST.url} answered HTTP 400: the checkout is not set up correctly (53100020 a)`,
+			],
 		])('%# is kind setup, not retryable, whatever the status', (context, answer, status, code, message) => {
 			expect(outcome(answer, context)).toEqual({kind: 'setup', stage: context.stage, status, code, retryable: false, retryAfter: answer.headers.get('retry-after') ? 1000 : undefined, message});
 		});
 
 		it('knows exactly these codes', () => {
-			expect([isSetupCode('SETUP_ERROR'), isSetupCode(90_000_012), isSetupCode('90000010'), isSetupCode(90_000_011), isSetupCode('setup_error'), isSetupCode(''), isSetupCode(null), isSetupCode({})]).toEqual([true, true, true, false, false, false, false, false]);
+			expect([
+				isSetupCode('SETUP_ERROR'),
+				isSetupCode(90_000_012),
+				isSetupCode('90000010'),
+				isSetupCode(90_000_011),
+				isSetupCode('setup_error'),
+				isSetupCode(''),
+				isSetupCode(null),
+				isSetupCode({}),
+			]).toEqual([true, true, true, false, false, false, false, false]);
 		});
 	});
 
@@ -82,7 +179,10 @@ describe('classifyAnswer', () => {
 
 	describe('bounded input', () => {
 		it('cuts each server string to 1,000 characters and keeps 20 reasons', () => {
-			const error = classifyAnswer(seen(400, {success: false, processId: 'P'.repeat(5000), reasons: Array.from({length: 100}, (_, index) => ({code: `C${index}${'x'.repeat(3000)}`, message: 'm'.repeat(5000)}))}), REQUEST) as ZuoraCorsError;
+			const error = classifyAnswer(
+				seen(400, {success: false, processId: 'P'.repeat(5000), reasons: Array.from({length: 100}, (_, index) => ({code: `C${index}${'x'.repeat(3000)}`, message: 'm'.repeat(5000)}))}),
+				REQUEST,
+			) as ZuoraCorsError;
 			expect(error.reasons).toHaveLength(MAX_REASONS);
 			expect(error.reasons[19]).toEqual({code: `C19${'x'.repeat(997)}…`, message: `${'m'.repeat(1000)}…`});
 			expect(error.processId).toBe(`${'P'.repeat(1000)}…`);
@@ -98,9 +198,15 @@ describe('stripHtml', () => {
 	});
 
 	it('leaves nothing shaped like a tag, whatever the pieces (generated)', () => {
-		fc.assert(fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom('<b>', '</p>', '<a href="x">', '&lt;script&gt;', '<<b>i>', '<!-- c -->', '<!--', '-->', '&#60;b&#62;', '<', '>', '<a')), {maxLength: 12}), parts => {
-			expect(stripHtml(parts.join(''))).not.toMatch(/<\/?[a-z][^>]*>/i);
-		}), {numRuns: 500, seed: SEED});
+		fc.assert(
+			fc.property(
+				fc.array(fc.oneof(fc.string(), fc.constantFrom('<b>', '</p>', '<a href="x">', '&lt;script&gt;', '<<b>i>', '<!-- c -->', '<!--', '-->', '&#60;b&#62;', '<', '>', '<a')), {maxLength: 12}),
+				parts => {
+					expect(stripHtml(parts.join(''))).not.toMatch(/<\/?[a-z][^>]*>/i);
+				},
+			),
+			{numRuns: 500, seed: SEED},
+		);
 	});
 
 	// Issue 15.8: hostile sizes. What comes back, not how long it took: the input is cut first, and
@@ -141,19 +247,22 @@ describe('readRetryAfter', () => {
 	});
 
 	it('is undefined or 0 to 1 hour, whatever the headers hold (generated)', () => {
-		fc.assert(fc.property(fc.option(fc.oneof(fc.string(), fc.stringMatching(/^\d{1,25}$/))), fc.option(fc.stringMatching(/^\d{1,25}$/)), (retryAfter, reset) => {
-			const headers: Record<string, string> = {};
-			if (retryAfter !== null && /^[\t\x20-\x7E]*$/.test(retryAfter)) {
-				headers['retry-after'] = retryAfter;
-			}
+		fc.assert(
+			fc.property(fc.option(fc.oneof(fc.string(), fc.stringMatching(/^\d{1,25}$/))), fc.option(fc.stringMatching(/^\d{1,25}$/)), (retryAfter, reset) => {
+				const headers: Record<string, string> = {};
+				if (retryAfter !== null && /^[\t\x20-\x7E]*$/.test(retryAfter)) {
+					headers['retry-after'] = retryAfter;
+				}
 
-			if (reset !== null) {
-				headers['ratelimit-reset'] = reset;
-			}
+				if (reset !== null) {
+					headers['ratelimit-reset'] = reset;
+				}
 
-			const value = read(headers);
-			expect(value === undefined || (Number.isInteger(value) && value >= 0 && value <= MAX_RETRY_AFTER), String(value)).toBe(true);
-		}), {numRuns: 500, seed: SEED});
+				const value = read(headers);
+				expect(value === undefined || (Number.isInteger(value) && value >= 0 && value <= MAX_RETRY_AFTER), String(value)).toBe(true);
+			}),
+			{numRuns: 500, seed: SEED},
+		);
 	});
 });
 
@@ -186,7 +295,13 @@ describe('noAnswerError', () => {
 	it.each([
 		['aborted', {}, 'aborted', `POST ${REQUEST.url} was aborted by the caller`, false],
 		['timeout', {status: 200}, 'timeout', `POST ${REQUEST.url} timed out after 30000 ms (HTTP 200 came, its body did not)`, false],
-		['network', {}, 'network', `POST ${REQUEST.url} failed with no response: offline, connection reset, or a CORS refusal (if it persists, ask Zuora to allow the origin https://shop.example for https://rest.apisandbox.zuora.com). So its outcome is unknown: do not re-send this card without checking`, false],
+		[
+			'network',
+			{},
+			'network',
+			`POST ${REQUEST.url} failed with no response: offline, connection reset, or a CORS refusal (if it persists, ask Zuora to allow the origin https://shop.example for https://rest.apisandbox.zuora.com). So its outcome is unknown: do not re-send this card without checking`,
+			false,
+		],
 	] as const)('%s', (why, details, kind, message, retryable) => {
 		const error = noAnswerError(context, why, details);
 		expect([error.kind, error.stage, error.message, error.retryable]).toEqual([kind, 'request', message, retryable]);
@@ -194,6 +309,10 @@ describe('noAnswerError', () => {
 
 	it('a signature request that got no answer is retryable', () => {
 		const error = noAnswerError({...SIGNATURE, timeout: 10_000}, 'network');
-		expect([error.kind, error.message, error.retryable]).toEqual(['network', 'POST https://shop.example/signature failed with no response: the merchant backend could not be reached (offline, refused or reset)', true]);
+		expect([error.kind, error.message, error.retryable]).toEqual([
+			'network',
+			'POST https://shop.example/signature failed with no response: the merchant backend could not be reached (offline, refused or reset)',
+			true,
+		]);
 	});
 });

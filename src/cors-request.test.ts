@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 describe('makeCorsRequest', () => {
-	it('sends exactly what Zuora\'s CORS sample sends, once', async () => {
+	it("sends exactly what Zuora's CORS sample sends, once", async () => {
 		const before = server.received.length;
 		const result = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, headers: {'X-Trace': 't1'}});
 		expect(result).toEqual({success: true, paymentMethodId: '2c92c0f86a8dd422016a9e7a70116b0d'});
@@ -42,7 +42,10 @@ describe('makeCorsRequest', () => {
 		{signature: 'forged', 'Content-Type': 'text/plain'},
 		{Signature: 'forged', TOKEN: 'forged', 'content-type': 'text/plain', accept: 'text/html'},
 		new Headers({Signature: 'forged', Accept: 'text/html'}),
-		[['signature', 'forged'], ['Content-Type', 'text/plain']],
+		[
+			['signature', 'forged'],
+			['Content-Type', 'text/plain'],
+		],
 	])('does not let extra headers %j replace or join the protocol headers', async headers => {
 		await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, headers: headers as HeadersInit});
 		const sent = server.received.at(-1)!;
@@ -51,11 +54,16 @@ describe('makeCorsRequest', () => {
 
 	it.each([
 		[{json: {amount: 10n}}, 'json'],
-		[{json: (() => {
-			const cycle: Record<string, unknown> = {};
-			cycle['self'] = cycle;
-			return cycle;
-		})()}, 'json'],
+		[
+			{
+				json: (() => {
+					const cycle: Record<string, unknown> = {};
+					cycle['self'] = cycle;
+					return cycle;
+				})(),
+			},
+			'json',
+		],
 		[{headers: {'bad name': 'x'}}, 'headers'],
 	])('refuses case %# as a validation error, not a TypeError', async (override, field) => {
 		const error = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, ...override} as never).catch((error_: unknown) => error_);
@@ -69,9 +77,12 @@ describe('makeCorsRequest', () => {
 	});
 
 	it('masks the card number and security code a server echoes back', async () => {
-		const error = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/echo`, signature, token, json: card}).then(() => {
-			throw new Error('resolved');
-		}, (error_: unknown) => error_ as ZuoraCorsError);
+		const error = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/echo`, signature, token, json: card}).then(
+			() => {
+				throw new Error('resolved');
+			},
+			(error_: unknown) => error_ as ZuoraCorsError,
+		);
 		expect(error.kind).toBe('zuora');
 		expect(error.reasons[0]!.message).toBe('bad card [redacted] cvv [redacted] or [redacted]');
 		for (const text of [error.message, String(error), JSON.stringify(error), error.stack ?? '']) {
@@ -89,7 +100,9 @@ describe('makeCorsRequest', () => {
 		[{url: 'not a url'}, 'url'],
 	])('refuses %j before sending', async (override, field) => {
 		const before = server.received.length;
-		const error = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, ...override} as never).catch((error_: unknown) => error_ as ZuoraCorsError);
+		const error = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, ...override} as never).catch(
+			(error_: unknown) => error_ as ZuoraCorsError,
+		);
 		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'request', [field]]);
 		expect(server.received.length).toBe(before);
 	});
@@ -102,12 +115,18 @@ describe('makeCorsRequest', () => {
 	])('refuses to send card data to %s', async (url, shown) => {
 		const error = await makeCorsRequest({url, signature, token, json: card}).catch((error_: unknown) => error_ as ZuoraCorsError);
 		expect([error.kind, error.stage]).toEqual(['validation', 'request']);
-		expect(error.fields).toEqual({url: {code: 'option_invalid', message: `expected an https URL on a Zuora host (*.zuora.com) or in allowedHosts, not ${shown}${shown.startsWith('http:') ? ' (plain http only for a loopback origin listed in full in allowedHosts)' : ''}`}});
+		expect(error.fields).toEqual({
+			url: {
+				code: 'option_invalid',
+				message: `expected an https URL on a Zuora host (*.zuora.com) or in allowedHosts, not ${shown}${shown.startsWith('http:') ? ' (plain http only for a loopback origin listed in full in allowedHosts)' : ''}`,
+			},
+		});
 	});
 
-	it('accepts Zuora\'s hosts, listed loopback origins, and hosts the caller adds', async () => {
+	it("accepts Zuora's hosts, listed loopback origins, and hosts the caller adds", async () => {
 		// Nothing listens on these: reaching the network (kind 'network') proves the URL was accepted.
-		const kind = async (url: string, allowedHosts?: string[]) => makeCorsRequest({url, signature, token, json: card, allowedHosts, timeout: 2000}).catch((error: unknown) => (error as ZuoraCorsError).kind);
+		const kind = async (url: string, allowedHosts?: string[]) =>
+			makeCorsRequest({url, signature, token, json: card, allowedHosts, timeout: 2000}).catch((error: unknown) => (error as ZuoraCorsError).kind);
 		expect(await kind('http://localhost:9/x', ['http://localhost:9'])).toBe('network');
 		expect(await kind('http://localhost:9/x')).toBe('validation');
 		expect(await kind('https://zuora-proxy.invalid/v1/x', ['zuora-proxy.invalid'])).toBe('network');
@@ -120,7 +139,9 @@ describe('makeCorsRequest', () => {
 		expect(server.received.at(-1)!.headers['idempotency-key']).toBe('order-42');
 		await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card});
 		expect(server.received.at(-1)!.headers['idempotency-key']).toBeUndefined();
-		const error = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, idempotencyKey: 'x'.repeat(256)}).catch((error_: unknown) => error_ as ZuoraCorsError);
+		const error = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/v1/payment-methods/credit-cards`, signature, token, json: card, idempotencyKey: 'x'.repeat(256)}).catch(
+			(error_: unknown) => error_ as ZuoraCorsError,
+		);
 		expect([error.kind, Object.keys(error.fields ?? {})]).toEqual(['validation', ['idempotencyKey']]);
 	});
 });

@@ -82,27 +82,30 @@ describe('maskSecrets', () => {
 	});
 
 	it('leaves no piece of 6 digits or more of the number, wherever the pieces are (generated)', () => {
-		fc.assert(fc.property(fc.uniqueArray(fc.integer({min: 1, max: 15}), {minLength: 1, maxLength: 3}), fc.array(fc.nat(4), {minLength: 4, maxLength: 4}), (cuts, slots) => {
-			const ends = [0, ...cuts.sort((a, b) => a - b), 16];
-			const texts = ['a', 'b', 'c', 'd'];
-			for (const [index, start] of ends.slice(0, -1).entries()) {
-				texts[slots[index]! % 4] += ` ${number.slice(start, ends[index + 1])}`;
-			}
-
-			const masked = maskSecrets(texts, [number]);
-			for (const text of masked) {
-				for (const run of text.match(/\d+/g) ?? []) {
-					expect(run.length < 6 || !number.includes(run), text).toBe(true);
+		fc.assert(
+			fc.property(fc.uniqueArray(fc.integer({min: 1, max: 15}), {minLength: 1, maxLength: 3}), fc.array(fc.nat(4), {minLength: 4, maxLength: 4}), (cuts, slots) => {
+				const ends = [0, ...cuts.sort((a, b) => a - b), 16];
+				const texts = ['a', 'b', 'c', 'd'];
+				for (const [index, start] of ends.slice(0, -1).entries()) {
+					texts[slots[index]! % 4] += ` ${number.slice(start, ends[index + 1])}`;
 				}
-			}
 
-			for (const a of masked) {
-				for (const b of masked) {
-					// Letters break a run of digits; anything else does not.
-					expect((a + b).replace(/\p{L}/gu, 'x').replace(/[^\dx]/g, ''), `${a} ${b}`).not.toContain(number);
+				const masked = maskSecrets(texts, [number]);
+				for (const text of masked) {
+					for (const run of text.match(/\d+/g) ?? []) {
+						expect(run.length < 6 || !number.includes(run), text).toBe(true);
+					}
 				}
-			}
-		}), {numRuns: 500});
+
+				for (const a of masked) {
+					for (const b of masked) {
+						// Letters break a run of digits; anything else does not.
+						expect((a + b).replace(/\p{L}/gu, 'x').replace(/[^\dx]/g, ''), `${a} ${b}`).not.toContain(number);
+					}
+				}
+			}),
+			{numRuns: 500},
+		);
 	});
 });
 
@@ -111,11 +114,14 @@ describe('maskSecrets: exactly the echoes it promises', () => {
 	const number = '4111111111111111';
 	const cvc = '737';
 	it('masks the number and the security code written with any digits, separators but letters, percent-encoding or references (generated)', () => {
-		fc.assert(fc.property(encodedSecret(number), encodedSecret(cvc), (writtenNumber, writtenCvc) => {
-			// The mask runs from the first digit to the last; a separator after the last is kept.
-			const tail = (written: string) => /[\s.+/-]*$/.exec(written)![0];
-			expect(maskSecrets([`card ${writtenNumber} end`, `cvc ${writtenCvc} end`], [number, cvc])).toEqual([`card [redacted]${tail(writtenNumber)} end`, `cvc [redacted]${tail(writtenCvc)} end`]);
-		}), {numRuns: 300, seed: 20_261_204});
+		fc.assert(
+			fc.property(encodedSecret(number), encodedSecret(cvc), (writtenNumber, writtenCvc) => {
+				// The mask runs from the first digit to the last; a separator after the last is kept.
+				const tail = (written: string) => /[\s.+/-]*$/.exec(written)![0];
+				expect(maskSecrets([`card ${writtenNumber} end`, `cvc ${writtenCvc} end`], [number, cvc])).toEqual([`card [redacted]${tail(writtenNumber)} end`, `cvc [redacted]${tail(writtenCvc)} end`]);
+			}),
+			{numRuns: 300, seed: 20_261_204},
+		);
 	});
 
 	it.each([
@@ -145,7 +151,7 @@ describe('maskSecrets: exactly the echoes it promises', () => {
 });
 
 describe('zuoraUrl', () => {
-	it('joins the environment\'s base URL and the path', () => {
+	it("joins the environment's base URL and the path", () => {
 		expect(zuoraUrl('apisandbox', '/v1/payment-methods/credit-cards')).toBe('https://rest.apisandbox.zuora.com/v1/payment-methods/credit-cards');
 		expect(zuoraUrl('eu')).toBe('https://rest.eu.zuora.com/v1/payment-methods/credit-cards');
 	});
@@ -158,7 +164,9 @@ describe('zuoraUrl', () => {
 	});
 
 	it('throws a validation error for an unknown environment or a bad path', () => {
-		expect(() => zuoraUrl('mars' as never)).toThrow(expect.objectContaining({name: 'ZuoraCorsError', kind: 'validation', fields: {environment: {code: 'option_invalid', message: expect.stringContaining('apisandbox') as string}}}));
+		expect(() => zuoraUrl('mars' as never)).toThrow(
+			expect.objectContaining({name: 'ZuoraCorsError', kind: 'validation', fields: {environment: {code: 'option_invalid', message: expect.stringContaining('apisandbox') as string}}}),
+		);
 		expect(() => zuoraUrl('eu', 'v1/x')).toThrow(expect.objectContaining({kind: 'validation', fields: {path: {code: 'option_invalid', message: 'expected a path starting with /'}}}));
 	});
 });

@@ -118,16 +118,16 @@ function isRetryable({kind, stage, status, code}: Pick<ZuoraCorsError, 'kind' | 
 	}
 
 	return kind === 'zuora'
-		// 409 is a stored answer replayed for an Idempotency-Key: the same call gets it again.
-		// 90000011: Zuora did nothing with the used or expired token; a fresh one will do.
-		// Categories 50 (lock contention), 61 (temporary error), 70 (over a limit): Zuora
-		// says resubmit later (with a fresh signature at the request stage). 99 is a gateway error.
-		? status !== 409 && (isInvalidTokenCode(code) || /^\d{6}(?:50|61|70)$/.test(String(code)))
+		? // 409 is a stored answer replayed for an Idempotency-Key: the same call gets it again.
+			// 90000011: Zuora did nothing with the used or expired token; a fresh one will do.
+			// Categories 50 (lock contention), 61 (temporary error), 70 (over a limit): Zuora
+			// says resubmit later (with a fresh signature at the request stage). 99 is a gateway error.
+			status !== 409 && (isInvalidTokenCode(code) || /^\d{6}(?:50|61|70)$/.test(String(code)))
 		: kind === 'http'
-			// 500/502/504 are left out at the request stage: Zuora may have created the payment method.
-			? NOT_PROCESSED_STATUSES.has(status!) || (signature && /^50[024]$/.test(String(status)))
-			// A card POST that got no answer may have been processed: its outcome is unknown.
-			: signature && (kind === 'network' || kind === 'timeout');
+			? // 500/502/504 are left out at the request stage: Zuora may have created the payment method.
+				NOT_PROCESSED_STATUSES.has(status!) || (signature && /^50[024]$/.test(String(status)))
+			: // A card POST that got no answer may have been processed: its outcome is unknown.
+				signature && (kind === 'network' || kind === 'timeout');
 }
 
 /** A reason code that holds a card number becomes `'[redacted]'`; Zuora's own codes have 8 digits. */
@@ -213,7 +213,7 @@ export function maskSecrets(texts: readonly string[], secrets: readonly string[]
 	};
 
 	for (const [index, text] of texts.entries()) {
-		for (let position = 0; position < text.length;) {
+		for (let position = 0; position < text.length; ) {
 			ENCODED.lastIndex = position;
 			const encoded = ENCODED.exec(text)?.[0];
 			const char = encoded ?? String.fromCodePoint(text.codePointAt(position)!);

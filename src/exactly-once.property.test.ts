@@ -82,7 +82,13 @@ function startProxy() {
 function startBackend() {
 	const zuora = createZuoraClient({baseUrl: stub.url, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'});
 	// No limits: the property makes hundreds of calls from one address and one session.
-	const common = {zuora, tokens: createIssuedTokens(), authorize: () => ({session: 'checkout', accountKey: ACCOUNT}), limits: {session: false, address: false, account: false} as const, log: () => undefined};
+	const common = {
+		zuora,
+		tokens: createIssuedTokens(),
+		authorize: () => ({session: 'checkout', accountKey: ACCOUNT}),
+		limits: {session: false, address: false, account: false} as const,
+		log: () => undefined,
+	};
 	const signature = toNodeListener(createSignatureHandler({...common, operation: 'credit-card', uri: proxy.url + PATH}));
 	const reconcile = toNodeListener(createReconcileHandler(common));
 	return listen(
@@ -225,13 +231,12 @@ async function waitFor(condition: () => boolean, ms: number) {
 	}
 }
 
-const attemptArbitrary = fc
-	.record({
-		fault: fc.constantFrom(...FAULTS),
-		doubleClick: fc.boolean(),
-		// Rare: the endpoint down leaves the outcome unknown (and the shopper stops).
-		reconcileDown: fc.integer({min: 0, max: 7}).map(roll => roll === 0),
-	});
+const attemptArbitrary = fc.record({
+	fault: fc.constantFrom(...FAULTS),
+	doubleClick: fc.boolean(),
+	// Rare: the endpoint down leaves the outcome unknown (and the shopper stops).
+	reconcileDown: fc.integer({min: 0, max: 7}).map(roll => roll === 0),
+});
 
 describe('exactly one card per checkout (property, real stub and handlers)', () => {
 	it('over generated faults, double clicks and retries: never two methods, never "saved" for a card not saved', {timeout: 120_000}, async () => {

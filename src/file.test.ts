@@ -21,13 +21,18 @@ beforeEach(() => {
 });
 
 const fileUrl = (id: string) => `${stub.url}/v1/files/${id}`;
-const run = async (id: string, options: Partial<GetFileOptions> = {}) => getFile({allowedHosts: [stub.url], signatureUrl: signer.sign({uri: fileUrl(id), method: 'GET'}), url: fileUrl(id), ...options});
-const failure = async (promise: Promise<unknown>) => promise.then(() => {
-	throw new Error('expected a rejection');
-}, (error: unknown) => {
-	expect(error).toBeInstanceOf(ZuoraCorsError);
-	return error as ZuoraCorsError;
-});
+const run = async (id: string, options: Partial<GetFileOptions> = {}) =>
+	getFile({allowedHosts: [stub.url], signatureUrl: signer.sign({uri: fileUrl(id), method: 'GET'}), url: fileUrl(id), ...options});
+const failure = async (promise: Promise<unknown>) =>
+	promise.then(
+		() => {
+			throw new Error('expected a rejection');
+		},
+		(error: unknown) => {
+			expect(error).toBeInstanceOf(ZuoraCorsError);
+			return error as ZuoraCorsError;
+		},
+	);
 const files = () => stub.requests().filter(request => request.path.startsWith('/v1/files/'));
 const bytes = async (blob: Blob) => new Uint8Array(await blob.arrayBuffer());
 
@@ -47,7 +52,7 @@ describe('getFile against the stub', () => {
 		expect(Buffer.from(await blob.arrayBuffer()).equals(makePdf(text))).toBe(true);
 	});
 
-	it('classifies Get File\'s JSON error (no `success`, a string code) by its status', async () => {
+	it("classifies Get File's JSON error (no `success`, a string code) by its status", async () => {
 		const error = await failure(run('0123456789abcdef0123456789abcdef'));
 		expect([error.kind, error.stage, error.status, error.code, error.retryable]).toEqual(['http', 'request', 404, 'SystemError', false]);
 		expect(error.reasons).toEqual([{code: 'SystemError', message: 'File not found.'}]);
@@ -59,11 +64,15 @@ describe('getFile against the stub', () => {
 		await run(id!, {signature: prefetched});
 		const blob = await run(id!, {signature: prefetched});
 		expect(blob.size).toBe(makePdf('Invoice INV00000001').length);
-		expect(files().map(request => [request.token === prefetched.token, request.status])).toEqual([[true, 200], [true, 200], [false, 200]]);
+		expect(files().map(request => [request.token === prefetched.token, request.status])).toEqual([
+			[true, 200],
+			[true, 200],
+			[false, 200],
+		]);
 		expect(signer.received).toHaveLength(2);
 	});
 
-	it('refuses a URL that is not a file\'s before anything is sent', async () => {
+	it("refuses a URL that is not a file's before anything is sent", async () => {
 		const error = await failure(getFile({allowedHosts: [stub.url], signatureUrl: signer.sign({}), url: `${stub.url}/v1/accounts`}));
 		expect([error.kind, error.fields]).toEqual(['validation', {url: {code: 'option_invalid', message: 'expected a Zuora URL ending in /v1/files/{file-id}'}}]);
 		expect([signer.received.length, stub.requests().length]).toEqual([0, 0]);
@@ -104,11 +113,18 @@ describe('getFile on the wire', () => {
 
 	it('returns any bytes unchanged, whatever charset the type claims (no text decoding)', async () => {
 		const {url} = await server;
-		await fc.assert(fc.asyncProperty(fc.uint8Array({maxLength: 2048}), fc.constantFrom('application/pdf;charset=UTF-8', 'application/octet-stream', 'text/csv; charset=utf-8', 'application/pdf'), async (generated, contentType) => {
-			[body, type] = [generated, contentType];
-			const blob = await getFile({allowedHosts: [url], signature: {signature: 's', token: 't'}, url: `${url}/v1/files/f`});
-			expect(await bytes(blob)).toEqual(generated);
-		}), {numRuns: 60});
+		await fc.assert(
+			fc.asyncProperty(
+				fc.uint8Array({maxLength: 2048}),
+				fc.constantFrom('application/pdf;charset=UTF-8', 'application/octet-stream', 'text/csv; charset=utf-8', 'application/pdf'),
+				async (generated, contentType) => {
+					[body, type] = [generated, contentType];
+					const blob = await getFile({allowedHosts: [url], signature: {signature: 's', token: 't'}, url: `${url}/v1/files/f`});
+					expect(await bytes(blob)).toEqual(generated);
+				},
+			),
+			{numRuns: 60},
+		);
 	});
 
 	it('rejects a JSON success instead of a file as invalid-response', async () => {

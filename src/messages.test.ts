@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {validateCreditCard} from './card.js';
 import {describeError} from './describe-error.js';
-import {ZuoraCorsError} from './errors.js';
+import type {ZuoraCorsError} from './errors.js';
 import {ERROR_MESSAGES, FIELD_MESSAGES, FORM_FIELD_MESSAGES, FORM_STATUS_MESSAGES, formatMessage, type MessageCode} from './messages.js';
 import {createPaymentMethod} from './payment-method.js';
 
@@ -12,11 +12,15 @@ const CODES = Object.keys(ENGLISH).sort();
 const now = new Date(2026, 10, 15);
 
 /** Every locale module in src/locales, found on disk: a new file is checked without editing this test. */
-const LOCALES = await Promise.all(readdirSync(new URL('locales', import.meta.url)).filter(file => file.endsWith('.ts') && !file.includes('.test.')).map(async file => {
-	const name = file.replace(/\.ts$/, '');
-	const module = await import(`./locales/${name}.ts`) as Record<string, Record<string, unknown>>;
-	return [name, module[name]!] as const;
-}));
+const LOCALES = await Promise.all(
+	readdirSync(new URL('locales', import.meta.url))
+		.filter(file => file.endsWith('.ts') && !file.includes('.test.'))
+		.map(async file => {
+			const name = file.replace(/\.ts$/, '');
+			const module = (await import(`./locales/${name}.ts`)) as Record<string, Record<string, unknown>>;
+			return [name, module[name]!] as const;
+		}),
+);
 
 const placeholders = (text: string) => [...text.matchAll(/{(\w+)}/g)].map(match => match[1]).sort();
 
@@ -59,7 +63,7 @@ describe('locales', () => {
 		expect(LOCALES.find(([name]) => name === 'en')![1]).toEqual(ENGLISH);
 	});
 
-	it.each(LOCALES.filter(([name]) => name !== 'en'))('%s has every code, each with a text and English\'s placeholders', (_name, catalogue) => {
+	it.each(LOCALES.filter(([name]) => name !== 'en'))("%s has every code, each with a text and English's placeholders", (_name, catalogue) => {
 		expect(catalogueProblems(catalogue)).toEqual([]);
 		// Translated, not copied.
 		const same = CODES.filter(code => catalogue[code] === ENGLISH[code]);
@@ -81,7 +85,7 @@ describe('formatMessage', () => {
 		expect(formatMessage('x', 'Wait {seconds} s for {brand}, {nothing}.', {seconds: 30, brand: 'Visa'})).toBe('Wait 30 s for Visa, {nothing}.');
 	});
 
-	it('takes the page\'s text by code, only from an own string property', () => {
+	it("takes the page's text by code, only from an own string property", () => {
 		expect(formatMessage('card_expired', 'English.', {}, {card_expired: 'Mine.'})).toBe('Mine.');
 		const inherited = Object.create({card_expired: 'Inherited.'}) as Record<string, string>;
 		expect(formatMessage('card_expired', 'English.', {}, inherited)).toBe('English.');
@@ -95,7 +99,9 @@ describe('formatMessage', () => {
 		proto['card_expired'] = 'Polluted.';
 		proto['brand'] = 'Polluted';
 		try {
-			expect(validateCreditCard({creditCardNumber: '4111111111111111', expirationMonth: '1', expirationYear: '2020'}, {now, messages: {}}).errors['expirationYear']!.message).toBe('The card has expired.');
+			expect(validateCreditCard({creditCardNumber: '4111111111111111', expirationMonth: '1', expirationYear: '2020'}, {now, messages: {}}).errors['expirationYear']!.message).toBe(
+				'The card has expired.',
+			);
 			expect(formatMessage('x', '{brand}', {})).toBe('{brand}');
 		} finally {
 			delete proto['card_expired'];
@@ -117,7 +123,10 @@ describe('messages option', () => {
 	});
 
 	it('overrides one text, keeps English for the rest', () => {
-		const {errors} = validateCreditCard({creditCardNumber: '378282246310005', securityCode: '1', expirationMonth: '13', expirationYear: '2030'}, {now, messages: {security_code_invalid_front: 'CID: {size} digits, front.'}});
+		const {errors} = validateCreditCard(
+			{creditCardNumber: '378282246310005', securityCode: '1', expirationMonth: '13', expirationYear: '2030'},
+			{now, messages: {security_code_invalid_front: 'CID: {size} digits, front.'}},
+		);
 		expect(errors['securityCode']).toEqual({code: 'security_code_invalid_front', message: 'CID: 4 digits, front.', values: {size: 4}});
 		expect(errors['expirationMonth']!.message).toBe('Enter the expiry month, 1 to 12.');
 	});
@@ -153,7 +162,7 @@ describe('messages option', () => {
 		}
 	});
 
-	it('createPaymentMethod: the validation error\'s fields in the locale, nothing sent', async () => {
+	it("createPaymentMethod: the validation error's fields in the locale, nothing sent", async () => {
 		const error = await createPaymentMethod({
 			signatureUrl: 'http://127.0.0.1:9/never-called',
 			url: 'https://rest.apisandbox.zuora.com/v1/payment-methods/credit-cards',
@@ -165,16 +174,19 @@ describe('messages option', () => {
 	});
 
 	it('no field message ever holds the number or the code, in any locale (generated cards)', () => {
-		fc.assert(fc.property(
-			fc.stringMatching(/^[0-9]{12,19}$/),
-			fc.stringMatching(/^[0-9]{1,6}$/),
-			fc.constantFrom(...LOCALES.map(([, catalogue]) => catalogue), ENGLISH),
-			(creditCardNumber, securityCode, messages) => {
-				const {errors} = validateCreditCard({creditCardNumber, securityCode: `x${securityCode}`, expirationMonth: '1', expirationYear: '2020'}, {now, messages: messages as never});
-				const text = JSON.stringify(errors);
-				expect(text).not.toContain(creditCardNumber.slice(0, 12));
-				expect(text).not.toContain(`x${securityCode}`);
-			},
-		), {numRuns: 300});
+		fc.assert(
+			fc.property(
+				fc.stringMatching(/^[0-9]{12,19}$/),
+				fc.stringMatching(/^[0-9]{1,6}$/),
+				fc.constantFrom(...LOCALES.map(([, catalogue]) => catalogue), ENGLISH),
+				(creditCardNumber, securityCode, messages) => {
+					const {errors} = validateCreditCard({creditCardNumber, securityCode: `x${securityCode}`, expirationMonth: '1', expirationYear: '2020'}, {now, messages: messages as never});
+					const text = JSON.stringify(errors);
+					expect(text).not.toContain(creditCardNumber.slice(0, 12));
+					expect(text).not.toContain(`x${securityCode}`);
+				},
+			),
+			{numRuns: 300},
+		);
 	});
 });

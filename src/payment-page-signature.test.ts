@@ -22,23 +22,28 @@ beforeEach(() => {
 	signer.received.length = 0;
 });
 
-const run = async (options: Partial<PaymentPageSignatureOptions> = {}) => createPaymentPageSignature({
-	allowedHosts: [stub.url],
-	signatureUrl: signer.sign({uri: rsaUrl, method: 'POST', pageId: 'page-1', echo: '1'}),
-	url: rsaUrl,
-	uri: pageUri,
-	...options,
-});
-const failure = async (options: Partial<PaymentPageSignatureOptions> = {}) => run(options).then(() => {
-	throw new Error('expected a rejection');
-}, (error: unknown) => {
-	expect(error).toBeInstanceOf(ZuoraCorsError);
-	return error as ZuoraCorsError;
-});
+const run = async (options: Partial<PaymentPageSignatureOptions> = {}) =>
+	createPaymentPageSignature({
+		allowedHosts: [stub.url],
+		signatureUrl: signer.sign({uri: rsaUrl, method: 'POST', pageId: 'page-1', echo: '1'}),
+		url: rsaUrl,
+		uri: pageUri,
+		...options,
+	});
+const failure = async (options: Partial<PaymentPageSignatureOptions> = {}) =>
+	run(options).then(
+		() => {
+			throw new Error('expected a rejection');
+		},
+		(error: unknown) => {
+			expect(error).toBeInstanceOf(ZuoraCorsError);
+			return error as ZuoraCorsError;
+		},
+	);
 const calls = () => stub.requests().filter(request => request.path === '/v1/rsa-signatures' && request.token !== null);
 
 describe('createPaymentPageSignature against the stub', () => {
-	it('resolves Zuora\'s RSA signature for the page id the backend signed: it verifies with the returned key', async () => {
+	it("resolves Zuora's RSA signature for the page id the backend signed: it verifies with the returned key", async () => {
 		const result = await run();
 		expect(Object.keys(result).sort()).toEqual(['key', 'signature', 'success', 'tenantId', 'token']);
 		expect([result.success, result.tenantId, result.token]).toEqual([true, '12270', expect.stringMatching(/^[A-Za-z\d]{32}$/)]);
@@ -72,7 +77,10 @@ describe('createPaymentPageSignature against the stub', () => {
 
 	it('refuses a URL other than /v1/rsa-signatures, and an empty uri, before anything is sent', async () => {
 		const errors = [await failure({url: `${stub.url}/v1/accounts`}), await failure({uri: ''})];
-		expect(errors.map(error => [error.kind, Object.keys(error.fields ?? {})])).toEqual([['validation', ['url']], ['validation', ['uri']]]);
+		expect(errors.map(error => [error.kind, Object.keys(error.fields ?? {})])).toEqual([
+			['validation', ['url']],
+			['validation', ['uri']],
+		]);
 		expect([signer.received.length, calls().length]).toEqual([0, 0]);
 	});
 });

@@ -228,11 +228,11 @@ test('bindForm: (form | selector, options) → {submit, prefetch, reset, destroy
 	void misspelt;
 });
 
-test('the form\'s events are typed for addEventListener (the README\'s snippet under strict)', () => {
-	expectTypeOf<HTMLElementEventMap[typeof FORM_EVENTS['error']]>().toEqualTypeOf<CustomEvent<{error: ZuoraCorsError}>>();
-	expectTypeOf<HTMLElementEventMap[typeof FORM_EVENTS['success']]>().toEqualTypeOf<CustomEvent<{result: PaymentMethodResult}>>();
-	expectTypeOf<HTMLElementEventMap[typeof FORM_EVENTS['change']]['detail']['field']>().toEqualTypeOf<string>();
-	expectTypeOf<HTMLElementEventMap[typeof FORM_EVENTS['brand']]['detail']['brand']>().toEqualTypeOf<ZuoraCardBrand | undefined>();
+test("the form's events are typed for addEventListener (the README's snippet under strict)", () => {
+	expectTypeOf<HTMLElementEventMap[(typeof FORM_EVENTS)['error']]>().toEqualTypeOf<CustomEvent<{error: ZuoraCorsError}>>();
+	expectTypeOf<HTMLElementEventMap[(typeof FORM_EVENTS)['success']]>().toEqualTypeOf<CustomEvent<{result: PaymentMethodResult}>>();
+	expectTypeOf<HTMLElementEventMap[(typeof FORM_EVENTS)['change']]['detail']['field']>().toEqualTypeOf<string>();
+	expectTypeOf<HTMLElementEventMap[(typeof FORM_EVENTS)['brand']]['detail']['brand']>().toEqualTypeOf<ZuoraCardBrand | undefined>();
 	const listen = (form: HTMLFormElement, events: typeof FORM_EVENTS) => {
 		form.addEventListener(events.error, event => expectTypeOf(event.detail.error).toEqualTypeOf<ZuoraCorsError>());
 		form.addEventListener(events.success, event => expectTypeOf(event.detail.result.paymentMethodId).toEqualTypeOf<string>());

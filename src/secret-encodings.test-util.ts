@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 /** The zero of ten Unicode digit sets: ASCII, full-width, Arabic-Indic, Devanagari, Thai, mathematical… */
-export const ZEROS = [0x30, 0xFF_10, 0x6_60, 0x6_F0, 0x9_66, 0x9_E6, 0xE_50, 0x1_D7_CE, 0x1_D7_D8, 0x1_D7_F6];
+export const ZEROS = [0x30, 0xff_10, 0x6_60, 0x6_f0, 0x9_66, 0x9_e6, 0xe_50, 0x1_d7_ce, 0x1_d7_d8, 0x1_d7_f6];
 const SEPARATORS = ['', ' ', '  ', '.', '-', '\u00A0', '\t', '\u2009', '\u202F', '+', '/', ' . '];
 
 /**
@@ -10,9 +10,15 @@ const SEPARATORS = ['', ' ', '  ', '.', '-', '\u00A0', '\t', '\u2009', '\u202F',
  * `ascii`: only what a header value can hold (ASCII digits and separators).
  */
 export function encodedSecret(secret: string, ascii = false) {
-	const digit = (value: string) => fc.tuple(fc.constantFrom(...(ascii ? [0x30] : ZEROS)), fc.constantFrom('plain', 'percent', 'entity')).map(([zero, how]) => {
-		const char = String.fromCodePoint(zero + Number(value));
-		return how === 'percent' ? encodeURIComponent(char === value ? `%3${value}` : char).replace('%253', '%3') : how === 'entity' ? `&#${char.codePointAt(0)!};` : char;
-	});
-	return fc.tuple(...[...secret].map(value => fc.tuple(digit(value), fc.constantFrom(...(ascii ? SEPARATORS.filter(separator => /^[\x20-\x7E]*$/.test(separator)) : SEPARATORS))))).map(parts => parts.map(([value, separator]) => value + separator).join('').trim());
+	const digit = (value: string) =>
+		fc.tuple(fc.constantFrom(...(ascii ? [0x30] : ZEROS)), fc.constantFrom('plain', 'percent', 'entity')).map(([zero, how]) => {
+			const char = String.fromCodePoint(zero + Number(value));
+			return how === 'percent' ? encodeURIComponent(char === value ? `%3${value}` : char).replace('%253', '%3') : how === 'entity' ? `&#${char.codePointAt(0)!};` : char;
+		});
+	return fc.tuple(...[...secret].map(value => fc.tuple(digit(value), fc.constantFrom(...(ascii ? SEPARATORS.filter(separator => /^[\x20-\x7E]*$/.test(separator)) : SEPARATORS))))).map(parts =>
+		parts
+			.map(([value, separator]) => value + separator)
+			.join('')
+			.trim(),
+	);
 }

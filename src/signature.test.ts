@@ -34,7 +34,7 @@ describe('fetchSignature', () => {
 		expect(last().body).toBe('');
 	});
 
-	it('POSTs JSON when asked, with the caller\'s headers', async () => {
+	it("POSTs JSON when asked, with the caller's headers", async () => {
 		await fetchSignature(`${server.url}/signature`, {method: 'POST', json: {pageId: 'abc'}, headers: {'X-CSRF-Token': 'csrf1'}});
 		expect(last().method).toBe('POST');
 		expect(last().headers['content-type']).toBe('application/json');
@@ -103,17 +103,21 @@ describe('refuseCardInSignatureRequest', () => {
 
 	// Header names are tokens: digits, letters and !#$%&'*+-.^_`|~, so these are the ways to write digits there.
 	const separator = fc.constantFrom('', '-', '.', '_', '+', '*', '~', '!');
-	const digits = (secret: string) => fc.tuple(...[...secret].map(digit => fc.tuple(fc.constantFrom(digit, `%3${digit}`), separator))).map(parts => parts.map(([digit, after]) => digit + after).join(''));
+	const digits = (secret: string) =>
+		fc.tuple(...[...secret].map(digit => fc.tuple(fc.constantFrom(digit, `%3${digit}`), separator))).map(parts => parts.map(([digit, after]) => digit + after).join(''));
 	const affix = fc.stringMatching(/^[a-z]{0,6}-?$/);
 	it('refuses the card number or the security code written in a header name (generated)', () => {
-		fc.assert(fc.property(affix, fc.oneof(digits(NUMBER), digits(CVC)), affix, fc.boolean(), (before, secret, after, inValue) => {
-			// The security code counts as its own digit run: kept apart from other digits by letters.
-			const name = `x${before}${secret}${after}y`.replace(/[-._+*~!]+$/, '');
-			expect(refused({[name]: 'v'})).toBe('refused');
-			if (inValue) {
-				expect(refused({'x-trace': name})).toBe('refused');
-			}
-		}), {numRuns: 300, seed: 20_261_204});
+		fc.assert(
+			fc.property(affix, fc.oneof(digits(NUMBER), digits(CVC)), affix, fc.boolean(), (before, secret, after, inValue) => {
+				// The security code counts as its own digit run: kept apart from other digits by letters.
+				const name = `x${before}${secret}${after}y`.replace(/[-._+*~!]+$/, '');
+				expect(refused({[name]: 'v'})).toBe('refused');
+				if (inValue) {
+					expect(refused({'x-trace': name})).toBe('refused');
+				}
+			}),
+			{numRuns: 300, seed: 20_261_204},
+		);
 	});
 
 	it.each([

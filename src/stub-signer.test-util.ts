@@ -25,7 +25,7 @@ export async function startSigner(stub: ZuoraStub) {
 			headers: {authorization: `Bearer ${oauth.access_token}`, 'content-type': 'application/json'},
 			body: JSON.stringify(signed),
 		});
-		const pair = await answer.json() as Record<string, unknown>;
+		const pair = (await answer.json()) as Record<string, unknown>;
 		const echo = query.get('echo') === '1' ? signed : {};
 		reply(response, answer.status, {...pair, ...echo});
 	});

@@ -42,7 +42,7 @@ type GeneratedResponse = {
 function jsonObject(text: string): Record<string, unknown> | undefined {
 	try {
 		const value: unknown = JSON.parse(text);
-		return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+		return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 	} catch {
 		return undefined;
 	}
@@ -110,8 +110,21 @@ const statusArbitrary = fc.oneof(
 );
 
 // Headers fetch acts on itself (framing, redirects, decompression): they never reach the library as such.
-const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'content-encoding', 'location', 'connection', 'keep-alive', 'upgrade', 'trailer', 'te', 'proxy-connection', 'retry-after', 'ratelimit-reset']);
-const TOKEN_CHARS = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&\'*+-.^_`|~'];
+const RESERVED_HEADERS = new Set([
+	'content-length',
+	'transfer-encoding',
+	'content-encoding',
+	'location',
+	'connection',
+	'keep-alive',
+	'upgrade',
+	'trailer',
+	'te',
+	'proxy-connection',
+	'retry-after',
+	'ratelimit-reset',
+]);
+const TOKEN_CHARS = [..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~"];
 const VALUE_CHARS = [...Array.from({length: 95}, (_, index) => String.fromCharCode(32 + index)), '\t'];
 const headerName = fc.string({unit: fc.constantFrom(...TOKEN_CHARS), minLength: 1, maxLength: 20}).filter(name => !RESERVED_HEADERS.has(name.toLowerCase()));
 const headerValue = fc.string({unit: fc.constantFrom(...VALUE_CHARS), maxLength: 60});
@@ -125,30 +138,47 @@ const retryAfterArbitrary = fc.oneof(
 	headerValue,
 );
 
-const headersArbitrary = fc.record({
-	extra: fc.uniqueArray(fc.tuple(headerName, headerValue), {maxLength: 5, selector: ([name]) => name.toLowerCase()}),
-	contentType: fc.option(fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/html', 'text/plain; charset=utf-16', 'application/octet-stream')),
-	retryAfter: fc.option(retryAfterArbitrary),
-}).map(({extra, contentType, retryAfter}) => {
-	const headers = extra.filter(([name]) => name.toLowerCase() !== 'content-type');
-	if (contentType !== null) {
-		headers.push(['content-type', contentType]);
-	}
+const headersArbitrary = fc
+	.record({
+		extra: fc.uniqueArray(fc.tuple(headerName, headerValue), {maxLength: 5, selector: ([name]) => name.toLowerCase()}),
+		contentType: fc.option(fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/html', 'text/plain; charset=utf-16', 'application/octet-stream')),
+		retryAfter: fc.option(retryAfterArbitrary),
+	})
+	.map(({extra, contentType, retryAfter}) => {
+		const headers = extra.filter(([name]) => name.toLowerCase() !== 'content-type');
+		if (contentType !== null) {
+			headers.push(['content-type', contentType]);
+		}
 
-	if (retryAfter !== null) {
-		headers.push(['retry-after', retryAfter]);
-	}
+		if (retryAfter !== null) {
+			headers.push(['retry-after', retryAfter]);
+		}
 
-	return headers;
-});
+		return headers;
+	});
 
 // Values a server might echo back from the request: the card number and the security code,
 // whole or inside a sentence, as strings or numbers.
-const echo = fc.constantFrom<unknown>(CARD_NUMBER, Number(CARD_NUMBER), SECURITY_CODE, Number(SECURITY_CODE), `creditCardNumber ${CARD_NUMBER} is invalid`, `securityCode ${SECURITY_CODE} is invalid`, JSON.stringify(CARD));
+const echo = fc.constantFrom<unknown>(
+	CARD_NUMBER,
+	Number(CARD_NUMBER),
+	SECURITY_CODE,
+	Number(SECURITY_CODE),
+	`creditCardNumber ${CARD_NUMBER} is invalid`,
+	`securityCode ${SECURITY_CODE} is invalid`,
+	JSON.stringify(CARD),
+);
 
 // Zuora's documented codes and digit-free strings: none holds the security code by chance, so
 // any `737` in an error can only come from an echo.
-const reasonCode = fc.oneof(fc.constantFrom(90_000_011, 90_000_010, 90_000_012, '90000010', 'SETUP_ERROR', 59_010_220, 53_100_020, '53100020'), fc.integer().filter(code => !String(code).includes(SECURITY_CODE)), fc.string().map(text => text.replace(/\d/g, '')), echo, fc.constant({}), fc.constant(null));
+const reasonCode = fc.oneof(
+	fc.constantFrom(90_000_011, 90_000_010, 90_000_012, '90000010', 'SETUP_ERROR', 59_010_220, 53_100_020, '53100020'),
+	fc.integer().filter(code => !String(code).includes(SECURITY_CODE)),
+	fc.string().map(text => text.replace(/\d/g, '')),
+	echo,
+	fc.constant({}),
+	fc.constant(null),
+);
 const reasonMessage = fc.oneof(fc.string(), fc.constantFrom('Invalid token. Note: a token can only be used once.', 'creditCardNumber: invalid value'), echo, fc.constant(5));
 const reason = fc.oneof(
 	{arbitrary: fc.record({code: reasonCode, message: reasonMessage}, {requiredKeys: []}), weight: 4},
@@ -156,28 +186,41 @@ const reason = fc.oneof(
 );
 
 const anyValue = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(''));
-const zuoraLikeObject = fc.record({
-	success: fc.constantFrom<unknown>(true, false, 'true', 'false', 1, 0, null),
-	reasons: fc.oneof(fc.array(reason, {maxLength: 4}), fc.constantFrom<unknown>('x', [null, 5, {code: {}}], {}, null)),
-	processId: fc.oneof(fc.stringMatching(/^[\dA-F]{16}$/).filter(id => !id.includes(SECURITY_CODE)), echo, fc.integer()),
-	signature: fc.oneof(fc.base64String({minLength: 4, maxLength: 56}), anyValue, echo),
-	token: fc.oneof(fc.stringMatching(/^[A-Za-z0-9]{32}$/), anyValue, echo),
-	paymentMethodId: fc.oneof(fc.stringMatching(/^[\da-f]{32}$/), anyValue),
-	message: fc.oneof(fc.string(), echo),
-}, {requiredKeys: []});
+const zuoraLikeObject = fc.record(
+	{
+		success: fc.constantFrom<unknown>(true, false, 'true', 'false', 1, 0, null),
+		reasons: fc.oneof(fc.array(reason, {maxLength: 4}), fc.constantFrom<unknown>('x', [null, 5, {code: {}}], {}, null)),
+		processId: fc.oneof(
+			fc.stringMatching(/^[\dA-F]{16}$/).filter(id => !id.includes(SECURITY_CODE)),
+			echo,
+			fc.integer(),
+		),
+		signature: fc.oneof(fc.base64String({minLength: 4, maxLength: 56}), anyValue, echo),
+		token: fc.oneof(fc.stringMatching(/^[A-Za-z0-9]{32}$/), anyValue, echo),
+		paymentMethodId: fc.oneof(fc.stringMatching(/^[\da-f]{32}$/), anyValue),
+		message: fc.oneof(fc.string(), echo),
+	},
+	{requiredKeys: []},
+);
 
 // Zuora's failure envelope, often: it is where a server's text reaches the error.
 const envelope = fc.tuple(zuoraLikeObject, fc.array(reason, {maxLength: 4})).map(([object, reasons]) => ({...object, success: false, reasons}));
 // A well-formed answer for either stage, so that the result path is taken often enough too.
-const success = fc.tuple(zuoraLikeObject, fc.base64String({minLength: 4, maxLength: 56}), fc.stringMatching(/^[A-Za-z\d]{32}$/))
+const success = fc
+	.tuple(zuoraLikeObject, fc.base64String({minLength: 4, maxLength: 56}), fc.stringMatching(/^[A-Za-z\d]{32}$/))
 	.map(([object, signature, token]) => ({...object, success: true, signature, token}));
-const jsonText = fc.oneof({arbitrary: zuoraLikeObject, weight: 5}, {arbitrary: envelope, weight: 3}, {arbitrary: success, weight: 1}, {arbitrary: fc.jsonValue(), weight: 1})
+const jsonText = fc
+	.oneof({arbitrary: zuoraLikeObject, weight: 5}, {arbitrary: envelope, weight: 3}, {arbitrary: success, weight: 1}, {arbitrary: fc.jsonValue(), weight: 1})
 	.map(value => JSON.stringify(value));
 
 /** A body of about `size` characters: HTML, or a Zuora envelope whose message echoes the card. */
-const hugeBody = fc.tuple(fc.integer({min: 50_000, max: 1_000_000}), fc.boolean(), fc.constantFrom(true, false, 'true')).map(([size, html, success]) => html
-	? `<html><body>${'<p>Service Unavailable</p>'.repeat(Math.ceil(size / 26))}</body></html>`
-	: JSON.stringify({success, signature: 'c2ln', token: 'T'.repeat(32), reasons: [{code: 53_100_020, message: `${CARD_NUMBER} ${SECURITY_CODE} `.repeat(Math.ceil(size / 21))}]}));
+const hugeBody = fc
+	.tuple(fc.integer({min: 50_000, max: 1_000_000}), fc.boolean(), fc.constantFrom(true, false, 'true'))
+	.map(([size, html, success]) =>
+		html
+			? `<html><body>${'<p>Service Unavailable</p>'.repeat(Math.ceil(size / 26))}</body></html>`
+			: JSON.stringify({success, signature: 'c2ln', token: 'T'.repeat(32), reasons: [{code: 53_100_020, message: `${CARD_NUMBER} ${SECURITY_CODE} `.repeat(Math.ceil(size / 21))}]}),
+	);
 
 const bodyArbitrary = fc.oneof(
 	{arbitrary: jsonText, weight: 10},
@@ -188,9 +231,10 @@ const bodyArbitrary = fc.oneof(
 	{arbitrary: hugeBody, weight: 1},
 );
 
-const responseArbitrary: fc.Arbitrary<GeneratedResponse> = fc.record({status: statusArbitrary, headers: headersArbitrary, body: bodyArbitrary})
+const responseArbitrary: fc.Arbitrary<GeneratedResponse> = fc
+	.record({status: statusArbitrary, headers: headersArbitrary, body: bodyArbitrary})
 	// 204 and 304 carry no body: fetch would show '' whatever was written.
-	.map(response => response.status === 204 || response.status === 304 ? {...response, body: ''} : response);
+	.map(response => (response.status === 204 || response.status === 304 ? {...response, body: ''} : response));
 
 // --- The properties -------------------------------------------------------------------------
 
@@ -208,7 +252,7 @@ const stages = [
 ];
 
 /** What the caller of the stage gets: the classification, then the stage's own check of a result. */
-function settle(stage: typeof stages[number], generated: GeneratedResponse): {value: unknown} | {error: unknown} {
+function settle(stage: (typeof stages)[number], generated: GeneratedResponse): {value: unknown} | {error: unknown} {
 	const seen: SeenAnswer = {status: generated.status, headers: new Headers(generated.headers), text: generated.body};
 	try {
 		const outcome = classifyAnswer(seen, stage.context);
@@ -253,30 +297,38 @@ function checkNoCardData(error: ZuoraCorsError, stage: ZuoraCorsStage, url: stri
 describe.each(stages)('stage $stage, any answer', stage => {
 	it(`ends in a result or the right ZuoraCorsError (${RUNS} cases)`, () => {
 		const outcomes = new Map<string, number>();
-		fc.assert(fc.property(responseArbitrary, generated => {
-			const outcome = settle(stage, generated);
-			const expected = expectedOutcome(stage.stage, generated);
-			outcomes.set(expected, (outcomes.get(expected) ?? 0) + 1);
-			if ('value' in outcome) {
-				expect(expected).toBe('result');
-				expect(outcome.value).toEqual(JSON.parse(generated.body));
-				return;
-			}
+		fc.assert(
+			fc.property(responseArbitrary, generated => {
+				const outcome = settle(stage, generated);
+				const expected = expectedOutcome(stage.stage, generated);
+				outcomes.set(expected, (outcomes.get(expected) ?? 0) + 1);
+				if ('value' in outcome) {
+					expect(expected).toBe('result');
+					expect(outcome.value).toEqual(JSON.parse(generated.body));
+					return;
+				}
 
-			const {error} = outcome;
-			expect(error).toBeInstanceOf(ZuoraCorsError);
-			const corsError = error as ZuoraCorsError;
-			expect({name: corsError.name, stage: corsError.stage, kind: corsError.kind, status: corsError.status}).toEqual({name: 'ZuoraCorsError', stage: stage.stage, kind: expected, status: generated.status});
-			expect(corsError.message).toContain(`POST ${stage.context.url}`);
-			for (const {code, message} of corsError.reasons) {
-				// A reason without a code keeps none (error.code is then undefined).
-				expect(['number', 'string', 'undefined']).toContain(typeof code);
-				expect(typeof message).toBe('string');
-			}
+				const {error} = outcome;
+				expect(error).toBeInstanceOf(ZuoraCorsError);
+				const corsError = error as ZuoraCorsError;
+				expect({name: corsError.name, stage: corsError.stage, kind: corsError.kind, status: corsError.status}).toEqual({
+					name: 'ZuoraCorsError',
+					stage: stage.stage,
+					kind: expected,
+					status: generated.status,
+				});
+				expect(corsError.message).toContain(`POST ${stage.context.url}`);
+				for (const {code, message} of corsError.reasons) {
+					// A reason without a code keeps none (error.code is then undefined).
+					expect(['number', 'string', 'undefined']).toContain(typeof code);
+					expect(typeof message).toBe('string');
+				}
 
-			checkRetryAfter(corsError, generated);
-			checkNoCardData(corsError, stage.stage, stage.context.url);
-		}), {numRuns: RUNS, seed: SEED});
+				checkRetryAfter(corsError, generated);
+				checkNoCardData(corsError, stage.stage, stage.context.url);
+			}),
+			{numRuns: RUNS, seed: SEED},
+		);
 		// The generators must reach every path, or the property proves less than it says.
 		expect([...outcomes.keys()].sort()).toEqual(['http', 'invalid-response', 'result', 'setup', 'zuora']);
 	}, 60_000);
@@ -297,25 +349,28 @@ const field = fc.option(stringOrNumber, {nil: undefined});
 
 describe('validateCreditCard, any input', () => {
 	it('never throws and never repeats 6 or more digits of what it was given', () => {
-		fc.assert(fc.property(
-			fc.record({creditCardNumber: field, creditCardType: field, expirationMonth: field, expirationYear: field, securityCode: field, defaultPaymentMethod: field, holder: field}),
-			stringOrNumber,
-			(fields, whole) => {
-				const {holder, ...rest} = fields;
-				const card = {...rest, ...(holder === undefined ? {} : {cardHolderInfo: {cardHolderName: holder}})};
-				// A form may hand over anything, even a bare string or number instead of a card.
-				for (const input of [card, whole] as const) {
-					const result = validateCreditCard(input as Parameters<typeof validateCreditCard>[0]);
-					const shown = JSON.stringify(result);
-					const values = typeof input === 'object' ? [...Object.values(rest), holder] : [input];
-					for (const value of values) {
-						const digits = String(value ?? '').replace(/\D/g, '');
-						if (digits.length >= 6) {
-							expect(shown).not.toContain(digits);
+		fc.assert(
+			fc.property(
+				fc.record({creditCardNumber: field, creditCardType: field, expirationMonth: field, expirationYear: field, securityCode: field, defaultPaymentMethod: field, holder: field}),
+				stringOrNumber,
+				(fields, whole) => {
+					const {holder, ...rest} = fields;
+					const card = {...rest, ...(holder === undefined ? {} : {cardHolderInfo: {cardHolderName: holder}})};
+					// A form may hand over anything, even a bare string or number instead of a card.
+					for (const input of [card, whole] as const) {
+						const result = validateCreditCard(input as Parameters<typeof validateCreditCard>[0]);
+						const shown = JSON.stringify(result);
+						const values = typeof input === 'object' ? [...Object.values(rest), holder] : [input];
+						for (const value of values) {
+							const digits = String(value ?? '').replace(/\D/g, '');
+							if (digits.length >= 6) {
+								expect(shown).not.toContain(digits);
+							}
 						}
 					}
-				}
-			},
-		), {numRuns: RUNS, seed: SEED});
+				},
+			),
+			{numRuns: RUNS, seed: SEED},
+		);
 	}, 60_000);
 });

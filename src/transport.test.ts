@@ -47,7 +47,8 @@ const stages = [
 	{
 		stage: 'request' as const,
 		method: 'POST',
-		call: async (url: string, extra: {timeout?: number | false; signal?: AbortSignal} = {}) => makeCorsRequest({url, allowedHosts: [new URL(url).origin], signature: 'c2ln', token: 'T'.repeat(32), json: {creditCardNumber: '4111111111111111'}, timeout: 10_000, ...extra}),
+		call: async (url: string, extra: {timeout?: number | false; signal?: AbortSignal} = {}) =>
+			makeCorsRequest({url, allowedHosts: [new URL(url).origin], signature: 'c2ln', token: 'T'.repeat(32), json: {creditCardNumber: '4111111111111111'}, timeout: 10_000, ...extra}),
 		expected: {
 			// The POST may have been processed: unknown outcome, never blindly re-sent.
 			html500: {kind: 'http', status: 500, retryable: false},
@@ -80,7 +81,10 @@ afterEach(() => {
 });
 
 async function rejection(promise: Promise<unknown>): Promise<ZuoraCorsError> {
-	const error: unknown = await promise.then(() => undefined, (error_: unknown) => error_);
+	const error: unknown = await promise.then(
+		() => undefined,
+		(error_: unknown) => error_,
+	);
 	expect(error).toBeInstanceOf(ZuoraCorsError);
 	return error as ZuoraCorsError;
 }
@@ -102,25 +106,31 @@ function fakeTimers() {
 
 describe.each(stages)('stage $stage', ({stage, method, call, expected}) => {
 	const table = {...common, ...expected} as Record<string, Outcome>;
-	it.each(Object.keys(scenarios))('%s', async name => {
-		const url = server.at(`/${name}`, scenarios[name]!);
-		const error = await rejection(call(url));
-		const outcome = table[name]!;
-		expect({kind: error.kind, stage: error.stage, status: error.status, code: error.code, retryable: error.retryable, retryAfter: error.retryAfter, requests: server.receivedAt(url).length}).toEqual({
-			kind: outcome.kind,
-			stage,
-			status: outcome.status,
-			code: outcome.code,
-			retryable: outcome.retryable,
-			retryAfter: outcome.retryAfter,
-			requests: outcome.requests ?? 1,
-		});
-		expect(error.name).toBe('ZuoraCorsError');
-		expect(error.message).toContain(`${method} ${url}`);
-		expect(`${error.message} ${String(error)} ${JSON.stringify(error)} ${error.stack ?? ''}`).not.toContain('4111111111111111');
-	}, 20_000);
+	it.each(Object.keys(scenarios))(
+		'%s',
+		async name => {
+			const url = server.at(`/${name}`, scenarios[name]!);
+			const error = await rejection(call(url));
+			const outcome = table[name]!;
+			expect({kind: error.kind, stage: error.stage, status: error.status, code: error.code, retryable: error.retryable, retryAfter: error.retryAfter, requests: server.receivedAt(url).length}).toEqual(
+				{
+					kind: outcome.kind,
+					stage,
+					status: outcome.status,
+					code: outcome.code,
+					retryable: outcome.retryable,
+					retryAfter: outcome.retryAfter,
+					requests: outcome.requests ?? 1,
+				},
+			);
+			expect(error.name).toBe('ZuoraCorsError');
+			expect(error.message).toContain(`${method} ${url}`);
+			expect(`${error.message} ${String(error)} ${JSON.stringify(error)} ${error.stack ?? ''}`).not.toContain('4111111111111111');
+		},
+		20_000,
+	);
 
-	it('keeps Zuora\'s reasons and processId', async () => {
+	it("keeps Zuora's reasons and processId", async () => {
 		const url = server.at('/envelope200', scenarios['envelope200']!);
 		const error = await rejection(call(url));
 		expect(error.reasons).toEqual([{code: 53_100_020, message: 'creditCardNumber: invalid value'}]);
@@ -128,7 +138,7 @@ describe.each(stages)('stage $stage', ({stage, method, call, expected}) => {
 		expect(error.message).toBe(`POST ${url} answered success: false (53100020 creditCardNumber: invalid value)`);
 	});
 
-	it('leaves `code` undefined when Zuora\'s reason has none', async () => {
+	it("leaves `code` undefined when Zuora's reason has none", async () => {
 		const error = await rejection(call(server.at('/codeless', scenarios['codeless']!)));
 		expect([error.kind, error.code, error.reasons]).toEqual(['zuora', undefined, [{message: 'Something failed'}]]);
 		expect(error.message).toMatch(/answered success: false \(Something failed\)$/);
@@ -146,10 +156,17 @@ describe.each(stages)('stage $stage', ({stage, method, call, expected}) => {
 		expect(done).toBe(false);
 		await vi.advanceTimersByTimeAsync(1);
 		const error = await settled;
-		expect([error.kind, error.stage, error.status, error.retryable, error.message, server.receivedAt(url).length]).toEqual(['timeout', stage, undefined, stage === 'signature', `POST ${url} timed out after 5000 ms`, 1]);
+		expect([error.kind, error.stage, error.status, error.retryable, error.message, server.receivedAt(url).length]).toEqual([
+			'timeout',
+			stage,
+			undefined,
+			stage === 'signature',
+			`POST ${url} timed out after 5000 ms`,
+			1,
+		]);
 	}, 20_000);
 
-	it('is aborted by the caller\'s signal mid-flight', async () => {
+	it("is aborted by the caller's signal mid-flight", async () => {
 		const controller = new AbortController();
 		// The server aborts the call once it has the request, and never answers.
 		const url = server.at('/hang', () => {
@@ -180,7 +197,11 @@ describe.each(stages)('stage $stage', ({stage, method, call, expected}) => {
 	it('rejects bad options before sending', async () => {
 		const url = server.at('/html200', scenarios['html200']!);
 		const error = await rejection(call(url, {timeout: -1}));
-		expect([error.kind, error.stage, error.fields]).toEqual(['validation', stage, {timeout: {code: 'option_invalid', message: 'expected a number of milliseconds between 1 and 2147483647, or false'}}]);
+		expect([error.kind, error.stage, error.fields]).toEqual([
+			'validation',
+			stage,
+			{timeout: {code: 'option_invalid', message: 'expected a number of milliseconds between 1 and 2147483647, or false'}},
+		]);
 		expect(server.receivedAt(url)).toEqual([]);
 	});
 });
@@ -191,7 +212,7 @@ const busy = (retryAfter?: string, status = 503): CannedAnswer => ({status, body
 const pair: CannedAnswer = {status: 200, body: PAIR};
 const signature = async (url: string, timeout: number | false = 10_000, signal?: AbortSignal) => fetchSignature(url, {method: 'POST', json: {cart: 'c1'}, timeout, signal});
 
-describe('signature stage retries (ky\'s retry)', () => {
+describe("signature stage retries (ky's retry)", () => {
 	it('waits what Retry-After says on a 503, then sends the same request again', async () => {
 		fakeTimers();
 		const url = server.at('', busy('2'), pair);
@@ -224,11 +245,15 @@ describe('signature stage retries (ky\'s retry)', () => {
 		['a 503 asking for more than 5 s', busy('6'), 503, 6000],
 		['a 500', busy('0', 500), 500, 0],
 		['a 429', busy('0', 429), 429, 0],
-	])('does not retry %s: the caller gets it', async (_what, answer, status, retryAfter) => {
-		const url = server.at('', answer, pair);
-		const error = await rejection(signature(url));
-		expect([error.kind, error.status, error.retryAfter, server.receivedAt(url).length]).toEqual(['http', status, retryAfter, 1]);
-	}, 20_000);
+	])(
+		'does not retry %s: the caller gets it',
+		async (_what, answer, status, retryAfter) => {
+			const url = server.at('', answer, pair);
+			const error = await rejection(signature(url));
+			expect([error.kind, error.status, error.retryAfter, server.receivedAt(url).length]).toEqual(['http', status, retryAfter, 1]);
+		},
+		20_000,
+	);
 
 	it('does not retry a checkout that is not set up', async () => {
 		const url = server.at('', scenarios['setupError']!, pair);
@@ -261,9 +286,13 @@ describe('request stage: never retried', () => {
 		['a 503 with Retry-After: 0 (not processed: retryable, by the caller)', busy('0'), true],
 		['a 502 with Retry-After: 0', busy('0', 502), false],
 		['a reset connection', scenarios['reset']!, false],
-	])('%s is sent once', async (_what, answer, retryable) => {
-		const url = server.at('/v1/payment-methods/credit-cards', answer, {status: 200, body: {success: true, paymentMethodId: 'p'}});
-		const error = await rejection(makeCorsRequest({url, allowedHosts: [server.url], signature: 's', token: 't', json: {creditCardNumber: '4111111111111111'}, timeout: 10_000}));
-		expect([error.stage, error.retryable, server.receivedAt(url).length]).toEqual(['request', retryable, 1]);
-	}, 20_000);
+	])(
+		'%s is sent once',
+		async (_what, answer, retryable) => {
+			const url = server.at('/v1/payment-methods/credit-cards', answer, {status: 200, body: {success: true, paymentMethodId: 'p'}});
+			const error = await rejection(makeCorsRequest({url, allowedHosts: [server.url], signature: 's', token: 't', json: {creditCardNumber: '4111111111111111'}, timeout: 10_000}));
+			expect([error.stage, error.retryable, server.receivedAt(url).length]).toEqual(['request', retryable, 1]);
+		},
+		20_000,
+	);
 });

@@ -53,10 +53,13 @@ async function receive(request: Exchange): Promise<SeenAnswer> {
 
 	signal?.addEventListener('abort', onAbort);
 	let timedOut = false;
-	const timer = timeout === false ? undefined : setTimeout(() => {
-		timedOut = true;
-		controller.abort();
-	}, timeout);
+	const timer =
+		timeout === false
+			? undefined
+			: setTimeout(() => {
+					timedOut = true;
+					controller.abort();
+				}, timeout);
 
 	let status: number | undefined;
 	try {
@@ -111,16 +114,18 @@ async function send(request: Exchange, signal: AbortSignal, deadline: number): P
 	});
 	// A Request as ky's input: ky reads `input.headers` and `input.signal`, which a string would inherit.
 	// (ky may throw synchronously while merging options: called inside a promise.)
-	await Promise.resolve().then(async () => ky(new Request(request.url, init), kyOptions(init, fetchOnce, retry, limit))).catch(async (error: unknown) => {
-		// ky's own steps after the answer cannot lose it: we read the response we received. If
-		// ky threw before sending (an inherited value it could not read, e.g. an array as
-		// Object.prototype.headers), nothing was sent: send it once ourselves, as planned.
-		if (attempts === 0 && !signal.aborted) {
-			await fetchOnce();
-		} else if (!received) {
-			throw error;
-		}
-	});
+	await Promise.resolve()
+		.then(async () => ky(new Request(request.url, init), kyOptions(init, fetchOnce, retry, limit)))
+		.catch(async (error: unknown) => {
+			// ky's own steps after the answer cannot lose it: we read the response we received. If
+			// ky threw before sending (an inherited value it could not read, e.g. an array as
+			// Object.prototype.headers), nothing was sent: send it once ourselves, as planned.
+			if (attempts === 0 && !signal.aborted) {
+				await fetchOnce();
+			} else if (!received) {
+				throw error;
+			}
+		});
 	return received!;
 }
 
