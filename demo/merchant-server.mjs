@@ -245,6 +245,12 @@ export async function startMerchantServer(options) {
 
 		/** @type {Record<string, string>} */
 		const headers = {'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store'};
+		// The pages' configuration script (demo/pages/config.js) is filled in like the pages: the
+		// pages read where the card goes from it, never from their markup.
+		if (pathname === '/config.js') {
+			content = Buffer.from(fill(content.toString('utf8')));
+		}
+
 		if (extname(file) === '.html') {
 			content = Buffer.from(fill(content.toString('utf8')));
 			Object.assign(headers, pageSecurityHeaders(zuoraOrigin));

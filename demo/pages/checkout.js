@@ -1,8 +1,17 @@
 // The demo checkout: binds the card form with the script-tag bundle (window.ZuoraCors).
 // No inline script anywhere, so the page runs under `script-src 'self'` and Trusted Types.
+// Where the card goes comes from /config.js (code the server wrote), never from the page's markup.
 (function () {
 	'use strict';
-	var form = document.getElementById('card-form');
+	var config = Object.getOwnPropertyDescriptor(window, 'zuoraCorsDemo');
+	var forms = document.querySelectorAll('#card-form');
+	// One form under that id, or the page was tampered with (an injected decoy): bind none, and the
+	// card controls stay disabled as the markup has them.
+	if (!config || !Object.isFrozen(config.value) || forms.length !== 1 || !(forms[0] instanceof HTMLFormElement) || !window.ZuoraCors) {
+		return;
+	}
+
+	var form = forms[0];
 	var result = document.getElementById('result');
 	var failure = document.getElementById('error');
 
@@ -45,17 +54,37 @@
 		show(failure, described.message);
 	});
 
-	var zuoraUrl = form.getAttribute('data-zuora-url');
+	var card = config.value.card;
 	window.checkout = ZuoraCors.bindForm(form, {
-		signatureUrl: form.getAttribute('data-signature-url'),
+		signatureUrl: card.signatureUrl,
 		signatureOptions: {method: 'POST'},
-		url: zuoraUrl,
+		url: card.url,
 		// The demo's Zuora is the stub, on a loopback origin over plain http: the library refuses
 		// that unless the origin is listed in full. A page talking to Zuora lists nothing.
-		allowedHosts: [new URL(zuoraUrl, location.href).origin],
+		allowedHosts: card.allowedHosts,
+		// The account the backend signs, not a form field: markup cannot change it.
+		fields: {accountKey: config.value.accountKey},
 		// bindForm reads `messages` at each submit.
 		get messages() {
 			return messages();
 		},
 	});
+	enableCardControls(form);
+
+	/**
+	 * Every card control and the submit button are disabled in the markup, so that markup moved
+	 * out of the fieldset by the parser (an injected, unclosed <select>) stays disabled. Until
+	 * bindForm enables the controls it binds itself (issue 15.1), the page does, for the controls
+	 * of this form inside its card fieldset only; read through the prototypes, since an injected
+	 * control named `elements` shadows the form's own.
+	 */
+	function enableCardControls(bound) {
+		var elements = Object.getOwnPropertyDescriptor(HTMLFormElement.prototype, 'elements').get.call(bound);
+		var fieldset = Element.prototype.querySelector.call(bound, 'fieldset[data-zuora-cors-fields]');
+		Array.prototype.forEach.call(elements, function (control) {
+			if (fieldset && Node.prototype.contains.call(fieldset, control)) {
+				control.disabled = false;
+			}
+		});
+	}
 })();

@@ -2,7 +2,7 @@
 // the `npm pack` tarball, so this file imports the library exactly as a shop's app would. The
 // page code it shares with the Vite app (configuration, #result, #error) is in ../consumer-page.js.
 import {bindForm, FORM_EVENTS} from 'zuora-cors';
-import {clearOutcome, form, setUpPage, showFailure, showSaved} from '../consumer-page.js';
+import {clearOutcome, enableCardControls, form, setUpPage, showFailure, showSaved} from '../consumer-page.js';
 
 /** @typedef {import('zuora-cors').ZuoraCorsError} ZuoraCorsError */
 /** @typedef {import('zuora-cors').PaymentMethodResult} PaymentMethodResult */
@@ -19,6 +19,10 @@ if (config !== undefined) {
 		const {error} = /** @type {CustomEvent<{error: ZuoraCorsError}>} */ (event).detail;
 		showFailure(error);
 	});
-	// bindForm enables the card fieldset once its submit listener is in place.
-	bindForm(form, {...config, signatureOptions: {method: 'POST'}});
+	const {accountKey, ...call} = config;
+	// The account comes from the configuration, not a form field: markup cannot change it.
+	bindForm(form, {...call, signatureOptions: {method: 'POST'}, fields: {accountKey}});
+	// Every card control is disabled in the markup; until bindForm enables the ones it binds
+	// itself (issue 15.1), the page does, right after binding.
+	enableCardControls();
 }
