@@ -9,14 +9,14 @@ async function rebind(page: Page, options: Record<string, unknown>) {
 		const w = window as unknown as Window;
 		w.checkout.destroy();
 		const form = document.querySelector('form')!;
-		w.checkout = w.ZuoraCors.bindForm(form, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: form.dataset['zuoraUrl']!, allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin], ...options_});
+		w.checkout = w.ZuoraCors.bindForm(form, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: (window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url, allowedHosts: [new URL((window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url).origin], ...options_});
 	}, options);
 }
 
 const signatures = (demo: {stub: {tokens(): {issued: number}}}) => demo.stub.tokens().issued;
 
 test('prefetches exactly one signature on the first interaction, none at page load', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await page.waitForLoadState('networkidle');
 	expect(signatures(demo)).toBe(0);
 
@@ -34,7 +34,7 @@ test('prefetches exactly one signature on the first interaction, none at page lo
 });
 
 test('replaces a prefetched pair older than signatureMaxAge', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await rebind(page, {signatureMaxAge: 1500});
 	await fillCard(page);
 	await expect.poll(() => signatures(demo)).toBe(1);
@@ -50,7 +50,7 @@ test('replaces a prefetched pair older than signatureMaxAge', async ({page, demo
 });
 
 test('adds one credentialed preconnect to the Zuora origin, removed by destroy()', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	const links = page.locator('link[rel=preconnect]');
 	await expect(links).toHaveCount(1);
 	await expect(links).toHaveAttribute('href', demo.stub.url);
@@ -62,7 +62,7 @@ test('adds one credentialed preconnect to the Zuora origin, removed by destroy()
 });
 
 test('keeps the button busy while a submission is in flight', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await fillCard(page);
 	await page.waitForLoadState('networkidle');
 	demo.stub.setLatency(800);
@@ -76,7 +76,7 @@ test('keeps the button busy while a submission is in flight', async ({page, demo
 });
 
 test('concurrent submits share one submission: a triple click creates one payment method', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await fillCard(page);
 	demo.stub.setLatency(300);
 	// Three submits in the same tick, past the disabled button: the binding itself must dedupe.
@@ -102,7 +102,7 @@ test('concurrent submits share one submission: a triple click creates one paymen
 });
 
 test('destroy() leaves no listener behind: no prefetch, no submit interception, no error slots', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await fillCard(page, {number: '4111111111111112'});
 	await page.getByRole('button', {name: 'Save card'}).click();
 	await expect(page.locator('[data-zuora-cors-error-for]')).toHaveCount(1);
@@ -139,7 +139,7 @@ test('card data stays out of the signature request and of every URL', async ({pa
 			seen.push(`${withoutOrigin(request.url())} ${request.postData() ?? ''}`);
 		}
 	});
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await fillCard(page);
 	await page.getByRole('button', {name: 'Save card'}).click();
 	await expect(page.locator('#result')).toBeVisible();
@@ -149,7 +149,7 @@ test('card data stays out of the signature request and of every URL', async ({pa
 });
 
 test('options: selector target, fields, callbacks, prefetch and preconnect off; destroy keeps the page\'s own marks', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await page.evaluate(() => {
 		const w = window as unknown as Window & {outcomes: string[]; binding: {submit(): Promise<unknown>; destroy(): void}};
 		w.checkout.destroy();
@@ -161,8 +161,8 @@ test('options: selector target, fields, callbacks, prefetch and preconnect off; 
 		w.binding = w.ZuoraCors.bindForm('#card-form', {
 			signatureUrl: '/signature',
 			signatureOptions: {method: 'POST'},
-			url: form.dataset['zuoraUrl']!,
-			allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin],
+			url: (window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url,
+			allowedHosts: [new URL((window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url).origin],
 			fields: {accountKey: 'A00000001'},
 			prefetch: false,
 			preconnect: false,

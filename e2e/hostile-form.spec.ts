@@ -65,7 +65,7 @@ async function inject(page: Page, {form = '', fieldset = '', outside = ''}: Inje
 		target.insertAdjacentHTML('afterbegin', html(form_));
 		(Element.prototype.querySelector.call(target, 'fieldset') ?? target).insertAdjacentHTML('beforeend', html(fieldset_));
 		target.insertAdjacentHTML('afterend', html(outside_));
-		w.checkout = w.ZuoraCors.bindForm(target, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: target.dataset['zuoraUrl']!, allowedHosts: [new URL(target.dataset['zuoraUrl']!).origin]});
+		w.checkout = w.ZuoraCors.bindForm(target, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: (window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url, allowedHosts: [new URL((window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url).origin]});
 	}, [form, fieldset, outside] as const);
 }
 
@@ -156,7 +156,7 @@ async function expectCardOnlyAtZuora(page: Page, demo: {stub: {url: string}}, re
 test.describe('bindForm reads only Zuora\'s fields from inside the form', () => {
 	test(`${prototypeNames.length} prototype-path names (dotted, bracketed, in cardHolderInfo) touch no prototype and steer nothing`, async ({page, demo}) => {
 		const requests = await recordRequests(page);
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		const before = await prototypeSnapshot(page);
 		await inject(page, hostileMarkup(prototypeNames));
 		await fillCard(page);
@@ -169,7 +169,7 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 
 	test(`${hostileNames.length} generated names (members of Object.prototype, of the form and document, look-alikes, fast-check) neither throw nor reach Zuora`, async ({page, demo}) => {
 		const requests = await recordRequests(page);
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		const before = await prototypeSnapshot(page);
 		await inject(page, hostileMarkup(hostileNames));
 		await fillCard(page);
@@ -181,7 +181,7 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 
 	test('bindForm\'s own options: nothing inherited from Object.prototype is read', async ({page, demo}) => {
 		const requests = await recordRequests(page);
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		// Every optional option of bindForm (and of createPaymentMethod under it), inherited with a
 		// value that would steer, break or replace something if it were read.
 		await page.evaluate(steal => {
@@ -206,7 +206,7 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 
 	test('hidden extras (csrf_token, a password, anything not Zuora\'s) stay out of the Zuora body', async ({page, demo}) => {
 		const requests = await recordRequests(page);
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		await inject(page, {fieldset: [
 			'<input type="hidden" name="csrf_token" value="csrf-secret">',
 			'<input type="password" name="password" value="hunter2">',
@@ -224,7 +224,7 @@ test.describe('bindForm reads only Zuora\'s fields from inside the form', () => 
 
 	test('a control owned by the form but outside it (form="…") and one inside owned elsewhere are not read', async ({page, demo}) => {
 		const requests = await recordRequests(page);
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		await inject(page, {outside: '<form id="elsewhere"></form><input name="cardHolderInfo.city" value="Injected" form="card-form">'});
 		// Moved away: the page's own name field now sits inside but belongs to another form.
 		await page.locator('[name="cardHolderInfo.cardHolderName"]').evaluate(element => element.setAttribute('form', 'elsewhere'));
@@ -252,7 +252,7 @@ const ZUORA_FIELDS = [
 ];
 
 test('bindForm refuses a duplicate of every name in ZUORA_FIELDS, on a bare form', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	const refused = await page.evaluate(async names => {
 		const {ZuoraCors} = window as unknown as Window;
 		const results: Record<string, unknown> = {};
@@ -266,7 +266,7 @@ test('bindForm refuses a duplicate of every name in ZUORA_FIELDS, on a bare form
 			}
 
 			document.body.append(form);
-			const binding = ZuoraCors.bindForm(form, {signatureUrl: '/signature', url: document.querySelector('form')!.dataset['zuoraUrl']!, allowedHosts: [new URL(document.querySelector('form')!.dataset['zuoraUrl']!).origin], preconnect: false, onError() {}});
+			const binding = ZuoraCors.bindForm(form, {signatureUrl: '/signature', url: (window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url, allowedHosts: [new URL((window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url).origin], preconnect: false, onError() {}});
 			// eslint-disable-next-line no-await-in-loop
 			results[name] = await binding.submit().then(() => 'sent', (error: {kind: string; fields?: Record<string, {code: string}>}) => `${error.kind} ${Object.entries(error.fields ?? {}).map(([field, {code}]) => `${field}:${code}`).join(',')}`);
 			binding.destroy();
@@ -294,7 +294,7 @@ test.describe('a Zuora field given twice refuses the submission, sending nothing
 			const requests = await recordRequests(page);
 			const outcomes: unknown[] = [];
 			for (const name of ZUORA_FIELDS) {
-				await page.goto(demo.merchant.url);
+				await page.goto(`${demo.merchant.url}/developer.html`);
 				// A name the demo page has no control for (its address fields, `expiry`) is given twice by the injection alone.
 				const own = await page.locator(`form [name="${name}"]`).count() === 0 ? `<input name="${name}" value="${name === 'cardHolderInfo.email' ? 'ada@example.com' : '12 / 31'}">` : '';
 				const injection: Injection = html(name);
@@ -328,7 +328,7 @@ test.describe('a Zuora field given twice refuses the submission, sending nothing
 	// month and year controls is a second expiry date, and must refuse the submission.
 	test('an injected expiry beside the page\'s month and year controls is a repeat', async ({page, demo}) => {
 		const requests = await recordRequests(page);
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		await inject(page, {fieldset: '<input name="expiry" value="01 / 40">'});
 		requests.length = 0;
 		await fillCard(page);
@@ -343,7 +343,7 @@ test.describe('a Zuora field given twice refuses the submission, sending nothing
 	});
 
 	test('a radio group is the one legitimate repeat', async ({page, demo}) => {
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		// The page's own select goes: the radios are its only creditCardType.
 		await page.locator('select[name="creditCardType"]').evaluate(element => element.remove());
 		await inject(page, {fieldset: ['Visa', 'MasterCard', 'AmericanExpress'].map(brand => `<label><input type="radio" name="creditCardType" value="${brand}"${brand === 'Visa' ? ' checked' : ''}>${brand}</label>`).join('')});
@@ -355,13 +355,13 @@ test.describe('a Zuora field given twice refuses the submission, sending nothing
 });
 
 test('the fields option: own data properties of known shape only, checked at bind', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	const refused = await page.evaluate(() => {
 		const {ZuoraCors} = window as unknown as Window;
 		const form = document.querySelector('form')!;
 		const attempt = (fields: unknown) => {
 			try {
-				ZuoraCors.bindForm(form, {signatureUrl: '/signature', url: form.dataset['zuoraUrl']!, allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin], preconnect: false, fields: fields as Record<string, unknown>}).destroy();
+				ZuoraCors.bindForm(form, {signatureUrl: '/signature', url: (window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url, allowedHosts: [new URL((window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url).origin], preconnect: false, fields: fields as Record<string, unknown>}).destroy();
 				return 'bound';
 			} catch (error) {
 				const {kind, fields: names} = error as {kind: string; fields: Record<string, string>};

@@ -37,9 +37,11 @@ type PageUnderTest = {
 
 const IIFE = '**/dist/zuora-cors.iife.min.js';
 const DEVELOPER_VALUES = {'cardHolderInfo.cardHolderName': CARD.name, creditCardNumber: CARD.number, expirationMonth: CARD.month, expirationYear: CARD.year, securityCode: CARD.cvv};
+const SHOPPER_VALUES = {'cardHolderInfo.cardHolderName': CARD.name, creditCardNumber: CARD.number, expiry: `${CARD.month} / ${CARD.year.slice(-2)}`, securityCode: CARD.cvv};
 const PAGES: PageUnderTest[] = [
-	{path: '/', formId: 'card-form', bundle: IIFE, values: DEVELOPER_VALUES, number: 'creditCardNumber', success: '#result', failure: '#error'},
-	{path: '/card.html', formId: 'card-form', bundle: IIFE, values: {'cardHolderInfo.cardHolderName': CARD.name, creditCardNumber: CARD.number, expiry: `${CARD.month} / ${CARD.year.slice(-2)}`, securityCode: CARD.cvv}, number: 'creditCardNumber', success: '#result', failure: '#error'},
+	{path: '/', formId: 'card-form', bundle: IIFE, values: SHOPPER_VALUES, number: 'creditCardNumber', success: '#result', failure: '#error'},
+	{path: '/card.html', formId: 'card-form', bundle: IIFE, values: SHOPPER_VALUES, number: 'creditCardNumber', success: '#result', failure: '#error'},
+	{path: '/developer.html', formId: 'card-form', bundle: IIFE, values: DEVELOPER_VALUES, number: 'creditCardNumber', success: '#result', failure: '#error'},
 	{path: '/account.html', formId: 'account-form', bundle: IIFE, values: {firstName: 'Ada', lastName: 'Lovelace', cardHolderName: CARD.name, cardNumber: CARD.number, expirationMonth: CARD.month, expirationYear: CARD.year, securityCode: CARD.cvv}, number: 'cardNumber', success: '#account-result', failure: '#account-error'},
 	{path: '/spa/', formId: 'card-form', bundle: '**/spa/app.js', values: DEVELOPER_VALUES, number: 'creditCardNumber', success: '#saved', failure: '#error:not(:empty)'},
 	{path: '/vite/', formId: 'card-form', bundle: '**/vite/assets/*.js', values: DEVELOPER_VALUES, number: 'creditCardNumber', success: '#saved', failure: '#error:not(:empty)'},
