@@ -213,7 +213,7 @@ test.describe('Zuora and network faults', () => {
 		await expect(error).toHaveText('We could not start the payment. Your card was not sent. Please try again later.');
 		await expect(error).toHaveAttribute('data-message', 'checkout_unavailable');
 		await expect(error).toHaveAttribute('data-stage', 'signature');
-		await expect(error).toHaveAttribute('data-code', '90000010');
+		await expect(error).toHaveAttribute('data-code', 'SETUP_ERROR'); // the server's answer to a setup error (contract 3); it logs Zuora's 90000010
 		expect(creates(demo.stub)).toHaveLength(0);
 	});
 });

@@ -79,16 +79,17 @@ async function freePort() {
  */
 
 /**
- * Starts a throwaway redis-server on a free loopback port, without persistence.
+ * Starts a throwaway redis-server on a free loopback port (or `port`), without persistence.
+ * @param {{port?: number}} [options]
  * @returns {Promise<RedisServer>}
  */
-export async function startRedis() {
+export async function startRedis(options = {}) {
 	const executable = findRedis();
 	if (!executable) {
 		throw new Error(`No redis-server found: run \`node e2e/redis.mjs\` (installs Debian's ${DEBIAN_PACKAGE} as root) or set ${ENV}.`);
 	}
 
-	const port = /** @type {number} */ (await freePort());
+	const port = options.port ?? /** @type {number} */ (await freePort());
 	const child = spawn(executable, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {stdio: ['ignore', 'pipe', 'pipe']});
 	let output = '';
 	await new Promise((resolve, reject) => {

@@ -69,7 +69,9 @@ describe('makeCorsRequest', () => {
 	});
 
 	it('masks the card number and security code a server echoes back', async () => {
-		const error = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/echo`, signature, token, json: card}).catch((error_: unknown) => error_ as ZuoraCorsError);
+		const error = await makeCorsRequest({allowedHosts: [server.url], url: `${server.url}/echo`, signature, token, json: card}).then(() => {
+			throw new Error('resolved');
+		}, (error_: unknown) => error_ as ZuoraCorsError);
 		expect(error.kind).toBe('zuora');
 		expect(error.reasons[0]!.message).toBe('bad card [redacted] cvv [redacted] or [redacted]');
 		for (const text of [error.message, String(error), JSON.stringify(error), error.stack ?? '']) {

@@ -1,5 +1,6 @@
 import {ZuoraCorsError} from './errors.js';
 import {defaults, invalidOption, resolveHeaders, resolveOptions, resolveIdempotencyKey, resolveMethod, resolveSignal, resolveTimeout, resolveZuoraUrl, serializeJson, type Timeout} from './options.js';
+import {type Answer, ownField} from './classify.js';
 import {exchange} from './transport.js';
 
 export type CorsRequestOptions = {
@@ -116,7 +117,7 @@ export async function callZuora(call: ZuoraCall): Promise<CorsResponse | Blob> {
 	}
 
 	const payload = serializeJson(stage, json);
-	const {status, body, replayed, blob} = await exchange({
+	const answer = await exchange({
 		stage,
 		url,
 		method,
@@ -135,9 +136,13 @@ export async function callZuora(call: ZuoraCall): Promise<CorsResponse | Blob> {
 		idempotent: idempotencyKey !== undefined,
 		responseType: accept ? 'blob' : undefined,
 	});
+	return zuoraResult(answer, call);
+}
 
-	if (accept ? !blob : body['success'] !== true) {
-		throw new ZuoraCorsError(`${method} ${url} answered ${accept ? 'JSON, not a file' : 'without `success: true`'}`, {kind: 'invalid-response', stage, status});
+/** Zuora's answer as the caller gets it: the body (`success: true`) or the file; else the `invalid-response` error (thrown). */
+export function zuoraResult({status, body, replayed, blob}: Answer, {method, url, accept}: Pick<ZuoraCall, 'method' | 'url' | 'accept'>): CorsResponse | Blob {
+	if (accept ? !blob : ownField(body, 'success') !== true) {
+		throw new ZuoraCorsError(`${method} ${url} answered ${accept ? 'JSON, not a file' : 'without `success: true`'}`, {kind: 'invalid-response', stage: 'request', status});
 	}
 
 	return blob ?? (replayed ? {...body, replayed} : body) as CorsResponse;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {maskSecrets, redactCardNumbers, ZuoraCorsError} from './errors.js';
+import {encodedSecret} from './secret-encodings.test-util.js';
 import {zuoraUrl} from './zuora-url.js';
 import {ZUORA_BASE_URLS} from './zuora.js';
 
@@ -47,6 +48,12 @@ describe('ZuoraCorsError', () => {
 		['invalid-response', 'signature', 200, undefined, false],
 		['validation', 'request', undefined, undefined, false],
 		['aborted', 'request', undefined, undefined, false],
+		// Contract 3: a checkout not set up fails again, at either stage, whatever the status.
+		['setup', 'signature', 500, 'SETUP_ERROR', false],
+		['setup', 'signature', 503, 'SETUP_ERROR', false],
+		['setup', 'request', 401, 90_000_012, false],
+		// Contract 5: checked with the backend, nothing was saved; sending again is safe.
+		['not-saved', 'request', undefined, undefined, true],
 	] as const)('%s at %s (status %s, code %s) is retryable: %s', (kind, stage, status, code, retryable) => {
 		const error = new ZuoraCorsError('x', {kind, stage, status, reasons: code === undefined ? [] : [{code, message: ''}]});
 		expect(error.retryable).toBe(retryable);
@@ -96,6 +103,44 @@ describe('maskSecrets', () => {
 				}
 			}
 		}), {numRuns: 500});
+	});
+});
+
+// Issue 15.6: what masking promises, exactly (the README's Security section says the same).
+describe('maskSecrets: exactly the echoes it promises', () => {
+	const number = '4111111111111111';
+	const cvc = '737';
+	it('masks the number and the security code written with any digits, separators but letters, percent-encoding or references (generated)', () => {
+		fc.assert(fc.property(encodedSecret(number), encodedSecret(cvc), (writtenNumber, writtenCvc) => {
+			// The mask runs from the first digit to the last; a separator after the last is kept.
+			const tail = (written: string) => /[\s.+/-]*$/.exec(written)![0];
+			expect(maskSecrets([`card ${writtenNumber} end`, `cvc ${writtenCvc} end`], [number, cvc])).toEqual([`card [redacted]${tail(writtenNumber)} end`, `cvc [redacted]${tail(writtenCvc)} end`]);
+		}), {numRuns: 300, seed: 20_261_204});
+	});
+
+	it.each([
+		['whole, with spaces', 'card 4111 1111 1111 1111', 'card [redacted]'],
+		['full-width digits', 'card ４１１１１１１１１１１１１１１１', 'card [redacted]'],
+		['percent-encoded', 'card %34%31%31%31%31%31%31%31%31%31%31%31%31%31%31%31', 'card [redacted]'],
+		['character references', 'card &#52;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;&#49;', 'card [redacted]'],
+		['pieces of 8, reordered', 'b 11111111 a 41111111', 'b [redacted] a [redacted]'],
+		['6 digits of it', 'bin 411111', 'bin [redacted]'],
+		['the security code inside a code', 'E53100737', 'E53100[redacted]'],
+	])('masks %s', (_what, text, expected) => {
+		expect(maskSecrets([text], [number, cvc])).toEqual([expected]);
+	});
+
+	// Not promised, and pinned so the README's words stay true: a server transforming the card
+	// like this means to leak it, and already holds it. (An Amex number: its reversed digits share
+	// no 6 in a row with it, as those of 4111… would.)
+	it.each([
+		['base64', 'Mzc4MjgyMjQ2MzEwMDA1'],
+		['hex', '1580bb2ea8875'],
+		['reversed', 'ref 500013642282873'],
+		['letters between its digits', '3a7b8c2d8e2f2g4h6i3j1k0l0m0n5'],
+		['pieces of 4, out of order, letters between', 'a 6310 b 3782 c 8224 d 005'],
+	])('does not mask %s', (_what, text) => {
+		expect(maskSecrets([text], ['378282246310005'])).toEqual([text]);
 	});
 });
 

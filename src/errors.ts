@@ -9,7 +9,11 @@ export type ZuoraCorsErrorKind =
 	| 'timeout'
 	| 'invalid-response'
 	| 'validation'
-	| 'aborted';
+	| 'aborted'
+	/** The checkout is not set up right (merchant side or Zuora side): `SETUP_ERROR`, 90000012, 90000010. Retrying cannot help. */
+	| 'setup'
+	/** The card POST's outcome was checked with the merchant backend: no payment method was saved. Trying again is safe. */
+	| 'not-saved';
 
 /** `signature`: the call to the merchant backend. `request`: the CORS call to Zuora (and the card it carries). */
 export type ZuoraCorsStage = 'signature' | 'request';
@@ -35,9 +39,9 @@ export type ZuoraCorsErrorDetails = {
 /**
  * The one error every function of this library throws or rejects with.
  *
- * Its message, its JSON and its stack never contain card data: messages are built from the
- * method, the URL, the status and Zuora's reasons, and digit runs that look like a card number
- * are masked even in text that came from a server.
+ * Its message, its JSON and its stack are built from the method, the URL, the status and the
+ * server's reasons; the echoes of the card that `maskSecrets` recognises are masked there, and
+ * so is any run of 12 to 19 digits (the shape of a card number). `retryAfter` is at most an hour.
  *
  * @example
  * try {
@@ -70,18 +74,23 @@ export class ZuoraCorsError extends Error {
 	readonly processId: string | undefined;
 
 	constructor(message: string, details: ZuoraCorsErrorDetails) {
-		super(redactCardNumbers(message), details.cause === undefined ? undefined : {cause: details.cause});
-		this.kind = details.kind;
-		this.stage = details.stage;
-		this.reasons = (details.reasons ?? []).map(reason => ({...(reason.code === undefined ? {} : {code: redactCode(reason.code)}), message: redactCardNumbers(reason.message)}));
+		// Own properties only: a polluted Object.prototype fills in nothing the caller left out.
+		const {kind, stage, reasons, status, fields, retryAfter, processId, cause} = ownDetails(details);
+		super(redactCardNumbers(message), cause === undefined ? undefined : {cause});
+		this.kind = kind!;
+		this.stage = stage!;
+		this.reasons = (reasons ?? []).map(reason => {
+			const code = Object.hasOwn(reason, 'code') ? reason.code : undefined;
+			return {...(code === undefined ? {} : {code: redactCode(code)}), message: redactCardNumbers(String(Object.hasOwn(reason, 'message') ? reason.message : ''))};
+		});
 		this.code = this.reasons[0]?.code;
-		this.status = details.status;
-		this.fields = details.fields;
-		this.retryAfter = details.retryAfter;
+		this.status = status;
+		this.fields = fields;
+		this.retryAfter = retryAfter;
 		// Codes and processId are server text too: a server that echoes the card can put it there.
 		// A processId of digits only is Zuora's, not a card: it is masked by content (see
 		// `maskSecrets`), never by shape.
-		this.processId = details.processId === undefined || /^\d+$/.test(details.processId) ? details.processId : redactCardNumbers(details.processId);
+		this.processId = processId === undefined || /^\d+$/.test(processId) ? processId : redactCardNumbers(processId);
 		this.retryable = isRetryable(this);
 	}
 
@@ -91,11 +100,22 @@ export class ZuoraCorsError extends Error {
 	}
 }
 
+const DETAIL_NAMES = ['kind', 'stage', 'reasons', 'status', 'fields', 'retryAfter', 'processId', 'cause'] as const;
+
+function ownDetails(details: ZuoraCorsErrorDetails): Partial<ZuoraCorsErrorDetails> {
+	return Object.fromEntries(DETAIL_NAMES.filter(name => Object.hasOwn(details, name)).map(name => [name, details[name]]));
+}
+
 /** Statuses that say the request was not acted on, whatever the body says: the same call may succeed later. */
 export const NOT_PROCESSED_STATUSES: ReadonlySet<number> = new Set([408, 425, 429, 503]);
 
 function isRetryable({kind, stage, status, code}: Pick<ZuoraCorsError, 'kind' | 'stage' | 'status' | 'code'>): boolean {
 	const signature = stage === 'signature';
+	if (kind === 'not-saved') {
+		// Checked: nothing was created, so sending the card again cannot make a second one.
+		return true;
+	}
+
 	return kind === 'zuora'
 		// 409 is a stored answer replayed for an Idempotency-Key: the same call gets it again.
 		// 90000011: Zuora did nothing with the used or expired token; a fresh one will do.
@@ -160,16 +180,18 @@ export function decodeReference(reference: string): string {
 }
 
 /**
- * `texts` (every server string of one error, read together) with each secret masked however it
- * is written: any separators between its digits (dots, no-break or thin spaces, tabs, `+`…),
- * any Unicode digits (full-width, Arabic-Indic, compatibility forms), percent-encoded or as
- * character references, and split across strings. Only letters break a run of digits.
- *
- * Any 6 digits in a row of a secret (all of it when shorter: the security code) are masked
- * wherever they are, so a number cut in pieces of 6 or more is masked in whatever order its
- * pieces come (the texts are also read joined, in order, for smaller pieces). `whole`: only a
- * secret written whole, the security code as a digit run of its own (to refuse a request, not
- * on a coincidence).
+ * `texts` (every server string of one error, read together) with the echoes an honest server or
+ * gateway makes of a secret replaced by `[redacted]`. Exactly these are recognised:
+ * - the secret's digits in their order, each an ASCII or other Unicode decimal digit (full-width,
+ *   Arabic-Indic…, after NFKC), percent-encoded or an HTML numeric character reference, with
+ *   anything but a letter between them (spaces, dashes, dots, tabs, `+`, `/`…);
+ * - any 6 digits in a row of the secret (all of it when shorter: the security code), wherever
+ *   they stand, so a number cut in pieces of 6 or more is masked in any order; smaller pieces
+ *   only when they stand in order across the texts read joined.
+ * Not recognised: a secret transformed otherwise (base64, hex, reversed, letters between its
+ * digits, pieces under 6 digits out of order). That is a server set on leaking the card, which
+ * it already holds. `whole`: only the secret written whole, the security code as a digit run of
+ * its own (to refuse a request, not on a coincidence).
  */
 export function maskSecrets(texts: readonly string[], secrets: readonly string[], whole?: boolean): string[] {
 	if (secrets.length === 0) {

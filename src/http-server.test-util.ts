@@ -45,3 +45,47 @@ export function reply(response: ServerResponse, status: number, body: unknown, h
 	response.writeHead(status, {'content-type': typeof body === 'string' ? 'text/html' : 'application/json', ...headers});
 	response.end(text);
 }
+
+/** What a path answers: a status, a body (JSON, or a raw string) and headers; or a function that answers itself. */
+export type CannedAnswer = {status: number; body: unknown; headers?: Record<string, string>} | ((response: ServerResponse, request: ReceivedRequest) => void);
+
+/**
+ * A real server on port 0 where each test registers its own answers, each at a fresh path
+ * (`at` returns its URL): no answer is shared between tests, so one that fails or times out
+ * cannot change what the next one gets. `at(…answers)` answers the n-th request to the path
+ * with the n-th answer (the last one again after that).
+ */
+export async function startAnswerServer() {
+	const answers = new Map<string, CannedAnswer[]>();
+	let cases = 0;
+	const server = await startServer((request, response) => {
+		const path = /^\/case\/\d+/.exec(request.url)?.[0] ?? '';
+		const list = answers.get(path);
+		if (!list) {
+			reply(response, 599, 'no such case');
+			return;
+		}
+
+		const count = server.received.filter(({url}) => url.startsWith(`${path}/`) || url === path).length;
+		const answer = list[Math.min(count, list.length) - 1]!;
+		if (typeof answer === 'function') {
+			answer(response, request);
+		} else {
+			reply(response, answer.status, answer.body, answer.headers);
+		}
+	});
+	return {
+		...server,
+		/** A fresh URL (with `suffix` as its path's end) that answers with `list`, in order. */
+		at(suffix: string, ...list: CannedAnswer[]): string {
+			const path = `/case/${cases++}`;
+			answers.set(path, list);
+			return `${server.url}${path}${suffix}`;
+		},
+		/** The requests received at `url`'s case path. */
+		receivedAt(url: string): ReceivedRequest[] {
+			const path = /^\/case\/\d+/.exec(new URL(url).pathname)?.[0];
+			return server.received.filter(request => path !== undefined && (request.url === path || request.url.startsWith(`${path}/`) || request.url.startsWith(`${path}?`)));
+		},
+	};
+}

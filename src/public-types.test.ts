@@ -168,7 +168,7 @@ test('bindForm: (form | selector, options) → {submit, prefetch, destroy}', () 
 test('ZuoraCorsError: kind, stage, code, reasons, status, retryable, fields, retryAfter', () => {
 	expectTypeOf<ZuoraCorsError>().toExtend<Error>();
 	expectTypeOf<ZuoraCorsError['name']>().toEqualTypeOf<'ZuoraCorsError'>();
-	expectTypeOf<ZuoraCorsError['kind']>().toEqualTypeOf<'zuora' | 'http' | 'network' | 'timeout' | 'invalid-response' | 'validation' | 'aborted'>();
+	expectTypeOf<ZuoraCorsError['kind']>().toEqualTypeOf<'zuora' | 'http' | 'network' | 'timeout' | 'invalid-response' | 'validation' | 'aborted' | 'setup' | 'not-saved'>();
 	expectTypeOf<ZuoraCorsErrorKind>().toEqualTypeOf<ZuoraCorsError['kind']>();
 	expectTypeOf<ZuoraCorsError['stage']>().toEqualTypeOf<'signature' | 'request'>();
 	expectTypeOf<ZuoraCorsStage>().toEqualTypeOf<ZuoraCorsError['stage']>();
@@ -198,7 +198,9 @@ test('ZuoraCorsError: kind, stage, code, reasons, status, retryable, fields, ret
 			case 'timeout':
 			case 'invalid-response':
 			case 'validation':
-			case 'aborted': {
+			case 'aborted':
+			case 'setup':
+			case 'not-saved': {
 				return kind;
 			}
 

@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {ZuoraCorsError} from './errors.js';
 import {reply, startServer} from './http-server.test-util.js';
-import {fetchSignature} from './signature.js';
+import {refuseCardInSignatureRequest} from './signed-call.js';
+import {fetchSignature, prepareSignatureRequest} from './signature.js';
 
 const pair = {signature: 'ZmI0ZjE2ZTMxMWY1YjA0ZTc4MTg1ZDhlYWRkMTEwNDE3M2RiMzNiNQ==', token: 'gCH6gYqQffQCsFKSLuxyagXsuXcIK0uf', success: true};
 
@@ -81,5 +83,45 @@ describe('fetchSignature', () => {
 	it.each(['', 'http://[bad'])('refuses the url %j', async url => {
 		const error = await fetchSignature(url).catch((error_: unknown) => error_ as ZuoraCorsError);
 		expect([error.kind, error.fields]).toEqual(['validation', {url: {code: 'option_invalid', message: expect.stringMatching(/URL/) as string}}]);
+	});
+});
+
+// Issue 15.10: the guard that keeps card data away from the merchant backend reads header names too.
+describe('refuseCardInSignatureRequest', () => {
+	const NUMBER = '4111111111111111';
+	const CVC = '737';
+	const refused = (headers: Record<string, string>) => {
+		try {
+			refuseCardInSignatureRequest(prepareSignatureRequest('https://shop.example/signature', {method: 'POST', headers}), [NUMBER, CVC]);
+			return 'sent';
+		} catch (error) {
+			const {kind, stage, fields} = error as ZuoraCorsError;
+			expect([kind, stage, Object.keys(fields ?? {})]).toEqual(['validation', 'signature', ['signatureOptions']]);
+			return 'refused';
+		}
+	};
+
+	// Header names are tokens: digits, letters and !#$%&'*+-.^_`|~, so these are the ways to write digits there.
+	const separator = fc.constantFrom('', '-', '.', '_', '+', '*', '~', '!');
+	const digits = (secret: string) => fc.tuple(...[...secret].map(digit => fc.tuple(fc.constantFrom(digit, `%3${digit}`), separator))).map(parts => parts.map(([digit, after]) => digit + after).join(''));
+	const affix = fc.stringMatching(/^[a-z]{0,6}-?$/);
+	it('refuses the card number or the security code written in a header name (generated)', () => {
+		fc.assert(fc.property(affix, fc.oneof(digits(NUMBER), digits(CVC)), affix, fc.boolean(), (before, secret, after, inValue) => {
+			// The security code counts as its own digit run: kept apart from other digits by letters.
+			const name = `x${before}${secret}${after}y`.replace(/[-._+*~!]+$/, '');
+			expect(refused({[name]: 'v'})).toBe('refused');
+			if (inValue) {
+				expect(refused({'x-trace': name})).toBe('refused');
+			}
+		}), {numRuns: 300, seed: 20_261_204});
+	});
+
+	it.each([
+		[{'x-trace-1234': 'v'}, 'sent'],
+		[{'x-cart': '42'}, 'sent'],
+		[{'x-4111-1111-1111-1111': 'v'}, 'refused'],
+		[{'x-cvc-737': 'v'}, 'refused'],
+	])('%j is %s', (headers, expected) => {
+		expect(refused(headers)).toBe(expected);
 	});
 });

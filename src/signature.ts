@@ -1,5 +1,6 @@
 import {ZuoraCorsError} from './errors.js';
 import {defaults, invalidOption, resolveCredentials, resolveOptions, resolveHeaders, resolveMethod, resolveSignal, resolveTimeout, resolveUrl, serializeJson, type Timeout} from './options.js';
+import {type Answer, ownField} from './classify.js';
 import {exchange, type Exchange} from './transport.js';
 
 /**
@@ -81,9 +82,14 @@ export function prepareSignatureRequest(url: unknown, signatureOptions: FetchSig
 
 /** Sends a prepared signature request and checks the pair. */
 export async function requestSignature(request: Exchange): Promise<CorsSignature> {
-	const {status, body} = await exchange(request);
+	return signatureFromAnswer(await exchange(request), request);
+}
+
+/** The pair a signature answer holds, or the `invalid-response` error (thrown) when it lacks one. */
+export function signatureFromAnswer({status, body}: Answer, request: Pick<Exchange, 'method' | 'url'>): CorsSignature {
 	for (const field of ['signature', 'token'] as const) {
-		if (typeof body[field] !== 'string' || body[field] === '') {
+		const value = ownField(body, field);
+		if (typeof value !== 'string' || value === '') {
 			throw new ZuoraCorsError(`${request.method} ${request.url} answered without a \`${field}\``, {kind: 'invalid-response', stage: 'signature', status});
 		}
 	}

@@ -155,12 +155,13 @@ async function untilAborted(pair: CorsSignature | Promise<CorsSignature>, signal
 
 /**
  * The merchant backend must never see card data: refuse a signature request whose URL, body or
- * headers carry the card number or the security code, however they are written (the masking
- * of errors, `maskSecrets`, finds them: any separators, Unicode digits, percent-encoded or as
+ * headers (names and values) carry the card number or the security code as `maskSecrets` recognises
+ * them (digits in order with any separator but a letter, Unicode digits, percent-encoded or as
  * character references). Nothing is sent.
  */
 export function refuseCardInSignatureRequest(request: Exchange | undefined, secrets: readonly string[]) {
-	const texts = request ? [request.url, request.body ?? '', ...request.headers.values()] : [];
+	// Header names too: a name can carry digits as well as a value can.
+	const texts = request ? [request.url, request.body ?? '', ...[...request.headers].flat()] : [];
 	try {
 		// The body's keys and values as JSON reads them too (`\t`, `\u0034`…).
 		JSON.parse(texts[1]!, (key, value: unknown) => texts.push(key, String(value)) && value);

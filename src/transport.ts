@@ -1,6 +1,8 @@
-import ky, {type Options} from 'ky';
-import {decodeReference, maskSecrets, secretDigits, NOT_PROCESSED_STATUSES, ZuoraCorsError, type ZuoraCorsStage, type ZuoraReason} from './errors.js';
-import {isInvalidTokenCode} from './zuora.js';
+import ky, {type Hooks, type Options, type RetryOptions} from 'ky';
+import {type Answer, classifyAnswer, MAX_RETRY_WAIT, noAnswerBackoff, noAnswerError, RETRY_STATUSES, type SeenAnswer, SIGNATURE_RETRY_LIMIT, signatureRetryWait} from './classify.js';
+import {ZuoraCorsError, type ZuoraCorsStage} from './errors.js';
+
+export type {Answer, JsonObject} from './classify.js';
 
 export type Exchange = {
 	stage: ZuoraCorsStage;
@@ -9,7 +11,7 @@ export type Exchange = {
 	headers: Headers;
 	body?: string;
 	credentials: RequestCredentials;
-	/** Milliseconds for the whole exchange, body included; `false` for none. */
+	/** Milliseconds for the whole exchange, body and retries included; `false` for none. */
 	timeout: number | false;
 	signal?: AbortSignal;
 	/** Strings (card number, security code) to mask in any text a server sends back. */
@@ -20,62 +22,111 @@ export type Exchange = {
 	responseType?: 'json' | 'blob';
 };
 
-export type JsonObject = Record<string, unknown>;
-
-export type Answer = {
-	status: number;
-	body: JsonObject;
-	/** The answer's bytes, for `responseType: 'blob'` and a successful answer that is not JSON. */
-	blob?: Blob;
-	/** A 409 replaying the stored success of an earlier request with the same Idempotency-Key. */
-	replayed?: true;
-};
-
-/** A null-prototype object with each of the space-separated `names` own and undefined, then `values`. */
-function own(names: string, values?: object): Record<string, unknown> {
-	const object = Object.create(null) as Record<string, unknown>;
-	for (const name of names.split(' ')) {
-		object[name] = undefined;
-	}
-
-	return Object.assign(object, values);
-}
-
-// Every option name ky reads beyond RequestInit's (those come from our init), set as OWN properties
-// on what we hand ky: ky spreads and reads its options with inheritance, so a page that polluted
-// Object.prototype (`__proto__.prefixUrl` from injected markup) could otherwise steer or break the request.
-const KY_OPTIONS = 'json parseJson stringifyJson prefixUrl onDownloadProgress onUploadProgress context dispatcher duplex next priority';
-
 /**
- * Sends one request through ky and returns the status and the body, a JSON object
- * with `success !== false`. Every way it can fail becomes a `ZuoraCorsError` here, and only here.
+ * Sends one request through ky and returns the status and the body, a JSON object with
+ * `success !== false`. Every way it can fail becomes a `ZuoraCorsError` (see `classify.ts`).
  *
- * The final `fetch` call is made here, through ky's `fetch` option, with a null-prototype init
- * built only from the checked values of `request` (never from what ky passes): nothing inherited
- * from `Object.prototype` can change the URL, method, headers, body or redirect mode.
+ * At the signature stage, where no card has left the page, ky retries a request that got no
+ * answer, or a 502/503 whose `Retry-After` asks for a short wait (`signatureRetryWait`). A card
+ * POST (the request stage) is sent once: a Zuora token is single-use and its outcome may be unknown.
  */
 export async function exchange(request: Exchange): Promise<Answer> {
-	const {stage, url, method, timeout, secrets = []} = request;
-	const what = `${method} ${url}`;
-	const fail = (message: string, details: Omit<ConstructorParameters<typeof ZuoraCorsError>[1], 'stage'>) =>
-		new ZuoraCorsError(message, {stage, ...details});
+	const seen = await receive(request);
+	const outcome = classifyAnswer(seen, {...request, now: Date.now()});
+	if (outcome instanceof ZuoraCorsError) {
+		throw outcome;
+	}
 
-	// One controller for the caller's signal and our deadline, so the deadline covers the body
-	// too (ky's own timeout stops at the headers) and we can tell the two apart afterwards.
+	return outcome;
+}
+
+/** Sends the request and reads the answer; a request that got none becomes its `ZuoraCorsError` here. */
+async function receive(request: Exchange): Promise<SeenAnswer> {
+	const {signal, timeout} = request;
+	// One controller for the caller's signal and our deadline, so the deadline covers the body and
+	// every retry (ky's own timeout is per attempt and stops at the headers) and we can tell the
+	// two apart afterwards.
 	const controller = new AbortController();
 	const onAbort = () => {
 		controller.abort();
 	};
 
-	request.signal?.addEventListener('abort', onAbort);
+	signal?.addEventListener('abort', onAbort);
 	let timedOut = false;
 	const timer = timeout === false ? undefined : setTimeout(() => {
 		timedOut = true;
 		controller.abort();
 	}, timeout);
 
-	const init: RequestInit = Object.assign(Object.create(null) as RequestInit, {
-		method,
+	let status: number | undefined;
+	try {
+		if (signal?.aborted) {
+			throw signal.reason;
+		}
+
+		const response = await send(request, controller.signal, timeout === false ? Number.POSITIVE_INFINITY : Date.now() + timeout);
+		status = response.status;
+		return await readAnswer(response, request.responseType);
+	} catch (error) {
+		const why = signal?.aborted ? 'aborted' : timedOut ? 'timeout' : 'network';
+		throw noAnswerError({...request, pageOrigin: pageOrigin()}, why, {status, cause: why === 'aborted' ? signal!.reason : error});
+	} finally {
+		clearTimeout(timer);
+		signal?.removeEventListener('abort', onAbort);
+	}
+}
+
+/**
+ * The answer to the last attempt, sent through ky with retries as `signatureRetryWait` allows.
+ *
+ * Every `fetch` call is made here, through ky's `fetch` option, with a null-prototype init built
+ * only from the checked values of `request` (never from what ky passes): nothing inherited from
+ * `Object.prototype` can change the URL, method, headers, body or redirect mode.
+ */
+async function send(request: Exchange, signal: AbortSignal, deadline: number): Promise<Response> {
+	const init = fetchInit(request, signal);
+	const limit = request.stage === 'signature' ? SIGNATURE_RETRY_LIMIT : 0;
+	let attempts = 0;
+	let received: Response | undefined;
+	const fetchOnce = async () => {
+		// However ky's options end up, no more requests than the budget.
+		if (attempts > limit) {
+			throw new TypeError('exchange: no attempt left');
+		}
+
+		attempts++;
+		// A retried answer is never read: free its connection.
+		void received?.body?.cancel().catch(() => undefined);
+		received = undefined;
+		const response = await globalThis.fetch(request.url, init);
+		received = response;
+		return response;
+	};
+
+	const retry = retryOptions(request.method, limit, ({retryCount}) => {
+		const answer = received && {status: received.status, headers: received.headers};
+		// `false` vetoes. `undefined` lets ky go on its own way: for a 502/503, wait what its
+		// Retry-After says (checked here, capped by maxRetryAfter); else wait `delay`.
+		return !signal.aborted && signatureRetryWait(answer, retryCount, Date.now(), deadline) !== undefined ? undefined : false;
+	});
+	// A Request as ky's input: ky reads `input.headers` and `input.signal`, which a string would inherit.
+	// (ky may throw synchronously while merging options: called inside a promise.)
+	await Promise.resolve().then(async () => ky(new Request(request.url, init), kyOptions(init, fetchOnce, retry, limit))).catch(async (error: unknown) => {
+		// ky's own steps after the answer cannot lose it: we read the response we received. If
+		// ky threw before sending (an inherited value it could not read, e.g. an array as
+		// Object.prototype.headers), nothing was sent: send it once ourselves, as planned.
+		if (attempts === 0 && !signal.aborted) {
+			await fetchOnce();
+		} else if (!received) {
+			throw error;
+		}
+	});
+	return received!;
+}
+
+function fetchInit(request: Exchange, signal: AbortSignal): RequestInit {
+	return Object.assign(Object.create(null) as RequestInit, {
+		method: request.method,
 		headers: new Headers(request.headers),
 		body: request.body ?? null,
 		credentials: request.credentials,
@@ -87,182 +138,98 @@ export async function exchange(request: Exchange): Promise<Answer> {
 		referrerPolicy: 'strict-origin-when-cross-origin',
 		integrity: '',
 		keepalive: false,
-		signal: controller.signal,
+		signal,
 		window: null,
 	} satisfies RequestInit);
-
-	// Set by our fetch below.
-	let sent = false;
-	let received: Response | undefined;
-	// One request per exchange, whatever ky's options say.
-	const send = async () => {
-		if (sent) {
-			throw new TypeError('exchange: one request only');
-		}
-
-		sent = true;
-		return (received = await globalThis.fetch(url, init));
-	};
-
-	let response: Response;
-	let status: number | undefined;
-	let text: string;
-	let blob: Blob | undefined;
-	try {
-		if (request.signal?.aborted) {
-			throw request.signal.reason;
-		}
-
-		// A Request as ky's input: ky reads `input.headers` and `input.signal`, which a string would inherit.
-		// (ky may throw synchronously while merging options: called inside a promise.)
-		await Promise.resolve().then(async () => ky(new Request(url, init), own(KY_OPTIONS, {
-			// Mirrors of the checked values, for ky's own Request (which our fetch ignores). Headers
-			// come from the input Request: an object here would make ky merge it with an inherited one.
-			...init,
-			headers: undefined,
-			// Own and empty: ky drops an undefined one and would then read an inherited value.
-			searchParams: '',
-			// Own and undefined: ky then takes [] without reading an inherited hook list.
-			hooks: own('beforeRequest beforeRetry afterResponse beforeError'),
-			// Never retried here: a Zuora token is single-use and a failed POST's outcome is unknown.
-			retry: 0,
-			timeout: false,
-			throwHttpErrors: false,
-			fetch: send,
-		}) as Options)).catch(async (error: unknown) => {
-			// ky's own steps after the answer cannot lose it: we read the response we received. If
-			// ky threw before sending (an inherited value it could not read, e.g. an array as
-			// Object.prototype.headers), nothing was sent: send it once ourselves, as planned.
-			if (!sent && !controller.signal.aborted) {
-				await send();
-			} else if (!received) {
-				throw error;
-			}
-		});
-		response = received!;
-		status = response.status;
-		if (request.responseType === 'blob') {
-			blob = await response.blob();
-			text = /json/i.test(response.headers.get('content-type') ?? '') || status < 200 || status > 299 ? await blob.text() : '';
-		} else {
-			text = await response.text();
-		}
-	} catch (error) {
-		throw request.signal?.aborted
-			? fail(`${what} was aborted by the caller`, {kind: 'aborted', status, cause: request.signal.reason})
-			: timedOut
-				? fail(`${what} timed out after ${String(timeout)} ms${status ? ` (HTTP ${status} came, its body did not)` : ''}`, {kind: 'timeout', status})
-				: fail(`${what} failed with no response: ${stage === 'request' ? corsHint(url) : 'the merchant backend could not be reached (offline, refused or reset)'}`, {kind: 'network', status, cause: error});
-	} finally {
-		clearTimeout(timer);
-		request.signal?.removeEventListener('abort', onAbort);
-	}
-
-	if (response.type === 'opaqueredirect' || /^30[12378]$/.test(String(status))) {
-		throw fail(`${what} answered with a redirect${status ? ` (HTTP ${status})` : ''}, refused: nothing was forwarded. ${stage === 'request' ? `The server got the request, so ${UNKNOWN}` : 'Point the signature URL at the endpoint itself'}`, {kind: 'invalid-response', status: status || undefined});
-	}
-
-	const body = parseJsonObject(text);
-	const ok = status > 199 && status < 300;
-	if (ok && blob && !body) {
-		return {status, body: {}, blob};
-	}
-
-	const {idempotent} = request;
-	const success = body?.['success'];
-	if (status === 409 && idempotent && success === true) {
-		return {status, body, replayed: true};
-	}
-
-	if (ok && success !== false) {
-		if (!body) {
-			throw fail(`${what} answered HTTP ${status} with a body that is not a JSON object`, {kind: 'invalid-response', status});
-		}
-
-		return {status, body};
-	}
-
-	// The failure: every server string (messages, codes, processId) masked together, by content.
-	const raw = (Array.isArray(body?.['reasons']) ? body!['reasons'] as unknown[] : []).filter((reason): reason is {code?: unknown; message?: unknown} => reason !== null && typeof reason === 'object');
-	const codes = raw.map(({code}) => typeof code === 'number' || typeof code === 'string' ? String(code) : undefined);
-	const processId = typeof body?.['processId'] === 'string' ? body['processId'] : undefined;
-	const masked = maskSecrets([...raw.map(({message}) => typeof message === 'string' ? stripHtml(message) : ''), ...codes.map(code => code ?? ''), processId ?? ''], secrets);
-	const reasons = raw.map(({code}, index): ZuoraReason => {
-		const text = codes[index];
-		const mask = masked[raw.length + index]!;
-		// A code holding a secret's digits is '[redacted]' (a string code keeps its other text).
-		// 90000011 is Zuora's constant: a security code inside it (000, 011…) is chance, and
-		// masking it would cost the re-sign; a card fragment still masks it.
-		return {
-			...(text === undefined ? {} : {code: mask === text || (isInvalidTokenCode(text) && maskSecrets([text], secrets.filter(secret => secretDigits(secret).length > 5))[0] === text) ? code as number | string : /^\d+$/.test(text) ? '[redacted]' : mask}),
-			message: masked[index]!,
-		};
-	});
-	const first = reasons[0];
-	const summary = first ? ` (${[first.code, first.message].filter(part => part !== undefined && part !== '').join(' ') || 'no reason given'})` : '';
-	const details = {
-		status,
-		reasons,
-		retryAfter: readRetryAfter(response.headers),
-		processId: processId && masked.at(-1),
-	};
-
-	// A status that says "not processed" decides, whatever the body says; else Zuora's envelope does.
-	// So does a 422 to a request with an Idempotency-Key: the key was used for another request.
-	if (success === false && !NOT_PROCESSED_STATUSES.has(status) && !(status === 422 && idempotent)) {
-		throw fail(`${what} answered success: false${summary || ' (no reason given)'}${status === 409 ? ': the stored answer of an earlier request with this Idempotency-Key' : ''}`, {kind: 'zuora', ...details});
-	}
-
-	const note = status === 409
-		? idempotent ? ': a request with this Idempotency-Key is in progress or was answered differently' : ': conflict'
-		: status === 422 && idempotent ? ': this Idempotency-Key was already used for another request; use a new key' : '';
-	throw fail(`${what} answered HTTP ${status}${note}${summary}`, {kind: 'http', ...details});
-}
-
-const UNKNOWN = 'its outcome is unknown: do not re-send this card without checking';
-
-/** Browsers hide why a cross-origin request failed: a CORS refusal looks exactly like no answer. */
-function corsHint(url: string): string {
-	const origin = (globalThis as {location?: {origin?: string}}).location?.origin;
-	return `offline, connection reset, or a CORS refusal (if it persists, ask Zuora to allow ${origin && origin !== 'null' ? `the origin ${origin}` : 'this page\'s origin'} for ${new URL(url).origin}). So ${UNKNOWN}`;
-}
-
-function parseJsonObject(text: string): JsonObject | undefined {
-	try {
-		const value: unknown = JSON.parse(text);
-		return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
-const ENTITIES: Record<string, string> = {__proto__: null as unknown as string, amp: '&', lt: '<', gt: '>', quot: '"', apos: '\'', nbsp: '\u00A0'};
-
-/** Text of a reason message that may hold HTML: entities decoded, then tags removed until none is left. */
-export function stripHtml(text: string): string {
-	let plain = text.replace(/&(#x[\da-f]{1,6}|#\d{1,7}|[a-z]+);/gi, (entity, name: string) => name[0] === '#' ? decodeReference(name) || entity : ENTITIES[name.toLowerCase()] ?? entity);
-	for (let before = ''; before !== plain;) {
-		before = plain;
-		plain = plain.replace(/<!--[\s\S]*?-->|<\/?[a-z][^>]*>/gi, ' ');
-	}
-
-	return plain.replace(/\s+/g, ' ').trim();
 }
 
 /**
- * Milliseconds to wait, from `Retry-After` (delay-seconds or an HTTP date) or else
- * `ratelimit-reset` (seconds, Zuora's rate-limit header). `Retry-After` wins when both come: it is
- * the standard's answer to "when may I retry", and the RateLimit draft defers to it.
+ * Every option of ky's `Options` type, each an own property: ky spreads and reads its options
+ * with inheritance, so a page that polluted Object.prototype (`__proto__.prefixUrl` from injected
+ * markup) could otherwise steer or break the request. An option a ky upgrade adds to its type
+ * (or removes) fails typecheck in `kyOptions` until it is dealt with.
  */
-function readRetryAfter(headers: Headers): number | undefined {
-	const value = headers.get('retry-after')?.trim();
-	const date = value && !/^\d+$/.test(value) ? Date.parse(value) : Number.NaN;
-	if (!Number.isNaN(date)) {
-		return Math.max(0, date - Date.now());
+type EveryKyOption = {[Name in KyOptionName]: Options[Name] | undefined};
+// Mapped over these aliases, not `keyof X` in place: a homomorphic mapped type would keep the
+// properties optional (and `-?` would forbid `undefined`), so a missing option would pass.
+type KyOptionName = keyof Options;
+type HookName = keyof Hooks;
+type RetryOptionName = keyof RetryOptions;
+/** Options ky reads that its type does not name (it hands `duplex`, `dispatcher` and `next` to fetch). */
+type UntypedKyOptions = {duplex: undefined; dispatcher: undefined; next: undefined};
+
+function kyOptions(init: RequestInit, fetch: () => Promise<Response>, retry: RetryOptions, limit: number): EveryKyOption & UntypedKyOptions {
+	const hooks: {[Name in HookName]: undefined} = {beforeRequest: undefined, beforeRetry: undefined, afterResponse: undefined, beforeError: undefined};
+	return Object.assign(Object.create(null) as EveryKyOption & UntypedKyOptions, {
+		// Mirrors of the checked values, for ky's own Request (which our fetch ignores). Headers
+		// come from the input Request: an object here would make ky merge it with an inherited one.
+		method: init.method,
+		headers: undefined,
+		body: init.body,
+		credentials: init.credentials,
+		mode: init.mode,
+		cache: init.cache,
+		redirect: init.redirect,
+		referrer: init.referrer,
+		referrerPolicy: init.referrerPolicy,
+		integrity: init.integrity,
+		keepalive: init.keepalive,
+		signal: init.signal,
+		window: null,
+		priority: undefined,
+		json: undefined,
+		parseJson: undefined,
+		stringifyJson: undefined,
+		// Own and empty: ky drops an undefined one and would then read an inherited value.
+		searchParams: '',
+		prefixUrl: undefined,
+		retry,
+		// Our deadline covers every attempt and the body; ky's would stop at each attempt's headers.
+		timeout: false,
+		// Own and undefined, each: ky then takes [] without reading an inherited hook list.
+		hooks: Object.assign(Object.create(null) as Hooks, hooks),
+		// An HTTP error is thrown (so ky's retry sees it) only where a retry is possible.
+		throwHttpErrors: (status: number) => limit > 0 && RETRY_STATUSES.has(status),
+		onDownloadProgress: undefined,
+		onUploadProgress: undefined,
+		fetch,
+		context: undefined,
+		duplex: undefined,
+		dispatcher: undefined,
+		next: undefined,
+	} satisfies EveryKyOption & UntypedKyOptions);
+}
+
+/** ky's retry options, every one own (ky spreads them too); `shouldRetry` vetoes what our policy does not allow. */
+function retryOptions(method: string, limit: number, shouldRetry: NonNullable<RetryOptions['shouldRetry']>): RetryOptions {
+	const retry: {[Name in RetryOptionName]: RetryOptions[Name] | undefined} = {
+		limit,
+		methods: [method.toLowerCase()],
+		statusCodes: [...RETRY_STATUSES],
+		afterStatusCodes: [...RETRY_STATUSES],
+		maxRetryAfter: MAX_RETRY_WAIT,
+		backoffLimit: MAX_RETRY_WAIT,
+		delay: noAnswerBackoff,
+		// Undefined: none (the waits are short and few, and a Retry-After is waited as given).
+		jitter: undefined,
+		retryOnTimeout: false,
+		shouldRetry,
+	};
+	return Object.assign(Object.create(null) as RetryOptions, retry);
+}
+
+async function readAnswer(response: Response, responseType: Exchange['responseType']): Promise<SeenAnswer> {
+	const {status, type, headers} = response;
+	if (responseType !== 'blob') {
+		return {status, type, headers, text: await response.text()};
 	}
 
-	const seconds = /^\d+$/.test(value ?? '') ? value : headers.get('ratelimit-reset')?.trim();
-	// A number too large to hold counts as 2^31 seconds, as RFC 9111 (1.2.2) says of
-	// delta-seconds: never Infinity, which no timer can wait and JSON writes as null.
-	return seconds && /^\d+$/.test(seconds) ? Math.min(Number(seconds), 2 ** 31) * 1000 : undefined;
+	const blob = await response.blob();
+	const json = /json/i.test(headers.get('content-type') ?? '') || status < 200 || status > 299;
+	return {status, type, headers, blob, text: json ? await blob.text() : ''};
+}
+
+/** The page's origin, for the CORS hint of a request that got no answer. */
+function pageOrigin(): string | undefined {
+	return (globalThis as {location?: {origin?: string}}).location?.origin;
 }

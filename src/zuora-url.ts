@@ -1,11 +1,12 @@
 import {invalidOption, isZuoraHost} from './options.js';
-import {CREDIT_CARDS_PATH, ZUORA_BASE_URLS, type ZuoraEnvironment} from './zuora.js';
+import {CREDIT_CARDS_PATH, ZUORA_BASE_URLS, type ZuoraEnvironment, zuoraBaseUrl} from './zuora.js';
 
 /**
  * A Zuora base URL given in full: an https host under `zuora.com`, bare or with the legacy `/rest`
- * (`https://api.zuora.com/rest`) or `/apps` (`https://apisandbox.zuora.com/apps`) prefix.
+ * (`https://api.zuora.com/rest`) or `/apps` (`https://apisandbox.zuora.com/apps`) prefix, with or
+ * without a trailing slash. `createZuoraClient` (server) takes the same spellings.
  */
-export type ZuoraBaseUrl = `https://${string}.zuora.com${'' | '/rest' | '/apps'}`;
+export type ZuoraBaseUrl = `https://${string}.zuora.com${'' | '/rest' | '/apps'}${'' | '/'}`;
 
 /**
  * The full Zuora REST URL for an environment (or a base URL under `zuora.com`) and a path.
@@ -13,21 +14,15 @@ export type ZuoraBaseUrl = `https://${string}.zuora.com${'' | '/rest' | '/apps'}
  * @example
  * zuoraUrl('apisandbox', '/v1/payment-methods/credit-cards')
  * //=> 'https://rest.apisandbox.zuora.com/v1/payment-methods/credit-cards'
- * zuoraUrl('https://api.zuora.com/rest', '/v1/payment-methods/credit-cards')
+ * zuoraUrl('https://api.zuora.com/rest/', '/v1/payment-methods/credit-cards')
  * //=> 'https://api.zuora.com/rest/v1/payment-methods/credit-cards'
  * zuoraUrl('https://apisandbox.zuora.com/apps', '/v1/rsa-signatures')
  * //=> 'https://apisandbox.zuora.com/apps/v1/rsa-signatures'
  */
 export function zuoraUrl(environment: ZuoraEnvironment | ZuoraBaseUrl, path: string = CREDIT_CARDS_PATH): string {
-	let base: string | undefined = typeof environment === 'string' && Object.hasOwn(ZUORA_BASE_URLS, environment) ? ZUORA_BASE_URLS[environment as ZuoraEnvironment] : undefined;
-	if (!base && typeof environment === 'string' && /^https:\/\/[^/?#@\\]+(?:\/rest|\/apps)?$/.test(environment)) {
-		try {
-			const url = new URL(environment);
-			base = isZuoraHost(url) ? url.origin + url.pathname.replace(/\/$/, '') : undefined;
-		} catch {}
-	}
-
-	if (!base) {
+	const base = zuoraBaseUrl(environment);
+	// The page sends card data here: a base URL must be an https host under zuora.com.
+	if (!base || !isZuoraHost(new URL(base))) {
 		return invalidOption('request', 'environment', `one of ${Object.keys(ZUORA_BASE_URLS).join(', ')}, or an https base URL under zuora.com (optionally ending in /rest or /apps)`);
 	}
 

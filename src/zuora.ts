@@ -54,6 +54,8 @@ export const ZUORA_ERROR_CODES = {
 	invalidToken: 90_000_011,
 	/** "This API is not CORS enabled." */
 	notCorsEnabled: 90_000_010,
+	/** "Invalid signature": the signature does not match the call (wrong key, uri, method or signed value). */
+	invalidSignature: 90_000_012,
 	/** "'uri' may not be empty" (from POST /v1/hmac-signatures). */
 	emptyUri: 59_010_220,
 } as const;
@@ -101,3 +103,44 @@ export const ZUORA_BACKEND_PATHS = {
 	hmacSignatures: '/v1/hmac-signatures',
 	rsaSignatures: CORS_OPERATIONS[3].path,
 } as const;
+
+/**
+ * A Zuora REST base as an option may spell it, normalised: an environment name (a key of
+ * `ZUORA_BASE_URLS`) or an http(s) base URL, with or without a trailing slash, bare or with
+ * Zuora's legacy `/rest` or `/apps` prefix. Undefined for anything else (a query, a fragment,
+ * credentials, another path). The one parser behind `zuoraUrl` (page) and `createZuoraClient`
+ * (server), so both take the same spellings; each then applies its own host rule.
+ *
+ * @example
+ * zuoraBaseUrl('apisandbox') // 'https://rest.apisandbox.zuora.com'
+ * zuoraBaseUrl('https://api.zuora.com/rest/') // 'https://api.zuora.com/rest'
+ */
+export function zuoraBaseUrl(spelling: unknown): string | undefined {
+	if (typeof spelling !== 'string') {
+		return undefined;
+	}
+
+	if (Object.hasOwn(ZUORA_BASE_URLS, spelling)) {
+		return ZUORA_BASE_URLS[spelling as ZuoraEnvironment];
+	}
+
+	const match = /^(https?:\/\/[^/?#@\\\s]+)(\/rest|\/apps)?\/?$/.exec(spelling);
+	if (!match) {
+		return undefined;
+	}
+
+	try {
+		return new URL(match[1]!).origin + (match[2] ?? '');
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Zuora's "List all credit card payment methods of an account" (bearer, not CORS-enabled):
+ * answers `{success, creditCards: [{id, cardNumber: '************1111', cardType, expirationMonth,
+ * expirationYear, defaultPaymentMethod, cardHolderInfo}], nextPage?}`, paged by `page` (from 1)
+ * and `pageSize` (at most 40); `nextPage`, an absolute URL, is there while more pages are.
+ * The answer carries no creation time (Zuora documents none for this operation).
+ */
+export const CREDIT_CARDS_OF_ACCOUNT = {path: '/v1/payment-methods/credit-cards/accounts/{account-key}', maxPageSize: 40} as const;

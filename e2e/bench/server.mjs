@@ -60,7 +60,7 @@ if (ROLE === 'stub') {
 
 	/**
 	 * A handler on its own server; limits high enough that none is hit, keyed by 1,000 sessions.
-	 * @param {object} [store]
+	 * @param {import('zuora-cors/server').RedisStore} [store]
 	 */
 	const handlerServer = async store => {
 		let session = 0;
@@ -69,7 +69,7 @@ if (ROLE === 'stub') {
 			zuora,
 			authorize: () => ({session: `s${session++ % 1000}`, accountKey: 'A00000001'}),
 			limits: {session: {points: 1e9, duration: 60}, address: {points: 1e9, duration: 60}, account: {points: 1e9, duration: 60}},
-			...(store ? {store, keyPrefix: `bench-${Date.now()}`} : {}),
+			...(store ? {store, keyPrefix: `bench-${Date.now()}`, limitKeySecret: 'bench-limit-key-secret-32-chars!'} : {}),
 		});
 		const server = createServer({keepAliveTimeout: 60_000}, toNodeListener(handler));
 		server.listen(0, '127.0.0.1');

@@ -23,7 +23,10 @@ export function clientAddress(request: Request, socketAddress: string | undefine
 	}
 
 	// Nearest first: the socket (the last proxy), then X-Forwarded-For from its right end.
-	const forwarded = (request.headers.get('x-forwarded-for') ?? '').split(',').map(entry => entry.trim()).filter(Boolean);
+	const forwarded = (request.headers.get('x-forwarded-for') ?? '')
+		.split(',')
+		.map(entry => entry.trim())
+		.filter(Boolean);
 	const chain = [socketAddress ?? '', ...forwarded.reverse()];
 	return chain[Math.min(trustProxy, chain.length - 1)] || undefined;
 }
@@ -34,7 +37,10 @@ export function clientAddress(request: Request, socketAddress: string | undefine
  * text is not an IP address.
  */
 export function addressKey(address: string): string | undefined {
-	const text = address.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+	const text = address
+		.trim()
+		.replace(/^\[|\]$/g, '')
+		.replace(/%.*$/, '');
 	if (isIpv4(text)) {
 		return text;
 	}
@@ -45,11 +51,14 @@ export function addressKey(address: string): string | undefined {
 	}
 
 	// ::ffff:a.b.c.d
-	if (groups.slice(0, 5).every(group => group === 0) && groups[5] === 0xFF_FF) {
-		return [groups[6]! >> 8, groups[6]! & 0xFF, groups[7]! >> 8, groups[7]! & 0xFF].join('.');
+	if (groups.slice(0, 5).every(group => group === 0) && groups[5] === 0xff_ff) {
+		return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
 	}
 
-	return `${groups.slice(0, 4).map(group => group.toString(16)).join(':')}::/64`;
+	return `${groups
+		.slice(0, 4)
+		.map(group => group.toString(16))
+		.join(':')}::/64`;
 }
 
 function isIpv4(text: string): boolean {

@@ -1,10 +1,13 @@
 /**
  * Issuance limits kept by rate-limiter-flexible: in this process's memory by default, or in
- * Redis (`store`), where every instance behind a load balancer shares one count.
+ * Redis (`store`), where every instance behind a load balancer shares one count. Keys leave the
+ * process only as a keyed hash (HMAC-SHA-256): a session id, an address or an account never
+ * reaches Redis as is.
  */
 import {RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract} from 'rate-limiter-flexible';
+import {createReadiness, type RedisStore, storeKind} from './redis-store.js';
 
-/** At most `points` tokens per `duration` seconds. */
+/** At most `points` requests per `duration` seconds. */
 export type LimitRule = {points: number; duration: number};
 
 /** The three limits; `false` turns one off. */
@@ -19,75 +22,135 @@ export type Limits = {
 
 export type LimitKind = keyof Limits;
 
-/**
- * A Redis client: ioredis (`new Redis(...)`) or node-redis v4+ (`createClient(...)`, connected).
- * Kept loose on purpose so the server entry does not depend on either package's types.
- */
-export type RedisStore = object;
-
 export const DEFAULT_LIMITS: Required<{[Kind in LimitKind]: LimitRule}> = {
 	session: {points: 10, duration: 60},
 	address: {points: 30, duration: 60},
 	account: {points: 20, duration: 3600},
 };
 
-/** The limit store failed or did not answer in time: the handler then issues nothing. */
+/** The limit store failed, is closed, or did not answer in time: the handler then answers nothing. */
 export class LimitStoreError extends Error {
 	override name = 'LimitStoreError';
 }
 
 export type Limiter = {
-	/** Counts one token for `key`; the milliseconds to wait when over the limit, else undefined. Throws LimitStoreError. */
+	/** Counts one request for `key`; the milliseconds to wait when over the limit, else undefined. Throws LimitStoreError. */
 	take(kind: LimitKind, key: string): Promise<number | undefined>;
 };
 
-export function createLimiter(limits: Limits | undefined, store: RedisStore | undefined, prefix: string, storeTimeoutMs: number): Limiter {
+export type LimiterOptions = {
+	limits: Limits | undefined;
+	store: RedisStore | undefined;
+	prefix: string;
+	storeTimeoutMs: number;
+	/** The HMAC key of limit keys; required with a store (every instance must hash alike). */
+	keySecret: string | undefined;
+};
+
+/** Checks the options (throws a TypeError naming the bad one) and builds the limiter. */
+export function createLimiter(options: LimiterOptions): Limiter {
+	const {store, storeTimeoutMs} = options;
+	const kind = store === undefined ? undefined : storeKind(store);
+	if (!(Number.isFinite(storeTimeoutMs) && storeTimeoutMs > 0)) {
+		throw new TypeError('storeTimeoutMs must be a number of milliseconds > 0');
+	}
+
+	const hashKey = createKeyHasher(options.keySecret, store !== undefined);
+	const ready = store === undefined || kind === undefined ? undefined : createReadiness(store, kind);
 	const limiters = new Map<LimitKind, RateLimiterAbstract>();
-	for (const kind of ['session', 'address', 'account'] as const) {
-		const given = limits?.[kind];
-		if (given === false) {
+	for (const limitKind of ['session', 'address', 'account'] as const) {
+		const rule = limitRule(options.limits, limitKind);
+		if (rule === undefined) {
 			continue;
 		}
 
-		const rule = given ?? DEFAULT_LIMITS[kind];
-		if (!(Number.isInteger(rule.points) && rule.points > 0 && Number.isFinite(rule.duration) && rule.duration > 0)) {
-			throw new TypeError(`limits.${kind} must be {points: a positive integer, duration: seconds > 0} or false`);
-		}
+		const common = {keyPrefix: `${options.prefix}:${limitKind}`, points: rule.points, duration: rule.duration};
+		// rejectIfRedisNotReady: the wait for a connecting client is ours (bounded, one listener);
+		// a command is never queued inside the client to run after the request has been answered.
+		limiters.set(
+			limitKind,
+			store === undefined ? new RateLimiterMemory(common) : new RateLimiterRedis({...common, storeClient: store, rejectIfRedisNotReady: true, useRedisPackage: kind === 'node-redis'}),
+		);
+	}
 
-		const common = {keyPrefix: `${prefix}:${kind}`, points: rule.points, duration: rule.duration};
-		// rejectIfRedisNotReady: a client that is reconnecting fails at once instead of queueing.
-		limiters.set(kind, store === undefined ? new RateLimiterMemory(common) : new RateLimiterRedis({...common, storeClient: store, rejectIfRedisNotReady: true}));
+	async function consume(limiter: RateLimiterAbstract, key: string): Promise<number | undefined> {
+		try {
+			await ready?.();
+			await limiter.consume(await hashKey(key));
+			return undefined;
+		} catch (error) {
+			if (error instanceof RateLimiterRes) {
+				return Math.max(1, error.msBeforeNext);
+			}
+
+			throw new LimitStoreError(`the limit store failed: ${error instanceof Error ? error.message : String(error)}`);
+		}
 	}
 
 	return {
-		async take(kind, key) {
-			const limiter = limiters.get(kind);
+		async take(limitKind, key) {
+			const limiter = limiters.get(limitKind);
 			if (limiter === undefined) {
 				return undefined;
 			}
 
+			if (store === undefined) {
+				return consume(limiter, key);
+			}
+
+			// A store can hang (connecting, failing over): the whole take is bounded.
 			let timer: ReturnType<typeof setTimeout> | undefined;
+			const timeout = new Promise<never>((_resolve, reject) => {
+				timer = setTimeout(() => {
+					reject(new LimitStoreError(`the limit store did not answer within ${storeTimeoutMs} ms`));
+				}, storeTimeoutMs);
+			});
 			try {
-				// The memory store answers at once: a timer (and a race) only for a store that can hang.
-				await (store === undefined ? limiter.consume(key) : Promise.race([limiter.consume(key), new Promise<never>((_resolve, reject) => {
-					timer = setTimeout(() => {
-						reject(new LimitStoreError(`the limit store did not answer within ${storeTimeoutMs} ms`));
-					}, storeTimeoutMs);
-				})]));
-				return undefined;
-			} catch (error) {
-				if (error instanceof RateLimiterRes) {
-					return Math.max(1, error.msBeforeNext);
-				}
-
-				if (error instanceof LimitStoreError) {
-					throw error;
-				}
-
-				throw new LimitStoreError(`the limit store failed: ${error instanceof Error ? error.message : String(error)}`);
+				return await Promise.race([consume(limiter, key), timeout]);
 			} finally {
 				clearTimeout(timer);
 			}
 		},
+	};
+}
+
+function limitRule(limits: Limits | undefined, kind: LimitKind): LimitRule | undefined {
+	const given = limits?.[kind];
+	if (given === false) {
+		return undefined;
+	}
+
+	const rule = given ?? DEFAULT_LIMITS[kind];
+	if (!(Number.isInteger(rule.points) && rule.points > 0 && Number.isFinite(rule.duration) && rule.duration > 0)) {
+		throw new TypeError(`limits.${kind} must be {points: a positive integer, duration: seconds > 0} or false`);
+	}
+
+	return rule;
+}
+
+/**
+ * Limit keys as HMAC-SHA-256 (Web Crypto, so the handler runs wherever `Request` does), 128 bits
+ * in base64url. The key: the merchant's `limitKeySecret`, required with a shared store (every
+ * instance must hash one shopper alike); else a random key made per process, which is all the
+ * memory store needs (its counts live and die with the process).
+ */
+export function createKeyHasher(secret: string | undefined, shared: boolean): (key: string) => Promise<string> {
+	if (secret === undefined && shared) {
+		throw new TypeError('limitKeySecret is required with store: every instance sharing the Redis must hash limit keys with the same secret (at least 16 characters, e.g. 32 random bytes in base64)');
+	}
+
+	if (secret !== undefined && (typeof secret !== 'string' || secret.length < 16)) {
+		throw new TypeError('limitKeySecret must be a string of at least 16 characters');
+	}
+
+	const material = secret === undefined ? crypto.getRandomValues(new Uint8Array(32)) : new TextEncoder().encode(secret);
+	let key: ReturnType<typeof crypto.subtle.importKey> | undefined;
+	return async text => {
+		key ??= crypto.subtle.importKey('raw', material, {name: 'HMAC', hash: 'SHA-256'}, false, ['sign']);
+		const digest = new Uint8Array(await crypto.subtle.sign('HMAC', await key, new TextEncoder().encode(text)));
+		return btoa(String.fromCodePoint(...digest.subarray(0, 16)))
+			.replace(/\+/g, '-')
+			.replace(/\//g, '_')
+			.replace(/=+$/, '');
 	};
 }

@@ -4,9 +4,9 @@
  */
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {TLSSocket} from 'node:tls';
-import type {SignatureContext} from './handler.js';
+import type {RequestContext} from './gate.js';
 
-export type WebHandler = (request: Request, context?: SignatureContext) => Promise<Response>;
+export type WebHandler = (request: Request, context?: RequestContext) => Promise<Response>;
 
 /**
  * Wraps a web handler as a `node:http` request listener (Express: the same signature). The URL
@@ -86,18 +86,21 @@ async function serve(handler: WebHandler, incoming: IncomingMessage, response: S
 /** The request body as a web stream that reads from the socket only when the handler reads it. */
 function lazyBody(incoming: IncomingMessage): ReadableStream<Uint8Array> {
 	let chunks: AsyncIterator<Buffer> | undefined;
-	return new ReadableStream<Uint8Array>({
-		async pull(controller) {
-			chunks ??= incoming[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-			const {value, done} = await chunks.next();
-			if (done) {
-				controller.close();
-			} else {
-				controller.enqueue(new Uint8Array(value));
-			}
+	return new ReadableStream<Uint8Array>(
+		{
+			async pull(controller) {
+				chunks ??= incoming[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+				const {value, done} = await chunks.next();
+				if (done) {
+					controller.close();
+				} else {
+					controller.enqueue(new Uint8Array(value));
+				}
+			},
+			async cancel() {
+				await chunks?.return?.();
+			},
 		},
-		async cancel() {
-			await chunks?.return?.();
-		},
-	}, {highWaterMark: 0});
+		{highWaterMark: 0},
+	);
 }

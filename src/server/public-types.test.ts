@@ -1,18 +1,34 @@
 // Type tests of `zuora-cors/server` against the BUILT declarations (run by .ci/check-package.mjs
 // under Node's types without the DOM lib; vitest runs the one runtime check below).
 import {createServer} from 'node:http';
+import {Redis} from 'ioredis';
 import {expectTypeOf, test} from 'vitest';
-import {createSignatureHandler, createZuoraClient, toNodeListener, type Authorization, type SignatureHandler, type SignatureHandlerOptions, type SignatureOperation} from 'zuora-cors/server';
+import {
+	createReconcileHandler,
+	createSignatureHandler,
+	createZuoraClient,
+	toNodeListener,
+	type Authorization,
+	type ReconcileHandler,
+	type ReconcileHandlerOptions,
+	type RedisStore,
+	type SignatureHandler,
+	type SignatureHandlerOptions,
+	type SignatureOperation,
+} from 'zuora-cors/server';
 
-test('the server entry\'s public types', () => {
+test("the server entry's public types", () => {
 	expectTypeOf<SignatureOperation>().toEqualTypeOf<'credit-card' | 'account' | 'file' | 'rsa-signature'>();
 	expectTypeOf<SignatureHandler>().toEqualTypeOf<(request: Request, context?: {clientAddress?: string | undefined}) => Promise<Response>>();
+	expectTypeOf<ReconcileHandler>().toEqualTypeOf<SignatureHandler>();
 	expectTypeOf<keyof Authorization>().toEqualTypeOf<'session' | 'accountKey' | 'name' | 'fileId' | 'pageId' | 'account'>();
 	expectTypeOf<SignatureHandlerOptions['authorize']>().returns.toEqualTypeOf<Authorization | Response | null | undefined | Promise<Authorization | Response | null | undefined>>();
+	expectTypeOf<ReconcileHandlerOptions['authorize']>().toEqualTypeOf<SignatureHandlerOptions['authorize']>();
 
+	const zuora = createZuoraClient({baseUrl: 'apisandbox', clientId: 'id', clientSecret: 'secret', entityIds: 'e1'});
 	const handler = createSignatureHandler({
 		operation: 'account',
-		zuora: createZuoraClient({baseUrl: 'https://rest.apisandbox.zuora.com', clientId: 'id', clientSecret: 'secret', entityIds: 'e1'}),
+		zuora,
 		authorize: () => ({session: 's', name: 'Ada'}),
 		limits: {session: {points: 5, duration: 60}, address: false},
 		trustProxy: 1,
@@ -20,6 +36,12 @@ test('the server entry\'s public types', () => {
 	expectTypeOf(handler).toEqualTypeOf<SignatureHandler>();
 	// Express and node:http take the same listener.
 	createServer(toNodeListener(handler)).close();
+	expectTypeOf(createReconcileHandler({zuora, authorize: () => ({session: 's', accountKey: 'A1'}), origin: 'https://shop.example'})).toEqualTypeOf<ReconcileHandler>();
+
+	// An ioredis client is a store.
+	const redis = new Redis({lazyConnect: true});
+	expectTypeOf(redis).toMatchTypeOf<RedisStore>();
+	redis.disconnect();
 
 	// Type errors only: never called.
 	const wrong = () => [
@@ -27,6 +49,10 @@ test('the server entry\'s public types', () => {
 		createSignatureHandler({operation: 'subscriptions', zuora: {baseUrl: '', clientId: '', clientSecret: ''}, authorize: () => null}),
 		// @ts-expect-error authorize is required: the browser never chooses the account
 		createSignatureHandler({operation: 'credit-card', zuora: {baseUrl: '', clientId: '', clientSecret: ''}}),
+		// @ts-expect-error a Map is not a Redis client (it used to type-check and fail every request)
+		createSignatureHandler({operation: 'credit-card', zuora, authorize: () => null, store: new Map(), limitKeySecret: 'x'.repeat(32)}),
+		// @ts-expect-error nor is a URL
+		createReconcileHandler({zuora, authorize: () => null, store: 'redis://127.0.0.1'}),
 	];
 	expectTypeOf(wrong).toBeFunction();
 });

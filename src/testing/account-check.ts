@@ -17,20 +17,35 @@ export function checkAccountFields(body: Record<string, unknown>): {reasons: Rea
 	const invalid = (field: string) => reasons.push(reason(STUB_CODES.accountInvalidValue, `${field}: invalid value`));
 	const missing = (field: string) => reasons.push(reason(STUB_CODES.accountMissingField, `${field}: missing field`));
 	const text = (value: unknown, field: string, max: number, pattern?: RegExp) => {
-		if (isBlank(value)) missing(field);
-		else if (typeof value !== 'string' || value.length > max || (pattern && !pattern.test(value))) invalid(field);
+		if (isBlank(value)) {
+			missing(field);
+		} else if (typeof value !== 'string' || value.length > max || (pattern && !pattern.test(value))) {
+			invalid(field);
+		}
 	};
 
 	text(body['name'], 'name', 255);
 	text(body['currency'], 'currency', 3, /^[A-Z]{3}$/);
 	const contact = body['billToContact'];
-	if (isBlank(contact)) missing('billToContact');
-	else if (!isPlainObject(contact)) invalid('billToContact');
-	else for (const field of CONTACT_REQUIRED) text(contact[field], `billToContact.${field}`, field === 'country' ? 64 : 100);
+	if (isBlank(contact)) {
+		missing('billToContact');
+	} else if (!isPlainObject(contact)) {
+		invalid('billToContact');
+	} else {
+		for (const field of CONTACT_REQUIRED) {
+			text(contact[field], `billToContact.${field}`, field === 'country' ? 64 : 100);
+		}
+	}
 
 	const autoPay = body['autoPay'];
-	if (autoPay !== undefined && autoPay !== null && typeof autoPay !== 'boolean') invalid('autoPay');
-	if (reasons.length > 0 || !isPlainObject(contact)) return {reasons, fields: undefined};
+	if (autoPay !== undefined && autoPay !== null && typeof autoPay !== 'boolean') {
+		invalid('autoPay');
+	}
+
+	if (reasons.length > 0 || !isPlainObject(contact)) {
+		return {reasons, fields: undefined};
+	}
+
 	return {
 		reasons,
 		fields: {

@@ -5,10 +5,13 @@
 import {brandInfo, detectBrand, luhn} from '../card-rules.js';
 import {MAX_CARD_DIGITS, ZUORA_CARD_BRANDS, type ZuoraCardBrand} from '../zuora.js';
 import {isBlank, isPlainObject, reason, toBoolean, toInteger, type Reason} from './values.js';
+import type {CardHolderAddress} from './stub-state.js';
 import {STUB_CODES} from './zuora-facts.js';
 
 /** Length limits of cardHolderInfo's optional fields (documented). */
 const CARD_HOLDER_LIMITS: Record<string, number> = {addressLine1: 255, addressLine2: 255, city: 40, zipCode: 20, phone: 40, email: 80};
+/** The cardHolderInfo fields kept with a saved card besides the name (state and country: no documented limit). */
+const ADDRESS_FIELDS = ['addressLine1', 'addressLine2', 'city', 'state', 'country', 'zipCode', 'phone', 'email'] as const;
 
 /** A card that passed the checks. The number is kept only to pick a decline and the last four digits. */
 export type ValidCard = {
@@ -17,6 +20,8 @@ export type ValidCard = {
 	expirationMonth: number;
 	expirationYear: number;
 	cardHolderName: string | null;
+	/** The other cardHolderInfo fields given (Zuora lists them back with the card). */
+	address: CardHolderAddress;
 	defaultPaymentMethod: boolean;
 };
 
@@ -33,8 +38,14 @@ export type CardRules = {requireCardHolderName: boolean; now: number; fields: Ca
  * (the same rules as the library's `validateCreditCard`).
  */
 export function isCardNumberValid(number: string, brand: ZuoraCardBrand | undefined): boolean {
-	if (!new RegExp(`^\\d{1,${MAX_CARD_DIGITS}}$`).test(number) || !luhn(number)) return false;
-	if (!brand) return true;
+	if (!new RegExp(`^\\d{1,${MAX_CARD_DIGITS}}$`).test(number) || !luhn(number)) {
+		return false;
+	}
+
+	if (!brand) {
+		return true;
+	}
+
 	return (brandInfo(brand).lengths as readonly number[]).includes(number.length) && detectBrand(number) === brand;
 }
 
@@ -50,55 +61,59 @@ export function checkCard(card: Record<string, unknown>, prefix: string, rules: 
 
 	const type = card[typeField];
 	const brand = typeof type === 'string' && Object.hasOwn(ZUORA_CARD_BRANDS, type) ? (type as ZuoraCardBrand) : undefined;
-	if (isBlank(type)) missing(typeField);
-	else if (!brand) invalid(typeField);
+	if (isBlank(type)) {
+		missing(typeField);
+	} else if (!brand) {
+		invalid(typeField);
+	}
 
 	const number = card[numberField];
-	if (isBlank(number)) missing(numberField);
-	else if (typeof number !== 'string' || !isCardNumberValid(number, brand)) invalid(numberField);
+	if (isBlank(number)) {
+		missing(numberField);
+	} else if (typeof number !== 'string' || !isCardNumberValid(number, brand)) {
+		invalid(numberField);
+	}
 
 	const month = toInteger(card['expirationMonth'], /^\d{1,2}$/);
-	if (isBlank(card['expirationMonth'])) missing('expirationMonth');
-	else if (month === undefined || month < 1 || month > 12) invalid('expirationMonth');
+	if (isBlank(card['expirationMonth'])) {
+		missing('expirationMonth');
+	} else if (month === undefined || month < 1 || month > 12) {
+		invalid('expirationMonth');
+	}
 
 	const year = toInteger(card['expirationYear'], /^\d{4}$/);
-	if (isBlank(card['expirationYear'])) missing('expirationYear');
-	else if (year === undefined || year < 1000 || year > 9999) invalid('expirationYear');
+	if (isBlank(card['expirationYear'])) {
+		missing('expirationYear');
+	} else if (year === undefined || year < 1000 || year > 9999) {
+		invalid('expirationYear');
+	}
 
 	if (month !== undefined && month >= 1 && month <= 12 && year !== undefined && year >= 1000) {
 		// A card is good through the last day of its expiration month.
 		const today = new Date(rules.now);
-		if (year < today.getUTCFullYear()) invalid('expirationYear');
-		else if (year === today.getUTCFullYear() && month < today.getUTCMonth() + 1) invalid('expirationMonth');
+		if (year < today.getUTCFullYear()) {
+			invalid('expirationYear');
+		} else if (year === today.getUTCFullYear() && month < today.getUTCMonth() + 1) {
+			invalid('expirationMonth');
+		}
 	}
 
 	const securityCode = card['securityCode'];
 	if (!isBlank(securityCode)) {
 		const digits = typeof securityCode === 'number' || typeof securityCode === 'string' ? String(securityCode) : '';
 		const lengthOk = brand ? digits.length === brandInfo(brand).securityCodeSize : digits.length === 3 || digits.length === 4;
-		if (!/^\d+$/.test(digits) || !lengthOk) invalid('securityCode');
+		if (!/^\d+$/.test(digits) || !lengthOk) {
+			invalid('securityCode');
+		}
 	}
 
-	const holder = card['cardHolderInfo'];
-	let cardHolderName: string | null = null;
-	if (holder !== undefined && holder !== null && !isPlainObject(holder)) invalid('cardHolderInfo');
-	const holderInfo = isPlainObject(holder) ? holder : {};
-	const name = holderInfo['cardHolderName'];
-	if (isBlank(name)) {
-		if (rules.requireCardHolderName) missing('cardHolderInfo.cardHolderName');
-	} else if (typeof name !== 'string' || name.length > 50) {
-		invalid('cardHolderInfo.cardHolderName');
-	} else {
-		cardHolderName = name;
-	}
-
-	for (const [field, limit] of Object.entries(CARD_HOLDER_LIMITS)) {
-		const value = holderInfo[field];
-		if (!isBlank(value) && (typeof value !== 'string' || value.length > limit)) invalid(`cardHolderInfo.${field}`);
-	}
+	const holderInfo = checkCardHolder(card['cardHolderInfo'], rules.requireCardHolderName, invalid, missing);
+	const cardHolderName = typeof holderInfo['cardHolderName'] === 'string' && holderInfo['cardHolderName'] !== '' ? holderInfo['cardHolderName'] : null;
 
 	const defaultPaymentMethod = toBoolean(card['defaultPaymentMethod']);
-	if (defaultPaymentMethod === undefined) invalid('defaultPaymentMethod');
+	if (defaultPaymentMethod === undefined) {
+		invalid('defaultPaymentMethod');
+	}
 
 	if (reasons.length > 0 || !brand || typeof number !== 'string' || month === undefined || year === undefined) {
 		return {reasons, card: undefined};
@@ -106,6 +121,45 @@ export function checkCard(card: Record<string, unknown>, prefix: string, rules: 
 
 	return {
 		reasons,
-		card: {creditCardType: brand, number, expirationMonth: month, expirationYear: year, cardHolderName, defaultPaymentMethod: defaultPaymentMethod ?? false},
+		card: {creditCardType: brand, number, expirationMonth: month, expirationYear: year, cardHolderName, address: addressOf(holderInfo), defaultPaymentMethod: defaultPaymentMethod ?? false},
 	};
+}
+
+/** Checks cardHolderInfo (the name, then the documented limits); returns it as an object ({} when absent or bad). */
+function checkCardHolder(holder: unknown, requireName: boolean, invalid: (field: string) => void, missing: (field: string) => void): Record<string, unknown> {
+	if (holder !== undefined && holder !== null && !isPlainObject(holder)) {
+		invalid('cardHolderInfo');
+	}
+
+	const holderInfo = isPlainObject(holder) ? holder : {};
+	const name = holderInfo['cardHolderName'];
+	if (isBlank(name)) {
+		if (requireName) {
+			missing('cardHolderInfo.cardHolderName');
+		}
+	} else if (typeof name !== 'string' || name.length > 50) {
+		invalid('cardHolderInfo.cardHolderName');
+	}
+
+	for (const [field, limit] of Object.entries(CARD_HOLDER_LIMITS)) {
+		const value = holderInfo[field];
+		if (!isBlank(value) && (typeof value !== 'string' || value.length > limit)) {
+			invalid(`cardHolderInfo.${field}`);
+		}
+	}
+
+	return holderInfo;
+}
+
+/** The address fields given as non-empty strings. */
+function addressOf(holderInfo: Record<string, unknown>): CardHolderAddress {
+	const address: CardHolderAddress = {};
+	for (const field of ADDRESS_FIELDS) {
+		const value = holderInfo[field];
+		if (typeof value === 'string' && value !== '') {
+			address[field] = value;
+		}
+	}
+
+	return address;
 }

@@ -8,7 +8,6 @@
 export {
 	startZuoraStub,
 	main,
-	DECLINE_TEST_CARDS,
 	type ZuoraStub,
 	type ZuoraStubOptions,
 	type StoredPaymentMethod,
@@ -17,7 +16,7 @@ export {
 	type FaultMode,
 	type CustomFault,
 } from './zuora-stub.js';
-export {TEST_CARDS, type TestCard} from './test-cards.js';
+export {DECLINE_TEST_CARDS, TEST_CARDS, type TestCard} from './test-cards.js';
 // The stub's own codes where Zuora documents none, and the backend-side paths it serves (one copy: src/zuora.ts).
 export {STUB_CODES} from './zuora-facts.js';
 export {ZUORA_BACKEND_PATHS} from '../zuora.js';

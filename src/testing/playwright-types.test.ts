@@ -6,11 +6,13 @@ import {expectTypeOf, it, expect} from 'vitest';
 import {startZuoraStub, TEST_CARDS as testingCards, type ZuoraStub} from 'zuora-cors/testing';
 import {DECLINE_TEST_CARDS, expect as fixtureExpect, test, TEST_CARDS, type TestCard, type ZuoraStubOptions} from 'zuora-cors/testing/playwright';
 
-it('exports the fixture, Playwright\'s expect and the test cards from zuora-cors/testing/playwright', () => {
+it("exports the fixture, Playwright's expect and the test cards from zuora-cors/testing/playwright", () => {
 	expect(fixtureExpect).toBe(playwrightExpect);
 	expect(TEST_CARDS).toBe(testingCards);
 	expect(typeof test.extend).toBe('function');
-	expect([...DECLINE_TEST_CARDS.keys()]).toEqual([TEST_CARDS.declined, TEST_CARDS.declinedInsufficientFunds, TEST_CARDS.declinedExpiredCard, TEST_CARDS.declinedIncorrectCvc].map(card => card.creditCardNumber));
+	expect([...DECLINE_TEST_CARDS.keys()]).toEqual(
+		[TEST_CARDS.declined, TEST_CARDS.declinedInsufficientFunds, TEST_CARDS.declinedExpiredCard, TEST_CARDS.declinedIncorrectCvc].map(card => card.creditCardNumber),
+	);
 	expectTypeOf(startZuoraStub).returns.resolves.toEqualTypeOf<ZuoraStub>();
 	expectTypeOf(TEST_CARDS.visa).toEqualTypeOf<TestCard>();
 	// The fixtures a test receives: `zuora` (per test), `zuoraStub` and `zuoraStubOptions` (per worker), with Playwright's own.

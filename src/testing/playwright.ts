@@ -21,6 +21,12 @@
  * test('shows a busy Zuora', async ({page, zuora}) => {
  *   zuora.failNext(1, 'unavailable'); // 503 from Zuora on the next card request
  * });
+ *
+ * test('recovers a lost answer', async ({page, zuora}) => {
+ *   zuora.failNext(1, 'answerLost'); // the card is saved, the page never hears back
+ *   // ... submit; your reconcile endpoint finds the card; then:
+ *   expect(zuora.paymentMethods()).toHaveLength(1);
+ * });
  */
 import {test as base, type PlaywrightTestArgs, type PlaywrightTestOptions, type PlaywrightWorkerArgs, type PlaywrightWorkerOptions, type TestType} from '@playwright/test';
 import {startZuoraStub, type ZuoraStub, type ZuoraStubOptions} from './index.js';
@@ -43,16 +49,22 @@ export type ZuoraWorkerFixtures = {
 };
 
 /** Playwright's `test` with the stub Zuora fixtures. */
-export const test: TestType<PlaywrightTestArgs & PlaywrightTestOptions & ZuoraTestFixtures, PlaywrightWorkerArgs & PlaywrightWorkerOptions & ZuoraWorkerFixtures> = base.extend<ZuoraTestFixtures, ZuoraWorkerFixtures>({
+export const test: TestType<PlaywrightTestArgs & PlaywrightTestOptions & ZuoraTestFixtures, PlaywrightWorkerArgs & PlaywrightWorkerOptions & ZuoraWorkerFixtures> = base.extend<
+	ZuoraTestFixtures,
+	ZuoraWorkerFixtures
+>({
 	zuoraStubOptions: [{}, {scope: 'worker', option: true}],
-	zuoraStub: [async ({zuoraStubOptions}, use) => {
-		const stub = await startZuoraStub(zuoraStubOptions);
-		try {
-			await use(stub);
-		} finally {
-			await stub.close();
-		}
-	}, {scope: 'worker'}],
+	zuoraStub: [
+		async ({zuoraStubOptions}, use) => {
+			const stub = await startZuoraStub(zuoraStubOptions);
+			try {
+				await use(stub);
+			} finally {
+				await stub.close();
+			}
+		},
+		{scope: 'worker'},
+	],
 	zuora: async ({zuoraStub, baseURL}, use) => {
 		zuoraStub.reset();
 		if (baseURL) {

@@ -10,6 +10,7 @@ it('exports startZuoraStub from zuora-cors/testing', () => {
 	expectTypeOf<ZuoraStub['accounts']>().returns.toEqualTypeOf<StoredAccount[]>();
 	expectTypeOf<ZuoraStub['requests']>().returns.toEqualTypeOf<LoggedRequest[]>();
 	expectTypeOf<ZuoraStub['failNext']>().toBeCallableWith(1, 'html500');
+	expectTypeOf<ZuoraStub['failNext']>().toBeCallableWith(1, 'answerLost');
 	expectTypeOf<FaultMode>().toMatchTypeOf<string>();
 	expectTypeOf<ZuoraStubOptions>().toMatchTypeOf<{port?: number; allowedOrigins?: string[]}>();
 	// @ts-expect-error an unknown fault mode is refused

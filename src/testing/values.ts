@@ -24,15 +24,27 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
 
 /** An integer from a number or a digit string matching `pattern`. */
 export function toInteger(value: unknown, pattern: RegExp): number | undefined {
-	if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
-	if (typeof value === 'string' && pattern.test(value)) return Number(value);
+	if (typeof value === 'number') {
+		return Number.isInteger(value) ? value : undefined;
+	}
+
+	if (typeof value === 'string' && pattern.test(value)) {
+		return Number(value);
+	}
+
 	return undefined;
 }
 
 /** Absent is false; the guide's sample sends form values, so "true"/"false" count too. */
 export function toBoolean(value: unknown): boolean | undefined {
-	if (value === undefined || value === null || value === false || value === 'false') return false;
-	if (value === true || value === 'true') return true;
+	if (value === undefined || value === null || value === false || value === 'false') {
+		return false;
+	}
+
+	if (value === true || value === 'true') {
+		return true;
+	}
+
 	return undefined;
 }
 

@@ -10,7 +10,7 @@ export const STUB_CODES = {
 	notCorsEnabled: ZUORA_ERROR_CODES.notCorsEnabled, // documented
 	invalidToken: ZUORA_ERROR_CODES.invalidToken, // documented
 	signatureField: ZUORA_ERROR_CODES.emptyUri, // documented for an empty uri
-	invalidSignature: 90_000_012, // stub's choice
+	invalidSignature: ZUORA_ERROR_CODES.invalidSignature, // the code is the library's (Zuora documents only the text)
 	signatureMalformed: 59_010_290,
 	cardInvalidValue: 53_100_020,
 	cardMissingField: 53_100_022,

@@ -2,8 +2,9 @@ import {createHmac, createPublicKey, verify} from 'node:crypto';
 import {once} from 'node:events';
 import {connect, type Socket} from 'node:net';
 import fc from 'fast-check';
-import {describe, it, expect, beforeAll, afterAll, beforeEach, vi} from 'vitest';
+import {describe, it, expect, afterEach, beforeEach, vi} from 'vitest';
 import {main, startZuoraStub, type ZuoraStub, type ZuoraStubOptions} from './zuora-stub.js';
+import {matchCard, readCardsPage} from '../server/reconcile-handler.js';
 
 type Answer = {status: number; headers: Headers; text: string; json: any};
 type Pair = {signature?: string; token?: string};
@@ -21,13 +22,15 @@ const HEX32 = /^[0-9a-f]{32}$/;
 const EXPOSED = 'Retry-After, ratelimit-limit, ratelimit-remaining, ratelimit-reset';
 const DECLINED = 53100099;
 
-/** Every body the stub answered, to prove no card number ever comes back. */
-const transcript: string[] = [];
+/** A request the stub never answers fails the test with a TimeoutError, well before the test's own timeout. */
+const CALL_TIMEOUT_MS = 10_000;
 
-async function call(url: string, init?: RequestInit): Promise<Answer> {
-	const response = await fetch(url, init);
+// Explicit timeouts, generous for a loaded machine; no test waits on the wall clock for behaviour.
+vi.setConfig({testTimeout: 30_000, hookTimeout: 30_000});
+
+async function call(url: string, init: RequestInit = {}): Promise<Answer> {
+	const response = await fetch(url, {signal: AbortSignal.timeout(CALL_TIMEOUT_MS), ...init});
 	const text = await response.text();
-	transcript.push(text);
 	const isJson = (response.headers.get('content-type') ?? '').startsWith('application/json');
 	return {status: response.status, headers: response.headers, text, json: isJson ? JSON.parse(text) : undefined};
 }
@@ -41,7 +44,10 @@ const bearers = new WeakMap<ZuoraStub, string>();
 
 async function bearer(stub: ZuoraStub): Promise<string> {
 	const cached = bearers.get(stub);
-	if (cached) return cached;
+	if (cached) {
+		return cached;
+	}
+
 	const {json} = await oauth(stub);
 	bearers.set(stub, json.access_token);
 	return json.access_token as string;
@@ -74,8 +80,14 @@ function card(overrides: Record<string, unknown> = {}): Record<string, unknown> 
 /** POSTs to a CORS create operation the way the browser does. */
 function corsPost(stub: ZuoraStub, path: string, body: unknown, pair: Pair, headers: Record<string, string> = {}, init: RequestInit = {}) {
 	const all: Record<string, string> = {origin: SHOP, accept: 'application/json', 'content-type': 'application/json', ...headers};
-	if (pair.signature !== undefined) all['signature'] = pair.signature;
-	if (pair.token !== undefined) all['token'] = pair.token;
+	if (pair.signature !== undefined) {
+		all['signature'] = pair.signature;
+	}
+
+	if (pair.token !== undefined) {
+		all['token'] = pair.token;
+	}
+
 	return call(`${stub.url}${path}`, {method: 'POST', headers: all, body: typeof body === 'string' ? body : JSON.stringify(body), ...init});
 }
 
@@ -91,16 +103,16 @@ function expectFailure(answer: Answer, reasons: Array<{code: number; message: st
 }
 
 function corsHeaderNames(headers: Headers) {
-	return [...headers.keys()].filter((name) => name.startsWith('access-control-'));
+	return [...headers.keys()].filter(name => name.startsWith('access-control-'));
 }
 
+/** A fresh stub for every test (nothing shared between tests), closed after it. */
 function useStub(options: ZuoraStubOptions = {}) {
 	const holder = {} as {stub: ZuoraStub};
-	beforeAll(async () => {
+	beforeEach(async () => {
 		holder.stub = await startZuoraStub({allowedOrigins: [SHOP], ...options});
 	});
-	beforeEach(() => holder.stub.reset());
-	afterAll(() => holder.stub.close());
+	afterEach(() => holder.stub.close());
 	return holder;
 }
 
@@ -176,23 +188,15 @@ describe('POST /v1/hmac-signatures', () => {
 		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 0});
 	});
 
-	it("answers 59010220 with a processId for an empty uri", async () => {
-		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri: '', method: 'POST'}), [
-			{code: 59010220, message: "'uri' may not be empty"},
-		]);
-		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {method: 'POST'}), [
-			{code: 59010220, message: "'uri' may not be empty"},
-		]);
+	it('answers 59010220 with a processId for an empty uri', async () => {
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri: '', method: 'POST'}), [{code: 59010220, message: "'uri' may not be empty"}]);
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {method: 'POST'}), [{code: 59010220, message: "'uri' may not be empty"}]);
 	});
 
 	it('refuses a method Zuora does not list', async () => {
 		const uri = `${zuora.stub.publicUrl}${CREDIT_CARDS}`;
-		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri, method: 'PATCH'}), [
-			{code: 59010220, message: "'method' has an invalid value"},
-		]);
-		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri}), [
-			{code: 59010220, message: "'method' may not be empty"},
-		]);
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri, method: 'PATCH'}), [{code: 59010220, message: "'method' has an invalid value"}]);
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri}), [{code: 59010220, message: "'method' may not be empty"}]);
 	});
 
 	it('answers 90000010 for an operation that is not CORS enabled', async () => {
@@ -202,9 +206,7 @@ describe('POST /v1/hmac-signatures', () => {
 			{uri: `${base}${CREDIT_CARDS}`, method: 'GET'},
 			{uri: 'not a url', method: 'POST'},
 		]) {
-			expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', request), [
-				{code: 90000010, message: 'This API is not CORS enabled.'},
-			]);
+			expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', request), [{code: 90000010, message: 'This API is not CORS enabled.'}]);
 		}
 		expect(zuora.stub.tokens()).toEqual({issued: 0, used: 0});
 	});
@@ -222,9 +224,7 @@ describe('POST /v1/hmac-signatures', () => {
 	});
 
 	it('requires the name Create Account signs', async () => {
-		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri: `${zuora.stub.publicUrl}${ACCOUNTS}`, method: 'POST'}), [
-			{code: 59010220, message: "'name' may not be empty"},
-		]);
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri: `${zuora.stub.publicUrl}${ACCOUNTS}`, method: 'POST'}), [{code: 59010220, message: "'name' may not be empty"}]);
 	});
 
 	it('answers 400 for a body that is not JSON', async () => {
@@ -253,9 +253,7 @@ describe('POST /v1/rsa-signatures', () => {
 	});
 
 	it('requires pageId', async () => {
-		expectFailure(await postSigning(zuora.stub, '/v1/rsa-signatures', {...request, pageId: undefined}), [
-			{code: 59010220, message: "'pageId' may not be empty"},
-		]);
+		expectFailure(await postSigning(zuora.stub, '/v1/rsa-signatures', {...request, pageId: undefined}), [{code: 59010220, message: "'pageId' may not be empty"}]);
 	});
 });
 
@@ -273,7 +271,7 @@ describe('CORS', () => {
 		const answer = await preflight(SHOP);
 		expect(answer.status).toBe(204);
 		expect(answer.text).toBe('');
-		expect(Object.fromEntries(corsHeaderNames(answer.headers).map((name) => [name, answer.headers.get(name)]))).toEqual({
+		expect(Object.fromEntries(corsHeaderNames(answer.headers).map(name => [name, answer.headers.get(name)]))).toEqual({
 			'access-control-allow-origin': SHOP,
 			'access-control-allow-credentials': 'true',
 			'access-control-allow-methods': 'POST, GET, OPTIONS',
@@ -316,9 +314,7 @@ describe('CORS', () => {
 	});
 
 	it("refuses '*' as an allowed origin", async () => {
-		await expect(startZuoraStub({allowedOrigins: ['*']})).rejects.toThrow(
-			'startZuoraStub: option "allowedOrigins" must list exact origins; "*" cannot be used with credentials',
-		);
+		await expect(startZuoraStub({allowedOrigins: ['*']})).rejects.toThrow('startZuoraStub: option "allowedOrigins" must list exact origins; "*" cannot be used with credentials');
 	});
 });
 
@@ -329,22 +325,31 @@ describe('POST /v1/payment-methods/credit-cards', () => {
 		const answer = await createCard(zuora.stub);
 		expect(answer.status).toBe(200);
 		expect(answer.json).toEqual({success: true, paymentMethodId: expect.stringMatching(HEX32)});
-		expect(zuora.stub.paymentMethods()).toEqual([{
-			id: answer.json.paymentMethodId,
-			accountKey: 'A00000001',
-			creditCardType: 'Visa',
-			last4: '1111',
-			expirationMonth: 12,
-			expirationYear: FUTURE_YEAR,
-			cardHolderName: 'Ada Lovelace',
-			defaultPaymentMethod: false,
-			createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-		}]);
+		expect(zuora.stub.paymentMethods()).toEqual([
+			{
+				id: answer.json.paymentMethodId,
+				accountKey: 'A00000001',
+				creditCardType: 'Visa',
+				last4: '1111',
+				expirationMonth: 12,
+				expirationYear: FUTURE_YEAR,
+				cardHolderName: 'Ada Lovelace',
+				defaultPaymentMethod: false,
+				createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+			},
+		]);
 		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 1});
 	});
 
 	it('takes form-style values as the guide sample sends them', async () => {
-		const body = card({expirationMonth: '03', expirationYear: String(FUTURE_YEAR), defaultPaymentMethod: 'true', creditCardType: 'AmericanExpress', creditCardNumber: '378282246310005', securityCode: '1234'});
+		const body = card({
+			expirationMonth: '03',
+			expirationYear: String(FUTURE_YEAR),
+			defaultPaymentMethod: 'true',
+			creditCardType: 'AmericanExpress',
+			creditCardNumber: '378282246310005',
+			securityCode: '1234',
+		});
 		expect((await createCard(zuora.stub, body)).json.success).toBe(true);
 		expect(zuora.stub.paymentMethods()).toMatchObject([{creditCardType: 'AmericanExpress', last4: '0005', expirationMonth: 3, expirationYear: FUTURE_YEAR, defaultPaymentMethod: true}]);
 	});
@@ -417,10 +422,14 @@ describe('POST /v1/payment-methods/credit-cards', () => {
 		['a 2-digit year', {expirationYear: 30}, [{code: 53100020, message: 'expirationYear: invalid value'}]],
 		['a 4-digit AmEx-style code on Visa', {securityCode: '1234'}, [{code: 53100020, message: 'securityCode: invalid value'}]],
 		['a name over 50 characters', {cardHolderInfo: {cardHolderName: 'x'.repeat(51)}}, [{code: 53100020, message: 'cardHolderInfo.cardHolderName: invalid value'}]],
-		['no number and no month', {creditCardNumber: undefined, expirationMonth: ''}, [
-			{code: 53100022, message: 'creditCardNumber: missing field'},
-			{code: 53100022, message: 'expirationMonth: missing field'},
-		]],
+		[
+			'no number and no month',
+			{creditCardNumber: undefined, expirationMonth: ''},
+			[
+				{code: 53100022, message: 'creditCardNumber: missing field'},
+				{code: 53100022, message: 'expirationMonth: missing field'},
+			],
+		],
 	])('answers one reason per bad field: %s', async (_, overrides, reasons) => {
 		expectFailure(await createCard(zuora.stub, card(overrides)), reasons);
 		expect(zuora.stub.paymentMethods()).toEqual([]);
@@ -448,16 +457,167 @@ describe('POST /v1/payment-methods/credit-cards', () => {
 	});
 });
 
+describe('GET /v1/payment-methods/credit-cards/accounts/{account-key}', () => {
+	const zuora = useStub();
+	const listPath = (key: string) => `/v1/payment-methods/credit-cards/accounts/${key}`;
+
+	async function list(key: string, query = '', headers: Record<string, string> = {}) {
+		const authorization = `Bearer ${await bearer(zuora.stub)}`;
+		return call(`${zuora.stub.url}${listPath(key)}${query}`, {headers: {authorization, ...headers}});
+	}
+
+	async function saveCards(accountKey: string, count: number) {
+		const ids: string[] = [];
+		for (let index = 0; index < count; index++) {
+			const answer = await createCard(zuora.stub, card({accountKey, expirationMonth: (index % 12) + 1}));
+			ids.push(answer.json.paymentMethodId);
+		}
+
+		return ids;
+	}
+
+	it("lists an account's cards in the shape of Zuora's reference, masked, the most recently saved first", async () => {
+		const holder = {cardHolderName: 'Ada Lovelace', addressLine1: '12 St James Sq', city: 'London', country: 'GB', zipCode: 'SW1Y 4JH', email: 'ada@example.test'};
+		const amex = await createCard(zuora.stub, card({creditCardType: 'AmericanExpress', creditCardNumber: '378282246310005', securityCode: '1234', expirationMonth: 3, cardHolderInfo: undefined}));
+		const visa = await createCard(zuora.stub, card({cardHolderInfo: holder, defaultPaymentMethod: true}));
+		await createCard(zuora.stub, card({accountKey: 'A00000002'}));
+		const {accountKey, ...orphan} = card();
+		await createCard(zuora.stub, orphan);
+		const answer = await list('A00000001');
+		expect(answer.status).toBe(200);
+		expect(answer.json).toEqual({
+			creditCards: [
+				{
+					id: visa.json.paymentMethodId,
+					defaultPaymentMethod: true,
+					cardHolderInfo: {
+						cardHolderName: 'Ada Lovelace',
+						addressLine1: '12 St James Sq',
+						addressLine2: null,
+						city: 'London',
+						state: null,
+						zipCode: 'SW1Y 4JH',
+						country: 'GB',
+						phone: null,
+						email: 'ada@example.test',
+					},
+					cardNumber: '************1111',
+					expirationMonth: 12,
+					expirationYear: FUTURE_YEAR,
+					cardType: 'Visa',
+				},
+				{
+					id: amex.json.paymentMethodId,
+					defaultPaymentMethod: false,
+					cardHolderInfo: {cardHolderName: null, addressLine1: null, addressLine2: null, city: null, state: null, zipCode: null, country: null, phone: null, email: null},
+					cardNumber: '************0005',
+					expirationMonth: 3,
+					expirationYear: FUTURE_YEAR,
+					cardType: 'AmericanExpress',
+				},
+			],
+			success: true,
+		});
+		// Never the number or the security code (random method ids may hold any four digits by chance).
+		const withoutIds = answer.text.replace(/[0-9a-f]{32}/g, '');
+		for (const secret of [VISA, '378282246310005', '1234', '123']) {
+			expect(withoutIds).not.toContain(secret);
+		}
+	});
+
+	it('pages with page and pageSize, nextPage naming the next page until the last', async () => {
+		const ids = (await saveCards('A00000001', 5)).reverse(); // newest first
+		const first = await list('A00000001', '?pageSize=2');
+		expect(first.json.creditCards.map((item: {id: string}) => item.id)).toEqual(ids.slice(0, 2));
+		expect(first.json.nextPage).toBe(`${zuora.stub.publicUrl}${listPath('A00000001')}?page=2&pageSize=2`);
+		const second = await call(first.json.nextPage, {headers: {authorization: `Bearer ${await bearer(zuora.stub)}`}});
+		expect(second.json.creditCards.map((item: {id: string}) => item.id)).toEqual(ids.slice(2, 4));
+		const last = await call(second.json.nextPage, {headers: {authorization: `Bearer ${await bearer(zuora.stub)}`}});
+		expect(last.json).toEqual({creditCards: [expect.objectContaining({id: ids[4]})], success: true});
+		// Defaults: page 1 of 20; pageSize up to 40; past the end: none.
+		expect((await list('A00000001')).json.creditCards).toHaveLength(5);
+		expect((await list('A00000001', '?page=1&pageSize=40')).json).toEqual({creditCards: expect.any(Array), success: true});
+		expect((await list('A00000001', '?page=4&pageSize=2')).json).toEqual({creditCards: [], success: true});
+	});
+
+	it('answers 20 to a page (default pageSize), with nextPage for the 21st card', async () => {
+		const ids = (await saveCards('A00000001', 21)).reverse(); // newest first
+		const first = await list('A00000001');
+		expect(first.json.creditCards).toHaveLength(20);
+		expect(first.json.nextPage).toBe(`${zuora.stub.publicUrl}${listPath('A00000001')}?page=2&pageSize=20`);
+		expect((await list('A00000001', '?page=2')).json.creditCards.map((item: {id: string}) => item.id)).toEqual([ids[20]]);
+	});
+
+	it.each([
+		['?pageSize=41', 'pageSize'],
+		['?pageSize=0', 'pageSize'],
+		['?pageSize=ten', 'pageSize'],
+		['?page=0', 'page'],
+		['?page=-1', 'page'],
+		['?page=1.5', 'page'],
+	])('refuses %s', async (query, name) => {
+		expectFailure(await list('A00000001', query), [{code: 53100020, message: `${name}: invalid value`}]);
+	});
+
+	it("is read by zuora-cors/server's reconcile reader: the saved card is found by brand, last four and expiry", async () => {
+		const ids = await saveCards('A00000001', 3);
+		const answer = await list('A00000001', '?pageSize=40');
+		const page = readCardsPage({status: answer.status, body: answer.json, headers: answer.headers});
+		expect(page).toEqual({cards: expect.any(Array), more: false});
+		const cards = 'cards' in page ? page.cards : [];
+		expect(cards.map(item => item.id)).toEqual([...ids].reverse());
+		expect(matchCard(cards, {token: 't', creditCardType: 'Visa', lastFour: '1111', expirationMonth: 2, expirationYear: FUTURE_YEAR})).toBe(ids[1]);
+		expect(matchCard(cards, {token: 't', creditCardType: 'Visa', lastFour: '1111', expirationMonth: 4, expirationYear: FUTURE_YEAR})).toBeUndefined();
+	});
+
+	it('finds an account by number or by id; an account with no card lists none', async () => {
+		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${ACCOUNTS}`, name: 'Acme Ltd'});
+		const creditCard = {cardType: 'MasterCard', cardNumber: '5555555555554444', expirationMonth: 1, expirationYear: FUTURE_YEAR};
+		const created = await corsPost(zuora.stub, ACCOUNTS, {name: 'Acme Ltd', currency: 'USD', billToContact: {firstName: 'Ada', lastName: 'Lovelace', country: 'GB'}, creditCard}, pair);
+		const expected = {creditCards: [expect.objectContaining({id: created.json.paymentMethodId, cardNumber: '************4444', cardType: 'MasterCard'})], success: true};
+		expect((await list(created.json.accountNumber)).json).toEqual(expected);
+		expect((await list(created.json.accountId)).json).toEqual(expected);
+		expect((await list('A09999999')).json).toEqual({creditCards: [], success: true});
+	});
+
+	it('is OAuth-protected like the backend operations: no bearer, an unknown or expired one, or a CORS pair is refused', async () => {
+		await saveCards('A00000001', 1);
+		const refused = {message: 'Authentication error'};
+		const none = await call(`${zuora.stub.url}${listPath('A00000001')}`);
+		expect([none.status, none.json]).toEqual([401, refused]);
+		const unknown = await call(`${zuora.stub.url}${listPath('A00000001')}`, {headers: {authorization: 'Bearer 0123456789abcdef0123456789abcdef'}});
+		expect([unknown.status, unknown.json]).toEqual([401, refused]);
+		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+		const cors = await call(`${zuora.stub.url}${listPath('A00000001')}`, {headers: {origin: SHOP, signature: pair.signature, token: pair.token}});
+		expect([cors.status, cors.json]).toEqual([401, refused]);
+		// Not a CORS operation: no pair is issued for it.
+		expectFailure(await postSigning(zuora.stub, '/v1/hmac-signatures', {uri: `${zuora.stub.publicUrl}${listPath('A00000001')}`, method: 'GET'}), [
+			{code: 90000010, message: 'This API is not CORS enabled.'},
+		]);
+	});
+
+	it('refuses a bearer once its lifetime has passed (injected clock)', async () => {
+		let clock = Date.now();
+		const stub = await startZuoraStub({now: () => clock, oauthTokenLifetimeSeconds: 60});
+		try {
+			const {json} = await oauth(stub);
+			const get = () => call(`${stub.url}${listPath('A00000001')}`, {headers: {authorization: `Bearer ${json.access_token}`}});
+			clock += 59_999;
+			expect((await get()).json).toEqual({creditCards: [], success: true});
+			clock += 1;
+			expect((await get()).status).toBe(401);
+		} finally {
+			await stub.close();
+		}
+	});
+});
+
 describe('cardholder name required', () => {
 	const zuora = useStub({requireCardHolderName: true});
 
 	it('answers 53100022 without cardHolderInfo.cardHolderName', async () => {
-		expectFailure(await createCard(zuora.stub, card({cardHolderInfo: undefined})), [
-			{code: 53100022, message: 'cardHolderInfo.cardHolderName: missing field'},
-		]);
-		expectFailure(await createCard(zuora.stub, card({cardHolderInfo: {city: 'London'}})), [
-			{code: 53100022, message: 'cardHolderInfo.cardHolderName: missing field'},
-		]);
+		expectFailure(await createCard(zuora.stub, card({cardHolderInfo: undefined})), [{code: 53100022, message: 'cardHolderInfo.cardHolderName: missing field'}]);
+		expectFailure(await createCard(zuora.stub, card({cardHolderInfo: {city: 'London'}})), [{code: 53100022, message: 'cardHolderInfo.cardHolderName: missing field'}]);
 		expect(zuora.stub.paymentMethods()).toEqual([]);
 	});
 });
@@ -496,7 +656,9 @@ describe('POST /v1/accounts', () => {
 			accountNumber: 'A00000001',
 			paymentMethodId: expect.stringMatching(HEX32),
 		});
-		expect(zuora.stub.accounts()).toEqual([{accountId: answer.json.accountId, accountNumber: 'A00000001', name: 'Acme Ltd', currency: 'USD', autoPay: false, paymentMethodId: answer.json.paymentMethodId}]);
+		expect(zuora.stub.accounts()).toEqual([
+			{accountId: answer.json.accountId, accountNumber: 'A00000001', name: 'Acme Ltd', currency: 'USD', autoPay: false, paymentMethodId: answer.json.paymentMethodId},
+		]);
 		expect(zuora.stub.paymentMethods()).toMatchObject([{id: answer.json.paymentMethodId, accountKey: 'A00000001', creditCardType: 'MasterCard', last4: '4444', cardHolderName: 'Ada Lovelace'}]);
 		expect((await createAccount({...account, creditCard})).json.accountNumber).toBe('A00000002');
 	});
@@ -507,12 +669,8 @@ describe('POST /v1/accounts', () => {
 	});
 
 	it("names card fields by the body's own paths under creditCard", async () => {
-		expectFailure(await createAccount({...account, creditCard: {...creditCard, expirationMonth: 0}}), [
-			{code: 53100020, message: 'creditCard.expirationMonth: invalid value'},
-		]);
-		expectFailure(await createAccount({...account, creditCard: {...creditCard, cardNumber: '5555555555554445'}}), [
-			{code: 53100020, message: 'creditCard.cardNumber: invalid value'},
-		]);
+		expectFailure(await createAccount({...account, creditCard: {...creditCard, expirationMonth: 0}}), [{code: 53100020, message: 'creditCard.expirationMonth: invalid value'}]);
+		expectFailure(await createAccount({...account, creditCard: {...creditCard, cardNumber: '5555555555554445'}}), [{code: 53100020, message: 'creditCard.cardNumber: invalid value'}]);
 		// The payment-method spelling is not Zuora's Create Account body: cardType and cardNumber are missing.
 		const {cardType, cardNumber, ...rest} = creditCard;
 		expectFailure(await createAccount({...account, creditCard: {...rest, creditCardType: cardType, creditCardNumber: cardNumber}}), [
@@ -624,7 +782,11 @@ describe('Idempotency-Key', () => {
 		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, JSON.stringify(card(), undefined, 1), fresh, {'idempotency-key': 'k'}), mismatch, 422);
 		// Another path under the same signed value (an account named like the account key).
 		const accountPair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${ACCOUNTS}`, name: 'A00000001'});
-		expectFailure(await corsPost(zuora.stub, ACCOUNTS, {name: 'A00000001', currency: 'USD', billToContact: {firstName: 'A', lastName: 'B', country: 'US'}}, accountPair, {'idempotency-key': 'k'}), mismatch, 422);
+		expectFailure(
+			await corsPost(zuora.stub, ACCOUNTS, {name: 'A00000001', currency: 'USD', billToContact: {firstName: 'A', lastName: 'B', country: 'US'}}, accountPair, {'idempotency-key': 'k'}),
+			mismatch,
+			422,
+		);
 		expect(zuora.stub.tokens()).toEqual({issued: 3, used: 1});
 		expect((await corsPost(zuora.stub, CREDIT_CARDS, card(), fresh, {'idempotency-key': 'k2'})).json.success).toBe(true);
 		expect(zuora.stub.accounts()).toEqual([]);
@@ -684,26 +846,121 @@ describe('Idempotency-Key', () => {
 	});
 
 	it('holds for every generated key, account and body: one creation, exact replays, 422 for any other body', async () => {
-		await fc.assert(fc.asyncProperty(
-			fc.string({minLength: 1, maxLength: 40}).filter(key => /^[\x21-\x7e]+$/.test(key)),
-			fc.tuple(fc.stringMatching(/^A\d{8}$/), fc.stringMatching(/^A\d{8}$/)).filter(([a, b]) => a !== b),
-			fc.integer({min: 1, max: 12}),
-			async (key, [owner, other], month) => {
-				zuora.stub.reset();
-				const headers = {'idempotency-key': key};
-				const body = card({accountKey: owner, expirationMonth: month});
-				const pair = await signFor(zuora.stub, {uri: uri(), accountKey: owner});
-				const first = await corsPost(zuora.stub, CREDIT_CARDS, body, pair, headers);
-				const replay = await corsPost(zuora.stub, CREDIT_CARDS, body, pair, headers);
-				expect([replay.status, replay.text]).toEqual([409, first.text]);
-				expect((await corsPost(zuora.stub, CREDIT_CARDS, {...body, expirationMonth: (month % 12) + 1}, pair, headers)).status).toBe(422);
-				const otherPair = await signFor(zuora.stub, {uri: uri(), accountKey: other});
-				const otherAnswer = await corsPost(zuora.stub, CREDIT_CARDS, {...body, accountKey: other}, otherPair, headers);
-				expect(otherAnswer.status).toBe(200);
-				expect(otherAnswer.text).not.toBe(first.text);
-				expect(zuora.stub.paymentMethods().map(method => method.accountKey).sort()).toEqual([owner, other].sort());
-			},
-		), {numRuns: 25});
+		await fc.assert(
+			fc.asyncProperty(
+				fc.string({minLength: 1, maxLength: 40}).filter(key => /^[\x21-\x7e]+$/.test(key)),
+				fc.tuple(fc.stringMatching(/^A\d{8}$/), fc.stringMatching(/^A\d{8}$/)).filter(([a, b]) => a !== b),
+				fc.integer({min: 1, max: 12}),
+				async (key, [owner, other], month) => {
+					zuora.stub.reset();
+					const headers = {'idempotency-key': key};
+					const body = card({accountKey: owner, expirationMonth: month});
+					const pair = await signFor(zuora.stub, {uri: uri(), accountKey: owner});
+					const first = await corsPost(zuora.stub, CREDIT_CARDS, body, pair, headers);
+					const replay = await corsPost(zuora.stub, CREDIT_CARDS, body, pair, headers);
+					expect([replay.status, replay.text]).toEqual([409, first.text]);
+					expect((await corsPost(zuora.stub, CREDIT_CARDS, {...body, expirationMonth: (month % 12) + 1}, pair, headers)).status).toBe(422);
+					const otherPair = await signFor(zuora.stub, {uri: uri(), accountKey: other});
+					const otherAnswer = await corsPost(zuora.stub, CREDIT_CARDS, {...body, accountKey: other}, otherPair, headers);
+					expect(otherAnswer.status).toBe(200);
+					expect(otherAnswer.text).not.toBe(first.text);
+					expect(
+						zuora.stub
+							.paymentMethods()
+							.map(method => method.accountKey)
+							.sort(),
+					).toEqual([owner, other].sort());
+				},
+			),
+			{numRuns: 25, seed: 20_261_204},
+		);
+	});
+
+	/** Loses the answer of a processed request: the stub drops the connection, or the client gives up while Zuora works. */
+	const loseTheAnswer = {
+		async answerLost(stub: ZuoraStub, pair: Pair, headers: Record<string, string>) {
+			stub.failNext(1, 'answerLost');
+			await expect(corsPost(stub, CREDIT_CARDS, card(), pair, headers)).rejects.toThrow('fetch failed');
+		},
+		async clientTimeout(stub: ZuoraStub, pair: Pair, headers: Record<string, string>) {
+			const release = stub.holdCreates();
+			const client = new AbortController();
+			const attempt = corsPost(stub, CREDIT_CARDS, card(), pair, headers, {signal: client.signal});
+			await vi.waitFor(() => expect(stub.heldCreates()).toBe(1));
+			client.abort(); // the caller's timeout, while Zuora processes
+			await expect(attempt).rejects.toMatchObject({name: 'AbortError'});
+			release();
+			await vi.waitFor(() => expect(stub.paymentMethods()).toHaveLength(1));
+		},
+	};
+
+	it.each(Object.keys(loseTheAnswer) as Array<keyof typeof loseTheAnswer>)(
+		'issue 15.4: 90000011, a re-sign with the same key processed but its answer lost (%s), a retry with the same key: one method',
+		async way => {
+			const headers = {'idempotency-key': 'checkout-7'};
+			const stale = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+			zuora.stub.expireTokens();
+			expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), stale, headers), [EXPIRED_TOKEN]);
+			// The refused attempt stored nothing: the re-sign under the same key is processed.
+			const resigned = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+			await loseTheAnswer[way](zuora.stub, resigned, headers);
+			expect(zuora.stub.paymentMethods()).toEqual([expect.objectContaining({idempotencyKey: 'checkout-7'})]);
+			const saved = {success: true, paymentMethodId: zuora.stub.paymentMethods()[0]?.id};
+			// The caller retries with the same key and a fresh pair: the stored success, never a second method.
+			const retry = await corsPost(zuora.stub, CREDIT_CARDS, card(), await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'}), headers);
+			expect([retry.status, retry.json]).toEqual([409, saved]);
+			// A browser's own re-send of the lost POST (same pair, spent token) gets it too.
+			const copy = await corsPost(zuora.stub, CREDIT_CARDS, card(), resigned, headers);
+			expect([copy.status, copy.json]).toEqual([409, saved]);
+			expect(zuora.stub.paymentMethods()).toHaveLength(1);
+			expect(zuora.stub.tokens()).toEqual({issued: 3, used: 2});
+		},
+	);
+
+	it('a re-sign under another key (the old "<key>-resign") is another request: the retry under the first key saves a second method', async () => {
+		const stale = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+		zuora.stub.expireTokens();
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), stale, {'idempotency-key': 'k'}), [EXPIRED_TOKEN]);
+		const resigned = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+		await loseTheAnswer.answerLost(zuora.stub, resigned, {'idempotency-key': 'k-resign'});
+		const retry = await corsPost(zuora.stub, CREDIT_CARDS, card(), await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'}), {'idempotency-key': 'k'});
+		expect([retry.status, retry.json.success]).toEqual([200, true]);
+		expect(zuora.stub.paymentMethods()).toHaveLength(2);
+	});
+
+	it('stores nothing for a used token either: a re-sign after it, under the same key, is processed', async () => {
+		const pair = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+		expect((await corsPost(zuora.stub, CREDIT_CARDS, card(), pair)).json.success).toBe(true); // spends the pair, no key
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {'idempotency-key': 'k'}), [USED_TOKEN]);
+		const resigned = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+		const answer = await corsPost(zuora.stub, CREDIT_CARDS, card(), resigned, {'idempotency-key': 'k'});
+		expect([answer.status, answer.json.success]).toEqual([200, true]);
+		expect(zuora.stub.paymentMethods().map(method => method.idempotencyKey)).toEqual([undefined, 'k']);
+	});
+
+	it('forgets a key 24 hours after it was stored, as Zuora does (injected clock)', async () => {
+		let clock = Date.now();
+		const stub = await startZuoraStub({allowedOrigins: [SHOP], now: () => clock, oauthTokenLifetimeSeconds: 3 * 24 * 60 * 60});
+		try {
+			const headers = {'idempotency-key': 'k'};
+			const sign = () => signFor(stub, {uri: `${stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+			expect((await corsPost(stub, CREDIT_CARDS, card(), await sign(), headers)).status).toBe(200);
+			clock += 24 * 60 * 60 * 1000 - 1;
+			expect((await corsPost(stub, CREDIT_CARDS, card(), await sign(), headers)).status).toBe(409);
+			clock += 1;
+			expect((await corsPost(stub, CREDIT_CARDS, card(), await sign(), headers)).status).toBe(200);
+			expect(stub.paymentMethods()).toHaveLength(2);
+		} finally {
+			await stub.close();
+		}
+	});
+
+	it('stores nothing for a fault that fires before processing', async () => {
+		const pair = await signFor(zuora.stub, {uri: uri(), accountKey: 'A00000001'});
+		zuora.stub.failNext(1, 'unavailable');
+		expect((await corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {'idempotency-key': 'k'})).status).toBe(503);
+		const answer = await corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {'idempotency-key': 'k'});
+		expect([answer.status, answer.json.success]).toEqual([200, true]);
 	});
 });
 
@@ -717,16 +974,62 @@ describe('faults and latency', () => {
 		expect(zuora.stub.paymentMethods()).toEqual([]);
 		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 0});
 		expect((await corsPost(zuora.stub, CREDIT_CARDS, card(), pair)).json.success).toBe(true);
-		expect(zuora.stub.requests().filter((entry) => entry.path === CREDIT_CARDS).map((entry) => entry.status)).toEqual([null, 200]);
+		expect(
+			zuora.stub
+				.requests()
+				.filter(entry => entry.path === CREDIT_CARDS)
+				.map(entry => entry.status),
+		).toEqual([null, 200]);
 	});
 
 	it("'hang' never answers", async () => {
 		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
 		zuora.stub.failNext(1, 'hang');
-		const hanging = corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {}, {signal: AbortSignal.timeout(300)});
-		await expect(hanging).rejects.toMatchObject({name: 'TimeoutError'});
+		const client = new AbortController();
+		const hanging = corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {}, {signal: client.signal});
+		await vi.waitFor(() => expect(zuora.stub.requests().filter(entry => entry.path === CREDIT_CARDS)).toHaveLength(1));
+		client.abort();
+		await expect(hanging).rejects.toMatchObject({name: 'AbortError'});
+		expect(
+			zuora.stub
+				.requests()
+				.filter(entry => entry.path === CREDIT_CARDS)
+				.map(entry => entry.status),
+		).toEqual([null]);
 		expect(zuora.stub.paymentMethods()).toEqual([]);
 		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 0});
+	});
+
+	it("'answerLost' processes the request (method created, token spent), then drops the connection before any answer", async () => {
+		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+		zuora.stub.failNext(1, 'answerLost');
+		await expect(corsPost(zuora.stub, CREDIT_CARDS, card(), pair)).rejects.toThrow('fetch failed');
+		expect(zuora.stub.paymentMethods()).toEqual([expect.objectContaining({accountKey: 'A00000001', last4: '1111'})]);
+		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 1});
+		// A browser's own re-send of the lost POST meets the spent token; still one method.
+		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), pair), [USED_TOKEN]);
+		expect(zuora.stub.paymentMethods()).toHaveLength(1);
+		expect(
+			zuora.stub
+				.requests()
+				.filter(entry => entry.path === CREDIT_CARDS)
+				.map(entry => entry.status),
+		).toEqual([null, 200]);
+	});
+
+	it("'answerLost' on Create Account creates the account, and is set over HTTP too", async () => {
+		const stub = await startZuoraStub({allowedOrigins: [SHOP], testMode: true});
+		try {
+			const made = await call(`${stub.url}/__stub/fail-next`, {method: 'POST', body: JSON.stringify({count: 1, mode: 'answerLost', paths: [ACCOUNTS]})});
+			expect(made.json).toEqual({ok: true});
+			const pair = await signFor(stub, {uri: `${stub.publicUrl}${ACCOUNTS}`, name: 'Acme Ltd'});
+			const body = {name: 'Acme Ltd', currency: 'USD', billToContact: {firstName: 'Ada', lastName: 'Lovelace', country: 'GB'}};
+			await expect(corsPost(stub, ACCOUNTS, body, pair)).rejects.toThrow('fetch failed');
+			expect(stub.accounts()).toEqual([expect.objectContaining({accountNumber: 'A00000001', name: 'Acme Ltd'})]);
+			expect(stub.tokens()).toEqual({issued: 1, used: 1});
+		} finally {
+			await stub.close();
+		}
 	});
 
 	it("'html500' answers a proxy's HTML error, count times, then recovers", async () => {
@@ -749,16 +1052,37 @@ describe('faults and latency', () => {
 		expect((await createCard(zuora.stub)).json.success).toBe(true);
 	});
 
-	it('delays every answer, preflights included', async () => {
+	it('delays every answer, preflights included, but not the controls', async () => {
+		const stub = await startZuoraStub({allowedOrigins: [SHOP], testMode: true});
+		try {
+			// Behaviour, not timing: with a latency no test would wait for, the preflight stays
+			// unanswered while a control answers at once; close() ends the delayed one.
+			stub.setLatency(600_000);
+			const delayed = call(`${stub.url}${CREDIT_CARDS}`, {method: 'OPTIONS', headers: {origin: SHOP}});
+			delayed.catch(() => {}); // rejected by close() below
+			await vi.waitFor(() => expect(stub.requests()).toEqual([expect.objectContaining({method: 'OPTIONS', path: CREDIT_CARDS})]));
+			expect((await call(`${stub.url}/__stub/requests`)).json).toEqual([expect.objectContaining({method: 'OPTIONS', status: null})]);
+			stub.setLatency(0);
+			expect((await call(`${stub.url}${CREDIT_CARDS}`, {method: 'OPTIONS', headers: {origin: SHOP}})).status).toBe(204);
+			expect(stub.requests().map(entry => entry.status)).toEqual([null, 204]);
+			await stub.close();
+			await expect(delayed).rejects.toThrow('fetch failed');
+		} finally {
+			await stub.close();
+		}
+	});
+
+	it('answers no sooner than the latency (a lower bound: load only makes it later)', async () => {
 		zuora.stub.setLatency(150);
 		const started = performance.now();
 		expect((await call(`${zuora.stub.url}${CREDIT_CARDS}`, {method: 'OPTIONS', headers: {origin: SHOP}})).status).toBe(204);
 		expect(performance.now() - started).toBeGreaterThanOrEqual(140);
-		zuora.stub.setLatency(0);
 	});
 
 	it('rejects bad fault arguments', () => {
-		expect(() => zuora.stub.failNext(1, 'boom' as any)).toThrow("failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', or {status, body?, headers?}");
+		expect(() => zuora.stub.failNext(1, 'boom' as any)).toThrow(
+			"failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost', or {status, body?, headers?}",
+		);
 		expect(() => zuora.stub.setLatency(-1)).toThrow('setLatency: ms must be a non-negative finite number');
 	});
 
@@ -766,7 +1090,7 @@ describe('faults and latency', () => {
 		const stub = await startZuoraStub();
 		stub.failNext(1, 'hang', ['/anything']);
 		const hanging = call(`${stub.url}/anything`, {method: 'POST'});
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		await vi.waitFor(() => expect(stub.requests()).toHaveLength(1));
 		await stub.close();
 		await expect(hanging).rejects.toThrow('fetch failed');
 	});
@@ -776,7 +1100,6 @@ describe('request log', () => {
 	const zuora = useStub();
 
 	it('records headers and status, never the body', async () => {
-		bearers.delete(zuora.stub); // fetch a fresh bearer so the OAuth call is in the log
 		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
 		await corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {cookie: 'ZSession=abc', 'idempotency-key': 'k-1'});
 		expect(zuora.stub.requests()).toEqual([
@@ -787,11 +1110,17 @@ describe('request log', () => {
 	});
 
 	it('never holds a card number or security code in any answer, log or stored method', async () => {
-		transcript.length = 0;
 		const numbers = [VISA, '4111111111111112', '4000000000000002', '378282246310005'];
-		for (const number of numbers) await createCard(zuora.stub, card({creditCardNumber: number, securityCode: '9173'}));
-		const everything = [...transcript, JSON.stringify(zuora.stub.requests()), JSON.stringify(zuora.stub.paymentMethods())].join('\n');
-		for (const number of numbers) expect(everything).not.toContain(number);
+		const answers: string[] = [];
+		for (const number of numbers) {
+			answers.push((await createCard(zuora.stub, card({creditCardNumber: number, securityCode: '9173'}))).text);
+		}
+
+		const everything = [...answers, JSON.stringify(zuora.stub.requests()), JSON.stringify(zuora.stub.paymentMethods())].join('\n');
+		for (const number of numbers) {
+			expect(everything).not.toContain(number);
+		}
+
 		// Random ids (processId, token, signature, method id) may hold any four digits by chance.
 		expect(everything.replace(/[0-9A-Za-z+/=]{16,}/g, '')).not.toContain('9173');
 		for (const method of zuora.stub.paymentMethods()) {
@@ -805,12 +1134,8 @@ describe('other routes', () => {
 	const zuora = useStub();
 
 	it('answers 404 with the Zuora envelope', async () => {
-		expectFailure(await call(`${zuora.stub.url}/v1/payment-methods`, {method: 'POST', body: '{}'}), [
-			{code: 50000040, message: 'No operation matches POST /v1/payment-methods.'},
-		], 404);
-		expectFailure(await call(`${zuora.stub.url}/v1/files`), [
-			{code: 50000040, message: 'No operation matches GET /v1/files.'},
-		], 404);
+		expectFailure(await call(`${zuora.stub.url}/v1/payment-methods`, {method: 'POST', body: '{}'}), [{code: 50000040, message: 'No operation matches POST /v1/payment-methods.'}], 404);
+		expectFailure(await call(`${zuora.stub.url}/v1/files`), [{code: 50000040, message: 'No operation matches GET /v1/files.'}], 404);
 	});
 
 	it('answers 413 for a body over 1 MiB', async () => {
@@ -819,7 +1144,12 @@ describe('other routes', () => {
 	});
 
 	it('has no test controls without testMode', async () => {
-		for (const [method, path] of [['GET', '/__stub/requests'], ['GET', '/__stub/payment-methods'], ['POST', '/__stub/reset'], ['POST', '/__stub/fail-next']]) {
+		for (const [method, path] of [
+			['GET', '/__stub/requests'],
+			['GET', '/__stub/payment-methods'],
+			['POST', '/__stub/reset'],
+			['POST', '/__stub/fail-next'],
+		]) {
 			const answer = await call(`${zuora.stub.url}${path}`, {method});
 			expect(answer.status).toBe(404);
 			expect(answer.json.reasons).toEqual([{code: 50000040, message: `No operation matches ${method} ${path}.`}]);
@@ -851,9 +1181,7 @@ describe('HTTP test controls (testMode)', () => {
 
 		expect((await controlPost('latency', {ms: 5})).json).toEqual({ok: true});
 		const logged = await call(`${zuora.stub.url}/__stub/requests`);
-		expect(logged.json.map((entry: {path: string}) => entry.path)).toEqual([
-			'/oauth/token', '/v1/hmac-signatures', CREDIT_CARDS, CREDIT_CARDS, '/v1/hmac-signatures', CREDIT_CARDS,
-		]);
+		expect(logged.json.map((entry: {path: string}) => entry.path)).toEqual(['/oauth/token', '/v1/hmac-signatures', CREDIT_CARDS, CREDIT_CARDS, '/v1/hmac-signatures', CREDIT_CARDS]);
 
 		expect((await controlPost('reset')).json).toEqual({ok: true});
 		expect(zuora.stub.paymentMethods()).toEqual([]);
@@ -864,7 +1192,10 @@ describe('HTTP test controls (testMode)', () => {
 	it('answer 400 for bad arguments', async () => {
 		const answer = await controlPost('fail-next', {count: 1, mode: 'explode'});
 		expect(answer.status).toBe(400);
-		expect(answer.json).toEqual({ok: false, error: "failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', or {status, body?, headers?}"});
+		expect(answer.json).toEqual({
+			ok: false,
+			error: "failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost', or {status, body?, headers?}",
+		});
 		expect((await controlPost('latency', {ms: 'slow'})).json).toEqual({ok: false, error: 'setLatency: ms must be a non-negative finite number'});
 	});
 });
@@ -912,7 +1243,7 @@ describe('GET /v1/files/{id}', () => {
 
 	async function getFile(id: string, pair?: Pair, headers: Record<string, string> = {}) {
 		const path = `/v1/files/${id}`;
-		const signed = pair ?? await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${path}`, method: 'GET'});
+		const signed = pair ?? (await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${path}`, method: 'GET'}));
 		const response = await fetch(`${zuora.stub.url}${path}`, {headers: {origin: SHOP, accept: 'application/pdf', signature: signed.signature ?? '', token: signed.token ?? '', ...headers}});
 		return {status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer())};
 	}
@@ -979,7 +1310,13 @@ describe('POST /v1/rsa-signatures from a browser', () => {
 		const pair = await signFor(zuora.stub, {uri: rsaUri(), pageId});
 		const answer = await corsPost(zuora.stub, '/v1/rsa-signatures', body, pair);
 		expect(answer.status).toBe(200);
-		expect(answer.json).toEqual({signature: expect.stringMatching(/^[A-Za-z0-9+/]{342}==$/), token: expect.stringMatching(/^[A-Za-z0-9]{32}$/), tenantId: '12270', key: expect.any(String), success: true});
+		expect(answer.json).toEqual({
+			signature: expect.stringMatching(/^[A-Za-z0-9+/]{342}==$/),
+			token: expect.stringMatching(/^[A-Za-z0-9]{32}$/),
+			tenantId: '12270',
+			key: expect.any(String),
+			success: true,
+		});
 		expect(answer.headers.get('access-control-allow-origin')).toBe(SHOP);
 		const key = createPublicKey({key: Buffer.from(answer.json.key, 'base64'), format: 'der', type: 'spki'});
 		expect(verify('sha256', Buffer.from([body.uri, body.method, pageId, answer.json.token].join('\n')), key, Buffer.from(answer.json.signature, 'base64'))).toBe(true);
@@ -1074,7 +1411,10 @@ describe('slow clients', () => {
 			let timer: NodeJS.Timeout | undefined;
 			const next = () => {
 				const chunk = chunks[writes];
-				if (chunk === undefined || socket.destroyed) return;
+				if (chunk === undefined || socket.destroyed) {
+					return;
+				}
+
 				socket.write(chunk);
 				writes += 1;
 				timer = setTimeout(next, gapMs);
@@ -1134,10 +1474,13 @@ describe('slow clients', () => {
 			expect(extraData).toBe('');
 			// The two admitted connections are still served.
 			open[0]!.write(`GET /v1/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
-			const [data] = await once(open[0]!, 'data') as [Buffer];
+			const [data] = (await once(open[0]!, 'data')) as [Buffer];
 			expect(data.toString()).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
 		} finally {
-			for (const socket of open) socket.destroy();
+			for (const socket of open) {
+				socket.destroy();
+			}
+
 			await stub.close();
 		}
 	});

@@ -1,0 +1,274 @@
+/**
+ * The checks every endpoint of this entry makes before its own work, in order: POST only, same
+ * origin, a bounded body, a known client address (pure decisions), then `authorize` and the
+ * limits (I/O). Each refusal carries the one line the endpoint logs.
+ */
+import {type Refusal, setupError} from './answers.js';
+import {addressKey, clientAddress, type TrustProxy} from './address.js';
+import {createLimiter, LimitStoreError, type LimitKind, type Limiter, type Limits} from './limits.js';
+import type {RedisStore} from './redis-store.js';
+
+/** What the adapter knows and a `Request` does not carry. */
+export type RequestContext = {
+	/** The socket's remote address (`toNodeListener` passes it). */
+	clientAddress?: string | undefined;
+};
+
+/** What `authorize` decides: who asks (for the limits) and what for. The browser chooses none of it. */
+export type Authorization = {
+	/** The shopper's session (per-session limit). Required. */
+	session: string;
+	/** `'credit-card'` and reconcile: the account the card is added to. */
+	accountKey?: string;
+	/** `'account'`: the account name the signature binds. */
+	name?: string;
+	/** `'file'`: the file the page may download. */
+	fileId?: string;
+	/** `'rsa-signature'`: the Payment Page. */
+	pageId?: string;
+	/** The per-account limit's key. Default: `accountKey` or `name`; none for files and pages. */
+	account?: string;
+};
+
+export type Authorize = (request: Request) => Authorization | Response | null | undefined | Promise<Authorization | Response | null | undefined>;
+
+/** The options both handlers share. */
+export type EndpointOptions = {
+	/**
+	 * Decides whether this request may be answered, and for which account. Return
+	 * `null`/`undefined` to refuse (403), or a `Response` to answer it yourself. Never trust
+	 * anything the page sent for the account: take it from your session.
+	 */
+	authorize: Authorize;
+	/**
+	 * The page origin(s) allowed to ask, e.g. `'https://shop.example'`. Without it the request
+	 * URL's own origin is allowed **on a loopback host only** (`localhost`, `127.0.0.0/8`, `[::1]`):
+	 * a page on any other host could be a DNS-rebinding attacker whose name now points at this
+	 * server, and its requests look same-origin. Elsewhere a request then answers 500
+	 * `SETUP_ERROR` and the log says to set `origin`.
+	 */
+	origin?: string | readonly string[];
+	/** How the client address is found (see address.ts). Default: the adapter's socket address only. */
+	trustProxy?: TrustProxy;
+	limits?: Limits;
+	/**
+	 * A Redis client, ioredis 5 (`new Redis(...)`) or node-redis v4+ (`createClient(...)`, then
+	 * `connect()`): limits then hold across instances. One still connecting is waited for, up to
+	 * `storeTimeoutMs`. Anything else is refused when the handler is created. Default: this
+	 * process's memory.
+	 */
+	store?: RedisStore;
+	/**
+	 * A limit-store call (the wait for a connecting client included) not answered within this
+	 * fails closed (503).
+	 *
+	 * @default 1000
+	 */
+	storeTimeoutMs?: number;
+	/**
+	 * The secret limit keys are hashed with (HMAC-SHA-256), so no session id, address or account
+	 * reaches the store as is. Required with `store` (every instance sharing it must use the same
+	 * one); without `store`, a random key made at startup.
+	 */
+	limitKeySecret?: string;
+	/** Key prefix in the store; handlers with the same prefix share counts. */
+	keyPrefix?: string;
+	/** Where refusals and failures are logged, one line each (never secrets or card data). @default console.error */
+	log?: (line: string) => void;
+};
+
+/** The gate's resolved configuration. */
+export type Gate = {
+	origins: ReadonlySet<string> | undefined;
+	trustProxy: TrustProxy | undefined;
+	maxBodyBytes: number;
+	/** A body must be sent (with a Content-Length); else one is refused unless declared small. */
+	bodyRequired: boolean;
+	limiter: Limiter;
+	authorize: Authorize;
+};
+
+export type Admitted = {authorization: Authorization; addressKey: string};
+
+/** Resolves the shared options once; a bad one throws a TypeError that names it. */
+export function createGate(options: EndpointOptions, defaults: {keyPrefix: string; maxBodyBytes: number; bodyRequired: boolean}, maxBodyBytes: number | undefined): Gate {
+	if (typeof options.authorize !== 'function') {
+		throw new TypeError('authorize must be a function: it decides who is answered, and for which account');
+	}
+
+	const origins = options.origin === undefined ? undefined : new Set(typeof options.origin === 'string' ? [options.origin] : options.origin);
+	for (const origin of origins ?? []) {
+		if (typeof origin !== 'string' || !/^https?:\/\/[^/]+$/.test(origin) || new URL(origin).origin !== origin) {
+			throw new TypeError(`origin must be a page origin such as https://shop.example (scheme, host, port only; got ${String(origin)})`);
+		}
+	}
+
+	const bytes = maxBodyBytes ?? defaults.maxBodyBytes;
+	if (!(Number.isInteger(bytes) && bytes >= 0)) {
+		throw new TypeError('maxBodyBytes must be a whole number of bytes');
+	}
+
+	return {
+		origins,
+		trustProxy: options.trustProxy,
+		maxBodyBytes: bytes,
+		bodyRequired: defaults.bodyRequired,
+		limiter: createLimiter({
+			limits: options.limits,
+			store: options.store,
+			prefix: options.keyPrefix ?? defaults.keyPrefix,
+			storeTimeoutMs: options.storeTimeoutMs ?? 1000,
+			keySecret: options.limitKeySecret,
+		}),
+		authorize: options.authorize,
+	};
+}
+
+/** The pure checks, in order; the first refusal, or the client address's limit key. */
+export function checkRequest(request: Request, context: RequestContext, gate: Gate): Refusal | {addressKey: string} {
+	if (request.method !== 'POST') {
+		return {status: 405, code: 'METHOD_NOT_ALLOWED', message: 'Only POST is answered here.', headers: {allow: 'POST'}, log: `refused ${printable(request.method)}: POST only`};
+	}
+
+	const origin = originRefusal(request, gate.origins);
+	if (origin !== undefined) {
+		return origin;
+	}
+
+	const body = bodyRefusal(request.headers, gate.maxBodyBytes, gate.bodyRequired);
+	if (body !== undefined) {
+		return body;
+	}
+
+	const address = clientAddress(request, context.clientAddress, gate.trustProxy);
+	const key = address === undefined ? undefined : addressKey(address);
+	if (key === undefined) {
+		return setupError(address === undefined ? 'no client address: pass context.clientAddress (toNodeListener does), or set trustProxy' : 'the client address is not an IP address: check trustProxy');
+	}
+
+	return {addressKey: key};
+}
+
+/**
+ * Same origin: `Sec-Fetch-Site`, when sent, must be `same-origin`; `Origin`, when sent, must be an
+ * allowed origin; at least one of them must be there (every browser sends `Origin` on a POST).
+ * Without configured origins, the request URL's own origin, on a loopback host only.
+ */
+export function originRefusal(request: Request, origins: ReadonlySet<string> | undefined): Refusal | undefined {
+	const site = request.headers.get('sec-fetch-site');
+	const origin = request.headers.get('origin');
+	const url = new URL(request.url);
+	const allowed = origins ?? new Set([url.origin]);
+	const sameOrigin = (site === null || site === 'same-origin') && (origin === null ? site === 'same-origin' : allowed.has(origin));
+	if (!sameOrigin) {
+		return {
+			status: 403,
+			code: 'CROSS_SITE',
+			message: 'Only same-origin requests are answered here.',
+			log: `refused a cross-site request (Origin ${printable(origin ?? 'none')}, Sec-Fetch-Site ${printable(site ?? 'none')})`,
+		};
+	}
+
+	if (origins === undefined && !isLoopbackHost(url.hostname)) {
+		return setupError(
+			`no origin configured, and ${printable(url.host)} is not a loopback host: set origin to the shop's page origin (e.g. 'https://shop.example'); without it only localhost is answered, as a guard against DNS rebinding`,
+		);
+	}
+
+	return undefined;
+}
+
+/** `localhost`, an IPv4 address in 127.0.0.0/8, or `[::1]`: names a rebinding attacker cannot make a page's host. */
+export function isLoopbackHost(hostname: string): boolean {
+	return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+function bodyRefusal(headers: Headers, maxBodyBytes: number, required: boolean): Refusal | undefined {
+	const length = headers.get('content-length');
+	const declared = length !== null && /^\d{1,12}$/.test(length) ? Number(length) : undefined;
+	const fits = declared === undefined ? length === null && !required && !headers.has('transfer-encoding') : declared <= maxBodyBytes && (declared > 0 || !required);
+	if (fits) {
+		return undefined;
+	}
+
+	return {
+		status: 413,
+		code: 'BODY_TOO_LARGE',
+		message: `A request here carries at most ${maxBodyBytes} bytes, with a Content-Length.`,
+		headers: {connection: 'close'},
+		log: `refused a body of ${length === null ? 'undeclared length' : `${printable(length)} bytes`} (at most ${maxBodyBytes}, with a Content-Length)`,
+	};
+}
+
+/** `authorize`, then the limits: the account to act for, a refusal, or the merchant's own Response. */
+export async function admit(request: Request, gate: Gate, address: string, accountOf: (authorization: Authorization) => string | undefined): Promise<Admitted | Refusal | Response> {
+	const authorization = await gate.authorize(request);
+	if (authorization instanceof Response) {
+		return authorization;
+	}
+
+	if (authorization === null || authorization === undefined) {
+		return {status: 403, code: 'NOT_AUTHORIZED', message: 'No checkout session: load the checkout page again.', log: 'refused: authorize found no session'};
+	}
+
+	if (typeof authorization.session !== 'string' || authorization.session === '') {
+		return setupError('authorize returned no session');
+	}
+
+	const refusal = await takeLimits(gate.limiter, [
+		['session', authorization.session],
+		['address', address],
+		['account', accountOf(authorization)],
+	]);
+	return refusal ?? {authorization, addressKey: address};
+}
+
+async function takeLimits(limiter: Limiter, checks: Array<[LimitKind, string | undefined]>): Promise<Refusal | undefined> {
+	for (const [kind, key] of checks) {
+		if (key === undefined) {
+			continue;
+		}
+
+		let wait: number | undefined;
+		try {
+			wait = await limiter.take(kind, key); // eslint-disable-line no-await-in-loop
+		} catch (error) {
+			if (!(error instanceof LimitStoreError)) {
+				throw error;
+			}
+
+			return {
+				status: 503,
+				code: 'LIMITS_UNAVAILABLE',
+				message: 'The checkout is unavailable for a moment. Please try again.',
+				headers: {'retry-after': '5'},
+				log: `${error.message}: failing closed (503)`,
+			};
+		}
+
+		if (wait !== undefined) {
+			return {
+				status: 429,
+				code: 'RATE_LIMITED',
+				message: 'Too many requests. Please wait and try again.',
+				headers: {'retry-after': String(Math.ceil(wait / 1000))},
+				log: `refused: ${kind} limit reached`,
+			};
+		}
+	}
+
+	return undefined;
+}
+
+/**
+ * Request text for a log line: printable ASCII, at most 100 characters, quoted, and any run of 9
+ * or more digits blanked (whoever sends a card number in a header never gets it into the log).
+ */
+export function printable(text: string): string {
+	return JSON.stringify(
+		text
+			.slice(0, 100)
+			.replace(/[^\u0020-\u007E]/g, '?')
+			.replace(/\d(?:[\s-]*\d){8,}/g, '[digits]'),
+	);
+}

@@ -1,0 +1,240 @@
+/**
+ * The stub's small core: the HTTP server, the routing table, and the order every request goes
+ * through (CORS headers, log, body, test controls, latency, preflight, faults, the resource).
+ * The resources' decisions live in their own modules and take a `StubRequest`, no socket.
+ *
+ * - Slow clients: a request's headers must arrive within `headersTimeoutMs` and the whole
+ *   request within `requestTimeoutMs`, else Node answers 408 and closes; at most
+ *   `maxConnections` connections are open at once, a further one is closed at once.
+ * - A body over 1 MiB answers HTTP 413, code 50000070; an unknown route 404, code 50000040.
+ * - Latency (`setLatency`) delays every answer, preflights included, but not the controls.
+ * - Test controls under `/__stub/` exist only with `testMode` (otherwise 404 like any unknown
+ *   route), get the same CORS headers, and are neither delayed, faulted nor logged.
+ */
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
+import {createAccount} from './accounts.js';
+import {corsHeaders, preflight} from './cors.js';
+import {faultAnswer, takeFault} from './faults.js';
+import {FILE_PATH, getFile} from './files.js';
+import {createViaCors} from './idempotency.js';
+import {issueOAuthToken} from './oauth.js';
+import {createPaymentMethod, LIST_CREDIT_CARDS_PATH, listCreditCards} from './payment-methods.js';
+import {rsaSignatureViaBearerOrPair} from './rsa-signatures.js';
+import {issueHmacSignature} from './signatures.js';
+import type {LoggedRequest, StubContext, StubRequest, StubState} from './stub-state.js';
+import {failure, isPlainObject, reason, type Reply} from './values.js';
+import {STUB_CODES as CODES} from './zuora-facts.js';
+import {CORS_OPERATIONS, ZUORA_BACKEND_PATHS} from '../zuora.js';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+type Route = {method: string; path: RegExp; handle: (context: StubContext, request: StubRequest) => Reply | Promise<Reply>};
+
+function exactly(path: string): RegExp {
+	return new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
+/** Every operation the stub serves, by method and path. */
+const ROUTES: readonly Route[] = [
+	{method: 'POST', path: exactly(ZUORA_BACKEND_PATHS.oauthToken), handle: issueOAuthToken},
+	{method: 'POST', path: exactly(ZUORA_BACKEND_PATHS.hmacSignatures), handle: issueHmacSignature},
+	{method: 'POST', path: exactly(ZUORA_BACKEND_PATHS.rsaSignatures), handle: rsaSignatureViaBearerOrPair},
+	{method: 'POST', path: exactly(CORS_OPERATIONS[0].path), handle: (context, request) => createViaCors(context, request, createPaymentMethod)},
+	{method: 'POST', path: exactly(CORS_OPERATIONS[1].path), handle: (context, request) => createViaCors(context, request, createAccount)},
+	{method: 'GET', path: FILE_PATH, handle: getFile},
+	{method: 'GET', path: LIST_CREDIT_CARDS_PATH, handle: listCreditCards},
+];
+
+export function notFound(method: string, path: string): Reply {
+	return {status: 404, body: failure(reason(CODES.notFound, `No operation matches ${method} ${path}.`))};
+}
+
+function route(context: StubContext, request: StubRequest): Reply | Promise<Reply> {
+	const found = ROUTES.find(candidate => candidate.method === request.method && candidate.path.test(request.path));
+	return found ? found.handle(context, request) : notFound(request.method, request.path);
+}
+
+export type StubServer = {server: Server; closeAll(): Promise<void>};
+
+/** What `handle` needs besides the request: the context, the `/__stub/` answers, and a timer that close() can clear. */
+type Handling = {context: StubContext; controls: (request: StubRequest) => Reply; delay: (ms: number) => Promise<void>};
+
+/** The server; `controls` answers the `/__stub/` routes (with `testMode`). */
+export function createStubServer(context: StubContext, controls: (request: StubRequest) => Reply): StubServer {
+	const timers = new Set<NodeJS.Timeout>();
+	const delay = (ms: number) =>
+		new Promise<void>(resolve => {
+			const timer = setTimeout(() => {
+				timers.delete(timer);
+				resolve();
+			}, ms);
+			timers.add(timer);
+		});
+	const server = createServer(
+		{
+			headersTimeout: context.config.headersTimeoutMs,
+			requestTimeout: context.config.requestTimeoutMs,
+			// Node checks both timeouts on this interval (30 s by default): keep it well under them.
+			connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(context.config.headersTimeoutMs / 4))),
+		},
+		(request, response) => {
+			handle({context, controls, delay}, request, response).catch(() => {
+				if (response.headersSent) {
+					response.destroy();
+				} else {
+					send(context, response, {status: 500, body: failure(reason(CODES.internal, 'Internal error.'))});
+				}
+			});
+		},
+	);
+	server.maxConnections = context.config.maxConnections;
+
+	return {
+		server,
+		closeAll() {
+			for (const timer of timers) {
+				clearTimeout(timer);
+			}
+
+			timers.clear();
+			return new Promise(resolve => {
+				server.close(() => resolve());
+				// Hanging requests and idle keep-alive sockets would otherwise hold close() open.
+				server.closeAllConnections();
+			});
+		},
+	};
+}
+
+/** The order every request goes through: CORS headers, log, body, controls, latency, preflight, then `answer`. */
+async function handle({context, controls, delay}: Handling, request: IncomingMessage, response: ServerResponse): Promise<void> {
+	const url = new URL(request.url ?? '/', 'http://stub');
+	const method = request.method ?? 'GET';
+	const origin = header(request, 'origin');
+	for (const [name, value] of Object.entries(corsHeaders(context, origin))) {
+		response.setHeader(name, value);
+	}
+
+	const isControl = context.config.testMode && url.pathname.startsWith('/__stub/');
+	if (!isControl) {
+		logRequest(context.state, request, response, method, url.pathname);
+	}
+
+	const body = await readBody(request);
+	if (body === undefined) {
+		return; // the client went away
+	}
+
+	const stubRequest: StubRequest = {method, path: url.pathname, query: url.searchParams, header: name => header(request, name), text: body.text};
+	if (isControl) {
+		return send(context, response, controls(stubRequest));
+	}
+
+	if (context.state.latencyMs > 0) {
+		await delay(context.state.latencyMs);
+	}
+
+	if (method === 'OPTIONS') {
+		return send(context, response, preflight(context, origin));
+	}
+
+	await answer(context, request, response, stubRequest, body.tooLarge);
+}
+
+/** Faults, then the operation; 'answerLost' processes and then drops the connection. */
+async function answer(context: StubContext, request: IncomingMessage, response: ServerResponse, stubRequest: StubRequest, tooLarge: boolean): Promise<void> {
+	const fault = takeFault(context.state, stubRequest.path);
+	if (fault === 'reset') {
+		request.socket.destroy();
+		return;
+	}
+
+	if (fault === 'hang') {
+		return; // never answered; close() ends the connection.
+	}
+
+	const faulted = fault === undefined || fault === 'answerLost' ? undefined : faultAnswer(fault);
+	if (faulted) {
+		return send(context, response, faulted);
+	}
+
+	const reply = tooLarge ? {status: 413, body: failure(reason(CODES.tooLarge, 'Request body exceeds 1 MiB.'))} : await route(context, stubRequest);
+	if (fault === 'answerLost') {
+		request.socket.destroy();
+		return;
+	}
+
+	send(context, response, reply);
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+	const value = request.headers[name];
+	return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function logRequest(state: StubState, request: IncomingMessage, response: ServerResponse, method: string, path: string): void {
+	const entry: LoggedRequest = {
+		method,
+		path,
+		origin: header(request, 'origin') ?? null,
+		cookie: header(request, 'cookie') ?? null,
+		signature: header(request, 'signature') ?? null,
+		token: header(request, 'token') ?? null,
+		idempotencyKey: header(request, 'idempotency-key') ?? null,
+		status: null,
+	};
+	state.requests.push(entry);
+	response.on('finish', () => {
+		entry.status = response.statusCode;
+	});
+}
+
+/**
+ * Reads the whole body, keeping at most MAX_BODY_BYTES; the rest is drained (not kept) so
+ * the client can finish sending and read the 413.
+ * @returns undefined when the client went away
+ */
+function readBody(request: IncomingMessage): Promise<{text: string; tooLarge: boolean} | undefined> {
+	return new Promise(resolve => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		request.on('data', (chunk: Buffer) => {
+			size += chunk.length;
+			if (size <= MAX_BODY_BYTES) {
+				chunks.push(chunk);
+			}
+		});
+		request.on('end', () => {
+			const tooLarge = size > MAX_BODY_BYTES;
+			resolve({text: tooLarge ? '' : Buffer.concat(chunks).toString('utf8'), tooLarge});
+		});
+		request.on('error', () => resolve(undefined));
+		request.on('close', () => resolve(undefined)); // no-op after 'end'
+	});
+}
+
+/** Writes a reply: raw bytes, no body, or JSON (reason codes as strings with `stringCodes`). */
+function send(context: StubContext, response: ServerResponse, reply: Reply): void {
+	if (reply.raw) {
+		response.writeHead(reply.status, {...reply.headers, 'Content-Length': reply.raw.length}).end(reply.raw);
+		return;
+	}
+
+	if (reply.body === undefined) {
+		response.writeHead(reply.status, reply.headers).end();
+		return;
+	}
+
+	const text = JSON.stringify(context.config.stringCodes ? withStringCodes(reply.body) : reply.body);
+	response.writeHead(reply.status, {'Content-Type': 'application/json; charset=utf-8', ...reply.headers, 'Content-Length': Buffer.byteLength(text)});
+	response.end(text);
+}
+
+/** The envelope with its reason codes as strings. */
+function withStringCodes(body: unknown): unknown {
+	if (!isPlainObject(body) || !Array.isArray(body['reasons'])) {
+		return body;
+	}
+
+	return {...body, reasons: body['reasons'].map((item: unknown) => (isPlainObject(item) && typeof item['code'] === 'number' ? {...item, code: String(item['code'])} : item))};
+}
