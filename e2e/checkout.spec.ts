@@ -130,8 +130,10 @@ test.describe('token failures', () => {
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		const error = page.locator('#error');
-		await expect(error).toHaveText('Your card was not saved. Please check the details or use another card.');
+		// Contract 3: Zuora's 90000012 (invalid signature) is a setup error, never "card not saved".
 		await expect(error).toHaveAttribute('data-code', '90000012');
+		await expect(error).toHaveAttribute('data-kind', 'setup');
+		await expect(error).not.toHaveAttribute('data-message', 'card_not_saved');
 		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
 		expect(demo.stub.paymentMethods()).toHaveLength(0);
 	});
