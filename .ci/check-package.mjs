@@ -3,13 +3,17 @@
 //      the ESM and IIFE builds with their maps, sri.json, one .d.ts per library module);
 //   2. publint --strict: package.json's fields point at files that exist and have the right format;
 //   3. attw (profile esm-only): TypeScript resolves the types the way Node and bundlers resolve the code;
-//   4. types (all four entries): tsc over the built declarations (dist/*.d.ts, no skipLibCheck), then over
+//   4. types (every entry): tsc over the built declarations (dist/*.d.ts, no skipLibCheck), then over
 //      src/public-types.test.ts, which imports 'zuora-cors' by name and so gets dist/index.d.ts
-//      through package.json `exports` (a package may import itself by name): a wrong .d.ts fails.
+//      through package.json `exports` (a package may import itself by name): a wrong .d.ts fails;
+//      src/global-types.test.ts does the same for the script-tag globals (`zuora-cors/global`);
+//   5. served files: what a page serves (the script-tag file, the locale files, sri.json) resolves
+//      as `zuora-cors/dist/<file>` through `exports`, and `npm pack` builds first (`prepack`).
 // Exits 1 when any of them fails. Run `npm run build` first.
 //
 //   npm run build && node .ci/check-package.mjs
 import {execFile} from 'node:child_process';
+import {createHash} from 'node:crypto';
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {tmpdir} from 'node:os';
@@ -43,13 +47,20 @@ const EXPECTED_FILES = [
 ];
 
 /** Each locale module's ESM file (`zuora-cors/locales/<name>`) and script-tag file (`ZuoraCorsLocales.<name>`). */
-EXPECTED_FILES.push(...readdirSync(path.join(root, 'src/locales')).filter(file => /^[\w-]+\.ts$/.test(file) && !file.includes('.test')).flatMap(file => [`dist/locales/${file.slice(0, -3)}.js`, `dist/locales/${file.slice(0, -3)}.iife.min.js`]));
+EXPECTED_FILES.push(
+	...readdirSync(path.join(root, 'src/locales'))
+		.filter(file => /^[\w-]+\.ts$/.test(file) && !file.includes('.test'))
+		.flatMap(file => [`dist/locales/${file.slice(0, -3)}.js`, `dist/locales/${file.slice(0, -3)}.iife.min.js`]),
+);
 
 /** Test code next to the modules it tests; tsconfig.json keeps it out of the build. */
 const TEST_FILE = /\.(?:test|spec)(?:-[\w-]+)?\.ts$/;
 
 /** The type tests: their assertions only run under tsc, here. */
 const TYPE_TESTS = 'src/public-types.test.ts';
+
+/** The type tests of the script-tag globals (`zuora-cors/global`): a page's TypeScript, DOM lib. */
+const GLOBAL_TYPE_TESTS = 'src/global-types.test.ts';
 
 /** The server entry's type tests: `zuora-cors/server` by name, compiled for Node without the DOM lib. */
 const SERVER_TYPE_TESTS = 'src/server/public-types.test.ts';
@@ -71,8 +82,10 @@ const ESM_ONLY_IGNORES = new Set(['node10', 'node16-cjs']);
  * A problem ignored by the profile but not listed here fails the check: nothing goes unexplained.
  */
 const ESM_ONLY_EXPLAINED = /** @type {Record<string, string>} */ ({
-	CJSResolvesToESM: '`require(\'zuora-cors\')` from CommonJS (node16) reaches an ES module: inherent to shipping ESM only; CommonJS callers use `await import(\'zuora-cors\')` (or require(esm), Node >= 20.19)',
-	NoResolution: 'node10 resolution reads no package.json `exports`, so a subpath (`zuora-cors/server`, `zuora-cors/testing`, `zuora-cors/locales/de`) cannot exist there: inherent to a subpath export; the main entry still resolves through `types`. Use moduleResolution `bundler` or `node16`',
+	CJSResolvesToESM:
+		"`require('zuora-cors')` from CommonJS (node16) reaches an ES module: inherent to shipping ESM only; CommonJS callers use `await import('zuora-cors')` (or require(esm), Node >= 20.19)",
+	NoResolution:
+		'node10 resolution reads no package.json `exports`, so a subpath (`zuora-cors/server`, `zuora-cors/testing`, `zuora-cors/locales/de`) cannot exist there: inherent to a subpath export; the main entry still resolves through `types`. Use moduleResolution `bundler` or `node16`',
 });
 
 /** Compiler options a consumer on Node's own resolution uses; the strictest resolution mode. */
@@ -101,7 +114,8 @@ const CONSUMER_OPTIONS = {
  * @returns {Promise<PackResult & {tarball: string}>}
  */
 async function pack(directory) {
-	const {stdout} = await run('npm', ['pack', '--json', '--pack-destination', directory], {cwd: root, encoding: 'utf8'});
+	// --ignore-scripts: the package's `prepack` would build again; the build checked is the one in dist/.
+	const {stdout} = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', directory], {cwd: root, encoding: 'utf8'});
 	const [result] = /** @type {PackResult[]} */ (JSON.parse(stdout));
 	if (!result) {
 		throw new Error('npm pack printed no package');
@@ -117,8 +131,7 @@ async function pack(directory) {
  */
 function checkFiles(packed) {
 	const started = performance.now();
-	const modules = readdirSync(path.join(root, 'src'), {recursive: true, encoding: 'utf8'})
-		.filter(file => file.endsWith('.ts') && !file.endsWith('.d.ts') && !TEST_FILE.test(file));
+	const modules = readdirSync(path.join(root, 'src'), {recursive: true, encoding: 'utf8'}).filter(file => file.endsWith('.ts') && !file.endsWith('.d.ts') && !TEST_FILE.test(file));
 	const expected = new Set([...EXPECTED_FILES, ...modules.map(file => `dist/${file.replaceAll(path.sep, '/').replace(/\.ts$/, '.d.ts')}`)]);
 	const actual = new Set(packed.files.map(file => file.path));
 	const missing = [...expected].filter(file => !actual.has(file)).sort();
@@ -218,7 +231,9 @@ async function checkTypesResolution(tarball) {
  */
 function checkTypes() {
 	const started = performance.now();
-	const declarations = readdirSync(path.join(root, 'dist'), {recursive: true, encoding: 'utf8'}).filter(file => file.endsWith('.d.ts')).map(file => path.join(root, 'dist', file));
+	const declarations = readdirSync(path.join(root, 'dist'), {recursive: true, encoding: 'utf8'})
+		.filter(file => file.endsWith('.d.ts'))
+		.map(file => path.join(root, 'dist', file));
 	const testingDirectory = path.join(root, 'dist/testing') + path.sep;
 	const serverDirectory = path.join(root, 'dist/server') + path.sep;
 	const library = declarations.filter(file => !file.startsWith(testingDirectory) && !file.startsWith(serverDirectory));
@@ -228,6 +243,7 @@ function checkTypes() {
 	const serverDeclarations = declarations.filter(file => file.startsWith(serverDirectory));
 	const serverTypeTests = path.join(root, SERVER_TYPE_TESTS);
 	const typeTests = path.join(root, TYPE_TESTS);
+	const globalTypeTests = path.join(root, GLOBAL_TYPE_TESTS);
 	const testingTypeTests = path.join(root, TESTING_TYPE_TESTS);
 	const playwrightTypeTests = path.join(root, PLAYWRIGHT_TYPE_TESTS);
 	/** @param {string} test @param {string} entry @param {string} specifier */
@@ -247,6 +263,7 @@ function checkTypes() {
 		...compile(testing, {...NODE_CONSUMER_OPTIONS, skipLibCheck: false, skipDefaultLibCheck: true}),
 		// vitest's own declarations take seconds to check and are not ours to fix.
 		...compile([typeTests], {skipLibCheck: true}, resolvedThroughExports(typeTests, path.join(root, 'dist/index.d.ts'), 'zuora-cors')),
+		...compile([globalTypeTests], {skipLibCheck: true}, resolvedThroughExports(globalTypeTests, path.join(root, 'dist/global.d.ts'), 'zuora-cors/global')),
 		...compile([testingTypeTests], {...NODE_CONSUMER_OPTIONS, skipLibCheck: true}, resolvedThroughExports(testingTypeTests, path.join(root, 'dist/testing/index.d.ts'), 'zuora-cors/testing')),
 		// The Playwright fixture: its test must load dist/testing/playwright.d.ts, and that file the
 		// testing entry's declarations (one ZuoraStub type, not a copy).
@@ -257,13 +274,20 @@ function checkTypes() {
 			...resolvedThroughExports(playwrightTypeTests, path.join(root, 'dist/testing/index.d.ts'), 'zuora-cors/testing')(program),
 		]),
 		// zuora-cors/server: its declarations and type tests under Node's types, without the DOM lib.
-		...compile([...serverDeclarations, serverTypeTests], {...NODE_CONSUMER_OPTIONS, skipLibCheck: true}, resolvedThroughExports(serverTypeTests, path.join(root, 'dist/server/index.d.ts'), 'zuora-cors/server')),
+		...compile(
+			[...serverDeclarations, serverTypeTests],
+			{...NODE_CONSUMER_OPTIONS, skipLibCheck: true},
+			resolvedThroughExports(serverTypeTests, path.join(root, 'dist/server/index.d.ts'), 'zuora-cors/server'),
+		),
 	];
-	const lines = errors.length === 0 ? [
-		`${library.length} + ${testing.length} (testing, Node types, no DOM) declaration files, then ${TYPE_TESTS} against dist/index.d.ts and ${TESTING_TYPE_TESTS} against dist/testing/index.d.ts: no errors (${CONSUMER_OPTIONS.moduleResolution}, strict)`,
-		`${PLAYWRIGHT_TYPE_TESTS} against dist/testing/playwright.d.ts (and through it dist/testing/index.d.ts): no errors (Node types and the DOM lib @playwright/test's types need, no skipLibCheck)`,
-		`${serverDeclarations.length} server declaration files and ${SERVER_TYPE_TESTS} against dist/server/index.d.ts: no errors (Node types, no DOM lib)`,
-	] : [];
+	const lines =
+		errors.length === 0
+			? [
+					`${library.length} + ${testing.length} (testing, Node types, no DOM) declaration files, then ${TYPE_TESTS} against dist/index.d.ts, ${GLOBAL_TYPE_TESTS} against dist/global.d.ts and ${TESTING_TYPE_TESTS} against dist/testing/index.d.ts: no errors (${CONSUMER_OPTIONS.moduleResolution}, strict)`,
+					`${PLAYWRIGHT_TYPE_TESTS} against dist/testing/playwright.d.ts (and through it dist/testing/index.d.ts): no errors (Node types and the DOM lib @playwright/test's types need, no skipLibCheck)`,
+					`${serverDeclarations.length} server declaration files and ${SERVER_TYPE_TESTS} against dist/server/index.d.ts: no errors (Node types, no DOM lib)`,
+				]
+			: [];
 	return {title: 'tsc --noEmit (built declarations)', lines, errors, ms: performance.now() - started};
 }
 
@@ -278,10 +302,74 @@ function compile(rootNames, extra, inspect) {
 	const program = ts.createProgram({rootNames, options});
 	const diagnostics = [...optionErrors, ...ts.getPreEmitDiagnostics(program)];
 	const host = {getCanonicalFileName: (/** @type {string} */ file) => file, getCurrentDirectory: () => root, getNewLine: () => '\n'};
-	return [
-		...(diagnostics.length === 0 ? [] : [ts.formatDiagnostics(diagnostics, host).trimEnd()]),
-		...(inspect?.(program) ?? []),
-	];
+	return [...(diagnostics.length === 0 ? [] : [ts.formatDiagnostics(diagnostics, host).trimEnd()]), ...(inspect?.(program) ?? [])];
+}
+
+/**
+ * The files a page serves resolve as `zuora-cors/dist/<file>` through `exports` (Node's own
+ * resolver, the package importing itself by name), are in the tarball, and sri.json holds each
+ * script-tag file's sha384 as its bytes are; `npm pack` in a fresh clone builds first.
+ * @param {PackResult} packed
+ * @returns {StepResult}
+ */
+function checkServedFiles(packed) {
+	const started = performance.now();
+	const packedFiles = new Set(packed.files.map(file => file.path));
+	const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+	/** @type {Record<string, string>} */
+	const hashes = JSON.parse(readFileSync(path.join(root, 'dist/sri.json'), 'utf8'));
+	const scriptTagFiles = EXPECTED_FILES.filter(file => file.endsWith('.iife.min.js')).map(file => file.slice('dist/'.length));
+	const errors = [];
+	for (const file of ['sri.json', ...scriptTagFiles]) {
+		const specifier = `zuora-cors/dist/${file}`;
+		let resolved = '';
+		try {
+			resolved = fileURLToPath(import.meta.resolve(specifier));
+		} catch (error) {
+			errors.push(`${specifier} does not resolve: ${error instanceof Error ? error.message : String(error)} (package.json exports needs "./dist/*")`);
+			continue;
+		}
+
+		if (resolved !== path.join(root, 'dist', file)) {
+			errors.push(`${specifier} resolves to ${path.relative(root, resolved)}, not dist/${file}`);
+		}
+
+		if (!packedFiles.has(`dist/${file}`)) {
+			errors.push(`dist/${file} is not in the tarball`);
+		}
+	}
+
+	const hashed = Object.keys(hashes).sort();
+	if (hashed.join() !== [...scriptTagFiles].sort().join()) {
+		errors.push(`dist/sri.json lists ${hashed.join(', ')}; the script-tag files are ${scriptTagFiles.join(', ')}`);
+	}
+
+	for (const [file, integrity] of Object.entries(hashes)) {
+		const actual = `sha384-${createHash('sha384')
+			.update(readFileSync(path.join(root, 'dist', file)))
+			.digest('base64')}`;
+		if (integrity !== actual) {
+			errors.push(`dist/sri.json's hash of ${file} is not the file's (${integrity} != ${actual}): a browser would refuse the script`);
+		}
+	}
+
+	// Each locale's script-tag file adds `ZuoraCorsLocales.<name>`: zuora-cors/global must declare it.
+	const globals = readFileSync(path.join(root, 'dist/global.d.ts'), 'utf8');
+	for (const file of scriptTagFiles.filter(file => file.startsWith('locales/'))) {
+		const name = file.slice('locales/'.length, -'.iife.min.js'.length);
+		if (!new RegExp(`var ZuoraCorsLocales: [^;]*\\btypeof ${name}\\b`).test(globals)) {
+			errors.push(`dist/global.d.ts does not declare ZuoraCorsLocales.${name} (src/global.ts lists the locales)`);
+		}
+	}
+
+	const prepack = manifest.scripts?.prepack;
+	if (typeof prepack !== 'string' || !/\bnpm run build\b|\brollup\b/.test(prepack)) {
+		errors.push(`package.json scripts.prepack is ${JSON.stringify(prepack)}: \`npm pack\` in a fresh clone must build dist/ first`);
+	}
+
+	const lines =
+		errors.length === 0 ? [`sri.json and ${scriptTagFiles.length} script-tag files resolve as zuora-cors/dist/<file>, are packed, and match their sha384 in sri.json; prepack: ${prepack}`] : [];
+	return {title: 'served files (zuora-cors/dist/*)', lines, errors, ms: performance.now() - started};
 }
 
 /** @param {number} bytes */
@@ -314,7 +402,7 @@ async function main() {
 		console.log(`packed ${packed.filename} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 		// attw runs in its own process, so it overlaps with the in-process publint and tsc.
 		const attw = checkTypesResolution(packed.tarball);
-		const steps = [checkFiles(packed), await checkPublint(packed.tarball), checkTypes(), await attw];
+		const steps = [checkFiles(packed), checkServedFiles(packed), await checkPublint(packed.tarball), checkTypes(), await attw];
 		for (const step of steps) {
 			report(step);
 		}

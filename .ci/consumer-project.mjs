@@ -104,7 +104,7 @@ function step(cwd, args) {
 	return new Promise((resolve, reject) => {
 		const child = spawn(process.execPath, args, {cwd, stdio: 'inherit', env: {...process.env, FORCE_COLOR: '0'}});
 		child.on('error', reject);
-		child.on('exit', code => code === 0 ? resolve(undefined) : reject(new Error(`\`node ${args.join(' ')}\` exited with ${code}`)));
+		child.on('exit', code => (code === 0 ? resolve(undefined) : reject(new Error(`\`node ${args.join(' ')}\` exited with ${code}`))));
 	});
 }
 
@@ -129,14 +129,15 @@ async function main() {
 
 	const chromium = findBrowser('chromium');
 	if (!chromium) {
-		throw new Error('no Chromium found: run `node e2e/browsers.mjs chromium` (installs Debian\'s package as root) or set CHROMIUM_PATH');
+		throw new Error("no Chromium found: run `node e2e/browsers.mjs chromium` (installs Debian's package as root) or set CHROMIUM_PATH");
 	}
 
 	const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 	const blocks = README_BLOCKS.map(block => ({...block, text: readmeBlock(readme, block)}));
 	const project = mkdtempSync(path.join(tmpdir(), 'zuora-cors-consumer-'));
 	try {
-		const {stdout} = await run('npm', ['pack', '--json', '--pack-destination', project], {cwd: root, encoding: 'utf8'});
+		// --ignore-scripts: the package's `prepack` would build again; the build under test is dist/.
+		const {stdout} = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], {cwd: root, encoding: 'utf8'});
 		const [packed] = JSON.parse(stdout);
 		const tarball = path.join(project, packed.filename);
 		writeFileSync(path.join(project, 'package.json'), `${JSON.stringify(projectPackage(tarball), null, '\t')}\n`);
@@ -148,7 +149,15 @@ async function main() {
 			throw new Error('node_modules/zuora-cors is a link: the tarball was not unpacked');
 		}
 
-		for (const specifier of ['zuora-cors', 'zuora-cors/server', 'zuora-cors/testing', 'zuora-cors/testing/playwright']) {
+		for (const specifier of [
+			'zuora-cors',
+			'zuora-cors/server',
+			'zuora-cors/testing',
+			'zuora-cors/testing/playwright',
+			'zuora-cors/dist/zuora-cors.iife.min.js',
+			'zuora-cors/dist/sri.json',
+			'zuora-cors/dist/locales/de.iife.min.js',
+		]) {
 			const file = await resolveInProject(project, specifier);
 			if (!file.startsWith(installed + path.sep)) {
 				throw new Error(`${specifier} resolved to ${file}, outside the installed tarball`);
@@ -164,7 +173,9 @@ async function main() {
 		}
 
 		writeFileSync(path.join(project, 'playwright.config.mjs'), playwrightConfig(chromium));
-		console.log(`consumer project ${project}: ${packed.filename} (${packed.entryCount} files) installed by npm --offline, dependencies linked from the repo; ${PROJECT_FILES.join(', ')} + README's ${blocks.map(block => block.file).join(', ')}`);
+		console.log(
+			`consumer project ${project}: ${packed.filename} (${packed.entryCount} files) installed by npm --offline, dependencies linked from the repo; ${PROJECT_FILES.join(', ')} + README's ${blocks.map(block => block.file).join(', ')}`,
+		);
 		await step(project, [path.join(project, 'node_modules/@playwright/test/cli.js'), 'test', '-c', 'playwright.config.mjs']);
 		await step(project, ['--test', '--test-reporter=spec', 'readme.test.mjs']);
 		console.log(`consumer project ok (${((performance.now() - started) / 1000).toFixed(1)} s)`);

@@ -1,6 +1,6 @@
 // `npm start`: the demo checkout against the embedded stub Zuora (or a real tenant when
 // ZUORA_BASE_URL, ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET are set). Run after `npm run build`.
-import {startMerchantServer} from './merchant-server.mjs';
+import {servedPages, startMerchantServer} from './merchant-server.mjs';
 import {startZuoraStub} from 'zuora-cors/testing';
 
 const env = process.env;
@@ -36,10 +36,11 @@ stub?.allowOrigin(merchant.origin);
 stub?.allowOrigin(merchant.origin.replace('127.0.0.1', 'localhost'));
 
 console.log(`Zuora: ${real ?? `embedded stub at ${stub?.url} (test cards: README, "Demo")`}`);
-console.log(`Checkout (script tag): ${merchant.url}/`);
-console.log(`Create an account, download the invoice: ${merchant.url}/account.html`);
-console.log(`Checkout (SPA, rollup, from the npm tarball): ${merchant.url}/spa/`);
-console.log(`Checkout (Vite app, from the npm tarball): ${merchant.url}/vite/`);
+// Every page the backend serves, read from its folders (the SPA and Vite pages once built).
+console.log('Pages:');
+for (const {path, title} of await servedPages()) {
+	console.log(`  ${merchant.url}${path}  ${title}`);
+}
 
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
 	process.on(signal, async () => {

@@ -212,7 +212,7 @@ test.describe('Zuora and network faults', () => {
 		await page.getByRole('button', {name: 'Save card'}).click();
 		const error = page.locator('#error');
 		// Zuora's reason ("This API is not CORS enabled.") is for the developer; the shopper learns the card was not sent.
-		await expect(error).toHaveText('We could not start the payment. Your card was not sent. Please try again later.');
+		await expect(error).toHaveText('The payment could not be started. Your card was not saved. Please try again later or contact us.');
 		await expect(error).toHaveAttribute('data-message', 'checkout_unavailable');
 		await expect(error).toHaveAttribute('data-stage', 'signature');
 		await expect(error).toHaveAttribute('data-code', 'SETUP_ERROR'); // the server's answer to a setup error (contract 3); it logs Zuora's 90000010

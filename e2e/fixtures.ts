@@ -1,15 +1,97 @@
+import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {test as base, expect, type Page} from '@playwright/test';
-import {startMerchantServer, type MerchantOptions, type MerchantServer} from '../demo/merchant-server.mjs';
+import {createMerchant, SIGNATURE_ROUTES, type MerchantOptions as DemoOptions} from '../demo/merchant-server.mjs';
+import {SESSION_CREATION_LIMITS} from '../demo/sessions.mjs';
 import {startZuoraStub, type ZuoraStub, type ZuoraStubOptions} from 'zuora-cors/testing';
 
 /** A card the stub accepts; its number and code must never show up outside the Zuora request. */
 export const CARD = {name: 'Ada Lovelace', number: '4111111111111111', month: '12', year: '2031', cvv: '737'};
 
+type RateLimit = {limit: number; windowMs: number};
+
+/** The demo backend's options, plus the knobs tests turn (the demo itself has none of them). */
+export type MerchantOptions = Partial<Omit<DemoOptions, 'zuoraBaseUrl'>> & {
+	/** Signatures per session. Default: the demo's. */
+	sessionLimit?: RateLimit;
+	/** Signatures per client address. Default: the demo's. */
+	ipLimit?: RateLimit;
+	/** New sessions per window, at every address prefix. Default: the demo's. */
+	sessionCreationLimit?: RateLimit;
+	/** The path the card signature signs instead of Zuora's (to see Zuora refuse it). */
+	creditCardsPath?: string;
+	/** Whether the stub allows this merchant's origin (CORS). Default: true. */
+	allowed?: boolean;
+};
+
+export type MerchantServer = {
+	url: string;
+	origin: string;
+	/** Every CSP report the pages sent, as the browser sent it (raw: a leak in a report must be visible). */
+	cspReports(): string[];
+	close(): Promise<void>;
+};
+
+const RAISED = {limit: 1000, windowMs: 60_000};
+
+/** One allowance of new sessions for every address prefix (tests open them all from 127.0.0.1). */
+function everyPrefix({limit, windowMs}: RateLimit) {
+	const levels = Object.keys(SESSION_CREATION_LIMITS.perPrefix) as Array<keyof typeof SESSION_CREATION_LIMITS.perPrefix>;
+	return {windowMs, perPrefix: Object.fromEntries(levels.map(level => [level, limit])) as Record<(typeof levels)[number], number>};
+}
+
+/**
+ * The demo backend on a free port, behind a listener that keeps every CSP report the browser
+ * sends (the demo itself only logs a masked summary).
+ */
+export async function startMerchant(
+	zuoraBaseUrl: string,
+	{sessionLimit, ipLimit, sessionCreationLimit, creditCardsPath, allowed: _allowed, ...options}: MerchantOptions = {},
+): Promise<MerchantServer> {
+	const rule = ({limit, windowMs}: RateLimit) => ({points: limit, duration: Math.max(1, Math.ceil(windowMs / 1000))});
+	const listener = await createMerchant({
+		zuoraBaseUrl,
+		...options,
+		limits: {account: false, ...(sessionLimit ? {session: rule(sessionLimit)} : {}), ...(ipLimit ? {address: rule(ipLimit)} : {})},
+		...(sessionCreationLimit ? {sessions: {creationLimits: everyPrefix(sessionCreationLimit)}} : {}),
+		...(creditCardsPath ? {routes: {...SIGNATURE_ROUTES, '/signature': {operation: 'credit-card', uri: zuoraBaseUrl + creditCardsPath}}} : {}),
+	});
+	const reports: string[] = [];
+	const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+		if (request.method !== 'POST' || request.url !== '/__csp-report') {
+			listener(request, response);
+			return;
+		}
+
+		const chunks: Buffer[] = [];
+		request.on('data', (chunk: Buffer) => chunks.push(chunk));
+		request.on('end', () => {
+			reports.push(Buffer.concat(chunks).toString('utf8'));
+			response.writeHead(204).end();
+		});
+	});
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	return {
+		url,
+		origin: url,
+		cspReports: () => [...reports],
+		async close() {
+			server.closeAllConnections();
+			await new Promise(resolve => {
+				server.close(resolve);
+			});
+		},
+	};
+}
+
 type Demo = {
 	stub: ZuoraStub;
 	merchant: MerchantServer;
 	/** Starts another merchant origin against the same stub (allowed by CORS unless `allowed: false`). */
-	startMerchant(options?: Partial<MerchantOptions> & {allowed?: boolean}): Promise<MerchantServer>;
+	startMerchant(options?: MerchantOptions): Promise<MerchantServer>;
 };
 
 type Fixtures = {
@@ -26,26 +108,29 @@ type WorkerFixtures = {
 /**
  * Each worker gets its own stub Zuora and merchant backend on free ports (limits raised: one
  * worker opens more than 30 checkout sessions a minute): two origins on
- * 127.0.0.1, so CORS applies, yet one site, so the SameSite=Lax session cookie proves whether
+ * 127.0.0.1, so CORS applies, yet one site, so the SameSite=Strict session cookie proves whether
  * the browser sent credentials. Every test starts from an empty stub.
  */
 export const test = base.extend<Fixtures, WorkerFixtures>({
 	stubOptions: [{testMode: true}, {scope: 'worker', option: true}],
-	servers: [async ({stubOptions}, use) => {
-		const stub = await startZuoraStub(stubOptions);
-		const merchant = await startMerchantServer({zuoraBaseUrl: stub.url, sessionLimit: {limit: 1000, windowMs: 60_000}, ipLimit: {limit: 1000, windowMs: 60_000}, sessionCreationLimit: {limit: 1000, windowMs: 60_000}});
-		stub.allowOrigin(merchant.origin);
-		await use({stub, merchant});
-		await Promise.all([merchant.close(), stub.close()]);
-	}, {scope: 'worker'}],
+	servers: [
+		async ({stubOptions}, use) => {
+			const stub = await startZuoraStub(stubOptions);
+			const merchant = await startMerchant(stub.url, {sessionLimit: RAISED, ipLimit: RAISED, sessionCreationLimit: RAISED});
+			stub.allowOrigin(merchant.origin);
+			await use({stub, merchant});
+			await Promise.all([merchant.close(), stub.close()]);
+		},
+		{scope: 'worker'},
+	],
 	demo: async ({servers}, use) => {
 		servers.stub.reset();
 		const extra: MerchantServer[] = [];
 		await use({
 			...servers,
-			async startMerchant({allowed = true, ...options} = {}) {
-				const merchant = await startMerchantServer({zuoraBaseUrl: servers.stub.url, ...options});
-				if (allowed) {
+			async startMerchant(options = {}) {
+				const merchant = await startMerchant(servers.stub.url, options);
+				if (options.allowed !== false) {
 					servers.stub.allowOrigin(merchant.origin);
 				}
 

@@ -20,7 +20,23 @@ function optionNames(): string[] {
 	expect(ky).toContain('prefixUrl');
 	expect(fetchInit).toContain('redirect');
 	// Members fetch reads that ky's registry leaves out, and the names ky reads inside `hooks` and `retry`.
-	const extra = ['priority', 'dispatcher', 'next', 'beforeRequest', 'beforeRetry', 'afterResponse', 'beforeError', 'limit', 'methods', 'statusCodes', 'afterStatusCodes', 'shouldRetry', 'retryOnTimeout', 'delay', 'url'];
+	const extra = [
+		'priority',
+		'dispatcher',
+		'next',
+		'beforeRequest',
+		'beforeRetry',
+		'afterResponse',
+		'beforeError',
+		'limit',
+		'methods',
+		'statusCodes',
+		'afterStatusCodes',
+		'shouldRetry',
+		'retryOnTimeout',
+		'delay',
+		'url',
+	];
 	return [...new Set([...ky, ...fetchInit, ...extra])];
 }
 
@@ -89,41 +105,57 @@ type Pollution = {
 async function polluteAndSave(page: Page, {origin, zuora, evil, merchantHits}: Pollution) {
 	// A path on the merchant's own server is what issue 9 item 1's attack steered the card to: no CSP blocks it.
 	const values: unknown[] = [
-		`${evil}/steal`, {url: `${evil}/steal`, 'x-evil': '1'}, 7, true, [`${evil}/steal`],
-		'/steal', `${origin}/steal`, 'steal', './steal?card=1', `//${new URL(origin).host}/steal`, {url: '/steal'}, ['/steal'],
+		`${evil}/steal`,
+		{url: `${evil}/steal`, 'x-evil': '1'},
+		7,
+		true,
+		[`${evil}/steal`],
+		'/steal',
+		`${origin}/steal`,
+		'steal',
+		'./steal?card=1',
+		`//${new URL(origin).host}/steal`,
+		{url: '/steal'},
+		['/steal'],
 	];
 	// Registered after the page loaded: from now on the page's origin may see /signature and nothing else.
-	await page.route(url => url.origin === origin && url.pathname !== '/signature', async route => {
-		merchantHits.push(`${route.request().method()} ${withoutOrigin(route.request().url())}`);
-		await route.fulfill({status: 200, contentType: 'application/json', body: '{"success":true,"id":"stolen"}'});
-	});
+	await page.route(
+		url => url.origin === origin && url.pathname !== '/signature',
+		async route => {
+			merchantHits.push(`${route.request().method()} ${withoutOrigin(route.request().url())}`);
+			await route.fulfill({status: 200, contentType: 'application/json', body: '{"success":true,"id":"stolen"}'});
+		},
+	);
 	const names = optionNames();
-	const outcomes = await page.evaluate(async ({zuora, card, names, values}) => {
-		const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: ZuoraCors}).ZuoraCors;
-		const json = {accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv};
-		const once = async () => {
-			const pair = await fetchSignature('/signature', {method: 'POST'});
-			const result = await makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json});
-			return result.success === true && typeof result.paymentMethodId === 'string' ? 'saved' : 'no id';
-		};
+	const outcomes = await page.evaluate(
+		async ({zuora, card, names, values}) => {
+			const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: ZuoraCors}).ZuoraCors;
+			const json = {accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv};
+			const once = async () => {
+				const pair = await fetchSignature('/signature', {method: 'POST'});
+				const result = await makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json});
+				return result.success === true && typeof result.paymentMethodId === 'string' ? 'saved' : 'no id';
+			};
 
-		const results: string[] = [await once()];
-		for (const name of names) {
-			for (const value of values) {
-				const prototype = Object.prototype as Record<string, unknown>;
-				prototype[name] = value;
-				try {
-					results.push(`${name}=${JSON.stringify(value)}: ${await once()}`);
-				} catch (error) {
-					results.push(`${name}=${JSON.stringify(value)}: ${(error as Error).name} ${(error as {kind?: string}).kind ?? ''} ${(error as Error).message}`);
-				} finally {
-					delete prototype[name];
+			const results: string[] = [await once()];
+			for (const name of names) {
+				for (const value of values) {
+					const prototype = Object.prototype as Record<string, unknown>;
+					prototype[name] = value;
+					try {
+						results.push(`${name}=${JSON.stringify(value)}: ${await once()}`);
+					} catch (error) {
+						results.push(`${name}=${JSON.stringify(value)}: ${(error as Error).name} ${(error as {kind?: string}).kind ?? ''} ${(error as Error).message}`);
+					} finally {
+						delete prototype[name];
+					}
 				}
 			}
-		}
 
-		return results;
-	}, {zuora, card: CARD, names, values});
+			return results;
+		},
+		{zuora, card: CARD, names, values},
+	);
 	return {cases: names.length * values.length, outcomes, expected: ['saved', ...names.flatMap(name => values.map(value => `${name}=${JSON.stringify(value)}: saved`))]};
 }
 
@@ -163,7 +195,8 @@ async function expectUnsteered(requests: Request[], {origin, zuora, evil, mercha
 }
 
 test('a polluted Object.prototype changes nothing about where and how the card is sent', async ({page, demo}) => {
-	test.setTimeout(180_000);
+	// About 500 saves; Firefox takes 2-3 minutes for them on a loaded 2-core machine.
+	test.setTimeout(600_000);
 	const evil = await startRecorder();
 	const requests: Request[] = [];
 	try {
@@ -179,7 +212,8 @@ test('a polluted Object.prototype changes nothing about where and how the card i
 });
 
 test('a polluted Object.prototype changes nothing on a page without a CSP either', async ({page, demo}) => {
-	test.setTimeout(180_000);
+	// About 500 saves; Firefox takes 2-3 minutes for them on a loaded 2-core machine.
+	test.setTimeout(600_000);
 	const evil = await startRecorder();
 	// A backend of its own: the first test's ~500 signatures would otherwise hit the worker's per-minute limits.
 	const limit = {limit: 5000, windowMs: 60_000};
@@ -191,7 +225,14 @@ test('a polluted Object.prototype changes nothing on a page without a CSP either
 		const response = await page.goto(`${shop.url}/`);
 		expect(response!.headers()['content-security-policy']).toBeUndefined();
 		// Without a CSP the page can reach the evil origin: what the check below reads can fail.
-		await page.evaluate(async evil_ => fetch(`${evil_}/probe`, {mode: 'no-cors'}).then(() => 'reached', () => 'refused'), evil.url);
+		await page.evaluate(
+			async evil_ =>
+				fetch(`${evil_}/probe`, {mode: 'no-cors'}).then(
+					() => 'reached',
+					() => 'refused',
+				),
+			evil.url,
+		);
 		expect(evil.received).toEqual([{method: 'GET', url: '/probe'}]);
 		evil.received.length = 0;
 		const loaded = shop.received.length;
@@ -237,14 +278,17 @@ test.describe('redirects from an accepted host', () => {
 				await page.goto(shop.url);
 				await page.addScriptTag({path: fileURLToPath(new URL('../dist/zuora-cors.iife.min.js', import.meta.url))});
 				const zuora = `${redirector.url}/v1/payment-methods/credit-cards`;
-				const error = await page.evaluate(async ({zuora, card}) => {
-					const {makeCorsRequest} = (window as unknown as {ZuoraCors: ZuoraCors}).ZuoraCors;
-					const json = {accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv};
-					return makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: 'c2ln', token: 'T'.repeat(32), json}).then(
-						() => undefined,
-						(error_: unknown) => JSON.parse(JSON.stringify(error_)) as {name: string; kind: string; stage: string; retryable: boolean; message: string},
-					);
-				}, {zuora, card: CARD});
+				const error = await page.evaluate(
+					async ({zuora, card}) => {
+						const {makeCorsRequest} = (window as unknown as {ZuoraCors: ZuoraCors}).ZuoraCors;
+						const json = {accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv};
+						return makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: 'c2ln', token: 'T'.repeat(32), json}).then(
+							() => undefined,
+							(error_: unknown) => JSON.parse(JSON.stringify(error_)) as {name: string; kind: string; stage: string; retryable: boolean; message: string},
+						);
+					},
+					{zuora, card: CARD},
+				);
 				expect(error).toMatchObject({name: 'ZuoraCorsError', kind: 'invalid-response', stage: 'request', retryable: false});
 				expect(error!.message).toContain('answered with a redirect');
 				expect(error!.message).toContain('nothing was forwarded');
@@ -257,4 +301,30 @@ test.describe('redirects from an accepted host', () => {
 			}
 		});
 	}
+});
+
+// The issue-15 leak checks read CSP reports: the fixture must see every report, as the browser sent it.
+test('the fixture sees each CSP report raw: a native submission the CSP blocks is reported with its target', async ({page, demo}) => {
+	await page.goto(demo.merchant.url);
+	const before = demo.merchant.cspReports().length;
+	await page.evaluate(() => {
+		const form = document.createElement('form');
+		form.action = '/collect';
+		form.method = 'get';
+		const input = document.createElement('input');
+		input.name = 'probe';
+		input.value = 'report-me';
+		form.append(input);
+		document.body.append(form);
+		try {
+			form.submit();
+		} catch {
+			// Firefox throws where the CSP blocks the submission; it still reports it.
+		}
+	});
+	await expect.poll(() => demo.merchant.cspReports().slice(before).join('\n'), {timeout: 10_000}).toContain('form-action');
+	const reports = demo.merchant.cspReports().slice(before).join('\n');
+	expect(reports).toContain(`${demo.merchant.origin}/collect`);
+	// Where the browser reports the query, the report holds what the form would have sent: the raw log keeps it visible.
+	test.info().annotations.push({type: 'report', description: reports});
 });

@@ -27,19 +27,24 @@ beforeEach(() => {
 	signer.received.length = 0;
 });
 
-const run = async (options: Partial<CreateAccountOptions> = {}) => createAccount({
-	allowedHosts: [stub.url],
-	signatureUrl,
-	url: accountsUrl,
-	account: {currency: 'USD', billToContact: contact, creditCard: card},
-	...options,
-});
-const failure = async (options: Partial<CreateAccountOptions> = {}) => run(options).then(() => {
-	throw new Error('expected a rejection');
-}, (error: unknown) => {
-	expect(error).toBeInstanceOf(ZuoraCorsError);
-	return error as ZuoraCorsError;
-});
+const run = async (options: Partial<CreateAccountOptions> = {}) =>
+	createAccount({
+		allowedHosts: [stub.url],
+		signatureUrl,
+		url: accountsUrl,
+		account: {currency: 'USD', billToContact: contact, creditCard: card},
+		...options,
+	});
+const failure = async (options: Partial<CreateAccountOptions> = {}) =>
+	run(options).then(
+		() => {
+			throw new Error('expected a rejection');
+		},
+		(error: unknown) => {
+			expect(error).toBeInstanceOf(ZuoraCorsError);
+			return error as ZuoraCorsError;
+		},
+	);
 const posts = () => stub.requests().filter(request => request.path === '/v1/accounts');
 
 describe('createAccount against the stub', () => {
@@ -47,8 +52,9 @@ describe('createAccount against the stub', () => {
 		const result = await run();
 		expect(result).toEqual({success: true, accountId: expect.stringMatching(/^[\da-f]{32}$/), accountNumber: 'A00000001', paymentMethodId: expect.stringMatching(/^[\da-f]{32}$/)});
 		expect(stub.accounts()).toEqual([{accountId: result.accountId, accountNumber: 'A00000001', name: 'Ada Lovelace', currency: 'USD', autoPay: false, paymentMethodId: result.paymentMethodId}]);
-		expect(stub.paymentMethods().map(({creditCardType, last4, expirationMonth, expirationYear, cardHolderName}) => ({creditCardType, last4, expirationMonth, expirationYear, cardHolderName})))
-			.toEqual([{creditCardType: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: 2031, cardHolderName: 'Ada Lovelace'}]);
+		expect(stub.paymentMethods().map(({creditCardType, last4, expirationMonth, expirationYear, cardHolderName}) => ({creditCardType, last4, expirationMonth, expirationYear, cardHolderName}))).toEqual(
+			[{creditCardType: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: 2031, cardHolderName: 'Ada Lovelace'}],
+		);
 		expect(signer.received).toHaveLength(1);
 		expect(JSON.stringify(signer.received)).not.toMatch(/4111|737/);
 	});
@@ -60,36 +66,56 @@ describe('createAccount against the stub', () => {
 		expect(stub.tokens()).toEqual({issued: 1, used: 0});
 	});
 
-	it('sends the body\'s own name when the pair carries none (the backend signed that name)', async () => {
+	it("sends the body's own name when the pair carries none (the backend signed that name)", async () => {
 		const result = await run({account: {name: 'Grace Hopper', currency: 'EUR', billToContact: contact}, signatureUrl: signer.sign({uri: accountsUrl, method: 'POST', name: 'Grace Hopper'})});
 		expect(result.paymentMethodId).toBeUndefined();
 		expect(stub.accounts().map(account => [account.name, account.currency, account.paymentMethodId])).toEqual([['Grace Hopper', 'EUR', null]]);
 	});
 
-	it('keys card errors by the body\'s paths and sends nothing', async () => {
+	it("keys card errors by the body's paths and sends nothing", async () => {
 		const error = await failure({account: {currency: 'USD', billToContact: contact, creditCard: {...card, cardNumber: '4111111111111112', expirationMonth: '13', cardType: 'Laser'}}});
-		expect([error.kind, error.stage, error.fields]).toEqual(['validation', 'request', {
-			'creditCard.cardType': expect.objectContaining({message: 'Choose one of: Visa, Mastercard, American Express, Discover, JCB, Diners Club.'}),
-			'creditCard.cardNumber': {code: 'card_number_invalid', message: 'The card number is not valid. Check it for typos.'},
-			'creditCard.expirationMonth': {code: 'expiry_month_invalid', message: 'Enter the expiry month, 1 to 12.'},
-		}]);
+		expect([error.kind, error.stage, error.fields]).toEqual([
+			'validation',
+			'request',
+			{
+				'creditCard.cardType': expect.objectContaining({message: 'Choose one of: Visa, Mastercard, American Express, Discover, JCB, Diners Club.'}),
+				'creditCard.cardNumber': {code: 'card_number_invalid', message: 'The card number is not valid. Check it for typos.'},
+				'creditCard.expirationMonth': {code: 'expiry_month_invalid', message: 'Enter the expiry month, 1 to 12.'},
+			},
+		]);
 		expect(error.message).toBe('The card was not sent: creditCard.cardType, creditCard.cardNumber, creditCard.expirationMonth invalid');
 		expect([signer.received.length, stub.requests().length]).toEqual([0, 0]);
 	});
 
-	it('applies exactly createPaymentMethod\'s card rules, under the body\'s paths (generated cards)', async () => {
-		const field = fc.oneof(fc.constant(undefined), fc.string({maxLength: 6}), fc.integer({min: -5, max: 3000}), fc.constantFrom('4111111111111111', '378282246310005', '5555 5555 5555 4444', '4111111111111112', '12', '2031', '123', '1234', 'Visa', 'amex', 'JCB'));
-		await fc.assert(fc.asyncProperty(fc.record({cardType: field, cardNumber: field, expirationMonth: field, expirationYear: field, securityCode: field}, {requiredKeys: []}), async generated => {
-			const expected = validateCreditCard({creditCardType: generated.cardType as string, creditCardNumber: generated.cardNumber, expirationMonth: generated.expirationMonth, expirationYear: generated.expirationYear, securityCode: generated.securityCode});
-			fc.pre(!expected.valid);
-			const error = await failure({account: {currency: 'USD', billToContact: contact, creditCard: generated as never}});
-			const renamed = Object.fromEntries(Object.entries(expected.errors).map(([name, message]) => [`creditCard.${({creditCardType: 'cardType', creditCardNumber: 'cardNumber'} as Record<string, string>)[name] ?? name}`, message]));
-			expect(error.fields).toEqual(renamed);
-		}), {numRuns: 150});
+	it("applies exactly createPaymentMethod's card rules, under the body's paths (generated cards)", async () => {
+		const field = fc.oneof(
+			fc.constant(undefined),
+			fc.string({maxLength: 6}),
+			fc.integer({min: -5, max: 3000}),
+			fc.constantFrom('4111111111111111', '378282246310005', '5555 5555 5555 4444', '4111111111111112', '12', '2031', '123', '1234', 'Visa', 'amex', 'JCB'),
+		);
+		await fc.assert(
+			fc.asyncProperty(fc.record({cardType: field, cardNumber: field, expirationMonth: field, expirationYear: field, securityCode: field}, {requiredKeys: []}), async generated => {
+				const expected = validateCreditCard({
+					creditCardType: generated.cardType as string,
+					creditCardNumber: generated.cardNumber,
+					expirationMonth: generated.expirationMonth,
+					expirationYear: generated.expirationYear,
+					securityCode: generated.securityCode,
+				});
+				fc.pre(!expected.valid);
+				const error = await failure({account: {currency: 'USD', billToContact: contact, creditCard: generated as never}});
+				const renamed = Object.fromEntries(
+					Object.entries(expected.errors).map(([name, message]) => [`creditCard.${({creditCardType: 'cardType', creditCardNumber: 'cardNumber'} as Record<string, string>)[name] ?? name}`, message]),
+				);
+				expect(error.fields).toEqual(renamed);
+			}),
+			{numRuns: 150},
+		);
 		expect(stub.requests()).toHaveLength(0);
 	});
 
-	it('rejects a declined card with the gateway\'s reason and creates no account', async () => {
+	it("rejects a declined card with the gateway's reason and creates no account", async () => {
 		const error = await failure({account: {currency: 'USD', billToContact: contact, creditCard: {...card, cardNumber: '4000000000000002'}}});
 		expect([error.kind, error.stage, error.code, error.retryable]).toEqual(['zuora', 'request', 53_100_099, false]);
 		expect(error.reasons[0]!.message).toBe('Transaction declined.402 - [card_error/card_declined/generic_decline] Your card was declined.');
@@ -109,12 +135,15 @@ describe('createAccount against the stub', () => {
 		expect(stub.paymentMethods().map(method => method.accountKey)).toEqual(['A00000001']);
 	});
 
-	it('re-signs once on 90000011 (a prefetched pair already expired), with the key derived for the retry', async () => {
+	it('re-signs once on 90000011 (a prefetched pair already expired), with the same Idempotency-Key', async () => {
 		const prefetched = await signer.pair({uri: accountsUrl, method: 'POST', name: 'Ada Lovelace'});
 		stub.expireTokens();
 		const result = await run({signature: {...prefetched, name: 'Ada Lovelace'}, idempotencyKey: 'signup-1'});
 		expect(result.accountNumber).toBe('A00000001');
-		expect(posts().map(request => [request.token === prefetched.token, request.idempotencyKey, request.status])).toEqual([[true, 'signup-1', 200], [false, 'signup-1-resign', 200]]);
+		expect(posts().map(request => [request.token === prefetched.token, request.idempotencyKey, request.status])).toEqual([
+			[true, 'signup-1', 200],
+			[false, 'signup-1', 200],
+		]);
 		expect(signer.received).toHaveLength(2);
 		expect(stub.accounts()).toHaveLength(1);
 	});
@@ -134,25 +163,51 @@ describe('createAccount against the stub', () => {
 		expect([signer.received.length, posts().length, stub.accounts().length]).toEqual([1, 1, 0]);
 	});
 
-	it('refuses a URL that is not Create Account\'s, and card data bound for the backend, before anything is sent', async () => {
+	it("refuses a URL that is not Create Account's, and card data bound for the backend, before anything is sent", async () => {
 		const wrongPath = await failure({url: `${stub.url}/v1/payment-methods/credit-cards`});
 		const cardToBackend = await failure({signatureOptions: {method: 'POST', json: {card: '4111-1111-1111-1111'}}});
-		expect([wrongPath, cardToBackend].map(error => [error.kind, Object.keys(error.fields ?? {})])).toEqual([['validation', ['url']], ['validation', ['signatureOptions']]]);
+		expect([wrongPath, cardToBackend].map(error => [error.kind, Object.keys(error.fields ?? {})])).toEqual([
+			['validation', ['url']],
+			['validation', ['signatureOptions']],
+		]);
 		expect([signer.received.length, stub.requests().length]).toEqual([0, 0]);
 	});
 
 	it('refuses the number or the security code however it is written, in the body, a header or the URL (generated)', async () => {
-		const placed = fc.constantFrom('4111111111111111', '737').chain(value => fc.oneof(
-			encodedSecret(value).map(text => ({signatureOptions: {method: 'POST' as const, json: {note: `card ${text}`}}})),
-			encodedSecret(value, true).map(text => ({signatureOptions: {headers: {'X-Note': `card ${text}`}}})),
-			encodedSecret(value).map(text => ({signatureUrl: `${signatureUrl}${signatureUrl.includes('?') ? '&' : '?'}note=${text}`})),
-		));
-		await fc.assert(fc.asyncProperty(placed, async override => {
-			stub.reset();
-			signer.received.length = 0;
-			const error = await failure(override);
-			expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'signature', ['signatureOptions']]);
-			expect([signer.received.length, stub.requests().length]).toEqual([0, 0]);
-		}), {numRuns: 100});
+		const placed = fc.constantFrom('4111111111111111', '737').chain(value =>
+			fc.oneof(
+				encodedSecret(value).map(text => ({signatureOptions: {method: 'POST' as const, json: {note: `card ${text}`}}})),
+				encodedSecret(value, true).map(text => ({signatureOptions: {headers: {'X-Note': `card ${text}`}}})),
+				encodedSecret(value).map(text => ({signatureUrl: `${signatureUrl}${signatureUrl.includes('?') ? '&' : '?'}note=${text}`})),
+			),
+		);
+		await fc.assert(
+			fc.asyncProperty(placed, async override => {
+				stub.reset();
+				signer.received.length = 0;
+				const error = await failure(override);
+				expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'signature', ['signatureOptions']]);
+				expect([signer.received.length, stub.requests().length]).toEqual([0, 0]);
+			}),
+			{numRuns: 100},
+		);
+	});
+});
+
+describe('createAccount: the signature answer is the contract (uri, method, name)', () => {
+	it('needs no url and no name when the backend answers what it signed', async () => {
+		const result = await createAccount({allowedHosts: [stub.url], signatureUrl, account: {currency: 'USD', billToContact: contact, creditCard: card}});
+		expect(result.accountNumber).toBe('A00000001');
+		expect(stub.accounts().map(account => account.name)).toEqual(['Ada Lovelace']);
+	});
+
+	it.each([
+		['a page url on another path', {url: 'STUB/v1/payment-methods/credit-cards'}, 'url'],
+		['a page name the backend did not sign', {account: {name: 'Eve', currency: 'USD', billToContact: contact, creditCard: card}}, 'name'],
+	])('refuses %s before anything reaches Zuora', async (_name, override, field) => {
+		const options = 'url' in override ? {url: override.url.replace('STUB', stub.url)} : override;
+		const error = await failure(options as Partial<CreateAccountOptions>);
+		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'request', [field]]);
+		expect(stub.requests().filter(request => request.path === '/v1/accounts')).toEqual([]);
 	});
 });

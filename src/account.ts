@@ -1,10 +1,9 @@
 import type {CardHolderInfo} from './card.js';
 import type {Messages} from './messages.js';
 import type {CorsResponse} from './cors-request.js';
-import {invalidOption, ownCopy} from './options.js';
+import {invalidOption} from './options.js';
 import {checkedCard} from './payment-method.js';
 import {resolveSignedCall, runSignedCall, signedValue, type SignedCallOptions} from './signed-call.js';
-import {CORS_OPERATIONS} from './zuora.js';
 
 /** Create Account's inline card, named as Zuora names it there (`cardType`, `cardNumber`). */
 export type AccountCreditCard = {
@@ -35,10 +34,8 @@ export type AccountInput = {
 };
 
 export type CreateAccountOptions = SignedCallOptions & {
-	/** The Zuora URL the backend signed, e.g. `zuoraUrl('apisandbox', '/v1/accounts')`. */
-	url: string | URL;
 	account: AccountInput;
-	/** Sent as `Idempotency-Key`, as `createPaymentMethod` does (the re-sign after 90000011 sends `<key>-resign`). */
+	/** Sent as `Idempotency-Key`, as `createPaymentMethod` does (the re-sign after 90000011 sends the same key). */
 	idempotencyKey?: string;
 	/** Texts of the card's field errors, replacing the built-in English ones by code (as for `createPaymentMethod`). */
 	messages?: Messages;
@@ -55,7 +52,12 @@ export type AccountResult = CorsResponse & {accountId: string; accountNumber: st
  *
  * The signature binds the account `name`. When the backend's pair carries `name` (as
  * `zuora-cors/server` answers), the body takes it; a body `name` that differs is refused before
- * anything is posted.
+ * anything is posted. The same holds for the signed `uri` and a page `url`.
+ *
+ * It takes no `reconcileUrl`: a lost answer leaves an account the backend cannot name (Zuora
+ * numbers it), the reconcile endpoint lists the cards of an account it already knows, and a card
+ * found there would not give the `accountId` and `accountNumber` this call resolves with. The
+ * unknown outcome is reported as such (`describeError`: "could not confirm").
  *
  * @example
  * const {accountId, accountNumber} = await createAccount({
@@ -65,8 +67,8 @@ export type AccountResult = CorsResponse & {accountId: string; accountNumber: st
  * });
  */
 export async function createAccount(accountOptions: CreateAccountOptions): Promise<AccountResult> {
-	const call = resolveSignedCall(accountOptions, CORS_OPERATIONS[1].path, true);
-	const account = ownCopy(call.options.account);
+	const call = resolveSignedCall(accountOptions, {operation: 'account', idempotent: true});
+	const {account} = call.options;
 	if (account === null || typeof account !== 'object') {
 		invalidOption('request', 'account', 'an object');
 	}
@@ -79,5 +81,5 @@ export async function createAccount(accountOptions: CreateAccountOptions): Promi
 		json = {...account, creditCard: {cardType: creditCardType, cardNumber: creditCardNumber, ...card}};
 	}
 
-	return runSignedCall(call, ['accountId', 'accountNumber'], pair => ({...json, name: signedValue(pair, 'name', account.name)}));
+	return runSignedCall(call, {fields: ['accountId', 'accountNumber'], json: signed => ({...json, name: signedValue(signed, 'name', account.name)})});
 }

@@ -1,5 +1,6 @@
 import {brandInfo as info, detectBrand, luhn} from './card-rules.js';
 import {FIELD_MESSAGES, formatMessage, type FieldError, type Messages, type MessageValues} from './messages.js';
+import {invalidOption, ownCopy, resolveOptionalOptions} from './options.js';
 import {ZUORA_CARD_BRANDS, type ZuoraCardBrand} from './zuora.js';
 
 /** A card as a form gives it: strings are fine, they are normalised before sending. */
@@ -65,7 +66,8 @@ export type ValidateCreditCardOptions = {
 	messages?: Messages;
 };
 
-const BRAND_BY_ALIAS = Object.fromEntries(Object.keys(ZUORA_CARD_BRANDS).map(brand => [alias(brand), brand])) as Record<string, ZuoraCardBrand>;
+// Null prototype: a `creditCardType` of 'constructor' or a name put on Object.prototype is no brand.
+const BRAND_BY_ALIAS = Object.assign(Object.create(null) as Record<string, ZuoraCardBrand>, Object.fromEntries(Object.keys(ZUORA_CARD_BRANDS).map(brand => [alias(brand), brand])));
 // Common spellings a form or a payment library may use for the same six brands.
 Object.assign(BRAND_BY_ALIAS, {amex: 'AmericanExpress', dinersclub: 'Diners', mastercard: 'MasterCard'});
 
@@ -95,12 +97,14 @@ function toYear(value: unknown): number | undefined {
 	return text.length === 2 ? 2000 + year : text.length === 4 ? year : undefined;
 }
 
+const BOOLEANS: Record<string, boolean> = {__proto__: null as unknown as boolean, true: true, on: true, yes: true, 1: true, false: false, off: false, no: false, 0: false, '': false};
+
 function toBoolean(value: unknown): boolean | undefined {
 	if (typeof value === 'boolean') {
 		return value;
 	}
 
-	return ({true: true, on: true, yes: true, 1: true, false: false, off: false, no: false, 0: false, '': false} as Record<string, boolean>)[String(value).toLowerCase()];
+	return BOOLEANS[String(value).toLowerCase()];
 }
 
 /**
@@ -111,14 +115,19 @@ function toBoolean(value: unknown): boolean | undefined {
  * @example
  * const {valid, errors} = validateCreditCard({creditCardNumber: '4111 1111 1111 1111', expirationMonth: '12', expirationYear: '2030', securityCode: '123'});
  */
-export function validateCreditCard(card: CreditCardInput, options: ValidateCreditCardOptions = {}): CardValidation {
+export function validateCreditCard(card: CreditCardInput, validateOptions: ValidateCreditCardOptions = {}): CardValidation {
+	const options = resolveOptionalOptions('request', validateOptions);
 	const errors: Record<string, FieldError> = {};
 	const fail = (field: string, code: keyof typeof FIELD_MESSAGES, values?: MessageValues) => {
 		errors[field] = {code, message: formatMessage(code, FIELD_MESSAGES[code], values, options.messages), ...(values && {values})};
 	};
 
-	const input: CreditCardInput = card !== null && typeof card === 'object' ? card : {};
+	// Own properties only, the card's and its cardHolderInfo's: nothing inherited is a card field.
+	const input: CreditCardInput = card !== null && typeof card === 'object' ? ownCopy(card) : {};
 	const now = options.now ?? new Date();
+	if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+		invalidOption('request', 'now', 'a valid Date');
+	}
 
 	const digits = cardDigits(input.creditCardNumber);
 	const detected = digits === undefined ? undefined : detectBrand(digits);
@@ -157,7 +166,7 @@ export function validateCreditCard(card: CreditCardInput, options: ValidateCredi
 		fail('expirationYear', 'expiry_year_invalid');
 	} else if (year < now.getFullYear()) {
 		fail('expirationYear', 'card_expired');
-	} else if (month !== undefined && !errors['expirationMonth'] && year === now.getFullYear() && month < now.getMonth() + 1) {
+	} else if (month !== undefined && !Object.hasOwn(errors, 'expirationMonth') && year === now.getFullYear() && month < now.getMonth() + 1) {
 		fail('expirationMonth', 'card_expired');
 	}
 
@@ -166,7 +175,11 @@ export function validateCreditCard(card: CreditCardInput, options: ValidateCredi
 		const code = String(input.securityCode).trim();
 		if (!/^\d+$/.test(code) || (size === undefined ? code.length < 3 || code.length > 4 : code.length !== size)) {
 			// American Express prints its code on the front; the others on the back.
-			fail('securityCode', size === undefined ? 'security_code_invalid_any' : brand === 'AmericanExpress' ? 'security_code_invalid_front' : 'security_code_invalid', size === undefined ? undefined : {size});
+			fail(
+				'securityCode',
+				size === undefined ? 'security_code_invalid_any' : brand === 'AmericanExpress' ? 'security_code_invalid_front' : 'security_code_invalid',
+				size === undefined ? undefined : {size},
+			);
 		}
 	}
 
@@ -174,7 +187,8 @@ export function validateCreditCard(card: CreditCardInput, options: ValidateCredi
 		fail('defaultPaymentMethod', 'default_payment_method_invalid');
 	}
 
-	const holder = input.cardHolderInfo?.cardHolderName;
+	const holderInfo: unknown = input.cardHolderInfo;
+	const holder = holderInfo !== null && typeof holderInfo === 'object' && Object.hasOwn(holderInfo, 'cardHolderName') ? (holderInfo as CardHolderInfo).cardHolderName : undefined;
 	if (holder !== undefined && (typeof holder !== 'string' || holder.length > 50)) {
 		fail('cardHolderInfo.cardHolderName', 'card_holder_name_too_long');
 	}
@@ -188,7 +202,8 @@ export function validateCreditCard(card: CreditCardInput, options: ValidateCredi
  * (`accountKey`, `cardHolderInfo`, …) are kept. Call after `validateCreditCard` says valid.
  */
 export function normalizeCreditCard(card: CreditCardInput, brand: ZuoraCardBrand): CreditCard {
-	const {accountKey, creditCardType: _type, creditCardNumber, expirationMonth, expirationYear, securityCode, defaultPaymentMethod, ...rest} = card;
+	// Own properties only: nothing inherited is sent.
+	const {accountKey, creditCardType: _type, creditCardNumber, expirationMonth, expirationYear, securityCode, defaultPaymentMethod, ...rest} = ownCopy(card);
 	// Same key order as Zuora's sample request.
 	return {
 		...(accountKey === undefined ? {} : {accountKey}),

@@ -1,5 +1,5 @@
 import {ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, resolveHeaders, resolveOptions, resolveIdempotencyKey, resolveMethod, resolveSignal, resolveTimeout, resolveZuoraUrl, serializeJson, type Timeout} from './options.js';
+import {defaults, invalidOption, ownCopy, resolveHeaders, resolveOptions, resolveIdempotencyKey, resolveMethod, resolveSignal, resolveTimeout, resolveZuoraUrl, serializeJson, type Timeout} from './options.js';
 import {type Answer, ownField} from './classify.js';
 import {exchange} from './transport.js';
 
@@ -140,7 +140,9 @@ export async function callZuora(call: ZuoraCall): Promise<CorsResponse | Blob> {
 }
 
 /** Zuora's answer as the caller gets it: the body (`success: true`) or the file; else the `invalid-response` error (thrown). */
-export function zuoraResult({status, body, replayed, blob}: Answer, {method, url, accept}: Pick<ZuoraCall, 'method' | 'url' | 'accept'>): CorsResponse | Blob {
+export function zuoraResult(answer: Answer, {method, url, accept}: Pick<ZuoraCall, 'method' | 'url' | 'accept'>): CorsResponse | Blob {
+	// Own properties only: an answer without `blob` or `replayed` never takes a polluted one.
+	const {status, body, replayed, blob} = ownCopy(answer, 1);
 	if (accept ? !blob : ownField(body, 'success') !== true) {
 		throw new ZuoraCorsError(`${method} ${url} answered ${accept ? 'JSON, not a file' : 'without `success: true`'}`, {kind: 'invalid-response', stage: 'request', status});
 	}

@@ -8,10 +8,12 @@ import {fr} from './locales/fr.js';
 import {es} from './locales/es.js';
 import {ja} from './locales/ja.js';
 
+const isSetupCode = (code: unknown) => code === 'SETUP_ERROR' || [90_000_010, 90_000_012].includes(Number(code));
 const error = (details: ZuoraCorsErrorDetails) => new ZuoraCorsError('developer text', details);
 const described = (details: ZuoraCorsErrorDetails) => describeError(error(details));
 const reason = (message: string, code: number | string = 53_100_099) => ({code, message});
 
+const CHECKOUT_UNAVAILABLE = 'The payment could not be started. Your card was not saved. Please try again later or contact us.';
 const UNKNOWN = 'We could not confirm whether your card was saved. Please check your saved cards before trying again.';
 
 describe('describeError: the card may have left the browser (request stage), no clear answer', () => {
@@ -42,18 +44,33 @@ describe('describeError: the card may have left the browser (request stage), no 
 	});
 
 	it('aborted at the request stage: cancelled, outcome unknown', () => {
-		expect(described({kind: 'aborted', stage: 'request'})).toEqual({code: 'cancelled_outcome_unknown', message: 'Cancelled, so we could not confirm whether your card was saved. Please check your saved cards before trying again.'});
+		expect(described({kind: 'aborted', stage: 'request'})).toEqual({
+			code: 'cancelled_outcome_unknown',
+			message: 'Cancelled, so we could not confirm whether your card was saved. Please check your saved cards before trying again.',
+		});
 	});
 });
 
 describe('describeError: declines without gateway jargon', () => {
 	it.each([
 		['Transaction declined.402 - [card_error/card_declined/generic_decline] Your card was declined.', 'card_declined', 'Your card was declined. Please use another card or contact your bank.'],
-		['Transaction declined.402 - [card_error/card_declined/insufficient_funds] Your card has insufficient funds.', 'card_declined_insufficient_funds', 'Your card was declined for insufficient funds. Please use another card.'],
+		[
+			'Transaction declined.402 - [card_error/card_declined/insufficient_funds] Your card has insufficient funds.',
+			'card_declined_insufficient_funds',
+			'Your card was declined for insufficient funds. Please use another card.',
+		],
 		['Transaction declined.402 - [card_error/expired_card/expired_card] Your card has expired.', 'card_declined_expired', 'Your card was declined because it has expired. Please use another card.'],
 		['Transaction declined.402 - [card_declined/expired_card] Your card has expired.', 'card_declined_expired', 'Your card was declined because it has expired. Please use another card.'],
-		['Transaction declined.402 - [card_error/incorrect_cvc/incorrect_cvc] Your card\'s security code is incorrect.', 'card_declined_security_code', 'Your card was declined because the security code is wrong. Please check it and try again.'],
-		['Transaction declined.402 - [card_error/incorrect_number/incorrect_number] Your card number is incorrect.', 'card_declined_number', 'Your card was declined because the card number is wrong. Please check it and try again.'],
+		[
+			"Transaction declined.402 - [card_error/incorrect_cvc/incorrect_cvc] Your card's security code is incorrect.",
+			'card_declined_security_code',
+			'Your card was declined because the security code is wrong. Please check it and try again.',
+		],
+		[
+			'Transaction declined.402 - [card_error/incorrect_number/incorrect_number] Your card number is incorrect.',
+			'card_declined_number',
+			'Your card was declined because the card number is wrong. Please check it and try again.',
+		],
 		['<b>Transaction declined</b> - do_not_honor', 'card_declined', 'Your card was declined. Please use another card or contact your bank.'],
 	])('%s → %s', (message, code, sentence) => {
 		const result = described({kind: 'zuora', stage: 'request', status: 200, reasons: [reason(message)]});
@@ -66,7 +83,10 @@ describe('describeError: declines without gateway jargon', () => {
 	});
 
 	it('a refusal that is not a decline: not saved, no jargon', () => {
-		expect(described({kind: 'zuora', stage: 'request', status: 200, reasons: [reason('Invalid parameter value: creditCardType', 53_100_020)]})).toEqual({code: 'card_not_saved', message: 'Your card was not saved. Please check the details or use another card.'});
+		expect(described({kind: 'zuora', stage: 'request', status: 200, reasons: [reason('Invalid parameter value: creditCardType', 53_100_020)]})).toEqual({
+			code: 'card_not_saved',
+			message: 'Your card was not saved. Please check the details or use another card.',
+		});
 	});
 });
 
@@ -97,12 +117,14 @@ describe('describeError: expired session, too many attempts, service busy', () =
 	});
 
 	it('the wait is never shorter than retryAfter, never "1 second(s)/minute(s)" (generated)', () => {
-		fc.assert(fc.property(fc.integer({min: 1, max: 86_400_000}), retryAfter => {
-			const {message} = described({kind: 'http', stage: 'request', status: 429, retryAfter});
-			const [, amount, unit] = /wait (\d+) (seconds|minutes)/.exec(message)!;
-			expect(Number(amount) * (unit === 'minutes' ? 60_000 : 1000)).toBeGreaterThanOrEqual(retryAfter);
-			expect(Number(amount)).toBeGreaterThanOrEqual(2);
-		}));
+		fc.assert(
+			fc.property(fc.integer({min: 1, max: 86_400_000}), retryAfter => {
+				const {message} = described({kind: 'http', stage: 'request', status: 429, retryAfter});
+				const [, amount, unit] = /wait (\d+) (seconds|minutes)/.exec(message)!;
+				expect(Number(amount) * (unit === 'minutes' ? 60_000 : 1000)).toBeGreaterThanOrEqual(retryAfter);
+				expect(Number(amount)).toBeGreaterThanOrEqual(2);
+			}),
+		);
 	});
 
 	it.each([
@@ -120,8 +142,8 @@ describe('describeError: the card was never sent (signature stage, validation)',
 		['network', 'connection_lost', 'We could not connect. Your card was not sent. Please check your connection and try again.'],
 		['timeout', 'timed_out', 'No answer in time. Your card was not sent. Please try again.'],
 		['aborted', 'cancelled', 'Cancelled. Your card was not sent.'],
-		['invalid-response', 'checkout_unavailable', 'We could not start the payment. Your card was not sent. Please try again later.'],
-		['zuora', 'checkout_unavailable', 'We could not start the payment. Your card was not sent. Please try again later.'],
+		['invalid-response', 'checkout_unavailable', CHECKOUT_UNAVAILABLE],
+		['zuora', 'checkout_unavailable', CHECKOUT_UNAVAILABLE],
 	] as Array<[ZuoraCorsErrorKind, string, string]>)('%s → %s', (kind, code, message) => {
 		expect(described({kind, stage: 'signature'})).toEqual({code, message});
 	});
@@ -130,31 +152,53 @@ describe('describeError: the card was never sent (signature stage, validation)',
 		expect(described({kind: 'http', stage: 'signature', status: 400}).code).toBe('checkout_unavailable');
 	});
 
-	it('validation: the first invalid field\'s code, message and name', () => {
-		expect(described({kind: 'validation', stage: 'request', fields: {
-			creditCardNumber: {code: 'card_number_invalid', message: 'The card number is not valid. Check it for typos.'},
-			securityCode: {code: 'security_code_invalid', message: 'Enter the 3 digit security code.', values: {size: 3}},
-		}})).toEqual({code: 'card_number_invalid', field: 'creditCardNumber', message: 'The card number is not valid. Check it for typos.'});
+	it("validation: the first invalid field's code, message and name", () => {
+		expect(
+			described({
+				kind: 'validation',
+				stage: 'request',
+				fields: {
+					creditCardNumber: {code: 'card_number_invalid', message: 'The card number is not valid. Check it for typos.'},
+					securityCode: {code: 'security_code_invalid', message: 'Enter the 3 digit security code.', values: {size: 3}},
+				},
+			}),
+		).toEqual({code: 'card_number_invalid', field: 'creditCardNumber', message: 'The card number is not valid. Check it for typos.'});
 	});
 
 	it('validation: retranslated by code with its values', () => {
-		const failure = error({kind: 'validation', stage: 'request', fields: {securityCode: {code: 'security_code_invalid_front', message: 'Enter the 4 digit security code printed on the front of the card.', values: {size: 4}}}});
-		expect(describeError(failure, {messages: fr})).toEqual({code: 'security_code_invalid_front', field: 'securityCode', message: 'Saisissez le code de sécurité à 4 chiffres imprimé au recto de la carte.'});
+		const failure = error({
+			kind: 'validation',
+			stage: 'request',
+			fields: {securityCode: {code: 'security_code_invalid_front', message: 'Enter the 4 digit security code printed on the front of the card.', values: {size: 4}}},
+		});
+		expect(describeError(failure, {messages: fr})).toEqual({
+			code: 'security_code_invalid_front',
+			field: 'securityCode',
+			message: 'Saisissez le code de sécurité à 4 chiffres imprimé au recto de la carte.',
+		});
 		// A partial catalogue keeps the text the field was given.
 		expect(describeError(failure, {messages: {}}).message).toBe('Enter the 4 digit security code printed on the front of the card.');
 	});
 
-	it('a bad option (the page\'s fault): card_not_sent, never the developer text', () => {
-		expect(described({kind: 'validation', stage: 'request', fields: {url: {code: 'option_invalid', message: 'expected an https URL'}}})).toEqual({code: 'card_not_sent', message: 'Something went wrong. Your card was not sent. Please try again later.'});
+	it("a bad option (the page's fault): card_not_sent, never the developer text", () => {
+		expect(described({kind: 'validation', stage: 'request', fields: {url: {code: 'option_invalid', message: 'expected an https URL'}}})).toEqual({
+			code: 'card_not_sent',
+			message: 'Something went wrong. Your card was not sent. Please try again later.',
+		});
 	});
 });
 
 describe('describeError: every kind × stage × notable status (generated)', () => {
-	const kinds: ZuoraCorsErrorKind[] = ['zuora', 'http', 'network', 'timeout', 'invalid-response', 'validation', 'aborted'];
+	const kinds: ZuoraCorsErrorKind[] = ['zuora', 'http', 'network', 'timeout', 'invalid-response', 'validation', 'aborted', 'setup', 'not-saved'];
 	const stages: ZuoraCorsStage[] = ['signature', 'request'];
 	const statuses = [undefined, 200, 400, 401, 402, 403, 404, 408, 409, 422, 425, 429, 500, 502, 503, 504];
-	const codes = [undefined, 90_000_011, '90000011', 90_000_010, 53_100_320, 53_100_050, 53_100_061, 53_100_070, 53_100_099, 'SystemError'];
-	const messages = ['Transaction declined.402 - [card_error/card_declined/generic_decline] Your card was declined.', 'Invalid token.', '<p>Something</p> 4111 1111 1111 1111', 'Payment method not allowed'];
+	const codes = [undefined, 90_000_011, '90000011', 90_000_010, 90_000_012, '90000012', 'SETUP_ERROR', 53_100_320, 53_100_050, 53_100_061, 53_100_070, 53_100_099, 'SystemError'];
+	const messages = [
+		'Transaction declined.402 - [card_error/card_declined/generic_decline] Your card was declined.',
+		'Invalid token.',
+		'<p>Something</p> 4111 1111 1111 1111',
+		'Payment method not allowed',
+	];
 	const arbitrary = fc.record({
 		kind: fc.constantFrom(...kinds),
 		stage: fc.constantFrom(...stages),
@@ -165,29 +209,41 @@ describe('describeError: every kind × stage × notable status (generated)', () 
 	});
 
 	it('always a catalogue sentence (never server text), in every locale, and "not sent" only where nothing was sent', () => {
-		fc.assert(fc.property(arbitrary, ({kind, stage, status, code, message, retryAfter}) => {
-			const failure = error({kind, stage, status, retryAfter, reasons: code === undefined ? [] : [reason(message, code)]});
-			const {code: sentence, message: text} = describeError(failure);
-			expect(Object.hasOwn(ERROR_MESSAGES, sentence)).toBe(true);
-			expect(text).not.toMatch(/[[\]<>{}]|\d{5}/);
-			if (text.includes('not sent')) {
-				expect(stage === 'signature' || kind === 'validation').toBe(true);
-			}
+		fc.assert(
+			fc.property(arbitrary, ({kind, stage, status, code, message, retryAfter}) => {
+				const failure = error({kind, stage, status, retryAfter, reasons: code === undefined ? [] : [reason(message, code)]});
+				const {code: sentence, message: text} = describeError(failure);
+				expect(Object.hasOwn(ERROR_MESSAGES, sentence)).toBe(true);
+				expect(text).not.toMatch(/[[\]<>{}]|\d{5}/);
+				if (text.includes('not sent')) {
+					expect(stage === 'signature' || kind === 'validation').toBe(true);
+				}
 
-			// A card that may have left the browser without a clear refusal is never called failed or saved.
-			const unclear = stage === 'request' && (['network', 'timeout', 'aborted'].includes(kind) || (kind === 'invalid-response' && status !== 429) || (kind === 'http' && (status === undefined || status >= 500 || status === 409) && !failure.retryable && status !== 429 && Number(code) !== 90_000_011));
-			if (unclear) {
-				expect(sentence).toMatch(/outcome_unknown/);
-				expect(text).toContain('could not confirm');
-			}
+				// A card that may have left the browser without a clear refusal is never called failed or saved.
+				const unclear =
+					stage === 'request' &&
+					(['network', 'timeout', 'aborted'].includes(kind) ||
+						(kind === 'invalid-response' && status !== 429) ||
+						(kind === 'http' && (status === undefined || status >= 500 || status === 409) && !failure.retryable && status !== 429 && Number(code) !== 90_000_011 && !isSetupCode(code)));
+				if (unclear) {
+					expect(sentence).toMatch(/outcome_unknown/);
+					expect(text).toContain('could not confirm');
+				}
 
-			for (const catalogue of [de, fr, es, ja]) {
-				const translated = describeError(failure, {messages: catalogue});
-				expect(translated.code).toBe(sentence);
-				expect(translated.message).not.toMatch(/{\w+}/);
-				expect(translated.message).not.toBe(text);
-			}
-		}), {numRuns: 2000});
+				// The checkout's own setup is never the shopper's card.
+				if (kind === 'setup' || (isSetupCode(code) && (kind === 'zuora' || kind === 'http'))) {
+					expect(sentence).toBe('checkout_unavailable');
+				}
+
+				for (const catalogue of [de, fr, es, ja]) {
+					const translated = describeError(failure, {messages: catalogue});
+					expect(translated.code).toBe(sentence);
+					expect(translated.message).not.toMatch(/{\w+}/);
+					expect(translated.message).not.toBe(text);
+				}
+			}),
+			{numRuns: 2000},
+		);
 	});
 
 	it('every error code is reachable', () => {
@@ -207,7 +263,7 @@ describe('describeError: every kind × stage × notable status (generated)', () 
 		}
 
 		expect(Object.keys(ERROR_MESSAGES).filter(code => !seen.has(code))).toEqual([]);
-	});
+	}, 60_000);
 
 	it('survives what is not an error', () => {
 		expect(describeError(undefined as never)).toEqual({code: 'outcome_unknown', message: UNKNOWN});
@@ -215,7 +271,43 @@ describe('describeError: every kind × stage × notable status (generated)', () 
 	});
 
 	it('a sentence translated by code, with the wait filled in', () => {
-		expect(describeError(error({kind: 'http', stage: 'request', status: 429, retryAfter: 120_000}), {messages: ja})).toEqual({code: 'too_many_attempts_minutes', message: '試行回数が多すぎます。2分待ってから、もう一度お試しください。'});
+		expect(describeError(error({kind: 'http', stage: 'request', status: 429, retryAfter: 120_000}), {messages: ja})).toEqual({
+			code: 'too_many_attempts_minutes',
+			message: '試行回数が多すぎます。2分待ってから、もう一度お試しください。',
+		});
 		expect(describeError(error({kind: 'network', stage: 'request'}), {messages: {outcome_unknown_connection: 'Connexion perdue.'}}).message).toBe('Connexion perdue.');
+	});
+});
+
+describe('describeError: the checkout\'s setup and a reconciled "not saved" (issue 17.3, 18.2)', () => {
+	it.each(['signature', 'request'] as const)('kind setup at the %s stage: checkout_unavailable, not retryable', stage => {
+		const failure = error({kind: 'setup', stage, status: 500, reasons: [{code: 'SETUP_ERROR', message: 'The checkout is not set up correctly.'}]});
+		expect(failure.retryable).toBe(false);
+		expect(describeError(failure)).toEqual({code: 'checkout_unavailable', message: CHECKOUT_UNAVAILABLE});
+	});
+
+	it.each([90_000_012, '90000012', 90_000_010])("Zuora's %s at the request stage: checkout_unavailable, never card_not_saved", code => {
+		expect(described({kind: 'zuora', stage: 'request', status: 200, reasons: [reason('Invalid signature', code)]}).code).toBe('checkout_unavailable');
+		expect(described({kind: 'http', stage: 'request', status: 401, reasons: [reason('Invalid signature', code)]}).code).toBe('checkout_unavailable');
+	});
+
+	it('not-saved (the backend found no card after a lost answer): an invitation to try again, in every locale', () => {
+		const failure = error({kind: 'not-saved', stage: 'request'});
+		expect(failure.retryable).toBe(true);
+		expect(describeError(failure)).toEqual({code: 'card_not_saved_try_again', message: 'Your card was not saved. Please try again.'});
+		for (const catalogue of [de, fr, es, ja]) {
+			expect(describeError(failure, {messages: catalogue}).message).toBe(catalogue.card_not_saved_try_again);
+		}
+	});
+
+	it('takes the unknown of a catch: a thrown string, null, a plain object, an Error', () => {
+		for (const thrown of ['boom', null, 42, {kind: 'network', stage: 'signature'}, new TypeError('x')] as unknown[]) {
+			const {code} = describeError(thrown);
+			expect(Object.hasOwn(ERROR_MESSAGES, code)).toBe(true);
+		}
+
+		// A plain object is read by its own properties (an error that crossed a worker boundary).
+		expect(describeError({kind: 'network', stage: 'signature'}).code).toBe('connection_lost');
+		expect(describeError(Object.create({kind: 'network', stage: 'signature'})).code).toBe('outcome_unknown');
 	});
 });

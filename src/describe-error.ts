@@ -1,6 +1,7 @@
 import type {ZuoraCorsError} from './errors.js';
-import {ERROR_MESSAGES, formatMessage, type ErrorMessageCode, type FieldErrorCode, type Messages, type MessageValues} from './messages.js';
-import {isInvalidTokenCode} from './zuora.js';
+import {ERROR_MESSAGES, formatMessage, type ErrorMessageCode, type FieldError, type FieldErrorCode, type Messages, type MessageValues} from './messages.js';
+import {ownCopy, resolveOptionalOptions} from './options.js';
+import {isInvalidTokenCode, ZUORA_ERROR_CODES} from './zuora.js';
 
 export type DescribeErrorOptions = {
 	/** Texts replacing the built-in English ones, by code (a locale module such as `zuora-cors/locales/de`, or your own). */
@@ -36,22 +37,27 @@ const MAX_SECONDS = 90;
  * Turns any `ZuoraCorsError` into the sentence to show a shopper, without gateway jargon and
  * without claiming what the library cannot know: a card that left the browser and got no clear
  * answer is "could not confirm", never "failed". Returns a stable `code` too, to translate from.
+ * Takes whatever a `catch` caught: a value that is not this library's error is `outcome_unknown`.
  *
  * @example
  * form.addEventListener(FORM_EVENTS.error, event => {
  * 	status.textContent = describeError(event.detail.error, {messages: de}).message;
  * });
  */
-export function describeError(error: ZuoraCorsError, options: DescribeErrorOptions = {}): ErrorDescription {
-	const messages = options?.messages;
-	const failure: Partial<ZuoraCorsError> = Object(error);
-	const first = failure.kind === 'validation' && failure.fields ? Object.entries(failure.fields)[0] : undefined;
-	if (first && first[1].code !== 'option_invalid') {
-		const [field, {code, message, values}] = first;
+export function describeError(error: unknown, describeOptions: DescribeErrorOptions = {}): ErrorDescription {
+	const {messages} = resolveOptionalOptions('request', describeOptions);
+	// Own properties only (the error's, its fields' and reasons'): nothing inherited is read.
+	const failure: Partial<ZuoraCorsError> = error !== null && typeof error === 'object' ? ownCopy({...error}) : {};
+	const fields: unknown = failure.fields;
+	const first = failure.kind === 'validation' && fields !== null && typeof fields === 'object' ? Object.entries(fields as Record<string, unknown>)[0] : undefined;
+	const field = ownCopy(first?.[1]) as Partial<FieldError> | undefined;
+	if (first && field !== null && typeof field === 'object' && typeof field.code === 'string' && field.code !== 'option_invalid') {
+		const {code, message, values} = field as FieldError & {code: FieldErrorCode};
 		// The field's text as produced when the card was checked (maybe with other messages) is the fallback.
-		return {code, message: formatMessage(code, message, values, messages), field};
+		return {code, message: formatMessage(code, typeof message === 'string' ? message : '', values, messages), field: first[0]};
 	}
 
+	// Not this library's error (a bug in the page's own code?): nothing says the card was not sent.
 	const [code, values] = classify(failure);
 	return {code, message: formatMessage(code, ERROR_MESSAGES[code], values, messages)};
 }
@@ -62,6 +68,17 @@ function classify({kind, stage, status, retryAfter, reasons, code, retryable}: P
 	if (kind === 'validation') {
 		// A bad option: the page's fault, found before anything was sent.
 		return ['card_not_sent'];
+	}
+
+	// The checkout's own setup (wrong credentials, an invalid signature, Zuora not CORS-enabled):
+	// never the shopper's card, and trying again will not help.
+	if (kind === 'setup' || ((kind === 'zuora' || kind === 'http') && isSetupCode(code))) {
+		return ['checkout_unavailable'];
+	}
+
+	if (kind === 'not-saved') {
+		// Reconciled: the backend found no card, so a new attempt cannot save it twice.
+		return ['card_not_saved_try_again'];
 	}
 
 	if (kind === 'aborted') {
@@ -95,7 +112,10 @@ function classify({kind, stage, status, retryAfter, reasons, code, retryable}: P
 	// A refusal with reasons (success: false, or a 4xx with reasons): Zuora did not save the card.
 	const refused = kind === 'zuora' || (kind === 'http' && status !== undefined && status < 500 && status !== 409 && (reasons?.length ?? 0) > 0);
 	if (refused) {
-		const text = (reasons ?? []).map(reason => reason.message).join(' ').toLowerCase();
+		const text = (reasons ?? [])
+			.map(reason => reason.message)
+			.join(' ')
+			.toLowerCase();
 		const decline = DECLINES.find(([pattern]) => pattern.test(text));
 		if (decline) {
 			return [decline[1]];
@@ -114,6 +134,14 @@ function classify({kind, stage, status, retryAfter, reasons, code, retryable}: P
 	// Any other 4xx was refused before processing; a 409, a 5xx, an unreadable answer or a kind this
 	// version does not know may hide a saved card.
 	return [kind === 'http' && status !== undefined && status >= 400 && status < 500 && status !== 409 ? 'unexpected' : 'outcome_unknown'];
+}
+
+/**
+ * The codes of a checkout set up wrong: Zuora's 90000012 (invalid signature) and 90000010 (not
+ * CORS-enabled), and the signature endpoint's `SETUP_ERROR` (for a version that reports them as `http`).
+ */
+function isSetupCode(code: unknown): boolean {
+	return code === 'SETUP_ERROR' || (code !== undefined && code !== '' && (Number(code) === ZUORA_ERROR_CODES.invalidSignature || Number(code) === ZUORA_ERROR_CODES.notCorsEnabled));
 }
 
 function tooManyAttempts(retryAfter: number | undefined): [ErrorMessageCode, MessageValues?] {

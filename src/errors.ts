@@ -103,7 +103,8 @@ export class ZuoraCorsError extends Error {
 const DETAIL_NAMES = ['kind', 'stage', 'reasons', 'status', 'fields', 'retryAfter', 'processId', 'cause'] as const;
 
 function ownDetails(details: ZuoraCorsErrorDetails): Partial<ZuoraCorsErrorDetails> {
-	return Object.fromEntries(DETAIL_NAMES.filter(name => Object.hasOwn(details, name)).map(name => [name, details[name]]));
+	// On a null prototype: a name left out is read as undefined, never from Object.prototype.
+	return Object.assign(Object.create(null) as Partial<ZuoraCorsErrorDetails>, Object.fromEntries(DETAIL_NAMES.filter(name => Object.hasOwn(details, name)).map(name => [name, details[name]])));
 }
 
 /** Statuses that say the request was not acted on, whatever the body says: the same call may succeed later. */

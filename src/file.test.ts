@@ -96,7 +96,7 @@ describe('getFile on the wire', () => {
 		await getFile({allowedHosts: [url], signatureUrl: `${url}/signature`, url: `${url}/v1/files/f1`});
 		await getFile({allowedHosts: [url], signature: {signature: 's2', token: 't2'}, url: `${url}/v1/files/f2`, accept: 'text/csv'});
 		expect(received.map(request => [request.method, request.url, request.headers['accept'], request.headers['signature'], request.headers['token'], request.body])).toEqual([
-			['GET', '/signature', 'application/json', undefined, undefined, ''],
+			['POST', '/signature', 'application/json', undefined, undefined, ''],
 			['GET', '/v1/files/f1', 'application/pdf', 'sig', 'tok', ''],
 			['GET', '/v1/files/f2', 'text/csv', 's2', 't2', ''],
 		]);

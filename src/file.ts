@@ -1,10 +1,9 @@
 import {invalidOption} from './options.js';
 import {resolveSignedCall, runSignedCall, type SignedCallOptions} from './signed-call.js';
-import {CORS_OPERATIONS} from './zuora.js';
 
 export type GetFileOptions = SignedCallOptions & {
-	/** The file's Zuora URL, e.g. `zuoraUrl('apisandbox', '/v1/files/' + fileId)`. */
-	url: string | URL;
+	/** The file's Zuora URL, e.g. `zuoraUrl('apisandbox', '/v1/files/' + fileId)`; optional when the backend's answer carries the `uri` it signed. */
+	url?: string | URL;
 	/**
 	 * The `Accept` header. Zuora's sample sends `application/pdf` (an invoice).
 	 *
@@ -24,11 +23,11 @@ export type GetFileOptions = SignedCallOptions & {
  * link.href = URL.createObjectURL(pdf);
  */
 export async function getFile(fileOptions: GetFileOptions): Promise<Blob> {
-	const call = resolveSignedCall(fileOptions, CORS_OPERATIONS[2].path);
+	const call = resolveSignedCall(fileOptions, {operation: 'file'});
 	const accept = call.options.accept ?? 'application/pdf';
 	if (typeof accept !== 'string' || accept === '') {
-		invalidOption('request', 'accept', 'a media type, e.g. \'application/pdf\'');
+		invalidOption('request', 'accept', "a media type, e.g. 'application/pdf'");
 	}
 
-	return runSignedCall(call, [], undefined, accept);
+	return runSignedCall(call, {fields: [], accept});
 }

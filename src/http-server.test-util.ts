@@ -5,6 +5,8 @@ export type ReceivedRequest = {
 	method: string;
 	url: string;
 	headers: IncomingMessage['headers'];
+	/** As received, name and value pairs in order (Node builds `headers` on a plain object, which a polluted Object.prototype corrupts). */
+	rawHeaders: string[];
 	body: string;
 };
 
@@ -19,7 +21,7 @@ export async function startServer(handler: Handler) {
 			chunks.push(chunk as Buffer);
 		}
 
-		const request = {method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers, body: Buffer.concat(chunks).toString('utf8')};
+		const request = {method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers, rawHeaders: incoming.rawHeaders, body: Buffer.concat(chunks).toString('utf8')};
 		received.push(request);
 		await handler(request, response);
 	});

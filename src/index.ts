@@ -1,6 +1,7 @@
 export {fetchSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
 export {makeCorsRequest, type CorsRequestOptions, type CorsResponse} from './cors-request.js';
 export {createPaymentMethod, type CreatePaymentMethodOptions, type PaymentMethodResult} from './payment-method.js';
+export type {ReconcileOptions} from './reconcile.js';
 export {
 	validateCreditCard,
 	normalizeCreditCard,
@@ -19,23 +20,25 @@ export {
 export {zuoraUrl, type ZuoraBaseUrl} from './zuora-url.js';
 export {
 	ZUORA_BASE_URLS,
+	ZUORA_CORS_OPERATIONS,
 	CORS_OPERATIONS,
 	CREDIT_CARDS_PATH,
 	ZUORA_ERROR_CODES,
 	ZUORA_CARD_BRANDS,
 	type ZuoraEnvironment,
 	type ZuoraCardBrand,
+	type ZuoraCorsOperationName,
 } from './zuora.js';
 export {bindForm, FORM_EVENTS, type BindFormOptions, type FormBinding, type FieldChange} from './form.js';
 export {describeError, type DescribeErrorOptions, type ErrorDescription} from './describe-error.js';
-export {
-	type Messages,
-	type MessageCatalogue,
-	type MessageCode,
-	type FieldErrorCode,
-	type ErrorMessageCode,
-	type FieldError,
-	type MessageValues,
+export type {
+	Messages,
+	MessageCatalogue,
+	MessageCode,
+	FieldErrorCode,
+	ErrorMessageCode,
+	FieldError,
+	MessageValues,
 } from './messages.js';
 export {createAccount, type CreateAccountOptions, type AccountInput, type AccountCreditCard, type AccountResult} from './account.js';
 export {getFile, type GetFileOptions} from './file.js';

@@ -45,7 +45,7 @@ describe('codes', () => {
 		expect([...Object.keys(FIELD_MESSAGES), ...Object.keys(FORM_FIELD_MESSAGES)].filter(code => Object.hasOwn(ERROR_MESSAGES, code))).toEqual([]);
 		expect(Object.keys(FIELD_MESSAGES)).toHaveLength(16);
 		expect(Object.keys(FORM_FIELD_MESSAGES)).toEqual(['field_repeated', 'expiry_invalid']);
-		expect(Object.keys(ERROR_MESSAGES)).toHaveLength(21);
+		expect(Object.keys(ERROR_MESSAGES)).toHaveLength(22);
 	});
 
 	it('English texts use only the {brand}, {size}, {seconds} and {minutes} placeholders', () => {

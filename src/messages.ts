@@ -41,6 +41,7 @@ export const ERROR_MESSAGES = {
 	card_declined_security_code: 'Your card was declined because the security code is wrong. Please check it and try again.',
 	card_declined_number: 'Your card was declined because the card number is wrong. Please check it and try again.',
 	card_not_saved: 'Your card was not saved. Please check the details or use another card.',
+	card_not_saved_try_again: 'Your card was not saved. Please try again.',
 	session_expired: 'Your session has expired. Please reload the page and try again.',
 	too_many_attempts: 'Too many attempts. Please wait a moment and try again.',
 	too_many_attempts_seconds: 'Too many attempts. Please wait {seconds} seconds and try again.',
@@ -53,7 +54,7 @@ export const ERROR_MESSAGES = {
 	outcome_unknown: 'We could not confirm whether your card was saved. Please check your saved cards before trying again.',
 	cancelled: 'Cancelled. Your card was not sent.',
 	cancelled_outcome_unknown: 'Cancelled, so we could not confirm whether your card was saved. Please check your saved cards before trying again.',
-	checkout_unavailable: 'We could not start the payment. Your card was not sent. Please try again later.',
+	checkout_unavailable: 'The payment could not be started. Your card was not saved. Please try again later or contact us.',
 	card_not_sent: 'Something went wrong. Your card was not sent. Please try again later.',
 	unexpected: 'Something went wrong. Please try again later.',
 } as const;
@@ -87,5 +88,5 @@ export type FieldError = {
  */
 export function formatMessage(code: string, fallback: string, values: MessageValues = {}, messages?: Messages): string {
 	const own = Object.hasOwn(Object(messages), code) ? (messages as Record<string, unknown>)[code] : undefined;
-	return (typeof own === 'string' ? own : fallback).replace(/{(\w+)}/g, (placeholder, name: string) => Object.hasOwn(values, name) ? String(values[name]) : placeholder);
+	return (typeof own === 'string' ? own : fallback).replace(/{(\w+)}/g, (placeholder, name: string) => (Object.hasOwn(values, name) ? String(values[name]) : placeholder));
 }

@@ -6,7 +6,8 @@ export const defaults = {
 	signatureTimeout: 10_000,
 	/** Milliseconds for the call to Zuora; generous because Zuora may authorise the card with a gateway. */
 	requestTimeout: 30_000,
-	signatureMethod: 'GET',
+	/** `POST` since 0.x: what `zuora-cors/server` accepts (a signature request changes state: it issues a token). */
+	signatureMethod: 'POST',
 	signatureCredentials: 'same-origin',
 	requestMethod: 'POST',
 	/** bindForm: replace a prefetched pair older than this (ms); below any plausible token lifetime. */
@@ -15,6 +16,13 @@ export const defaults = {
 	prefetch: true,
 	/** bindForm: preconnect to the Zuora origin. */
 	preconnect: true,
+	/**
+	 * Milliseconds to wait after an unknown outcome before asking `reconcileUrl`: a card POST whose
+	 * answer was lost may still be finishing at Zuora (a gateway authorisation takes a second or two).
+	 */
+	reconcileDelay: 2000,
+	/** Milliseconds for the call to `reconcileUrl` (the backend lists the account's cards at Zuora). */
+	reconcileTimeout: 10_000,
 } as const;
 
 export type Timeout = number | false;
@@ -25,6 +33,17 @@ export function invalidOption(stage: ZuoraCorsStage, name: string, expected: str
 	throw new ZuoraCorsError(`Invalid option \`${name}\`: ${expected}`, {kind: 'validation', stage, fields: {[name]: {code: 'option_invalid', message: expected}}});
 }
 
+/**
+ * The page's URL, or `undefined` where there is no page (Node). A window's `location` is its own
+ * property (a worker's is on its global's prototype): one that only Object.prototype holds is a
+ * page's pollution, never a base to resolve against.
+ */
+function pageHref(): string | undefined {
+	const scope = globalThis as {location?: {href?: unknown}};
+	const location = Object.hasOwn(Object.prototype, 'location') && !Object.hasOwn(scope, 'location') ? undefined : scope.location;
+	return typeof location?.href === 'string' ? location.href : undefined;
+}
+
 /** An absolute URL string, resolved against the page when relative. */
 export function resolveUrl(stage: ZuoraCorsStage, name: string, value: unknown): string {
 	if ((typeof value !== 'string' || value === '') && !(value instanceof URL)) {
@@ -32,7 +51,7 @@ export function resolveUrl(stage: ZuoraCorsStage, name: string, value: unknown):
 	}
 
 	try {
-		return new URL(value, (globalThis as {location?: {href?: string}}).location?.href).href;
+		return new URL(value, pageHref()).href;
 	} catch {
 		return invalidOption(stage, name, 'a valid URL');
 	}
@@ -58,7 +77,10 @@ export function resolveTimeout(stage: ZuoraCorsStage, value: unknown, fallback: 
 export function resolveHeaders(stage: ZuoraCorsStage, value: unknown, protocol: Record<string, string> = {}): Headers {
 	let headers: Headers;
 	try {
-		if (value !== undefined && (value === null || typeof value !== 'object' || (!(value instanceof Headers) && !Array.isArray(value) && Object.values(value).some(header => typeof header !== 'string')))) {
+		if (
+			value !== undefined &&
+			(value === null || typeof value !== 'object' || (!(value instanceof Headers) && !Array.isArray(value) && Object.values(value).some(header => typeof header !== 'string')))
+		) {
 			throw new TypeError('headers');
 		}
 
@@ -81,7 +103,7 @@ export function resolveCredentials(stage: ZuoraCorsStage, value: unknown, fallba
 		return fallback;
 	}
 
-	return CREDENTIALS.includes(value as RequestCredentials) ? value as RequestCredentials : invalidOption(stage, 'credentials', CREDENTIALS.map(name => `'${name}'`).join(', '));
+	return CREDENTIALS.includes(value as RequestCredentials) ? (value as RequestCredentials) : invalidOption(stage, 'credentials', CREDENTIALS.map(name => `'${name}'`).join(', '));
 }
 
 /** The body as JSON text, or a `validation` error for a value JSON cannot hold (a BigInt, a cycle). */
@@ -123,14 +145,15 @@ export function resolveMethod<const Methods extends readonly string[]>(stage: Zu
 }
 
 /**
- * A copy of `value` holding only its own enumerable properties, on a null prototype (nested
- * plain objects too, `depth` levels down): what a hostile page put on `Object.prototype` is
- * never read as an option or a card field.
+ * The one reader of the library's inputs: a copy of `value` holding only its own enumerable
+ * properties, on a null prototype, nested plain objects too (`depth` levels down). Every options
+ * object (and the card, the messages, a signature answer) is read through it, so what a hostile
+ * page put on `Object.prototype` is never read as an option, a card field or a signed value.
  */
-export function ownCopy<T>(value: T, depth = 3): T {
+export function ownCopy<T>(value: T, depth = 4): T {
 	const prototype: unknown = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
 	if ((prototype !== Object.prototype && prototype !== null) || depth < 1) {
-		// Not a plain object (a primitive, an array, Headers, a Promise…): kept as it is.
+		// Not a plain object (a primitive, an array, Headers, a Date, a Promise…): kept as it is.
 		return value;
 	}
 
@@ -142,9 +165,23 @@ export function ownCopy<T>(value: T, depth = 3): T {
 	return copy as T;
 }
 
-/** `value` as an object of own properties, or a `validation` error. */
+/** `value` (an options object, nested ones included) as own properties, or a `validation` error. */
 export function resolveOptions<T>(stage: ZuoraCorsStage, value: T): T {
-	return value !== null && typeof value === 'object' ? ownCopy(value, 1) : invalidOption(stage, 'options', 'an object');
+	return value !== null && typeof value === 'object' ? ownCopy(value) : invalidOption(stage, 'options', 'an object');
+}
+
+/** Optional options (`undefined` is `{}`), read as `resolveOptions` does. */
+export function resolveOptionalOptions<T>(stage: ZuoraCorsStage, value: T | undefined): Partial<T> {
+	return value === undefined ? {} : resolveOptions(stage, value);
+}
+
+/** A number of milliseconds from 0 to 2147483647 (the largest delay setTimeout honours), or the default. */
+export function resolveMilliseconds(stage: ZuoraCorsStage, name: string, value: unknown, fallback: number): number {
+	if (value === undefined) {
+		return fallback;
+	}
+
+	return typeof value === 'number' && value >= 0 && value <= 2_147_483_647 ? value : invalidOption(stage, name, 'a number of milliseconds between 0 and 2147483647');
 }
 
 function isLoopback(hostname: string): boolean {
@@ -156,7 +193,7 @@ function isLoopback(hostname: string): boolean {
  * `allowedHosts` read: https `host`/`host:port` entries, and full origins (`https://…` or, for a
  * loopback host only, `http://…`). Anything else is a `validation` error.
  */
-function readAllowedHosts(value: unknown): {hosts: string[]; origins: string[]} {
+export function readAllowedHosts(value: unknown): {hosts: string[]; origins: string[]} {
 	const expected = 'an array of https hosts (`host` or `host:port`) or origins (http only for loopback: `http://127.0.0.1:3001`)';
 	const allowed = {hosts: [] as string[], origins: [] as string[]};
 	if (value === undefined) {
@@ -175,7 +212,18 @@ function readAllowedHosts(value: unknown): {hosts: string[]; origins: string[]} 
 			url = new URL(origin ? entry : `https://${String(entry)}`);
 		} catch {}
 
-		if (typeof entry !== 'string' || !url || url.username || url.password || url.pathname !== '/' || url.search || url.hash || entry.endsWith('/') || !/^https?:$/.test(url.protocol) || (url.protocol === 'http:' && !isLoopback(url.hostname))) {
+		if (
+			typeof entry !== 'string' ||
+			!url ||
+			url.username ||
+			url.password ||
+			url.pathname !== '/' ||
+			url.search ||
+			url.hash ||
+			entry.endsWith('/') ||
+			!/^https?:$/.test(url.protocol) ||
+			(url.protocol === 'http:' && !isLoopback(url.hostname))
+		) {
 			return invalidOption('request', 'allowedHosts', expected);
 		}
 
@@ -204,7 +252,11 @@ export function resolveZuoraUrl(value: unknown, allowedHosts: unknown): string {
 	const url = new URL(resolveUrl('request', 'url', value));
 	const allowed = !url.username && !url.password && (isZuoraHost(url) || origins.includes(url.origin) || (url.protocol === 'https:' && hosts.includes(url.host)));
 	if (!allowed) {
-		invalidOption('request', 'url', `an https URL on a Zuora host (*.zuora.com) or in allowedHosts, not ${url.protocol}//${url.host}${url.protocol === 'http:' ? ' (plain http only for a loopback origin listed in full in allowedHosts)' : ''}`);
+		invalidOption(
+			'request',
+			'url',
+			`an https URL on a Zuora host (*.zuora.com) or in allowedHosts, not ${url.protocol}//${url.host}${url.protocol === 'http:' ? ' (plain http only for a loopback origin listed in full in allowedHosts)' : ''}`,
+		);
 	}
 
 	return url.href;

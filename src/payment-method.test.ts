@@ -1,6 +1,6 @@
 import type {ServerResponse} from 'node:http';
 import fc from 'fast-check';
-import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest';
 import {ZuoraCorsError} from './errors.js';
 import {reply, startServer} from './http-server.test-util.js';
 import {createPaymentMethod, type CreatePaymentMethodOptions} from './payment-method.js';
@@ -14,12 +14,14 @@ const created = {success: true, paymentMethodId: '2c92c0f86a8dd422016a9e7a70116b
 // Each test queues what the fake Zuora answers, in order; the signature endpoint numbers its tokens.
 let answers: Array<(response: ServerResponse) => void>;
 let issued = 0;
+/** What the signature endpoint adds to each pair: the values it signed, as `zuora-cors/server` answers. */
+let signedFields: Record<string, unknown>;
 let server: Awaited<ReturnType<typeof startServer>>;
 beforeAll(async () => {
 	server = await startServer((request, response) => {
 		if (request.url.startsWith('/signature')) {
 			issued++;
-			reply(response, 200, {success: true, signature: `sig${issued}`, token: `token${issued}`});
+			reply(response, 200, {success: true, signature: `sig${issued}`, token: `token${issued}`, ...signedFields});
 			return;
 		}
 
@@ -31,23 +33,29 @@ beforeEach(() => {
 	server.received.length = 0;
 	answers = [];
 	issued = 0;
+	signedFields = {};
 });
 
 const json = (body: unknown) => (response: ServerResponse) => reply(response, 200, body);
 const paths = () => server.received.map(request => `${request.method} ${request.url} ${request.headers['token'] ?? ''}`.trim());
-const run = async (options: Partial<CreatePaymentMethodOptions> = {}) => createPaymentMethod({allowedHosts: [server.url], signatureUrl: `${server.url}/signature`, url: `${server.url}/v1/payment-methods/credit-cards`, card, ...options});
-const failure = async (options: Partial<CreatePaymentMethodOptions> = {}) => run(options).then(() => {
-	throw new Error('expected a rejection');
-}, (error: unknown) => {
-	expect(error).toBeInstanceOf(ZuoraCorsError);
-	return error as ZuoraCorsError;
-});
+const run = async (options: Partial<CreatePaymentMethodOptions> = {}) =>
+	createPaymentMethod({allowedHosts: [server.url], signatureUrl: `${server.url}/signature`, url: `${server.url}/v1/payment-methods/credit-cards`, card, ...options});
+const failure = async (options: Partial<CreatePaymentMethodOptions> = {}) =>
+	run(options).then(
+		() => {
+			throw new Error('expected a rejection');
+		},
+		(error: unknown) => {
+			expect(error).toBeInstanceOf(ZuoraCorsError);
+			return error as ZuoraCorsError;
+		},
+	);
 
 describe('createPaymentMethod', () => {
 	it('fetches a signature, then posts the normalised card with it', async () => {
 		answers.push(json(created));
 		await expect(run()).resolves.toEqual(created);
-		expect(paths()).toEqual(['GET /signature', 'POST /v1/payment-methods/credit-cards token1']);
+		expect(paths()).toEqual(['POST /signature', 'POST /v1/payment-methods/credit-cards token1']);
 		const [signatureRequest, post] = server.received;
 		expect(post!.body).toBe(sentCard);
 		expect(post!.headers['signature']).toBe('sig1');
@@ -58,7 +66,7 @@ describe('createPaymentMethod', () => {
 	it('re-signs exactly once on 90000011, then succeeds', async () => {
 		answers.push(json(invalidToken), json(created));
 		await expect(run()).resolves.toEqual(created);
-		expect(paths()).toEqual(['GET /signature', 'POST /v1/payment-methods/credit-cards token1', 'GET /signature', 'POST /v1/payment-methods/credit-cards token2']);
+		expect(paths()).toEqual(['POST /signature', 'POST /v1/payment-methods/credit-cards token1', 'POST /signature', 'POST /v1/payment-methods/credit-cards token2']);
 	});
 
 	it('gives up after the one re-sign when 90000011 comes again', async () => {
@@ -77,15 +85,19 @@ describe('createPaymentMethod', () => {
 		answers.push(answer);
 		const error = await failure();
 		expect([error.kind, error.stage, error.retryable]).toEqual([kind, 'request', false]);
-		expect(paths()).toEqual(['GET /signature', 'POST /v1/payment-methods/credit-cards token1']);
+		expect(paths()).toEqual(['POST /signature', 'POST /v1/payment-methods/credit-cards token1']);
 	});
 
 	it('refuses an invalid card before any network call', async () => {
 		const error = await failure({card: {...card, creditCardNumber: '4111111111111112', expirationMonth: '13'}});
-		expect([error.kind, error.stage, error.fields]).toEqual(['validation', 'request', {
-			creditCardNumber: {code: 'card_number_invalid', message: 'The card number is not valid. Check it for typos.'},
-			expirationMonth: {code: 'expiry_month_invalid', message: 'Enter the expiry month, 1 to 12.'},
-		}]);
+		expect([error.kind, error.stage, error.fields]).toEqual([
+			'validation',
+			'request',
+			{
+				creditCardNumber: {code: 'card_number_invalid', message: 'The card number is not valid. Check it for typos.'},
+				expirationMonth: {code: 'expiry_month_invalid', message: 'Enter the expiry month, 1 to 12.'},
+			},
+		]);
 		expect(error.message).toBe('The card was not sent: creditCardNumber, expirationMonth invalid');
 		expect(server.received).toHaveLength(0);
 	});
@@ -106,10 +118,10 @@ describe('createPaymentMethod', () => {
 		expect(server.received).toHaveLength(0);
 	});
 
-	it('sends a key derived from the Idempotency-Key on the re-signed attempt (Zuora stored the refusal under the first)', async () => {
+	it('sends the same Idempotency-Key on the re-signed attempt (a refused token is not processed, so not stored)', async () => {
 		answers.push(json(invalidToken), json(created));
 		await run({idempotencyKey: 'checkout-7'});
-		expect(server.received.filter(request => request.url.startsWith('/v1/')).map(request => request.headers['idempotency-key'])).toEqual(['checkout-7', 'checkout-7-resign']);
+		expect(server.received.filter(request => request.url.startsWith('/v1/')).map(request => request.headers['idempotency-key'])).toEqual(['checkout-7', 'checkout-7']);
 	});
 
 	it('refuses a non-Zuora https host before fetching a signature', async () => {
@@ -131,17 +143,22 @@ describe('createPaymentMethod', () => {
 
 	it('refuses the number or the security code however it is written, in the body, a header or the URL (generated)', async () => {
 		const secret = fc.constantFrom('4111111111111111', '737');
-		const placed = secret.chain(value => fc.oneof(
-			encodedSecret(value).map(text => ({signatureOptions: {method: 'POST' as const, json: {cart: 'c1', note: `card ${text} x`}}})),
-			encodedSecret(value, true).map(text => ({signatureOptions: {headers: {'X-Note': `card ${text}`}}})),
-			encodedSecret(value).map(text => ({signatureUrl: `${server.url}/signature?cart=c1&note=${text}`})),
-		));
-		await fc.assert(fc.asyncProperty(placed, async override => {
-			server.received.length = 0;
-			const error = await failure(override);
-			expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'signature', ['signatureOptions']]);
-			expect(server.received).toHaveLength(0);
-		}), {numRuns: 150});
+		const placed = secret.chain(value =>
+			fc.oneof(
+				encodedSecret(value).map(text => ({signatureOptions: {method: 'POST' as const, json: {cart: 'c1', note: `card ${text} x`}}})),
+				encodedSecret(value, true).map(text => ({signatureOptions: {headers: {'X-Note': `card ${text}`}}})),
+				encodedSecret(value).map(text => ({signatureUrl: `${server.url}/signature?cart=c1&note=${text}`})),
+			),
+		);
+		await fc.assert(
+			fc.asyncProperty(placed, async override => {
+				server.received.length = 0;
+				const error = await failure(override);
+				expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'signature', ['signatureOptions']]);
+				expect(server.received).toHaveLength(0);
+			}),
+			{numRuns: 150},
+		);
 	});
 
 	it('sends a signature request whose digits hold the security code only inside a longer number', async () => {
@@ -164,7 +181,7 @@ describe('createPaymentMethod', () => {
 		answers.push(json(invalidToken));
 		const error = await failure({signature: {signature: 'early', token: 'used'}, signatureUrl: `${server.url}/v1/broken-signature`});
 		expect([error.kind, error.stage, error.status]).toEqual(['http', 'signature', 500]);
-		expect(paths()).toEqual(['POST /v1/payment-methods/credit-cards used', 'GET /v1/broken-signature']);
+		expect(paths()).toEqual(['POST /v1/payment-methods/credit-cards used', 'POST /v1/broken-signature']);
 	});
 
 	it('uses a prefetched signature (or its promise) without fetching one', async () => {
@@ -177,14 +194,14 @@ describe('createPaymentMethod', () => {
 	it('replaces a used prefetched signature once on 90000011', async () => {
 		answers.push(json(invalidToken), json(created));
 		await run({signature: {signature: 'early', token: 'used'}});
-		expect(paths()).toEqual(['POST /v1/payment-methods/credit-cards used', 'GET /signature', 'POST /v1/payment-methods/credit-cards token1']);
+		expect(paths()).toEqual(['POST /v1/payment-methods/credit-cards used', 'POST /signature', 'POST /v1/payment-methods/credit-cards token1']);
 	});
 
 	it('fetches a fresh signature when the prefetch failed', async () => {
 		answers.push(json(created));
 		const prefetch = Promise.reject(new Error('offline while typing'));
 		await run({signature: prefetch});
-		expect(paths()).toEqual(['GET /signature', 'POST /v1/payment-methods/credit-cards token1']);
+		expect(paths()).toEqual(['POST /signature', 'POST /v1/payment-methods/credit-cards token1']);
 	});
 
 	it('rejects a success without paymentMethodId as invalid-response', async () => {
@@ -222,5 +239,102 @@ describe('createPaymentMethod', () => {
 			expect(everything).not.toContain('4111 1111');
 			expect(everything).not.toContain('737');
 		}
+	});
+});
+
+describe('createPaymentMethod: the signature answer is the contract (uri, method, accountKey)', () => {
+	const signedUri = () => `${server.url}/v1/payment-methods/credit-cards`;
+	const {accountKey: _accountKey, ...anonymous} = card;
+	const bare = async (options: Partial<CreatePaymentMethodOptions> = {}) => createPaymentMethod({allowedHosts: [server.url], signatureUrl: `${server.url}/signature`, card: anonymous, ...options});
+	const refused = async (promise: Promise<unknown>) =>
+		promise.then(
+			() => {
+				throw new Error('expected a rejection');
+			},
+			(error: unknown) => {
+				expect(error).toBeInstanceOf(ZuoraCorsError);
+				return error as ZuoraCorsError;
+			},
+		);
+	afterEach(() => {
+		vi.restoreAllMocks();
+	});
+
+	it('needs no url and no accountKey when the backend answers what it signed', async () => {
+		signedFields = {uri: signedUri(), method: 'POST', accountKey: 'A00000001'};
+		answers.push(json(created));
+		await expect(bare()).resolves.toEqual(created);
+		expect(paths()).toEqual(['POST /signature', 'POST /v1/payment-methods/credit-cards token1']);
+		expect(server.received[1]!.body).toBe(sentCard);
+	});
+
+	it("uses a prefetched pair's signed values, and a page url and accountKey that agree", async () => {
+		answers.push(json(created), json(created));
+		await bare({signature: {signature: 's', token: 'early', uri: signedUri(), accountKey: 'A00000001'}});
+		await bare({signature: {signature: 's', token: 'early2', uri: signedUri(), accountKey: 'A00000001'}, url: signedUri(), card});
+		expect(server.received.map(request => request.body)).toEqual([sentCard, sentCard]);
+	});
+
+	it('a backend answering only {signature, token} works with page values, as before', async () => {
+		answers.push(json(created));
+		await expect(run()).resolves.toEqual(created);
+		const error = await refused(bare());
+		expect([error.kind, Object.keys(error.fields ?? {})]).toEqual(['validation', ['url']]);
+	});
+
+	it.each([
+		['a page url for another path', {url: 'PATH/v1/accounts'}, 'url'],
+		['a page url on another allowed origin', {url: 'https://rest.zuora.com/v1/payment-methods/credit-cards'}, 'url'],
+		['a page accountKey the backend did not sign', {card: {...card, accountKey: 'A00000002'}}, 'accountKey'],
+	])('refuses %s before anything reaches Zuora', async (_name, override, field) => {
+		signedFields = {uri: signedUri(), method: 'POST', accountKey: 'A00000001'};
+		const options = 'url' in override ? {url: override.url.replace('PATH', server.url)} : override;
+		const error = await refused(bare(options as Partial<CreatePaymentMethodOptions>));
+		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'request', [field]]);
+		expect(paths()).toEqual(['POST /signature']);
+	});
+
+	it('refuses a pair signed for another method', async () => {
+		signedFields = {uri: signedUri(), method: 'GET'};
+		const error = await refused(bare());
+		expect([error.kind, Object.keys(error.fields ?? {})]).toEqual(['validation', ['signatureUrl']]);
+		expect(paths()).toEqual(['POST /signature']);
+	});
+
+	it('a signed uri passes the same host guard as a page url (generated hosts): refused, nothing sent', async () => {
+		const hostile = fc
+			.tuple(
+				fc.constantFrom(
+					'https://evil.example',
+					'https://rest.zuora.com.evil.example',
+					'https://zuora.com',
+					'http://rest.zuora.com',
+					'https://user:pw@rest.zuora.com',
+					'https://rest.zuora.com:8443',
+					'http://127.0.0.1:9',
+					'http://localhost:9',
+					'javascript:alert(1)//',
+					'data:text/plain,',
+					'//evil.example',
+					'https://evil.example\\@rest.zuora.com',
+					'https://xn--zura-0ra.com',
+					'ftp://rest.zuora.com',
+				),
+				fc.constantFrom('/v1/payment-methods/credit-cards', '/rest/v1/payment-methods/credit-cards', ''),
+			)
+			.map(([origin, path]) => origin + path);
+		const fetches = vi.spyOn(globalThis, 'fetch');
+		await fc.assert(
+			fc.asyncProperty(hostile, async uri => {
+				server.received.length = 0;
+				fetches.mockClear();
+				signedFields = {uri, method: 'POST', accountKey: 'A00000001'};
+				const error = await refused(bare());
+				expect([error.kind, error.stage]).toEqual(['validation', 'request']);
+				// The only request made: the signature's.
+				expect(fetches.mock.calls.map(([url]) => String(url))).toEqual([`${server.url}/signature`]);
+			}),
+			{numRuns: 60, seed: 17},
+		);
 	});
 });

@@ -1,11 +1,10 @@
 import type {CorsResponse} from './cors-request.js';
 import {invalidOption, ownCopy} from './options.js';
 import {resolveSignedCall, runSignedCall, signedValue, type SignedCallOptions} from './signed-call.js';
-import {CORS_OPERATIONS} from './zuora.js';
 
 export type PaymentPageSignatureOptions = SignedCallOptions & {
-	/** Zuora's RSA signature URL, e.g. `zuoraUrl('apisandbox', '/v1/rsa-signatures')`. */
-	url: string | URL;
+	/** Zuora's RSA signature URL, e.g. `zuoraUrl('apisandbox', '/v1/rsa-signatures')`; optional when the backend's answer carries the `uri` it signed. */
+	url?: string | URL;
 	/** The Payment Page's id. Taken from the signature pair when the backend returns the one it signed. */
 	pageId?: string;
 	/** The Payment Page URL the form posts to, e.g. `'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do'`. */
@@ -42,14 +41,17 @@ export type PaymentPageSignature = CorsResponse & {signature: string; token: str
  * });
  */
 export async function createPaymentPageSignature(pageOptions: PaymentPageSignatureOptions): Promise<PaymentPageSignature> {
-	const call = resolveSignedCall(pageOptions, CORS_OPERATIONS[3].path);
+	const call = resolveSignedCall(pageOptions, {operation: 'rsaSignature'});
 	const {uri, method = 'POST', pageId} = call.options;
 	const params = ownCopy(call.options.params ?? {});
-	for (const [name, value] of [['uri', uri], ['method', method]] as const) {
+	for (const [name, value] of [
+		['uri', uri],
+		['method', method],
+	] as const) {
 		if (typeof value !== 'string' || value === '') {
 			invalidOption('request', name, 'a non-empty string');
 		}
 	}
 
-	return runSignedCall(call, ['signature', 'token', 'tenantId', 'key'], pair => ({...params, uri, method, pageId: signedValue(pair, 'pageId', pageId)}));
+	return runSignedCall(call, {fields: ['signature', 'token', 'tenantId', 'key'], json: signed => ({...params, uri, method, pageId: signedValue(signed, 'pageId', pageId)})});
 }

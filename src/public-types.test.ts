@@ -99,7 +99,23 @@ test('createPaymentMethod: resolves with a string paymentMethodId', () => {
 	expectTypeOf<typeof createPaymentMethod>().returns.toEqualTypeOf<Promise<PaymentMethodResult>>();
 	expectTypeOf<typeof createPaymentMethod>().returns.resolves.toHaveProperty('paymentMethodId').toEqualTypeOf<string>();
 	expectTypeOf<PaymentMethodResult['success']>().toEqualTypeOf<true>();
-	expectTypeOf<keyof CreatePaymentMethodOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'card' | 'signature' | 'signatureOptions' | 'headers' | 'timeout' | 'signal' | 'idempotencyKey' | 'allowedHosts' | 'messages'>();
+	expectTypeOf<keyof CreatePaymentMethodOptions>().toEqualTypeOf<
+		| 'signatureUrl'
+		| 'url'
+		| 'card'
+		| 'signature'
+		| 'signatureOptions'
+		| 'headers'
+		| 'timeout'
+		| 'signal'
+		| 'idempotencyKey'
+		| 'allowedHosts'
+		| 'messages'
+		| 'reconcileUrl'
+		| 'reconcileDelay'
+		| 'reconcileTimeout'
+	>();
+	expectTypeOf<PaymentMethodResult['recovered']>().toEqualTypeOf<true | undefined>();
 	expectTypeOf<CreatePaymentMethodOptions['messages']>().toEqualTypeOf<Messages | undefined>();
 	expectTypeOf<CreatePaymentMethodOptions['signature']>().toEqualTypeOf<CorsSignature | Promise<CorsSignature> | undefined>();
 	// The signal of the signature call is the one of the whole flow.
@@ -111,6 +127,9 @@ test('createPaymentMethod: resolves with a string paymentMethodId', () => {
 	expectTypeOf<typeof createPaymentMethod>().toBeCallableWith({signatureUrl: '/signature', url: 'https://rest.apisandbox.zuora.com'});
 	// @ts-expect-error `signatureUrl` is required
 	expectTypeOf<typeof createPaymentMethod>().toBeCallableWith({url: 'https://rest.apisandbox.zuora.com', card});
+	// With a backend that answers what it signed (`uri`, `accountKey`), the signature URL and the card are the whole call.
+	expectTypeOf<typeof createPaymentMethod>().toBeCallableWith({signatureUrl: '/signature', card});
+	expectTypeOf<typeof createPaymentMethod>().toBeCallableWith({signatureUrl: '/signature', card, reconcileUrl: '/reconcile'});
 	// @ts-expect-error `signal` belongs to the whole call, not to `signatureOptions`
 	const nested: CreatePaymentMethodOptions = {signatureUrl: '/signature', url: '/', card, signatureOptions: {signal: new AbortController().signal}};
 	// @ts-expect-error a misspelt option is refused
@@ -132,12 +151,25 @@ test('createAccount, getFile, createPaymentPageSignature: the same signed-call o
 	expectTypeOf<Pick<PaymentPageSignature, 'signature' | 'token' | 'tenantId' | 'key'>>().toEqualTypeOf<{signature: string; token: string; tenantId: string; key: string}>();
 
 	const billToContact = {firstName: 'Ada', lastName: 'Lovelace', country: 'GB'};
-	expectTypeOf<typeof createAccount>().toBeCallableWith({url: '/v1/accounts', signatureUrl: '/signature/account', account: {currency: 'USD', billToContact, creditCard: {cardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031}}});
-	expectTypeOf<typeof createAccount>().toBeCallableWith({url: '/v1/accounts', signature: {signature: 's', token: 't', name: 'Ada'}, account: {currency: 'USD', billToContact, hpmCreditCardPaymentMethodId: 'id'}});
+	expectTypeOf<typeof createAccount>().toBeCallableWith({
+		url: '/v1/accounts',
+		signatureUrl: '/signature/account',
+		account: {currency: 'USD', billToContact, creditCard: {cardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031}},
+	});
+	expectTypeOf<typeof createAccount>().toBeCallableWith({
+		url: '/v1/accounts',
+		signature: {signature: 's', token: 't', name: 'Ada'},
+		account: {currency: 'USD', billToContact, hpmCreditCardPaymentMethodId: 'id'},
+	});
 	// @ts-expect-error Create Account requires currency and billToContact
 	expectTypeOf<typeof createAccount>().toBeCallableWith({url: '/v1/accounts', signatureUrl: '/s', account: {name: 'Ada'}});
 	expectTypeOf<typeof getFile>().toBeCallableWith({url: '/v1/files/1', signatureUrl: '/signature/file', accept: 'text/csv'});
-	expectTypeOf<typeof createPaymentPageSignature>().toBeCallableWith({url: '/v1/rsa-signatures', signatureUrl: '/s', uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do', params: {field_accountId: 'A1'}});
+	expectTypeOf<typeof createPaymentPageSignature>().toBeCallableWith({
+		url: '/v1/rsa-signatures',
+		signatureUrl: '/s',
+		uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do',
+		params: {field_accountId: 'A1'},
+	});
 	// @ts-expect-error `uri` (the Payment Page URL) is required
 	expectTypeOf<typeof createPaymentPageSignature>().toBeCallableWith({url: '/v1/rsa-signatures', signatureUrl: '/s'});
 	// @ts-expect-error a misspelt option is refused
@@ -149,17 +181,42 @@ test('bindForm: (form | selector, options) → {submit, prefetch, destroy}', () 
 	expectTypeOf<typeof bindForm>().parameters.toEqualTypeOf<[target: HTMLFormElement | string, options: BindFormOptions]>();
 	expectTypeOf<typeof bindForm>().returns.toEqualTypeOf<FormBinding>();
 	// Every createPaymentMethod option but the card, the pair and the signal, plus the binding's own.
-	expectTypeOf<keyof BindFormOptions>().toEqualTypeOf<'signatureUrl' | 'url' | 'fields' | 'signatureOptions' | 'headers' | 'timeout' | 'idempotencyKey' | 'allowedHosts' | 'prefetch' | 'signatureMaxAge' | 'preconnect' | 'onSuccess' | 'onError' | 'messages'>();
+	expectTypeOf<keyof BindFormOptions>().toEqualTypeOf<
+		| 'signatureUrl'
+		| 'url'
+		| 'fields'
+		| 'signatureOptions'
+		| 'headers'
+		| 'timeout'
+		| 'idempotencyKey'
+		| 'allowedHosts'
+		| 'prefetch'
+		| 'signatureMaxAge'
+		| 'preconnect'
+		| 'onSuccess'
+		| 'onError'
+		| 'messages'
+		| 'reconcileUrl'
+		| 'reconcileDelay'
+		| 'reconcileTimeout'
+	>();
 	expectTypeOf<keyof FormBinding>().toEqualTypeOf<'submit' | 'prefetch' | 'destroy'>();
 	expectTypeOf<FormBinding['submit']>().returns.toEqualTypeOf<Promise<PaymentMethodResult>>();
 	expectTypeOf<FormBinding['prefetch']>().returns.toEqualTypeOf<Promise<CorsSignature>>();
 	expectTypeOf<NonNullable<BindFormOptions['onSuccess']>>().parameters.toEqualTypeOf<[result: PaymentMethodResult, form: HTMLFormElement]>();
 	expectTypeOf<NonNullable<BindFormOptions['onError']>>().parameters.toEqualTypeOf<[error: ZuoraCorsError, form: HTMLFormElement]>();
-	expectTypeOf<typeof FORM_EVENTS>().toEqualTypeOf<{readonly success: 'zuora-cors:success'; readonly error: 'zuora-cors:error'; readonly change: 'zuora-cors:change'; readonly brand: 'zuora-cors:brand'}>();
+	expectTypeOf<typeof FORM_EVENTS>().toEqualTypeOf<{
+		readonly success: 'zuora-cors:success';
+		readonly error: 'zuora-cors:error';
+		readonly change: 'zuora-cors:change';
+		readonly brand: 'zuora-cors:brand';
+	}>();
 
 	expectTypeOf<typeof bindForm>().toBeCallableWith('#card-form', {signatureUrl: '/signature', url: 'https://rest.apisandbox.zuora.com', prefetch: false});
-	// @ts-expect-error `url` is required
+	// The BRIEF's contract 1: with a backend that answers what it signed, the signature URL is the whole configuration.
 	expectTypeOf<typeof bindForm>().toBeCallableWith('#card-form', {signatureUrl: '/signature'});
+	// @ts-expect-error `signatureUrl` is required
+	expectTypeOf<typeof bindForm>().toBeCallableWith('#card-form', {url: 'https://rest.apisandbox.zuora.com'});
 	// @ts-expect-error a misspelt option is refused
 	const misspelt: BindFormOptions = {signatureUrl: '/signature', url: '/', preFetch: false};
 	void misspelt;
@@ -265,7 +322,8 @@ test('messages: codes as data, complete locales, describeError → {code, messag
 	expectTypeOf<typeof ja>().toEqualTypeOf<MessageCatalogue>();
 	expectTypeOf<typeof de>().toExtend<Messages>();
 
-	expectTypeOf<typeof describeError>().parameters.toEqualTypeOf<[error: ZuoraCorsError, options?: DescribeErrorOptions]>();
+	// A catch's value as it comes.
+	expectTypeOf<typeof describeError>().parameters.toEqualTypeOf<[error: unknown, describeOptions?: DescribeErrorOptions]>();
 	expectTypeOf<typeof describeError>().returns.toEqualTypeOf<ErrorDescription>();
 	expectTypeOf<ErrorDescription>().toEqualTypeOf<{code: ErrorMessageCode | FieldErrorCode; message: string; field?: string}>();
 	expectTypeOf<DescribeErrorOptions>().toEqualTypeOf<{messages?: Messages}>();

@@ -26,9 +26,9 @@ afterAll(async () => server.close());
 const last = () => server.received.at(-1)!;
 
 describe('fetchSignature', () => {
-	it('GETs the backend with Accept: application/json and no body', async () => {
+	it('POSTs the backend by default (0.x change: what zuora-cors/server accepts), with Accept: application/json and no body', async () => {
 		await expect(fetchSignature(`${server.url}/signature`)).resolves.toEqual(pair);
-		expect(last().method).toBe('GET');
+		expect(last().method).toBe('POST');
 		expect(last().headers['accept']).toBe('application/json');
 		expect(last().headers['content-type']).toBeUndefined();
 		expect(last().body).toBe('');
@@ -65,7 +65,7 @@ describe('fetchSignature', () => {
 
 	it.each([
 		[{method: 'PUT'}, 'method'],
-		[{json: {a: 1}}, 'json'],
+		[{method: 'GET', json: {a: 1}}, 'json'],
 		[{headers: {a: 1}}, 'headers'],
 		[{signal: 'x'}, 'signal'],
 		[{timeout: 0}, 'timeout'],

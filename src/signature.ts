@@ -20,7 +20,7 @@ export type CorsSignature = {
 
 export type FetchSignatureOptions = {
 	/**
-	 * @default 'GET'
+	 * @default 'POST' (since 0.x; it was 'GET')
 	 */
 	method?: 'GET' | 'POST';
 	/** Body for a `POST`, sent as JSON. Never put card data here: the backend must not see it. */

@@ -1,14 +1,19 @@
 import {maskSecrets, ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, resolveHeaders, resolveIdempotencyKey, resolveOptions, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
+import {defaults, invalidOption, ownCopy, readAllowedHosts, resolveHeaders, resolveIdempotencyKey, resolveOptions, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
+import {askReconcile, isUnknownOutcome, resolveReconcile, type ReconcileCard, type ReconcileOptions} from './reconcile.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
 import type {Exchange} from './transport.js';
 import {callZuora} from './cors-request.js';
-import {isInvalidTokenCode} from './zuora.js';
+import {isInvalidTokenCode, ZUORA_CORS_OPERATIONS, type ZuoraCorsOperationName} from './zuora.js';
 
 /** The options every signed CORS call shares (`createPaymentMethod`, `createAccount`, `getFile`, `createPaymentPageSignature`). */
 export type SignedCallOptions = {
-	/** The Zuora URL the backend signed, e.g. `zuoraUrl('apisandbox', '/v1/accounts')`. */
-	url: string | URL;
+	/**
+	 * The Zuora URL the backend signed, e.g. `zuoraUrl('apisandbox', '/v1/accounts')`. Optional when
+	 * the backend's answer carries the `uri` it signed (as `zuora-cors/server`'s does); when both
+	 * are given they must be the same URL, else nothing is sent.
+	 */
+	url?: string | URL;
 	/** The merchant backend endpoint that returns a signature and token. Optional when `signature` is given (then no re-sign). */
 	signatureUrl?: string | URL;
 	/**
@@ -29,59 +34,155 @@ export type SignedCallOptions = {
 	timeout?: Timeout;
 	/** Aborts whichever call is in flight. */
 	signal?: AbortSignal;
-	/** Hosts or origins allowed besides https hosts under zuora.com (see `makeCorsRequest`). */
+	/** Hosts or origins allowed besides https hosts under zuora.com (see `makeCorsRequest`), for a page `url` and a signed `uri` alike. */
 	allowedHosts?: readonly string[];
+};
+
+/** How a signed call is made, by name (never positional flags). */
+export type SignedCallSettings = {
+	/** The Zuora operation called: its method, path and signed parameter. */
+	operation: ZuoraCorsOperationName;
+	/** The call sends the `idempotencyKey` option (it is checked either way). */
+	idempotent?: boolean;
+	/** The call resolves an unknown outcome through the `reconcileUrl` option. */
+	reconcilable?: boolean;
 };
 
 /**
  * The options of a signed call, own properties only, every one checked before anything is sent
- * (a token fetched for nothing is fraud surface). `path`: what the URL's path must end with
- * (`{file-id}` stands for one segment). `keyed`: the call sends `idempotencyKey` (checked either way).
+ * (a token fetched for nothing is fraud surface).
  */
-export function resolveSignedCall<T extends SignedCallOptions>(value: T, path?: string, keyed?: boolean) {
+export function resolveSignedCall<T extends SignedCallOptions>(value: T, {operation, idempotent = false, reconcilable = false}: SignedCallSettings) {
 	const stage = 'request';
 	const options = resolveOptions(stage, value);
-	const {signature, signatureUrl} = options;
-	const url = resolveZuoraUrl(options.url, options.allowedHosts);
-	if (path && !new RegExp(`${path.replace(/\{.+\}/, '[^/]+')}$`).test(new URL(url).pathname)) {
-		invalidOption(stage, 'url', `a Zuora URL ending in ${path}`);
-	}
-
+	const {signature, signatureUrl, allowedHosts} = options;
+	// Checked now when given (and `allowedHosts` with it); the signed `uri` is checked when the pair comes.
+	const url = options.url === undefined ? undefined : checkedPath(resolveZuoraUrl(options.url, allowedHosts), operation);
+	readAllowedHosts(allowedHosts);
 	const headers = resolveHeaders(stage, options.headers);
 	const timeout = resolveTimeout(stage, options.timeout, defaults.requestTimeout);
 	const signal = resolveSignal(stage, options.signal);
 	const idempotencyKey = resolveIdempotencyKey((options as {idempotencyKey?: unknown}).idempotencyKey);
+	const signatureOptions = {...options.signatureOptions, signal};
 	return {
 		options,
+		operation,
 		url,
+		allowedHosts,
 		headers,
 		timeout,
 		signal,
 		signature,
-		idempotencyKey: keyed ? idempotencyKey : undefined,
-		signatureRequest: signatureUrl === undefined && signature !== undefined ? undefined : prepareSignatureRequest(signatureUrl, {...options.signatureOptions, signal}, 'signatureUrl'),
+		idempotencyKey: idempotent ? idempotencyKey : undefined,
+		signatureRequest: signatureUrl === undefined && signature !== undefined ? undefined : prepareSignatureRequest(signatureUrl, signatureOptions, 'signatureUrl'),
+		reconcile: reconcilable ? resolveReconcile(options as ReconcileOptions, signatureOptions) : undefined,
 	};
 }
 
-type SignedCall = ReturnType<typeof resolveSignedCall>;
+export type SignedCall = ReturnType<typeof resolveSignedCall>;
+
+/** `url` when its path is the operation's (`{file-id}` stands for one segment), else a `validation` error. */
+function checkedPath(url: string, operation: ZuoraCorsOperationName): string {
+	// The card's URL is not checked for its path: pages have called it with any URL the backend signed since 0.1.
+	const {path} = ZUORA_CORS_OPERATIONS[operation];
+	if (operation !== 'creditCard' && !new RegExp(`${path.replace(/\{.+\}/, '[^/]+')}$`).test(new URL(url).pathname)) {
+		invalidOption('request', 'url', `a Zuora URL ending in ${path}`);
+	}
+
+	return url;
+}
+
+/** What a signature answer says it was signed for: its own non-empty string fields among Zuora's signed ones. */
+export type SignedFields = {uri?: string; method?: string; accountKey?: string; name?: string; pageId?: string};
+
+/** The signed fields of a pair, read as own properties only (a backend answer is JSON; a page may pollute Object.prototype). */
+export function readSignedFields(pair: unknown): SignedFields {
+	const own = ownCopy(pair, 1) as Record<string, unknown>;
+	const fields: SignedFields = {};
+	for (const name of ['uri', 'method', 'accountKey', 'name', 'pageId'] as const) {
+		const value = own !== null && typeof own === 'object' ? own[name] : undefined;
+		if (typeof value === 'string' && value !== '') {
+			fields[name] = value;
+		}
+	}
+
+	return fields;
+}
+
+/**
+ * The Zuora URL a pair is used with: the signed `uri` (after the same host guard as a page `url`),
+ * which a page `url` must equal, else the page `url`. Refused, nothing sent, when they disagree,
+ * when neither is given, or when the pair was signed for another method than the operation's.
+ */
+export function signedUrl(call: Pick<SignedCall, 'url' | 'allowedHosts' | 'operation'>, signed: SignedFields): string {
+	const {method} = ZUORA_CORS_OPERATIONS[call.operation];
+	if (signed.method !== undefined && signed.method.toUpperCase() !== method) {
+		invalidOption('request', 'signatureUrl', `a signature for ${method}, not ${signed.method}`);
+	}
+
+	if (signed.uri === undefined) {
+		return call.url ?? invalidOption('request', 'url', 'a Zuora URL, or a signature answer carrying the `uri` it was signed for');
+	}
+
+	let uri: string;
+	try {
+		uri = resolveZuoraUrl(signed.uri, call.allowedHosts);
+	} catch {
+		return invalidOption('request', 'signatureUrl', 'an answer whose `uri` is on a Zuora host (*.zuora.com) or in allowedHosts');
+	}
+
+	if (call.url !== undefined && call.url !== uri) {
+		invalidOption('request', 'url', 'the `uri` the signature was issued for (or no `url`)');
+	}
+
+	return checkedPath(uri, call.operation);
+}
+
+/**
+ * The value the backend signed (`accountKey`, `name`, `pageId`), which the body must carry: taken
+ * from the pair when the page gives none; a page value that differs is refused before it is sent
+ * (Zuora would answer "Invalid signature" and spend the token). `required`: the operation cannot
+ * go without one (Create Payment Method can: it makes a method of no account).
+ */
+export function signedValue(signed: SignedFields, name: 'accountKey' | 'name' | 'pageId', given: unknown, {required = true} = {}): string | undefined {
+	const value = given === undefined || given === '' ? signed[name] : given;
+	if (value === undefined && !required) {
+		return undefined;
+	}
+
+	if (typeof value !== 'string' || value === '' || (signed[name] !== undefined && signed[name] !== value)) {
+		invalidOption('request', name, signed[name] === undefined ? 'a non-empty string' : 'the value the signature was issued for');
+	}
+
+	return value;
+}
+
+/** How a call's body and answer are made: `json` builds the body for a pair (it may refuse it); `fields` must be non-empty strings in a success; `accept`: a `GET` for a file. */
+export type SignedRequest = {
+	json?: (signed: SignedFields) => unknown;
+	fields: readonly string[];
+	accept?: string;
+	/** What the backend may match a lost card by (see `reconcileUrl`). */
+	reconcileCard?: ReconcileCard;
+};
 
 /**
  * Sign, send, and when Zuora answers 90000011 (token used, expired or unknown: Zuora did nothing)
- * fetch one fresh pair and send once more; any other failure is thrown as is, nothing is
- * re-sent blindly. Zuora stored the refusal under the Idempotency-Key and would replay it
- * (409): the retry uses a key derived from it (`<key>-resign`), the same for every repeat of
- * the call, so a repeat replays that one.
+ * fetch one fresh pair and send once more, with the same Idempotency-Key: Zuora stores an answer
+ * under a key only once it processed the request, and a refused token is not processed (so the
+ * key is free, and a repeat of the call with it can never create a second method). Any other
+ * failure is thrown as is: nothing is re-sent blindly.
  *
- * `json`: the body for a pair (it may refuse the pair before anything is sent). `fields`: what a
- * success must carry (non-empty strings), else `invalid-response`. `accept`: a `GET` for a file.
+ * With a reconcile endpoint, an unknown outcome (no answer, a timeout, a 5xx that may have been
+ * processed) is resolved there before it is reported, and so is a 90000011 before the re-sign
+ * (the browser may have re-sent the card itself, with the token the first copy spent).
  */
-export async function runSignedCall<R>(call: SignedCall, fields: readonly string[], json?: (pair: CorsSignature) => unknown, accept?: string): Promise<R> {
-	const {url, signature, signal, signatureRequest, idempotencyKey} = call;
-	const method = accept ? 'GET' : 'POST';
+export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRequest): Promise<R> {
+	const {signature, signal, signatureRequest, reconcile} = call;
+	const request = ownCopy(signedRequest, 1);
+	const {method} = ZUORA_CORS_OPERATIONS[call.operation];
 	// Only reached with a signatureRequest: without one, nothing is re-signed.
 	const sign = async () => requestSignature(signatureRequest!);
-	const attempt = async (pair: CorsSignature, key = idempotencyKey) =>
-		callZuora({...call, method, signature: pair.signature, token: pair.token, json: json?.(pair), idempotencyKey: key, accept});
 
 	let pair: CorsSignature;
 	try {
@@ -95,39 +196,61 @@ export async function runSignedCall<R>(call: SignedCall, fields: readonly string
 		pair = await sign();
 	}
 
-	let result: Record<string, unknown>;
-	try {
-		result = await attempt(pair) as Record<string, unknown>;
-	} catch (error) {
-		if (!(error instanceof ZuoraCorsError) || error.kind !== 'zuora' || !isInvalidTokenCode(error.code) || !signatureRequest) {
-			throw error;
+	for (let resigned = false; ; resigned = true) {
+		const signed = readSignedFields(pair);
+		const url = signedUrl(call, signed);
+		try {
+			// eslint-disable-next-line no-await-in-loop
+			const result = await callZuora({...call, url, method, signature: pair.signature, token: pair.token, json: request.json?.(signed), accept: request.accept});
+			return checkedSuccess(result, request.fields, `${method} ${url}`) as R;
+		} catch (error) {
+			const invalidToken = error instanceof ZuoraCorsError && error.kind === 'zuora' && isInvalidTokenCode(error.code);
+			const unknown = isUnknownOutcome(error);
+			const asked =
+				reconcile && request.reconcileCard && (unknown || (invalidToken && !resigned))
+					? // eslint-disable-next-line no-await-in-loop
+						await askReconcile(reconcile, {token: pair.token, ...request.reconcileCard}, signal)
+					: undefined;
+			if (typeof asked === 'string') {
+				return {success: true, paymentMethodId: asked, recovered: true} as R;
+			}
+
+			if (invalidToken && !resigned && asked === undefined && reconcile && request.reconcileCard) {
+				// A spent token may be the browser's own re-send of a card the first copy saved; with
+				// nobody to ask, a re-sign could save it twice, so the outcome stays unknown.
+				throw new ZuoraCorsError(
+					`${String((error as Error).message)}: the token may have been spent by a copy of this request that saved the card, and the merchant backend could not confirm it, so the card was not sent again`,
+					{kind: 'invalid-response', stage: 'request', reasons: (error as ZuoraCorsError).reasons, status: (error as ZuoraCorsError).status, cause: error},
+				);
+			}
+
+			if (unknown && asked === null) {
+				throw new ZuoraCorsError(
+					`The card was not saved: ${String((error as Error).message)}, and the merchant backend found no such card on the account. A new attempt is safe (with a fresh signature).`,
+					{kind: 'not-saved', stage: 'request', cause: error},
+				);
+			}
+
+			if (resigned || !invalidToken || !signatureRequest) {
+				throw error;
+			}
 		}
 
-		result = await attempt(await sign(), idempotencyKey && `${idempotencyKey.slice(0, 248)}-resign`) as Record<string, unknown>;
+		// eslint-disable-next-line no-await-in-loop
+		pair = await sign();
 	}
-
-	for (const name of fields) {
-		if (typeof result[name] !== 'string' || result[name] === '') {
-			throw new ZuoraCorsError(`${method} ${url} answered success without \`${name}\`${name === 'signature' ? ' (too many signed fields?)' : ''}`, {kind: 'invalid-response', stage: 'request'});
-		}
-	}
-
-	return result as R;
 }
 
-/**
- * The value the backend signed (`name`, `pageId`), which the body must carry: taken from the pair
- * when the body has none; a body value that differs is refused before it is sent (Zuora would
- * answer "Invalid signature" and spend the token).
- */
-export function signedValue(pair: CorsSignature, name: string, given: unknown): string {
-	const signed = pair[name];
-	const value = given === undefined || given === '' ? signed : given;
-	if (typeof value !== 'string' || value === '' || (signed !== undefined && signed !== value)) {
-		invalidOption('request', name, signed === undefined ? 'a non-empty string' : 'the value the signature was issued for');
+/** A success's body (or file) when every required field is a non-empty own string, else `invalid-response`. */
+function checkedSuccess(result: unknown, fields: readonly string[], what: string): unknown {
+	const own = ownCopy(result, 1) as Record<string, unknown>;
+	for (const name of fields) {
+		if (typeof own[name] !== 'string' || own[name] === '') {
+			throw new ZuoraCorsError(`${what} answered success without \`${name}\`${name === 'signature' ? ' (too many signed fields?)' : ''}`, {kind: 'invalid-response', stage: 'request'});
+		}
 	}
 
-	return value;
+	return result;
 }
 
 /** A prefetched pair, or an `aborted` error as soon as the caller's signal fires while waiting for it. */
@@ -147,9 +270,11 @@ async function untilAborted(pair: CorsSignature | Promise<CorsSignature>, signal
 		}
 
 		signal.addEventListener('abort', onAbort, {once: true});
-		Promise.resolve(pair).then(resolve, reject).finally(() => {
-			signal.removeEventListener('abort', onAbort);
-		});
+		Promise.resolve(pair)
+			.then(resolve, reject)
+			.finally(() => {
+				signal.removeEventListener('abort', onAbort);
+			});
 	});
 }
 

@@ -1,7 +1,8 @@
 // A merchant backend for unit tests: a real HTTP server on port 0 that signs, through the stub's
 // OAuth and `POST /v1/hmac-signatures`, exactly what its query string names
-// (`/sign?uri=…&method=…&name=…&pageId=…&accountKey=…`), and returns the pair, plus the
-// signed `name`/`pageId` when `echo=1` (as zuora-cors/server does). It records what it received.
+// (`/sign?uri=…&method=…&name=…&pageId=…&accountKey=…`), and returns the pair, plus every
+// signed field (`uri`, `method`, `accountKey`/`name`/`pageId`) when `echo=1` (as zuora-cors/server
+// does, the BRIEF's contract 1). It records what it received.
 import {startServer} from './http-server.test-util.js';
 import {reply} from './http-server.test-util.js';
 import type {ZuoraStub} from './testing/index.js';
@@ -25,7 +26,7 @@ export async function startSigner(stub: ZuoraStub) {
 			body: JSON.stringify(signed),
 		});
 		const pair = await answer.json() as Record<string, unknown>;
-		const echo = query.get('echo') === '1' ? {...(signed['name'] === undefined ? {} : {name: signed['name']}), ...(signed['pageId'] === undefined ? {} : {pageId: signed['pageId']})} : {};
+		const echo = query.get('echo') === '1' ? signed : {};
 		reply(response, answer.status, {...pair, ...echo});
 	});
 	/** The signature URL for these signed values. */

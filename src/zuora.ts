@@ -35,18 +35,28 @@ export const ZUORA_BASE_URLS = {
 export type ZuoraEnvironment = keyof typeof ZUORA_BASE_URLS;
 
 /**
- * The only Zuora operations that accept a CORS call, with the parameter the HMAC signature
- * binds besides uri and method (`undefined`: Zuora does not document one).
+ * The only Zuora operations that accept a CORS call, keyed by name, with the parameter the HMAC
+ * signature binds besides uri and method (`undefined`: Zuora does not document one).
  */
-export const CORS_OPERATIONS = [
-	{method: 'POST', path: '/v1/payment-methods/credit-cards', signedParameter: 'accountKey'},
-	{method: 'POST', path: '/v1/accounts', signedParameter: 'name'},
-	{method: 'GET', path: '/v1/files/{file-id}', signedParameter: undefined},
-	{method: 'POST', path: '/v1/rsa-signatures', signedParameter: 'pageId'},
-] as const;
+export const ZUORA_CORS_OPERATIONS = {
+	/** Create Payment Method (credit card): `createPaymentMethod`, `bindForm`. */
+	creditCard: {method: 'POST', path: '/v1/payment-methods/credit-cards', signedParameter: 'accountKey'},
+	/** Create Account: `createAccount`. */
+	account: {method: 'POST', path: '/v1/accounts', signedParameter: 'name'},
+	/** Get File: `getFile` (the file id is in the signed uri). */
+	file: {method: 'GET', path: '/v1/files/{file-id}', signedParameter: undefined},
+	/** RSA signatures for Payment Pages 2.0: `createPaymentPageSignature`. */
+	rsaSignature: {method: 'POST', path: '/v1/rsa-signatures', signedParameter: 'pageId'},
+} as const;
+
+export type ZuoraCorsOperationName = keyof typeof ZUORA_CORS_OPERATIONS;
+export type ZuoraCorsOperation = (typeof ZUORA_CORS_OPERATIONS)[ZuoraCorsOperationName];
+
+/** The same four operations as a list, in the order above (kept for code that iterates them). */
+export const CORS_OPERATIONS = [ZUORA_CORS_OPERATIONS.creditCard, ZUORA_CORS_OPERATIONS.account, ZUORA_CORS_OPERATIONS.file, ZUORA_CORS_OPERATIONS.rsaSignature] as const;
 
 /** The path of Create Payment Method (credit card), the operation `createPaymentMethod` calls. */
-export const CREDIT_CARDS_PATH = CORS_OPERATIONS[0].path;
+export const CREDIT_CARDS_PATH = ZUORA_CORS_OPERATIONS.creditCard.path;
 
 /** Zuora's documented CORS error codes. */
 export const ZUORA_ERROR_CODES = {
@@ -101,7 +111,7 @@ export const MAX_CARD_DIGITS = 16;
 export const ZUORA_BACKEND_PATHS = {
 	oauthToken: '/oauth/token',
 	hmacSignatures: '/v1/hmac-signatures',
-	rsaSignatures: CORS_OPERATIONS[3].path,
+	rsaSignatures: ZUORA_CORS_OPERATIONS.rsaSignature.path,
 } as const;
 
 /**

@@ -7,11 +7,14 @@ type Shop = Awaited<ReturnType<typeof startShop>>;
 
 const test = base.extend<{shop: Shop}, {shopServer: Shop}>({
 	// The shop starts once per worker, pointed at the worker's stub.
-	shopServer: [async ({zuoraStub}, use) => {
-		const shop = await startShop({zuoraUrl: zuoraStub.url});
-		await use(shop);
-		await shop.close();
-	}, {scope: 'worker'}],
+	shopServer: [
+		async ({zuoraStub}, use) => {
+			const shop = await startShop({zuoraUrl: zuoraStub.url});
+			await use(shop);
+			await shop.close();
+		},
+		{scope: 'worker'},
+	],
 	shop: async ({shopServer}, use) => {
 		shopServer.signatureRequests.length = 0;
 		await use(shopServer);
@@ -32,11 +35,20 @@ async function saveCard(page: import('@playwright/test').Page, card: TestCard) {
 	await page.getByRole('button', {name: 'Save card'}).click();
 }
 
-test('saves a test card through the library, the shop\'s signature endpoint and the stub', async ({page, zuora, shop}) => {
+test("saves a test card through the library, the shop's signature endpoint and the stub", async ({page, zuora, shop}) => {
 	await saveCard(page, TEST_CARDS.visa);
 	await expect(page.locator('#result')).toHaveText(/^Saved [\da-f]{32}$/);
 	const saved = zuora.paymentMethods();
-	expect(saved).toEqual([expect.objectContaining({accountKey: 'A00000042', creditCardType: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: Number(TEST_CARDS.visa.expirationYear), cardHolderName: 'Test Shopper'})]);
+	expect(saved).toEqual([
+		expect.objectContaining({
+			accountKey: 'A00000042',
+			creditCardType: 'Visa',
+			last4: '1111',
+			expirationMonth: 12,
+			expirationYear: Number(TEST_CARDS.visa.expirationYear),
+			cardHolderName: 'Test Shopper',
+		}),
+	]);
 	await expect(page.locator('#result')).toHaveText(`Saved ${saved[0]!.id}`);
 	// The browser called the stub itself, from the shop's origin, with a pair the shop's endpoint got issued.
 	const cardRequests = zuora.requests().filter(request => request.path === CARD_PATH && request.method === 'POST');
@@ -51,7 +63,7 @@ test('saves a test card through the library, the shop\'s signature endpoint and 
 	}
 });
 
-test('a decline test card shows Zuora\'s decline and saves nothing (the stub was reset for this test)', async ({page, zuora}) => {
+test("a decline test card shows Zuora's decline and saves nothing (the stub was reset for this test)", async ({page, zuora}) => {
 	await saveCard(page, TEST_CARDS.declined);
 	await expect(page.locator('#result')).toHaveText('Failed: zuora request 200 53100099 false');
 	expect(zuora.paymentMethods()).toEqual([]);
@@ -64,5 +76,10 @@ test('a fault control makes Zuora answer 503 once: a retryable http error, nothi
 	await expect(page.locator('#result')).toHaveText('Failed: http request 503 50000061 true');
 	expect(zuora.paymentMethods()).toEqual([]);
 	expect(zuora.tokens()).toEqual({issued: 1, used: 0});
-	expect(zuora.requests().filter(request => request.path === CARD_PATH && request.method === 'POST').map(request => request.status)).toEqual([503]);
+	expect(
+		zuora
+			.requests()
+			.filter(request => request.path === CARD_PATH && request.method === 'POST')
+			.map(request => request.status),
+	).toEqual([503]);
 });

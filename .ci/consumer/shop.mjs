@@ -5,15 +5,12 @@
 import {randomBytes} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import {createServer} from 'node:http';
-import {createRequire} from 'node:module';
-import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {createSignatureHandler, toNodeListener} from 'zuora-cors/server';
 
-// The script-tag file is not an export (it is for unpkg and jsDelivr); a shop that serves it
-// itself finds it beside the package.json it may import.
-const packageDirectory = path.dirname(createRequire(import.meta.url).resolve('zuora-cors/package.json'));
-const script = readFileSync(path.join(packageDirectory, 'dist/zuora-cors.iife.min.js'));
-const integrity = JSON.parse(readFileSync(path.join(packageDirectory, 'dist/sri.json'), 'utf8'))['zuora-cors.iife.min.js'];
+// The files a page serves resolve through the package's exports as `zuora-cors/dist/<file>`.
+const script = readFileSync(fileURLToPath(import.meta.resolve('zuora-cors/dist/zuora-cors.iife.min.js')));
+const integrity = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve('zuora-cors/dist/sri.json')), 'utf8'))['zuora-cors.iife.min.js'];
 
 /**
  * Starts the shop on a free port, its signature endpoint talking to the Zuora at `zuoraUrl`.
@@ -28,16 +25,18 @@ export async function startShop({zuoraUrl, accountKey = 'A00000042'}) {
 	const sessions = new Set();
 	/** @type {string[]} */
 	const signatureRequests = [];
-	const signature = toNodeListener(createSignatureHandler({
-		operation: 'credit-card',
-		zuora: {baseUrl: zuoraUrl, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'},
-		// The account comes from the shop's session, never from the page.
-		authorize: request => {
-			const session = /(?:^|;\s*)sid=([\da-f]{32})(?:;|$)/.exec(request.headers.get('cookie') ?? '')?.[1];
-			return session !== undefined && sessions.has(session) ? {session, accountKey} : null;
-		},
-		log: () => {},
-	}));
+	const signature = toNodeListener(
+		createSignatureHandler({
+			operation: 'credit-card',
+			zuora: {baseUrl: zuoraUrl, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'},
+			// The account comes from the shop's session, never from the page.
+			authorize: request => {
+				const session = /(?:^|;\s*)sid=([\da-f]{32})(?:;|$)/.exec(request.headers.get('cookie') ?? '')?.[1];
+				return session !== undefined && sessions.has(session) ? {session, accountKey} : null;
+			},
+			log: () => {},
+		}),
+	);
 
 	const server = createServer((request, response) => {
 		if (request.method === 'GET' && request.url === '/') {
@@ -69,10 +68,11 @@ export async function startShop({zuoraUrl, accountKey = 'A00000042'}) {
 	return {
 		url: `http://127.0.0.1:${address.port}`,
 		signatureRequests,
-		close: () => new Promise(resolve => {
-			server.close(() => resolve());
-			server.closeAllConnections();
-		}),
+		close: () =>
+			new Promise(resolve => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			}),
 	};
 }
 

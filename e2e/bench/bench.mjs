@@ -6,8 +6,9 @@
 // Env: BENCH_LATENCY_MS (100), BENCH_RUNS (20 per scenario), BENCH_SOAK (200 submissions),
 // BENCH_BROWSERS (chromium,firefox).
 import {writeFile} from 'node:fs/promises';
+import {createServer} from 'node:http';
 import {chromium, firefox} from '@playwright/test';
-import {startMerchantServer} from '../../demo/merchant-server.mjs';
+import {createMerchant} from '../../demo/merchant-server.mjs';
 import {startZuoraStub} from 'zuora-cors/testing';
 import {CHROMIUM_ARGS, findBrowser} from '../browsers.mjs';
 
@@ -24,7 +25,7 @@ const here = new URL('.', import.meta.url);
  * @type {Array<{id: string, name: string, roundTrips: number, cachedPreflight?: boolean}>}
  */
 const SCENARIOS = [
-	{id: 'sample', name: '1. Zuora\'s sample flow (3 XHRs)', roundTrips: 4},
+	{id: 'sample', name: "1. Zuora's sample flow (3 XHRs)", roundTrips: 4},
 	{id: 'create', name: '2. createPaymentMethod, no prefetch', roundTrips: 4},
 	{id: 'bind', name: '3. bindForm with prefetch', roundTrips: 2},
 	{id: 'bind-cached', name: '4. bindForm + cacheable preflight', roundTrips: 1, cachedPreflight: true},
@@ -65,9 +66,15 @@ function instrument() {
 		clear(id);
 	};
 
-	document.addEventListener('click', event => {
-		if (/** @type {Element} */ (event.target).closest?.('button')) w.__bench.clickAt = performance.now();
-	}, true);
+	document.addEventListener(
+		'click',
+		event => {
+			if (/** @type {Element} */ (event.target).closest?.('button')) {
+				w.__bench.clickAt = performance.now();
+			}
+		},
+		true,
+	);
 }
 
 /**
@@ -85,13 +92,28 @@ async function prepare(page, id) {
 		};
 
 		form.addEventListener(w.ZuoraCors.FORM_EVENTS.success, done);
-		if (scenario === 'bind' || scenario === 'bind-cached') return;
+		if (scenario === 'bind' || scenario === 'bind-cached') {
+			return;
+		}
 		w.checkout.destroy();
+		// destroy() locks the card controls again (no script, no card control live): this page's own code takes over.
+		for (const control of form.querySelectorAll('fieldset, input, select, button')) {
+			/** @type {HTMLInputElement} */ (control).disabled = false;
+		}
+
 		const field = (/** @type {string} */ name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
 		form.addEventListener('submit', event => {
 			event.preventDefault();
 			if (scenario === 'create') {
-				const card = {accountKey: field('accountKey').value, creditCardType: field('creditCardType').value, creditCardNumber: field('creditCardNumber').value, expirationMonth: field('expirationMonth').value, expirationYear: field('expirationYear').value, securityCode: field('securityCode').value, defaultPaymentMethod: field('defaultPaymentMethod').checked};
+				const card = {
+					accountKey: field('accountKey').value,
+					creditCardType: field('creditCardType').value,
+					creditCardNumber: field('creditCardNumber').value,
+					expirationMonth: field('expirationMonth').value,
+					expirationYear: field('expirationYear').value,
+					securityCode: field('securityCode').value,
+					defaultPaymentMethod: field('defaultPaymentMethod').checked,
+				};
 				w.ZuoraCors.createPaymentMethod({signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: zuora, allowedHosts: [new URL(zuora).origin], card}).then(done);
 				return;
 			}
@@ -109,10 +131,22 @@ async function prepare(page, id) {
 				xhr.setRequestHeader('token', json.token);
 				xhr.withCredentials = true;
 				xhr.onload = () => {
-					if (JSON.parse(xhr.responseText).success) done();
+					if (JSON.parse(xhr.responseText).success) {
+						done();
+					}
 				};
 
-				xhr.send(JSON.stringify({accountKey: field('accountKey').value, creditCardType: field('creditCardType').value, creditCardNumber: field('creditCardNumber').value, expirationMonth: field('expirationMonth').value, expirationYear: field('expirationYear').value, securityCode: field('securityCode').value, defaultPaymentMethod: String(field('defaultPaymentMethod').checked)}));
+				xhr.send(
+					JSON.stringify({
+						accountKey: field('accountKey').value,
+						creditCardType: field('creditCardType').value,
+						creditCardNumber: field('creditCardNumber').value,
+						expirationMonth: field('expirationMonth').value,
+						expirationYear: field('expirationYear').value,
+						securityCode: field('securityCode').value,
+						defaultPaymentMethod: String(field('defaultPaymentMethod').checked),
+					}),
+				);
 			};
 
 			signatureXhr.send();
@@ -153,21 +187,45 @@ function quantile(values, q) {
 /** @param {'chromium' | 'firefox'} engine */
 async function launch(engine) {
 	const executablePath = findBrowser(engine);
-	if (!executablePath) throw new Error(`No ${engine}: run node e2e/browsers.mjs ${engine}`);
-	return engine === 'chromium'
-		? chromium.launch({executablePath, args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc']})
-		: firefox.launch({executablePath, channel: 'moz-firefox'});
+	if (!executablePath) {
+		throw new Error(`No ${engine}: run node e2e/browsers.mjs ${engine}`);
+	}
+	return engine === 'chromium' ? chromium.launch({executablePath, args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc']}) : firefox.launch({executablePath, channel: 'moz-firefox'});
 }
 
 /** @param {boolean} cachedPreflight */
 async function startOrigins(cachedPreflight) {
 	// Max-Age 0 keeps the plain scenarios from riding the browsers' default 5 s preflight cache.
 	const stub = await startZuoraStub({preflightMaxAge: cachedPreflight ? 600 : 0});
-	const merchant = await startMerchantServer({zuoraBaseUrl: stub.url, sessionLimit: {limit: 1e6, windowMs: 60_000}, ipLimit: {limit: 1e6, windowMs: 60_000}});
+	const merchant = await startDistantMerchant(stub.url, latency);
 	stub.allowOrigin(merchant.origin);
 	stub.setLatency(latency);
-	merchant.setLatency(latency);
 	return {stub, merchant};
+}
+
+/**
+ * The demo backend with its signature limits off (one browser signs thousands of times here)
+ * and every answer delayed by `ms`, as a distant backend's would be.
+ * @param {string} zuoraBaseUrl @param {number} ms
+ */
+async function startDistantMerchant(zuoraBaseUrl, ms) {
+	const listener = await createMerchant({zuoraBaseUrl, limits: {session: false, address: false, account: false}});
+	const server = createServer((request, response) => {
+		setTimeout(() => listener(request, response), ms);
+	});
+	await new Promise(resolve => {
+		server.listen(0, '127.0.0.1', () => resolve(undefined));
+	});
+	const url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
+	return {
+		url,
+		origin: url,
+		close: async () =>
+			new Promise(resolve => {
+				server.close(() => resolve(undefined));
+				server.closeAllConnections();
+			}),
+	};
 }
 
 /** @param {'chromium' | 'firefox'} engine */
@@ -211,12 +269,13 @@ async function benchEngine(engine) {
  * @param {string} engine
  */
 async function soakTest(page, engine) {
-	const snapshot = async () => page.evaluate(async () => {
-		const w = /** @type {any} */ (window);
-		w.gc?.();
-		const memory = /** @type {any} */ (performance).memory;
-		return {listeners: w.__bench.listeners, timers: w.__bench.timers.size, heap: memory ? memory.usedJSHeapSize : null};
-	});
+	const snapshot = async () =>
+		page.evaluate(async () => {
+			const w = /** @type {any} */ (window);
+			w.gc?.();
+			const memory = /** @type {any} */ (performance).memory;
+			return {listeners: w.__bench.listeners, timers: w.__bench.timers.size, heap: memory ? memory.usedJSHeapSize : null};
+		});
 	const times = [];
 	const before = await snapshot();
 	for (let index = 0; index < soak; index++) {
@@ -243,16 +302,22 @@ async function parseTime(browser, origin) {
 	const times = [];
 	for (let index = 0; index < 20; index++) {
 		await page.goto('about:blank');
-		times.push(await page.evaluate(async source => new Promise(resolve => {
-			const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
-			const script = document.createElement('script');
-			const start = performance.now();
-			script.addEventListener('load', () => {
-				resolve(performance.now() - start);
-			});
-			script.src = url;
-			document.head.append(script);
-		}), code));
+		times.push(
+			await page.evaluate(
+				async source =>
+					new Promise(resolve => {
+						const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
+						const script = document.createElement('script');
+						const start = performance.now();
+						script.addEventListener('load', () => {
+							resolve(performance.now() - start);
+						});
+						script.src = url;
+						document.head.append(script);
+					}),
+				code,
+			),
+		);
 	}
 
 	await context.close();
@@ -297,11 +362,17 @@ function chart(summaries, latency) {
 		for (const summary of summaries) {
 			const row = summary.rows.find((/** @type {any} */ candidate) => candidate.id === scenario.id);
 			const color = colors[/** @type {'chromium' | 'firefox'} */ (summary.engine)];
-			parts.push(`<rect x="${left}" y="${y}" width="${scale(row.median).toFixed(1)}" height="${barHeight - 3}" fill="${color}"/>`, `<rect x="${(left + scale(row.p95)).toFixed(1)}" y="${y}" width="2" height="${barHeight - 3}" fill="#222"/>`, `<text x="${(left + scale(Math.max(row.median, row.p95)) + 6).toFixed(1)}" y="${y + 11}" font-size="10">${summary.engine} ${row.median.toFixed(0)} ms</text>`);
+			parts.push(
+				`<rect x="${left}" y="${y}" width="${scale(row.median).toFixed(1)}" height="${barHeight - 3}" fill="${color}"/>`,
+				`<rect x="${(left + scale(row.p95)).toFixed(1)}" y="${y}" width="2" height="${barHeight - 3}" fill="#222"/>`,
+				`<text x="${(left + scale(Math.max(row.median, row.p95)) + 6).toFixed(1)}" y="${y + 11}" font-size="10">${summary.engine} ${row.median.toFixed(0)} ms</text>`,
+			);
 			y += barHeight;
 		}
 
-		parts.push(`<line x1="${left + scale(scenario.roundTrips * latency)}" x2="${left + scale(scenario.roundTrips * latency)}" y1="${y - barHeight * summaries.length - 2}" y2="${y}" stroke="#2e7d32" stroke-dasharray="3,2"/>`);
+		parts.push(
+			`<line x1="${left + scale(scenario.roundTrips * latency)}" x2="${left + scale(scenario.roundTrips * latency)}" y1="${y - barHeight * summaries.length - 2}" y2="${y}" stroke="#2e7d32" stroke-dasharray="3,2"/>`,
+		);
 		y += 10;
 	}
 
@@ -327,7 +398,11 @@ const summaries = summarise(results);
 let allMet = true;
 const lines = [];
 for (const summary of summaries) {
-	lines.push(`\n${summary.engine} ${summary.version}, ${latency} ms per request, ${runs} runs per scenario`, '| scenario | median ms | p95 ms | ÷ baseline | floor ms | ÷ floor |', '|---|---:|---:|---:|---:|---:|');
+	lines.push(
+		`\n${summary.engine} ${summary.version}, ${latency} ms per request, ${runs} runs per scenario`,
+		'| scenario | median ms | p95 ms | ÷ baseline | floor ms | ÷ floor |',
+		'|---|---:|---:|---:|---:|---:|',
+	);
 	for (const row of summary.rows) {
 		lines.push(`| ${row.name} | ${row.median.toFixed(1)} | ${row.p95.toFixed(1)} | ${row.vsBaseline.toFixed(2)} | ${row.floor} | ${row.vsFloor.toFixed(2)} |`);
 	}
@@ -339,11 +414,17 @@ for (const summary of summaries) {
 
 	const {soak: s, parse} = summary;
 	const heap = s.before.heap === null ? 'n/a in this engine' : `${(s.before.heap / 1e6).toFixed(2)} → ${(s.after.heap / 1e6).toFixed(2)} MB`;
-	lines.push(`- ${s.submissions} submissions in one page: median of the first ${s.window} ${s.firstMedian.toFixed(1)} ms, of the last ${s.lastMedian.toFixed(1)} ms (×${s.growth.toFixed(2)}); listeners ${s.before.listeners} → ${s.after.listeners}; pending timers ${s.before.timers} → ${s.after.timers}; heap ${heap}`, `- bundle parse + execute (blob: URL, no network): median ${parse.median.toFixed(2)} ms, p95 ${parse.p95.toFixed(2)} ms`);
+	lines.push(
+		`- ${s.submissions} submissions in one page: median of the first ${s.window} ${s.firstMedian.toFixed(1)} ms, of the last ${s.lastMedian.toFixed(1)} ms (×${s.growth.toFixed(2)}); listeners ${s.before.listeners} → ${s.after.listeners}; pending timers ${s.before.timers} → ${s.after.timers}; heap ${heap}`,
+		`- bundle parse + execute (blob: URL, no network): median ${parse.median.toFixed(2)} ms, p95 ${parse.p95.toFixed(2)} ms`,
+	);
 }
 
 console.log(lines.join('\n'));
-await writeFile(new URL('results.json', here), `${JSON.stringify({date: new Date().toISOString(), latency, runs, summaries: summaries.map(({samples, ...rest}) => ({...rest, samples}))}, undefined, 2)}\n`);
+await writeFile(
+	new URL('results.json', here),
+	`${JSON.stringify({date: new Date().toISOString(), latency, runs, summaries: summaries.map(({samples, ...rest}) => ({...rest, samples}))}, undefined, 2)}\n`,
+);
 await writeFile(new URL('latency.svg', here), chart(summaries, latency));
 await writeFile(new URL('results.md', here), `${lines.join('\n').trim()}\n`);
 console.log(`\nwrote e2e/bench/results.json, results.md and latency.svg\nbench: ${allMet ? 'all targets met' : 'TARGETS MISSED'}`);

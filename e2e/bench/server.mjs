@@ -46,7 +46,9 @@ if (ROLE === 'stub') {
 	const {startZuoraStub} = await import('zuora-cors/testing');
 	const stub = await startZuoraStub();
 	serveParent(async message => {
-		if (message.op === 'reset') stub.reset();
+		if (message.op === 'reset') {
+			stub.reset();
+		}
 		return {url: stub.url, cpuMs: cpuMs()};
 	});
 } else if (ROLE === 'handlers') {
@@ -105,11 +107,12 @@ async function parent() {
 			waiting.delete(message.id);
 		});
 		/** @param {string} op @returns {Promise<any>} */
-		const ask = async op => new Promise(resolve => {
-			const id = nextId++;
-			waiting.set(id, resolve);
-			process_.send({id, op});
-		});
+		const ask = async op =>
+			new Promise(resolve => {
+				const id = nextId++;
+				waiting.set(id, resolve);
+				process_.send({id, op});
+			});
 		return {process: process_, ask};
 	};
 
@@ -120,16 +123,17 @@ async function parent() {
 	 * @param {string} [body]
 	 * @returns {Promise<number>}
 	 */
-	const post = async (url, headers, body) => new Promise((resolve, reject) => {
-		const request = httpRequest(url, {method: 'POST', headers, agent}, response => {
-			response.resume();
-			response.on('end', () => {
-				resolve(response.statusCode ?? 0);
+	const post = async (url, headers, body) =>
+		new Promise((resolve, reject) => {
+			const request = httpRequest(url, {method: 'POST', headers, agent}, response => {
+				response.resume();
+				response.on('end', () => {
+					resolve(response.statusCode ?? 0);
+				});
 			});
+			request.on('error', reject);
+			request.end(body);
 		});
-		request.on('error', reject);
-		request.end(body);
-	});
 
 	const redis = await startRedis();
 	const stub = await child('stub');
@@ -159,15 +163,19 @@ async function parent() {
 		let next = 0;
 		let failed = 0;
 		const started = performance.now();
-		await Promise.all(Array.from({length: concurrency}, async () => {
-			while (next < count) {
-				next++;
-				const start = performance.now();
-				const status = await call(); // eslint-disable-line no-await-in-loop
-				latencies.push(performance.now() - start);
-				if (status !== 200) failed++;
-			}
-		}));
+		await Promise.all(
+			Array.from({length: concurrency}, async () => {
+				while (next < count) {
+					next++;
+					const start = performance.now();
+					const status = await call(); // eslint-disable-line no-await-in-loop
+					latencies.push(performance.now() - start);
+					if (status !== 200) {
+						failed++;
+					}
+				}
+			}),
+		);
 		const seconds = (performance.now() - started) / 1000;
 		const [stubAfter, handlersAfter] = await Promise.all([stub.ask('cpu'), handlers.ask('cpu')]);
 		latencies.sort((a, b) => a - b);
@@ -177,12 +185,16 @@ async function parent() {
 			p50: at(0.5),
 			p99: at(0.99),
 			failed,
-			stubCpuUs: (stubAfter.cpuMs - stubBefore.cpuMs) * 1000 / count,
-			handlerCpuUs: (handlersAfter.cpuMs - handlersBefore.cpuMs) * 1000 / count,
+			stubCpuUs: ((stubAfter.cpuMs - stubBefore.cpuMs) * 1000) / count,
+			handlerCpuUs: ((handlersAfter.cpuMs - handlersBefore.cpuMs) * 1000) / count,
 		};
 	};
 
-	console.log(`Node ${process.version}, ${availableParallelism()} cores, load average before: ${loadavg().map(load => load.toFixed(2)).join(' ')}`);
+	console.log(
+		`Node ${process.version}, ${availableParallelism()} cores, load average before: ${loadavg()
+			.map(load => load.toFixed(2))
+			.join(' ')}`,
+	);
 	for (const {call} of modes) {
 		await run(call, WARMUP); // eslint-disable-line no-await-in-loop
 		await run(call, 200, 1); // eslint-disable-line no-await-in-loop
@@ -202,10 +214,12 @@ async function parent() {
 		}
 
 		rounds.push(results);
-		const line = modes.map(({name}) => {
-			const {loaded} = /** @type {{loaded: Result}} */ (results[name]);
-			return `${name}: ${loaded.perSecond.toFixed(0)}/s p50 ${loaded.p50.toFixed(2)} p99 ${loaded.p99.toFixed(2)}${loaded.failed > 0 ? ` (${loaded.failed} not 200!)` : ''}`;
-		}).join(' | ');
+		const line = modes
+			.map(({name}) => {
+				const {loaded} = /** @type {{loaded: Result}} */ (results[name]);
+				return `${name}: ${loaded.perSecond.toFixed(0)}/s p50 ${loaded.p50.toFixed(2)} p99 ${loaded.p99.toFixed(2)}${loaded.failed > 0 ? ` (${loaded.failed} not 200!)` : ''}`;
+			})
+			.join(' | ');
 		console.log(`round ${round + 1}: ${line}`);
 	}
 
@@ -219,30 +233,50 @@ async function parent() {
 	const get = (/** @type {Record<string, {loaded: Result, one: Result}>} */ round, /** @type {string} */ name) => /** @type {{loaded: Result, one: Result}} */ (round[name]);
 	const pad = (/** @type {string} */ text, /** @type {number} */ width) => text.padStart(width);
 	console.log(`\n${REQUESTS} signatures per mode per round at ${CONCURRENCY} concurrent, ${SEQUENTIAL} one at a time; median of ${ROUNDS} rounds (added: per round, handler − direct)`);
-	console.log(`${'mode'.padEnd(24)} ${pad('sig/s', 7)} ${pad('p50', 7)} ${pad('p99', 7)} ${pad('+p50', 7)} ${pad('+p99', 7)} ${pad('÷direct', 7)} | ${pad('1-at-a-time p50', 15)} ${pad('p99', 6)} ${pad('+p50', 6)} ${pad('+p99', 6)} | ${pad('CPU µs/sig: handler', 19)} ${pad('stub', 5)}`);
+	console.log(
+		`${'mode'.padEnd(24)} ${pad('sig/s', 7)} ${pad('p50', 7)} ${pad('p99', 7)} ${pad('+p50', 7)} ${pad('+p99', 7)} ${pad('÷direct', 7)} | ${pad('1-at-a-time p50', 15)} ${pad('p99', 6)} ${pad('+p50', 6)} ${pad('+p99', 6)} | ${pad('CPU µs/sig: handler', 19)} ${pad('stub', 5)}`,
+	);
 	for (const {name} of modes) {
 		const isBase = name === base;
-		const added = (/** @type {(result: {loaded: Result, one: Result}) => number} */ pick) => isBase ? '' : median(round => pick(get(round, name)) - pick(get(round, base))).toFixed(2);
-		console.log([
-			name.padEnd(24),
-			pad(median(round => get(round, name).loaded.perSecond).toFixed(0), 7),
-			pad(median(round => get(round, name).loaded.p50).toFixed(2), 7),
-			pad(median(round => get(round, name).loaded.p99).toFixed(2), 7),
-			pad(added(result => result.loaded.p50), 7),
-			pad(added(result => result.loaded.p99), 7),
-			pad(median(round => get(round, name).loaded.perSecond / get(round, base).loaded.perSecond).toFixed(2), 7),
-			'|',
-			pad(median(round => get(round, name).one.p50).toFixed(3), 15),
-			pad(median(round => get(round, name).one.p99).toFixed(2), 6),
-			pad(added(result => result.one.p50), 6),
-			pad(added(result => result.one.p99), 6),
-			'|',
-			pad(isBase ? '' : median(round => get(round, name).loaded.handlerCpuUs).toFixed(0), 19),
-			pad(median(round => get(round, name).loaded.stubCpuUs).toFixed(0), 5),
-		].join(' '));
+		const added = (/** @type {(result: {loaded: Result, one: Result}) => number} */ pick) => (isBase ? '' : median(round => pick(get(round, name)) - pick(get(round, base))).toFixed(2));
+		console.log(
+			[
+				name.padEnd(24),
+				pad(median(round => get(round, name).loaded.perSecond).toFixed(0), 7),
+				pad(median(round => get(round, name).loaded.p50).toFixed(2), 7),
+				pad(median(round => get(round, name).loaded.p99).toFixed(2), 7),
+				pad(
+					added(result => result.loaded.p50),
+					7,
+				),
+				pad(
+					added(result => result.loaded.p99),
+					7,
+				),
+				pad(median(round => get(round, name).loaded.perSecond / get(round, base).loaded.perSecond).toFixed(2), 7),
+				'|',
+				pad(median(round => get(round, name).one.p50).toFixed(3), 15),
+				pad(median(round => get(round, name).one.p99).toFixed(2), 6),
+				pad(
+					added(result => result.one.p50),
+					6,
+				),
+				pad(
+					added(result => result.one.p99),
+					6,
+				),
+				'|',
+				pad(isBase ? '' : median(round => get(round, name).loaded.handlerCpuUs).toFixed(0), 19),
+				pad(median(round => get(round, name).loaded.stubCpuUs).toFixed(0), 5),
+			].join(' '),
+		);
 	}
 
-	console.log(`load average after: ${loadavg().map(load => load.toFixed(2)).join(' ')}`);
+	console.log(
+		`load average after: ${loadavg()
+			.map(load => load.toFixed(2))
+			.join(' ')}`,
+	);
 	agent.destroy();
 	stub.process.disconnect();
 	handlers.process.disconnect();

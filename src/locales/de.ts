@@ -29,6 +29,7 @@ export const de: MessageCatalogue = {
 	card_declined_security_code: 'Ihre Karte wurde abgelehnt, weil der Sicherheitscode nicht stimmt. Prüfen Sie ihn und versuchen Sie es erneut.',
 	card_declined_number: 'Ihre Karte wurde abgelehnt, weil die Kartennummer nicht stimmt. Prüfen Sie sie und versuchen Sie es erneut.',
 	card_not_saved: 'Ihre Karte konnte nicht gespeichert werden. Prüfen Sie die Angaben oder verwenden Sie eine andere Karte.',
+	card_not_saved_try_again: 'Ihre Karte wurde nicht gespeichert. Bitte versuchen Sie es erneut.',
 	session_expired: 'Ihre Sitzung ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es erneut.',
 	too_many_attempts: 'Zu viele Versuche. Bitte warten Sie einen Moment und versuchen Sie es erneut.',
 	too_many_attempts_seconds: 'Zu viele Versuche. Bitte warten Sie {seconds} Sekunden und versuchen Sie es erneut.',
@@ -36,12 +37,14 @@ export const de: MessageCatalogue = {
 	service_unavailable: 'Der Zahlungsdienst ist gerade ausgelastet. Bitte versuchen Sie es gleich noch einmal.',
 	connection_lost: 'Es konnte keine Verbindung hergestellt werden. Ihre Karte wurde nicht gesendet. Prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.',
 	timed_out: 'Der Zahlungsdienst hat zu lange nicht geantwortet. Ihre Karte wurde nicht gesendet. Bitte versuchen Sie es erneut.',
-	outcome_unknown_connection: 'Die Verbindung wurde unterbrochen, während Ihre Karte gespeichert wurde. Wir konnten nicht bestätigen, ob sie gespeichert wurde. Bitte prüfen Sie Ihre gespeicherten Karten, bevor Sie es erneut versuchen.',
-	outcome_unknown_timeout: 'Der Zahlungsdienst hat nicht rechtzeitig geantwortet. Wir konnten nicht bestätigen, ob Ihre Karte gespeichert wurde. Bitte prüfen Sie Ihre gespeicherten Karten, bevor Sie es erneut versuchen.',
+	outcome_unknown_connection:
+		'Die Verbindung wurde unterbrochen, während Ihre Karte gespeichert wurde. Wir konnten nicht bestätigen, ob sie gespeichert wurde. Bitte prüfen Sie Ihre gespeicherten Karten, bevor Sie es erneut versuchen.',
+	outcome_unknown_timeout:
+		'Der Zahlungsdienst hat nicht rechtzeitig geantwortet. Wir konnten nicht bestätigen, ob Ihre Karte gespeichert wurde. Bitte prüfen Sie Ihre gespeicherten Karten, bevor Sie es erneut versuchen.',
 	outcome_unknown: 'Wir konnten nicht bestätigen, ob Ihre Karte gespeichert wurde. Bitte prüfen Sie Ihre gespeicherten Karten, bevor Sie es erneut versuchen.',
 	cancelled: 'Abgebrochen. Ihre Karte wurde nicht gesendet.',
 	cancelled_outcome_unknown: 'Abgebrochen. Wir konnten nicht bestätigen, ob Ihre Karte gespeichert wurde. Bitte prüfen Sie Ihre gespeicherten Karten, bevor Sie es erneut versuchen.',
-	checkout_unavailable: 'Wir konnten keine sichere Zahlung starten. Ihre Karte wurde nicht gesendet. Bitte versuchen Sie es später erneut oder kontaktieren Sie uns.',
+	checkout_unavailable: 'Die Zahlung konnte nicht gestartet werden. Ihre Karte wurde nicht gespeichert. Bitte versuchen Sie es später erneut oder kontaktieren Sie uns.',
 	card_not_sent: 'Bei uns ist ein Fehler aufgetreten. Ihre Karte wurde nicht gesendet. Bitte versuchen Sie es später erneut oder kontaktieren Sie uns.',
 	unexpected: 'Beim Speichern Ihrer Karte ist ein Fehler aufgetreten. Bitte versuchen Sie es später erneut oder kontaktieren Sie uns.',
 };

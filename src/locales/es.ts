@@ -29,6 +29,7 @@ export const es: MessageCatalogue = {
 	card_declined_security_code: 'Su tarjeta ha sido rechazada porque el código de seguridad no es correcto. Compruébelo e inténtelo de nuevo.',
 	card_declined_number: 'Su tarjeta ha sido rechazada porque el número de tarjeta no es correcto. Compruébelo e inténtelo de nuevo.',
 	card_not_saved: 'No se ha podido guardar su tarjeta. Compruebe los datos o use otra tarjeta.',
+	card_not_saved_try_again: 'Su tarjeta no se ha guardado. Inténtelo de nuevo.',
 	session_expired: 'Su sesión ha caducado. Vuelva a cargar la página e inténtelo de nuevo.',
 	too_many_attempts: 'Demasiados intentos. Espere un momento e inténtelo de nuevo.',
 	too_many_attempts_seconds: 'Demasiados intentos. Espere {seconds} segundos e inténtelo de nuevo.',
@@ -36,12 +37,14 @@ export const es: MessageCatalogue = {
 	service_unavailable: 'El servicio de pago está saturado en este momento. Inténtelo de nuevo en unos instantes.',
 	connection_lost: 'No se ha podido conectar. Su tarjeta no se ha enviado. Compruebe su conexión a Internet e inténtelo de nuevo.',
 	timed_out: 'El servicio de pago ha tardado demasiado en responder. Su tarjeta no se ha enviado. Inténtelo de nuevo.',
-	outcome_unknown_connection: 'Se perdió la conexión mientras se guardaba su tarjeta, por lo que no hemos podido confirmar si se ha guardado. Compruebe sus tarjetas guardadas antes de volver a intentarlo.',
-	outcome_unknown_timeout: 'El servicio de pago no respondió a tiempo, por lo que no hemos podido confirmar si su tarjeta se ha guardado. Compruebe sus tarjetas guardadas antes de volver a intentarlo.',
+	outcome_unknown_connection:
+		'Se perdió la conexión mientras se guardaba su tarjeta, por lo que no hemos podido confirmar si se ha guardado. Compruebe sus tarjetas guardadas antes de volver a intentarlo.',
+	outcome_unknown_timeout:
+		'El servicio de pago no respondió a tiempo, por lo que no hemos podido confirmar si su tarjeta se ha guardado. Compruebe sus tarjetas guardadas antes de volver a intentarlo.',
 	outcome_unknown: 'No hemos podido confirmar si su tarjeta se ha guardado. Compruebe sus tarjetas guardadas antes de volver a intentarlo.',
 	cancelled: 'Cancelado. Su tarjeta no se ha enviado.',
 	cancelled_outcome_unknown: 'Cancelado. No hemos podido confirmar si su tarjeta se ha guardado. Compruebe sus tarjetas guardadas antes de volver a intentarlo.',
-	checkout_unavailable: 'No hemos podido iniciar un pago seguro. Su tarjeta no se ha enviado. Inténtelo más tarde o póngase en contacto con nosotros.',
+	checkout_unavailable: 'No se ha podido iniciar el pago. Su tarjeta no se ha guardado. Inténtelo más tarde o póngase en contacto con nosotros.',
 	card_not_sent: 'Algo ha fallado por nuestra parte. Su tarjeta no se ha enviado. Inténtelo más tarde o póngase en contacto con nosotros.',
 	unexpected: 'Algo ha fallado al guardar su tarjeta. Inténtelo más tarde o póngase en contacto con nosotros.',
 };

@@ -29,6 +29,7 @@ export const fr: MessageCatalogue = {
 	card_declined_security_code: 'Votre carte a été refusée car le code de sécurité est incorrect. Vérifiez-le et réessayez.',
 	card_declined_number: 'Votre carte a été refusée car le numéro de carte est incorrect. Vérifiez-le et réessayez.',
 	card_not_saved: 'Votre carte n’a pas pu être enregistrée. Vérifiez les informations ou utilisez une autre carte.',
+	card_not_saved_try_again: 'Votre carte n’a pas été enregistrée. Veuillez réessayer.',
 	session_expired: 'Votre session a expiré. Rechargez la page et réessayez.',
 	too_many_attempts: 'Trop de tentatives. Patientez un instant, puis réessayez.',
 	too_many_attempts_seconds: 'Trop de tentatives. Patientez {seconds} secondes, puis réessayez.',
@@ -36,12 +37,13 @@ export const fr: MessageCatalogue = {
 	service_unavailable: 'Le service de paiement est très sollicité. Réessayez dans un instant.',
 	connection_lost: 'La connexion a échoué. Votre carte n’a pas été envoyée. Vérifiez votre connexion Internet et réessayez.',
 	timed_out: 'Le service de paiement a mis trop de temps à répondre. Votre carte n’a pas été envoyée. Réessayez.',
-	outcome_unknown_connection: 'La connexion a été perdue pendant l’enregistrement de votre carte : nous n’avons pas pu confirmer si elle a été enregistrée. Vérifiez vos cartes enregistrées avant de réessayer.',
+	outcome_unknown_connection:
+		'La connexion a été perdue pendant l’enregistrement de votre carte : nous n’avons pas pu confirmer si elle a été enregistrée. Vérifiez vos cartes enregistrées avant de réessayer.',
 	outcome_unknown_timeout: 'Le service de paiement n’a pas répondu à temps : nous n’avons pas pu confirmer si votre carte a été enregistrée. Vérifiez vos cartes enregistrées avant de réessayer.',
 	outcome_unknown: 'Nous n’avons pas pu confirmer si votre carte a été enregistrée. Vérifiez vos cartes enregistrées avant de réessayer.',
 	cancelled: 'Annulé. Votre carte n’a pas été envoyée.',
 	cancelled_outcome_unknown: 'Annulé. Nous n’avons pas pu confirmer si votre carte a été enregistrée. Vérifiez vos cartes enregistrées avant de réessayer.',
-	checkout_unavailable: 'Impossible de démarrer un paiement sécurisé. Votre carte n’a pas été envoyée. Réessayez plus tard ou contactez-nous.',
+	checkout_unavailable: 'Le paiement n’a pas pu être lancé. Votre carte n’a pas été enregistrée. Veuillez réessayer plus tard ou nous contacter.',
 	card_not_sent: 'Une erreur s’est produite de notre côté. Votre carte n’a pas été envoyée. Réessayez plus tard ou contactez-nous.',
 	unexpected: 'Une erreur s’est produite lors de l’enregistrement de votre carte. Réessayez plus tard ou contactez-nous.',
 };

@@ -6,7 +6,14 @@
  * proxy saw, read from the right of `X-Forwarded-For` (entries left of it are the client's
  * own claims and are never trusted), or a function of the merchant's. IPv6 addresses count
  * per /64 prefix (one subscriber's allocation, which its owner can rotate through at will);
- * IPv4-mapped IPv6 addresses count as their IPv4 address.
+ * IPv4-mapped IPv6 addresses count as their IPv4 address. A second, wider key (`networkKey`:
+ * IPv6 /48, IPv4 /24) bounds whoever holds a whole site's allocation of /64s.
+ *
+ * A request that carries fewer `X-Forwarded-For` entries than `trustProxy` says proxies write
+ * did not pass all of them (a proxy was bypassed): it has no address, never the client's own entry.
+ * A client that bypasses the outer proxy and writes the missing entries itself cannot be told
+ * apart by counting: `trustProxy: n` is sound only where the inner proxies accept connections
+ * from the outer one alone.
  */
 
 /** How the client address is found: a hop count of trusted proxies, or the merchant's own function. */
@@ -23,12 +30,20 @@ export function clientAddress(request: Request, socketAddress: string | undefine
 	}
 
 	// Nearest first: the socket (the last proxy), then X-Forwarded-For from its right end.
-	const forwarded = (request.headers.get('x-forwarded-for') ?? '')
+	const chain = [socketAddress ?? '', ...forwardedEntries(request).reverse()];
+	return chain[trustProxy] || undefined;
+}
+
+/** Whether a hop count of trusted proxies finds fewer `X-Forwarded-For` entries than proxies: one was bypassed. */
+export function proxyBypassed(request: Request, trustProxy: TrustProxy | undefined): boolean {
+	return typeof trustProxy === 'number' && forwardedEntries(request).length < trustProxy;
+}
+
+function forwardedEntries(request: Request): string[] {
+	return (request.headers.get('x-forwarded-for') ?? '')
 		.split(',')
 		.map(entry => entry.trim())
 		.filter(Boolean);
-	const chain = [socketAddress ?? '', ...forwarded.reverse()];
-	return chain[Math.min(trustProxy, chain.length - 1)] || undefined;
 }
 
 /**
@@ -59,6 +74,23 @@ export function addressKey(address: string): string | undefined {
 		.slice(0, 4)
 		.map(group => group.toString(16))
 		.join(':')}::/64`;
+}
+
+/**
+ * The wider key of an address, for the network limit: an IPv4 address's /24 (`192.0.2.0/24`), an
+ * IPv6 address's /48 (`2001:db8:1::/48`, a site's usual allocation); undefined when not an IP address.
+ */
+export function networkKey(address: string): string | undefined {
+	const key = addressKey(address);
+	if (key === undefined) {
+		return undefined;
+	}
+
+	if (!key.endsWith('/64')) {
+		return `${key.split('.').slice(0, 3).join('.')}.0/24`;
+	}
+
+	return `${key.split(':').slice(0, 3).join(':')}::/48`;
 }
 
 function isIpv4(text: string): boolean {

@@ -4,8 +4,9 @@
  * limits (I/O). Each refusal carries the one line the endpoint logs.
  */
 import {type Refusal, setupError} from './answers.js';
-import {addressKey, clientAddress, type TrustProxy} from './address.js';
+import {addressKey, clientAddress, networkKey, proxyBypassed, type TrustProxy} from './address.js';
 import {createLimiter, LimitStoreError, type LimitKind, type Limiter, type Limits} from './limits.js';
+import {ownFields} from './own-fields.js';
 import type {RedisStore} from './redis-store.js';
 
 /** What the adapter knows and a `Request` does not carry. */
@@ -29,6 +30,9 @@ export type Authorization = {
 	/** The per-account limit's key. Default: `accountKey` or `name`; none for files and pages. */
 	account?: string;
 };
+
+/** Every field of `Authorization`, the only ones read from authorize's answer (own properties). */
+export const AUTHORIZATION_FIELDS = ['session', 'accountKey', 'name', 'fileId', 'pageId', 'account'] as const satisfies ReadonlyArray<keyof Authorization>;
 
 export type Authorize = (request: Request) => Authorization | Response | null | undefined | Promise<Authorization | Response | null | undefined>;
 
@@ -77,6 +81,11 @@ export type EndpointOptions = {
 	log?: (line: string) => void;
 };
 
+/** Every option of `EndpointOptions`, the only ones read (own properties). */
+export const ENDPOINT_OPTION_NAMES = ['authorize', 'origin', 'trustProxy', 'limits', 'store', 'storeTimeoutMs', 'limitKeySecret', 'keyPrefix', 'log'] as const satisfies ReadonlyArray<
+	keyof EndpointOptions
+>;
+
 /** The gate's resolved configuration. */
 export type Gate = {
 	origins: ReadonlySet<string> | undefined;
@@ -88,10 +97,14 @@ export type Gate = {
 	authorize: Authorize;
 };
 
-export type Admitted = {authorization: Authorization; addressKey: string};
+/** The client's limit keys: its address, and its network (IPv4 /24, IPv6 /48). */
+export type AddressKeys = {addressKey: string; networkKey: string};
+
+export type Admitted = AddressKeys & {authorization: Authorization};
 
 /** Resolves the shared options once; a bad one throws a TypeError that names it. */
-export function createGate(options: EndpointOptions, defaults: {keyPrefix: string; maxBodyBytes: number; bodyRequired: boolean}, maxBodyBytes: number | undefined): Gate {
+export function createGate(given: EndpointOptions, defaults: {keyPrefix: string; maxBodyBytes: number; bodyRequired: boolean}, maxBodyBytes: number | undefined): Gate {
+	const options = ownFields(given, ENDPOINT_OPTION_NAMES);
 	if (typeof options.authorize !== 'function') {
 		throw new TypeError('authorize must be a function: it decides who is answered, and for which account');
 	}
@@ -125,7 +138,7 @@ export function createGate(options: EndpointOptions, defaults: {keyPrefix: strin
 }
 
 /** The pure checks, in order; the first refusal, or the client address's limit key. */
-export function checkRequest(request: Request, context: RequestContext, gate: Gate): Refusal | {addressKey: string} {
+export function checkRequest(request: Request, context: RequestContext, gate: Gate): Refusal | AddressKeys {
 	if (request.method !== 'POST') {
 		return {status: 405, code: 'METHOD_NOT_ALLOWED', message: 'Only POST is answered here.', headers: {allow: 'POST'}, log: `refused ${printable(request.method)}: POST only`};
 	}
@@ -140,13 +153,18 @@ export function checkRequest(request: Request, context: RequestContext, gate: Ga
 		return body;
 	}
 
+	if (proxyBypassed(request, gate.trustProxy)) {
+		// The client reached a proxy behind the first one: its own X-Forwarded-For entries would pick its limit key.
+		return {status: 400, code: 'BAD_REQUEST', message: 'The request did not come through the expected proxies.', log: 'X-Forwarded-For has fewer entries than trustProxy (a proxy was bypassed)'};
+	}
+
 	const address = clientAddress(request, context.clientAddress, gate.trustProxy);
 	const key = address === undefined ? undefined : addressKey(address);
 	if (key === undefined) {
 		return setupError(address === undefined ? 'no client address: pass context.clientAddress (toNodeListener does), or set trustProxy' : 'the client address is not an IP address: check trustProxy');
 	}
 
-	return {addressKey: key};
+	return {addressKey: key, networkKey: networkKey(address!)!};
 }
 
 /**
@@ -201,15 +219,17 @@ function bodyRefusal(headers: Headers, maxBodyBytes: number, required: boolean):
 }
 
 /** `authorize`, then the limits: the account to act for, a refusal, or the merchant's own Response. */
-export async function admit(request: Request, gate: Gate, address: string, accountOf: (authorization: Authorization) => string | undefined): Promise<Admitted | Refusal | Response> {
-	const authorization = await gate.authorize(request);
-	if (authorization instanceof Response) {
-		return authorization;
+export async function admit(request: Request, gate: Gate, keys: AddressKeys, accountOf: (authorization: Authorization) => string | undefined): Promise<Admitted | Refusal | Response> {
+	const answer = await gate.authorize(request);
+	if (answer instanceof Response) {
+		return answer;
 	}
 
-	if (authorization === null || authorization === undefined) {
+	if (answer === null || answer === undefined) {
 		return {status: 403, code: 'NOT_AUTHORIZED', message: 'No checkout session: load the checkout page again.', log: 'refused: authorize found no session'};
 	}
+
+	const authorization = typeof answer === 'object' ? ownFields(answer, AUTHORIZATION_FIELDS) : ({} as Authorization);
 
 	if (typeof authorization.session !== 'string' || authorization.session === '') {
 		return setupError('authorize returned no session');
@@ -217,10 +237,11 @@ export async function admit(request: Request, gate: Gate, address: string, accou
 
 	const refusal = await takeLimits(gate.limiter, [
 		['session', authorization.session],
-		['address', address],
+		['address', keys.addressKey],
+		['network', keys.networkKey],
 		['account', accountOf(authorization)],
 	]);
-	return refusal ?? {authorization, addressKey: address};
+	return refusal ?? {authorization, ...keys};
 }
 
 async function takeLimits(limiter: Limiter, checks: Array<[LimitKind, string | undefined]>): Promise<Refusal | undefined> {

@@ -11,8 +11,9 @@ export {createReconcileHandler, type ReconcileHandler, type ReconcileHandlerOpti
 export type {Authorization, Authorize, EndpointOptions, RequestContext} from './gate.js';
 export {toNodeListener, type WebHandler} from './node.js';
 export {createZuoraClient, ZuoraSetupError, ZuoraUnavailableError, type ZuoraAnswer, type ZuoraClient, type ZuoraClientOptions} from './zuora-client.js';
+export {createIssuedTokens, CLAIMS_PER_TOKEN, type IssuedTokens, type IssuedTokensOptions, type TokenClaim} from './issued-tokens.js';
 export {DEFAULT_LIMITS, type LimitRule, type Limits} from './limits.js';
 export type {IoRedisStore, NodeRedisStore, RedisStore} from './redis-store.js';
-export {addressKey, clientAddress, type TrustProxy} from './address.js';
+export {addressKey, clientAddress, networkKey, proxyBypassed, type TrustProxy} from './address.js';
 // The backend-side Zuora paths this entry calls (one copy of Zuora's facts: src/zuora.ts).
 export {ZUORA_BACKEND_PATHS} from '../zuora.js';

@@ -5,17 +5,26 @@
  * reaches Redis as is.
  */
 import {RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract} from 'rate-limiter-flexible';
+import {ownField} from './own-fields.js';
 import {createReadiness, type RedisStore, storeKind} from './redis-store.js';
 
 /** At most `points` requests per `duration` seconds. */
 export type LimitRule = {points: number; duration: number};
 
-/** The three limits; `false` turns one off. */
+/** The four limits; `false` turns one off. */
 export type Limits = {
 	/** Per session (the `session` authorize returns). @default {points: 10, duration: 60} */
 	session?: LimitRule | false;
 	/** Per client address (IPv6 per /64). @default {points: 30, duration: 60} */
 	address?: LimitRule | false;
+	/**
+	 * Per client network (IPv4 /24, IPv6 /48): one holder of many /64s (a tunnel broker's free
+	 * /48 is 65,536 of them) counts once. Four times the address limit (a /24 is often an office
+	 * or a carrier's NAT, many shoppers at once): four times a given `address` rule's points.
+	 *
+	 * @default {points: 120, duration: 60}
+	 */
+	network?: LimitRule | false;
 	/** Per account (accountKey, account name, or the `account` authorize returns). @default {points: 20, duration: 3600} */
 	account?: LimitRule | false;
 };
@@ -25,6 +34,7 @@ export type LimitKind = keyof Limits;
 export const DEFAULT_LIMITS: Required<{[Kind in LimitKind]: LimitRule}> = {
 	session: {points: 10, duration: 60},
 	address: {points: 30, duration: 60},
+	network: {points: 120, duration: 60},
 	account: {points: 20, duration: 3600},
 };
 
@@ -58,7 +68,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
 	const hashKey = createKeyHasher(options.keySecret, store !== undefined);
 	const ready = store === undefined || kind === undefined ? undefined : createReadiness(store, kind);
 	const limiters = new Map<LimitKind, RateLimiterAbstract>();
-	for (const limitKind of ['session', 'address', 'account'] as const) {
+	for (const limitKind of ['session', 'address', 'network', 'account'] as const) {
 		const rule = limitRule(options.limits, limitKind);
 		if (rule === undefined) {
 			continue;
@@ -114,18 +124,30 @@ export function createLimiter(options: LimiterOptions): Limiter {
 	};
 }
 
+/** A limit's rule, read by own properties only (a polluted Object.prototype sets no limit). */
 function limitRule(limits: Limits | undefined, kind: LimitKind): LimitRule | undefined {
-	const given = limits?.[kind];
+	const given = ownField(limits, kind);
 	if (given === false) {
 		return undefined;
 	}
 
-	const rule = given ?? DEFAULT_LIMITS[kind];
-	if (!(Number.isInteger(rule.points) && rule.points > 0 && Number.isFinite(rule.duration) && rule.duration > 0)) {
+	const rule = given === undefined ? defaultRule(limits, kind) : {points: ownField(given, 'points'), duration: ownField(given, 'duration')};
+	if (!(Number.isInteger(rule.points) && rule.points! > 0 && Number.isFinite(rule.duration) && rule.duration! > 0)) {
 		throw new TypeError(`limits.${kind} must be {points: a positive integer, duration: seconds > 0} or false`);
 	}
 
-	return rule;
+	return rule as LimitRule;
+}
+
+/** The default rule; the network's follows a given address rule (four times its points), so raising one raises both. */
+function defaultRule(limits: Limits | undefined, kind: LimitKind): Partial<LimitRule> {
+	const address = ownField(limits, 'address');
+	if (kind !== 'network' || typeof address !== 'object' || address === null) {
+		return DEFAULT_LIMITS[kind];
+	}
+
+	const points = ownField(address, 'points');
+	return {points: typeof points === 'number' ? points * 4 : points, duration: ownField(address, 'duration')};
 }
 
 /**

@@ -1,6 +1,6 @@
 // toNodeListener, the node:http adapter: the only tests here that need sockets.
 import {createServer, request as httpRequest, type Server} from 'node:http';
-import type {AddressInfo} from 'node:net';
+import {type AddressInfo, connect} from 'node:net';
 import {afterEach, expect, test} from 'vitest';
 import {toNodeListener, type WebHandler} from './index.js';
 
@@ -85,4 +85,43 @@ test('a handler that throws gets a 500 envelope, not a dropped connection', asyn
 	});
 	const answer = await send(url);
 	expect([answer.status, JSON.parse(answer.body)]).toEqual([500, {reasons: [{code: 'SERVER_ERROR', message: 'The request failed.'}]}]);
+});
+
+/** Raw bytes to the server, the whole answer back (the server closes after it). */
+async function raw(url: string, head: string): Promise<string> {
+	const {port} = new URL(url);
+	return new Promise((resolve, reject) => {
+		const socket = connect(Number(port), '127.0.0.1', () => {
+			socket.end(head);
+		});
+		let text = '';
+		socket.on('data', chunk => {
+			text += String(chunk);
+		});
+		socket.on('end', () => {
+			resolve(text);
+		});
+		socket.on('error', reject);
+	});
+}
+
+test('a request without a Host header (HTTP/1.0 allows one) is refused 400, never taken for localhost', async () => {
+	let asked = 0;
+	const url = await serve(async () => {
+		asked++;
+		return new Response('ok');
+	});
+	for (const version of ['1.0', '1.1']) {
+		const answer = await raw(url, `POST /signature HTTP/${version}\r\nSec-Fetch-Site: same-origin\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`); // eslint-disable-line no-await-in-loop
+		// Node itself refuses HTTP/1.1 without Host; HTTP/1.0 reaches the adapter, which refuses it.
+		expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+		if (version === '1.0') {
+			expect(answer.slice(answer.indexOf('\r\n\r\n') + 4)).toBe('{"reasons":[{"code":"BAD_REQUEST","message":"Bad Host header."}]}');
+		}
+	}
+
+	expect(asked).toBe(0);
+	const withHost = await raw(url, 'POST /signature HTTP/1.0\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n');
+	expect(withHost).toMatch(/^HTTP\/1\.1 200 /);
+	expect(asked).toBe(1);
 });

@@ -27,9 +27,15 @@ export function toNodeListener(handler: WebHandler): (request: IncomingMessage, 
 async function serve(handler: WebHandler, incoming: IncomingMessage, response: ServerResponse) {
 	try {
 		const secure = Boolean((incoming.socket as Partial<TLSSocket>).encrypted);
+		// No Host (HTTP/1.0 allows it) is no host at all: never taken for localhost, which the origin check trusts.
+		const host = incoming.headers.host ?? incoming.headers[':authority'];
 		let url: URL;
 		try {
-			url = new URL(incoming.url ?? '/', `${secure ? 'https' : 'http'}://${incoming.headers.host ?? 'localhost'}`);
+			if (typeof host !== 'string' || host === '') {
+				throw new TypeError('no Host header');
+			}
+
+			url = new URL(incoming.url ?? '/', `${secure ? 'https' : 'http'}://${host}`);
 		} catch {
 			response.writeHead(400, {'content-type': 'application/json', connection: 'close'}).end(JSON.stringify({reasons: [{code: 'BAD_REQUEST', message: 'Bad Host header.'}]}));
 			return;

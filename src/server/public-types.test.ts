@@ -4,6 +4,7 @@ import {createServer} from 'node:http';
 import {Redis} from 'ioredis';
 import {expectTypeOf, test} from 'vitest';
 import {
+	createIssuedTokens,
 	createReconcileHandler,
 	createSignatureHandler,
 	createZuoraClient,
@@ -36,7 +37,9 @@ test("the server entry's public types", () => {
 	expectTypeOf(handler).toEqualTypeOf<SignatureHandler>();
 	// Express and node:http take the same listener.
 	createServer(toNodeListener(handler)).close();
-	expectTypeOf(createReconcileHandler({zuora, authorize: () => ({session: 's', accountKey: 'A1'}), origin: 'https://shop.example'})).toEqualTypeOf<ReconcileHandler>();
+	const tokens = createIssuedTokens();
+	expectTypeOf(createSignatureHandler({operation: 'credit-card', zuora, authorize: () => ({session: 's', accountKey: 'A1'}), tokens})).toEqualTypeOf<SignatureHandler>();
+	expectTypeOf(createReconcileHandler({zuora, authorize: () => ({session: 's', accountKey: 'A1'}), origin: 'https://shop.example', tokens})).toEqualTypeOf<ReconcileHandler>();
 
 	// An ioredis client is a store.
 	const redis = new Redis({lazyConnect: true});
@@ -52,7 +55,9 @@ test("the server entry's public types", () => {
 		// @ts-expect-error a Map is not a Redis client (it used to type-check and fail every request)
 		createSignatureHandler({operation: 'credit-card', zuora, authorize: () => null, store: new Map(), limitKeySecret: 'x'.repeat(32)}),
 		// @ts-expect-error nor is a URL
-		createReconcileHandler({zuora, authorize: () => null, store: 'redis://127.0.0.1'}),
+		createReconcileHandler({zuora, authorize: () => null, tokens, store: 'redis://127.0.0.1'}),
+		// @ts-expect-error reconcile needs the signature handler's record of tokens
+		createReconcileHandler({zuora, authorize: () => null}),
 	];
 	expectTypeOf(wrong).toBeFunction();
 });

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import {Redis} from 'ioredis';
 import {afterAll, beforeAll, beforeEach, describe, expect, test} from 'vitest';
 import {CLIENT, listedCard, startCardListZuora, type CardListZuora} from './card-list-zuora.test-util.js';
-import {createReconcileHandler, createZuoraClient, type Authorization, type ReconcileHandlerOptions} from './index.js';
+import {createIssuedTokens, createReconcileHandler, createZuoraClient, type Authorization, type ReconcileHandlerOptions} from './index.js';
 import {matchCard, parseReconcileQuery, readCardsPage} from './reconcile-handler.js';
 
 const SHOP = 'http://127.0.0.1:8080';
@@ -31,11 +31,16 @@ beforeEach(() => {
 	]);
 });
 
-const GENEROUS = {session: {points: 1000, duration: 60}, address: {points: 1000, duration: 60}, account: {points: 1000, duration: 60}} as const;
+const GENEROUS = {session: {points: 1000, duration: 60}, address: {points: 1000, duration: 60}, network: {points: 1000, duration: 60}, account: {points: 1000, duration: 60}} as const;
 
-function setup(overrides: Partial<ReconcileHandlerOptions> = {}, authorization: Partial<Authorization> | null = {}) {
+/**
+ * A reconcile handler; each `call` first records its body's token as issued to `issuedTo` (as
+ * the signature handler does before the card POST whose answer was lost), fresh for each call.
+ */
+function setup(overrides: Partial<ReconcileHandlerOptions> = {}, authorization: Partial<Authorization> | null = {}, issuedTo: string | (() => string) | undefined = 's1') {
 	const logs: string[] = [];
 	const fetched: string[] = [];
+	const tokens = createIssuedTokens();
 	const handler = createReconcileHandler({
 		zuora: createZuoraClient({
 			baseUrl: zuora.url,
@@ -48,6 +53,7 @@ function setup(overrides: Partial<ReconcileHandlerOptions> = {}, authorization: 
 		authorize: () => authorization && {session: 's1', accountKey: ACCOUNT, ...authorization},
 		limits: GENEROUS,
 		log: line => logs.push(line),
+		tokens,
 		...overrides,
 	});
 	/** `body: undefined` sends none; left out, the usual question. */
@@ -56,6 +62,11 @@ function setup(overrides: Partial<ReconcileHandlerOptions> = {}, authorization: 
 		const body = 'body' in options ? options.body : JSON.stringify(QUERY);
 		const withLength = body === undefined ? headers : {'content-length': String(Buffer.byteLength(body)), 'content-type': 'application/json', ...headers};
 		const hasBody = body !== undefined && method !== 'GET' && method !== 'HEAD';
+		const token = /"token":"([\w-]+)"/.exec(body ?? '')?.[1];
+		if (token !== undefined && issuedTo !== undefined) {
+			await tokens.record(token, typeof issuedTo === 'function' ? issuedTo() : issuedTo);
+		}
+
 		const response = await handler(new Request(`${SHOP}/reconcile`, {method, headers: withLength, ...(hasBody ? {body} : {})}), {clientAddress: from});
 		const text = await response.text();
 		let parsed: Record<string, unknown> | undefined;
@@ -66,7 +77,7 @@ function setup(overrides: Partial<ReconcileHandlerOptions> = {}, authorization: 
 		return {status: response.status, headers: response.headers, text, body: parsed};
 	};
 
-	return {handler, call, logs, fetched};
+	return {handler, call, logs, fetched, tokens};
 }
 
 const reasonsOf = (body: Record<string, unknown> | undefined) => (body?.['reasons'] as Array<{code: string}> | undefined)?.map(reason => reason.code);
@@ -203,6 +214,7 @@ describe('hostile input', () => {
 		expect([rebound.status, await rebound.json()]).toEqual([500, {reasons: [{code: 'SETUP_ERROR', message: 'The checkout is not set up correctly.'}]}]);
 		expect(logs[0]).toContain('set origin');
 		const shop = setup({origin: 'https://shop.example'});
+		await shop.tokens.record(TOKEN, 's1');
 		const answer = await shop.handler(new Request('https://shop.example/reconcile', {method: 'POST', headers: {origin: 'https://shop.example', 'content-length': String(body.length)}, body}), {
 			clientAddress: '203.0.113.5',
 		});
@@ -303,13 +315,38 @@ describe('hostile input', () => {
 	}, 30_000);
 });
 
+test('a card number split by any separators that are not letters or digits (generated, up to three between two digits) is refused in any field', async () => {
+	const {call, logs} = setup();
+	// Characters JSON leaves as they are (an escape like \\n would put a letter between the digits).
+	const separator = fc.constantFrom(' ', '-', '_', '.', '/', '|', '*', '+', '~', ':', ';', ',', '(', ')', '#', '=', "'", '\u00A0', '\u2009', '\u00B7', '\u2013', '\u2014', '\u30FB');
+	await fc.assert(
+		fc.asyncProperty(
+			fc.constantFrom(...CARD_NUMBERS),
+			fc.array(
+				fc.array(separator, {minLength: 0, maxLength: 3}).map(parts => parts.join('')),
+				{minLength: 20, maxLength: 20},
+			),
+			fc.constantFrom('token', 'creditCardType', 'lastFour', 'note'),
+			async (number, gaps, field) => {
+				const value = [...number].map((digit, index) => (index === 0 ? digit : `${gaps[index]!}${digit}`)).join('');
+				const answer = await call({body: JSON.stringify({...QUERY, [field]: value})});
+				expect([value, answer.status, reasonsOf(answer.body)]).toEqual([value, 400, ['CARD_DATA_REFUSED']]);
+			},
+		),
+		{numRuns: 150, seed: 3131},
+	);
+	expect(logs.join('\n')).not.toMatch(/\d{5}/);
+	expect(zuora.requests).toEqual([]);
+}, 30_000);
+
 describe('authorize and limits', () => {
 	test('authorize: null refuses (403), a Response is answered as is, no valid accountKey is a setup error', async () => {
 		const none = setup({}, null);
 		expect([(await none.call()).status, none.logs]).toEqual([403, ['zuora-cors/server reconcile: refused: authorize found no session']]);
 		const own = setup({authorize: () => new Response('login first', {status: 401})});
 		expect([(await own.call()).status]).toEqual([401]);
-		for (const accountKey of [undefined, '', 'A1\r\nX: y']) {
+		// `.` and `..` would change the list's path (/accounts/.. is /credit-cards/).
+		for (const accountKey of [undefined, '', 'A1\r\nX: y', '.', '..']) {
 			const bad = setup({authorize: () => ({session: 's1', ...(accountKey === undefined ? {} : {accountKey})})});
 			const answer = await bad.call(); // eslint-disable-line no-await-in-loop
 			expect([answer.status, reasonsOf(answer.body), bad.logs]).toEqual([500, ['SETUP_ERROR'], ['zuora-cors/server reconcile: authorize returned no valid accountKey']]);
@@ -328,7 +365,7 @@ describe('authorize and limits', () => {
 		expect(statuses).toEqual([200, 200, 429, 429]);
 		expect(logs).toEqual(['zuora-cors/server reconcile: refused: session limit reached', 'zuora-cors/server reconcile: refused: session limit reached']);
 		let session = 0;
-		const byAccount = setup({limits: {account: {points: 1, duration: 3600}}, authorize: () => ({session: `s${session++}`, accountKey: ACCOUNT})});
+		const byAccount = setup({limits: {account: {points: 1, duration: 3600}}, authorize: () => ({session: `s${session++}`, accountKey: ACCOUNT})}, {}, () => `s${session}`);
 		expect([(await byAccount.call({from: '127.0.0.2'})).status, (await byAccount.call({from: '127.0.0.3'})).status]).toEqual([200, 429]);
 		expect((await byAccount.call()).headers.get('retry-after')).toMatch(/^\d+$/);
 	});
@@ -395,9 +432,17 @@ describe('Zuora', () => {
 	});
 
 	test('a client that cannot list (a custom one without get) is refused when the handler is created', () => {
-		expect(() => createReconcileHandler({zuora: {baseUrl: 'x', post: async () => ({status: 200, body: undefined, headers: new Headers()}), token: async () => 't'}, authorize: () => null})).toThrow(
-			'zuora must be a client from createZuoraClient',
+		expect(() =>
+			createReconcileHandler({
+				zuora: {baseUrl: 'x', post: async () => ({status: 200, body: undefined, headers: new Headers()}), token: async () => 't'},
+				authorize: () => null,
+				tokens: createIssuedTokens(),
+			}),
+		).toThrow('zuora must be a client from createZuoraClient');
+		expect(() => createReconcileHandler({zuora: {baseUrl: zuora.url, ...CLIENT}, authorize: () => null, maxPages: 0, tokens: createIssuedTokens()})).toThrow(
+			'maxPages must be a positive whole number',
 		);
-		expect(() => createReconcileHandler({zuora: {baseUrl: zuora.url, ...CLIENT}, authorize: () => null, maxPages: 0})).toThrow('maxPages must be a positive whole number');
+		// @ts-expect-error tokens is required: without the signature handler's record, reconcile would answer any token
+		expect(() => createReconcileHandler({zuora: {baseUrl: zuora.url, ...CLIENT}, authorize: () => null})).toThrow("tokens must be the signature handler's record from createIssuedTokens()");
 	});
 });

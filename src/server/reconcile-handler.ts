@@ -6,7 +6,9 @@
  */
 import {CREDIT_CARDS_OF_ACCOUNT, ZUORA_CARD_BRANDS} from '../zuora.js';
 import {isRefusal, json, type Refusal, refusalResponse, setupError} from './answers.js';
-import {admit, checkRequest, createGate, type EndpointOptions, type Gate, type RequestContext} from './gate.js';
+import {type Admitted, admit, checkRequest, createGate, ENDPOINT_OPTION_NAMES, type EndpointOptions, type Gate, type RequestContext} from './gate.js';
+import type {IssuedTokens} from './issued-tokens.js';
+import {ownField, ownFields} from './own-fields.js';
 import {zuoraClientOf, zuoraRefusal} from './zuora-answers.js';
 import type {ZuoraAnswer, ZuoraClient, ZuoraClientOptions} from './zuora-client.js';
 
@@ -30,7 +32,18 @@ export type ReconcileHandlerOptions = EndpointOptions & {
 	maxPages?: number;
 	/** Key prefix in the store; handlers with the same prefix share counts. @default `zuora-cors:reconcile` */
 	keyPrefix?: string;
+	/**
+	 * The signature handler's record of issued tokens (`createIssuedTokens()`, given to both):
+	 * only a token issued to the asking session is answered, at most twice.
+	 */
+	tokens: IssuedTokens;
 };
+
+/** Every option of `ReconcileHandlerOptions`, the only ones read (own properties). */
+export const RECONCILE_OPTION_NAMES = [...ENDPOINT_OPTION_NAMES, 'zuora', 'maxBodyBytes', 'maxPages', 'tokens'] as const satisfies ReadonlyArray<keyof ReconcileHandlerOptions>;
+
+/** What a reconcile acts on, fixed at creation. */
+type Reconciling = {gate: Gate; get: (path: string) => Promise<ZuoraAnswer>; maxPages: number; tokens: IssuedTokens};
 
 /** What the page sends: the card's public facts and the token of the lost POST. Never the number or the security code. */
 export type ReconcileQuery = {
@@ -44,11 +57,17 @@ export type ReconcileQuery = {
 /** A card in Zuora's list, as far as matching needs it. */
 type ListedCard = {id: string; brand: unknown; lastFour: string | undefined; month: number | undefined; year: number | undefined};
 
-const QUERY_FIELDS = new Set(['token', 'creditCardType', 'lastFour', 'expirationMonth', 'expirationYear']);
-/** A run of 12 or more digits (spaces and dashes between allowed): a card number has no business here. */
-const CARD_NUMBER_LIKE = /\d(?:[\s-]*\d){11,}/;
+/** Every field of `ReconcileQuery`, the only ones the body may hold (read as own properties). */
+export const QUERY_FIELDS = ['token', 'creditCardType', 'lastFour', 'expirationMonth', 'expirationYear'] as const satisfies ReadonlyArray<keyof ReconcileQuery>;
+/**
+ * 12 or more digits, up to three of anything but letters and digits between two of them
+ * (`4111 1111`, `4111_1111`, `4111.-.1111`): a card number has no business here. Checked on a
+ * body of at most maxBodyBytes; the separators exclude digits, so it never backtracks far.
+ */
+const CARD_NUMBER_LIKE = /\d(?:[^\p{L}\d]{0,3}\d){11,}/u;
+/** No control characters, and not `.` or `..`, which would change the list's path. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
-const SAFE_ACCOUNT = /^[^\u0000-\u001F\u007F]{1,255}$/;
+const SAFE_ACCOUNT = /^(?!\.\.?$)[^\u0000-\u001F\u007F]{1,255}$/;
 const PAYMENT_METHOD_ID = /^[\w-]{1,64}$/;
 
 /**
@@ -59,8 +78,8 @@ const PAYMENT_METHOD_ID = /^[\w-]{1,64}$/;
  *
  * What it cannot tell: Zuora's list gives no creation time, so a card saved earlier with the
  * same brand, last four and expiry also counts as found (its id is answered: the card is on the
- * account either way). The token is checked for shape only; Zuora's list does not show which
- * token made a method.
+ * account either way). Zuora's list does not show which token made a method, so the token
+ * stands for the question: only one `tokens` recorded for the same session is answered, twice at most.
  *
  * @example
  * const reconcile = createReconcileHandler({
@@ -73,9 +92,11 @@ const PAYMENT_METHOD_ID = /^[\w-]{1,64}$/;
  * });
  * app.post('/reconcile', toNodeListener(reconcile));
  */
-export function createReconcileHandler(options: ReconcileHandlerOptions): ReconcileHandler {
+export function createReconcileHandler(given: ReconcileHandlerOptions): ReconcileHandler {
+	const options = ownFields(given, RECONCILE_OPTION_NAMES);
 	const zuora = zuoraClientOf(options.zuora);
-	if (typeof zuora.get !== 'function') {
+	const get = ownField(zuora, 'get');
+	if (typeof get !== 'function') {
 		throw new TypeError("zuora must be a client from createZuoraClient (it lists the account's cards with get), or its options");
 	}
 
@@ -84,16 +105,21 @@ export function createReconcileHandler(options: ReconcileHandlerOptions): Reconc
 		throw new TypeError('maxPages must be a positive whole number');
 	}
 
+	const {tokens} = options;
+	if (typeof tokens !== 'object' || tokens === null || typeof tokens.claim !== 'function') {
+		throw new TypeError("tokens must be the signature handler's record from createIssuedTokens(): only a token issued to the asking session is answered");
+	}
+
 	const gate = createGate(options, {keyPrefix: 'zuora-cors:reconcile', maxBodyBytes: 1024, bodyRequired: true}, options.maxBodyBytes);
 	const log =
 		options.log ??
 		((line: string) => {
 			console.error(line);
 		});
-	const list = zuora.get.bind(zuora);
+	const list = get.bind(zuora);
 	return async (request, context = {}) => {
 		try {
-			const answer = await reconcile(request, context, gate, async path => list(path), maxPages);
+			const answer = await reconcile(request, context, {gate, get: async path => list(path), maxPages, tokens});
 			if (answer instanceof Response) {
 				return answer;
 			}
@@ -112,13 +138,13 @@ export function createReconcileHandler(options: ReconcileHandlerOptions): Reconc
 }
 
 /** One request: the gate, the body, then the account's cards; the found id, null, or a refusal. */
-async function reconcile(request: Request, context: RequestContext, gate: Gate, get: (path: string) => Promise<ZuoraAnswer>, maxPages: number): Promise<string | null | Refusal | Response> {
+async function reconcile(request: Request, context: RequestContext, {gate, get, maxPages, tokens}: Reconciling): Promise<string | null | Refusal | Response> {
 	const checked = checkRequest(request, context, gate);
 	if (isRefusal(checked)) {
 		return checked;
 	}
 
-	const admitted = await admit(request, gate, checked.addressKey, authorization => authorization.account ?? authorization.accountKey);
+	const admitted = await admit(request, gate, checked, authorization => authorization.account ?? authorization.accountKey);
 	if (admitted instanceof Response || isRefusal(admitted)) {
 		return admitted;
 	}
@@ -130,7 +156,35 @@ async function reconcile(request: Request, context: RequestContext, gate: Gate, 
 
 	const text = await readText(request, gate.maxBodyBytes);
 	const query = text === undefined ? badRequest('a body over the limit or not UTF-8') : parseReconcileQuery(text);
-	return isRefusal(query) ? query : findCard(get, accountKey, query, maxPages);
+	if (isRefusal(query)) {
+		return query;
+	}
+
+	const claim = await claimToken(tokens, query.token, admitted);
+	return claim ?? findCard(get, accountKey, query, maxPages);
+}
+
+/** Whether this session may ask about this token: one issued to it, asked at most twice. */
+async function claimToken(tokens: IssuedTokens, token: string, admitted: Admitted): Promise<Refusal | undefined> {
+	let claim: Awaited<ReturnType<IssuedTokens['claim']>>;
+	try {
+		claim = await tokens.claim(token, admitted.authorization.session);
+	} catch (error) {
+		return {
+			status: 503,
+			code: 'LIMITS_UNAVAILABLE',
+			message: 'The checkout is unavailable for a moment. Please try again.',
+			headers: {'retry-after': '5'},
+			log: `the token store failed: ${error instanceof Error ? error.message : String(error)}: failing closed (503)`,
+		};
+	}
+
+	const why = {
+		'not-issued': 'a token this endpoint never issued (or one older than its lifetime)',
+		'other-session': 'a token issued to another session',
+		'used-up': 'a token already reconciled twice',
+	} as const;
+	return claim === 'answer' ? undefined : {status: 403, code: 'TOKEN_REFUSED', message: 'This card cannot be checked here: load the checkout page again.', log: `refused ${why[claim]}`};
 }
 
 /** Reads Zuora's list page by page until the card is found or the list ends. */
@@ -221,11 +275,11 @@ export function parseReconcileQuery(text: string): ReconcileQuery | Refusal {
 		return badRequest('a body that is not a JSON object');
 	}
 
-	const fields = value as Record<string, unknown>;
-	if (Object.keys(fields).some(name => !QUERY_FIELDS.has(name))) {
+	if (Object.keys(value).some(name => !(QUERY_FIELDS as readonly string[]).includes(name))) {
 		return badRequest('a body with fields other than token, creditCardType, lastFour, expirationMonth, expirationYear (not logged)');
 	}
 
+	const fields = ownFields(value as Record<(typeof QUERY_FIELDS)[number], unknown>, QUERY_FIELDS);
 	const {token, creditCardType, lastFour} = fields;
 	const expirationMonth = wholeNumber(fields['expirationMonth']);
 	const expirationYear = wholeNumber(fields['expirationYear']);

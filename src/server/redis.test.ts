@@ -100,10 +100,10 @@ test('no session id, address or account reaches Redis as is: keys are keyed hash
 	const store = await client();
 	await instance({store, limits, keyPrefix: prefix}).post();
 	const keys = await store.keys(`${prefix}*`);
-	expect(keys).toHaveLength(3);
+	expect(keys).toHaveLength(4);
 	for (const key of keys) {
-		expect(key).toMatch(new RegExp(`^${prefix}:(session|address|account):[\\w-]{22}$`));
-		for (const secret of ['attacker-session-id', '127.0.0.1', 'A00000001']) {
+		expect(key).toMatch(new RegExp(`^${prefix}:(session|address|network|account):[\\w-]{22}$`));
+		for (const secret of ['attacker-session-id', '127.0.0.1', '127.0.0.0/24', 'A00000001']) {
 			expect(key).not.toContain(secret);
 		}
 	}

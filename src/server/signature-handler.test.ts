@@ -25,7 +25,7 @@ beforeEach(() => {
 
 type Sent = {url: string; headers: Record<string, string>; body: string};
 
-const GENEROUS = {session: {points: 1000, duration: 60}, address: {points: 1000, duration: 60}, account: {points: 1000, duration: 60}} as const;
+const GENEROUS = {session: {points: 1000, duration: 60}, address: {points: 1000, duration: 60}, network: {points: 1000, duration: 60}, account: {points: 1000, duration: 60}} as const;
 
 /** A handler, what it sent Zuora, what it logged and how often authorize ran. */
 function setup(overrides: Partial<SignatureHandlerOptions> = {}, authorization: Partial<Authorization> | null = {}) {

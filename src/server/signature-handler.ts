@@ -4,7 +4,9 @@
  */
 import {CORS_OPERATIONS, ZUORA_BACKEND_PATHS} from '../zuora.js';
 import {isRefusal, json, type Refusal, refusalResponse, setupError} from './answers.js';
-import {admit, type Authorization, checkRequest, createGate, type EndpointOptions, type Gate, type RequestContext} from './gate.js';
+import {admit, type Authorization, checkRequest, createGate, ENDPOINT_OPTION_NAMES, type EndpointOptions, type Gate, type RequestContext} from './gate.js';
+import type {IssuedTokens} from './issued-tokens.js';
+import {ownField, ownFields} from './own-fields.js';
 import {zuoraClientOf, zuoraRefusal} from './zuora-answers.js';
 import type {ZuoraAnswer, ZuoraClient, ZuoraClientOptions} from './zuora-client.js';
 
@@ -49,7 +51,15 @@ export type SignatureHandlerOptions = EndpointOptions & {
 	maxBodyBytes?: number;
 	/** Key prefix in the store; handlers with the same prefix share counts. @default `zuora-cors:<operation>` */
 	keyPrefix?: string;
+	/**
+	 * Where each token handed out is recorded with its session (`createIssuedTokens()`); give the
+	 * same one to the reconcile handler, which answers only for tokens recorded here.
+	 */
+	tokens?: IssuedTokens;
 };
+
+/** Every option of `SignatureHandlerOptions`, the only ones read (own properties). */
+export const SIGNATURE_OPTION_NAMES = [...ENDPOINT_OPTION_NAMES, 'operation', 'zuora', 'uri', 'viaBrowser', 'maxBodyBytes', 'tokens'] as const satisfies ReadonlyArray<keyof SignatureHandlerOptions>;
 
 /** What one handler signs, fixed at creation. */
 type SigningConfig = {
@@ -59,6 +69,7 @@ type SigningConfig = {
 	/** The RSA signature is fetched here (else an HMAC pair is). */
 	rsaHere: boolean;
 	zuora: ZuoraClient;
+	tokens: IssuedTokens | undefined;
 };
 
 /** The body of the hmac- or rsa-signatures call, as Zuora names its fields. */
@@ -93,7 +104,8 @@ const FILE_ID = /^[\w-]{1,128}$/;
  * });
  * // Next.js: export const POST = signature;  node:http / Express: toNodeListener(signature)
  */
-export function createSignatureHandler(options: SignatureHandlerOptions): SignatureHandler {
+export function createSignatureHandler(given: SignatureHandlerOptions): SignatureHandler {
+	const options = ownFields(given, SIGNATURE_OPTION_NAMES);
 	const signing = resolveSigning(options);
 	const gate = createGate(options, {keyPrefix: `zuora-cors:${signing.operation}`, maxBodyBytes: 4096, bodyRequired: false}, options.maxBodyBytes);
 	const log =
@@ -136,12 +148,17 @@ function resolveSigning(options: SignatureHandlerOptions): SigningConfig {
 	}
 
 	// Files: the base the file id is appended to (`<baseUrl>/v1/files`, or `uri`).
-	const uri = (options.uri ?? `${zuora.baseUrl}${OPERATIONS[operation].path.replace('/{file-id}', '')}`).replace(/\/+$/, '');
+	const uri = (options.uri ?? `${ownField(zuora, 'baseUrl') ?? ''}${OPERATIONS[operation].path.replace('/{file-id}', '')}`).replace(/\/+$/, '');
 	if (!/^https?:\/\/[^/]+\//.test(uri)) {
 		throw new TypeError(`uri must be an absolute http(s) URL (got ${uri})`);
 	}
 
-	return {operation, uri, rsaHere, zuora};
+	const {tokens} = options;
+	if (tokens !== undefined && (typeof tokens !== 'object' || tokens === null || typeof tokens.record !== 'function')) {
+		throw new TypeError('tokens must be the record from createIssuedTokens()');
+	}
+
+	return {operation, uri, rsaHere, zuora, tokens};
 }
 
 /** One request: the gate's checks, authorize and limits, then Zuora. */
@@ -151,7 +168,7 @@ async function sign(request: Request, context: RequestContext, gate: Gate, signi
 		return checked;
 	}
 
-	const admitted = await admit(request, gate, checked.addressKey, authorization => limitAccount(signing.operation, authorization));
+	const admitted = await admit(request, gate, checked, authorization => limitAccount(signing.operation, authorization));
 	if (isRefusal(admitted) || admitted instanceof Response) {
 		return admitted;
 	}
@@ -168,7 +185,28 @@ async function sign(request: Request, context: RequestContext, gate: Gate, signi
 	}
 
 	const decided = signatureAnswer(answer, call, signing.rsaHere);
-	return isRefusal(decided) ? decided : json(200, decided);
+	if (isRefusal(decided)) {
+		return decided;
+	}
+
+	const recorded = await recordToken(signing.tokens, decided['token'] as string, admitted.authorization.session);
+	return recorded ?? json(200, decided);
+}
+
+/** Records who was given the token (for reconcile); a store that fails withholds it (503). */
+async function recordToken(tokens: IssuedTokens | undefined, token: string, session: string): Promise<Refusal | undefined> {
+	try {
+		await tokens?.record(token, session);
+		return undefined;
+	} catch (error) {
+		return {
+			status: 503,
+			code: 'LIMITS_UNAVAILABLE',
+			message: 'The checkout is unavailable for a moment. Please try again.',
+			headers: {'retry-after': '5'},
+			log: `the token store failed: ${error instanceof Error ? error.message : String(error)}: failing closed (503)`,
+		};
+	}
 }
 
 /** The per-account limit's key: `account`, else the card's account or the account name; files and pages count only by `account`. */

@@ -25,7 +25,8 @@ export function zuoraClientOf(zuora: ZuoraClient | ZuoraClientOptions): ZuoraCli
 		throw new TypeError('zuora must be a client from createZuoraClient, or its options {baseUrl, clientId, clientSecret}');
 	}
 
-	return 'post' in zuora && typeof zuora.post === 'function' ? zuora : createZuoraClient(zuora as ZuoraClientOptions);
+	// A client's own `post` (createZuoraClient makes one); never one Object.prototype lends.
+	return Object.hasOwn(zuora, 'post') && typeof (zuora as ZuoraClient).post === 'function' ? (zuora as ZuoraClient) : createZuoraClient(zuora as ZuoraClientOptions);
 }
 
 /**

@@ -4,6 +4,7 @@
  * once on a 401, and the bearer calls. Web APIs only (fetch, AbortSignal).
  */
 import {ZUORA_BACKEND_PATHS, type ZuoraEnvironment, zuoraBaseUrl} from '../zuora.js';
+import {ownFields} from './own-fields.js';
 
 export type ZuoraClientOptions = {
 	/**
@@ -35,6 +36,11 @@ export type ZuoraClientOptions = {
 };
 
 /** Zuora's answer to a bearer call, status and parsed JSON body (undefined when not a JSON object). */
+/** Every option of `ZuoraClientOptions`, the only ones read (own properties). */
+export const ZUORA_CLIENT_OPTION_NAMES = ['baseUrl', 'clientId', 'clientSecret', 'entityIds', 'refreshMarginMs', 'timeoutMs', 'fetch', 'now'] as const satisfies ReadonlyArray<
+	keyof ZuoraClientOptions
+>;
+
 export type ZuoraAnswer = {status: number; body: Record<string, unknown> | undefined; headers: Headers};
 
 export type ZuoraClient = {
@@ -58,7 +64,8 @@ export class ZuoraSetupError extends Error {
 }
 
 /** Creates a Zuora client; share one between handlers so they share one OAuth token. */
-export function createZuoraClient(options: ZuoraClientOptions): ZuoraClient {
+export function createZuoraClient(given: ZuoraClientOptions): ZuoraClient {
+	const options = ownFields(given, ZUORA_CLIENT_OPTION_NAMES);
 	const baseUrl = zuoraBaseUrl(options.baseUrl);
 	if (baseUrl === undefined) {
 		throw new TypeError(`zuora.baseUrl must be an environment name (apisandbox, eu, …) or an http(s) base URL such as https://rest.apisandbox.zuora.com (got ${String(options.baseUrl)})`);
@@ -146,7 +153,8 @@ export function createZuoraClient(options: ZuoraClientOptions): ZuoraClient {
 function parseObject(text: string): Record<string, unknown> | undefined {
 	try {
 		const parsed: unknown = JSON.parse(text);
-		return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+		// Null prototype: a field Zuora left out reads undefined, never a polluted Object.prototype's.
+		return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (Object.assign(Object.create(null), parsed) as Record<string, unknown>) : undefined;
 	} catch {
 		return undefined;
 	}

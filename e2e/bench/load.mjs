@@ -18,7 +18,7 @@
  * than the global fetch, so the figures say more about the stub than about the client.
  *
  * @example
- * // LOAD_FLOWS=500 LOAD_CONCURRENCY=20 node demo/load.mjs
+ * // LOAD_FLOWS=500 LOAD_CONCURRENCY=20 node e2e/bench/load.mjs
  */
 import {Agent, request as httpRequest} from 'node:http';
 import {pathToFileURL} from 'node:url';
@@ -58,7 +58,9 @@ function readOptions(env) {
 	/** @param {string} name @param {number} fallback @param {number} min */
 	const integer = (name, fallback, min) => {
 		const value = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
-		if (!Number.isInteger(value) || value < min) throw new TypeError(`${name} must be an integer >= ${min}, not "${env[name]}"`);
+		if (!Number.isInteger(value) || value < min) {
+			throw new TypeError(`${name} must be an integer >= ${min}, not "${env[name]}"`);
+		}
 		return value;
 	};
 	return {
@@ -79,32 +81,37 @@ function readOptions(env) {
  * @returns {Post}
  */
 function jsonClient(origin, agent) {
-	return (path, {headers = {}, body}) => new Promise((resolve, reject) => {
-		const started = performance.now();
-		const outgoing = httpRequest(`${origin}${path}`, {
-			method: 'POST',
-			agent,
-			timeout: REQUEST_TIMEOUT_MS,
-			headers: {'content-type': 'application/json', accept: 'application/json', ...headers, 'content-length': Buffer.byteLength(body)},
-		}, (incoming) => {
-			/** @type {Buffer[]} */
-			const chunks = [];
-			incoming.on('data', (/** @type {Buffer} */ chunk) => chunks.push(chunk));
-			incoming.on('error', reject);
-			incoming.on('end', () => {
-				const text = Buffer.concat(chunks).toString('utf8');
-				try {
-					resolve({status: incoming.statusCode ?? 0, body: JSON.parse(text), ms: performance.now() - started});
-				} catch {
-					reject(new Error(`${path} answered HTTP ${incoming.statusCode} with a body that is not JSON`));
-				}
-			});
+	return (path, {headers = {}, body}) =>
+		new Promise((resolve, reject) => {
+			const started = performance.now();
+			const outgoing = httpRequest(
+				`${origin}${path}`,
+				{
+					method: 'POST',
+					agent,
+					timeout: REQUEST_TIMEOUT_MS,
+					headers: {'content-type': 'application/json', accept: 'application/json', ...headers, 'content-length': Buffer.byteLength(body)},
+				},
+				incoming => {
+					/** @type {Buffer[]} */
+					const chunks = [];
+					incoming.on('data', (/** @type {Buffer} */ chunk) => chunks.push(chunk));
+					incoming.on('error', reject);
+					incoming.on('end', () => {
+						const text = Buffer.concat(chunks).toString('utf8');
+						try {
+							resolve({status: incoming.statusCode ?? 0, body: JSON.parse(text), ms: performance.now() - started});
+						} catch {
+							reject(new Error(`${path} answered HTTP ${incoming.statusCode} with a body that is not JSON`));
+						}
+					});
+				},
+			);
+			// A stuck request must fail the run, never hang it.
+			outgoing.on('timeout', () => outgoing.destroy(new Error(`${path} timed out after ${REQUEST_TIMEOUT_MS} ms`)));
+			outgoing.on('error', reject);
+			outgoing.end(body);
 		});
-		// A stuck request must fail the run, never hang it.
-		outgoing.on('timeout', () => outgoing.destroy(new Error(`${path} timed out after ${REQUEST_TIMEOUT_MS} ms`)));
-		outgoing.on('error', reject);
-		outgoing.end(body);
-	});
 }
 
 /**
@@ -114,7 +121,9 @@ function jsonClient(origin, agent) {
 async function runPool(count, concurrency, task) {
 	let next = 0;
 	const worker = async () => {
-		while (next < count) await task(next++);
+		while (next < count) {
+			await task(next++);
+		}
 	};
 	await Promise.all(Array.from({length: Math.min(count, concurrency)}, worker));
 }
@@ -125,7 +134,9 @@ async function runPool(count, concurrency, task) {
 async function oauthToken(post) {
 	const form = new URLSearchParams({client_id: 'demo-client-id', client_secret: 'demo-client-secret', grant_type: 'client_credentials'});
 	const answer = await post(ZUORA_BACKEND_PATHS.oauthToken, {headers: {'content-type': 'application/x-www-form-urlencoded'}, body: form.toString()});
-	if (answer.status !== 200 || typeof answer.body.access_token !== 'string') throw new Error(`OAuth answered HTTP ${answer.status}`);
+	if (answer.status !== 200 || typeof answer.body.access_token !== 'string') {
+		throw new Error(`OAuth answered HTTP ${answer.status}`);
+	}
 	return answer.body.access_token;
 }
 
@@ -194,7 +205,9 @@ function changeOneChar(text, index, alphabet) {
 
 /** @param {number[]} values @param {number} fraction */
 function percentile(values, fraction) {
-	if (values.length === 0) return 0;
+	if (values.length === 0) {
+		return 0;
+	}
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? 0;
 }
@@ -213,7 +226,9 @@ class Problems {
 	list = [];
 	/** @param {boolean} ok @param {string} what */
 	check(ok, what) {
-		if (!ok) this.list.push(what);
+		if (!ok) {
+			this.list.push(what);
+		}
 	}
 }
 
@@ -266,12 +281,15 @@ async function expectRefused({post, options}, sends, code) {
 	/** @type {string[]} */
 	const wrong = [];
 	const started = performance.now();
-	await runPool(sends.length, options.concurrency, async (index) => {
+	await runPool(sends.length, options.concurrency, async index => {
 		const send = /** @type {{pair: Pair, accountKey?: string}} */ (sends[index]);
 		try {
 			const answer = await createCard(post, send.pair, send.accountKey);
-			if (answer.status === 200 && reasonCode(answer.body) === code) refused++;
-			else wrong.push(`HTTP ${answer.status} ${summarize(answer.body)}`);
+			if (answer.status === 200 && reasonCode(answer.body) === code) {
+				refused++;
+			} else {
+				wrong.push(`HTTP ${answer.status} ${summarize(answer.body)}`);
+			}
 		} catch (error) {
 			wrong.push(error instanceof Error ? error.message : String(error));
 		}
@@ -290,34 +308,54 @@ async function tamperSweep(run) {
 	const origin = new URL(uri);
 	/** @type {Array<{name: string, code: number, make: (index: number) => Promise<{pair: Pair, accountKey?: string}>}>} */
 	const cases = [
-		{name: 'signature', code: INVALID_SIGNATURE, async make(index) {
-			const {pair} = await sign(post, bearer, uri);
-			// base64 of hex; the padding '=' at the end stays so only one real character changes.
-			const body = pair.signature.replace(/=+$/, '');
-			return {pair: {...pair, signature: changeOneChar(body, index % body.length, ALPHANUMERIC) + pair.signature.slice(body.length)}};
-		}},
-		{name: 'token', code: INVALID_TOKEN, async make(index) {
-			const {pair} = await sign(post, bearer, uri);
-			return {pair: {...pair, token: changeOneChar(pair.token, index % pair.token.length, ALPHANUMERIC)}};
-		}},
-		{name: 'body accountKey', code: INVALID_SIGNATURE, async make(index) {
-			const {pair} = await sign(post, bearer, uri);
-			return {pair, accountKey: changeOneChar(ACCOUNT_KEY, index % ACCOUNT_KEY.length, ALPHANUMERIC)};
-		}},
-		{name: 'signed uri (host)', code: INVALID_SIGNATURE, async make(index) {
-			const other = new URL(uri);
-			other.hostname = `127.0.0.${2 + (index % 8)}`;
-			if (other.host === origin.host) throw new Error('the tampered uri equals the real one');
-			const {pair} = await sign(post, bearer, other.href);
-			return {pair};
-		}},
+		{
+			name: 'signature',
+			code: INVALID_SIGNATURE,
+			async make(index) {
+				const {pair} = await sign(post, bearer, uri);
+				// base64 of hex; the padding '=' at the end stays so only one real character changes.
+				const body = pair.signature.replace(/=+$/, '');
+				return {pair: {...pair, signature: changeOneChar(body, index % body.length, ALPHANUMERIC) + pair.signature.slice(body.length)}};
+			},
+		},
+		{
+			name: 'token',
+			code: INVALID_TOKEN,
+			async make(index) {
+				const {pair} = await sign(post, bearer, uri);
+				return {pair: {...pair, token: changeOneChar(pair.token, index % pair.token.length, ALPHANUMERIC)}};
+			},
+		},
+		{
+			name: 'body accountKey',
+			code: INVALID_SIGNATURE,
+			async make(index) {
+				const {pair} = await sign(post, bearer, uri);
+				return {pair, accountKey: changeOneChar(ACCOUNT_KEY, index % ACCOUNT_KEY.length, ALPHANUMERIC)};
+			},
+		},
+		{
+			name: 'signed uri (host)',
+			code: INVALID_SIGNATURE,
+			async make(index) {
+				const other = new URL(uri);
+				other.hostname = `127.0.0.${2 + (index % 8)}`;
+				if (other.host === origin.host) {
+					throw new Error('the tampered uri equals the real one');
+				}
+				const {pair} = await sign(post, bearer, other.href);
+				return {pair};
+			},
+		},
 	];
 	const results = [];
 	for (const tamper of cases) {
 		/** @type {Array<{pair: Pair, accountKey?: string}>} */
 		const sends = [];
-		for (let index = 0; index < options.tampers; index++) sends.push(await tamper.make(index));
-		results.push({name: tamper.name, code: tamper.code, tries: sends.length, ...await expectRefused(run, sends, tamper.code)});
+		for (let index = 0; index < options.tampers; index++) {
+			sends.push(await tamper.make(index));
+		}
+		results.push({name: tamper.name, code: tamper.code, tries: sends.length, ...(await expectRefused(run, sends, tamper.code))});
 	}
 	return results;
 }
@@ -345,14 +383,20 @@ export async function runLoad(options) {
 		const tokensAfterFlows = stub.tokens();
 		problems.check(flow.failures.length === 0, `${flow.failures.length} flows failed (first: ${flow.failures[0]})`);
 		problems.check(methods.length === options.flows, `${methods.length} payment methods for ${options.flows} flows`);
-		problems.check(new Set(methods.map((method) => method.id)).size === methods.length, 'two payment methods share an id');
+		problems.check(new Set(methods.map(method => method.id)).size === methods.length, 'two payment methods share an id');
 		problems.check(new Set(flow.ids).size === flow.ids.length, 'two flows got the same paymentMethodId');
-		problems.check(methods.every((method) => method.accountKey === ACCOUNT_KEY), `a payment method is not on ${ACCOUNT_KEY}`);
-		problems.check(new Set(flow.pairs.map((pair) => pair.token)).size === flow.pairs.length, 'a token was issued twice');
-		problems.check(tokensAfterFlows.issued === options.flows && tokensAfterFlows.used === options.flows, `tokens issued/used ${tokensAfterFlows.issued}/${tokensAfterFlows.used}, expected ${options.flows}/${options.flows}`);
+		problems.check(
+			methods.every(method => method.accountKey === ACCOUNT_KEY),
+			`a payment method is not on ${ACCOUNT_KEY}`,
+		);
+		problems.check(new Set(flow.pairs.map(pair => pair.token)).size === flow.pairs.length, 'a token was issued twice');
+		problems.check(
+			tokensAfterFlows.issued === options.flows && tokensAfterFlows.used === options.flows,
+			`tokens issued/used ${tokensAfterFlows.issued}/${tokensAfterFlows.used}, expected ${options.flows}/${options.flows}`,
+		);
 
 		// 2. Replay storm.
-		const replays = flow.pairs.flatMap((pair) => Array.from({length: options.replays}, () => ({pair})));
+		const replays = flow.pairs.flatMap(pair => Array.from({length: options.replays}, () => ({pair})));
 		const storm = await expectRefused(run, replays, INVALID_TOKEN);
 		const createdByStorm = stub.paymentMethods().length - methods.length;
 		problems.check(storm.refused === replays.length, `replay storm: ${replays.length - storm.refused} of ${replays.length} not refused with ${INVALID_TOKEN} (first: ${storm.wrong[0]})`);
@@ -370,7 +414,10 @@ export async function runLoad(options) {
 		// token-tamper ones (whose real token was never presented) is spent too.
 		const tokens = stub.tokens();
 		const expectedTokens = {issued: options.flows + 4 * options.tampers, used: options.flows + 3 * options.tampers};
-		problems.check(tokens.issued === expectedTokens.issued && tokens.used === expectedTokens.used, `tokens issued/used at the end ${tokens.issued}/${tokens.used}, expected ${expectedTokens.issued}/${expectedTokens.used}`);
+		problems.check(
+			tokens.issued === expectedTokens.issued && tokens.used === expectedTokens.used,
+			`tokens issued/used at the end ${tokens.issued}/${tokens.used}, expected ${expectedTokens.issued}/${expectedTokens.used}`,
+		);
 
 		printFigures({options, flow, methods: methods.length, tokensAfterFlows, tokens, storm, replays: replays.length, createdByStorm, sweep, createdBySweep});
 	} finally {
@@ -396,7 +443,7 @@ export async function runLoad(options) {
  */
 function printFigures({options, flow, methods, tokensAfterFlows, tokens, storm, replays, createdByStorm, sweep, createdBySweep}) {
 	const lines = [
-		`flows: ${options.flows} at concurrency ${options.concurrency}, ${flow.seconds.toFixed(2)} s, ${(options.flows / flow.seconds).toFixed(0)} flows/s (${(2 * options.flows / flow.seconds).toFixed(0)} requests/s)`,
+		`flows: ${options.flows} at concurrency ${options.concurrency}, ${flow.seconds.toFixed(2)} s, ${(options.flows / flow.seconds).toFixed(0)} flows/s (${((2 * options.flows) / flow.seconds).toFixed(0)} requests/s)`,
 		`  failed ${flow.failures.length}, payment methods ${methods}, distinct ids ${new Set(flow.ids).size}, tokens issued/used ${tokensAfterFlows.issued}/${tokensAfterFlows.used}`,
 		`  latency (ms)              p50     p99     max`,
 		latencyRow('whole flow', flow.latency.flow),
@@ -405,7 +452,7 @@ function printFigures({options, flow, methods, tokensAfterFlows, tokens, storm, 
 		`replay storm: ${replays} replays (${options.replays} per used pair), ${storm.seconds.toFixed(2)} s, ${(replays / Math.max(storm.seconds, 1e-9)).toFixed(0)} requests/s`,
 		`  refused with ${INVALID_TOKEN}: ${storm.refused}, other answers: ${storm.wrong.length}, payment methods created: ${createdByStorm}`,
 		`tamper sweep (one byte changed)   tries  refused  expected code`,
-		...sweep.map((result) => `  ${result.name.padEnd(32)}${String(result.tries).padStart(5)}${String(result.refused).padStart(9)}  ${result.code}`),
+		...sweep.map(result => `  ${result.name.padEnd(32)}${String(result.tries).padStart(5)}${String(result.refused).padStart(9)}  ${result.code}`),
 		`  payment methods created: ${createdBySweep}; tokens issued/used at the end ${tokens.issued}/${tokens.used}`,
 	];
 	console.log(lines.join('\n'));
