@@ -124,17 +124,17 @@ test.describe('token failures', () => {
 		expect(demo.stub.paymentMethods()).toHaveLength(1);
 	});
 
-	test('a tampered accountKey is refused by the signature check', async ({page, demo}) => {
+	test('a tampered accountKey is refused before the card is sent', async ({page, demo}) => {
 		await page.goto(`${demo.merchant.url}/developer.html`);
 		await rebind(page, {fields: {accountKey: 'A99999999'}});
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		const error = page.locator('#error');
-		// Contract 3: Zuora's 90000012 (invalid signature) is a setup error, never "card not saved".
-		await expect(error).toHaveAttribute('data-code', '90000012');
-		await expect(error).toHaveAttribute('data-kind', 'setup');
-		await expect(error).not.toHaveAttribute('data-message', 'card_not_saved');
+		// Contract 1: a page value that disagrees with the account the backend signed is refused, nothing sent.
+		await expect(error).toHaveAttribute('data-kind', 'validation');
+		await expect(error).toHaveAttribute('data-message', 'card_not_sent');
 		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
+		expect(creates(demo.stub)).toHaveLength(0);
 		expect(demo.stub.paymentMethods()).toHaveLength(0);
 	});
 
