@@ -25,7 +25,7 @@ for (const [lang, catalogue] of LOCALES) {
 				violations.push(message.text());
 			}
 		});
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		// What a page does when the shopper picks a language: a <script> tag for the locale file
 		// (through a Trusted Types policy: the page requires them for script URLs), then <html lang>.
 		await page.evaluate(async lang => {
@@ -75,7 +75,7 @@ for (const [lang, catalogue] of LOCALES) {
 }
 
 test('without a locale file the page stays in English (the built-in catalogue)', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await fillCard(page, {number: '4000000000009995'});
 	await page.locator('#submit').click();
 	await expect(page.locator('#error')).toHaveText('Your card was declined for insufficient funds. Please use another card.');

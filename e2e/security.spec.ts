@@ -11,7 +11,7 @@ test.describe('page security', () => {
 				void (window as unknown as {reportViolation(text: string): Promise<void>}).reportViolation(`${event.violatedDirective} ${event.blockedURI}`);
 			});
 		});
-		const response = await page.goto(demo.merchant.url);
+		const response = await page.goto(`${demo.merchant.url}/developer.html`);
 		const csp = response?.headers()['content-security-policy'] ?? '';
 		expect(csp).toContain('script-src \'self\'');
 		expect(csp).toContain('require-trusted-types-for \'script\'');
@@ -75,7 +75,7 @@ test.describe('signature issuance', () => {
 		await attacker.close();
 
 		// The shopper, a different session on the same IP, is not affected.
-		await page.goto(merchant.url);
+		await page.goto(`${merchant.url}/developer.html`);
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		await expect(page.locator('#result')).toBeVisible();
@@ -101,7 +101,7 @@ test.describe('signature issuance', () => {
 
 		expect(statuses).toEqual([...Array.from({length: 10}, () => 200), ...Array.from({length: 5}, () => 429)]);
 
-		await page.goto(merchant.url);
+		await page.goto(`${merchant.url}/developer.html`);
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		await expect(page.locator('#result')).toBeVisible();
@@ -167,7 +167,7 @@ test.describe('signature issuance', () => {
 			await expect(page).toHaveTitle('sent');
 			expect(demo.stub.tokens().issued).toBe(0);
 			// The shopper's own session still works afterwards.
-			await page.goto(demo.merchant.url);
+			await page.goto(`${demo.merchant.url}/developer.html`);
 			await fillCard(page);
 			await page.getByRole('button', {name: 'Save card'}).click();
 			await expect(page.locator('#result')).toBeVisible();

@@ -22,6 +22,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ASSETS = [
 	'<link rel="icon" href="/favicon.svg">',
 	'<link rel="stylesheet" href="/style.css">',
+	'<!-- The configuration (where the card goes), written by the merchant server: never markup. -->',
+	'<script src="/config.js"></script>',
 	'<!-- The bundle of main.js + consumer-page.js + zuora-cors + ky, built from the npm tarball by build.mjs. -->',
 	'<script type="module" src="./app.js"></script>',
 ];

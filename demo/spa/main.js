@@ -19,7 +19,8 @@ if (config !== undefined) {
 		const {error} = /** @type {CustomEvent<{error: ZuoraCorsError}>} */ (event).detail;
 		showFailure(error);
 	});
-	// bindForm enables the card controls once its submit listener is in place; beside the card it
-	// reads only the fields named in formFields.
-	bindForm(form, {...config, signatureOptions: {method: 'POST'}, formFields: ['accountKey', 'defaultPaymentMethod']});
+	const {accountKey, ...call} = config;
+	// The account comes from the configuration, not a form field: markup cannot change it. bindForm
+	// enables the card controls it binds once its submit listener is in place.
+	bindForm(form, {...call, signatureOptions: {method: 'POST'}, fields: {accountKey}, formFields: ['defaultPaymentMethod']});
 }

@@ -20,6 +20,8 @@ const ASSETS = [
 	'<!-- vite-ignore: the merchant server serves these at its root, outside this app\'s /vite/ base. -->',
 	'<link rel="icon" href="/favicon.svg" vite-ignore>',
 	'<link rel="stylesheet" href="/style.css" vite-ignore>',
+	'<!-- The configuration (where the card goes), written by the merchant server: never markup. -->',
+	'<script src="/config.js" vite-ignore></script>',
 	'<!-- Vite\'s entry: build.mjs bundles main.js + consumer-page.js + zuora-cors + ky from the npm',
 	'     tarball and puts the hashed bundle\'s <script> here. -->',
 	'<script type="module" src="./main.js"></script>',
