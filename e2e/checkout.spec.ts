@@ -5,7 +5,11 @@ import {CARD, creates, expect, fillCard, test} from './fixtures.js';
 async function rebind(page: Page, options: Record<string, unknown>) {
 	await page.evaluate(options => {
 		type Demo = {card: {signatureUrl: string; url: string; allowedHosts: string[]}; accountKey: string};
-		const {checkout, ZuoraCors, zuoraCorsDemo: {card, accountKey}} = window as unknown as {checkout: {destroy(): void}; ZuoraCors: typeof import('../src/index.js'); zuoraCorsDemo: Demo};
+		const {
+			checkout,
+			ZuoraCors,
+			zuoraCorsDemo: {card, accountKey},
+		} = window as unknown as {checkout: {destroy(): void}; ZuoraCors: typeof import('../src/index.js'); zuoraCorsDemo: Demo};
 		checkout.destroy();
 		const form = document.querySelector('form')!;
 		(window as unknown as {checkout: unknown}).checkout = ZuoraCors.bindForm(form, {...card, signatureOptions: {method: 'POST'}, fields: {accountKey}, ...options});
@@ -25,7 +29,16 @@ test.describe('script-tag checkout', () => {
 
 		const methods = demo.stub.paymentMethods();
 		expect(methods).toHaveLength(1);
-		expect(methods[0]).toMatchObject({id, accountKey: 'A00000001', creditCardType: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: 2031, cardHolderName: 'Ada Lovelace', defaultPaymentMethod: true});
+		expect(methods[0]).toMatchObject({
+			id,
+			accountKey: 'A00000001',
+			creditCardType: 'Visa',
+			last4: '1111',
+			expirationMonth: 12,
+			expirationYear: 2031,
+			cardHolderName: 'Ada Lovelace',
+			defaultPaymentMethod: true,
+		});
 
 		// credentials: 'include' made the browser send the merchant's SameSite=Lax cookie to Zuora.
 		const [post] = creates(demo.stub);
@@ -66,7 +79,7 @@ test.describe('script-tag checkout', () => {
 		expect(demo.stub.tokens()).toEqual({issued: 1, used: 1});
 	});
 
-	test('a decline card shows the gateway\'s reason and creates nothing', async ({page, demo}, testInfo) => {
+	test("a decline card shows the gateway's reason and creates nothing", async ({page, demo}, testInfo) => {
 		await page.goto(`${demo.merchant.url}/developer.html`);
 		await fillCard(page, {number: '4000000000000002'});
 		await page.getByRole('button', {name: 'Save card'}).click();
@@ -88,7 +101,11 @@ test.describe('token failures', () => {
 		await fillCard(page);
 		// Take the prefetched pair and spend it outside the page, as a replay would.
 		const pair = await page.evaluate(async () => (window as unknown as {checkout: {prefetch(): Promise<{signature: string; token: string}>}}).checkout.prefetch());
-		const spent = await fetch(`${demo.stub.url}/v1/payment-methods/credit-cards`, {method: 'POST', headers: {signature: pair.signature, token: pair.token, 'content-type': 'application/json'}, body: '{}'});
+		const spent = await fetch(`${demo.stub.url}/v1/payment-methods/credit-cards`, {
+			method: 'POST',
+			headers: {signature: pair.signature, token: pair.token, 'content-type': 'application/json'},
+			body: '{}',
+		});
 		expect(((await spent.json()) as {success: boolean}).success).toBe(false);
 
 		await page.getByRole('button', {name: 'Save card'}).click();
@@ -111,14 +128,19 @@ test.describe('token failures', () => {
 
 	test('makeCorsRequest with a used token fails with 90000011 and creates nothing more', async ({page, demo}) => {
 		await page.goto(`${demo.merchant.url}/developer.html`);
-		const outcome = await page.evaluate(async ({zuora, card}) => {
-			const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
-			const pair = await fetchSignature('/signature', {method: 'POST'});
-			const json = {accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv};
-			const first = await makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json});
-			const second = await makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json}).catch((error: unknown) => error as {name: string; kind: string; stage: string; code: number; retryable: boolean; message: string});
-			return {first, second: {name: second.name, kind: second.kind, stage: second.stage, code: second.code, retryable: second.retryable, message: second.message}};
-		}, {zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`, card: CARD});
+		const outcome = await page.evaluate(
+			async ({zuora, card}) => {
+				const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
+				const pair = await fetchSignature('/signature', {method: 'POST'});
+				const json = {accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv};
+				const first = await makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json});
+				const second = await makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json}).catch(
+					(error: unknown) => error as {name: string; kind: string; stage: string; code: number; retryable: boolean; message: string},
+				);
+				return {first, second: {name: second.name, kind: second.kind, stage: second.stage, code: second.code, retryable: second.retryable, message: second.message}};
+			},
+			{zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`, card: CARD},
+		);
 		expect(outcome.first.success).toBe(true);
 		expect(outcome.second).toMatchObject({name: 'ZuoraCorsError', kind: 'zuora', stage: 'request', code: 90_000_011, retryable: true});
 		expect(outcome.second.message).not.toContain(CARD.number);
@@ -139,7 +161,7 @@ test.describe('token failures', () => {
 		expect(demo.stub.paymentMethods()).toHaveLength(0);
 	});
 
-	test('the account shown in the form is not what is sent: the page\'s configuration decides', async ({page, demo}) => {
+	test("the account shown in the form is not what is sent: the page's configuration decides", async ({page, demo}) => {
 		await page.goto(`${demo.merchant.url}/developer.html`);
 		await fillCard(page);
 		await page.getByLabel('Account').evaluate((input: HTMLInputElement) => {
@@ -195,14 +217,22 @@ test.describe('Zuora and network faults', () => {
 		await page.getByRole('button', {name: 'Save card'}).click();
 		const error = page.locator('#error');
 		await expect(error).toHaveAttribute('data-kind', 'network');
-		const message = await page.evaluate(async ({zuora}) => {
-			const {makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
-			return makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: 's', token: 't', json: {}}).catch((error_: unknown) => (error_ as Error).message);
-		}, {zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`});
+		const message = await page.evaluate(
+			async ({zuora}) => {
+				const {makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
+				return makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: 's', token: 't', json: {}}).catch((error_: unknown) => (error_ as Error).message);
+			},
+			{zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`},
+		);
 		expect(message).toContain('CORS refusal');
 		expect(message).toContain(`allow the origin ${stranger.origin}`);
 		// The preflight was refused, so the card POST never left the browser.
-		expect(demo.stub.requests().filter(request => request.method === 'OPTIONS').every(request => request.status === 403)).toBe(true);
+		expect(
+			demo.stub
+				.requests()
+				.filter(request => request.method === 'OPTIONS')
+				.every(request => request.status === 403),
+		).toBe(true);
 		expect(creates(demo.stub)).toHaveLength(0);
 	});
 
@@ -223,12 +253,24 @@ test.describe('Zuora and network faults', () => {
 
 test('Create Account through makeCorsRequest, with the account name signed', async ({page, demo}) => {
 	await page.goto(`${demo.merchant.url}/developer.html`);
-	const create = async (name: string) => page.evaluate(async ({zuora, name, card}) => {
-		const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
-		const pair = await fetchSignature('/signature/account', {method: 'POST'});
-		const json = {name, currency: 'USD', billToContact: {firstName: 'Ada', lastName: 'Lovelace', country: 'US'}, creditCard: {cardType: 'Visa', cardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv}};
-		return makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json}).then(result => ({ok: true as const, result}), (error: unknown) => ({ok: false as const, code: (error as {code: number}).code}));
-	}, {zuora: `${demo.stub.url}/v1/accounts`, name, card: CARD});
+	const create = async (name: string) =>
+		page.evaluate(
+			async ({zuora, name, card}) => {
+				const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
+				const pair = await fetchSignature('/signature/account', {method: 'POST'});
+				const json = {
+					name,
+					currency: 'USD',
+					billToContact: {firstName: 'Ada', lastName: 'Lovelace', country: 'US'},
+					creditCard: {cardType: 'Visa', cardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv},
+				};
+				return makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json}).then(
+					result => ({ok: true as const, result}),
+					(error: unknown) => ({ok: false as const, code: (error as {code: number}).code}),
+				);
+			},
+			{zuora: `${demo.stub.url}/v1/accounts`, name, card: CARD},
+		);
 
 	const created = await create('Demo Shopper');
 	expect(created).toMatchObject({ok: true, result: {success: true, accountNumber: 'A00000001'}});
@@ -239,7 +281,7 @@ test('Create Account through makeCorsRequest, with the account name signed', asy
 });
 
 test.describe('the page a newcomer sees (/)', () => {
-	test('is the shopper-grade form, with the developer\'s details in a collapsed panel', async ({page, demo}) => {
+	test("is the shopper-grade form, with the developer's details in a collapsed panel", async ({page, demo}) => {
 		await page.goto(demo.merchant.url);
 		// No account field, no card-type list: one expiry field, the brand shown as the number is typed.
 		await expect(page.locator('[name="accountKey"], [name="creditCardType"], [name="expirationMonth"]')).toHaveCount(0);
@@ -274,7 +316,13 @@ test.describe('the page a newcomer sees (/)', () => {
 		await page.getByRole('button', {name: 'Save card'}).click();
 		const result = page.locator('#result');
 		await expect(result).toHaveText(/[0-9a-f]{32}$/);
-		const box = await result.evaluate(element => ({scroll: element.scrollWidth, client: element.clientWidth, right: element.getBoundingClientRect().right, page: document.documentElement.clientWidth, pageScroll: document.documentElement.scrollWidth}));
+		const box = await result.evaluate(element => ({
+			scroll: element.scrollWidth,
+			client: element.clientWidth,
+			right: element.getBoundingClientRect().right,
+			page: document.documentElement.clientWidth,
+			pageScroll: document.documentElement.scrollWidth,
+		}));
 		expect(box.scroll).toBeLessThanOrEqual(box.client);
 		expect(box.right).toBeLessThanOrEqual(box.page);
 		expect(box.pageScroll).toBeLessThanOrEqual(box.page);

@@ -42,7 +42,15 @@ const PAGES: PageUnderTest[] = [
 	{path: '/', formId: 'card-form', bundle: IIFE, values: SHOPPER_VALUES, number: 'creditCardNumber', success: '#result', failure: '#error'},
 	{path: '/card.html', formId: 'card-form', bundle: IIFE, values: SHOPPER_VALUES, number: 'creditCardNumber', success: '#result', failure: '#error'},
 	{path: '/developer.html', formId: 'card-form', bundle: IIFE, values: DEVELOPER_VALUES, number: 'creditCardNumber', success: '#result', failure: '#error'},
-	{path: '/account.html', formId: 'account-form', bundle: IIFE, values: {firstName: 'Ada', lastName: 'Lovelace', cardHolderName: CARD.name, cardNumber: CARD.number, expirationMonth: CARD.month, expirationYear: CARD.year, securityCode: CARD.cvv}, number: 'cardNumber', success: '#account-result', failure: '#account-error'},
+	{
+		path: '/account.html',
+		formId: 'account-form',
+		bundle: IIFE,
+		values: {firstName: 'Ada', lastName: 'Lovelace', cardHolderName: CARD.name, cardNumber: CARD.number, expirationMonth: CARD.month, expirationYear: CARD.year, securityCode: CARD.cvv},
+		number: 'cardNumber',
+		success: '#account-result',
+		failure: '#account-error',
+	},
 	{path: '/spa/', formId: 'card-form', bundle: '**/spa/app.js', values: DEVELOPER_VALUES, number: 'creditCardNumber', success: '#saved', failure: '#error:not(:empty)'},
 	{path: '/vite/', formId: 'card-form', bundle: '**/vite/assets/*.js', values: DEVELOPER_VALUES, number: 'creditCardNumber', success: '#saved', failure: '#error:not(:empty)'},
 ];
@@ -58,7 +66,7 @@ type Case = {title: string; mustBind?: boolean; page: PageUnderTest; markup: str
 function random(seed: number) {
 	let state = seed >>> 0;
 	const next = () => {
-		state = (state + 0x6D_2B_79_F5) >>> 0;
+		state = (state + 0x6d_2b_79_f5) >>> 0;
 		let t = state;
 		t = Math.imul(t ^ (t >>> 15), t | 1);
 		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
@@ -90,10 +98,13 @@ const MODES: Record<string, (rng: Random, formId: string) => string> = {
 			rng.next() < 0.7 ? `formmethod="${rng.pick(['get', 'post', 'dialog'])}"` : '',
 			rng.next() < 0.5 ? `formtarget="${rng.pick(['_blank', '_self', '_top', 'sink'])}"` : '',
 			rng.next() < 0.3 ? 'formnovalidate' : '',
-		].filter(Boolean).join(' ');
+		]
+			.filter(Boolean)
+			.join(' ');
 		return rng.pick([`<button ${attributes}>Pay now</button>`, `<input type="submit" value="Pay now" ${attributes}>`, `<button type="submit" ${attributes}>Pay now`]);
 	},
-	'injected control': (rng, formId) => `<input name="${rng.pick(['note', 'x', 'email'])}" value="1" ${rng.next() < 0.5 ? `form="${formId}"` : ''}>${rng.next() < 0.5 ? `<button form="${formId}" formaction="${rng.pick(ACTIONS)}">Go</button>` : ''}`,
+	'injected control': (rng, formId) =>
+		`<input name="${rng.pick(['note', 'x', 'email'])}" value="1" ${rng.next() < 0.5 ? `form="${formId}"` : ''}>${rng.next() < 0.5 ? `<button form="${formId}" formaction="${rng.pick(ACTIONS)}">Go</button>` : ''}`,
 };
 
 const PLACEMENTS: Placement[] = ['before', 'form-start', 'fields-start', 'between-controls', 'after'];
@@ -133,21 +144,45 @@ const DECOYS: Array<(rng: Random, formId: string) => string> = [
 /** Decoys on every page, with the library loaded: the card still goes to the stub Zuora only, or the page binds nothing. */
 function decoyCases(): Case[] {
 	const rng = random(SEED + 1);
-	return PAGES.flatMap((page, index) => [0, 1].map(turn => {
-		const kind = (index * 2 + turn) % DECOYS.length;
-		const markup = DECOYS[kind]!(rng, page.formId);
-		const csp = turn === 0;
-		// Only a decoy under the form's own id can stop the page binding its form.
-		return {mustBind: !markup.includes(`id="${page.formId}"`), title: `decoy #${kind} before the form on ${page.path}, ${csp ? 'CSP' : 'no CSP'}: ${markup}`, page, markup, placement: 'before' as const, bundle: 'loaded' as const, csp};
-	}));
+	return PAGES.flatMap((page, index) =>
+		[0, 1].map(turn => {
+			const kind = (index * 2 + turn) % DECOYS.length;
+			const markup = DECOYS[kind]!(rng, page.formId);
+			const csp = turn === 0;
+			// Only a decoy under the form's own id can stop the page binding its form.
+			return {
+				mustBind: !markup.includes(`id="${page.formId}"`),
+				title: `decoy #${kind} before the form on ${page.path}, ${csp ? 'CSP' : 'no CSP'}: ${markup}`,
+				page,
+				markup,
+				placement: 'before' as const,
+				bundle: 'loaded' as const,
+				csp,
+			};
+		}),
+	);
 }
 
 /** The two injections the outside review used, each with and without the CSP. */
 function reviewCases(): Case[] {
 	const page = PAGES[0]!;
 	return [true, false].flatMap(csp => [
-		{title: `review: an unclosed <select> before the card fields, bundle blocked, ${csp ? 'CSP' : 'no CSP'}`, page, markup: '<select>', placement: 'form-start' as const, bundle: 'blocked' as const, csp},
-		{title: `review: <form action=/collect method=post><select> before the real form, bundle loaded, ${csp ? 'CSP' : 'no CSP'}`, page, markup: '<form action=/collect method=post><select>', placement: 'before' as const, bundle: 'loaded' as const, csp},
+		{
+			title: `review: an unclosed <select> before the card fields, bundle blocked, ${csp ? 'CSP' : 'no CSP'}`,
+			page,
+			markup: '<select>',
+			placement: 'form-start' as const,
+			bundle: 'blocked' as const,
+			csp,
+		},
+		{
+			title: `review: <form action=/collect method=post><select> before the real form, bundle loaded, ${csp ? 'CSP' : 'no CSP'}`,
+			page,
+			markup: '<form action=/collect method=post><select>',
+			placement: 'before' as const,
+			bundle: 'loaded' as const,
+			csp,
+		},
 	]);
 }
 
@@ -227,7 +262,7 @@ async function startShop(target: string, {path, markup, csp}: {path: string; mar
 					}
 				}
 
-				respond(answer.statusCode ?? 502, {...headers as Record<string, string>, ...(csp && policy ? {'content-security-policy': String(policy)} : {})}, content);
+				respond(answer.statusCode ?? 502, {...(headers as Record<string, string>), ...(csp && policy ? {'content-security-policy': String(policy)} : {})}, content);
 			});
 		});
 		upstream.end(body);
@@ -282,19 +317,23 @@ function cardDataIn(text: string, {code = true} = {}): string[] {
 /** Each request that carries card data where it may not: anywhere but the body of the stub's create call. */
 function leaksIn(requests: Recorded[], stub: ZuoraStub): string[] {
 	const stubOrigin = new URL(stub.url).origin;
-	return [...new Set(requests.flatMap(request => {
-		const url = new URL(request.url, 'http://relative.invalid');
-		// The card's one destination: the body of a POST to the stub's create path (from the browser, seen by the browser).
-		const toZuora = request.where === 'browser' && url.origin === stubOrigin && request.method === 'POST' && url.pathname.startsWith('/v1/') && !url.pathname.includes('signature');
-		// Without the origin: a random port may hold digits of the card.
-		const parts = [
-			{text: withoutOrigin(request.url), code: true},
-			...Object.entries(request.headers).map(([name, value]) => ({text: `${name}: ${String(value)}`, code: !RANDOM_HEADERS.has(name.toLowerCase())})),
-			...(toZuora ? [] : [{text: request.body, code: true}]),
-		];
-		const found = parts.flatMap(({text, code}) => cardDataIn(text, {code}));
-		return found.length > 0 ? [`${request.where} ${request.method} ${withoutOrigin(request.url).slice(0, 160)}: ${found.length} findings (${found[0]})`] : [];
-	}))];
+	return [
+		...new Set(
+			requests.flatMap(request => {
+				const url = new URL(request.url, 'http://relative.invalid');
+				// The card's one destination: the body of a POST to the stub's create path (from the browser, seen by the browser).
+				const toZuora = request.where === 'browser' && url.origin === stubOrigin && request.method === 'POST' && url.pathname.startsWith('/v1/') && !url.pathname.includes('signature');
+				// Without the origin: a random port may hold digits of the card.
+				const parts = [
+					{text: withoutOrigin(request.url), code: true},
+					...Object.entries(request.headers).map(([name, value]) => ({text: `${name}: ${String(value)}`, code: !RANDOM_HEADERS.has(name.toLowerCase())})),
+					...(toZuora ? [] : [{text: request.body, code: true}]),
+				];
+				const found = parts.flatMap(({text, code}) => cardDataIn(text, {code}));
+				return found.length > 0 ? [`${request.where} ${request.method} ${withoutOrigin(request.url).slice(0, 160)}: ${found.length} findings (${found[0]})`] : [];
+			}),
+		),
+	];
 }
 
 /** Whether the stub got a create call (a card, or an account with its card). */
@@ -320,9 +359,13 @@ async function typeCard(page: Page, target: PageUnderTest) {
 		// eslint-disable-next-line no-await-in-loop -- one control after the other, as a shopper types
 		for (const control of await controls.all()) {
 			// eslint-disable-next-line no-await-in-loop
-			await step(async () => ((await control.isEnabled()) ? control.fill(value, {timeout: 1000}) : control.evaluate((element, value) => {
-				(element as HTMLInputElement).value = value;
-			}, value)));
+			await step(async () =>
+				(await control.isEnabled())
+					? control.fill(value, {timeout: 1000})
+					: control.evaluate((element, value) => {
+							(element as HTMLInputElement).value = value;
+						}, value),
+			);
 		}
 	}
 }
@@ -333,7 +376,10 @@ async function submitEveryWay(page: Page, target: PageUnderTest, url: string) {
 		async () => page.locator(`[name="${target.number}"]`).first().press('Enter', {timeout: 1000}),
 		async () => page.locator('[name="securityCode"]').first().press('Enter', {timeout: 1000}),
 	];
-	const submitters = await page.locator('button, input[type=submit]').count().catch(() => 0);
+	const submitters = await page
+		.locator('button, input[type=submit]')
+		.count()
+		.catch(() => 0);
 	for (let index = 0; index < submitters; index++) {
 		ways.push(async () => page.locator('button, input[type=submit]').nth(index).click({force: true, timeout: 2000}));
 	}
@@ -409,13 +455,22 @@ async function runCase(page: Page, stub: ZuoraStub, merchantUrl: string, testCas
 		await settle(page);
 		const everything = [...requests, ...shop.received.map(request => ({...request, where: 'shop'})), ...evil.received.map(request => ({...request, where: 'evil'}))];
 		expect(leaksIn(everything, stub), 'requests carrying card data').toEqual([]);
-		expect(navigations.flatMap(navigation => cardDataIn(withoutOrigin(navigation)).map(found => `${withoutOrigin(navigation)}: ${found}`)), 'navigations carrying card data').toEqual([]);
+		expect(
+			navigations.flatMap(navigation => cardDataIn(withoutOrigin(navigation)).map(found => `${withoutOrigin(navigation)}: ${found}`)),
+			'navigations carrying card data',
+		).toEqual([]);
 		// The history is made of those navigations; the open pages' URLs are its current entries.
 		for (const open of page.context().pages()) {
 			expect(cardDataIn(withoutOrigin(open.url())), `URL of ${open.url()}`).toEqual([]);
 		}
 
-		const live = page.url() === url && await page.locator(`[name="${target.number}"]`).first().isEnabled({timeout: 500}).catch(() => false);
+		const live =
+			page.url() === url &&
+			(await page
+				.locator(`[name="${target.number}"]`)
+				.first()
+				.isEnabled({timeout: 500})
+				.catch(() => false));
 		if (bundle === 'blocked') {
 			// Without the library no card control may take the card, wherever the parser put it.
 			expect(live, 'a card control enabled without the library').toBe(false);
@@ -438,7 +493,7 @@ async function runCase(page: Page, stub: ZuoraStub, merchantUrl: string, testCas
 		} else if (bundle !== 'blocked' && live && !/meta refresh/.test(testCase.title)) {
 			// A page that let the shopper type the card did something with it: saved it at the stub, or
 			// refused it with a reason (markup after the form may have swallowed where the page says so).
-			await expect.poll(async () => createdAtStub(stub) || await page.locator(`${target.failure}:visible`).count() > 0, 'the card saved at the stub, or an error shown').toBe(true);
+			await expect.poll(async () => createdAtStub(stub) || (await page.locator(`${target.failure}:visible`).count()) > 0, 'the card saved at the stub, or an error shown').toBe(true);
 		}
 
 		return {requests, shopUrl: shop.url};
@@ -460,7 +515,15 @@ test.describe('generated injections', () => {
 });
 
 /** Each page as served, no injection: it binds and saves the card (what makes the cases above able to fail). */
-const BASELINE: Case[] = PAGES.map(page => ({title: `baseline: ${page.path} with nothing injected, bundle loaded, CSP`, mustBind: true, page, markup: '', placement: 'after' as const, bundle: 'loaded' as const, csp: true}));
+const BASELINE: Case[] = PAGES.map(page => ({
+	title: `baseline: ${page.path} with nothing injected, bundle loaded, CSP`,
+	mustBind: true,
+	page,
+	markup: '',
+	placement: 'after' as const,
+	bundle: 'loaded' as const,
+	csp: true,
+}));
 
 test.describe('decoys of the configuration', () => {
 	for (const testCase of [...BASELINE, ...decoyCases()]) {

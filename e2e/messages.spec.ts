@@ -9,7 +9,12 @@ import {creates, expect, fillCard, test} from './fixtures.js';
 // Types, its real SRI-pinned bundle): the page's <html lang> picks ZuoraCorsLocales.<lang>, which
 // the page passes to bindForm and describeError as `messages`. The expected texts are the locale
 // modules' own, so a wrong or missing translation in a built file fails here.
-const LOCALES: Array<[string, MessageCatalogue]> = [['de', de], ['fr', fr], ['es', es], ['ja', ja]];
+const LOCALES: Array<[string, MessageCatalogue]> = [
+	['de', de],
+	['fr', fr],
+	['es', es],
+	['ja', ja],
+];
 
 for (const [lang, catalogue] of LOCALES) {
 	test(`${lang}: a field error and describeError's sentence in the language the page loaded`, async ({page, demo}) => {

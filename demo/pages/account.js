@@ -44,54 +44,67 @@
 			return HTMLFormControlsCollection.prototype.namedItem.call(elements, name).value;
 		};
 
-		ZuoraCors.createAccount(Object.assign(signedCall(config.value.account), {
-			account: {
-				currency: value('currency'),
-				billToContact: {firstName: value('firstName'), lastName: value('lastName'), country: value('country')},
-				creditCard: {
-					cardNumber: value('cardNumber'),
-					expirationMonth: value('expirationMonth'),
-					expirationYear: value('expirationYear'),
-					securityCode: value('securityCode'),
-					cardHolderInfo: {cardHolderName: value('cardHolderName')},
+		ZuoraCors.createAccount(
+			Object.assign(signedCall(config.value.account), {
+				account: {
+					currency: value('currency'),
+					billToContact: {firstName: value('firstName'), lastName: value('lastName'), country: value('country')},
+					creditCard: {
+						cardNumber: value('cardNumber'),
+						expirationMonth: value('expirationMonth'),
+						expirationYear: value('expirationYear'),
+						securityCode: value('securityCode'),
+						cardHolderInfo: {cardHolderName: value('cardHolderName')},
+					},
 				},
+			}),
+		).then(
+			function (account) {
+				result.setAttribute('data-account-number', account.accountNumber);
+				result.setAttribute('data-payment-method-id', account.paymentMethodId || '');
+				result.textContent = `Account ${account.accountNumber} created.`;
+				result.hidden = false;
 			},
-		})).then(function (account) {
-			result.setAttribute('data-account-number', account.accountNumber);
-			result.setAttribute('data-payment-method-id', account.paymentMethodId || '');
-			result.textContent = 'Account ' + account.accountNumber + ' created.';
-			result.hidden = false;
-		}, function (error) {
-			fail(accountError, error);
-		});
+			function (error) {
+				fail(accountError, error);
+			},
+		);
 	});
 
 	download.addEventListener('click', function () {
 		invoiceError.hidden = true;
-		ZuoraCors.getFile(signedCall(config.value.file)).then(function (pdf) {
-			// Kept for the browser tests (the page's CSP lets nothing fetch the blob: URL back).
-			window.invoice = pdf;
-			return pdf.arrayBuffer().then(function (bytes) {
-				return crypto.subtle.digest('SHA-256', bytes);
-			}).then(function (digest) {
-				link.setAttribute('data-size', String(pdf.size));
-				link.setAttribute('data-sha256', Array.from(new Uint8Array(digest), function (byte) {
-					return byte.toString(16).padStart(2, '0');
-				}).join(''));
-				link.href = URL.createObjectURL(pdf);
-				link.hidden = false;
+		ZuoraCors.getFile(signedCall(config.value.file))
+			.then(function (pdf) {
+				// Kept for the browser tests (the page's CSP lets nothing fetch the blob: URL back).
+				window.invoice = pdf;
+				return pdf
+					.arrayBuffer()
+					.then(function (bytes) {
+						return crypto.subtle.digest('SHA-256', bytes);
+					})
+					.then(function (digest) {
+						link.setAttribute('data-size', String(pdf.size));
+						link.setAttribute(
+							'data-sha256',
+							Array.from(new Uint8Array(digest), function (byte) {
+								return byte.toString(16).padStart(2, '0');
+							}).join(''),
+						);
+						link.href = URL.createObjectURL(pdf);
+						link.hidden = false;
+					});
+			})
+			.catch(function (error) {
+				fail(invoiceError, error);
 			});
-		}).catch(function (error) {
-			fail(invoiceError, error);
-		});
 	});
 
 	// The controls are enabled only now, with the submit listener in place and the library loaded:
 	// without it a native submit would put the card in a URL. Only this form's controls inside its
 	// fieldset: one the parser moved elsewhere (injected markup) stays disabled.
+	var fieldset = Element.prototype.querySelector.call(form, 'fieldset[data-zuora-cors-fields]');
+	var controls = Object.getOwnPropertyDescriptor(HTMLFormElement.prototype, 'elements').get.call(form);
 	if (window.ZuoraCors) {
-		var fieldset = Element.prototype.querySelector.call(form, 'fieldset[data-zuora-cors-fields]');
-		var controls = Object.getOwnPropertyDescriptor(HTMLFormElement.prototype, 'elements').get.call(form);
 		fieldset.disabled = false;
 		Array.prototype.forEach.call(controls, function (control) {
 			if (Node.prototype.contains.call(fieldset, control)) {

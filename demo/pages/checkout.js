@@ -23,7 +23,7 @@
 	function messages() {
 		var locales = window.ZuoraCorsLocales;
 		var lang = document.documentElement.lang;
-		return locales && Object.prototype.hasOwnProperty.call(locales, lang) ? locales[lang] : undefined;
+		return locales && Object.hasOwn(locales, lang) ? locales[lang] : undefined;
 	}
 
 	function show(element, text) {
@@ -39,7 +39,7 @@
 	form.addEventListener(ZuoraCors.FORM_EVENTS.success, function (event) {
 		var id = event.detail.result.paymentMethodId;
 		result.setAttribute('data-payment-method-id', id);
-		show(result, 'Card saved. Payment method ' + id);
+		show(result, `Card saved. Payment method ${id}`);
 	});
 
 	form.addEventListener(ZuoraCors.FORM_EVENTS.error, function (event) {

@@ -49,7 +49,9 @@ export async function buildSpa({tarball: given} = {}) {
 	assertInsideApp(app, bundle.watchFiles);
 
 	rmSync(dist, {recursive: true, force: true});
-	const {output: [chunk]} = await bundle.write({file: path.join(dist, 'app.js'), format: 'es', sourcemap: true});
+	const {
+		output: [chunk],
+	} = await bundle.write({file: path.join(dist, 'app.js'), format: 'es', sourcemap: true});
 	await bundle.close();
 	writePage(path.join(dist, 'index.html'), {app: 'SPA', assets: ASSETS});
 

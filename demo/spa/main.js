@@ -12,7 +12,9 @@ if (config !== undefined) {
 	// Registered before bindForm's listener, so an old outcome is gone before the new one arrives.
 	form.addEventListener('submit', clearOutcome);
 	form.addEventListener(FORM_EVENTS.success, event => {
-		const {result: {paymentMethodId}} = /** @type {CustomEvent<{result: PaymentMethodResult}>} */ (event).detail;
+		const {
+			result: {paymentMethodId},
+		} = /** @type {CustomEvent<{result: PaymentMethodResult}>} */ (event).detail;
 		showSaved(paymentMethodId);
 	});
 	form.addEventListener(FORM_EVENTS.error, event => {
