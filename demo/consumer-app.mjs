@@ -145,7 +145,12 @@ export function describeBundle(appDirectory, fileName, code, moduleIds) {
  */
 function bundledPackages(appDirectory, ids) {
 	const modules = path.join(appDirectory, 'node_modules');
-	const names = new Set(ids.map(id => path.relative(modules, id).split(path.sep)).filter(parts => parts[0] !== '..' && !parts[0]?.startsWith('\0')).map(parts => parts[0]?.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]));
+	const names = new Set(
+		ids
+			.map(id => path.relative(modules, id).split(path.sep))
+			.filter(parts => parts[0] !== '..' && !parts[0]?.startsWith('\0'))
+			.map(parts => (parts[0]?.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0])),
+	);
 	return [...names].map(name => `${name}@${JSON.parse(readFileSync(path.join(modules, String(name), 'package.json'), 'utf8')).version}`);
 }
 

@@ -1,9 +1,9 @@
 // The page code both consumer apps share (demo/spa/main.js with bindForm, demo/vite-app/main.js
 // with createPaymentMethod): the elements of demo/consumer-page.html, the configuration the
-// merchant server puts in its <meta> tags, and what the shopper reads in #result and #error.
+// merchant server writes in /config.js, and what the shopper reads in #result and #error.
 // Each build copies this file into its throwaway app next to the app's folder (see
 // demo/consumer-app.mjs), so the bundlers read it, and 'zuora-cors', from inside the app.
-import {CREDIT_CARDS_PATH, describeError} from 'zuora-cors';
+import {describeError} from 'zuora-cors';
 
 /** @typedef {import('zuora-cors').ZuoraCorsError} ZuoraCorsError */
 
@@ -11,54 +11,63 @@ export const form = /** @type {HTMLFormElement} */ (document.querySelector('#car
 const saved = /** @type {HTMLElement} */ (document.querySelector('#saved'));
 const result = /** @type {HTMLOutputElement} */ (document.querySelector('#result'));
 const errorBox = /** @type {HTMLElement} */ (document.querySelector('#error'));
-const accountKey = /** @type {HTMLInputElement} */ (form.elements.namedItem('accountKey'));
+const accountKey = /** @type {HTMLInputElement} */ (document.querySelector('#account-key'));
 
 /**
- * A `<meta name>` value the merchant server filled in; `undefined` when the page was served
- * without it, since a literal `%PLACEHOLDER%` would otherwise be sent as a URL or account key.
- *
- * @param {string} name
+ * @typedef {object} SignedCall
+ * @property {string} signatureUrl
+ * @property {string} url
+ * @property {string[]} allowedHosts
  */
-function meta(name) {
-	const content = document.querySelector(`meta[name="${name}"]`)?.getAttribute('content') ?? '';
-	return content === '' || /^%\w+%$/.test(content) ? undefined : content;
+
+/**
+ * The configuration /config.js defined (a frozen, read-only own property of window, written by
+ * the merchant server): never the page's markup, where injected elements could say where the card goes.
+ *
+ * @returns {{card: SignedCall, accountKey: string} | undefined}
+ */
+function demoConfig() {
+	const value = Object.getOwnPropertyDescriptor(window, 'zuoraCorsDemo')?.value;
+	return Object.isFrozen(value) && typeof value === 'object' && value !== null ? value : undefined;
 }
 
 /**
- * The Zuora URL the backend signed. A bare origin means Create Payment Method (credit card),
- * the one operation this page calls.
+ * Fills in the account and returns where to get signatures and send the card, and the account.
+ * On a page without its configuration (not served by the merchant server), or with more than one
+ * `#card-form` (an injected decoy), says so in #error and returns `undefined`: the controls stay
+ * disabled, as the markup has them.
  *
- * @param {string} value
- */
-function zuoraCardsUrl(value) {
-	const url = new URL(value, location.href);
-	return url.pathname === '/' ? new URL(CREDIT_CARDS_PATH, url).href : url.href;
-}
-
-/**
- * Fills in the account and returns where to get signatures and send the card. On a page the
- * merchant server did not configure, says so in #error, disables the form and returns `undefined`.
- *
- * @returns {{signatureUrl: string, signatureOptions: {method: 'POST'}, url: string, allowedHosts: string[]} | undefined}
+ * @returns {{signatureUrl: string, url: string, allowedHosts: string[], accountKey: string} | undefined}
  */
 export function setUpPage() {
-	const signatureUrl = meta('signature-url');
-	const zuoraUrl = meta('zuora-url');
-	accountKey.value = meta('account-key') ?? '';
-
-	if (signatureUrl === undefined || zuoraUrl === undefined) {
+	const config = demoConfig();
+	if (config === undefined || document.querySelectorAll('#card-form').length !== 1) {
 		showError('This page is not configured: it must be served by the merchant server.', {kind: 'config'});
-		for (const control of form.elements) {
-			control.setAttribute('disabled', '');
-		}
-
 		return undefined;
 	}
 
-	const url = zuoraCardsUrl(zuoraUrl);
+	accountKey.value = config.accountKey;
 	// The demo's Zuora is the stub on a loopback origin over plain http: listed in full, or refused.
-	// The merchant server issues tokens on same-origin POSTs only.
-	return {signatureUrl, signatureOptions: {method: 'POST'}, url, allowedHosts: [new URL(url).origin]};
+	const {signatureUrl, url, allowedHosts} = config.card;
+	return {signatureUrl, url, allowedHosts: [...allowedHosts], accountKey: config.accountKey};
+}
+
+/**
+ * Enables the card controls: this form's controls inside its card fieldset, and only those (one
+ * the parser moved out of the fieldset, injected markup's doing, stays disabled as the markup has it).
+ */
+export function enableCardControls() {
+	const fieldset = form.querySelector('fieldset[data-zuora-cors-fields]');
+	if (!(fieldset instanceof HTMLFieldSetElement)) {
+		return;
+	}
+
+	fieldset.disabled = false;
+	for (const control of Object.getOwnPropertyDescriptor(HTMLFormElement.prototype, 'elements')?.get?.call(form) ?? []) {
+		if (fieldset.contains(control)) {
+			/** @type {HTMLInputElement} */ (control).disabled = false;
+		}
+	}
 }
 
 /**

@@ -115,16 +115,23 @@ describe('sessions', () => {
 
 	test("/reconcile answers only a session, for the session's account", async () => {
 		const server = await merchant();
-		const query = JSON.stringify({token: 'T'.repeat(32), creditCardType: 'Visa', lastFour: '1111', expirationMonth: 12, expirationYear: 2031});
-		const reconcile = async (/** @type {string} */ cookie) =>
-			send(`${server.url}/reconcile`, {method: 'POST', headers: {cookie, origin: server.origin, 'content-type': 'application/json'}, body: query});
+		const reconcile = async (/** @type {string} */ cookie, token = 'T'.repeat(32)) =>
+			send(`${server.url}/reconcile`, {
+				method: 'POST',
+				headers: {cookie, origin: server.origin, 'content-type': 'application/json'},
+				body: JSON.stringify({token, creditCardType: 'Visa', lastFour: '1111', expirationMonth: 12, expirationYear: 2031}),
+			});
 		expect((await reconcile('')).status).toBe(403);
 		const before = stub.requests().length;
 		expect((await reconcile('demo_session=0123456789abcdef0123456789abcdef')).status).toBe(403);
-		expect(stub.requests().length).toBe(before);
 		const cookie = cookieOf(await send(`${server.url}/`));
-		await reconcile(cookie);
-		// Past the session: the handler asked Zuora for the demo account's cards.
+		// A session, but a token the demo never gave it: no question reaches Zuora.
+		expect((await reconcile(cookie)).status).toBe(403);
+		expect(stub.requests().length).toBe(before);
+		const signed = await send(`${server.url}/signature`, {method: 'POST', headers: {cookie, origin: server.origin}});
+		const {token} = JSON.parse(signed.body);
+		expect((await reconcile(cookie, token)).status).toBe(200);
+		// Past the session and the token: the handler asked Zuora for the demo account's cards.
 		expect(stub.requests().map(request => request.path)).toContain('/v1/payment-methods/credit-cards/accounts/A00000001');
 	});
 

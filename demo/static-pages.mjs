@@ -71,9 +71,12 @@ export async function pageServer({base, accountKey, accountName, fileId}) {
 
 		const headers = {'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store'};
 		const html = extname(file) === '.html';
+		// The pages' configuration script (demo/pages/config.js) is filled in like the pages: the
+		// pages read where the card goes from it, never from their markup.
+		const filled = html || path === '/config.js';
 		const session = html ? startSession(request, response) : {};
 		if (session !== undefined) {
-			response.writeHead(200, {...headers, ...(html ? csp : {}), ...session}).end(request.method === 'HEAD' ? undefined : html ? fill(content.toString('utf8')) : content);
+			response.writeHead(200, {...headers, ...(html ? csp : {}), ...session}).end(request.method === 'HEAD' ? undefined : filled ? fill(content.toString('utf8')) : content);
 		}
 	};
 }

@@ -6,8 +6,9 @@ import {CARD, expect, fillCard, test} from './fixtures.js';
 // submit, with a declined card's message, and with the saved card. The consumer apps need
 // `node demo/build-consumers.mjs` first.
 const PAGES = [
-	{name: 'script-tag checkout', path: '/'},
+	{name: 'shopper-grade checkout', path: '/'},
 	{name: 'shopper-grade card form', path: '/card.html'},
+	{name: 'developer form (every Zuora field)', path: '/developer.html'},
 	{name: 'SPA (bindForm)', path: '/spa/'},
 	{name: 'Vite app (createPaymentMethod)', path: '/vite/'},
 ] as const;
@@ -19,7 +20,7 @@ async function violations(page: Page) {
 }
 
 async function fill(page: Page, path: string, number = CARD.number) {
-	if (path === '/card.html') {
+	if (path === '/' || path === '/card.html') {
 		await page.getByLabel('Name on card').fill(CARD.name);
 		await page.getByLabel('Card number').fill(number);
 		await page.getByLabel('Expiry date').fill(`${CARD.month}${CARD.year.slice(2)}`);

@@ -1,8 +1,24 @@
+import type {Page} from '@playwright/test';
 import {CARD, creates, expect, fillCard, test} from './fixtures.js';
+
+/** Binds the page's form again, with the page's configuration (/config.js) and `options` on top. */
+async function rebind(page: Page, options: Record<string, unknown>) {
+	await page.evaluate(options => {
+		type Demo = {card: {signatureUrl: string; url: string; allowedHosts: string[]}; accountKey: string};
+		const {
+			checkout,
+			ZuoraCors,
+			zuoraCorsDemo: {card, accountKey},
+		} = window as unknown as {checkout: {destroy(): void}; ZuoraCors: typeof import('../src/index.js'); zuoraCorsDemo: Demo};
+		checkout.destroy();
+		const form = document.querySelector('form')!;
+		(window as unknown as {checkout: unknown}).checkout = ZuoraCors.bindForm(form, {...card, signatureOptions: {method: 'POST'}, fields: {accountKey}, ...options});
+	}, options);
+}
 
 test.describe('script-tag checkout', () => {
 	test('saves a card: one payment method, sent with the session cookie', async ({page, demo, consoleLines}, testInfo) => {
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 
@@ -13,7 +29,16 @@ test.describe('script-tag checkout', () => {
 
 		const methods = demo.stub.paymentMethods();
 		expect(methods).toHaveLength(1);
-		expect(methods[0]).toMatchObject({id, accountKey: 'A00000001', creditCardType: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: 2031, cardHolderName: 'Ada Lovelace', defaultPaymentMethod: true});
+		expect(methods[0]).toMatchObject({
+			id,
+			accountKey: 'A00000001',
+			creditCardType: 'Visa',
+			last4: '1111',
+			expirationMonth: 12,
+			expirationYear: 2031,
+			cardHolderName: 'Ada Lovelace',
+			defaultPaymentMethod: true,
+		});
 
 		// credentials: 'include' made the browser send the merchant's SameSite=Lax cookie to Zuora.
 		const [post] = creates(demo.stub);
@@ -27,7 +52,7 @@ test.describe('script-tag checkout', () => {
 	});
 
 	test('shows field errors and sends nothing when the card is invalid', async ({page, demo}, testInfo) => {
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		await fillCard(page, {number: '4111 1111 1111 1112', month: '13', cvv: '12'});
 		const requests: string[] = [];
 		page.on('request', request => requests.push(request.url()));
@@ -54,8 +79,8 @@ test.describe('script-tag checkout', () => {
 		expect(demo.stub.tokens()).toEqual({issued: 1, used: 1});
 	});
 
-	test('a decline card shows the gateway\'s reason and creates nothing', async ({page, demo}, testInfo) => {
-		await page.goto(demo.merchant.url);
+	test("a decline card shows the gateway's reason and creates nothing", async ({page, demo}, testInfo) => {
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		await fillCard(page, {number: '4000000000000002'});
 		await page.getByRole('button', {name: 'Save card'}).click();
 		const error = page.locator('#error');
@@ -72,11 +97,15 @@ test.describe('script-tag checkout', () => {
 
 test.describe('token failures', () => {
 	test('a token spent elsewhere is replaced once and the card saved once', async ({page, demo}) => {
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		await fillCard(page);
 		// Take the prefetched pair and spend it outside the page, as a replay would.
 		const pair = await page.evaluate(async () => (window as unknown as {checkout: {prefetch(): Promise<{signature: string; token: string}>}}).checkout.prefetch());
-		const spent = await fetch(`${demo.stub.url}/v1/payment-methods/credit-cards`, {method: 'POST', headers: {signature: pair.signature, token: pair.token, 'content-type': 'application/json'}, body: '{}'});
+		const spent = await fetch(`${demo.stub.url}/v1/payment-methods/credit-cards`, {
+			method: 'POST',
+			headers: {signature: pair.signature, token: pair.token, 'content-type': 'application/json'},
+			body: '{}',
+		});
 		expect(((await spent.json()) as {success: boolean}).success).toBe(false);
 
 		await page.getByRole('button', {name: 'Save card'}).click();
@@ -87,7 +116,7 @@ test.describe('token failures', () => {
 	});
 
 	test('an expired prefetched token is replaced once', async ({page, demo}) => {
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		await fillCard(page);
 		await page.waitForLoadState('networkidle');
 		demo.stub.expireTokens();
@@ -98,33 +127,49 @@ test.describe('token failures', () => {
 	});
 
 	test('makeCorsRequest with a used token fails with 90000011 and creates nothing more', async ({page, demo}) => {
-		await page.goto(demo.merchant.url);
-		const outcome = await page.evaluate(async ({zuora, card}) => {
-			const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
-			const pair = await fetchSignature('/signature', {method: 'POST'});
-			const json = {accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv};
-			const first = await makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json});
-			const second = await makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json}).catch((error: unknown) => error as {name: string; kind: string; stage: string; code: number; retryable: boolean; message: string});
-			return {first, second: {name: second.name, kind: second.kind, stage: second.stage, code: second.code, retryable: second.retryable, message: second.message}};
-		}, {zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`, card: CARD});
+		await page.goto(`${demo.merchant.url}/developer.html`);
+		const outcome = await page.evaluate(
+			async ({zuora, card}) => {
+				const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
+				const pair = await fetchSignature('/signature', {method: 'POST'});
+				const json = {accountKey: 'A00000001', creditCardType: 'Visa', creditCardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv};
+				const first = await makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json});
+				const second = await makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json}).catch(
+					(error: unknown) => error as {name: string; kind: string; stage: string; code: number; retryable: boolean; message: string},
+				);
+				return {first, second: {name: second.name, kind: second.kind, stage: second.stage, code: second.code, retryable: second.retryable, message: second.message}};
+			},
+			{zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`, card: CARD},
+		);
 		expect(outcome.first.success).toBe(true);
 		expect(outcome.second).toMatchObject({name: 'ZuoraCorsError', kind: 'zuora', stage: 'request', code: 90_000_011, retryable: true});
 		expect(outcome.second.message).not.toContain(CARD.number);
 		expect(demo.stub.paymentMethods()).toHaveLength(1);
 	});
 
-	test('a tampered accountKey is refused by the signature check', async ({page, demo}) => {
-		await page.goto(demo.merchant.url);
+	test('a tampered accountKey is refused before the card is sent', async ({page, demo}) => {
+		await page.goto(`${demo.merchant.url}/developer.html`);
+		await rebind(page, {fields: {accountKey: 'A99999999'}});
+		await fillCard(page);
+		await page.getByRole('button', {name: 'Save card'}).click();
+		const error = page.locator('#error');
+		// Contract 1: a page value that disagrees with the account the backend signed is refused, nothing sent.
+		await expect(error).toHaveAttribute('data-kind', 'validation');
+		await expect(error).toHaveAttribute('data-message', 'card_not_sent');
+		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
+		expect(creates(demo.stub)).toHaveLength(0);
+		expect(demo.stub.paymentMethods()).toHaveLength(0);
+	});
+
+	test("the account shown in the form is not what is sent: the page's configuration decides", async ({page, demo}) => {
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		await fillCard(page);
 		await page.getByLabel('Account').evaluate((input: HTMLInputElement) => {
 			input.value = 'A99999999';
 		});
 		await page.getByRole('button', {name: 'Save card'}).click();
-		const error = page.locator('#error');
-		await expect(error).toHaveText('Your card was not saved. Please check the details or use another card.');
-		await expect(error).toHaveAttribute('data-code', '90000012');
-		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
-		expect(demo.stub.paymentMethods()).toHaveLength(0);
+		await expect(page.locator('#result')).toBeVisible();
+		expect(demo.stub.paymentMethods()).toMatchObject([{accountKey: 'A00000001'}]);
 	});
 });
 
@@ -135,7 +180,7 @@ test.describe('Zuora and network faults', () => {
 		{mode: 'reset' as const, kind: 'network', text: 'The connection was lost, so we could not confirm whether your card was saved. Please check your saved cards before trying again.'},
 	]) {
 		test(`${mode}: "${kind}" error, button back, nothing created, nothing re-sent`, async ({page, demo}, testInfo) => {
-			await page.goto(demo.merchant.url);
+			await page.goto(`${demo.merchant.url}/developer.html`);
 			await fillCard(page);
 			demo.stub.failNext(1, mode);
 			await page.getByRole('button', {name: 'Save card'}).click();
@@ -151,13 +196,8 @@ test.describe('Zuora and network faults', () => {
 	}
 
 	test('hang: "timeout" after the configured time, button back, nothing re-sent', async ({page, demo}) => {
-		await page.goto(demo.merchant.url);
-		await page.evaluate(() => {
-			const {checkout, ZuoraCors} = window as unknown as {checkout: {destroy(): void}; ZuoraCors: typeof import('../src/index.js')};
-			checkout.destroy();
-			const form = document.querySelector('form')!;
-			(window as unknown as {checkout: unknown}).checkout = ZuoraCors.bindForm(form, {signatureUrl: '/signature', signatureOptions: {method: 'POST'}, url: form.dataset['zuoraUrl']!, allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin], timeout: 1500});
-		});
+		await page.goto(`${demo.merchant.url}/developer.html`);
+		await rebind(page, {timeout: 1500});
 		await fillCard(page);
 		demo.stub.failNext(1, 'hang');
 		await page.getByRole('button', {name: 'Save card'}).click();
@@ -172,25 +212,33 @@ test.describe('Zuora and network faults', () => {
 
 	test('a disallowed origin: the browser refuses, the error names the origin to allow', async ({page, demo}) => {
 		const stranger = await demo.startMerchant({allowed: false});
-		await page.goto(stranger.url);
+		await page.goto(`${stranger.url}/developer.html`);
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		const error = page.locator('#error');
 		await expect(error).toHaveAttribute('data-kind', 'network');
-		const message = await page.evaluate(async ({zuora}) => {
-			const {makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
-			return makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: 's', token: 't', json: {}}).catch((error_: unknown) => (error_ as Error).message);
-		}, {zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`});
+		const message = await page.evaluate(
+			async ({zuora}) => {
+				const {makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
+				return makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: 's', token: 't', json: {}}).catch((error_: unknown) => (error_ as Error).message);
+			},
+			{zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`},
+		);
 		expect(message).toContain('CORS refusal');
 		expect(message).toContain(`allow the origin ${stranger.origin}`);
 		// The preflight was refused, so the card POST never left the browser.
-		expect(demo.stub.requests().filter(request => request.method === 'OPTIONS').every(request => request.status === 403)).toBe(true);
+		expect(
+			demo.stub
+				.requests()
+				.filter(request => request.method === 'OPTIONS')
+				.every(request => request.status === 403),
+		).toBe(true);
 		expect(creates(demo.stub)).toHaveLength(0);
 	});
 
 	test('a uri that is not CORS-enabled is refused at the signature stage', async ({page, demo}) => {
 		const misconfigured = await demo.startMerchant({creditCardsPath: '/v1/payment-methods'});
-		await page.goto(misconfigured.url);
+		await page.goto(`${misconfigured.url}/developer.html`);
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		const error = page.locator('#error');
@@ -204,13 +252,25 @@ test.describe('Zuora and network faults', () => {
 });
 
 test('Create Account through makeCorsRequest, with the account name signed', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
-	const create = async (name: string) => page.evaluate(async ({zuora, name, card}) => {
-		const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
-		const pair = await fetchSignature('/signature/account', {method: 'POST'});
-		const json = {name, currency: 'USD', billToContact: {firstName: 'Ada', lastName: 'Lovelace', country: 'US'}, creditCard: {cardType: 'Visa', cardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv}};
-		return makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json}).then(result => ({ok: true as const, result}), (error: unknown) => ({ok: false as const, code: (error as {code: number}).code}));
-	}, {zuora: `${demo.stub.url}/v1/accounts`, name, card: CARD});
+	await page.goto(`${demo.merchant.url}/developer.html`);
+	const create = async (name: string) =>
+		page.evaluate(
+			async ({zuora, name, card}) => {
+				const {fetchSignature, makeCorsRequest} = (window as unknown as {ZuoraCors: typeof import('../src/index.js')}).ZuoraCors;
+				const pair = await fetchSignature('/signature/account', {method: 'POST'});
+				const json = {
+					name,
+					currency: 'USD',
+					billToContact: {firstName: 'Ada', lastName: 'Lovelace', country: 'US'},
+					creditCard: {cardType: 'Visa', cardNumber: card.number, expirationMonth: 12, expirationYear: 2031, securityCode: card.cvv},
+				};
+				return makeCorsRequest({url: zuora, allowedHosts: [new URL(zuora).origin], signature: pair.signature, token: pair.token, json}).then(
+					result => ({ok: true as const, result}),
+					(error: unknown) => ({ok: false as const, code: (error as {code: number}).code}),
+				);
+			},
+			{zuora: `${demo.stub.url}/v1/accounts`, name, card: CARD},
+		);
 
 	const created = await create('Demo Shopper');
 	expect(created).toMatchObject({ok: true, result: {success: true, accountNumber: 'A00000001'}});
@@ -218,4 +278,53 @@ test('Create Account through makeCorsRequest, with the account name signed', asy
 	// The backend signed 'Demo Shopper': another name in the body breaks the signature.
 	expect(await create('Someone Else')).toEqual({ok: false, code: 90_000_012});
 	expect(demo.stub.accounts()).toHaveLength(1);
+});
+
+test.describe('the page a newcomer sees (/)', () => {
+	test("is the shopper-grade form, with the developer's details in a collapsed panel", async ({page, demo}) => {
+		await page.goto(demo.merchant.url);
+		// No account field, no card-type list: one expiry field, the brand shown as the number is typed.
+		await expect(page.locator('[name="accountKey"], [name="creditCardType"], [name="expirationMonth"]')).toHaveCount(0);
+		await expect(page.getByLabel('Expiry date')).toHaveAttribute('placeholder', 'MM / YY');
+		await page.getByLabel('Card number').fill('4111');
+		await expect(page.locator('#card-form')).toHaveAttribute('data-zuora-cors-brand', 'Visa');
+
+		const details = page.locator('details.developer');
+		await expect(details).not.toHaveAttribute('open');
+		await expect(details.getByText(`${demo.stub.url}/v1/payment-methods/credit-cards`)).toBeHidden();
+		await details.locator('summary').click();
+		await expect(details.getByText(`${demo.stub.url}/v1/payment-methods/credit-cards`)).toBeVisible();
+		await expect(details.getByText('A00000001')).toBeVisible();
+
+		await page.getByLabel('Name on card').fill(CARD.name);
+		await page.getByLabel('Card number').fill(CARD.number);
+		await page.getByLabel('Expiry date').fill(`${CARD.month}${CARD.year.slice(-2)}`);
+		await page.getByLabel('Security code').fill(CARD.cvv);
+		await page.getByRole('button', {name: 'Save card'}).click();
+		await expect(page.locator('#result')).toContainText('Card saved.');
+		// The account comes from the page's configuration (the backend's), not from a form field.
+		expect(demo.stub.paymentMethods()).toMatchObject([{accountKey: 'A00000001', creditCardType: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: 2031}]);
+	});
+
+	test('on a phone, the success message keeps the payment method id inside its box', async ({page, demo}) => {
+		await page.setViewportSize({width: 320, height: 640});
+		await page.goto(demo.merchant.url);
+		await page.getByLabel('Name on card').fill(CARD.name);
+		await page.getByLabel('Card number').fill(CARD.number);
+		await page.getByLabel('Expiry date').fill(`${CARD.month}${CARD.year.slice(-2)}`);
+		await page.getByLabel('Security code').fill(CARD.cvv);
+		await page.getByRole('button', {name: 'Save card'}).click();
+		const result = page.locator('#result');
+		await expect(result).toHaveText(/[0-9a-f]{32}$/);
+		const box = await result.evaluate(element => ({
+			scroll: element.scrollWidth,
+			client: element.clientWidth,
+			right: element.getBoundingClientRect().right,
+			page: document.documentElement.clientWidth,
+			pageScroll: document.documentElement.scrollWidth,
+		}));
+		expect(box.scroll).toBeLessThanOrEqual(box.client);
+		expect(box.right).toBeLessThanOrEqual(box.page);
+		expect(box.pageScroll).toBeLessThanOrEqual(box.page);
+	});
 });

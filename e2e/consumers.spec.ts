@@ -54,7 +54,7 @@ for (const app of APPS) {
 			expect(demo.stub.paymentMethods()).toHaveLength(0);
 		});
 
-		test('refuses an invalid card before sending it, with the field\'s message', async ({page, demo}) => {
+		test("refuses an invalid card before sending it, with the field's message", async ({page, demo}) => {
 			await page.goto(`${demo.merchant.url}${app.path}`);
 			await fillCard(page, {number: '4111111111111112'});
 			await page.locator('#submit').click();

@@ -13,8 +13,8 @@ async function rebind(page: Page, options: Record<string, unknown>) {
 		w.checkout = w.ZuoraCors.bindForm(form, {
 			signatureUrl: '/signature',
 			signatureOptions: {method: 'POST'},
-			url: form.dataset['zuoraUrl']!,
-			allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin],
+			url: (window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url,
+			allowedHosts: [new URL((window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url).origin],
 			formFields: ['accountKey', 'defaultPaymentMethod'],
 			...options_,
 		});
@@ -24,7 +24,7 @@ async function rebind(page: Page, options: Record<string, unknown>) {
 const signatures = (demo: {stub: {tokens(): {issued: number}}}) => demo.stub.tokens().issued;
 
 test('prefetches exactly one signature on the first interaction, none at page load', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await page.waitForLoadState('networkidle');
 	expect(signatures(demo)).toBe(0);
 
@@ -44,7 +44,7 @@ test('prefetches exactly one signature on the first interaction, none at page lo
 test('replaces a prefetched pair older than signatureMaxAge', async ({page, demo}) => {
 	// The page's clock, paused, not a wall-clock sleep: the pair ages exactly as far as the test says.
 	await page.clock.install({time: new Date('2030-01-01T00:00:00Z')});
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await page.clock.pauseAt(new Date('2030-01-01T01:00:00Z'));
 	await rebind(page, {signatureMaxAge: 1500});
 	await fillCard(page);
@@ -66,7 +66,7 @@ test('replaces a prefetched pair older than signatureMaxAge', async ({page, demo
 });
 
 test('adds one credentialed preconnect to the Zuora origin, removed by destroy()', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	const links = page.locator('link[rel=preconnect]');
 	await expect(links).toHaveCount(1);
 	await expect(links).toHaveAttribute('href', demo.stub.url);
@@ -78,7 +78,7 @@ test('adds one credentialed preconnect to the Zuora origin, removed by destroy()
 });
 
 test('busy while in flight; after success the number and code are cleared and the form stays locked until reset()', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await fillCard(page);
 	await page.waitForLoadState('networkidle');
 	demo.stub.setLatency(800);
@@ -115,7 +115,7 @@ test('busy while in flight; after success the number and code are cleared and th
 test('after a 429 submit stays off while the wait counts down in the status region; nothing is sent meanwhile', async ({page, demo}) => {
 	// Paused: the wait runs exactly as far as the test moves the page's clock.
 	await page.clock.install({time: new Date('2030-01-01T00:00:00Z')});
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await page.clock.pauseAt(new Date('2030-01-01T01:00:00Z'));
 	await rebind(page, {prefetch: false});
 	let refused = 0;
@@ -155,7 +155,7 @@ test('after a 429 submit stays off while the wait counts down in the status regi
 
 test('a decline naming the security code marks it and moves focus to it; the status region is announced in view', async ({page, demo}) => {
 	await page.setViewportSize({width: 360, height: 480});
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await fillCard(page, {number: TEST_CARDS.declinedIncorrectCvc.creditCardNumber});
 	await page.getByRole('button', {name: 'Save card'}).click();
 	const code = page.getByLabel('Security code');
@@ -171,7 +171,7 @@ test('a decline naming the security code marks it and moves focus to it; the sta
 });
 
 test('supportedBrands: another brand is a field error while typing and on submit, before anything is sent', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await rebind(page, {supportedBrands: ['Visa', 'MasterCard'], prefetch: false});
 	const number = page.getByLabel('Card number');
 	await number.pressSequentially('3782');
@@ -189,7 +189,7 @@ test('supportedBrands: another brand is a field error while typing and on submit
 });
 
 test('concurrent submits share one submission: a triple click creates one payment method', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await fillCard(page);
 	demo.stub.setLatency(300);
 	// Three submits in the same tick, past the disabled button: the binding itself must dedupe.
@@ -222,7 +222,7 @@ test('concurrent submits share one submission: a triple click creates one paymen
 });
 
 test('destroy() leaves no listener behind: no prefetch, no submit interception, no error slots', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await fillCard(page, {number: '4111111111111112'});
 	await page.getByRole('button', {name: 'Save card'}).click();
 	await expect(page.locator('[data-zuora-cors-error-for]')).toHaveCount(1);
@@ -259,7 +259,7 @@ test('card data stays out of the signature request and of every URL', async ({pa
 			seen.push(`${withoutOrigin(request.url())} ${request.postData() ?? ''}`);
 		}
 	});
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await fillCard(page);
 	await page.getByRole('button', {name: 'Save card'}).click();
 	await expect(page.locator('#result')).toBeVisible();
@@ -269,7 +269,7 @@ test('card data stays out of the signature request and of every URL', async ({pa
 });
 
 test("options: selector target, fields, callbacks, prefetch and preconnect off; destroy keeps the page's own marks", async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await page.evaluate(() => {
 		const w = window as unknown as Window & {outcomes: string[]; binding: {submit(): Promise<unknown>; destroy(): void}};
 		w.checkout.destroy();
@@ -281,8 +281,8 @@ test("options: selector target, fields, callbacks, prefetch and preconnect off; 
 		w.binding = w.ZuoraCors.bindForm('#card-form', {
 			signatureUrl: '/signature',
 			signatureOptions: {method: 'POST'},
-			url: form.dataset['zuoraUrl']!,
-			allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin],
+			url: (window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url,
+			allowedHosts: [new URL((window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url).origin],
 			fields: {accountKey: 'A00000001'},
 			prefetch: false,
 			preconnect: false,

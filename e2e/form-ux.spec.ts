@@ -328,7 +328,7 @@ test("sets autocomplete, inputmode and spellcheck the page left out, keeps the p
 	await expect(page.locator('[aria-describedby], [maxlength="4"][name="securityCode"], [placeholder="••••"]')).toHaveCount(0);
 
 	// The classic page sets its own: they stay.
-	await open(page, demo, '/');
+	await open(page, demo, '/developer.html');
 	await expect(page.getByLabel('Card number')).toHaveAttribute('autocomplete', 'cc-number');
 	await expect(page.getByLabel('Month')).toHaveAttribute('autocomplete', 'cc-exp-month');
 	await expect(page.getByLabel('Card number')).toHaveAttribute('spellcheck', 'false');
@@ -336,7 +336,7 @@ test("sets autocomplete, inputmode and spellcheck the page left out, keeps the p
 });
 
 test("on submit, focus moves to the first invalid field in the form's order, its error tied to it", async ({page, demo}) => {
-	await open(page, demo, '/');
+	await open(page, demo, '/developer.html');
 	await page.getByLabel('Security code').fill('12');
 	await page.getByRole('button', {name: 'Save card'}).click();
 	const number = page.getByLabel('Card number');

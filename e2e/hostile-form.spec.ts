@@ -134,8 +134,8 @@ async function inject(page: Page, {form = '', fieldset = '', outside = ''}: Inje
 				w.checkout = w.ZuoraCors.bindForm(target, {
 					signatureUrl: '/signature',
 					signatureOptions: {method: 'POST'},
-					url: target.dataset['zuoraUrl']!,
-					allowedHosts: [new URL(target.dataset['zuoraUrl']!).origin],
+					url: (window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url,
+					allowedHosts: [new URL((window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url).origin],
 					formFields: formFields as never,
 				});
 				return 'bound';
@@ -252,7 +252,7 @@ async function expectCardOnlyAtZuora(page: Page, demo: {stub: {url: string}}, re
 test.describe("bindForm reads only Zuora's fields from inside the form", () => {
 	test(`${prototypeNames.length} prototype-path names (dotted, bracketed, in cardHolderInfo) touch no prototype and steer nothing`, async ({page, demo}) => {
 		const requests = await recordRequests(page);
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		const before = await prototypeSnapshot(page);
 		expect(await inject(page, hostileMarkup(prototypeNames))).toBe('bound');
 		await fillCard(page);
@@ -265,7 +265,7 @@ test.describe("bindForm reads only Zuora's fields from inside the form", () => {
 
 	test(`${hostileNames.length} generated names (members of Object.prototype, of the form and document, look-alikes, fast-check) neither throw nor reach Zuora`, async ({page, demo}) => {
 		const requests = await recordRequests(page);
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		const before = await prototypeSnapshot(page);
 		expect(await inject(page, hostileMarkup(hostileNames))).toBe('bound');
 		await fillCard(page);
@@ -277,7 +277,7 @@ test.describe("bindForm reads only Zuora's fields from inside the form", () => {
 
 	test("bindForm's own options: nothing inherited from Object.prototype is read", async ({page, demo}) => {
 		const requests = await recordRequests(page);
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		// Every optional option of bindForm (and of createPaymentMethod under it), inherited with a
 		// value that would steer, break or replace something if it were read.
 		await page.evaluate(steal => {
@@ -309,7 +309,7 @@ test.describe("bindForm reads only Zuora's fields from inside the form", () => {
 
 	test("hidden extras (csrf_token, a password, anything not Zuora's) stay out of the Zuora body", async ({page, demo}) => {
 		const requests = await recordRequests(page);
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		expect(
 			await inject(page, {
 				fieldset: [
@@ -331,7 +331,7 @@ test.describe("bindForm reads only Zuora's fields from inside the form", () => {
 
 	test('a control owned by the form but outside it (form="…") and one inside owned elsewhere are not read', async ({page, demo}) => {
 		const requests = await recordRequests(page);
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		expect(await inject(page, {outside: '<form id="elsewhere"></form><input name="cardHolderInfo.city" value="Injected" form="card-form">'})).toBe('bound');
 		// Moved away: the page's own name field now sits inside but belongs to another form.
 		await page.locator('[name="cardHolderInfo.cardHolderName"]').evaluate(element => element.setAttribute('form', 'elsewhere'));
@@ -364,13 +364,13 @@ const BOUND_FIELDS = ['creditCardNumber', 'expirationMonth', 'expirationYear', '
 const UNDECLARED_FIELDS = ['addressLine1', 'addressLine2', 'city', 'state', 'country', 'zipCode', 'phone', 'email'].map(name => `cardHolderInfo.${name}`);
 
 test('bindForm refuses a duplicate of every name it reads, on a bare form, and ignores a duplicate of a name it does not read', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	const names = [...BOUND_FIELDS, ...UNDECLARED_FIELDS];
 	const refused = await page.evaluate(
 		async ([names_, declared]) => {
 			const {ZuoraCors} = window as unknown as Window;
 			const results: Record<string, unknown> = {};
-			const url = document.querySelector('form')!.dataset['zuoraUrl']!;
+			const url = (window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url;
 			for (const name of names_) {
 				const form = document.createElement('form');
 				const fieldset = document.createElement('fieldset');
@@ -449,7 +449,7 @@ test.describe('a second control under a name bindForm reads: refused, nothing se
 				test.setTimeout(150_000);
 				const requests = await recordRequests(page);
 				for (const name of BOUND_FIELDS) {
-					await page.goto(demo.merchant.url);
+					await page.goto(`${demo.merchant.url}/developer.html`);
 					// A name the demo page has no control for (`expiry`) is given twice by the injection alone.
 					const own = (await page.locator(`form [name="${name}"]`).count()) === 0 ? '<input name="expiry" value="12 / 31">' : '';
 					const injection: Injection = html(name);
@@ -493,7 +493,7 @@ test.describe('least privilege: a control under a Zuora name the page did not de
 	for (const when of ['before', 'after'] as const) {
 		test(`every undeclared name, injected ${when} bind in every place, is neither read nor a repeat`, async ({page, demo}) => {
 			const requests = await recordRequests(page);
-			await page.goto(demo.merchant.url);
+			await page.goto(`${demo.merchant.url}/developer.html`);
 			const markup = UNDECLARED_FIELDS.map((name, index) => INJECTIONS[index % INJECTIONS.length]![1](name)).reduce<Required<Injection>>(
 				(all, one: Injection) => ({
 					form: all.form + (one.form ?? ''),
@@ -540,7 +540,7 @@ test.describe('more refusals', () => {
 	// An injected `expiry` beside the page's month and year controls is a second expiry date.
 	test("an injected expiry beside the page's month and year controls is a repeat", async ({page, demo}) => {
 		const requests = await recordRequests(page);
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		expect(await inject(page, {fieldset: '<input name="expiry" value="01 / 40">'})).toBe('bound');
 		requests.length = 0;
 		await fillCard(page);
@@ -563,7 +563,7 @@ test.describe('more refusals', () => {
 	});
 
 	test('a radio group is the one legitimate repeat', async ({page, demo}) => {
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		// The page's own select goes: the radios are its only creditCardType.
 		await page.locator('select[name="creditCardType"]').evaluate(element => element.remove());
 		expect(
@@ -581,7 +581,7 @@ test.describe('more refusals', () => {
 });
 
 test('the fields option: own data properties of known shape only, checked at bind', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	const refused = await page.evaluate(() => {
 		const {ZuoraCors} = window as unknown as Window;
 		const form = document.querySelector('form')!;
@@ -589,8 +589,8 @@ test('the fields option: own data properties of known shape only, checked at bin
 			try {
 				ZuoraCors.bindForm(form, {
 					signatureUrl: '/signature',
-					url: form.dataset['zuoraUrl']!,
-					allowedHosts: [new URL(form.dataset['zuoraUrl']!).origin],
+					url: (window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url,
+					allowedHosts: [new URL((window as unknown as {zuoraCorsDemo: {card: {url: string}}}).zuoraCorsDemo.card.url).origin],
 					preconnect: false,
 					fields: fields as Record<string, unknown>,
 				}).destroy();
@@ -663,14 +663,14 @@ test.describe('parser-restructured markup, served: bound right or refused, the c
 			page.on('pageerror', error => errors.push(error.message));
 			for (const [place, put] of Object.entries(PLACES)) {
 				await page.unrouteAll();
-				await page.route(`${demo.merchant.url}/`, async route => {
+				await page.route(`${demo.merchant.url}/developer.html`, async route => {
 					const response = await route.fetch();
 					// The contract: every control carries `disabled` in the markup.
 					const html = (await response.text()).replace(/<(input|select|textarea|button)\b(?![^>]*\bdisabled\b)/g, '<$1 disabled');
 					await route.fulfill({response, body: put(html, injection)});
 				});
 				errors.length = 0;
-				await page.goto(demo.merchant.url);
+				await page.goto(`${demo.merchant.url}/developer.html`);
 				await page.waitForLoadState('networkidle');
 				const state = await page.evaluate(() => ({
 					bound: (window as unknown as {checkout?: object}).checkout !== undefined,

@@ -9,7 +9,12 @@ import {creates, expect, fillCard, test} from './fixtures.js';
 // Types, its real SRI-pinned bundle): the page's <html lang> picks ZuoraCorsLocales.<lang>, which
 // the page passes to bindForm and describeError as `messages`. The expected texts are the locale
 // modules' own, so a wrong or missing translation in a built file fails here.
-const LOCALES: Array<[string, MessageCatalogue]> = [['de', de], ['fr', fr], ['es', es], ['ja', ja]];
+const LOCALES: Array<[string, MessageCatalogue]> = [
+	['de', de],
+	['fr', fr],
+	['es', es],
+	['ja', ja],
+];
 
 for (const [lang, catalogue] of LOCALES) {
 	test(`${lang}: a field error and describeError's sentence in the language the page loaded`, async ({page, demo}) => {
@@ -25,7 +30,7 @@ for (const [lang, catalogue] of LOCALES) {
 				violations.push(message.text());
 			}
 		});
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/developer.html`);
 		// What a page does when the shopper picks a language: a <script> tag for the locale file
 		// (through a Trusted Types policy: the page requires them for script URLs), then <html lang>.
 		await page.evaluate(async lang => {
@@ -75,7 +80,7 @@ for (const [lang, catalogue] of LOCALES) {
 }
 
 test('without a locale file the page stays in English (the built-in catalogue)', async ({page, demo}) => {
-	await page.goto(demo.merchant.url);
+	await page.goto(`${demo.merchant.url}/developer.html`);
 	await fillCard(page, {number: '4000000000009995'});
 	await page.locator('#submit').click();
 	await expect(page.locator('#error')).toHaveText('Your card was declined for insufficient funds. Please use another card.');

@@ -15,11 +15,26 @@ const VALUES: Record<string, string> = {
 	securityCode: CARD.cvv,
 };
 
+/** The shopper-grade form's names: one expiry field. */
+const SHOPPER_VALUES: Record<string, string> = {
+	'cardHolderInfo.cardHolderName': CARD.name,
+	creditCardNumber: CARD.number,
+	expiry: `${CARD.month} / ${CARD.year.slice(-2)}`,
+	securityCode: CARD.cvv,
+};
+
 /** Every demo page with card controls, the bundle that binds it, and its control names. */
 const PAGES = [
-	{name: 'script-tag checkout', path: '/', bundle: '**/dist/zuora-cors.iife.min.js', values: VALUES, number: 'creditCardNumber'},
-	{name: 'shopper-grade card form', path: '/card.html', bundle: '**/dist/zuora-cors.iife.min.js', values: {...VALUES, expiry: `${CARD.month} / ${CARD.year.slice(-2)}`}, number: 'creditCardNumber'},
-	{name: 'create-account page (Create Account body names)', path: '/account.html', bundle: '**/dist/zuora-cors.iife.min.js', values: {cardHolderName: CARD.name, cardNumber: CARD.number, expirationMonth: CARD.month, expirationYear: CARD.year, securityCode: CARD.cvv, firstName: 'Ada', lastName: 'Lovelace'}, number: 'cardNumber'},
+	{name: 'shopper-grade checkout', path: '/', bundle: '**/dist/zuora-cors.iife.min.js', values: SHOPPER_VALUES, number: 'creditCardNumber'},
+	{name: 'shopper-grade card form', path: '/card.html', bundle: '**/dist/zuora-cors.iife.min.js', values: SHOPPER_VALUES, number: 'creditCardNumber'},
+	{name: 'developer form (every Zuora field)', path: '/developer.html', bundle: '**/dist/zuora-cors.iife.min.js', values: VALUES, number: 'creditCardNumber'},
+	{
+		name: 'create-account page (Create Account body names)',
+		path: '/account.html',
+		bundle: '**/dist/zuora-cors.iife.min.js',
+		values: {cardHolderName: CARD.name, cardNumber: CARD.number, expirationMonth: CARD.month, expirationYear: CARD.year, securityCode: CARD.cvv, firstName: 'Ada', lastName: 'Lovelace'},
+		number: 'cardNumber',
+	},
 	{name: 'SPA (rollup)', path: '/spa/', bundle: '**/spa/app.js', values: VALUES, number: 'creditCardNumber'},
 	{name: 'Vite app', path: '/vite/', bundle: '**/vite/assets/*.js', values: VALUES, number: 'creditCardNumber'},
 ] as const;
@@ -53,7 +68,11 @@ async function tryToSubmit(page: Page, {values, number: numberName}: {values: Re
 		(element as HTMLInputElement).focus();
 	});
 	await page.keyboard.press('Enter');
-	await page.locator('button[type=submit]').first().click({force: true, timeout: 2000}).catch(() => undefined);
+	await page
+		.locator('button[type=submit]')
+		.first()
+		.click({force: true, timeout: 2000})
+		.catch(() => undefined);
 	await page.locator('[name="securityCode"]').evaluate(element => {
 		(element as HTMLInputElement).focus();
 	});
@@ -75,6 +94,18 @@ async function expectNoLeak(page: Page, seen: string[], url: string, historyLeng
 
 for (const target of PAGES) {
 	test.describe(target.name, () => {
+		test('every card control and the submit button carry `disabled` in the markup', async ({page, demo}) => {
+			await page.route(target.bundle, async route => route.abort('blockedbyclient'));
+			await page.goto(new URL(target.path, demo.merchant.url).href);
+			// As the server sent them (no script ran: the bundle is blocked): each control disabled on its own,
+			// not only through the fieldset, so a control the parser moves out of it stays disabled.
+			const controls = await page
+				.locator('form[id] :is(input, select, textarea, button)')
+				.evaluateAll(elements => elements.map(element => `${element.getAttribute('name') ?? element.id}:${element.hasAttribute('disabled')}`));
+			expect(controls.length).toBeGreaterThanOrEqual(4);
+			expect(controls.filter(control => control.endsWith(':false'))).toEqual([]);
+		});
+
 		test('bundle blocked: Enter and the submit button send the card nowhere', async ({page, demo}) => {
 			await page.route(target.bundle, async route => route.abort('blockedbyclient'));
 			const seen = watch(page);
@@ -119,26 +150,28 @@ for (const target of PAGES) {
 	});
 }
 
-test('the checkout page forbids any native form submission (CSP form-action \'none\')', async ({page, demo}) => {
+test("the checkout page forbids any native form submission (CSP form-action 'none')", async ({page, demo}) => {
 	const response = await page.goto(demo.merchant.url);
-	expect(response?.headers()['content-security-policy']).toContain('form-action \'none\'');
-	for (const path of ['/card.html', '/account.html', '/spa/', '/vite/']) {
+	expect(response?.headers()['content-security-policy']).toContain("form-action 'none'");
+	for (const path of ['/card.html', '/developer.html', '/account.html', '/spa/', '/vite/']) {
 		const other = await page.goto(new URL(path, demo.merchant.url).href);
-		expect(other?.headers()['content-security-policy']).toContain('form-action \'none\'');
+		expect(other?.headers()['content-security-policy']).toContain("form-action 'none'");
 	}
 });
 
-test('the README\'s recommended markup, without the CSP and without the library, sends the card nowhere', async ({page, demo}) => {
+test("the README's recommended markup, without the CSP and without the library, sends the card nowhere", async ({page, demo}) => {
 	const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 	// The card form of the README's page (its ```html block may be a whole page around the form).
 	const markup = /```html\n(?:(?!```)[\s\S])*?(<form[^>]*>(?:(?!```)[\s\S])*?data-zuora-cors-fields[\s\S]*?<\/form>)/.exec(readme)?.[1];
 	expect(markup, 'README has a ```html block with the recommended <form>').toBeDefined();
 	const url = new URL('/readme-markup.html', demo.merchant.url).href;
 	// Served without any CSP: the markup alone must hold the card back.
-	await page.route(url, async route => route.fulfill({
-		contentType: 'text/html',
-		body: `<!doctype html><html lang="en"><head><title>README markup</title><script src="/dist/zuora-cors.iife.min.js"></script></head><body>${markup!}</body></html>`,
-	}));
+	await page.route(url, async route =>
+		route.fulfill({
+			contentType: 'text/html',
+			body: `<!doctype html><html lang="en"><head><title>README markup</title><script src="/dist/zuora-cors.iife.min.js"></script></head><body>${markup!}</body></html>`,
+		}),
+	);
 	await page.route('**/dist/zuora-cors.iife.min.js', async route => route.abort('blockedbyclient'));
 	const seen = watch(page);
 	await page.goto(url);

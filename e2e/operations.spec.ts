@@ -9,8 +9,16 @@ import {CARD, expect, fillCard, test} from './fixtures.js';
 
 /** What a merchant's backend does, from Node (no CORS): a signed request straight to the stub. */
 async function signedFetch(stub: ZuoraStub, method: string, path: string, signed: Record<string, string> = {}, body?: unknown) {
-	const oauth = await (await fetch(`${stub.url}/oauth/token`, {method: 'POST', body: new URLSearchParams({client_id: 'demo-client-id', client_secret: 'demo-client-secret', grant_type: 'client_credentials'})})).json() as {access_token: string};
-	const pair = await (await fetch(`${stub.url}/v1/hmac-signatures`, {method: 'POST', headers: {authorization: `Bearer ${oauth.access_token}`, 'content-type': 'application/json'}, body: JSON.stringify({uri: stub.url + path, method, ...signed})})).json() as {signature: string; token: string};
+	const oauth = (await (
+		await fetch(`${stub.url}/oauth/token`, {method: 'POST', body: new URLSearchParams({client_id: 'demo-client-id', client_secret: 'demo-client-secret', grant_type: 'client_credentials'})})
+	).json()) as {access_token: string};
+	const pair = (await (
+		await fetch(`${stub.url}/v1/hmac-signatures`, {
+			method: 'POST',
+			headers: {authorization: `Bearer ${oauth.access_token}`, 'content-type': 'application/json'},
+			body: JSON.stringify({uri: stub.url + path, method, ...signed}),
+		})
+	).json()) as {signature: string; token: string};
 	return fetch(stub.url + path, {method, headers: {signature: pair.signature, token: pair.token, 'content-type': 'application/json'}, body: body === undefined ? undefined : JSON.stringify(body)});
 }
 
@@ -32,7 +40,16 @@ test.describe('all four CORS operations', () => {
 		const result = page.locator('#account-result');
 		await expect(result).toHaveText('Account A00000001 created.');
 		const accounts = demo.stub.accounts();
-		expect(accounts).toEqual([{accountId: expect.stringMatching(/^[\da-f]{32}$/), accountNumber: 'A00000001', name: 'Demo Shopper', currency: 'USD', autoPay: false, paymentMethodId: await result.getAttribute('data-payment-method-id')}]);
+		expect(accounts).toEqual([
+			{
+				accountId: expect.stringMatching(/^[\da-f]{32}$/),
+				accountNumber: 'A00000001',
+				name: 'Demo Shopper',
+				currency: 'USD',
+				autoPay: false,
+				paymentMethodId: await result.getAttribute('data-payment-method-id'),
+			},
+		]);
 		expect(demo.stub.paymentMethods().map(method => [method.accountKey, method.creditCardType, method.last4, method.cardHolderName])).toEqual([['A00000001', 'Visa', '1111', CARD.name]]);
 		expect(accountPosts(demo.stub).map(request => [request.origin, request.status])).toEqual([[merchant.origin, 200]]);
 		expect(consoleLines).toEqual([]);
@@ -53,12 +70,23 @@ test.describe('all four CORS operations', () => {
 	});
 
 	test('createAccount with a payment method made earlier (hpmCreditCardPaymentMethodId)', async ({page, demo}) => {
-		const orphan = await (await signedFetch(demo.stub, 'POST', '/v1/payment-methods/credit-cards', {}, {creditCardType: 'MasterCard', creditCardNumber: '5555555555554444', expirationMonth: 3, expirationYear: 2033})).json() as {paymentMethodId: string};
+		const orphan = (await (
+			await signedFetch(demo.stub, 'POST', '/v1/payment-methods/credit-cards', {}, {creditCardType: 'MasterCard', creditCardNumber: '5555555555554444', expirationMonth: 3, expirationYear: 2033})
+		).json()) as {paymentMethodId: string};
 		await accountPage(page, demo);
-		const result = await page.evaluate(async ({url, id}) => {
-			const account = await ZuoraCors.createAccount({signatureUrl: '/signature/account', signatureOptions: {method: 'POST'}, url, allowedHosts: [new URL(url).origin], account: {currency: 'EUR', billToContact: {firstName: 'Grace', lastName: 'Hopper', country: 'US'}, hpmCreditCardPaymentMethodId: id, autoPay: true}});
-			return {accountNumber: account.accountNumber, paymentMethodId: account.paymentMethodId};
-		}, {url: `${demo.stub.url}/v1/accounts`, id: orphan.paymentMethodId});
+		const result = await page.evaluate(
+			async ({url, id}) => {
+				const account = await ZuoraCors.createAccount({
+					signatureUrl: '/signature/account',
+					signatureOptions: {method: 'POST'},
+					url,
+					allowedHosts: [new URL(url).origin],
+					account: {currency: 'EUR', billToContact: {firstName: 'Grace', lastName: 'Hopper', country: 'US'}, hpmCreditCardPaymentMethodId: id, autoPay: true},
+				});
+				return {accountNumber: account.accountNumber, paymentMethodId: account.paymentMethodId};
+			},
+			{url: `${demo.stub.url}/v1/accounts`, id: orphan.paymentMethodId},
+		);
 		expect(result).toEqual({accountNumber: 'A00000001', paymentMethodId: orphan.paymentMethodId});
 		expect(demo.stub.accounts().map(account => [account.name, account.currency, account.autoPay, account.paymentMethodId])).toEqual([['Demo Shopper', 'EUR', true, orphan.paymentMethodId]]);
 	});
@@ -86,7 +114,7 @@ test.describe('all four CORS operations', () => {
 		expect(gets.map(request => request.status)).toEqual([200, 200]);
 	});
 
-	test('getFile: an unknown file is Get File\'s JSON error, with its string code', async ({page, demo}) => {
+	test("getFile: an unknown file is Get File's JSON error, with its string code", async ({page, demo}) => {
 		const merchant = await demo.startMerchant({invoiceFileId: '0123456789abcdef0123456789abcdef'});
 		await page.goto(`${merchant.url}/account.html`);
 		await page.getByRole('button', {name: 'Download invoice (PDF)'}).click();
@@ -97,17 +125,30 @@ test.describe('all four CORS operations', () => {
 
 	test('createPaymentPageSignature: an RSA signature for the signed page, verified with the returned key; a null one rejected', async ({page, demo}) => {
 		await accountPage(page, demo);
-		const call = async () => page.evaluate(async url => ZuoraCors.createPaymentPageSignature({signatureUrl: '/signature/payment-page', signatureOptions: {method: 'POST'}, url, allowedHosts: [new URL(url).origin], uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do'}).then(
-			answer => ({signature: answer.signature, token: answer.token, tenantId: answer.tenantId, key: answer.key}),
-			(error: {kind: string; message: string}) => ({kind: error.kind, message: error.message}),
-		), `${demo.stub.url}/v1/rsa-signatures`);
-		const answer = await call() as {signature: string; token: string; tenantId: string; key: string};
+		const call = async () =>
+			page.evaluate(
+				async url =>
+					ZuoraCors.createPaymentPageSignature({
+						signatureUrl: '/signature/payment-page',
+						signatureOptions: {method: 'POST'},
+						url,
+						allowedHosts: [new URL(url).origin],
+						uri: 'https://apisandbox.zuora.com/apps/PublicHostedPageLite.do',
+					}).then(
+						answer => ({signature: answer.signature, token: answer.token, tenantId: answer.tenantId, key: answer.key}),
+						(error: {kind: string; message: string}) => ({kind: error.kind, message: error.message}),
+					),
+				`${demo.stub.url}/v1/rsa-signatures`,
+			);
+		const answer = (await call()) as {signature: string; token: string; tenantId: string; key: string};
 		expect(answer.tenantId).toBe('12270');
 		const key = createPublicKey({key: Buffer.from(answer.key, 'base64'), format: 'der', type: 'spki'});
-		expect(verify('sha256', Buffer.from(['https://apisandbox.zuora.com/apps/PublicHostedPageLite.do', 'POST', 'demo-payment-page', answer.token].join('\n')), key, Buffer.from(answer.signature, 'base64'))).toBe(true);
+		expect(
+			verify('sha256', Buffer.from(['https://apisandbox.zuora.com/apps/PublicHostedPageLite.do', 'POST', 'demo-payment-page', answer.token].join('\n')), key, Buffer.from(answer.signature, 'base64')),
+		).toBe(true);
 
 		demo.stub.nullRsaSignatureNext(1);
-		const refused = await call() as {kind: string; message: string};
+		const refused = (await call()) as {kind: string; message: string};
 		expect(refused.kind).toBe('invalid-response');
 		expect(refused.message).toBe(`POST ${demo.stub.url}/v1/rsa-signatures answered success without \`signature\` (too many signed fields?)`);
 	});

@@ -95,7 +95,9 @@ export async function startRedis(options = {}) {
 	await new Promise((resolve, reject) => {
 		const onData = (/** @type {Buffer} */ chunk) => {
 			output += String(chunk);
-			if (output.includes('Ready to accept connections')) resolve(undefined);
+			if (output.includes('Ready to accept connections')) {
+				resolve(undefined);
+			}
 		};
 
 		child.stdout.on('data', onData);
@@ -110,7 +112,9 @@ export async function startRedis(options = {}) {
 		port,
 		url: `redis://127.0.0.1:${port}`,
 		async stop() {
-			if (child.exitCode !== null || child.signalCode !== null) return;
+			if (child.exitCode !== null || child.signalCode !== null) {
+				return;
+			}
 			await new Promise(resolve => {
 				child.once('exit', resolve);
 				child.kill('SIGTERM');

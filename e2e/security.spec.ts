@@ -11,10 +11,10 @@ test.describe('page security', () => {
 				void (window as unknown as {reportViolation(text: string): Promise<void>}).reportViolation(`${event.violatedDirective} ${event.blockedURI}`);
 			});
 		});
-		const response = await page.goto(demo.merchant.url);
+		const response = await page.goto(`${demo.merchant.url}/developer.html`);
 		const csp = response?.headers()['content-security-policy'] ?? '';
-		expect(csp).toContain('script-src \'self\'');
-		expect(csp).toContain('require-trusted-types-for \'script\'');
+		expect(csp).toContain("script-src 'self'");
+		expect(csp).toContain("require-trusted-types-for 'script'");
 		expect(csp).toContain(`connect-src 'self' ${demo.stub.url}`);
 
 		await fillCard(page);
@@ -23,11 +23,13 @@ test.describe('page security', () => {
 		expect(demo.stub.paymentMethods()).toHaveLength(1);
 
 		// The same listener does catch a violation: an inline script is refused and reported.
-		await page.evaluate(() => {
-			const script = document.createElement('script');
-			script.textContent = 'void 0';
-			document.head.append(script);
-		}).catch(() => undefined);
+		await page
+			.evaluate(() => {
+				const script = document.createElement('script');
+				script.textContent = 'void 0';
+				document.head.append(script);
+			})
+			.catch(() => undefined);
 		await expect.poll(() => violations.length).toBeGreaterThan(0);
 		expect(violations.every(violation => violation.startsWith('script-src') || violation.startsWith('require-trusted-types-for'))).toBe(true);
 		expect(violations).toHaveLength(1);
@@ -56,10 +58,14 @@ test.describe('signature issuance', () => {
 		const attacker = await browser.newContext();
 		const attackerPage = await attacker.newPage();
 		await attackerPage.goto(merchant.url);
-		const burst = await attackerPage.evaluate(async () => Promise.all(Array.from({length: 20}, async () => {
-			const response = await fetch('/signature', {method: 'POST'});
-			return {status: response.status, retryAfter: response.headers.get('retry-after')};
-		})));
+		const burst = await attackerPage.evaluate(async () =>
+			Promise.all(
+				Array.from({length: 20}, async () => {
+					const response = await fetch('/signature', {method: 'POST'});
+					return {status: response.status, retryAfter: response.headers.get('retry-after')};
+				}),
+			),
+		);
 		expect(burst.filter(response => response.status === 200)).toHaveLength(5);
 		const limited = burst.filter(response => response.status === 429);
 		expect(limited).toHaveLength(15);
@@ -75,7 +81,7 @@ test.describe('signature issuance', () => {
 		await attacker.close();
 
 		// The shopper, a different session on the same IP, is not affected.
-		await page.goto(merchant.url);
+		await page.goto(`${merchant.url}/developer.html`);
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		await expect(page.locator('#result')).toBeVisible();
@@ -85,14 +91,15 @@ test.describe('signature issuance', () => {
 	test('per-IP limit: many sessions from one address are cut off, another address is not', async ({page, demo}) => {
 		const merchant = await demo.startMerchant({sessionLimit: {limit: 100, windowMs: 60_000}, ipLimit: {limit: 10, windowMs: 60_000}});
 		// New sessions from 127.0.0.2 (still loopback), each asking for one signature.
-		const get = async (path: string, cookie = '', method = 'GET') => new Promise<{status: number; cookie: string}>((resolve, reject) => {
-			const request = httpRequest(`${merchant.url}${path}`, {method, localAddress: '127.0.0.2', headers: {cookie, origin: merchant.origin}}, response => {
-				response.resume();
-				resolve({status: response.statusCode ?? 0, cookie: (response.headers['set-cookie']?.[0] ?? '').split(';')[0]!});
+		const get = async (path: string, cookie = '', method = 'GET') =>
+			new Promise<{status: number; cookie: string}>((resolve, reject) => {
+				const request = httpRequest(`${merchant.url}${path}`, {method, localAddress: '127.0.0.2', headers: {cookie, origin: merchant.origin}}, response => {
+					response.resume();
+					resolve({status: response.statusCode ?? 0, cookie: (response.headers['set-cookie']?.[0] ?? '').split(';')[0]!});
+				});
+				request.on('error', reject);
+				request.end();
 			});
-			request.on('error', reject);
-			request.end();
-		});
 		const statuses = [];
 		for (let index = 0; index < 15; index++) {
 			const {cookie} = await get('/'); // eslint-disable-line no-await-in-loop
@@ -101,7 +108,7 @@ test.describe('signature issuance', () => {
 
 		expect(statuses).toEqual([...Array.from({length: 10}, () => 200), ...Array.from({length: 5}, () => 429)]);
 
-		await page.goto(merchant.url);
+		await page.goto(`${merchant.url}/developer.html`);
 		await fillCard(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		await expect(page.locator('#result')).toBeVisible();
@@ -119,23 +126,43 @@ test.describe('signature issuance', () => {
 	test('the backend signs only its hard-coded uri, whatever the browser sends', async ({page, demo}) => {
 		await page.goto(demo.merchant.url);
 		const pair = await page.evaluate(async () => {
-			const response = await fetch('/signature?uri=https%3A%2F%2Fevil.example%2Fv1%2Faccounts&accountKey=A666', {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({uri: 'https://evil.example/v1/accounts', method: 'GET', accountKey: 'A666'})});
+			const response = await fetch('/signature?uri=https%3A%2F%2Fevil.example%2Fv1%2Faccounts&accountKey=A666', {
+				method: 'POST',
+				headers: {'content-type': 'application/json'},
+				body: JSON.stringify({uri: 'https://evil.example/v1/accounts', method: 'GET', accountKey: 'A666'}),
+			});
 			return response.json() as Promise<{signature: string; token: string}>;
 		});
 		// The pair only works for POST /v1/payment-methods/credit-cards on the stub, for A00000001.
-		const post = async (path: string, accountKey: string) => (await (await fetch(`${demo.stub.url}${path}`, {method: 'POST', headers: {signature: pair.signature, token: pair.token, 'content-type': 'application/json'}, body: JSON.stringify({accountKey, creditCardType: 'Visa', creditCardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031})})).json()) as {success: boolean; reasons?: Array<{code: number}>};
+		const post = async (path: string, accountKey: string) =>
+			(await (
+				await fetch(`${demo.stub.url}${path}`, {
+					method: 'POST',
+					headers: {signature: pair.signature, token: pair.token, 'content-type': 'application/json'},
+					body: JSON.stringify({accountKey, creditCardType: 'Visa', creditCardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031}),
+				})
+			).json()) as {success: boolean; reasons?: Array<{code: number}>};
 		expect((await post('/v1/payment-methods/credit-cards', 'A666')).reasons?.[0]?.code).toBe(90_000_012);
 		expect(creates(demo.stub)).toHaveLength(1);
 		expect(demo.stub.paymentMethods()).toHaveLength(0);
 	});
 
-	test('tokens only on POST: a GET from the shopper\'s own page gets 405 and spends nothing', async ({page, demo}) => {
+	test("tokens only on POST: a GET from the shopper's own page gets 405 and spends nothing", async ({page, demo}) => {
 		await page.goto(demo.merchant.url);
-		const statuses = await page.evaluate(async () => Promise.all(['GET', 'HEAD', 'PUT', 'DELETE'].map(async method => {
-			const response = await fetch('/signature', {method});
-			return [method, response.status, response.headers.get('allow')];
-		})));
-		expect(statuses).toEqual([['GET', 405, 'POST'], ['HEAD', 405, 'POST'], ['PUT', 405, 'POST'], ['DELETE', 405, 'POST']]);
+		const statuses = await page.evaluate(async () =>
+			Promise.all(
+				['GET', 'HEAD', 'PUT', 'DELETE'].map(async method => {
+					const response = await fetch('/signature', {method});
+					return [method, response.status, response.headers.get('allow')];
+				}),
+			),
+		);
+		expect(statuses).toEqual([
+			['GET', 405, 'POST'],
+			['HEAD', 405, 'POST'],
+			['PUT', 405, 'POST'],
+			['DELETE', 405, 'POST'],
+		]);
 		expect(demo.stub.tokens().issued).toBe(0);
 	});
 
@@ -145,11 +172,12 @@ test.describe('signature issuance', () => {
 		const target = `${demo.merchant.url}/signature`;
 		const attacker = createServer((request, response) => {
 			const mode = new URL(request.url ?? '/', 'http://x').searchParams.get('mode');
-			const script = mode === 'form'
-				? `const f = document.createElement('form'); f.method = 'POST'; f.action = ${JSON.stringify(target)}; document.body.append(f); f.submit();`
-				: mode === 'fetch'
-					? `Promise.all(Array.from({length: 5}, () => fetch(${JSON.stringify(target)}, {method: 'POST', mode: 'no-cors', credentials: 'include'}))).finally(() => { document.title = 'sent'; });`
-					: `location.href = ${JSON.stringify(target)};`;
+			const script =
+				mode === 'form'
+					? `const f = document.createElement('form'); f.method = 'POST'; f.action = ${JSON.stringify(target)}; document.body.append(f); f.submit();`
+					: mode === 'fetch'
+						? `Promise.all(Array.from({length: 5}, () => fetch(${JSON.stringify(target)}, {method: 'POST', mode: 'no-cors', credentials: 'include'}))).finally(() => { document.title = 'sent'; });`
+						: `location.href = ${JSON.stringify(target)};`;
 			response.writeHead(200, {'content-type': 'text/html'}).end(`<!doctype html><title>win a prize</title><body><script>${script}</script>`);
 		});
 		await new Promise<void>(resolve => {
@@ -167,7 +195,7 @@ test.describe('signature issuance', () => {
 			await expect(page).toHaveTitle('sent');
 			expect(demo.stub.tokens().issued).toBe(0);
 			// The shopper's own session still works afterwards.
-			await page.goto(demo.merchant.url);
+			await page.goto(`${demo.merchant.url}/developer.html`);
 			await fillCard(page);
 			await page.getByRole('button', {name: 'Save card'}).click();
 			await expect(page.locator('#result')).toBeVisible();

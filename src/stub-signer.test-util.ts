@@ -17,7 +17,9 @@ export async function startSigner(stub: ZuoraStub) {
 		const signed: Record<string, string> = {};
 		for (const name of ['uri', 'method', 'name', 'pageId', 'accountKey']) {
 			const value = query.get(name);
-			if (value !== null) signed[name] = value;
+			if (value !== null) {
+				signed[name] = value;
+			}
 		}
 
 		const answer = await fetch(`${stub.url}/v1/hmac-signatures`, {

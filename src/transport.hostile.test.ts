@@ -354,7 +354,7 @@ describe('hosts', () => {
 					(l: string) => `${l}.xn--zuora-com.io`,
 					(l: string) => `${l}.zuora.com.evil.io.`,
 					(l: string) => `${l}.ｚｕｏｒａ.com.evil.io`,
-					(l: string) => `zuora.com`,
+					(_l: string) => `zuora.com`,
 				),
 			)
 			.map(([l, make]) => make(l));

@@ -1,8 +1,17 @@
 // The demo checkout: binds the card form with the script-tag bundle (window.ZuoraCors).
 // No inline script anywhere, so the page runs under `script-src 'self'` and Trusted Types.
+// Where the card goes comes from /config.js (code the server wrote), never from the page's markup.
 (function () {
 	'use strict';
-	var form = document.getElementById('card-form');
+	var config = Object.getOwnPropertyDescriptor(window, 'zuoraCorsDemo');
+	var forms = document.querySelectorAll('#card-form');
+	// One form under that id, or the page was tampered with (an injected decoy): bind none, and the
+	// card controls stay disabled as the markup has them.
+	if (!config || !Object.isFrozen(config.value) || forms.length !== 1 || !(forms[0] instanceof HTMLFormElement) || !window.ZuoraCors) {
+		return;
+	}
+
+	var form = forms[0];
 	var result = document.getElementById('result');
 	var failure = document.getElementById('error');
 
@@ -14,7 +23,7 @@
 	function messages() {
 		var locales = window.ZuoraCorsLocales;
 		var lang = document.documentElement.lang;
-		return locales && Object.prototype.hasOwnProperty.call(locales, lang) ? locales[lang] : undefined;
+		return locales && Object.hasOwn(locales, lang) ? locales[lang] : undefined;
 	}
 
 	function show(element, text) {
@@ -30,7 +39,7 @@
 	form.addEventListener(ZuoraCors.FORM_EVENTS.success, function (event) {
 		var id = event.detail.result.paymentMethodId;
 		result.setAttribute('data-payment-method-id', id);
-		show(result, 'Card saved. Payment method ' + id);
+		show(result, `Card saved. Payment method ${id}`);
 	});
 
 	form.addEventListener(ZuoraCors.FORM_EVENTS.error, function (event) {
@@ -45,16 +54,18 @@
 		show(failure, described.message);
 	});
 
-	var zuoraUrl = form.getAttribute('data-zuora-url');
+	var card = config.value.card;
 	window.checkout = ZuoraCors.bindForm(form, {
-		signatureUrl: form.getAttribute('data-signature-url'),
+		signatureUrl: card.signatureUrl,
 		signatureOptions: {method: 'POST'},
-		url: zuoraUrl,
+		url: card.url,
 		// The demo's Zuora is the stub, on a loopback origin over plain http: the library refuses
 		// that unless the origin is listed in full. A page talking to Zuora lists nothing.
-		allowedHosts: [new URL(zuoraUrl, location.href).origin],
-		// Read from the form beside the card: bindForm reads no other Zuora field unless named here.
-		formFields: ['accountKey', 'defaultPaymentMethod'],
+		allowedHosts: card.allowedHosts,
+		// The account the backend signs, not a form field: markup cannot change it.
+		fields: {accountKey: config.value.accountKey},
+		// Beside the card, bindForm reads only the form fields named here.
+		formFields: ['defaultPaymentMethod'],
 		// bindForm reads `messages` at each submit.
 		get messages() {
 			return messages();

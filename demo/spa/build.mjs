@@ -22,6 +22,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ASSETS = [
 	'<link rel="icon" href="/favicon.svg">',
 	'<link rel="stylesheet" href="/style.css">',
+	'<!-- The configuration (where the card goes), written by the merchant server: never markup. -->',
+	'<script src="/config.js"></script>',
 	'<!-- The bundle of main.js + consumer-page.js + zuora-cors + ky, built from the npm tarball by build.mjs. -->',
 	'<script type="module" src="./app.js"></script>',
 ];
@@ -47,7 +49,9 @@ export async function buildSpa({tarball: given} = {}) {
 	assertInsideApp(app, bundle.watchFiles);
 
 	rmSync(dist, {recursive: true, force: true});
-	const {output: [chunk]} = await bundle.write({file: path.join(dist, 'app.js'), format: 'es', sourcemap: true});
+	const {
+		output: [chunk],
+	} = await bundle.write({file: path.join(dist, 'app.js'), format: 'es', sourcemap: true});
 	await bundle.close();
 	writePage(path.join(dist, 'index.html'), {app: 'SPA', assets: ASSETS});
 

@@ -12,14 +12,17 @@ if (config !== undefined) {
 	// Registered before bindForm's listener, so an old outcome is gone before the new one arrives.
 	form.addEventListener('submit', clearOutcome);
 	form.addEventListener(FORM_EVENTS.success, event => {
-		const {result: {paymentMethodId}} = /** @type {CustomEvent<{result: PaymentMethodResult}>} */ (event).detail;
+		const {
+			result: {paymentMethodId},
+		} = /** @type {CustomEvent<{result: PaymentMethodResult}>} */ (event).detail;
 		showSaved(paymentMethodId);
 	});
 	form.addEventListener(FORM_EVENTS.error, event => {
 		const {error} = /** @type {CustomEvent<{error: ZuoraCorsError}>} */ (event).detail;
 		showFailure(error);
 	});
-	// bindForm enables the card controls once its submit listener is in place; beside the card it
-	// reads only the fields named in formFields.
-	bindForm(form, {...config, signatureOptions: {method: 'POST'}, formFields: ['accountKey', 'defaultPaymentMethod']});
+	const {accountKey, ...call} = config;
+	// The account comes from the configuration, not a form field: markup cannot change it. bindForm
+	// enables the card controls it binds once its submit listener is in place.
+	bindForm(form, {...call, signatureOptions: {method: 'POST'}, fields: {accountKey}, formFields: ['defaultPaymentMethod']});
 }

@@ -17,11 +17,13 @@ const BASE = '/vite/';
 
 /** The page's own tags: the merchant server's icon and stylesheet, and Vite's entry. */
 const ASSETS = [
-	'<!-- vite-ignore: the merchant server serves these at its root, outside this app\'s /vite/ base. -->',
+	"<!-- vite-ignore: the merchant server serves these at its root, outside this app's /vite/ base. -->",
 	'<link rel="icon" href="/favicon.svg" vite-ignore>',
 	'<link rel="stylesheet" href="/style.css" vite-ignore>',
-	'<!-- Vite\'s entry: build.mjs bundles main.js + consumer-page.js + zuora-cors + ky from the npm',
-	'     tarball and puts the hashed bundle\'s <script> here. -->',
+	'<!-- The configuration (where the card goes), written by the merchant server: never markup. -->',
+	'<script src="/config.js" vite-ignore></script>',
+	"<!-- Vite's entry: build.mjs bundles main.js + consumer-page.js + zuora-cors + ky from the npm",
+	"     tarball and puts the hashed bundle's <script> here. -->",
 	'<script type="module" src="./main.js"></script>',
 ];
 
@@ -59,22 +61,24 @@ export async function buildViteApp({tarball: given} = {}) {
 		customLogger: logger,
 		logLevel: 'warn',
 		build: {outDir: dist, emptyOutDir: true, sourcemap: true},
-		plugins: [{
-			name: 'record-module-files',
-			buildEnd() {
-				for (const id of this.getModuleIds()) {
-					moduleFiles.add(id);
-				}
+		plugins: [
+			{
+				name: 'record-module-files',
+				buildEnd() {
+					for (const id of this.getModuleIds()) {
+						moduleFiles.add(id);
+					}
+				},
 			},
-		}],
+		],
 	});
 	if (warnings.length > 0) {
 		throw new Error(`vite: ${warnings.join('\n')}`);
 	}
 
 	assertInsideApp(app, moduleFiles);
-	const [chunk] = (Array.isArray(output) ? output : [output]).flatMap(result => 'output' in result ? result.output : []).filter(file => file.type === 'chunk' && file.isEntry);
-	if (!chunk || chunk.type !== 'chunk') {
+	const [chunk] = (Array.isArray(output) ? output : [output]).flatMap(result => ('output' in result ? result.output : [])).filter(file => file.type === 'chunk' && file.isEntry);
+	if (chunk?.type !== 'chunk') {
 		throw new Error('vite wrote no entry chunk');
 	}
 

@@ -4,32 +4,37 @@
 // apps import the package the way shops do, through the two bundlers most of them use.
 // The page code the two apps share (configuration, #result, #error) is in ../consumer-page.js.
 import {createPaymentMethod, ZuoraCorsError} from 'zuora-cors';
-import {clearOutcome, form, setUpPage, showFailure, showSaved} from '../consumer-page.js';
+import {clearOutcome, enableCardControls, form, setUpPage, showFailure, showSaved} from '../consumer-page.js';
 
 const submitButton = /** @type {HTMLButtonElement} */ (document.querySelector('#submit'));
 
 // The attribute bindForm gives its field messages, so both apps share style.css and tests.
 const FIELD_ERROR_ATTRIBUTE = 'data-zuora-cors-error-for';
 
+/** The controls this page reads, by Zuora's field names: an injected control under another name is never read. */
+const CARD_FIELDS = ['cardHolderInfo.cardHolderName', 'creditCardType', 'creditCardNumber', 'expirationMonth', 'expirationYear', 'securityCode', 'defaultPaymentMethod'];
+
 /**
- * The card under Zuora's field names, as the form's control names spell them. Blank fields are
- * left out, so the library reports them as missing rather than malformed.
+ * The card under Zuora's field names, from this form's controls inside its card fieldset only.
+ * Blank fields are left out, so the library reports them as missing rather than malformed.
  *
+ * @param {string} accountKey the account, from the configuration (never a form field)
  * @returns {import('zuora-cors').CreditCardInput}
  */
-function readCard() {
-	const data = new FormData(form);
+function readCard(accountKey) {
+	const fieldset = form.querySelector('fieldset[data-zuora-cors-fields]');
 	/** @type {Record<string, string>} */
 	const filled = {};
-	for (const [name, value] of data) {
-		if (typeof value === 'string' && value !== '') {
-			filled[name] = value;
+	for (const control of /** @type {HTMLInputElement[]} */ ([...form.elements])) {
+		if (CARD_FIELDS.includes(control.name) && fieldset?.contains(control) && !control.disabled && control.value !== '' && (control.type !== 'checkbox' || control.checked)) {
+			filled[control.name] = control.value;
 		}
 	}
 
 	const {'cardHolderInfo.cardHolderName': cardHolderName, defaultPaymentMethod, ...card} = filled;
 	return {
 		...card,
+		accountKey,
 		defaultPaymentMethod: defaultPaymentMethod !== undefined,
 		...(cardHolderName === undefined ? {} : {cardHolderInfo: {cardHolderName}}),
 	};
@@ -74,6 +79,7 @@ function setBusy(busy) {
 
 const config = setUpPage();
 if (config !== undefined) {
+	const {accountKey, ...call} = config;
 	let inFlight = false;
 	form.addEventListener('submit', async event => {
 		event.preventDefault();
@@ -87,7 +93,7 @@ if (config !== undefined) {
 		setBusy(true);
 		try {
 			// Validates the card first: an invalid one is refused before any network call.
-			const {paymentMethodId} = await createPaymentMethod({...config, signatureOptions: {method: 'POST'}, card: readCard()});
+			const {paymentMethodId} = await createPaymentMethod({...call, signatureOptions: {method: 'POST'}, card: readCard(accountKey)});
 			showSaved(paymentMethodId);
 		} catch (error) {
 			// The library rejects with nothing else; anything else is a bug in this page, left loud.
@@ -104,8 +110,6 @@ if (config !== undefined) {
 	});
 
 	// Only now, with the submit handled here, may the shopper type a card: until this line runs
-	// (script blocked or late) the disabled fieldset keeps the card out of any native submit.
-	for (const fieldset of form.querySelectorAll('fieldset[data-zuora-cors-fields]')) {
-		/** @type {HTMLFieldSetElement} */ (fieldset).disabled = false;
-	}
+	// (script blocked or late) every card control stays disabled, as the markup has it.
+	enableCardControls();
 }
