@@ -31,7 +31,7 @@ export function createContext(form: HTMLFormElement, names: ReadonlySet<string>,
 		messages,
 		view,
 		lifecycle: createLifecycle({
-			setEnabled: (enabled, which) => setEnabled(markup, enabled, which),
+			setEnabled: (fields, submit) => setEnabled(markup, fields, submit),
 			setBusy: busy => setAttribute(form, 'aria-busy', busy ? '' : null),
 			setStatus: view.setStatus,
 			messages,

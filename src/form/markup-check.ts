@@ -77,9 +77,13 @@ export function accountForMarkup(form: HTMLFormElement, names: ReadonlySet<strin
 	return {fieldsets, controls, buttons};
 }
 
-/** Enables (or disables) exactly what was bound. */
-export function setEnabled({fieldsets, controls, buttons}: BoundMarkup, enabled: boolean, which: 'all' | 'buttons' = 'all'): void {
-	for (const element of which === 'all' ? [...fieldsets, ...controls, ...buttons] : buttons) {
-		element.disabled = !enabled;
+/** Enables (or disables) exactly what was bound: the fieldsets and controls, and the submit buttons. */
+export function setEnabled({fieldsets, controls, buttons}: BoundMarkup, fields: boolean, submit = fields): void {
+	for (const element of [...fieldsets, ...controls]) {
+		element.disabled = !fields;
+	}
+
+	for (const button of buttons) {
+		button.disabled = !submit;
 	}
 }
