@@ -2,7 +2,7 @@
 //   ts, js  written into a temporary folder inside the repository and type-checked together with
 //           `tsc --strict` (DOM and Node types); 'zuora-cors/…' resolves to the BUILT declarations
 //           (dist/) through package.json `exports`, as in a merchant's project. A block announced by
-//           a comment `<!-- … runs this block as <file> -->` (or `serves … as <file>`) is written
+//           a comment `<!-- … runs this block as <file> -->` (or `serves`/`bundles … as <file>`) is written
 //           under that name, so the blocks of the ten-minute integration import each other as
 //           they do when .ci/consumer-project.mjs runs them.
 //   html    parsed (happy-dom); a block holding the card form must have every control of its
@@ -42,7 +42,7 @@ export function extractBlocks(markdown) {
 		const end = lines.findIndex((line, at) => at > index && line.trim().startsWith(fence) && line.trim().replace(/[`~]/g, '') === '');
 		const close = end === -1 ? lines.length : end;
 		const previous = lines[index - 1] ?? '';
-		const file = /<!--.*\b(?:runs|serves) this block as ([\w.-]*\w)/.exec(previous)?.[1];
+		const file = /<!--.*\b(?:runs|serves|bundles) this block as ([\w.-]*\w)/.exec(previous)?.[1];
 		blocks.push({lang, text: lines.slice(index + 1, close).join('\n'), line: index + 1, file});
 		index = close;
 	}

@@ -17,13 +17,21 @@ function readme(...blocks) {
 }
 
 test('blocks are found with their language, opening line and announced file', () => {
-	const blocks = extractBlocks(readme(['ts', 'const a = 1;'], ['', 'plain'], ['js', 'export {};', '<!-- .ci/consumer-project.mjs runs this block as shop.mjs. -->']));
+	const blocks = extractBlocks(
+		readme(
+			['ts', 'const a = 1;'],
+			['', 'plain'],
+			['js', 'export {};', '<!-- .ci/consumer-project.mjs runs this block as shop.mjs. -->'],
+			['js', 'export {};', '<!-- .ci/consumer-project.mjs bundles this block as spa.js. -->'],
+		),
+	);
 	assert.deepEqual(
 		blocks.map(({lang, line, file}) => [lang, line, file]),
 		[
 			['ts', 2, undefined],
 			['', 7, undefined],
 			['js', 13, 'shop.mjs'],
+			['js', 19, 'spa.js'],
 		],
 	);
 });
