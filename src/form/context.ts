@@ -6,7 +6,7 @@ import type {ZuoraCorsError} from '../errors.js';
 import type {Messages} from '../messages.js';
 import {invalidOption} from '../options.js';
 import type {PaymentMethodResult} from '../payment-method.js';
-import {call, type Control} from './dom-calls.js';
+import {setAttribute, type Control} from './dom-calls.js';
 import {dispatchFormEvent, FORM_EVENTS, type FormEventDetails} from './events.js';
 import {checkCard, readSupportedBrands} from './field-state.js';
 import {readCard, readOptionFields} from './fields.js';
@@ -31,8 +31,8 @@ export function createContext(form: HTMLFormElement, names: ReadonlySet<string>,
 		messages,
 		view,
 		lifecycle: createLifecycle({
-			setEnabled: (enabled, which) => setEnabled(markup, enabled, which),
-			setBusy: busy => call(Element.prototype, busy ? 'setAttribute' : 'removeAttribute', form, 'aria-busy', ''),
+			setEnabled: (fields, submit) => setEnabled(markup, fields, submit),
+			setBusy: busy => setAttribute(form, 'aria-busy', busy ? '' : null),
 			setStatus: view.setStatus,
 			messages,
 		}),
@@ -53,14 +53,18 @@ export function createContext(form: HTMLFormElement, names: ReadonlySet<string>,
 				dispatchFormEvent(form, FORM_EVENTS[name], detail);
 			}
 		},
-		/** The page's callbacks, not after destroy(). */
-		callback(outcome: {result: PaymentMethodResult} | {error: ZuoraCorsError}) {
-			if (!context.destroyed) {
-				if ('result' in outcome) {
-					options.onSuccess?.(outcome.result, form);
-				} else {
-					options.onError?.(outcome.error, form);
-				}
+		/** A submission's outcome to the page: its callback, then its event (neither after destroy(), which a callback may call). */
+		publish(outcome: {result: PaymentMethodResult} | {error: ZuoraCorsError}) {
+			if (context.destroyed) {
+				return;
+			}
+
+			if ('result' in outcome) {
+				options.onSuccess?.(outcome.result, form);
+				context.report('success', outcome);
+			} else {
+				options.onError?.(outcome.error, form);
+				context.report('error', outcome);
 			}
 		},
 	};

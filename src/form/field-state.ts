@@ -11,6 +11,7 @@ import {invalidOption} from '../options.js';
 import type {ZuoraCardBrand} from '../zuora.js';
 import type {Control} from './dom-calls.js';
 import type {FieldChange} from './events.js';
+import {ownItems} from './fields.js';
 
 /** What a check needs besides the card. */
 export type CheckContext = {
@@ -32,7 +33,7 @@ export function readSupportedBrands(value: unknown): ZuoraCardBrand[] | undefine
 		return undefined;
 	}
 
-	const brands = Array.isArray(value) ? Array.from({length: value.length}, (_, index) => (Object.hasOwn(value, index) ? (value[index] as unknown) : undefined)) : [];
+	const brands = ownItems(value) ?? [];
 	if (brands.length === 0 || !brands.every(brand => CARD_BRAND_NAMES.includes(brand as ZuoraCardBrand))) {
 		return invalidOption('request', 'supportedBrands', `a non-empty array of Zuora's brand names: ${CARD_BRAND_NAMES.join(', ')}`);
 	}

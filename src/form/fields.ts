@@ -11,6 +11,9 @@ export const HOLDER = 'cardHolderInfo';
 /** A `<fieldset disabled>` with this attribute holds the card controls. */
 export const FIELDSET_ATTRIBUTE = 'data-zuora-cors-fields';
 
+/** The elements that can be controls or submit buttons. */
+export const CONTROL_SELECTOR = 'input, select, textarea, button';
+
 /** The card itself: what bindForm reads without being told (`expiry` is the library's one `MM / YY` control). */
 export const CARD_FIELDS = ['creditCardNumber', 'expirationMonth', 'expirationYear', 'expiry', 'securityCode', `${HOLDER}.cardHolderName`] as const;
 
@@ -34,14 +37,19 @@ const OPTIONAL: ReadonlySet<string> = new Set(OPTIONAL_FIELDS);
 // Keys that could reach a prototype if they ever became a property name.
 const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** An array option's items, each read only as an own index (undefined: not an array). */
+export function ownItems(value: unknown): unknown[] | undefined {
+	return Array.isArray(value) ? Array.from({length: value.length}, (_, index) => (Object.hasOwn(value, index) ? (value[index] as unknown) : undefined)) : undefined;
+}
+
 /** The `formFields` option checked: an array of optional Zuora field names. */
 export function readFormFields(value: unknown): string[] {
 	if (value === undefined) {
 		return [];
 	}
 
-	const names = Array.isArray(value) ? Array.from({length: value.length}, (_, index) => (Object.hasOwn(value, index) ? (value[index] as unknown) : undefined)) : [];
-	if (!Array.isArray(value) || !names.every(name => typeof name === 'string' && OPTIONAL.has(name))) {
+	const names = ownItems(value);
+	if (!names?.every(name => typeof name === 'string' && OPTIONAL.has(name))) {
 		return invalidOption('request', 'formFields', `an array of Zuora field names among: ${OPTIONAL_FIELDS.join(', ')}`);
 	}
 
@@ -74,7 +82,7 @@ export function boundNames(form: HTMLFormElement, declared: readonly string[]): 
 
 /** Every element owned by the form or inside it: `form="…"` can bring a control in from outside. */
 export function candidates(form: HTMLFormElement): Element[] {
-	return [...new Set([...formElements(form), ...findAll(form, 'input, select, textarea, button')])];
+	return [...new Set([...formElements(form), ...findAll(form, CONTROL_SELECTOR)])];
 }
 
 /**

@@ -11,7 +11,7 @@ import {prepareSignatureRequest, type CorsSignature} from '../signature.js';
 import type {ZuoraCardBrand} from '../zuora.js';
 import type {ZuoraCorsError} from '../errors.js';
 import {createContext} from './context.js';
-import {call} from './dom-calls.js';
+import {call, setAttribute} from './dom-calls.js';
 import {boundNames, readFormFields, readOptionFields, scan, type OptionalFormField} from './fields.js';
 import {accountForMarkup, resolveForm, setEnabled} from './markup-check.js';
 import {createSubmission} from './submission.js';
@@ -166,7 +166,7 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 			setEnabled(markup, false);
 			listen('removeEventListener');
 			context.view.restore();
-			call(Element.prototype, 'removeAttribute', form, 'aria-busy');
+			setAttribute(form, 'aria-busy', null);
 			submission.forget();
 			context.destroyed = true;
 		},

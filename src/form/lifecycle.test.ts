@@ -61,7 +61,7 @@ describe('createLifecycle', () => {
 		return {
 			log,
 			effects: {
-				setEnabled: (enabled: boolean, which: 'all' | 'buttons') => log.push(`${which} ${enabled ? 'on' : 'off'}`),
+				setEnabled: (fields: boolean, submit: boolean) => log.push(`fields ${fields ? 'on' : 'off'}, submit ${submit ? 'on' : 'off'}`),
 				setBusy: (busy: boolean) => log.push(busy ? 'busy' : 'idle'),
 				setStatus: (text: string) => log.push(`status: ${text}`),
 				messages: () => undefined,
@@ -73,11 +73,11 @@ describe('createLifecycle', () => {
 		const {log, effects: page} = effects();
 		const lifecycle = createLifecycle(page);
 		lifecycle.enter({name: 'busy'});
-		expect(log.splice(0)).toEqual(['busy', 'all on', 'buttons off']);
+		expect(log.splice(0)).toEqual(['busy', 'fields on, submit off']);
 		lifecycle.enter({name: 'saved'});
-		expect(log.splice(0)).toEqual(['idle', 'all off', 'buttons off']);
+		expect(log.splice(0)).toEqual(['idle', 'fields off, submit off']);
 		lifecycle.enter({name: 'open'});
-		expect(log.splice(0)).toEqual(['idle', 'all on']);
+		expect(log.splice(0)).toEqual(['idle', 'fields on, submit on']);
 	});
 
 	it('waiting counts down in the status each second, then opens the form and clears the status', () => {
@@ -85,7 +85,7 @@ describe('createLifecycle', () => {
 		const {log, effects: page} = effects();
 		const lifecycle = createLifecycle(page);
 		lifecycle.enter({name: 'waiting', until: 3500});
-		expect(log.splice(0)).toEqual(['idle', 'all on', 'buttons off', 'status: Too many attempts. Please wait 4 seconds and try again.']);
+		expect(log.splice(0)).toEqual(['idle', 'fields on, submit off', 'status: Too many attempts. Please wait 4 seconds and try again.']);
 		vi.advanceTimersByTime(500);
 		expect(log.splice(0)).toEqual(['status: Too many attempts. Please wait 3 seconds and try again.']);
 		vi.advanceTimersByTime(2999);
@@ -93,7 +93,7 @@ describe('createLifecycle', () => {
 		expect(log.splice(0)).toEqual(['status: Too many attempts. Please wait 2 seconds and try again.', 'status: Too many attempts. Please wait 2 seconds and try again.']);
 		vi.advanceTimersByTime(1);
 		expect(lifecycle.state).toEqual({name: 'open'});
-		expect(log.splice(0)).toEqual(['idle', 'all on', 'status: ']);
+		expect(log.splice(0)).toEqual(['idle', 'fields on, submit on', 'status: ']);
 		vi.advanceTimersByTime(10_000);
 		expect(log).toEqual([]);
 	});

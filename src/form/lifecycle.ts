@@ -72,8 +72,8 @@ export function waitText(remaining: number, messages: Messages | undefined): str
 
 /** What the lifecycle does to the page. */
 export type LifecycleEffects = {
-	/** Enables or disables the bound controls (all) or the submit buttons only. */
-	setEnabled(enabled: boolean, which: 'all' | 'buttons'): void;
+	/** Enables or disables the bound fieldsets and controls, and the submit buttons. */
+	setEnabled(fields: boolean, submit: boolean): void;
 	setBusy(busy: boolean): void;
 	setStatus(text: string, announce: boolean): void;
 	messages(): Messages | undefined;
@@ -106,10 +106,7 @@ export function createLifecycle(effects: LifecycleEffects) {
 		stopTimer();
 		state = next;
 		effects.setBusy(next.name === 'busy');
-		effects.setEnabled(next.name !== 'saved', 'all');
-		if (next.name !== 'open') {
-			effects.setEnabled(false, 'buttons');
-		}
+		effects.setEnabled(next.name !== 'saved', next.name === 'open');
 
 		if (next.name === 'waiting') {
 			tick();

@@ -25,7 +25,7 @@ describe('the form bindForm accounts for', () => {
 		expect(markup.buttons.map(button => button.textContent)).toEqual(['Save']);
 		setEnabled(markup, true);
 		expect([...document.querySelectorAll(':disabled')].map(element => element.getAttribute('name') ?? element.textContent)).toEqual(['cardHolderInfo.email', 'Help']);
-		setEnabled(markup, false, 'buttons');
+		setEnabled(markup, true, false);
 		expect(markup.buttons[0]!.disabled).toBe(true);
 		expect(markup.controls.every(control => !control.disabled)).toBe(true);
 		setEnabled(markup, false);

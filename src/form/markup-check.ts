@@ -7,7 +7,7 @@
  */
 import {invalidOption} from '../options.js';
 import {call, findAll, getAttribute, isControl, isSubmitButton, type Control} from './dom-calls.js';
-import {candidates, FIELDSET_ATTRIBUTE, isBound} from './fields.js';
+import {candidates, CONTROL_SELECTOR, FIELDSET_ATTRIBUTE, isBound} from './fields.js';
 
 /** What the binding enables (and destroy() disables again). */
 export type BoundMarkup = {
@@ -28,7 +28,7 @@ export function resolveForm(target: unknown): HTMLFormElement {
 	const found = typeof target === 'string' ? findAll(document, target) : [target];
 	const [form] = found;
 	if (found.length !== 1 || !(form instanceof HTMLFormElement)) {
-		return refuse('a <form> element or a selector that finds exactly one');
+		return refuse('a <form> or a selector finding exactly one');
 	}
 
 	if (form.ownerDocument !== document || !call(Node.prototype, 'isConnected', form)) {
@@ -54,14 +54,14 @@ export function accountForMarkup(form: HTMLFormElement, names: ReadonlySet<strin
 		return refuse(`card controls inside a <fieldset disabled ${FIELDSET_ATTRIBUTE}> of the form`);
 	}
 
-	const inFieldsets = fieldsets.flatMap(fieldset => findAll(fieldset, 'input, select, textarea, button'));
+	const inFieldsets = fieldsets.flatMap(fieldset => findAll(fieldset, CONTROL_SELECTOR));
 	const controls: Control[] = [];
 	const buttons: Array<HTMLButtonElement | HTMLInputElement> = [];
 	for (const element of new Set([...candidates(form), ...inFieldsets])) {
 		if (isControl(element) && names.has(element.name)) {
 			if (!isBound(form, element)) {
 				// The name is safe to show: it is one of the bound Zuora names.
-				return refuse(`every card control owned by the form and inside its ${FIELDSET_ATTRIBUTE} fieldset (${element.name} is not)`);
+				return refuse(`${element.name} owned by the form and inside its ${FIELDSET_ATTRIBUTE} fieldset`);
 			}
 
 			controls.push(element);
@@ -77,9 +77,13 @@ export function accountForMarkup(form: HTMLFormElement, names: ReadonlySet<strin
 	return {fieldsets, controls, buttons};
 }
 
-/** Enables (or disables) exactly what was bound. */
-export function setEnabled({fieldsets, controls, buttons}: BoundMarkup, enabled: boolean, which: 'all' | 'buttons' = 'all'): void {
-	for (const element of which === 'all' ? [...fieldsets, ...controls, ...buttons] : buttons) {
-		element.disabled = !enabled;
+/** Enables (or disables) exactly what was bound: the fieldsets and controls, and the submit buttons. */
+export function setEnabled({fieldsets, controls, buttons}: BoundMarkup, fields: boolean, submit = fields): void {
+	for (const element of [...fieldsets, ...controls]) {
+		element.disabled = !fields;
+	}
+
+	for (const button of buttons) {
+		button.disabled = !submit;
 	}
 }

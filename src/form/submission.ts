@@ -38,13 +38,11 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 
 	const finish = (outcome: Outcome) => {
 		settle(context, outcome);
-		context.callback(outcome);
+		context.publish(outcome);
 		if ('result' in outcome) {
-			context.report('success', outcome);
 			return outcome.result;
 		}
 
-		context.report('error', outcome);
 		throw outcome.error;
 	};
 
@@ -52,7 +50,7 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 		context.refuseDestroyed();
 		const {name} = lifecycle.state;
 		if (name === 'saved' || name === 'waiting') {
-			throw new ZuoraCorsError(`The card was not sent: the form is ${name === 'saved' ? 'locked after a saved card until reset()' : 'waiting after too many attempts'}`, {
+			throw new ZuoraCorsError(`The card was not sent: the form is ${name === 'saved' ? 'locked until reset()' : 'waiting after a 429'}`, {
 				kind: 'validation',
 				stage: 'request',
 			});

@@ -34,6 +34,9 @@ export type FormView = ReturnType<typeof createView>;
 /** Sets (null: removes) an attribute from the page's own value, kept for restore(). */
 type Own = (element: Element, name: string, value: (original: string | null) => string | null | undefined) => void;
 
+/** Adds an element (removed by restore()) with these attributes, placed `after` or `append`ed to `anchor`. */
+type Add = (tag: string, attributes: Record<string, string>, method: 'after' | 'append', anchor: Element) => HTMLElement;
+
 /** The view of one bound form; `status`: the page's status region, else one the view adds. */
 export function createView(form: HTMLFormElement, status: HTMLElement | undefined) {
 	const added: Element[] = [];
@@ -49,8 +52,20 @@ export function createView(form: HTMLFormElement, status: HTMLElement | undefine
 		setAttribute(element, name, value(saved.get(name)!) ?? null);
 	};
 
-	const region = status ?? addStatusRegion(form, added);
-	const errors = createFieldErrors(form, own, added);
+	const add: Add = (tag, attributes, method, anchor) => {
+		const element = createElement(tag);
+		for (const [name, value] of Object.entries(attributes)) {
+			element.setAttribute(name, value);
+		}
+
+		call(Element.prototype, method, anchor, element);
+		added.push(element);
+		return element;
+	};
+
+	// A `role=status` region at the end of the form, for a page that gives none.
+	const region = status ?? add('p', {[STATUS_ATTRIBUTE]: '', role: 'status'}, 'append', form);
+	const errors = createFieldErrors(form, own, add);
 	return {
 		...errors,
 		/** Writes the status region's text ('' clears it); `announce` scrolls it into view too. */
@@ -63,10 +78,11 @@ export function createView(form: HTMLFormElement, status: HTMLElement | undefine
 		/** The brand on the form (`data-zuora-cors-brand`) and the security code's size on its controls. */
 		showBrand(brand: ZuoraCardBrand | undefined, codes: readonly Control[]) {
 			own(form, 'data-zuora-cors-brand', () => brand);
+			const size = brand && brandInfo(brand).securityCodeSize;
 			for (const code of codes) {
 				// The page's own length and placeholder are back when the brand is unknown.
-				own(code, 'maxlength', original => (brand ? String(brandInfo(brand).securityCodeSize) : original));
-				own(code, 'placeholder', original => original ?? (brand && '•'.repeat(brandInfo(brand).securityCodeSize)));
+				own(code, 'maxlength', original => (size ? String(size) : original));
+				own(code, 'placeholder', original => original ?? (size ? '•'.repeat(size) : undefined));
 			}
 		},
 		/** `autocomplete`, `spellcheck` and `inputmode` where the page set none. */
@@ -86,13 +102,8 @@ export function createView(form: HTMLFormElement, status: HTMLElement | undefine
 				return;
 			}
 
-			const link = createElement('link') as HTMLLinkElement;
-			link.rel = 'preconnect';
-			link.href = origin;
 			// The card POST carries credentials, and browsers pool credentialed connections apart.
-			link.crossOrigin = 'use-credentials';
-			call(Document.prototype, 'head', document).append(link);
-			added.push(link);
+			add('link', {rel: 'preconnect', href: origin, crossorigin: 'use-credentials'}, 'append', call(Document.prototype, 'head', document));
 		},
 		/** Removes every element the view added and puts back every attribute it set. */
 		restore() {
@@ -113,7 +124,7 @@ export function createView(form: HTMLFormElement, status: HTMLElement | undefine
 }
 
 /** Field errors: each in a `role=alert` slot after its control, the control `aria-invalid` and described by it. */
-function createFieldErrors(form: HTMLFormElement, own: Own, added: Element[]) {
+function createFieldErrors(form: HTMLFormElement, own: Own, add: Add) {
 	const marked = new Set<Element>();
 
 	/** Shows one field's error (undefined: clears it) in its slot, tied to its control. */
@@ -133,11 +144,7 @@ function createFieldErrors(form: HTMLFormElement, own: Own, added: Element[]) {
 		}
 
 		if (!slot) {
-			slot = createElement('span');
-			slot.setAttribute(ERROR_ATTRIBUTE, name);
-			slot.setAttribute('role', 'alert');
-			call(Element.prototype, 'after', control ?? call(Element.prototype, 'lastElementChild', form) ?? form, slot);
-			added.push(slot);
+			slot = add('span', {[ERROR_ATTRIBUTE]: name, role: 'alert'}, 'after', control ?? call(Element.prototype, 'lastElementChild', form) ?? form);
 		}
 
 		slot.textContent = error.message;
@@ -177,14 +184,4 @@ function createFieldErrors(form: HTMLFormElement, own: Own, added: Element[]) {
 				?.focus();
 		},
 	};
-}
-
-/** A `role=status` region at the end of the form, for a page that gives none. */
-function addStatusRegion(form: HTMLFormElement, added: Element[]): HTMLElement {
-	const region = createElement('p');
-	region.setAttribute(STATUS_ATTRIBUTE, '');
-	region.setAttribute('role', 'status');
-	call(Element.prototype, 'append', form, region);
-	added.push(region);
-	return region;
 }
