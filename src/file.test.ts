@@ -1,12 +1,12 @@
 import type {ServerResponse} from 'node:http';
 import fc from 'fast-check';
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
-import {ZuoraCorsError} from './errors.js';
 import {getFile, type GetFileOptions} from './file.js';
 import {reply, startServer} from './http-server.test-util.js';
 import {startSigner} from './stub-signer.test-util.js';
 import {makePdf} from './testing/pdf.js';
 import {startZuoraStub, type ZuoraStub} from './testing/index.js';
+import {failure} from './rejection.test-util.js';
 
 let stub: ZuoraStub;
 let signer: Awaited<ReturnType<typeof startSigner>>;
@@ -23,16 +23,6 @@ beforeEach(() => {
 const fileUrl = (id: string) => `${stub.url}/v1/files/${id}`;
 const run = async (id: string, options: Partial<GetFileOptions> = {}) =>
 	getFile({allowedHosts: [stub.url], signatureUrl: signer.sign({uri: fileUrl(id), method: 'GET'}), url: fileUrl(id), ...options});
-const failure = async (promise: Promise<unknown>) =>
-	promise.then(
-		() => {
-			throw new Error('expected a rejection');
-		},
-		(error: unknown) => {
-			expect(error).toBeInstanceOf(ZuoraCorsError);
-			return error as ZuoraCorsError;
-		},
-	);
 const files = () => stub.requests().filter(request => request.path.startsWith('/v1/files/'));
 const bytes = async (blob: Blob) => new Uint8Array(await blob.arrayBuffer());
 

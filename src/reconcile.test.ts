@@ -11,6 +11,7 @@ import {createPaymentMethod, type CreatePaymentMethodOptions} from './payment-me
 import {isUnknownOutcome, readReconcileAnswer} from './reconcile.js';
 import {startZuoraStub, type ZuoraStub} from './testing/index.js';
 import {ZUORA_CORS_OPERATIONS} from './zuora.js';
+import {failure} from './rejection.test-util.js';
 
 const NUMBER = '4242424242424242';
 const CVV = '919';
@@ -137,16 +138,6 @@ const save = async (options: Partial<CreatePaymentMethodOptions> = {}) =>
 		card,
 		...options,
 	});
-const failure = async (promise: Promise<unknown>) =>
-	promise.then(
-		() => {
-			throw new Error('expected a rejection');
-		},
-		(error: unknown) => {
-			expect(error).toBeInstanceOf(ZuoraCorsError);
-			return error as ZuoraCorsError;
-		},
-	);
 const reconciles = () => backend.received.filter(request => request.url === '/reconcile');
 const signatures = () => backend.received.filter(request => request.url === '/signature');
 const cardPosts = () => stub.requests().filter(request => request.method === 'POST' && request.path === PATH);

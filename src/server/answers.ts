@@ -21,6 +21,17 @@ export function setupError(log: string): Refusal {
 	return {status: 500, ...SETUP_ERROR, log};
 }
 
+/** A store (limits or issued tokens) that failed: fail closed, never a token without its record. */
+export function storeUnavailable(log: string): Refusal {
+	return {
+		status: 503,
+		code: 'LIMITS_UNAVAILABLE',
+		message: 'The checkout is unavailable for a moment. Please try again.',
+		headers: {'retry-after': '5'},
+		log: `${log}: failing closed (503)`,
+	};
+}
+
 export function isRefusal(value: unknown): value is Refusal {
 	return typeof value === 'object' && value !== null && Object.hasOwn(value, 'log') && Object.hasOwn(value, 'status');
 }

@@ -3,7 +3,7 @@
  * origin, a bounded body, a known client address (pure decisions), then `authorize` and the
  * limits (I/O). Each refusal carries the one line the endpoint logs.
  */
-import {type Refusal, setupError} from './answers.js';
+import {type Refusal, setupError, storeUnavailable} from './answers.js';
 import {addressKey, clientAddress, networkKey, proxyBypassed, type TrustProxy} from './address.js';
 import {createLimiter, LimitStoreError, type LimitKind, type Limiter, type Limits} from './limits.js';
 import {ownFields} from './own-fields.js';
@@ -258,13 +258,7 @@ async function takeLimits(limiter: Limiter, checks: Array<[LimitKind, string | u
 				throw error;
 			}
 
-			return {
-				status: 503,
-				code: 'LIMITS_UNAVAILABLE',
-				message: 'The checkout is unavailable for a moment. Please try again.',
-				headers: {'retry-after': '5'},
-				log: `${error.message}: failing closed (503)`,
-			};
+			return storeUnavailable(error.message);
 		}
 
 		if (wait !== undefined) {

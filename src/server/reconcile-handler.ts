@@ -5,7 +5,7 @@
  * year. Web APIs only, like the signature handler, with the same gate.
  */
 import {CREDIT_CARDS_OF_ACCOUNT, ZUORA_CARD_BRANDS} from '../zuora.js';
-import {isRefusal, json, type Refusal, refusalResponse, setupError} from './answers.js';
+import {isRefusal, json, type Refusal, refusalResponse, setupError, storeUnavailable} from './answers.js';
 import {type Admitted, admit, checkRequest, createGate, ENDPOINT_OPTION_NAMES, type EndpointOptions, type Gate, type RequestContext} from './gate.js';
 import type {IssuedTokens} from './issued-tokens.js';
 import {ownField, ownFields} from './own-fields.js';
@@ -170,13 +170,7 @@ async function claimToken(tokens: IssuedTokens, token: string, admitted: Admitte
 	try {
 		claim = await tokens.claim(token, admitted.authorization.session);
 	} catch (error) {
-		return {
-			status: 503,
-			code: 'LIMITS_UNAVAILABLE',
-			message: 'The checkout is unavailable for a moment. Please try again.',
-			headers: {'retry-after': '5'},
-			log: `the token store failed: ${error instanceof Error ? error.message : String(error)}: failing closed (503)`,
-		};
+		return storeUnavailable(`the token store failed: ${error instanceof Error ? error.message : String(error)}`);
 	}
 
 	const why = {

@@ -3,7 +3,7 @@
  * `(request: Request) => Promise<Response>`. Web APIs only; Node's adapter is in node.ts.
  */
 import {CORS_OPERATIONS, ZUORA_BACKEND_PATHS} from '../zuora.js';
-import {isRefusal, json, type Refusal, refusalResponse, setupError} from './answers.js';
+import {isRefusal, json, type Refusal, refusalResponse, setupError, storeUnavailable} from './answers.js';
 import {admit, type Authorization, checkRequest, createGate, ENDPOINT_OPTION_NAMES, type EndpointOptions, type Gate, type RequestContext} from './gate.js';
 import type {IssuedTokens} from './issued-tokens.js';
 import {ownField, ownFields} from './own-fields.js';
@@ -199,13 +199,7 @@ async function recordToken(tokens: IssuedTokens | undefined, token: string, sess
 		await tokens?.record(token, session);
 		return undefined;
 	} catch (error) {
-		return {
-			status: 503,
-			code: 'LIMITS_UNAVAILABLE',
-			message: 'The checkout is unavailable for a moment. Please try again.',
-			headers: {'retry-after': '5'},
-			log: `the token store failed: ${error instanceof Error ? error.message : String(error)}: failing closed (503)`,
-		};
+		return storeUnavailable(`the token store failed: ${error instanceof Error ? error.message : String(error)}`);
 	}
 }
 
