@@ -31,7 +31,10 @@ export function createContext(form: HTMLFormElement, names: ReadonlySet<string>,
 		messages,
 		view,
 		lifecycle: createLifecycle({
-			setEnabled: (fields, submit) => setEnabled(markup, fields, submit),
+			// The states lock the controls and the button one by one; the fieldset stays enabled
+			// while bound (only destroy() disables it), so a page's `fieldset:enabled` styles (the
+			// "loading" note) read "bound", not "locked".
+			setEnabled: (fields, submit) => setEnabled({...markup, fieldsets: []}, fields, submit),
 			setBusy: busy => setAttribute(form, 'aria-busy', busy ? '' : null),
 			setStatus: view.setStatus,
 			messages,
