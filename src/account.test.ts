@@ -56,7 +56,8 @@ describe('createAccount against the stub', () => {
 			[{creditCardType: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: 2031, cardHolderName: 'Ada Lovelace'}],
 		);
 		expect(signer.received).toHaveLength(1);
-		expect(JSON.stringify(signer.received)).not.toMatch(/4111|737/);
+		// Without the servers' origins: a random port may hold the security code's digits.
+		expect(JSON.stringify(signer.received).replace(/127\.0\.0\.1:\d+/g, '')).not.toMatch(/4111|737/);
 	});
 
 	it('refuses a body name other than the signed one before posting (the token stays unspent)', async () => {

@@ -85,7 +85,8 @@ describe('makeCorsRequest', () => {
 		);
 		expect(error.kind).toBe('zuora');
 		expect(error.reasons[0]!.message).toBe('bad card [redacted] cvv [redacted] or [redacted]');
-		for (const text of [error.message, String(error), JSON.stringify(error), error.stack ?? '']) {
+		// Without the server's origin: a random port may hold the security code's digits.
+		for (const text of [error.message, String(error), JSON.stringify(error), error.stack ?? ''].map(text => text.replace(/127\.0\.0\.1:\d+/g, ''))) {
 			expect(text).not.toContain('4111111111111111');
 			expect(text).not.toContain('4111-1111');
 			expect(text).not.toContain('737');

@@ -304,7 +304,8 @@ describe('hostile input', () => {
 			),
 			{numRuns: 80, seed: 2024},
 		);
-		const everything = [...seen, ...logs].join('\n');
+		// Without the servers' origins: a random port may hold the security code's digits.
+		const everything = [...seen, ...logs].join('\n').replace(/127\.0\.0\.1:\d+/g, '');
 		for (const number of CARD_NUMBERS) {
 			expect(everything).not.toContain(number);
 			expect(everything).not.toContain(number.slice(0, 8));
