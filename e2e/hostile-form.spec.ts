@@ -656,14 +656,12 @@ test.describe('parser-restructured markup, served: bound right or refused, the c
 		test(injection, async ({page, demo}) => {
 			test.setTimeout(120_000);
 			const seen: string[] = [];
-			const errors: string[] = [];
 			page.on('request', request => {
 				if (!request.url().startsWith(`${demo.stub.url}/v1/payment-methods/credit-cards`)) {
 					seen.push(`${request.method()} ${withoutOrigin(request.url())} ${request.postData() ?? ''}`);
 				}
 			});
 			page.on('framenavigated', frame => seen.push(`navigated ${withoutOrigin(frame.url())}`));
-			page.on('pageerror', error => errors.push(error.message));
 			for (const [place, put] of Object.entries(PLACES)) {
 				await page.unrouteAll();
 				await page.route(`${demo.merchant.url}/developer.html`, async route => {
@@ -672,7 +670,6 @@ test.describe('parser-restructured markup, served: bound right or refused, the c
 					const html = (await response.text()).replace(/<(input|select|textarea|button)\b(?![^>]*\bdisabled\b)/g, '<$1 disabled');
 					await route.fulfill({response, body: put(html, injection)});
 				});
-				errors.length = 0;
 				await page.goto(`${demo.merchant.url}/developer.html`);
 				await page.waitForLoadState('networkidle');
 				const state = await page.evaluate(() => ({
