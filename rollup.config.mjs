@@ -12,6 +12,12 @@ import {subresourceIntegrity} from './.ci/sri.mjs';
 // dist/ starts empty: a declaration left by a module since removed must not ship.
 rmSync('dist', {recursive: true, force: true});
 
+/**
+ * `ZUORA_CORS_BUILD=demo` (set by `npm start`, demo/launch.mjs): only what the demo serves and
+ * runs, once: no declarations and no Playwright fixture. Packing and the tests build everything.
+ */
+const demoOnly = process.env['ZUORA_CORS_BUILD'] === 'demo';
+
 /** Every locale module (src/locales/<name>.ts), each built on its own so a page pays only for those it loads. */
 const locales = readdirSync('src/locales')
 	.filter(file => /^[a-z]{2}(?:-[A-Z]{2})?\.ts$/.test(file))
@@ -35,7 +41,7 @@ function compile(tsconfig, {declarations = false, outDir = 'dist', sourceMap = t
 		sourceMap,
 		rootDir: path.resolve('src'),
 		outDir: path.resolve(outDir),
-		...(declarations ? {declaration: true, declarationDir: path.resolve('dist')} : {declaration: false, declarationMap: false}),
+		...(declarations && !demoOnly ? {declaration: true, declarationDir: path.resolve('dist')} : {declaration: false, declarationMap: false}),
 	});
 }
 
@@ -43,7 +49,7 @@ function compile(tsconfig, {declarations = false, outDir = 'dist', sourceMap = t
 const minify = () => terser(minifyOptions);
 
 /** @type {import('rollup').RollupOptions[]} */
-export default [
+const builds = [
 	// `zuora-cors`: ESM for bundlers, dependencies external so the app dedupes them; every
 	// declaration of the browser library (the main entry, the locales, zuora-cors/global).
 	{
@@ -97,3 +103,5 @@ export default [
 		plugins: [compile('src/testing/tsconfig.json', {declarations: true})],
 	},
 ];
+
+export default demoOnly ? builds.filter(build => build.input !== 'src/testing/playwright.ts') : builds;
