@@ -183,7 +183,11 @@ export function checkRequest(request: Request, context: RequestContext, gate: Ga
 	const address = clientAddress(request, context.clientAddress, gate.trustProxy);
 	const key = address === undefined ? undefined : addressKey(address);
 	if (key === undefined) {
-		return setupError(address === undefined ? 'no client address: trustProxy 0 takes the connection\'s address, and none was passed: serve the handler with toNodeListener, or pass {clientAddress} as its second argument' : 'the client address is not an IP address: check trustProxy');
+		return setupError(
+			address === undefined
+				? "no client address: trustProxy 0 takes the connection's address, and none was passed: serve the handler with toNodeListener, or pass {clientAddress} as its second argument"
+				: 'the client address is not an IP address: check trustProxy',
+		);
 	}
 
 	return {addressKey: key, networkKey: networkKey(address!)!};

@@ -446,6 +446,8 @@ describe('Zuora', () => {
 			'maxPages must be a positive whole number',
 		);
 		// @ts-expect-error tokens is required: without the signature handler's record, reconcile would answer any token
-		expect(() => createReconcileHandler({zuora: {baseUrl: zuora.url, ...CLIENT}, authorize: () => null, trustProxy: 0})).toThrow("tokens must be the signature handler's record from createIssuedTokens()");
+		expect(() => createReconcileHandler({zuora: {baseUrl: zuora.url, ...CLIENT}, authorize: () => null, trustProxy: 0})).toThrow(
+			"tokens must be the signature handler's record from createIssuedTokens()",
+		);
 	});
 });

@@ -157,7 +157,9 @@ describe('issuing', () => {
 
 	test('options are checked when the handler is created', () => {
 		const zuora = {baseUrl: stub.url, clientId: 'a', clientSecret: 'b'};
-		expect(() => createSignatureHandler({operation: 'subscriptions' as never, zuora, authorize: () => null, trustProxy: 0})).toThrow('operation must be one of credit-card, account, file, rsa-signature');
+		expect(() => createSignatureHandler({operation: 'subscriptions' as never, zuora, authorize: () => null, trustProxy: 0})).toThrow(
+			'operation must be one of credit-card, account, file, rsa-signature',
+		);
 		expect(() => createSignatureHandler({operation: 'credit-card', zuora, authorize: undefined as never, trustProxy: 0})).toThrow('authorize must be a function');
 		expect(() => createSignatureHandler({operation: 'rsa-signature', zuora, authorize: () => null, trustProxy: 0})).toThrow('needs uri');
 		expect(() => createSignatureHandler({operation: 'credit-card', zuora, authorize: () => null, trustProxy: 0, uri: '/relative'})).toThrow('uri must be an absolute http(s) URL');
