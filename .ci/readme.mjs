@@ -9,7 +9,7 @@
 //           `data-zuora-cors-fields` fieldset, and the submit button, `disabled` in the markup,
 //           and no form `action` (e2e/no-script.spec.ts loads that form without the library).
 //   sh      every command is `npm start`, `npm test`, `npm run <a script of package.json>`,
-//           `npm pack`, `npm install zuora-cors` or its tarball (`<dir>/zuora-cors-<version>.tgz`),
+//           `npm ci`, `npm pack`, `npm install zuora-cors` or its tarball (`<dir>/zuora-cors-<version>.tgz`),
 //           `npm install [--save-dev] <packages>` each a peer or dev dependency (what the tests
 //           install and run the README against), or `npx playwright install <browsers>`.
 //   links   every relative link of README.md and of the repository's other Markdown files
@@ -102,7 +102,7 @@ function shellCommandAllowed([tool, verb, ...rest], manifest) {
 
 	const names = rest[0] === '--save-dev' ? rest.slice(1) : rest;
 	return (
-		(rest.length === 0 && (verb === 'start' || verb === 'test' || verb === 'pack')) ||
+		(rest.length === 0 && (verb === 'start' || verb === 'test' || verb === 'ci' || verb === 'pack')) ||
 		(verb === 'run' && rest.length === 1 && Object.hasOwn(manifest.scripts, rest[0] ?? '')) ||
 		(verb === 'install' && rest.length === 1 && (rest[0] === manifest.name || tarball.test(rest[0] ?? ''))) ||
 		(verb === 'install' && names.length > 0 && names.every(name => Object.hasOwn(tested, name)))
