@@ -14,7 +14,7 @@ rmSync('dist', {recursive: true, force: true});
 
 /**
  * `ZUORA_CORS_BUILD=demo` (set by `npm start`, demo/launch.mjs): only what the demo serves and
- * runs, once: no declarations and no Playwright fixture. Packing and the tests build everything.
+ * runs, once: no declarations, no locales, no Playwright fixture. Packing and the tests build everything.
  */
 const demoOnly = process.env['ZUORA_CORS_BUILD'] === 'demo';
 
@@ -24,7 +24,7 @@ const locales = readdirSync('src/locales')
 	.map(file => file.slice(0, -3));
 
 /** The files a page loads with `<script>`; dist/sri.json holds their hashes, written once all are built. */
-const sri = subresourceIntegrity({directory: 'dist', files: ['zuora-cors.iife.min.js', ...locales.map(name => `locales/${name}.iife.min.js`)]});
+const sri = subresourceIntegrity({directory: 'dist', files: ['zuora-cors.iife.min.js', ...(demoOnly ? [] : locales.map(name => `locales/${name}.iife.min.js`))]});
 
 /**
  * TypeScript with a directory's tsconfig.json, its tests left out. `declarations: true` writes the
@@ -104,4 +104,7 @@ const builds = [
 	},
 ];
 
-export default demoOnly ? builds.filter(build => build.input !== 'src/testing/playwright.ts') : builds;
+/** What the demo does not load: the Playwright fixture, and the locales (its pages load none). */
+const notServed = (/** @type {import('rollup').RollupOptions} */ build) => build.input === 'src/testing/playwright.ts' || JSON.stringify(build.input).includes('locales/');
+
+export default demoOnly ? builds.filter(build => !notServed(build)) : builds;

@@ -1,6 +1,6 @@
 // `npm start` on any clone: installs the dependencies when they are missing (`npm ci`), builds
 // what the demo serves (the `ZUORA_CORS_BUILD=demo` subset of rollup.config.mjs: no declarations,
-// no Playwright fixture) unless dist/ is newer than every source, then runs demo/start.mjs.
+// no locales, no Playwright fixture) unless dist/ is newer than every source, then runs demo/start.mjs.
 // Node's built-ins only: this file runs before anything is installed.
 import {spawnSync} from 'node:child_process';
 import {existsSync, readdirSync, statSync} from 'node:fs';
