@@ -149,13 +149,14 @@ function hostileScript(eventTypes: string[]) {
 	}
 
 	const Channel = window.MessageChannel;
-	window.MessageChannel = (() => {
-		const channel = new Channel();
-		ports.push(channel.port1, channel.port2);
-		tried.add('port:MessageChannel → captured');
-		return channel;
-	}) as unknown as typeof MessageChannel;
-	window.MessageChannel.prototype = Channel.prototype;
+	// A subclass: the ports of every channel the page creates are the attacker's too.
+	window.MessageChannel = class extends Channel {
+		constructor() {
+			super();
+			ports.push(this.port1, this.port2);
+			tried.add('port:MessageChannel → captured');
+		}
+	};
 	const windowPost = window.postMessage;
 	window.postMessage = function (this: Window, ...args: unknown[]) {
 		record('window:postMessage', args[0]);
