@@ -170,7 +170,7 @@ describe('pages', () => {
 			.filter(file => file.endsWith('.html'))
 			.map(file => `/${file.replace(/^index\.html$/, '')}`);
 		const {ZUORA_BASE_URL: _real, ...env} = process.env;
-		const start = spawn(process.execPath, [new URL('start.mjs', import.meta.url).pathname], {env: {...env, PORT: '0', STUB_PORT: '0'}, stdio: ['ignore', 'pipe', 'inherit']});
+		const start = spawn(process.execPath, [new URL('start.mjs', import.meta.url).pathname], {env: {...env, PORT: '0', STUB_PORT: '0', CARD_PORT: '0'}, stdio: ['ignore', 'pipe', 'inherit']});
 		try {
 			const output = await new Promise((resolve, reject) => {
 				let text = '';
