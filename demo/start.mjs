@@ -24,7 +24,7 @@ const cardFrame = await startCardFrameServer({port: Number(env['CARD_PORT'] ?? 3
 const merchant = await startMerchantServer({
 	port,
 	// Behind TLS proxies: the card origin's public https origin too (CARD_PUBLIC_ORIGIN), as PUBLIC_ORIGIN for the shop.
-	cardFrameOrigin: env['CARD_PUBLIC_ORIGIN'] ?? cardFrame.origin,
+	frameOrigin: env['CARD_PUBLIC_ORIGIN'] ?? cardFrame.origin,
 	zuoraBaseUrl: real ?? /** @type {NonNullable<typeof stub>} */ (stub).url,
 	clientId: env['ZUORA_CLIENT_ID'],
 	clientSecret: env['ZUORA_CLIENT_SECRET'],
