@@ -33,7 +33,7 @@
 			button.disabled = false;
 		},
 		function (error) {
-			note.textContent = 'The secure card form did not load (' + error.code + '). Reload the page to try again.';
+			note.textContent = `The secure card form did not load (${error.code}). Reload the page to try again.`;
 		},
 	);
 
@@ -66,7 +66,7 @@
 			.then(
 				function (saved) {
 					result.setAttribute('data-payment-method-id', saved.paymentMethodId);
-					show(result, 'Card saved: ' + saved.brand + ' ending ' + saved.last4 + '. Payment method ' + saved.paymentMethodId);
+					show(result, `Card saved: ${saved.brand} ending ${saved.last4}. Payment method ${saved.paymentMethodId}`);
 				},
 				function (error) {
 					failure.setAttribute('data-kind', error.kind);
