@@ -25,7 +25,6 @@ const SHOPPER_VALUES: Record<string, string> = {
 
 /** Every demo page with card controls, the bundle that binds it, and its control names. */
 const PAGES = [
-	{name: 'shopper-grade checkout', path: '/', bundle: '**/dist/zuora-cors.iife.min.js', values: SHOPPER_VALUES, number: 'creditCardNumber'},
 	{name: 'shopper-grade card form', path: '/card.html', bundle: '**/dist/zuora-cors.iife.min.js', values: SHOPPER_VALUES, number: 'creditCardNumber'},
 	{name: 'developer form (every Zuora field)', path: '/developer.html', bundle: '**/dist/zuora-cors.iife.min.js', values: VALUES, number: 'creditCardNumber'},
 	{
