@@ -6,7 +6,7 @@
  */
 import {ZuoraCorsError} from '../errors.js';
 import {invalidOption} from '../options.js';
-import {cosmeticProblem, fieldsProblem, PROTOCOL, type CardField, type CardState, type CardStyle, type Locale} from './protocol.js';
+import {cosmeticProblem, fieldsProblem, PROTOCOL, type CardField, type CardStyle, type Locale} from './protocol.js';
 
 export type {CardField, CardState, CardStyle, Locale} from './protocol.js';
 

@@ -91,15 +91,9 @@ export function frameSetup(given: CardFrameHandlerOptions) {
 		...(allowedHosts ? {allowedHosts} : {}),
 		...(options.supportedBrands ? {supportedBrands: [...options.supportedBrands]} : {}),
 	};
-	const csp = [
-		"default-src 'none'",
-		"script-src 'self'",
-		"style-src 'self'",
-		`connect-src ${connect.join(' ')}`,
-		`frame-ancestors ${parents.join(' ')}`,
-		"form-action 'none'",
-		"base-uri 'none'",
-	].join('; ');
+	const csp = ["default-src 'none'", "script-src 'self'", "style-src 'self'", `connect-src ${connect.join(' ')}`, `frame-ancestors ${parents.join(' ')}`, "form-action 'none'", "base-uri 'none'"].join(
+		'; ',
+	);
 	return {config, csp, script: options.script};
 }
 
@@ -161,7 +155,9 @@ export function createCardFrameHandler(given: CardFrameHandlerOptions): CardFram
 			return new Response(null, {status: 405, headers: {...headers, allow: 'GET, HEAD'}});
 		}
 
-		const page: Record<string, string> = asset.type.startsWith('text/html') ? {'content-security-policy': csp, 'cross-origin-opener-policy': 'same-origin'} : {'cross-origin-resource-policy': 'same-origin'};
+		const page: Record<string, string> = asset.type.startsWith('text/html')
+			? {'content-security-policy': csp, 'cross-origin-opener-policy': 'same-origin'}
+			: {'cross-origin-resource-policy': 'same-origin'};
 		return new Response(request.method === 'HEAD' ? null : asset.body, {status: 200, headers: {...headers, ...page, 'content-type': asset.type, 'cache-control': asset.cache}});
 	};
 }
