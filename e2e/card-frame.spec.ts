@@ -51,7 +51,7 @@ function checkoutPage(frameOrigin: string) {
 		response
 			.writeHead(200, {
 				'content-type': 'text/html; charset=utf-8',
-				'content-security-policy': `default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self'; frame-src ${frameOrigin}; connect-src 'none'; base-uri 'none'; form-action 'none'`,
+				'content-security-policy': `default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self'; frame-src ${frameOrigin} http://localhost:*; connect-src 'none'; base-uri 'none'; form-action 'none'`,
 			})
 			.end(html);
 	};
@@ -203,5 +203,56 @@ test.describe('card fields in a frame of the card origin', () => {
 		const outcome = await submit(page);
 		expect(outcome).toMatchObject({ok: true, result: {success: true, recovered: true, last4: '1111'}});
 		expect(demo.stub.paymentMethods()).toHaveLength(1);
+	});
+
+	test('protocol versions: the frame answers a connect of another version with a typed error; a frame of another version rejects ready', async ({page, demo}) => {
+		const layout = await startLayout(demo, cleanup);
+		await page.goto(layout.page);
+		const answer = await page.evaluate(
+			async frameUrl =>
+				new Promise(resolve => {
+					const frame = document.createElement('iframe');
+					frame.addEventListener('load', () => {
+						const channel = new MessageChannel();
+						channel.port1.onmessage = event => {
+							resolve(event.data);
+						};
+
+						frame.contentWindow!.postMessage({zc: 2, type: 'connect'}, new URL(frameUrl).origin, [channel.port2]);
+					});
+					frame.src = frameUrl;
+					document.body.append(frame);
+				}),
+			`${layout.frame}/`,
+		);
+		expect(answer).toEqual({zc: 1, type: 'error', code: 'PROTOCOL_UNSUPPORTED'});
+
+		// A frame that answers in protocol 2: the page module refuses it with a typed error.
+		const future = await listen((_request, response) => {
+			response.writeHead(200, {'content-type': 'text/html'}).end('<!doctype html><script>addEventListener("message", event => event.ports[0].postMessage({zc: 2, type: "ready"}))</script>');
+		});
+		cleanup.push(future.close);
+		const outcome = await page.evaluate(async frameUrl => {
+			const card = window.ZuoraCors.mountCardFields('#card', {frameUrl, readyTimeout: 5000});
+			return card.ready.then(
+				() => 'ready',
+				(error: {name: string; code: string; kind: string}) => `${error.name} ${error.code} ${error.kind}`,
+			);
+		}, `http://localhost:${future.port}/`);
+		expect(outcome).toBe('ZuoraCorsError FRAME_VERSION setup');
+	});
+
+	test('the frame opened top-level, or before a listed parent connects, has no card input', async ({page, demo}) => {
+		const layout = await startLayout(demo, cleanup);
+		await page.goto(`${layout.frame}/`);
+		await expect(page.locator('input')).toHaveCount(0);
+		await page.goto(layout.page);
+		await page.evaluate(frameUrl => {
+			const frame = document.createElement('iframe');
+			frame.src = frameUrl;
+			document.body.append(frame);
+		}, `${layout.frame}/`);
+		await expect(page.frameLocator('iframe').locator('body')).toBeAttached();
+		await expect(page.frameLocator('iframe').locator('input')).toHaveCount(0);
 	});
 });
