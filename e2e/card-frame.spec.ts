@@ -255,4 +255,69 @@ test.describe('card fields in a frame of the card origin', () => {
 		await expect(page.frameLocator('iframe').locator('body')).toBeAttached();
 		await expect(page.frameLocator('iframe').locator('input')).toHaveCount(0);
 	});
+
+	test('submit carrying a card field, an account key or a URL is refused by the frame: no card request', async ({page, demo}) => {
+		const layout = await startLayout(demo, cleanup);
+		await mount(page, layout);
+		expect(await ready(page)).toBe('ready');
+		await fillFrame(page);
+		for (const fields of [{creditCardNumber: '4000056655665556'}, {accountKey: 'A-VICTIM'}, {uri: 'https://evil.example/v1/payment-methods/credit-cards'}, {cardHolderInfo: {cardHolderName: 'Eve'}}]) {
+			const outcome = await page.evaluate(
+				async given =>
+					(window as unknown as {card: {submit(options: unknown): Promise<unknown>}}).card.submit({fields: given}).then(
+						() => 'saved',
+						(error: {code: string; kind: string; message: string}) => `${error.code} ${error.kind} ${error.message}`,
+					),
+				fields,
+			);
+			expect(outcome).toMatch(/^PROTOCOL validation Card frame: the card was not saved \(refused: [\w.]+\)/);
+		}
+
+		// The signature prefetched when the shopper first focused the frame is the only call; no card request.
+		expect(creates(demo.stub)).toHaveLength(0);
+		expect(await submit(page)).toMatchObject({ok: true, result: {last4: '1111'}});
+	});
+
+	test('focus(field) moves the focus into that field of the frame; the page hears focus, never a value', async ({page, demo}) => {
+		const layout = await startLayout(demo, cleanup);
+		await mount(page, layout);
+		expect(await ready(page)).toBe('ready');
+		await page.evaluate(() => {
+			(window as unknown as {card: {focus(field: string): void}}).card.focus('expiry');
+		});
+		await expect(page.frameLocator('#card iframe').getByLabel('Expiry date (MM / YY)')).toBeFocused();
+		await expect.poll(async () => page.evaluate(() => (window as unknown as {events: string[]}).events.filter(event => event.startsWith('focus')))).toEqual(['focus {"field":"expiry"}']);
+	});
+
+	test('a style the frame refuses at mount (a property off its list) rejects ready with STYLE_REFUSED naming the variant', async ({page, demo}) => {
+		const layout = await startLayout(demo, cleanup);
+		await mount(page, layout, {style: {base: {cursor: 'pointer'}}});
+		const outcome = await page.evaluate(async () =>
+			(window as unknown as {card: {ready: Promise<void>}}).card.ready.then(
+				() => 'ready',
+				(error: {code: string; message: string}) => `${error.code} ${error.message}`,
+			),
+		);
+		expect(outcome).toBe('STYLE_REFUSED Card frame: a message was refused (base.property) (STYLE_REFUSED)');
+		await expect(page.frameLocator('#card iframe').locator('input')).toHaveCount(0);
+	});
+
+	test('a reloaded frame is reported (FRAME_RELOADED) and connected again; the card is then saved once', async ({page, demo}) => {
+		const layout = await startLayout(demo, cleanup);
+		await mount(page, layout);
+		expect(await ready(page)).toBe('ready');
+		await page.evaluate(() => {
+			const frame = document.querySelector<HTMLIFrameElement>('#card iframe')!;
+			// The same URL again: the frame document loads anew (as a reload or a navigation would).
+			frame.setAttribute('src', frame.getAttribute('src')!);
+		});
+		await expect
+			.poll(async () =>
+				page.evaluate(() => (window as unknown as {events: string[]}).events.filter(event => /^(ready|error)/.test(event)).map(event => event.replace(/ .*FRAME_RELOADED.*/, ' FRAME_RELOADED'))),
+			)
+			.toEqual(['ready null', 'error FRAME_RELOADED', 'ready null']);
+		await fillFrame(page);
+		expect(await submit(page)).toMatchObject({ok: true, result: {last4: '1111'}});
+		expect(demo.stub.paymentMethods()).toHaveLength(1);
+	});
 });

@@ -70,7 +70,7 @@ function connect(port: Port, frameConfig: FrameConfig): void {
 		}
 
 		if (type === 'init' && !card) {
-			const problem = optionsProblem(data, ['zc', 'type', 'locale', 'messages', 'style']);
+			const problem = optionsProblem(data, KEYS['update']!);
 			if (problem) {
 				refuse(problem[0], problem[1]);
 				return;
@@ -152,22 +152,24 @@ type Receiving = {
 	extra: Record<string, unknown>;
 };
 
-/** One message from the connected page. */
+/** The keys each message from the page may hold (every other key refuses the message). */
+const KEYS: Record<string, readonly string[]> = {
+	update: ['zc', 'type', 'locale', 'messages', 'style'],
+	focus: ['zc', 'type', 'field'],
+	reset: ['zc', 'type'],
+	submit: ['zc', 'type', 'id', 'fields'],
+};
+
+/** One message from the connected page; an unknown type is ignored (a later minor version's). */
 function receive(binding: FormBinding, form: Form, {type, data, refuse, send, cosmetic, extra}: Receiving): void {
-	if (type === 'update') {
-		const problem = optionsProblem(data, ['zc', 'type', 'locale', 'messages', 'style']);
-		problem ? refuse(problem[0], problem[1]) : cosmetic(data);
-	} else if (type === 'focus') {
-		const field = own(data, 'field');
-		form.inputs.get((FIELDS.some(entry => entry.field === field) ? field : 'number') as CardField)?.focus();
-	} else if (type === 'reset') {
-		binding.reset();
-	} else if (type === 'submit') {
+	const allowed = typeof type === 'string' && Object.hasOwn(KEYS, type) ? KEYS[type]! : undefined;
+	const unknown = allowed && unknownKey(plainKeys(data) ?? ['message'], allowed);
+	if (type === 'submit') {
 		const id = own(data, 'id');
 		const fields = own(data, 'fields') ?? {};
-		const problem = unknownKey(plainKeys(data) ?? ['message'], ['zc', 'type', 'id', 'fields']) ?? fieldsProblem(fields);
+		const problem = unknown ?? fieldsProblem(fields);
 		if (typeof id !== 'number' || problem !== undefined) {
-			send('result', {id, error: {code: 'PROTOCOL', kind: 'validation', stage: 'request', retryable: false, ...(problem && /^[\w.]{1,60}$/.test(problem) ? {field: problem} : {})}});
+			send('result', {id, error: {code: 'PROTOCOL', kind: 'validation', stage: 'request', retryable: false, ...(problem && /^[\w.]{1,60}$/.test(problem) ? {detail: problem} : {})}});
 			return;
 		}
 
@@ -179,6 +181,16 @@ function receive(binding: FormBinding, form: Form, {type, data, refuse, send, co
 		void submit(binding, form).then(outcome => {
 			send('result', {id, ...outcome});
 		});
+	} else if (unknown !== undefined) {
+		refuse('PROTOCOL', unknown);
+	} else if (type === 'update') {
+		const problem = optionsProblem(data, KEYS['update']!);
+		problem ? refuse(problem[0], problem[1]) : cosmetic(data);
+	} else if (type === 'focus') {
+		const field = own(data, 'field');
+		form.inputs.get((FIELDS.some(entry => entry.field === field) ? field : 'number') as CardField)?.focus();
+	} else if (type === 'reset') {
+		binding.reset();
 	}
 }
 

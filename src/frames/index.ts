@@ -155,6 +155,16 @@ export function mountCardFields(container: Element | string, options: CardFields
 		fail(frameError('FRAME_TIMEOUT', `not connected in ${timeout} ms: check frameUrl and that its parentOrigins lists ${location.origin}`));
 	}, timeout);
 
+	/** Submissions the frame will never answer (it reloaded, or was destroyed): their outcome is unknown. */
+	const abandon = (code: string, message: string) => {
+		for (const [, reject] of pending.values()) {
+			reject(frameError(code, message, {kind: 'aborted'}));
+		}
+
+		pending.clear();
+		inFlight = undefined;
+	};
+
 	const receive = ({data}: MessageEvent) => {
 		const type = own(data, 'type');
 		const field = own(data, 'field');
@@ -169,7 +179,8 @@ export function mountCardFields(container: Element | string, options: CardFields
 			const callbacks = pending.get(own(data, 'id'));
 			const error = own(data, 'error') as Message | undefined;
 			if (error) {
-				const failure = frameError(String(own(error, 'code')), 'the card was not saved', error);
+				const detail = own(error, 'detail');
+				const failure = frameError(String(own(error, 'code')), `the card was not saved${detail ? ` (refused: ${String(detail)})` : ''}`, error);
 				callbacks?.[1](failure);
 				emit('error', {error: failure});
 			} else {
@@ -180,7 +191,9 @@ export function mountCardFields(container: Element | string, options: CardFields
 		} else if (type === 'resize') {
 			frame.style.height = `${Number(own(data, 'height')) || 0}px`;
 		} else if (type === 'error') {
-			emit('error', {error: frameError(String(own(data, 'code')), `a message was refused (${String(own(data, 'detail'))})`)});
+			// A refused `init` (a style the frame refuses) means no connection: ready rejects with it.
+			const error = frameError(String(own(data, 'code')), `a message was refused (${String(own(data, 'detail'))})`);
+			connected ? emit('error', {error}) : fail(error);
 		} else {
 			// change {state}, focus/blur {field}, submit-request
 			emit(String(type), type === 'change' ? {state: own(data, 'state')} : field ? {field} : undefined);
@@ -191,8 +204,7 @@ export function mountCardFields(container: Element | string, options: CardFields
 		// A second load: the frame navigated or reloaded, its state is gone; connect again.
 		if (port) {
 			port.close();
-			pending.clear();
-			inFlight = undefined;
+			abandon('FRAME_RELOADED', 'the frame reloaded during a submission: check the saved cards before asking again');
 			if (connected) {
 				emit('error', {error: frameError('FRAME_RELOADED', 'the frame reloaded, the card fields were cleared')});
 			}
@@ -237,6 +249,7 @@ export function mountCardFields(container: Element | string, options: CardFields
 		},
 		destroy() {
 			clearTimeout(timer);
+			abandon('FRAME_DESTROYED', 'destroy() during a submission: check the saved cards before asking again');
 			port?.close();
 			port = undefined;
 			frame.remove();
