@@ -51,7 +51,7 @@ function checkoutPage(frameOrigin: string) {
 		response
 			.writeHead(200, {
 				'content-type': 'text/html; charset=utf-8',
-				'content-security-policy': `default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self'; frame-src ${frameOrigin} http://localhost:*; connect-src 'none'; base-uri 'none'; form-action 'none'`,
+				'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; frame-src ${frameOrigin} http://localhost:*; connect-src 'none'; base-uri 'none'; form-action 'none'`,
 			})
 			.end(html);
 	};
@@ -107,10 +107,11 @@ async function mount(page: Page, layout: Layout, options: Record<string, unknown
 
 async function fillFrame(page: Page) {
 	const frame = page.frameLocator('#card iframe');
-	await frame.getByLabel('Card number').fill(CARD.number);
-	await frame.getByLabel('Expiry date (MM / YY)').fill(`${CARD.month}/${CARD.year.slice(2)}`);
-	await frame.getByLabel('Security code').fill(CARD.cvv);
-	await frame.getByLabel('Name on card').fill(CARD.name);
+	// By autocomplete token: the same in every locale.
+	await frame.locator('[autocomplete="cc-number"]').fill(CARD.number);
+	await frame.locator('[autocomplete="cc-exp"]').fill(`${CARD.month}/${CARD.year.slice(2)}`);
+	await frame.locator('[autocomplete="cc-csc"]').fill(CARD.cvv);
+	await frame.locator('[autocomplete="cc-name"]').fill(CARD.name);
 }
 
 const ready = async (page: Page) => page.evaluate(async () => (window as unknown as {card: {ready: Promise<void>}}).card.ready.then(() => 'ready'));
@@ -142,6 +143,11 @@ test.describe('card fields in a frame of the card origin', () => {
 		);
 		await mount(page, layout);
 		expect(await ready(page)).toBe('ready');
+		const frame = page.frameLocator('#card iframe');
+		for (const label of ['Card number', 'Expiry date (MM / YY)', 'Security code', 'Name on card']) {
+			await expect(frame.getByLabel(label)).toBeEnabled();
+		}
+
 		await fillFrame(page);
 		const outcome = await submit(page);
 		expect(outcome).toMatchObject({ok: true, result: {success: true, brand: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: 2031}});
@@ -319,5 +325,43 @@ test.describe('card fields in a frame of the card origin', () => {
 		await fillFrame(page);
 		expect(await submit(page)).toMatchObject({ok: true, result: {last4: '1111'}});
 		expect(demo.stub.paymentMethods()).toHaveLength(1);
+	});
+
+	test('the frame speaks the locale (labels, field errors, status), takes the style through CSSOM, and neither document reports a CSP violation', async ({page, demo}) => {
+		// Test instrumentation in every document (the init script runs in the frame too): CSP violations.
+		await page.addInitScript(() => {
+			(window as unknown as {violations: string[]}).violations = [];
+			document.addEventListener('securitypolicyviolation', event => {
+				(window as unknown as {violations: string[]}).violations.push(`${event.violatedDirective} ${event.blockedURI}`);
+			});
+		});
+		const layout = await startLayout(demo, cleanup);
+		await mount(page, layout, {locale: 'ja', style: {base: {color: 'rgb(1, 2, 3)'}, invalid: {borderColor: 'rgb(200, 0, 0)'}}});
+		expect(await ready(page)).toBe('ready');
+		const frame = page.frameLocator('#card iframe');
+		await expect(frame.getByLabel('カード番号')).toHaveCSS('color', 'rgb(1, 2, 3)');
+		await expect(frame.locator('input[autocomplete]')).toHaveCount(4);
+		// The attributes (Firefox's autocomplete IDL reads '' for cc-csc, a token its autofill does not fill).
+		expect(await frame.locator('input').evaluateAll(inputs => inputs.map(input => input.getAttribute('autocomplete')))).toEqual(['cc-number', 'cc-exp', 'cc-csc', 'cc-name']);
+		await frame.getByLabel('カード番号').fill('4111111111111112');
+		const outcome = await submit(page);
+		expect(outcome).toMatchObject({ok: false, error: {code: 'card_number_invalid', kind: 'validation'}});
+		await expect(frame.getByLabel('カード番号')).toHaveAttribute('aria-invalid', 'true');
+		await expect(frame.getByLabel('カード番号')).toHaveCSS('border-color', 'rgb(200, 0, 0)');
+		await expect(frame.locator('[data-zuora-cors-error-for="creditCardNumber"]')).toHaveText(/カード番号/);
+		// The page learned the field and its code, never the value.
+		const changes = await page.evaluate(() => (window as unknown as {events: string[]}).events.filter(event => event.startsWith('change')));
+		expect(changes.at(-1)).toContain('"number":{"empty":false,"complete":false,"error":"card_number_invalid"}');
+		await fillFrame(page);
+		expect(await submit(page)).toMatchObject({ok: true});
+		await expect(frame.locator('[role="status"]')).toHaveText('カードを保存しました。');
+		const cardFrame = page.frames().find(candidate => candidate.url().startsWith(layout.frame))!;
+		expect(await cardFrame.evaluate(() => (window as unknown as {violations: string[]}).violations)).toEqual([]);
+		expect(await page.evaluate(() => (window as unknown as {violations: string[]}).violations)).toEqual([]);
+		// The recorder is live, and the frame's connect-src holds: a request elsewhere is blocked and reported.
+		await cardFrame.evaluate(async () => fetch('http://127.0.0.1:9/elsewhere').catch(() => undefined));
+		await expect
+			.poll(async () => cardFrame.evaluate(() => (window as unknown as {violations: string[]}).violations))
+			.toEqual([expect.stringMatching(/^connect-src http:\/\/127\.0\.0\.1:9\/elsewhere/)]);
 	});
 });
