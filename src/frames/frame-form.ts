@@ -16,7 +16,13 @@ import {own, plainKeys, type CardField, type CardStyle, type Locale} from './pro
 const LABELS: Record<Locale, Record<string, string>> = {
 	en: {label_number: 'Card number', label_expiry: 'Expiry date (MM / YY)', label_security_code: 'Security code', label_name: 'Name on card', label_title: 'Card details'},
 	de: {label_number: 'Kartennummer', label_expiry: 'Ablaufdatum (MM / JJ)', label_security_code: 'Sicherheitscode', label_name: 'Name auf der Karte', label_title: 'Kartendaten'},
-	es: {label_number: 'Número de tarjeta', label_expiry: 'Fecha de caducidad (MM / AA)', label_security_code: 'Código de seguridad', label_name: 'Nombre en la tarjeta', label_title: 'Datos de la tarjeta'},
+	es: {
+		label_number: 'Número de tarjeta',
+		label_expiry: 'Fecha de caducidad (MM / AA)',
+		label_security_code: 'Código de seguridad',
+		label_name: 'Nombre en la tarjeta',
+		label_title: 'Datos de la tarjeta',
+	},
 	fr: {label_number: 'Numéro de carte', label_expiry: "Date d'expiration (MM / AA)", label_security_code: 'Code de sécurité', label_name: 'Nom sur la carte', label_title: 'Données de la carte'},
 	ja: {label_number: 'カード番号', label_expiry: '有効期限 (MM / YY)', label_security_code: 'セキュリティコード', label_name: 'カード名義', label_title: 'カード情報'},
 };
@@ -131,7 +137,10 @@ export function applyStyle(style: CardStyle): void {
 		const rule = sheet.cssRules[index] as CSSStyleRule;
 		const properties = own(style, variant);
 		for (const property of plainKeys(properties) ?? []) {
-			rule.style.setProperty(property.replace(/[A-Z]/g, upper => `-${upper.toLowerCase()}`), own(properties, property) as string);
+			rule.style.setProperty(
+				property.replace(/[A-Z]/g, upper => `-${upper.toLowerCase()}`),
+				own(properties, property) as string,
+			);
 		}
 	}
 }

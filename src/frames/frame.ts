@@ -70,7 +70,7 @@ function connect(port: Port, frameConfig: FrameConfig): void {
 		}
 
 		if (type === 'init' && !card) {
-			const problem = optionsProblem(data, ['zc', 'type', 'locale', 'messages', 'style']);
+			const problem = optionsProblem(data, KEYS['update']!);
 			if (problem) {
 				refuse(problem[0], problem[1]);
 				return;
@@ -152,22 +152,24 @@ type Receiving = {
 	extra: Record<string, unknown>;
 };
 
-/** One message from the connected page. */
+/** The keys each message from the page may hold (every other key refuses the message). */
+const KEYS: Record<string, readonly string[]> = {
+	update: ['zc', 'type', 'locale', 'messages', 'style'],
+	focus: ['zc', 'type', 'field'],
+	reset: ['zc', 'type'],
+	submit: ['zc', 'type', 'id', 'fields'],
+};
+
+/** One message from the connected page; an unknown type is ignored (a later minor version's). */
 function receive(binding: FormBinding, form: Form, {type, data, refuse, send, cosmetic, extra}: Receiving): void {
-	if (type === 'update') {
-		const problem = optionsProblem(data, ['zc', 'type', 'locale', 'messages', 'style']);
-		problem ? refuse(problem[0], problem[1]) : cosmetic(data);
-	} else if (type === 'focus') {
-		const field = own(data, 'field');
-		form.inputs.get((FIELDS.some(entry => entry.field === field) ? field : 'number') as CardField)?.focus();
-	} else if (type === 'reset') {
-		binding.reset();
-	} else if (type === 'submit') {
+	const allowed = typeof type === 'string' && Object.hasOwn(KEYS, type) ? KEYS[type]! : undefined;
+	const unknown = allowed && unknownKey(plainKeys(data) ?? ['message'], allowed);
+	if (type === 'submit') {
 		const id = own(data, 'id');
 		const fields = own(data, 'fields') ?? {};
-		const problem = unknownKey(plainKeys(data) ?? ['message'], ['zc', 'type', 'id', 'fields']) ?? fieldsProblem(fields);
+		const problem = unknown ?? fieldsProblem(fields);
 		if (typeof id !== 'number' || problem !== undefined) {
-			send('result', {id, ok: false, error: {code: 'PROTOCOL', kind: 'validation', stage: 'request', retryable: false, ...(problem && /^[\w.]{1,60}$/.test(problem) ? {field: problem} : {})}});
+			send('result', {id, error: {code: 'PROTOCOL', kind: 'validation', stage: 'request', retryable: false, ...(problem && /^[\w.]{1,60}$/.test(problem) ? {detail: problem} : {})}});
 			return;
 		}
 
@@ -179,6 +181,16 @@ function receive(binding: FormBinding, form: Form, {type, data, refuse, send, co
 		void submit(binding, form).then(outcome => {
 			send('result', {id, ...outcome});
 		});
+	} else if (unknown !== undefined) {
+		refuse('PROTOCOL', unknown);
+	} else if (type === 'update') {
+		const problem = optionsProblem(data, KEYS['update']!);
+		problem ? refuse(problem[0], problem[1]) : cosmetic(data);
+	} else if (type === 'focus') {
+		const field = own(data, 'field');
+		form.inputs.get((FIELDS.some(entry => entry.field === field) ? field : 'number') as CardField)?.focus();
+	} else if (type === 'reset') {
+		binding.reset();
 	}
 }
 
@@ -190,21 +202,22 @@ async function submit(binding: FormBinding, form: Form): Promise<Record<string, 
 	try {
 		const result: PaymentMethodResult = await binding.submit();
 		return {
-			ok: true,
-			paymentMethodId: result.paymentMethodId,
-			brand: cardBrand(number),
-			last4: number.slice(-4),
-			expirationMonth: Number(expiry.slice(0, 2)),
-			expirationYear: 2000 + Number(expiry.slice(2)),
-			...(result.recovered ? {recovered: true} : {}),
+			card: {
+				paymentMethodId: result.paymentMethodId,
+				brand: cardBrand(number),
+				last4: number.slice(-4),
+				expirationMonth: Number(expiry.slice(0, 2)),
+				expirationYear: 2000 + Number(expiry.slice(2)),
+				...(result.recovered ? {recovered: true} : {}),
+			},
 		};
 	} catch (error) {
 		const summary = errorSummary(error);
-		for (const [field, code] of Object.entries((summary['fields'] ?? {}) as Record<CardField, string>)) {
+		for (const [field, {code}] of Object.entries((summary['fields'] ?? {}) as Record<CardField, {code: string}>)) {
 			shownErrors.set(field as CardField, code);
 		}
 
-		return {ok: false, error: summary};
+		return {error: summary};
 	}
 }
 
@@ -213,7 +226,8 @@ function errorSummary(error: unknown): Record<string, unknown> {
 	const failure = error instanceof ZuoraCorsError ? error : new ZuoraCorsError('unexpected', {kind: 'invalid-response', stage: 'request'});
 	const crossSite = failure.stage === 'signature' && failure.code === 'CROSS_SITE';
 	const described = describeError(failure);
-	const fields = Object.fromEntries(Object.entries(failure.fields ?? {}).flatMap(([name, field]) => (fieldOf(name) ? [[fieldOf(name), field.code]] : [])));
+	// By the frame's field names; the text is the one the frame shows (a fixed sentence, never a value).
+	const fields = Object.fromEntries(Object.entries(failure.fields ?? {}).flatMap(([name, {code, message}]) => (fieldOf(name) ? [[fieldOf(name), {code, message}]] : [])));
 	const field = Object.keys(fields)[0];
 	return {
 		code: crossSite ? 'FRAME_CROSS_SITE' : described.code,
@@ -255,6 +269,16 @@ function watch(form: Form, send: (type: string, body?: Record<string, unknown>) 
 			send('submit-request');
 		}
 	});
+	// The document's height, for the page to size the iframe: it changes with error texts and
+	// styles, never with what is typed (an input's value does not change its height).
+	let height = 0;
+	new ResizeObserver(() => {
+		const next = Math.ceil(document.documentElement.getBoundingClientRect().height);
+		if (next !== height) {
+			height = next;
+			send('resize', {height});
+		}
+	}).observe(document.documentElement);
 	// After the engine's own listeners (formatting, brand, errors): the summary reads their result.
 	form.form.addEventListener('input', changed);
 	form.form.addEventListener('zuora-cors:success', changed);

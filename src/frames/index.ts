@@ -6,7 +6,7 @@
  */
 import {ZuoraCorsError} from '../errors.js';
 import {invalidOption} from '../options.js';
-import {cosmeticProblem, fieldsProblem, PROTOCOL, type CardField, type CardState, type CardStyle, type Locale} from './protocol.js';
+import {loadingValue, own, PROTOCOL, type CardField, type CardStyle, type Locale} from './protocol.js';
 
 export type {CardField, CardState, CardStyle, Locale} from './protocol.js';
 
@@ -75,41 +75,38 @@ export const CARD_FIELDS_EVENTS = {
 
 type Message = Record<string, unknown>;
 
-const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-
-/** The frame's URL checked: another origin than the page's, https off loopback. */
-function frameOrigin(value: unknown): URL {
-	let url: URL;
+/** The frame's URL checked: another origin than the page's, https off loopback (`option_invalid` otherwise). */
+function checkedFrameUrl(value: unknown): URL {
+	let url: URL | undefined;
 	try {
 		url = new URL(value as string, location.href);
-	} catch {
-		return invalidOption('request', 'frameUrl', 'the URL of the card frame');
-	}
+	} catch {}
 
-	if (url.origin === location.origin) {
-		return invalidOption('request', 'frameUrl', "a card origin other than this page's (no isolation on the same origin)");
-	}
-
-	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-		return invalidOption('request', 'frameUrl', 'an https URL (http only on a loopback host)');
-	}
-
-	return url;
+	const loopback = url && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname);
+	return url && url.origin !== location.origin && (url.protocol === 'https:' || (loopback && url.protocol === 'http:'))
+		? url
+		: invalidOption('request', 'frameUrl', "the card origin's URL: https (http on loopback only), never this page's origin");
 }
 
-/** An error the frame reported, as the one error type of the library. */
+/** An error the frame reported (or the page module found), as the library's one error type; `code` is its first reason's. */
 function frameError(code: string, message: string, details: Message = {}): ZuoraCorsError {
-	const own = (name: string) => (Object.hasOwn(details, name) ? details[name] : undefined);
-	const fields = own('fields') as Record<string, string> | undefined;
 	const error = new ZuoraCorsError(`Card frame: ${message} (${code})`, {
-		kind: (own('kind') as ZuoraCorsError['kind'] | undefined) ?? 'setup',
-		stage: own('stage') === 'signature' ? 'signature' : 'request',
+		kind: (own(details, 'kind') ?? 'setup') as ZuoraCorsError['kind'],
+		stage: own(details, 'stage') === 'signature' ? 'signature' : 'request',
 		reasons: [{code, message}],
-		...(typeof own('status') === 'number' ? {status: own('status') as number} : {}),
-		...(typeof own('retryAfter') === 'number' ? {retryAfter: own('retryAfter') as number} : {}),
-		...(fields ? {fields: Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, {code: field as never, message: field}]))} : {}),
+		status: own(details, 'status') as number | undefined,
+		retryAfter: own(details, 'retryAfter') as number | undefined,
+		fields: own(details, 'fields') as ZuoraCorsError['fields'],
 	});
-	return Object.assign(error, {retryable: own('retryable') === true, ...(typeof own('field') === 'string' ? {field: own('field')} : {})});
+	// The frame knows whether trying again is safe (it saw the engine's error); `field`: the first field in error.
+	return Object.assign(error, {retryable: own(details, 'retryable') === true, field: own(details, 'field')});
+}
+
+/** The cosmetic options given (undefined ones dropped); a value that can load something is refused here, and again in the frame. */
+function checkedCosmetic(options: Message): Message {
+	const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+	const problem = loadingValue(own(given, 'style'));
+	return problem === undefined ? given : invalidOption('request', `style.${problem}`, 'a value that loads nothing');
 }
 
 /**
@@ -124,38 +121,24 @@ function frameError(code: string, message: string, details: Message = {}): Zuora
  */
 export function mountCardFields(container: Element | string, options: CardFieldsOptions): CardFields {
 	const host = typeof container === 'string' ? document.querySelector(container) : container;
+	const pick = <Name extends keyof CardFieldsOptions>(name: Name) => own(options, name) as CardFieldsOptions[Name];
+	const url = checkedFrameUrl(pick('frameUrl'));
 	if (!(host instanceof Element)) {
-		invalidOption('request', 'container', 'an element or a selector that finds one');
+		invalidOption('request', 'container', 'an element or a selector finding one');
 	}
 
-	const given = Object.hasOwn(options, 'frameUrl') ? options.frameUrl : undefined;
-	const url = frameOrigin(given);
-	const pick = <Name extends keyof CardFieldsOptions>(name: Name) => (Object.hasOwn(options, name) ? options[name] : undefined);
 	const cosmetic = checkedCosmetic({locale: pick('locale'), messages: pick('messages'), style: pick('style')});
 	const timeout = pick('readyTimeout') ?? 15_000;
-	const connection = connectFrame(host!, url, pick('title') ?? 'Card details', cosmetic, timeout);
-	return connection;
-}
-
-/** The cosmetic options the page gave, checked (undefined ones dropped); a bad one is refused with `option_invalid` naming it. */
-function checkedCosmetic(options: Message): Message {
-	const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-	const problem = cosmeticProblem(given);
-	return problem === undefined ? given : invalidOption('request', problem, 'an allowed value (see CardFieldsOptions)');
-}
-
-/** The iframe, its connection and the handle. */
-function connectFrame(host: Element, url: URL, title: string, cosmetic: Message, timeout: number): CardFields {
 	const frame = document.createElement('iframe');
-	frame.title = title;
+	frame.title = pick('title') ?? 'Card details';
 	frame.style.border = '0';
 	frame.style.width = '100%';
 	let port: MessagePort | undefined;
 	let connected = false;
 	let last = 0;
 	let inFlight: Promise<CardFieldsResult> | undefined;
-	const pending = new Map<number, [(result: CardFieldsResult) => void, (error: ZuoraCorsError) => void]>();
-	const emit = (name: keyof typeof CARD_FIELDS_EVENTS, detail?: unknown) => host.dispatchEvent(new CustomEvent(CARD_FIELDS_EVENTS[name], {detail, bubbles: true}));
+	const pending = new Map<unknown, [(result: CardFieldsResult) => void, (error: ZuoraCorsError) => void]>();
+	const emit = (name: string, detail?: unknown) => host!.dispatchEvent(new CustomEvent(`zuora-cors:${name}`, {detail, bubbles: true}));
 	const post = (type: string, body: Message = {}) => port?.postMessage({zc: PROTOCOL, type, ...body});
 	let settle: [() => void, (error: ZuoraCorsError) => void];
 	const ready = new Promise<void>((resolve, reject) => {
@@ -163,62 +146,67 @@ function connectFrame(host: Element, url: URL, title: string, cosmetic: Message,
 	});
 	ready.catch(() => undefined);
 	const fail = (error: ZuoraCorsError) => {
+		clearTimeout(timer);
 		settle[1](error);
 		emit('error', {error});
 	};
 
 	const timer = setTimeout(() => {
-		fail(frameError('FRAME_TIMEOUT', `no connection within ${timeout} ms: check frameUrl, and that the frame's parentOrigins lists ${location.origin}`));
+		fail(frameError('FRAME_TIMEOUT', `not connected in ${timeout} ms: check frameUrl and that its parentOrigins lists ${location.origin}`));
 	}, timeout);
 
-	const receive = (event: MessageEvent) => {
-		const data = event.data as Message;
-		const type = data?.['type'];
-		if (data?.['zc'] !== PROTOCOL || (type === 'error' && data['code'] === 'PROTOCOL_UNSUPPORTED')) {
-			clearTimeout(timer);
-			fail(frameError('FRAME_VERSION', `the frame speaks another protocol version than ${PROTOCOL}`));
+	/** Submissions the frame will never answer (it reloaded, or was destroyed): their outcome is unknown. */
+	const abandon = (code: string, message: string) => {
+		for (const [, reject] of pending.values()) {
+			reject(frameError(code, message, {kind: 'aborted'}));
+		}
+
+		pending.clear();
+		inFlight = undefined;
+	};
+
+	const receive = ({data}: MessageEvent) => {
+		const type = own(data, 'type');
+		const field = own(data, 'field');
+		if (own(data, 'zc') !== PROTOCOL || own(data, 'code') === 'PROTOCOL_UNSUPPORTED') {
+			fail(frameError('FRAME_VERSION', `the frame does not speak protocol ${PROTOCOL}`));
 		} else if (type === 'ready') {
 			clearTimeout(timer);
 			connected = true;
 			settle[0]();
 			emit('ready');
-		} else if (type === 'change') {
-			emit('change', {state: data['state']});
-		} else if (type === 'focus' || type === 'blur') {
-			emit(type, {field: data['field']});
-		} else if (type === 'submit-request') {
-			emit('submitRequest');
 		} else if (type === 'result') {
-			finish(data);
+			const callbacks = pending.get(own(data, 'id'));
+			const error = own(data, 'error') as Message | undefined;
+			if (error) {
+				const detail = own(error, 'detail');
+				const failure = frameError(String(own(error, 'code')), `the card was not saved${detail ? ` (refused: ${String(detail)})` : ''}`, error);
+				callbacks?.[1](failure);
+				emit('error', {error: failure});
+			} else {
+				const result = {success: true, ...(own(data, 'card') as Message)} as CardFieldsResult;
+				callbacks?.[0](result);
+				emit('success', {result});
+			}
+		} else if (type === 'resize') {
+			frame.style.height = `${Number(own(data, 'height')) || 0}px`;
 		} else if (type === 'error') {
-			emit('error', {error: frameError(String(data['code']), `the frame refused a message${data['detail'] ? ` (${String(data['detail'])})` : ''}`)});
-		}
-	};
-
-	const finish = (data: Message) => {
-		const callbacks = pending.get(data['id'] as number);
-		pending.delete(data['id'] as number);
-		if (data['ok'] === true) {
-			const {paymentMethodId, brand, last4, expirationMonth, expirationYear, recovered} = data;
-			const result = {success: true, paymentMethodId, brand, last4, expirationMonth, expirationYear, ...(recovered ? {recovered: true} : {})} as CardFieldsResult;
-			callbacks?.[0](result);
-			emit('success', {result});
+			// A refused `init` (a style the frame refuses) means no connection: ready rejects with it.
+			const error = frameError(String(own(data, 'code')), `a message was refused (${String(own(data, 'detail'))})`);
+			connected ? emit('error', {error}) : fail(error);
 		} else {
-			const details = (data['error'] ?? {}) as Message;
-			const error = frameError(String(details['code']), 'the card was not saved', details);
-			callbacks?.[1](error);
-			emit('error', {error});
+			// change {state}, focus/blur {field}, submit-request
+			emit(String(type), type === 'change' ? {state: own(data, 'state')} : field ? {field} : undefined);
 		}
 	};
 
 	frame.addEventListener('load', () => {
-		// A second load: the frame navigated or reloaded; its state is gone, connect again.
+		// A second load: the frame navigated or reloaded, its state is gone; connect again.
 		if (port) {
 			port.close();
-			pending.clear();
-			inFlight = undefined;
+			abandon('FRAME_RELOADED', 'the frame reloaded during a submission: check the saved cards before asking again');
 			if (connected) {
-				emit('error', {error: frameError('FRAME_RELOADED', 'the frame was reloaded; the card fields were cleared')});
+				emit('error', {error: frameError('FRAME_RELOADED', 'the frame reloaded, the card fields were cleared')});
 			}
 		}
 
@@ -229,17 +217,13 @@ function connectFrame(host: Element, url: URL, title: string, cosmetic: Message,
 		post('init', cosmetic);
 	});
 	frame.src = url.href;
-	host.append(frame);
+	host!.append(frame);
 
 	return {
 		ready,
 		submit(submitOptions = {}) {
-			const fields = Object.hasOwn(submitOptions, 'fields') ? submitOptions.fields : undefined;
-			const problem = fields === undefined ? undefined : fieldsProblem(fields);
-			if (problem !== undefined) {
-				return Promise.reject(new ZuoraCorsError(`Invalid option \`fields\`: ${problem} is not a non-card field`, {kind: 'validation', stage: 'request'}));
-			}
-
+			// The frame checks `fields` (non-card fields only) and refuses anything else.
+			const fields = own(submitOptions, 'fields');
 			inFlight ??= ready
 				.then(
 					async () =>
@@ -265,6 +249,7 @@ function connectFrame(host: Element, url: URL, title: string, cosmetic: Message,
 		},
 		destroy() {
 			clearTimeout(timer);
+			abandon('FRAME_DESTROYED', 'destroy() during a submission: check the saved cards before asking again');
 			port?.close();
 			port = undefined;
 			frame.remove();

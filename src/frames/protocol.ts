@@ -78,12 +78,31 @@ export function plainKeys(value: unknown): string[] | undefined {
 }
 
 /** An own property, never an inherited one. */
-export const own = (value: unknown, key: string): unknown => (Object.hasOwn(value as object, key) ? (value as Own)[key] : undefined);
+export const own = (value: unknown, key: string): unknown => (typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Own)[key] : undefined);
+
+/**
+ * The first style value that is not a string of at most 100 characters free of anything that can
+ * load something (`variant.property`), or undefined. The page module checks this much; the frame
+ * checks it again with the lists (styleProblem).
+ */
+export function loadingValue(style: unknown): string | undefined {
+	for (const variant of plainKeys(style) ?? []) {
+		const properties = own(style, variant);
+		for (const property of plainKeys(properties) ?? []) {
+			const value = own(properties, property);
+			if (typeof value !== 'string' || value.length > 100 || LOADING_VALUE.test(value)) {
+				return `${variant}.${property}`;
+			}
+		}
+	}
+
+	return undefined;
+}
 
 /**
  * What is wrong with a style, as the path of the first bad entry (`focus.backgroundImage`), or
- * undefined when every entry is an allowed variant, property and value (at most 100 characters).
- * A path holds only names the page chose from our lists, or `variant`/`property` for others.
+ * undefined when every entry is an allowed variant, property and value. A path holds only names
+ * from our lists, or `variant`/`property` for others.
  */
 export function styleProblem(style: unknown): string | undefined {
 	const variants = plainKeys(style);
@@ -97,19 +116,13 @@ export function styleProblem(style: unknown): string | undefined {
 			return 'style.variant';
 		}
 
-		for (const property of properties) {
-			const value = own(own(style, variant), property);
-			if (!(STYLE_PROPERTIES as readonly string[]).includes(property)) {
-				return `${variant}.property`;
-			}
-
-			if (typeof value !== 'string' || value.length > 100 || LOADING_VALUE.test(value)) {
-				return `${variant}.${property}`;
-			}
+		const other = properties.find(property => !(STYLE_PROPERTIES as readonly string[]).includes(property));
+		if (other !== undefined) {
+			return `${variant}.property`;
 		}
 	}
 
-	return undefined;
+	return loadingValue(style);
 }
 
 /**

@@ -38,7 +38,7 @@ export type CardFrameHandler = (request: Request) => Promise<Response>;
 const OPTION_NAMES = ['parentOrigins', 'signatureUrl', 'reconcileUrl', 'zuora', 'allowedHosts', 'supportedBrands', 'script'] as const satisfies ReadonlyArray<keyof CardFrameHandlerOptions>;
 
 /** The frame's layout: inputs stacked, errors under their input; the page restyles through `style`. */
-const STYLE = `*{box-sizing:border-box}html,body{margin:0;padding:0;background:transparent;font:16px/1.4 system-ui,sans-serif}
+const STYLE = `*{box-sizing:border-box}html,body{margin:0;padding:0;background:transparent}body{padding:4px;font:16px/1.4 system-ui,sans-serif}
 fieldset{border:0;margin:0;padding:0;min-width:0}.zc-field{display:flex;flex-direction:column;margin:0 0 .75rem}
 .zc-field label{margin:0 0 .25rem}.zc-field input{font:inherit;padding:.5rem;border:1px solid #767676;border-radius:4px;width:100%}
 .zc-field input[aria-invalid="true"]{border-color:#b00020}[data-zuora-cors-error-for]{color:#b00020;margin:.25rem 0 0}
@@ -91,15 +91,9 @@ export function frameSetup(given: CardFrameHandlerOptions) {
 		...(allowedHosts ? {allowedHosts} : {}),
 		...(options.supportedBrands ? {supportedBrands: [...options.supportedBrands]} : {}),
 	};
-	const csp = [
-		"default-src 'none'",
-		"script-src 'self'",
-		"style-src 'self'",
-		`connect-src ${connect.join(' ')}`,
-		`frame-ancestors ${parents.join(' ')}`,
-		"form-action 'none'",
-		"base-uri 'none'",
-	].join('; ');
+	const csp = ["default-src 'none'", "script-src 'self'", "style-src 'self'", `connect-src ${connect.join(' ')}`, `frame-ancestors ${parents.join(' ')}`, "form-action 'none'", "base-uri 'none'"].join(
+		'; ',
+	);
 	return {config, csp, script: options.script};
 }
 
@@ -161,7 +155,9 @@ export function createCardFrameHandler(given: CardFrameHandlerOptions): CardFram
 			return new Response(null, {status: 405, headers: {...headers, allow: 'GET, HEAD'}});
 		}
 
-		const page: Record<string, string> = asset.type.startsWith('text/html') ? {'content-security-policy': csp, 'cross-origin-opener-policy': 'same-origin'} : {'cross-origin-resource-policy': 'same-origin'};
+		const page: Record<string, string> = asset.type.startsWith('text/html')
+			? {'content-security-policy': csp, 'cross-origin-opener-policy': 'same-origin'}
+			: {'cross-origin-resource-policy': 'same-origin'};
 		return new Response(request.method === 'HEAD' ? null : asset.body, {status: 200, headers: {...headers, ...page, 'content-type': asset.type, 'cache-control': asset.cache}});
 	};
 }

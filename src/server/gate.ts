@@ -226,9 +226,7 @@ export function frameCorsHeaders(request: Request, frameOrigin: string | undefin
 		return undefined;
 	}
 
-	return request.headers.get('origin') === frameOrigin
-		? {'access-control-allow-origin': frameOrigin, 'access-control-allow-credentials': 'true', vary: 'Origin'}
-		: {vary: 'Origin'};
+	return request.headers.get('origin') === frameOrigin ? {'access-control-allow-origin': frameOrigin, 'access-control-allow-credentials': 'true', vary: 'Origin'} : {vary: 'Origin'};
 }
 
 /** The answer to the card frame's CORS preflight (a JSON POST), or undefined for any other request. */

@@ -4,7 +4,19 @@
  */
 import {CORS_OPERATIONS, ZUORA_BACKEND_PATHS} from '../zuora.js';
 import {isRefusal, json, type Refusal, refusalResponse, setupError, storeUnavailable} from './answers.js';
-import {admit, type Authorization, checkRequest, createGate, frameCorsHeaders, framePreflight, withHeaders, ENDPOINT_OPTION_NAMES, type EndpointOptions, type Gate, type RequestContext} from './gate.js';
+import {
+	admit,
+	type Authorization,
+	checkRequest,
+	createGate,
+	frameCorsHeaders,
+	framePreflight,
+	withHeaders,
+	ENDPOINT_OPTION_NAMES,
+	type EndpointOptions,
+	type Gate,
+	type RequestContext,
+} from './gate.js';
 import type {IssuedTokens} from './issued-tokens.js';
 import {ownField, ownFields} from './own-fields.js';
 import {zuoraClientOf, zuoraRefusal} from './zuora-answers.js';
