@@ -128,12 +128,12 @@ async function attack(page: Page, sinkUrl: string) {
 function refusals(loot: readonly Seen[]): string[] {
 	return loot
 		.filter(seen => seen.channel === 'port:in' && seen.text.startsWith('{'))
-		.map(seen => JSON.parse(seen.text) as {type: string; code?: string; detail?: string; id?: number; ok?: boolean; error?: {code: string; field?: string}})
+		.map(seen => JSON.parse(seen.text) as {type: string; code?: string; detail?: string; id?: number; ok?: boolean; error?: {code: string; detail?: string}})
 		.flatMap(message =>
 			message.type === 'error'
 				? [`${message.code} ${message.detail}`]
 				: message.type === 'result' && message.id! >= 9000
-					? [`result ${message.id} ${message.error?.code} ${message.error?.field}`]
+					? [`result ${message.id} ${message.error?.code} ${message.error?.detail}`]
 					: [],
 		);
 }
