@@ -90,8 +90,28 @@ test('the checker is live: an unlabeled field is reported', async ({page, demo})
 });
 
 test.describe('framed checkout (/)', () => {
+	// Three axe phases, each up to three runs (see framedViolations), a loaded Firefox run over 30 s.
+	test.describe.configure({timeout: 300_000});
+
 	/** The frame's fields in its document order (the order Tab walks them). */
 	const FRAME_FIELDS = ['Card number', 'Expiry date', 'Security code', 'Name on card'];
+
+	/**
+	 * axe on the page and inside the frame. @axe-core/playwright drops a frame it failed to reach
+	 * without a word (seen once in Firefox under load), which would pass the frame unchecked: a run
+	 * counts only when results name nodes through the iframe (a target of two selectors), and is
+	 * tried again otherwise, three times at most.
+	 */
+	async function framedViolations(page: Page) {
+		for (let attempt = 1; ; attempt++) {
+			const results = await new AxeBuilder({page}).analyze();
+			const inFrame = [...results.passes, ...results.violations, ...results.incomplete].some(rule => rule.nodes.some(node => node.target.length === 2));
+			if (inFrame || attempt === 3) {
+				expect(inFrame, 'axe reached into the card frame').toBe(true);
+				return results.violations.map(({id, impact, nodes}) => `${id} (${impact}): ${nodes.map(node => node.target.join(' ')).join(', ')}`);
+			}
+		}
+	}
 
 	async function open(page: Page, url: string) {
 		await page.goto(url);
@@ -101,14 +121,12 @@ test.describe('framed checkout (/)', () => {
 
 	test('no violations with the frame included: as loaded, with field errors, and with the saved card', async ({page, demo}) => {
 		const frame = await open(page, demo.merchant.url);
-		// axe ran inside the frame too: its rules' results name nodes by the iframe, then the node in it.
-		const {passes} = await new AxeBuilder({page}).analyze();
-		expect(passes.filter(rule => rule.id === 'label').flatMap(rule => rule.nodes.map(node => node.target.length))).toContain(2);
-		expect(await violations(page)).toEqual([]);
+		// axe runs inside the frame too: its results name nodes by the iframe, then the node in it.
+		expect(await framedViolations(page)).toEqual([]);
 
 		await page.getByRole('button', {name: 'Save card'}).click();
 		await expect(frame.locator('[aria-invalid="true"]').first()).toBeVisible();
-		expect(await violations(page)).toEqual([]);
+		expect(await framedViolations(page)).toEqual([]);
 
 		await frame.getByLabel('Name on card').fill(CARD.name);
 		await frame.getByLabel('Card number').fill(CARD.number);
@@ -116,7 +134,7 @@ test.describe('framed checkout (/)', () => {
 		await frame.getByLabel('Security code').fill(CARD.cvv);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		await expect(page.locator('#result')).toHaveText(/[0-9a-f]{32}$/);
-		expect(await violations(page)).toEqual([]);
+		expect(await framedViolations(page)).toEqual([]);
 	});
 
 	test('Tab from the email lands in the card number, walks the card fields and leaves to the next control; Shift+Tab comes back', async ({page, demo}) => {
