@@ -177,6 +177,13 @@ test('against the framed checkout, the hostile parent sees no run of the number 
 		);
 		// The key listeners were live: the page's own email field was typed into, and that is all they saw.
 		expect(loot.filter(seen => seen.channel === 'event:keystrokes').map(seen => seen.text)).toEqual([EMAIL]);
+		// One connection answered (the module's): the parent's second handshake got no ready, no result.
+		// The module's own submits with steering fields were refused too (by the frame or by the module); one save succeeded.
+		const answers = loot.filter(seen => seen.channel === 'port:in' && seen.text.startsWith('{')).map(seen => JSON.parse(seen.text) as {type: string; id?: number; error?: {code: string}});
+		expect(answers.filter(message => message.type === 'ready')).toHaveLength(1);
+		const results = answers.filter(message => message.type === 'result' && message.id! < 9000);
+		expect(results.filter(message => message.error === undefined)).toHaveLength(1);
+		expect(results.filter(message => message.error !== undefined && message.error.code !== 'PROTOCOL')).toEqual([]);
 		// The frame refused every style that loads something and every message that would steer the card.
 		expect(refusals(loot)).toEqual([
 			'STYLE_REFUSED base.property',
