@@ -95,6 +95,9 @@ describe('createCardFrameHandler', () => {
 		expect(() => createCardFrameHandler({...OPTIONS, signatureUrl: '/signature'})).toThrow('signatureUrl must be an absolute');
 		expect(() => createCardFrameHandler({...OPTIONS, reconcileUrl: 'javascript:alert(1)'})).toThrow('reconcileUrl must be an absolute');
 		expect(() => createCardFrameHandler({...OPTIONS, zuora: 'https://evil.example/x'})).toThrow('zuora must be');
+		expect(() => createCardFrameHandler({...OPTIONS, supportedBrands: ['Visa', 'Maestro']})).toThrow('supportedBrands must be');
+		expect(() => createCardFrameHandler({...OPTIONS, supportedBrands: []})).toThrow('supportedBrands must be');
+		expect(() => createCardFrameHandler({...OPTIONS, allowedHosts: ['https://evil.example/path']})).toThrow('allowedHosts must be');
 		const inherited = Object.create({signatureUrl: 'https://evil.example/signature'}) as CardFrameHandlerOptions;
 		Object.assign(inherited, {parentOrigins: SHOP, script: SCRIPT});
 		expect(() => createCardFrameHandler(inherited)).toThrow('signatureUrl must be an absolute');

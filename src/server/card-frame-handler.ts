@@ -6,7 +6,7 @@
  * script and style only from itself. Where the card goes is fixed here, in the server's options:
  * the page that embeds the frame never names a URL.
  */
-import {CREDIT_CARDS_PATH, zuoraBaseUrl} from '../zuora.js';
+import {CREDIT_CARDS_PATH, ZUORA_CARD_BRANDS, zuoraBaseUrl} from '../zuora.js';
 import {ownFields} from './own-fields.js';
 
 export type CardFrameHandlerOptions = {
@@ -82,7 +82,18 @@ export function frameSetup(given: CardFrameHandlerOptions) {
 		throw new TypeError('zuora must be a Zuora environment name or base URL, e.g. apisandbox or https://rest.zuora.com');
 	}
 
-	const allowedHosts = options.allowedHosts === undefined ? undefined : [...options.allowedHosts];
+	const brands = options.supportedBrands;
+	if (brands !== undefined && (!Array.isArray(brands) || brands.length === 0 || brands.some(brand => typeof brand !== 'string' || !Object.hasOwn(ZUORA_CARD_BRANDS, brand)))) {
+		throw new TypeError(`supportedBrands must be a non-empty list of Zuora's brands: ${Object.keys(ZUORA_CARD_BRANDS).join(', ')}`);
+	}
+
+	const hosts = options.allowedHosts;
+	if (hosts !== undefined && (!Array.isArray(hosts) || hosts.some(host => typeof host !== 'string' || !/^(?:https?:\/\/)?[\w.-]+(?::\d{1,5})?$/.test(host)))) {
+		// The frame's engine checks them again (https only, http for a loopback origin).
+		throw new TypeError('allowedHosts must be a list of hosts (host[:port]) or origins');
+	}
+
+	const allowedHosts = hosts === undefined ? undefined : [...hosts];
 	const zuoraSources = base ? [new URL(base).origin] : ['https://*.zuora.com', ...(allowedHosts ?? []).map(host => (host.includes('://') ? host : `https://${host}`))];
 	const connect = [...new Set([signature.origin, ...(reconcile ? [reconcile.origin] : []), ...zuoraSources])];
 	const config = {
@@ -91,7 +102,7 @@ export function frameSetup(given: CardFrameHandlerOptions) {
 		...(reconcile ? {reconcileUrl: reconcile.href} : {}),
 		...(base ? {url: base + CREDIT_CARDS_PATH} : {}),
 		...(allowedHosts ? {allowedHosts} : {}),
-		...(options.supportedBrands ? {supportedBrands: [...options.supportedBrands]} : {}),
+		...(brands ? {supportedBrands: [...brands]} : {}),
 	};
 	const csp = ["default-src 'none'", "script-src 'self'", "style-src 'self'", `connect-src ${connect.join(' ')}`, `frame-ancestors ${parents.join(' ')}`, "form-action 'none'", "base-uri 'none'"].join(
 		'; ',
