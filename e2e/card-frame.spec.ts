@@ -276,7 +276,7 @@ test.describe('card fields in a frame of the card origin', () => {
 					),
 				fields,
 			);
-			expect(outcome).toMatch(/^PROTOCOL validation Card frame: the card was not saved \(refused: [\w.]+\)/);
+			expect(outcome).toMatch(/^PROTOCOL validation Card frame: refused [\w.]+ \(PROTOCOL\)$/);
 		}
 
 		// The signature prefetched when the shopper first focused the frame is the only call; no card request.
@@ -304,7 +304,7 @@ test.describe('card fields in a frame of the card origin', () => {
 				(error: {code: string; message: string}) => `${error.code} ${error.message}`,
 			),
 		);
-		expect(outcome).toBe('STYLE_REFUSED Card frame: a message was refused (base.property) (STYLE_REFUSED)');
+		expect(outcome).toBe('STYLE_REFUSED Card frame: refused base.property (STYLE_REFUSED)');
 		await expect(page.frameLocator('#card iframe').locator('input')).toHaveCount(0);
 	});
 

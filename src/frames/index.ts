@@ -85,7 +85,7 @@ function checkedFrameUrl(value: unknown): URL {
 	const loopback = url && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname);
 	return url && url.origin !== location.origin && (url.protocol === 'https:' || (loopback && url.protocol === 'http:'))
 		? url
-		: invalidOption('request', 'frameUrl', "the card origin's URL: https (http on loopback only), never this page's origin");
+		: invalidOption('request', 'frameUrl', "https (http on loopback), not this page's origin");
 }
 
 /** An error the frame reported (or the page module found), as the library's one error type; `code` is its first reason's. */
@@ -106,7 +106,7 @@ function frameError(code: string, message: string, details: Message = {}): Zuora
 function checkedCosmetic(options: Message): Message {
 	const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 	const problem = loadingValue(own(given, 'style'));
-	return problem === undefined ? given : invalidOption('request', `style.${problem}`, 'a value that loads nothing');
+	return problem === undefined ? given : invalidOption('request', `style.${problem}`, 'a value loading nothing');
 }
 
 /**
@@ -124,21 +124,51 @@ export function mountCardFields(container: Element | string, options: CardFields
 	const pick = <Name extends keyof CardFieldsOptions>(name: Name) => own(options, name) as CardFieldsOptions[Name];
 	const url = checkedFrameUrl(pick('frameUrl'));
 	if (!(host instanceof Element)) {
-		invalidOption('request', 'container', 'an element or a selector finding one');
+		return invalidOption('request', 'container', 'an element');
 	}
 
 	const cosmetic = checkedCosmetic({locale: pick('locale'), messages: pick('messages'), style: pick('style')});
-	const timeout = pick('readyTimeout') ?? 15_000;
 	const frame = document.createElement('iframe');
 	frame.title = pick('title') ?? 'Card details';
 	frame.style.border = '0';
 	frame.style.width = '100%';
+	const link = createLink(host, frame, url.origin, cosmetic, pick('readyTimeout') ?? 15_000);
+	frame.src = url.href;
+	host.append(frame);
+	return {
+		ready: link.ready,
+		submit: link.submit,
+		update(changes) {
+			link.post('update', checkedCosmetic({...changes}));
+		},
+		focus(field = 'number') {
+			frame.focus();
+			link.post('focus', {field});
+		},
+		reset() {
+			link.post('reset');
+		},
+		destroy() {
+			link.close();
+			frame.remove();
+		},
+	};
+}
+
+type Pending = Map<unknown, [(result: CardFieldsResult) => void, (error: ZuoraCorsError) => void]>;
+type Emit = (name: string, detail?: unknown) => void;
+
+/**
+ * The connection to the frame: a new MessageChannel at each load of the iframe (a second load is a
+ * reload: reported, and connected again), `ready` with its deadline, and submissions by id.
+ */
+function createLink(host: Element, frame: HTMLIFrameElement, origin: string, cosmetic: Message, timeout: number) {
 	let port: MessagePort | undefined;
 	let connected = false;
 	let last = 0;
 	let inFlight: Promise<CardFieldsResult> | undefined;
-	const pending = new Map<unknown, [(result: CardFieldsResult) => void, (error: ZuoraCorsError) => void]>();
-	const emit = (name: string, detail?: unknown) => host!.dispatchEvent(new CustomEvent(`zuora-cors:${name}`, {detail, bubbles: true}));
+	const pending: Pending = new Map();
+	const emit: Emit = (name, detail) => host.dispatchEvent(new CustomEvent(`zuora-cors:${name}`, {detail, bubbles: true}));
 	const post = (type: string, body: Message = {}) => port?.postMessage({zc: PROTOCOL, type, ...body});
 	let settle: [() => void, (error: ZuoraCorsError) => void];
 	const ready = new Promise<void>((resolve, reject) => {
@@ -152,13 +182,13 @@ export function mountCardFields(container: Element | string, options: CardFields
 	};
 
 	const timer = setTimeout(() => {
-		fail(frameError('FRAME_TIMEOUT', `not connected in ${timeout} ms: check frameUrl and that its parentOrigins lists ${location.origin}`));
+		fail(frameError('FRAME_TIMEOUT', `no connection in ${timeout} ms: do frameUrl's parentOrigins list ${location.origin}?`));
 	}, timeout);
 
 	/** Submissions the frame will never answer (it reloaded, or was destroyed): their outcome is unknown. */
-	const abandon = (code: string, message: string) => {
+	const abandon = (code: string) => {
 		for (const [, reject] of pending.values()) {
-			reject(frameError(code, message, {kind: 'aborted'}));
+			reject(frameError(code, 'outcome unknown, check the saved cards', {kind: 'aborted'}));
 		}
 
 		pending.clear();
@@ -167,62 +197,44 @@ export function mountCardFields(container: Element | string, options: CardFields
 
 	const receive = ({data}: MessageEvent) => {
 		const type = own(data, 'type');
-		const field = own(data, 'field');
 		if (own(data, 'zc') !== PROTOCOL || own(data, 'code') === 'PROTOCOL_UNSUPPORTED') {
-			fail(frameError('FRAME_VERSION', `the frame does not speak protocol ${PROTOCOL}`));
+			fail(frameError('FRAME_VERSION', `not protocol ${PROTOCOL}`));
 		} else if (type === 'ready') {
 			clearTimeout(timer);
 			connected = true;
 			settle[0]();
 			emit('ready');
-		} else if (type === 'result') {
-			const callbacks = pending.get(own(data, 'id'));
-			const error = own(data, 'error') as Message | undefined;
-			if (error) {
-				const detail = own(error, 'detail');
-				const failure = frameError(String(own(error, 'code')), `the card was not saved${detail ? ` (refused: ${String(detail)})` : ''}`, error);
-				callbacks?.[1](failure);
-				emit('error', {error: failure});
-			} else {
-				const result = {success: true, ...(own(data, 'card') as Message)} as CardFieldsResult;
-				callbacks?.[0](result);
-				emit('success', {result});
-			}
-		} else if (type === 'resize') {
-			frame.style.height = `${Number(own(data, 'height')) || 0}px`;
 		} else if (type === 'error') {
 			// A refused `init` (a style the frame refuses) means no connection: ready rejects with it.
-			const error = frameError(String(own(data, 'code')), `a message was refused (${String(own(data, 'detail'))})`);
+			const error = frameError(String(own(data, 'code')), `refused ${String(own(data, 'detail'))}`);
 			connected ? emit('error', {error}) : fail(error);
+		} else if (type === 'resize') {
+			frame.style.height = `${Number(own(data, 'height')) || 0}px`;
 		} else {
-			// change {state}, focus/blur {field}, submit-request
-			emit(String(type), type === 'change' ? {state: own(data, 'state')} : field ? {field} : undefined);
+			relay(type, data, pending, emit);
 		}
 	};
 
 	frame.addEventListener('load', () => {
-		// A second load: the frame navigated or reloaded, its state is gone; connect again.
 		if (port) {
 			port.close();
-			abandon('FRAME_RELOADED', 'the frame reloaded during a submission: check the saved cards before asking again');
+			abandon('FRAME_RELOADED');
 			if (connected) {
-				emit('error', {error: frameError('FRAME_RELOADED', 'the frame reloaded, the card fields were cleared')});
+				emit('error', {error: frameError('FRAME_RELOADED', 'the frame reloaded')});
 			}
 		}
 
 		const channel = new MessageChannel();
 		port = channel.port1;
 		port.onmessage = receive;
-		frame.contentWindow?.postMessage({zc: PROTOCOL, type: 'connect'}, url.origin, [channel.port2]);
+		frame.contentWindow?.postMessage({zc: PROTOCOL, type: 'connect'}, origin, [channel.port2]);
 		post('init', cosmetic);
 	});
-	frame.src = url.href;
-	host!.append(frame);
-
 	return {
 		ready,
-		submit(submitOptions = {}) {
-			// The frame checks `fields` (non-card fields only) and refuses anything else.
+		post,
+		/** One submission at a time: concurrent calls share it. The frame checks `fields` (non-card fields only). */
+		async submit(submitOptions: {fields?: unknown} = {}): Promise<CardFieldsResult> {
 			const fields = own(submitOptions, 'fields');
 			inFlight ??= ready
 				.then(
@@ -237,22 +249,34 @@ export function mountCardFields(container: Element | string, options: CardFields
 				});
 			return inFlight;
 		},
-		update(changes) {
-			post('update', checkedCosmetic({...changes}));
-		},
-		focus(field = 'number') {
-			frame.focus();
-			post('focus', {field});
-		},
-		reset() {
-			post('reset');
-		},
-		destroy() {
+		close() {
 			clearTimeout(timer);
-			abandon('FRAME_DESTROYED', 'destroy() during a submission: check the saved cards before asking again');
+			abandon('FRAME_DESTROYED');
 			port?.close();
 			port = undefined;
-			frame.remove();
 		},
 	};
+}
+
+/** A submission's result to its caller and as an event; `change`, `focus`, `blur`, `submit-request` as events. */
+function relay(type: unknown, data: unknown, pending: Pending, emit: Emit): void {
+	if (type !== 'result') {
+		const field = own(data, 'field');
+		emit(String(type), type === 'change' ? {state: own(data, 'state')} : field ? {field} : undefined);
+		return;
+	}
+
+	const callbacks = pending.get(own(data, 'id'));
+	pending.delete(own(data, 'id'));
+	const error = own(data, 'error') as Message | undefined;
+	if (error) {
+		const detail = own(error, 'detail');
+		const failure = frameError(String(own(error, 'code')), detail ? `refused ${String(detail)}` : 'not saved', error);
+		callbacks?.[1](failure);
+		emit('error', {error: failure});
+	} else {
+		const result = {success: true, ...(own(data, 'card') as Message)} as CardFieldsResult;
+		callbacks?.[0](result);
+		emit('success', {result});
+	}
 }

@@ -58,15 +58,21 @@ describe('createCardFrameHandler', () => {
 	});
 
 	test('any other path is 404, another method on a served path 405, HEAD answers no body', async () => {
+		const handler = createCardFrameHandler(OPTIONS);
+		const paths = fc.array(fc.string({maxLength: 12}), {minLength: 1, maxLength: 4}).map(parts => `/${parts.map(part => encodeURIComponent(part)).join('/')}`);
 		await fc.assert(
 			fc.asyncProperty(
-				fc.webPath().filter(path => path !== '/' && path !== ''),
+				paths.filter(path => path !== '/'),
 				async path => {
-					expect((await get(path.startsWith('/') ? path : `/${path}`)).status).toBe(404);
+					expect((await handler(new Request(`${CARDS}${path}`))).status).toBe(404);
 				},
 			),
-			{seed: 22, numRuns: 50},
+			{seed: 22, numRuns: 100},
 		);
+		for (const path of ['/index.html', '//', '/frame.js', '/frame.css', '/frame.000000000000.js', '/%2F', '/./frame.js']) {
+			expect((await handler(new Request(`${CARDS}${path}`))).status).toBe(404);
+		}
+
 		for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']) {
 			const response = await get('/', {}, method);
 			expect([response.status, response.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
@@ -89,9 +95,23 @@ describe('createCardFrameHandler', () => {
 		expect(() => createCardFrameHandler({...OPTIONS, signatureUrl: '/signature'})).toThrow('signatureUrl must be an absolute');
 		expect(() => createCardFrameHandler({...OPTIONS, reconcileUrl: 'javascript:alert(1)'})).toThrow('reconcileUrl must be an absolute');
 		expect(() => createCardFrameHandler({...OPTIONS, zuora: 'https://evil.example/x'})).toThrow('zuora must be');
+		expect(() => createCardFrameHandler({...OPTIONS, supportedBrands: ['Visa', 'Maestro']})).toThrow('supportedBrands must be');
+		expect(() => createCardFrameHandler({...OPTIONS, supportedBrands: []})).toThrow('supportedBrands must be');
+		expect(() => createCardFrameHandler({...OPTIONS, allowedHosts: ['https://evil.example/path']})).toThrow('allowedHosts must be');
 		const inherited = Object.create({signatureUrl: 'https://evil.example/signature'}) as CardFrameHandlerOptions;
 		Object.assign(inherited, {parentOrigins: SHOP, script: SCRIPT});
 		expect(() => createCardFrameHandler(inherited)).toThrow('signatureUrl must be an absolute');
+	});
+
+	test("without the script option it reads the package's built script; one that cannot be read is a 500 and one log line, tried again later", async () => {
+		const logs: string[] = [];
+		const handler = createCardFrameHandler({...OPTIONS, script: undefined, log: line => logs.push(line)});
+		// In the source tree (vitest) there is no built script beside this module.
+		const response = await handler(new Request(`${CARDS}/`));
+		expect([response.status, await response.text()]).toEqual([500, 'The card frame is unavailable.']);
+		expect(logs).toEqual([expect.stringMatching(/^zuora-cors\/server card frame: the frame's script could not be read \(.*\): run npm run build, or give the script option$/)]);
+		await handler(new Request(`${CARDS}/`));
+		expect(logs).toHaveLength(2);
 	});
 
 	test('the configuration cannot break out of its attribute', async () => {

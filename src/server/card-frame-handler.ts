@@ -6,7 +6,7 @@
  * script and style only from itself. Where the card goes is fixed here, in the server's options:
  * the page that embeds the frame never names a URL.
  */
-import {CREDIT_CARDS_PATH, zuoraBaseUrl} from '../zuora.js';
+import {CREDIT_CARDS_PATH, ZUORA_CARD_BRANDS, zuoraBaseUrl} from '../zuora.js';
 import {ownFields} from './own-fields.js';
 
 export type CardFrameHandlerOptions = {
@@ -31,11 +31,13 @@ export type CardFrameHandlerOptions = {
 	 * beside `dist/server/`). Give it on runtimes without a file system.
 	 */
 	script?: string;
+	/** Where a failure is logged, one line (the script missing from dist/, say). @default console.error */
+	log?: (line: string) => void;
 };
 
 export type CardFrameHandler = (request: Request) => Promise<Response>;
 
-const OPTION_NAMES = ['parentOrigins', 'signatureUrl', 'reconcileUrl', 'zuora', 'allowedHosts', 'supportedBrands', 'script'] as const satisfies ReadonlyArray<keyof CardFrameHandlerOptions>;
+const OPTION_NAMES = ['parentOrigins', 'signatureUrl', 'reconcileUrl', 'zuora', 'allowedHosts', 'supportedBrands', 'script', 'log'] as const satisfies ReadonlyArray<keyof CardFrameHandlerOptions>;
 
 /** The frame's layout: inputs stacked, errors under their input; the page restyles through `style`. */
 const STYLE = `*{box-sizing:border-box}html,body{margin:0;padding:0;background:transparent}body{padding:4px;font:16px/1.4 system-ui,sans-serif}
@@ -80,7 +82,18 @@ export function frameSetup(given: CardFrameHandlerOptions) {
 		throw new TypeError('zuora must be a Zuora environment name or base URL, e.g. apisandbox or https://rest.zuora.com');
 	}
 
-	const allowedHosts = options.allowedHosts === undefined ? undefined : [...options.allowedHosts];
+	const brands = options.supportedBrands;
+	if (brands !== undefined && (!Array.isArray(brands) || brands.length === 0 || brands.some(brand => typeof brand !== 'string' || !Object.hasOwn(ZUORA_CARD_BRANDS, brand)))) {
+		throw new TypeError(`supportedBrands must be a non-empty list of Zuora's brands: ${Object.keys(ZUORA_CARD_BRANDS).join(', ')}`);
+	}
+
+	const hosts = options.allowedHosts;
+	if (hosts !== undefined && (!Array.isArray(hosts) || hosts.some(host => typeof host !== 'string' || !/^(?:https?:\/\/)?[\w.-]+(?::\d{1,5})?$/.test(host)))) {
+		// The frame's engine checks them again (https only, http for a loopback origin).
+		throw new TypeError('allowedHosts must be a list of hosts (host[:port]) or origins');
+	}
+
+	const allowedHosts = hosts === undefined ? undefined : [...hosts];
 	const zuoraSources = base ? [new URL(base).origin] : ['https://*.zuora.com', ...(allowedHosts ?? []).map(host => (host.includes('://') ? host : `https://${host}`))];
 	const connect = [...new Set([signature.origin, ...(reconcile ? [reconcile.origin] : []), ...zuoraSources])];
 	const config = {
@@ -89,12 +102,12 @@ export function frameSetup(given: CardFrameHandlerOptions) {
 		...(reconcile ? {reconcileUrl: reconcile.href} : {}),
 		...(base ? {url: base + CREDIT_CARDS_PATH} : {}),
 		...(allowedHosts ? {allowedHosts} : {}),
-		...(options.supportedBrands ? {supportedBrands: [...options.supportedBrands]} : {}),
+		...(brands ? {supportedBrands: [...brands]} : {}),
 	};
 	const csp = ["default-src 'none'", "script-src 'self'", "style-src 'self'", `connect-src ${connect.join(' ')}`, `frame-ancestors ${parents.join(' ')}`, "form-action 'none'", "base-uri 'none'"].join(
 		'; ',
 	);
-	return {config, csp, script: options.script};
+	return {config, csp, script: options.script, log: options.log ?? ((line: string) => console.error(line))};
 }
 
 /** `&`, `<`, `>`, `"` and `'` as character references: the configuration goes into an attribute. */
@@ -126,7 +139,7 @@ async function readScript(): Promise<string> {
  * createServer(toNodeListener(frame)).listen(8443); // behind https://cards.shop.example
  */
 export function createCardFrameHandler(given: CardFrameHandlerOptions): CardFrameHandler {
-	const {config, csp, script} = frameSetup(given);
+	const {config, csp, script, log} = frameSetup(given);
 	let assets: Promise<Map<string, {body: string; type: string; cache: string}>> | undefined;
 	const load = async () => {
 		const code = script ?? (await readScript());
@@ -141,12 +154,19 @@ export function createCardFrameHandler(given: CardFrameHandlerOptions): CardFram
 	};
 
 	return async request => {
-		assets ??= load();
-		assets.catch(() => {
-			assets = undefined;
-		});
-		const asset = (await assets).get(new URL(request.url).pathname);
 		const headers: Record<string, string> = {'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer'};
+		let served: Awaited<ReturnType<typeof load>>;
+		try {
+			assets ??= load();
+			served = await assets;
+		} catch (error) {
+			// Tried again at the next request (a build still being written, say).
+			assets = undefined;
+			log(`zuora-cors/server card frame: the frame's script could not be read (${error instanceof Error ? error.message : 'unknown error'}): run npm run build, or give the script option`);
+			return new Response('The card frame is unavailable.', {status: 500, headers: {...headers, 'content-type': 'text/plain', 'cache-control': 'no-store'}});
+		}
+
+		const asset = served.get(new URL(request.url).pathname);
 		if (!asset) {
 			return new Response('Not found', {status: 404, headers: {...headers, 'content-type': 'text/plain'}});
 		}
