@@ -24,7 +24,7 @@ const locales = readdirSync('src/locales')
 	.map(file => file.slice(0, -3));
 
 /** The files a page loads with `<script>`; dist/sri.json holds their hashes, written once all are built. */
-const sri = subresourceIntegrity({directory: 'dist', files: ['zuora-cors.iife.min.js', ...(demoOnly ? [] : locales.map(name => `locales/${name}.iife.min.js`))]});
+const sri = subresourceIntegrity({directory: 'dist', files: ['zuora-cors.iife.min.js', 'zuora-cors-frames.iife.min.js', ...(demoOnly ? [] : locales.map(name => `locales/${name}.iife.min.js`))]});
 
 /**
  * TypeScript with a directory's tsconfig.json, its tests left out. `declarations: true` writes the
@@ -50,12 +50,14 @@ const minify = () => terser(minifyOptions);
 
 /** @type {import('rollup').RollupOptions[]} */
 const builds = [
-	// `zuora-cors`: ESM for bundlers, dependencies external so the app dedupes them; every
-	// declaration of the browser library (the main entry, the locales, zuora-cors/global).
+	// `zuora-cors` and `zuora-cors/frames`: ESM for bundlers, dependencies external so the app
+	// dedupes them; one build, so the two entries share their modules (one ZuoraCorsError class
+	// for `instanceof`) through chunks; every declaration of the browser library (the entries,
+	// the locales, zuora-cors/global).
 	{
-		input: 'src/index.ts',
+		input: {'zuora-cors': 'src/index.ts', frames: 'src/frames/index.ts'},
 		external: ['ky'],
-		output: {file: 'dist/zuora-cors.js', format: 'es', sourcemap: true},
+		output: {dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js'},
 		plugins: [compile('tsconfig.json', {declarations: true})],
 	},
 	// Script tag: everything inlined (ky whole) and minified, exposed as `window.ZuoraCors`.
@@ -63,6 +65,20 @@ const builds = [
 		input: 'src/index.ts',
 		output: {file: 'dist/zuora-cors.iife.min.js', format: 'iife', name: 'ZuoraCors', sourcemap: true},
 		plugins: [nodeResolve({browser: true}), commonjs(), compile('tsconfig.json'), minify(), sri],
+	},
+	// Script tag for the framed card fields: adds `mountCardFields` to `window.ZuoraCors`, creating
+	// it when absent and keeping what zuora-cors.iife.min.js put there. No card logic: that is in the frame.
+	{
+		input: 'src/frames/index.ts',
+		output: {file: 'dist/zuora-cors-frames.iife.min.js', format: 'iife', name: 'ZuoraCors', extend: true, sourcemap: true},
+		plugins: [compile('tsconfig.json'), minify(), sri],
+	},
+	// The card frame's own script, served by `createCardFrameHandler` (never by the checkout page):
+	// the form engine (ky inlined), the frame protocol and the five locales.
+	{
+		input: 'src/frames/frame.ts',
+		output: {file: 'dist/zuora-cors-frame.min.js', format: 'iife', sourcemap: false},
+		plugins: [nodeResolve({browser: true}), commonjs(), compile('tsconfig.json', {sourceMap: false}), minify()],
 	},
 	// `zuora-cors/locales/<name>`: ESM, one file per locale (declarations come from the first build).
 	{

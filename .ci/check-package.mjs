@@ -44,7 +44,15 @@ const EXPECTED_FILES = [
 	'dist/testing.js.map',
 	'dist/testing/playwright.js', // exports "./testing/playwright": the Playwright fixture (optional peer @playwright/test)
 	'dist/testing/playwright.js.map',
+	'dist/frames.js', // exports "./frames": mountCardFields (shares dist/chunks/ with the main entry)
+	'dist/frames.js.map',
+	'dist/zuora-cors-frames.iife.min.js', // script tag: adds mountCardFields to ZuoraCors
+	'dist/zuora-cors-frames.iife.min.js.map',
+	'dist/zuora-cors-frame.min.js', // the card frame's own script, served by createCardFrameHandler
 ];
+
+/** The chunks the ESM entries share (one ZuoraCorsError class for `zuora-cors` and `zuora-cors/frames`), hashed names. */
+EXPECTED_FILES.push(...(existsSync(path.join(root, 'dist/chunks')) ? readdirSync(path.join(root, 'dist/chunks')).map(file => `dist/chunks/${file}`) : []));
 
 /** Each locale module's ESM file (`zuora-cors/locales/<name>`) and script-tag file (`ZuoraCorsLocales.<name>`). */
 EXPECTED_FILES.push(

@@ -31,6 +31,7 @@ const SESSION_COOKIE = 'demo_session';
  * @property {string} [accountName] The name Create Account signs. Default: 'Demo Shopper'.
  * @property {string | (() => string | undefined)} [invoiceFileId] The file `/signature/file` signs (a function is asked each time). Default: none.
  * @property {string} [pageId] The Payment Page `/signature/payment-page` signs. Default: 'demo-payment-page'.
+ * @property {string} [frameOrigin] The card frame's origin (createCardFrameHandler, ./card-frame-server.mjs): the signature and reconcile endpoints answer it CORS with credentials when same-site, and the checkout at `/` frames it. Default: none (`/` says the card form is not configured).
  * @property {string} [publicOrigin] The https origin shoppers use behind a TLS proxy: the cookie becomes `__Host-`, `Secure`.
  * @property {import('zuora-cors/server').Limits} [limits] Signature limits. Default: zuora-cors/server's, the per-account one off (every card goes to one account here).
  * @property {import('./sessions.mjs').SessionOptions} [sessions] The session table. Default: see sessions.mjs.
@@ -65,6 +66,7 @@ export async function createMerchant({
 	invoiceFileId,
 	pageId = 'demo-payment-page',
 	publicOrigin,
+	frameOrigin,
 	limits = {account: false},
 	sessions: sessionOptions,
 	routes = SIGNATURE_ROUTES,
@@ -93,13 +95,14 @@ export async function createMerchant({
 		trustProxy: 0,
 		tokens: createIssuedTokens(),
 		...(publicOrigin ? {origin: publicOrigin} : {}),
+		...(frameOrigin ? {frameOrigin} : {}),
 		log: (/** @type {string} */ line) => log(`merchant: ${line}`),
 	};
 	const endpoints = new Map(Object.entries(routes).map(([path, route]) => [path, toNodeListener(createSignatureHandler({...route, ...common}))]));
-	// Whether a card whose answer was lost is on the session's account (the page's reconcileUrl).
+	// Whether a card whose answer was lost is on the session's account (the page's, or the card frame's, reconcileUrl).
 	endpoints.set('/reconcile', toNodeListener(createReconcileHandler(common)));
 
-	const servePage = await pageServer({base, accountKey, accountName, fileId});
+	const servePage = await pageServer({base, accountKey, accountName, fileId, cardFrameOrigin: frameOrigin});
 	/**
 	 * A page served by GET starts a session (never HEAD, a script or a stylesheet): the headers
 	 * to add, or undefined once a 429 is answered.

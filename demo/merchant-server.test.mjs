@@ -164,14 +164,15 @@ describe('pages', () => {
 		expect((await send(`${server.url}/`, {method: 'PUT'})).status).toBe(405);
 	});
 
-	test('npm start prints every page it serves, each once with its title', async () => {
+	test('npm start prints every page it serves, each once with its title, and the card origin framed by its checkout', async () => {
 		const pagesDir = new URL('pages/', import.meta.url);
 		const expected = readdirSync(pagesDir)
 			.filter(file => file.endsWith('.html'))
 			.map(file => `/${file.replace(/^index\.html$/, '')}`);
 		const {ZUORA_BASE_URL: _real, ...env} = process.env;
-		const start = spawn(process.execPath, [new URL('start.mjs', import.meta.url).pathname], {env: {...env, PORT: '0', STUB_PORT: '0'}, stdio: ['ignore', 'pipe', 'inherit']});
+		const start = spawn(process.execPath, [new URL('start.mjs', import.meta.url).pathname], {env: {...env, PORT: '0', STUB_PORT: '0', CARD_PORT: '0'}, stdio: ['ignore', 'pipe', 'inherit']});
 		try {
+			let printedText = '';
 			const output = await new Promise((resolve, reject) => {
 				let text = '';
 				const timer = setTimeout(() => reject(new Error(`npm start did not print every page within 20 s: ${text}`)), 20_000);
@@ -181,6 +182,7 @@ describe('pages', () => {
 					const printed = [...text.matchAll(/^ {2}http:\/\/127\.0\.0\.1:\d+(\/\S*) {2}\S/gm)].map(match => match[1]);
 					// Output arrives in chunks: wait for every page (a missing one ends in the timer's error, with the text).
 					if (expected.every(page => printed.includes(page)) && text.endsWith('\n')) {
+						printedText = text;
 						clearTimeout(timer);
 						resolve(printed);
 					}
@@ -188,6 +190,11 @@ describe('pages', () => {
 			});
 			expect(output).toEqual(expect.arrayContaining(expected));
 			expect(new Set(/** @type {string[]} */ (output)).size).toBe(/** @type {string[]} */ (output).length);
+			// The card origin is printed, and serves the frame that only the printed shop may embed.
+			const [, card, shop] = /^Card origin: (http:\/\/127\.0\.0\.1:\d+)\/ \(the card frame of the checkout at (http:\/\/127\.0\.0\.1:\d+)\/\)$/m.exec(printedText) ?? [];
+			const frame = await send(`${card}/`);
+			expect([frame.status, frame.headers['content-security-policy']]).toEqual([200, expect.stringContaining(`frame-ancestors ${shop}`)]);
+			expect((await send(`${shop}/`)).headers['content-security-policy']).toContain(`frame-src ${card}`);
 		} finally {
 			const exited = new Promise(resolve => {
 				start.once('exit', resolve);

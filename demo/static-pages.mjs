@@ -34,9 +34,10 @@ const zuoraPath = (/** @type {string} */ method, /** @type {string | undefined} 
 /**
  * Serves the static folders; HTML pages with the CSP, their `%PLACEHOLDERS%` filled, and the
  * headers `startSession` gives (it answers the request itself when it returns undefined).
- * @param {{base: string, accountKey: string, accountName: string, fileId: () => string | undefined}} config
+ * @param {{base: string, accountKey: string, accountName: string, fileId: () => string | undefined, cardFrameOrigin?: string | undefined}} config
  */
-export async function pageServer({base, accountKey, accountName, fileId}) {
+export async function pageServer({base, accountKey, accountName, fileId, cardFrameOrigin}) {
+	const sri = await subresourceIntegrity();
 	/** @type {Record<string, string | (() => string)>} */
 	const placeholders = {
 		ZUORA_URL: base + zuoraPath('POST', 'accountKey'),
@@ -46,9 +47,12 @@ export async function pageServer({base, accountKey, accountName, fileId}) {
 		SIGNATURE_URL: '/signature',
 		ACCOUNT_KEY: accountKey,
 		ACCOUNT_NAME: accountName,
-		SRI: await subresourceIntegrity(),
+		SRI: sri['zuora-cors.iife.min.js'] ?? '',
+		FRAMES_SRI: sri['zuora-cors-frames.iife.min.js'] ?? '',
+		// The framed checkout's frame (empty when the demo runs without a card origin).
+		CARD_FRAME_URL: cardFrameOrigin ? `${cardFrameOrigin}/` : '',
 	};
-	const csp = pageSecurityHeaders(new URL(base).origin);
+	const csp = pageSecurityHeaders(new URL(base).origin, cardFrameOrigin);
 	const fill = (/** @type {string} */ html) =>
 		html.replace(/%([A-Z_]+)%/g, (match, /** @type {string} */ name) => {
 			const value = Object.hasOwn(placeholders, name) ? placeholders[name] : undefined;
@@ -83,15 +87,18 @@ export async function pageServer({base, accountKey, accountName, fileId}) {
 
 /**
  * The pages' CSP: scripts and styles from this origin only, no inline code, Trusted Types,
- * network access to this origin and Zuora's, and no native form submission at all.
+ * network access to this origin and Zuora's, frames from the card origin only, and no native
+ * form submission at all.
  * @param {string} zuoraOrigin
+ * @param {string | undefined} cardFrameOrigin
  */
-function pageSecurityHeaders(zuoraOrigin) {
+function pageSecurityHeaders(zuoraOrigin, cardFrameOrigin) {
 	const policy = [
 		"default-src 'self'",
 		"script-src 'self'",
 		"style-src 'self'",
 		`connect-src 'self' ${zuoraOrigin}`,
+		`frame-src ${cardFrameOrigin ?? "'none'"}`,
 		"img-src 'self' data:",
 		"base-uri 'none'",
 		"form-action 'none'",
@@ -134,10 +141,13 @@ function staticFile(pathname) {
 	return root && file?.startsWith(join(root.dir, sep)) ? file : undefined;
 }
 
-/** The sha384 SRI hash of the script-tag bundle, as the build wrote it to dist/sri.json. */
+/**
+ * The sha384 SRI hashes of the script-tag bundles, as the build wrote them to dist/sri.json.
+ * @returns {Promise<Record<string, string>>}
+ */
 async function subresourceIntegrity() {
 	const text = await readFile(join(ROOT, 'dist/sri.json'), 'utf8').catch(() => '{}');
-	return String(JSON.parse(text)['zuora-cors.iife.min.js'] ?? '');
+	return JSON.parse(text);
 }
 
 /** @param {string} text */

@@ -280,39 +280,49 @@ test('Create Account through makeCorsRequest, with the account name signed', asy
 	expect(demo.stub.accounts()).toHaveLength(1);
 });
 
+/** Fills the card frame of the checkout at / (its own labels, in its own document). */
+async function fillFrame(page: Page) {
+	const frame = page.frameLocator('#card-fields iframe');
+	await frame.getByLabel('Name on card').fill(CARD.name);
+	await frame.getByLabel('Card number').fill(CARD.number);
+	await frame.getByLabel('Expiry date').fill(`${CARD.month}${CARD.year.slice(-2)}`);
+	await frame.getByLabel('Security code').fill(CARD.cvv);
+}
+
 test.describe('the page a newcomer sees (/)', () => {
-	test("is the shopper-grade form, with the developer's details in a collapsed panel", async ({page, demo}) => {
+	test("is the framed checkout: the card in a frame of the card origin, the developer's details in a collapsed panel", async ({page, demo}) => {
 		await page.goto(demo.merchant.url);
-		// No account field, no card-type list: one expiry field, the brand shown as the number is typed.
-		await expect(page.locator('[name="accountKey"], [name="creditCardType"], [name="expirationMonth"]')).toHaveCount(0);
-		await expect(page.getByLabel('Expiry date')).toHaveAttribute('placeholder', 'MM / YY');
-		await page.getByLabel('Card number').fill('4111');
-		await expect(page.locator('#card-form')).toHaveAttribute('data-zuora-cors-brand', 'Visa');
+		// No card control in the page itself: they are in the frame, served by the card origin.
+		await expect(page.locator('[autocomplete^="cc-"], [name="creditCardNumber"], [name="securityCode"]')).toHaveCount(0);
+		const iframe = page.locator('#card-fields iframe');
+		await expect(iframe).toHaveAttribute('src', `${demo.cardFrame.origin}/`);
+		await expect(iframe).toHaveAttribute('title', 'Card details');
+		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
+		const frame = page.frameLocator('#card-fields iframe');
+		await frame.getByLabel('Card number').fill('4111');
+		await expect(frame.locator('form')).toHaveAttribute('data-zuora-cors-brand', 'Visa');
 
 		const details = page.locator('details.developer');
 		await expect(details).not.toHaveAttribute('open');
-		await expect(details.getByText(`${demo.stub.url}/v1/payment-methods/credit-cards`)).toBeHidden();
+		await expect(details.getByText(`${demo.cardFrame.origin}/`)).toBeHidden();
 		await details.locator('summary').click();
+		await expect(details.getByText(`${demo.cardFrame.origin}/`)).toBeVisible();
 		await expect(details.getByText(`${demo.stub.url}/v1/payment-methods/credit-cards`)).toBeVisible();
 		await expect(details.getByText('A00000001')).toBeVisible();
 
-		await page.getByLabel('Name on card').fill(CARD.name);
-		await page.getByLabel('Card number').fill(CARD.number);
-		await page.getByLabel('Expiry date').fill(`${CARD.month}${CARD.year.slice(-2)}`);
-		await page.getByLabel('Security code').fill(CARD.cvv);
+		await fillFrame(page);
+		await page.getByLabel('Email for the receipt').fill('ada@example.com');
 		await page.getByRole('button', {name: 'Save card'}).click();
-		await expect(page.locator('#result')).toContainText('Card saved.');
-		// The account comes from the page's configuration (the backend's), not from a form field.
+		await expect(page.locator('#result')).toContainText('Card saved: Visa ending 1111.');
+		// The account is the backend's (its signature answer), never the page's.
 		expect(demo.stub.paymentMethods()).toMatchObject([{accountKey: 'A00000001', creditCardType: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: 2031}]);
 	});
 
 	test('on a phone, the success message keeps the payment method id inside its box', async ({page, demo}) => {
 		await page.setViewportSize({width: 320, height: 640});
 		await page.goto(demo.merchant.url);
-		await page.getByLabel('Name on card').fill(CARD.name);
-		await page.getByLabel('Card number').fill(CARD.number);
-		await page.getByLabel('Expiry date').fill(`${CARD.month}${CARD.year.slice(-2)}`);
-		await page.getByLabel('Security code').fill(CARD.cvv);
+		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
+		await fillFrame(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		const result = page.locator('#result');
 		await expect(result).toHaveText(/[0-9a-f]{32}$/);
@@ -327,4 +337,20 @@ test.describe('the page a newcomer sees (/)', () => {
 		expect(box.right).toBeLessThanOrEqual(box.page);
 		expect(box.pageScroll).toBeLessThanOrEqual(box.page);
 	});
+});
+
+test('the in-page form (/card.html) is the shopper-grade one: one expiry field, the brand shown as the number is typed', async ({page, demo}) => {
+	await page.goto(`${demo.merchant.url}/card.html`);
+	// No account field, no card-type list.
+	await expect(page.locator('[name="accountKey"], [name="creditCardType"], [name="expirationMonth"]')).toHaveCount(0);
+	await expect(page.getByLabel('Expiry date')).toHaveAttribute('placeholder', 'MM / YY');
+	await page.getByLabel('Card number').fill('4111');
+	await expect(page.locator('#card-form')).toHaveAttribute('data-zuora-cors-brand', 'Visa');
+	await page.getByLabel('Name on card').fill(CARD.name);
+	await page.getByLabel('Card number').fill(CARD.number);
+	await page.getByLabel('Expiry date').fill(`${CARD.month}${CARD.year.slice(-2)}`);
+	await page.getByLabel('Security code').fill(CARD.cvv);
+	await page.getByRole('button', {name: 'Save card'}).click();
+	await expect(page.locator('#result')).toContainText('Card saved.');
+	expect(demo.stub.paymentMethods()).toMatchObject([{accountKey: 'A00000001', creditCardType: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: 2031}]);
 });

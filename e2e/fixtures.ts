@@ -1,6 +1,7 @@
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {test as base, expect, type Page} from '@playwright/test';
+import {type CardFrameServer, startCardFrameServer} from '../demo/card-frame-server.mjs';
 import {createMerchant, SIGNATURE_ROUTES, type MerchantOptions as DemoOptions} from '../demo/merchant-server.mjs';
 import {SESSION_CREATION_LIMITS} from '../demo/sessions.mjs';
 import {startZuoraStub, type ZuoraStub, type ZuoraStubOptions} from 'zuora-cors/testing';
@@ -90,6 +91,8 @@ export async function startMerchant(
 type Demo = {
 	stub: ZuoraStub;
 	merchant: MerchantServer;
+	/** The merchant's card origin (demo/card-frame-server.mjs): the frame of the checkout at `/`. */
+	cardFrame: CardFrameServer;
 	/** Starts another merchant origin against the same stub (allowed by CORS unless `allowed: false`). */
 	startMerchant(options?: MerchantOptions): Promise<MerchantServer>;
 };
@@ -101,7 +104,7 @@ type Fixtures = {
 };
 
 type WorkerFixtures = {
-	servers: {stub: ZuoraStub; merchant: MerchantServer};
+	servers: {stub: ZuoraStub; merchant: MerchantServer; cardFrame: CardFrameServer};
 	stubOptions: ZuoraStubOptions;
 };
 
@@ -116,10 +119,14 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
 	servers: [
 		async ({stubOptions}, use) => {
 			const stub = await startZuoraStub(stubOptions);
-			const merchant = await startMerchant(stub.url, {sessionLimit: RAISED, ipLimit: RAISED, sessionCreationLimit: RAISED});
+			// The card origin first: the merchant names it (frameOrigin, its CSP), then it learns the merchant's.
+			const cardFrame = await startCardFrameServer();
+			const merchant = await startMerchant(stub.url, {sessionLimit: RAISED, ipLimit: RAISED, sessionCreationLimit: RAISED, frameOrigin: cardFrame.origin});
+			cardFrame.serve({shopOrigin: merchant.origin, zuoraBaseUrl: stub.url});
 			stub.allowOrigin(merchant.origin);
-			await use({stub, merchant});
-			await Promise.all([merchant.close(), stub.close()]);
+			stub.allowOrigin(cardFrame.origin);
+			await use({stub, merchant, cardFrame});
+			await Promise.all([merchant.close(), cardFrame.close(), stub.close()]);
 		},
 		{scope: 'worker'},
 	],

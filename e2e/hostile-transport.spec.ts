@@ -200,7 +200,7 @@ test('a polluted Object.prototype changes nothing about where and how the card i
 	const evil = await startRecorder();
 	const requests: Request[] = [];
 	try {
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/card.html`);
 		page.on('request', request => requests.push(request));
 		const pollution = {origin: demo.merchant.origin, zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`, evil: evil.url, merchantHits: [] as string[]};
 		const saves = await polluteAndSave(page, pollution);
@@ -222,7 +222,7 @@ test('a polluted Object.prototype changes nothing on a page without a CSP either
 	demo.stub.allowOrigin(shop.url);
 	const requests: Request[] = [];
 	try {
-		const response = await page.goto(`${shop.url}/`);
+		const response = await page.goto(`${shop.url}/card.html`);
 		expect(response!.headers()['content-security-policy']).toBeUndefined();
 		// Without a CSP the page can reach the evil origin: what the check below reads can fail.
 		await page.evaluate(

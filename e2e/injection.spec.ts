@@ -39,7 +39,6 @@ const IIFE = '**/dist/zuora-cors.iife.min.js';
 const DEVELOPER_VALUES = {'cardHolderInfo.cardHolderName': CARD.name, creditCardNumber: CARD.number, expirationMonth: CARD.month, expirationYear: CARD.year, securityCode: CARD.cvv};
 const SHOPPER_VALUES = {'cardHolderInfo.cardHolderName': CARD.name, creditCardNumber: CARD.number, expiry: `${CARD.month} / ${CARD.year.slice(-2)}`, securityCode: CARD.cvv};
 const PAGES: PageUnderTest[] = [
-	{path: '/', formId: 'card-form', bundle: IIFE, values: SHOPPER_VALUES, number: 'creditCardNumber', success: '#result', failure: '#error'},
 	{path: '/card.html', formId: 'card-form', bundle: IIFE, values: SHOPPER_VALUES, number: 'creditCardNumber', success: '#result', failure: '#error'},
 	{path: '/developer.html', formId: 'card-form', bundle: IIFE, values: DEVELOPER_VALUES, number: 'creditCardNumber', success: '#result', failure: '#error'},
 	{

@@ -25,7 +25,6 @@ const SHOPPER_VALUES: Record<string, string> = {
 
 /** Every demo page with card controls, the bundle that binds it, and its control names. */
 const PAGES = [
-	{name: 'shopper-grade checkout', path: '/', bundle: '**/dist/zuora-cors.iife.min.js', values: SHOPPER_VALUES, number: 'creditCardNumber'},
 	{name: 'shopper-grade card form', path: '/card.html', bundle: '**/dist/zuora-cors.iife.min.js', values: SHOPPER_VALUES, number: 'creditCardNumber'},
 	{name: 'developer form (every Zuora field)', path: '/developer.html', bundle: '**/dist/zuora-cors.iife.min.js', values: VALUES, number: 'creditCardNumber'},
 	{
@@ -149,6 +148,21 @@ for (const target of PAGES) {
 		});
 	});
 }
+
+test('framed checkout (/), frames bundle blocked: no card control exists in the page, the button stays disabled and the page says why', async ({page, demo}) => {
+	await page.route('**/dist/zuora-cors-frames.iife.min.js', async route => route.abort('blockedbyclient'));
+	const seen = watch(page);
+	await page.goto(demo.merchant.url);
+	seen.length = 0;
+	// The card controls live only in the frame; without the bundle no frame is made, so there is nothing to type a card into.
+	await expect(page.locator('input:not([name="email"]):not([type="checkbox"]), iframe')).toHaveCount(0);
+	await expect(page.getByRole('button', {name: 'Save card'})).toBeDisabled();
+	await expect(page.locator('.card-unavailable')).toBeVisible();
+	await page.getByLabel('Email for the receipt').fill('ada@example.com');
+	await page.keyboard.press('Enter');
+	expect(seen.filter(line => !line.startsWith('GET '))).toEqual([]);
+	expect(page.url()).toBe(`${demo.merchant.url}/`);
+});
 
 test("the checkout page forbids any native form submission (CSP form-action 'none')", async ({page, demo}) => {
 	const response = await page.goto(demo.merchant.url);

@@ -36,7 +36,7 @@ test.describe('page security', () => {
 	});
 
 	test('the bundle is loaded with its sha384 integrity, and a tampered hash blocks it', async ({page, demo}) => {
-		await page.goto(demo.merchant.url);
+		await page.goto(`${demo.merchant.url}/card.html`);
 		const integrity = await page.locator('script[src="/dist/zuora-cors.iife.min.js"]').getAttribute('integrity');
 		expect(integrity).toMatch(/^sha384-[A-Za-z0-9+/]{64}$/);
 		expect(await page.evaluate(() => typeof (window as unknown as {ZuoraCors?: unknown}).ZuoraCors)).toBe('object');
@@ -57,7 +57,8 @@ test.describe('signature issuance', () => {
 		// The card tester: its own browser session, hammering /signature.
 		const attacker = await browser.newContext();
 		const attackerPage = await attacker.newPage();
-		await attackerPage.goto(merchant.url);
+		// The in-page form's page: its bundle (window.ZuoraCors.fetchSignature) is used below.
+		await attackerPage.goto(`${merchant.url}/card.html`);
 		const burst = await attackerPage.evaluate(async () =>
 			Promise.all(
 				Array.from({length: 20}, async () => {

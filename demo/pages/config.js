@@ -22,6 +22,8 @@
 			file: signedCall('/signature/file', '%ZUORA_FILE_URL%'),
 			// The account every card is added to (the backend signs it; shown in the developer panel).
 			accountKey: '%ACCOUNT_KEY%',
+			// The card frame of the checkout at / (createCardFrameHandler on the card origin); empty without one.
+			cardFrameUrl: '%CARD_FRAME_URL%',
 		}),
 	});
 })();

@@ -9,6 +9,7 @@ import {writeFile} from 'node:fs/promises';
 import {createServer} from 'node:http';
 import {chromium, firefox} from '@playwright/test';
 import {createMerchant} from '../../demo/merchant-server.mjs';
+import {createCardFrameHandler, toNodeListener} from 'zuora-cors/server';
 import {startZuoraStub} from 'zuora-cors/testing';
 import {CHROMIUM_ARGS, findBrowser} from '../browsers.mjs';
 
@@ -228,6 +229,128 @@ async function startDistantMerchant(zuoraBaseUrl, ms) {
 	};
 }
 
+/**
+ * A server on a free port whose every answer waits `ms`; it answers 503 until `serve` gives it a
+ * listener (the shop and its card origin each need the other's origin first).
+ * @param {number} ms
+ */
+async function startDelayedServer(ms) {
+	/** @type {import('node:http').RequestListener | undefined} */
+	let listener;
+	const server = createServer((request, response) => {
+		// A context closed while its request waits: the request is aborted, which is no failure here.
+		request.on('error', () => undefined);
+		setTimeout(() => {
+			if (request.destroyed) {
+				return;
+			}
+
+			return listener ? listener(request, response) : response.writeHead(503).end();
+		}, ms);
+	});
+	await new Promise(resolve => {
+		server.listen(0, '127.0.0.1', () => resolve(undefined));
+	});
+	const url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
+	return {
+		url,
+		serve: (/** @type {import('node:http').RequestListener} */ given) => {
+			listener = given;
+		},
+		close: async () =>
+			new Promise(resolve => {
+				server.close(() => resolve(undefined));
+				server.closeAllConnections();
+			}),
+	};
+}
+
+/**
+ * The card frame's two latencies (issue 22), `runs` times each in a fresh context (nothing of the
+ * card origin cached), `latency` ms on every request to the shop, the card origin and the stub:
+ * - mount → ready: `mountCardFields` called until its `ready` resolves (the frame's page, then its
+ *   script and style, then the handshake; floor 2 round trips);
+ * - first focus → signature: the shopper's first focus in the frame until the signature the frame
+ *   prefetches has arrived, in the frame's own clock (its Resource Timing entry); floor 2 round
+ *   trips (frame → shop, shop → Zuora's /v1/hmac-signatures). Printed, never gated.
+ * @param {import('@playwright/test').Browser} browser
+ */
+async function frameLatencies(browser) {
+	const stub = await startZuoraStub({});
+	stub.setLatency(latency);
+	const [shop, cards] = [await startDelayedServer(latency), await startDelayedServer(latency)];
+	shop.serve(await createMerchant({zuoraBaseUrl: stub.url, limits: {session: false, address: false, account: false}, frameOrigin: cards.url}));
+	cards.serve(
+		toNodeListener(createCardFrameHandler({parentOrigins: [shop.url], signatureUrl: `${shop.url}/signature`, reconcileUrl: `${shop.url}/reconcile`, zuora: stub.url, allowedHosts: [stub.url]})),
+	);
+	stub.allowOrigin(cards.url);
+	/** @type {{mountToReady: number[], focusToSignature: number[]}} */
+	const samples = {mountToReady: [], focusToSignature: []};
+	try {
+		for (let run = 0; run < runs; run++) {
+			const context = await browser.newContext();
+			const page = await context.newPage();
+			// The framed checkout with its own script held back: the frames bundle is loaded, no frame mounted yet.
+			await page.route('**/frame-checkout.js', async route => route.abort());
+			await page.goto(`${shop.url}/`);
+			await page.waitForFunction(() => typeof (/** @type {any} */ (window).ZuoraCors?.mountCardFields) === 'function');
+			samples.mountToReady.push(
+				await page.evaluate(async frameUrl => {
+					const container = document.createElement('div');
+					document.body.append(container);
+					const start = performance.now();
+					await /** @type {any} */ (window).ZuoraCors.mountCardFields(container, {frameUrl}).ready;
+					return performance.now() - start;
+				}, `${cards.url}/`),
+			);
+			const frame = page.frames().find(candidate => candidate.url().startsWith(cards.url));
+			await frame?.evaluate(() => {
+				const w = /** @type {any} */ (window);
+				document.addEventListener('focusin', () => (w.__focusAt ||= performance.now()), {capture: true, once: true});
+			});
+			await page.frameLocator('iframe').getByLabel('Card number').click();
+			const signatureAt = await frame?.waitForFunction(
+				() => /** @type {PerformanceResourceTiming | undefined} */ (performance.getEntriesByType('resource').find(entry => entry.name.endsWith('/signature')))?.responseEnd,
+				undefined,
+				{timeout: 15_000},
+			);
+			const focusAt = await frame?.evaluate(() => /** @type {any} */ (window).__focusAt);
+			samples.focusToSignature.push(Number(await signatureAt?.jsonValue()) - Number(focusAt));
+			await context.close();
+		}
+	} finally {
+		await Promise.all([shop.close(), cards.close(), stub.close()]);
+	}
+
+	const row = (/** @type {string} */ name, /** @type {number[]} */ values) =>
+		`| ${name} | ${quantile(values, 0.5).toFixed(1)} | ${quantile(values, 0.95).toFixed(1)} | ${2 * latency} | ${values.length} |`;
+	return {
+		samples,
+		lines: [
+			`card frame, ${latency} ms per request, a fresh context per run`,
+			'| latency | median ms | p95 ms | floor ms | runs |',
+			'|---|---:|---:|---:|---:|',
+			row('mount → ready', samples.mountToReady),
+			row('first focus → signature prefetched', samples.focusToSignature),
+		],
+	};
+}
+
+if (process.argv[2] === '--frame') {
+	// The card frame's latencies only: `node e2e/bench/bench.mjs --frame` (after `npm run build`).
+	for (const engine of engines) {
+		const browser = await launch(/** @type {'chromium' | 'firefox'} */ (engine));
+		try {
+			const {lines} = await frameLatencies(browser);
+			console.log(`\n${engine} ${browser.version()}, ${lines.join('\n')}`);
+		} finally {
+			await browser.close();
+		}
+	}
+
+	process.exit(0);
+}
+
 /** @param {'chromium' | 'firefox'} engine */
 async function benchEngine(engine) {
 	const browser = await launch(engine);
@@ -256,7 +379,8 @@ async function benchEngine(engine) {
 
 		const soakFigures = await soakTest(/** @type {any} */ (pages['bind']), engine);
 		const parse = await parseTime(browser, plain.merchant.url);
-		return {engine, version: browser.version(), samples, soak: soakFigures, parse};
+		const frame = await frameLatencies(browser);
+		return {engine, version: browser.version(), samples, soak: soakFigures, parse, frame};
 	} finally {
 		await browser.close();
 		await Promise.all([plain.stub.close(), plain.merchant.close(), cached.stub.close(), cached.merchant.close()]);
@@ -417,6 +541,8 @@ for (const summary of summaries) {
 	lines.push(
 		`- ${s.submissions} submissions in one page: median of the first ${s.window} ${s.firstMedian.toFixed(1)} ms, of the last ${s.lastMedian.toFixed(1)} ms (×${s.growth.toFixed(2)}); listeners ${s.before.listeners} → ${s.after.listeners}; pending timers ${s.before.timers} → ${s.after.timers}; heap ${heap}`,
 		`- bundle parse + execute (blob: URL, no network): median ${parse.median.toFixed(2)} ms, p95 ${parse.p95.toFixed(2)} ms`,
+		'',
+		...summary.frame.lines,
 	);
 }
 

@@ -53,6 +53,13 @@ export type EndpointOptions = {
 	 */
 	origin?: string | readonly string[];
 	/**
+	 * The card frame's origin (`createCardFrameHandler`, e.g. `'https://cards.shop.example'`),
+	 * which calls this endpoint from its own origin with the shopper's cookie. Its requests are
+	 * answered with CORS for exactly this origin (credentials, `Vary: Origin`) when same-site;
+	 * cross-site ones are refused (`CROSS_SITE`), readable by the frame so it can say why.
+	 */
+	frameOrigin?: string;
+	/**
 	 * How the client address (the per-address limit's key) is found, required so that a server
 	 * which cannot learn it fails here, when created, not at every shopper's request:
 	 * - `0`: no proxy in front; the connection's address, which the adapter passes as
@@ -90,13 +97,14 @@ export type EndpointOptions = {
 };
 
 /** Every option of `EndpointOptions`, the only ones read (own properties). */
-export const ENDPOINT_OPTION_NAMES = ['authorize', 'origin', 'trustProxy', 'limits', 'store', 'storeTimeoutMs', 'limitKeySecret', 'keyPrefix', 'log'] as const satisfies ReadonlyArray<
+export const ENDPOINT_OPTION_NAMES = ['authorize', 'origin', 'frameOrigin', 'trustProxy', 'limits', 'store', 'storeTimeoutMs', 'limitKeySecret', 'keyPrefix', 'log'] as const satisfies ReadonlyArray<
 	keyof EndpointOptions
 >;
 
 /** The gate's resolved configuration. */
 export type Gate = {
 	origins: ReadonlySet<string> | undefined;
+	frameOrigin: string | undefined;
 	trustProxy: TrustProxy | undefined;
 	maxBodyBytes: number;
 	/** A body must be sent (with a Content-Length); else one is refused unless declared small. */
@@ -119,7 +127,7 @@ export function createGate(given: EndpointOptions, defaults: {keyPrefix: string;
 
 	checkTrustProxy(options.trustProxy);
 	const origins = options.origin === undefined ? undefined : new Set(typeof options.origin === 'string' ? [options.origin] : options.origin);
-	for (const origin of origins ?? []) {
+	for (const origin of [...(origins ?? []), ...(options.frameOrigin === undefined ? [] : [options.frameOrigin])]) {
 		if (typeof origin !== 'string' || !/^https?:\/\/[^/]+$/.test(origin) || new URL(origin).origin !== origin) {
 			throw new TypeError(`origin must be a page origin such as https://shop.example (scheme, host, port only; got ${String(origin)})`);
 		}
@@ -132,6 +140,7 @@ export function createGate(given: EndpointOptions, defaults: {keyPrefix: string;
 
 	return {
 		origins,
+		frameOrigin: options.frameOrigin,
 		trustProxy: options.trustProxy,
 		maxBodyBytes: bytes,
 		bodyRequired: defaults.bodyRequired,
@@ -165,7 +174,7 @@ export function checkRequest(request: Request, context: RequestContext, gate: Ga
 		return {status: 405, code: 'METHOD_NOT_ALLOWED', message: 'Only POST is answered here.', headers: {allow: 'POST'}, log: `refused ${printable(request.method)}: POST only`};
 	}
 
-	const origin = originRefusal(request, gate.origins);
+	const origin = originRefusal(request, gate.origins, gate.frameOrigin);
 	if (origin !== undefined) {
 		return origin;
 	}
@@ -198,10 +207,21 @@ export function checkRequest(request: Request, context: RequestContext, gate: Ga
  * allowed origin; at least one of them must be there (every browser sends `Origin` on a POST).
  * Without configured origins, the request URL's own origin, on a loopback host only.
  */
-export function originRefusal(request: Request, origins: ReadonlySet<string> | undefined): Refusal | undefined {
+export function originRefusal(request: Request, origins: ReadonlySet<string> | undefined, frameOrigin?: string): Refusal | undefined {
 	const site = request.headers.get('sec-fetch-site');
 	const origin = request.headers.get('origin');
 	const url = new URL(request.url);
+	if (frameOrigin !== undefined && origin === frameOrigin) {
+		return site === null || site === 'same-site' || site === 'same-origin'
+			? undefined
+			: {
+					status: 403,
+					code: 'CROSS_SITE',
+					message: 'The card frame is on another site than this endpoint: its cookie is withheld.',
+					log: `refused the card frame ${printable(origin)}: the request is ${printable(site)}, so the shopper's cookie is withheld; serve the frame on the shop's own site (a subdomain such as cards.shop.example)`,
+				};
+	}
+
 	const allowed = origins ?? new Set([url.origin]);
 	const sameOrigin = (site === null || site === 'same-origin') && (origin === null ? site === 'same-origin' : allowed.has(origin));
 	if (!sameOrigin) {
@@ -220,6 +240,51 @@ export function originRefusal(request: Request, origins: ReadonlySet<string> | u
 	}
 
 	return undefined;
+}
+
+/**
+ * The CORS headers for a request from the card frame: its exact origin with credentials. Every
+ * answer of an endpoint with a `frameOrigin` varies by Origin (a cache must not give one origin's
+ * answer to another). Undefined without a `frameOrigin`.
+ */
+export function frameCorsHeaders(request: Request, frameOrigin: string | undefined): Record<string, string> | undefined {
+	if (frameOrigin === undefined) {
+		return undefined;
+	}
+
+	return request.headers.get('origin') === frameOrigin ? {'access-control-allow-origin': frameOrigin, 'access-control-allow-credentials': 'true', vary: 'Origin'} : {vary: 'Origin'};
+}
+
+/** The answer to the card frame's CORS preflight (a JSON POST), or undefined for any other request. */
+export function framePreflight(request: Request, frameOrigin: string | undefined): Response | undefined {
+	const site = request.headers.get('sec-fetch-site');
+	if (request.method !== 'OPTIONS' || frameOrigin === undefined || request.headers.get('origin') !== frameOrigin || (site !== null && site !== 'same-site' && site !== 'same-origin')) {
+		return undefined;
+	}
+
+	return new Response(null, {
+		status: 204,
+		headers: {
+			...frameCorsHeaders(request, frameOrigin),
+			'access-control-allow-methods': 'POST',
+			'access-control-allow-headers': 'content-type',
+			'access-control-max-age': '600',
+		},
+	});
+}
+
+/** The response with these headers set over its own (a Response's headers may be immutable). */
+export function withHeaders(response: Response, headers: Record<string, string> | undefined): Response {
+	if (headers === undefined) {
+		return response;
+	}
+
+	const copy = new Response(response.body, response);
+	for (const [name, value] of Object.entries(headers)) {
+		copy.headers.set(name, value);
+	}
+
+	return copy;
 }
 
 /** `localhost`, an IPv4 address in 127.0.0.0/8, or `[::1]`: names a rebinding attacker cannot make a page's host. */

@@ -7,6 +7,7 @@
  * adapts it to `node:http` and Express.
  */
 export {createSignatureHandler, type SignatureContext, type SignatureHandler, type SignatureHandlerOptions, type SignatureOperation} from './signature-handler.js';
+export {createCardFrameHandler, type CardFrameHandler, type CardFrameHandlerOptions} from './card-frame-handler.js';
 export {createReconcileHandler, type ReconcileHandler, type ReconcileHandlerOptions} from './reconcile-handler.js';
 export type {Authorization, Authorize, EndpointOptions, RequestContext} from './gate.js';
 export {toNodeListener, type WebHandler} from './node.js';

@@ -6,7 +6,7 @@
  */
 import {CREDIT_CARDS_OF_ACCOUNT, ZUORA_CARD_BRANDS} from '../zuora.js';
 import {isRefusal, json, type Refusal, refusalResponse, setupError, storeUnavailable} from './answers.js';
-import {type Admitted, admit, checkRequest, createGate, ENDPOINT_OPTION_NAMES, type EndpointOptions, type Gate, type RequestContext} from './gate.js';
+import {type Admitted, admit, checkRequest, createGate, frameCorsHeaders, framePreflight, withHeaders, ENDPOINT_OPTION_NAMES, type EndpointOptions, type Gate, type RequestContext} from './gate.js';
 import type {IssuedTokens} from './issued-tokens.js';
 import {ownField, ownFields} from './own-fields.js';
 import {zuoraClientOf, zuoraRefusal} from './zuora-answers.js';
@@ -118,7 +118,7 @@ export function createReconcileHandler(given: ReconcileHandlerOptions): Reconcil
 			console.error(line);
 		});
 	const list = get.bind(zuora);
-	return async (request, context = {}) => {
+	const respond = async (request: Request, context: RequestContext) => {
 		try {
 			const answer = await reconcile(request, context, {gate, get: async path => list(path), maxPages, tokens});
 			if (answer instanceof Response) {
@@ -136,6 +136,8 @@ export function createReconcileHandler(given: ReconcileHandlerOptions): Reconcil
 			return json(500, {reasons: [{code: 'SERVER_ERROR', message: 'The request failed.'}]});
 		}
 	};
+
+	return async (request, context = {}) => framePreflight(request, gate.frameOrigin) ?? withHeaders(await respond(request, context), frameCorsHeaders(request, gate.frameOrigin));
 }
 
 /** One request: the gate, the body, then the account's cards; the found id, null, or a refusal. */

@@ -5,7 +5,19 @@
  */
 import {CORS_OPERATIONS, ZUORA_BACKEND_PATHS} from '../zuora.js';
 import {isRefusal, json, type Refusal, refusalResponse, setupError, storeUnavailable} from './answers.js';
-import {admit, type Authorization, checkRequest, createGate, ENDPOINT_OPTION_NAMES, type EndpointOptions, type Gate, type RequestContext} from './gate.js';
+import {
+	admit,
+	type Authorization,
+	checkRequest,
+	createGate,
+	frameCorsHeaders,
+	framePreflight,
+	withHeaders,
+	ENDPOINT_OPTION_NAMES,
+	type EndpointOptions,
+	type Gate,
+	type RequestContext,
+} from './gate.js';
 import type {IssuedTokens} from './issued-tokens.js';
 import {ownField, ownFields} from './own-fields.js';
 import {zuoraClientOf, zuoraRefusal} from './zuora-answers.js';
@@ -120,7 +132,7 @@ export function createSignatureHandler(given: SignatureHandlerOptions): Signatur
 		log(`zuora-cors/server ${signing.operation}: ${line}`);
 	};
 
-	return async (request, context = {}) => {
+	const respond = async (request: Request, context: SignatureContext) => {
 		try {
 			const answer = await sign(request, context, gate, signing);
 			if (isRefusal(answer)) {
@@ -135,6 +147,8 @@ export function createSignatureHandler(given: SignatureHandlerOptions): Signatur
 			return json(500, {reasons: [{code: 'SERVER_ERROR', message: 'The request failed.'}]});
 		}
 	};
+
+	return async (request, context = {}) => framePreflight(request, gate.frameOrigin) ?? withHeaders(await respond(request, context), frameCorsHeaders(request, gate.frameOrigin));
 }
 
 /** The operation, the signed URL and the Zuora client; a TypeError naming a bad option. */

@@ -1,10 +1,10 @@
 // Type tests of `zuora-cors/testing/playwright`, run by .ci/check-package.mjs against the BUILT
 // declarations (dist/testing/playwright.d.ts through package.json exports), with Node types and
 // no DOM lib. vitest collects this file too: the runtime test below checks the exports' values.
-import {expect as playwrightExpect, type TestType} from '@playwright/test';
+import {type FrameLocator, type Locator, expect as playwrightExpect, type TestType} from '@playwright/test';
 import {expectTypeOf, it, expect} from 'vitest';
 import {startZuoraStub, TEST_CARDS as testingCards, type ZuoraStub} from 'zuora-cors/testing';
-import {DECLINE_TEST_CARDS, expect as fixtureExpect, test, TEST_CARDS, type TestCard, type ZuoraStubOptions} from 'zuora-cors/testing/playwright';
+import {type CardFrameValues, cardFrame, DECLINE_TEST_CARDS, expect as fixtureExpect, fillCardFrame, test, TEST_CARDS, type TestCard, type ZuoraStubOptions} from 'zuora-cors/testing/playwright';
 
 it("exports the fixture, Playwright's expect and the test cards from zuora-cors/testing/playwright", () => {
 	expect(fixtureExpect).toBe(playwrightExpect);
@@ -29,4 +29,16 @@ it("exports the fixture, Playwright's expect and the test cards from zuora-cors/
 		// @ts-expect-error the test cards are read-only
 		TEST_CARDS.visa.creditCardNumber = '4242424242424242';
 	}).toThrow(TypeError);
+});
+
+it('exports fillCardFrame and cardFrame: a container locator in, the frame locator out; a test card is what it fills', () => {
+	expect(typeof fillCardFrame).toBe('function');
+	expect(typeof cardFrame).toBe('function');
+	expectTypeOf(fillCardFrame).parameters.toEqualTypeOf<[Locator, CardFrameValues]>();
+	expectTypeOf(fillCardFrame).returns.resolves.toEqualTypeOf<FrameLocator>();
+	expectTypeOf(cardFrame).parameters.toEqualTypeOf<[Locator]>();
+	expectTypeOf(cardFrame).returns.toEqualTypeOf<FrameLocator>();
+	expectTypeOf(TEST_CARDS.visa).toExtend<CardFrameValues>();
+	// @ts-expect-error the number is required
+	expectTypeOf({expirationMonth: '12', expirationYear: '2031', securityCode: '123'}).toExtend<CardFrameValues>();
 });
