@@ -54,7 +54,6 @@ const EXPECTED_FILES = [
 /** The chunk the ESM entries share (one ZuoraCorsError class for `zuora-cors` and `zuora-cors/frames`), hashed names. */
 EXPECTED_FILES.push(...(existsSync(path.join(root, 'dist/chunks')) ? readdirSync(path.join(root, 'dist/chunks')).map(file => `dist/chunks/${file}`) : []));
 
-
 /** Each locale module's ESM file (`zuora-cors/locales/<name>`) and script-tag file (`ZuoraCorsLocales.<name>`). */
 EXPECTED_FILES.push(
 	...readdirSync(path.join(root, 'src/locales'))
