@@ -51,9 +51,12 @@ const minify = () => terser(minifyOptions);
 /** @type {import('rollup').RollupOptions[]} */
 const builds = [
 	// `zuora-cors` and `zuora-cors/frames`: ESM for bundlers, dependencies external so the app
-	// dedupes them; one build, so the two entries share their modules (one ZuoraCorsError class
-	// for `instanceof`) through chunks; every declaration of the browser library (the entries,
-	// the locales, zuora-cors/global).
+	// dedupes them; one build, so the two entries share one ZuoraCorsError class (`instanceof`
+	// holds in an app using both) through a chunk (errors, options, zuora). The chunk comes first
+	// in an app's bundle, which compresses the main entry's apps about 50-120 B worse than one
+	// file did; importing the class from ./zuora-cors.js instead kept 450 B of its top-level code
+	// in a frames-only app. Every declaration of the browser library (the entries, the locales,
+	// zuora-cors/global).
 	{
 		input: {'zuora-cors': 'src/index.ts', frames: 'src/frames/index.ts'},
 		external: ['ky'],

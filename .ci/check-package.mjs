@@ -51,7 +51,7 @@ const EXPECTED_FILES = [
 	'dist/zuora-cors-frame.min.js', // the card frame's own script, served by createCardFrameHandler
 ];
 
-/** The chunks the ESM entries share (one ZuoraCorsError class for `zuora-cors` and `zuora-cors/frames`), hashed names. */
+/** The chunk the ESM entries share (one ZuoraCorsError class for `zuora-cors` and `zuora-cors/frames`), hashed names. */
 EXPECTED_FILES.push(...(existsSync(path.join(root, 'dist/chunks')) ? readdirSync(path.join(root, 'dist/chunks')).map(file => `dist/chunks/${file}`) : []));
 
 /** Each locale module's ESM file (`zuora-cors/locales/<name>`) and script-tag file (`ZuoraCorsLocales.<name>`). */
