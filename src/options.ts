@@ -2,7 +2,10 @@ import {ZuoraCorsError, type ZuoraCorsStage} from './errors.js';
 
 /** Every default of the library, in one place. */
 export const defaults = {
-	/** Milliseconds for the call to the merchant backend. */
+	/**
+	 * Milliseconds for the call to the merchant backend, retries included; for a bindForm
+	 * submission, the whole signature stage from the click (a prefetched pair, or a fresh one).
+	 */
 	signatureTimeout: 10_000,
 	/** Milliseconds for the call to Zuora; generous because Zuora may authorise the card with a gateway. */
 	requestTimeout: 30_000,

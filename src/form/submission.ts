@@ -5,7 +5,7 @@
  */
 import {ZuoraCorsError} from '../errors.js';
 import {createPaymentMethod, type PaymentMethodResult} from '../payment-method.js';
-import {requestSignature, type CorsSignature, type prepareSignatureRequest} from '../signature.js';
+import {requestSignature, signatureBefore, type CorsSignature, type prepareSignatureRequest} from '../signature.js';
 import type {BindingContext} from './context.js';
 import {formError} from './field-state.js';
 import {CARD_FIELDS, duplicates, scan} from './fields.js';
@@ -30,9 +30,11 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 			throw new ZuoraCorsError(`The card was not sent: ${Object.keys(fields).join(', ')} ${repeated.length > 0 ? 'given twice' : 'invalid'}`, {kind: 'validation', stage: 'request', fields});
 		}
 
-		// A valid card takes the pair: it is single-use.
-		const signature = pair.take();
+		// A valid card takes the pair: it is single-use. The signature stage ends within its timeout
+		// from the click, the wait for the prefetched pair and a fresh one included.
+		const prefetched = pair.take();
 		lifecycle.enter({name: 'busy'});
+		const signature = await signatureBefore(signatureRequest, prefetched);
 		return createPaymentMethod({...context.options, messages: messages(), card, signature});
 	};
 
@@ -111,6 +113,8 @@ export function settle(context: BindingContext, outcome: Outcome): void {
 	}
 
 	const controls = scan(form, names);
+	// Read before it is cleared: the saved sentence may name the card (brand, last 4 digits).
+	const number = controls.get('creditCardNumber')?.[0]?.value;
 	if ('result' in outcome) {
 		// The card is saved: its number and code leave the page.
 		for (const control of [...(controls.get('creditCardNumber') ?? []), ...(controls.get('securityCode') ?? [])]) {
@@ -124,12 +128,14 @@ export function settle(context: BindingContext, outcome: Outcome): void {
 	}
 
 	const field = 'error' in outcome ? declinedField(outcome.error, names) : undefined;
-	const text = state.name === 'waiting' ? waitText(state.until - Date.now(), messages()) : resultText(outcome, messages());
+	const text = state.name === 'waiting' ? waitText(state.until - Date.now(), messages()) : resultText(outcome, messages(), number);
 	if (field) {
 		view.showErrors({[field]: {message: text}}, controls);
 	}
 
 	view.setStatus(text, true);
+	// The busy state disabled the button that had focus: it goes where the shopper can act.
+	view.focusAction(controls);
 }
 
 /** The signature fetched on the first interaction: single-use, replaced when older than `maxAge`. */
