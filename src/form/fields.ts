@@ -22,17 +22,24 @@ export const CARD_FIELDS = ['creditCardNumber', 'expirationMonth', 'expirationYe
  * when named in `formFields` (`creditCardType` also when the page has the control at bind time).
  * `numConsecutiveFailures` is left out on purpose: a shopper has no business setting it.
  */
+// A literal list, and no Set built at load: anything computed at the top of a module stays in
+// every bundle of the entry (a createPaymentMethod-only app carried this list and its Set).
 export const OPTIONAL_FIELDS = [
 	'accountKey',
 	'creditCardType',
 	'defaultPaymentMethod',
-	...(['addressLine1', 'addressLine2', 'city', 'state', 'country', 'zipCode', 'phone', 'email'] as const).map(name => `${HOLDER}.${name}` as const),
+	'cardHolderInfo.addressLine1',
+	'cardHolderInfo.addressLine2',
+	'cardHolderInfo.city',
+	'cardHolderInfo.state',
+	'cardHolderInfo.country',
+	'cardHolderInfo.zipCode',
+	'cardHolderInfo.phone',
+	'cardHolderInfo.email',
 ] as const;
 
 /** A name `formFields` accepts. */
 export type OptionalFormField = (typeof OPTIONAL_FIELDS)[number];
-
-const OPTIONAL: ReadonlySet<string> = new Set(OPTIONAL_FIELDS);
 
 // Keys that could reach a prototype if they ever became a property name.
 const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -49,7 +56,7 @@ export function readFormFields(value: unknown): string[] {
 	}
 
 	const names = ownItems(value);
-	if (!names?.every(name => typeof name === 'string' && OPTIONAL.has(name))) {
+	if (!names?.every(name => (OPTIONAL_FIELDS as readonly unknown[]).includes(name))) {
 		return invalidOption('request', 'formFields', `an array of Zuora field names among: ${OPTIONAL_FIELDS.join(', ')}`);
 	}
 
