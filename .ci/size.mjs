@@ -37,6 +37,9 @@ const FEATURES = [
 	{name: 'locale de (zuora-cors/locales/de)', imports: {[`${dist}locales/de.js`]: ['de']}},
 ];
 
+/** Texts only bindForm uses: found in a createPaymentMethod-only app, they are a tree-shaking leak. */
+const FORM_ONLY = ['data-zuora-cors', 'cardHolderInfo.zipCode', 'still_working'];
+
 /** @param {Uint8Array | string} code */
 const gzipped = code => gzipSync(code, {level: 9}).length;
 
@@ -45,6 +48,14 @@ const gzipped = code => gzipSync(code, {level: 9}).length;
  * @param {Record<string, string[]>} imports
  */
 async function app(imports) {
+	return gzipped(await appCode(imports));
+}
+
+/**
+ * The minified code of that app.
+ * @param {Record<string, string[]>} imports
+ */
+async function appCode(imports) {
 	const source = Object.entries(imports)
 		.map(([from, names]) => `export {${names.join(', ')}} from ${JSON.stringify(from)};`)
 		.join('\n');
@@ -55,7 +66,7 @@ async function app(imports) {
 	});
 	try {
 		const [{code}] = (await bundle.generate({format: 'es'})).output;
-		return gzipped(code);
+		return code;
 	} finally {
 		await bundle.close();
 	}
@@ -98,7 +109,13 @@ for (const file of readdirSync(`${dist}locales`)
 	row(`locales/${file}`, `${gzipped(readFileSync(`${dist}locales/${file}`))} B`);
 }
 
+const baseCode = await appCode(BASE);
+const leaked = FORM_ONLY.filter(text => baseCode.includes(text));
+if (leaked.length > 0) {
+	over.push(`the createPaymentMethod app carries bindForm's ${leaked.join(', ')} (a module-level value computed at load?)`);
+}
+
 if (over.length > 0) {
-	console.error(`\nover a ceiling: ${over.join(', ')}`);
+	console.error(`\nsize checks failed: ${over.join(', ')}`);
 	process.exitCode = 1;
 }

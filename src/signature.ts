@@ -61,7 +61,7 @@ export function prepareSignatureRequest(url: unknown, signatureOptions: FetchSig
 	const options = resolveOptions(stage, signatureOptions);
 	const method = resolveMethod(stage, options.method, ['GET', 'POST'] as const, defaults.signatureMethod);
 	if (method === 'GET' && options.json !== undefined) {
-		invalidOption(stage, 'json', "no body with method GET (use method: 'POST')");
+		invalidOption(stage, 'json', 'body_with_get');
 	}
 
 	const body = serializeJson(stage, options.json);

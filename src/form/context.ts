@@ -43,7 +43,7 @@ export function createContext(form: HTMLFormElement, names: ReadonlySet<string>,
 		destroyed: false,
 		refuseDestroyed() {
 			if (context.destroyed) {
-				invalidOption('request', 'form', 'a live binding: destroy() was called');
+				invalidOption('request', 'form', 'destroyed');
 			}
 		},
 		/** The card the bound controls hold, and its check. */

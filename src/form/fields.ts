@@ -57,7 +57,7 @@ export function readFormFields(value: unknown): string[] {
 
 	const names = ownItems(value);
 	if (!names?.every(name => (OPTIONAL_FIELDS as readonly unknown[]).includes(name))) {
-		return invalidOption('request', 'formFields', `an array of Zuora field names among: ${OPTIONAL_FIELDS.join(', ')}`);
+		return invalidOption('request', 'formFields', 'not_field_names');
 	}
 
 	return names as string[];
@@ -170,7 +170,7 @@ export function readCard(form: HTMLFormElement, controls: Map<string, Control[]>
  */
 export function readOptionFields(fields: unknown, holder?: boolean): Record<string, unknown> {
 	const result = Object.create(null) as Record<string, unknown>;
-	const bad = () => invalidOption('request', 'fields', 'own strings, numbers or booleans (cardHolderInfo: strings)');
+	const bad = () => invalidOption('request', 'fields', 'not_field_values');
 	if (fields === undefined && !holder) {
 		return result;
 	}

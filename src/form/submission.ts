@@ -3,7 +3,7 @@
  * network call), the prefetched signature taken (single-use, replaced when too old), the card
  * sent through `createPaymentMethod`, and what the result does to the form (`settle`).
  */
-import {ZuoraCorsError} from '../errors.js';
+import {cardNotSent, ZuoraCorsError} from '../errors.js';
 import {createPaymentMethod, type PaymentMethodResult} from '../payment-method.js';
 import {requestSignature, signatureBefore, type CorsSignature, type prepareSignatureRequest} from '../signature.js';
 import type {BindingContext} from './context.js';
@@ -27,7 +27,7 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 		view.setStatus('', false);
 		// Refused before any network call; the prefetched pair stays for the corrected card.
 		if (Object.keys(fields).length > 0) {
-			throw new ZuoraCorsError(`The card was not sent: ${Object.keys(fields).join(', ')} ${repeated.length > 0 ? 'given twice' : 'invalid'}`, {kind: 'validation', stage: 'request', fields});
+			throw cardNotSent(repeated.length > 0 ? 'field_repeated' : 'card_invalid', fields);
 		}
 
 		// A valid card takes the pair: it is single-use. The signature stage ends within its timeout
@@ -52,10 +52,8 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 		context.refuseDestroyed();
 		const {name} = lifecycle.state;
 		if (name === 'saved' || name === 'waiting') {
-			throw new ZuoraCorsError(`The card was not sent: the form is ${name === 'saved' ? 'locked until reset()' : 'waiting after a 429'}`, {
-				kind: 'validation',
-				stage: 'request',
-			});
+			// Locked after a save until reset(); waiting out a 429.
+			throw cardNotSent(name === 'saved' ? 'form_locked' : 'form_waiting');
 		}
 
 		// createPaymentMethod rejects only with ZuoraCorsError; anything else is a bug, wrapped so
