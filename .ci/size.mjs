@@ -15,13 +15,13 @@ const library = `${dist}zuora-cors.js`;
 
 /**
  * `target`: the sizes we aim for (gzip bytes), printed with their gap. `ceiling`: what fails the
- * build, a regression guard at today's size plus about 2%, lowered as the targets come closer
- * (the gap and where the bytes go: .ci/README.md).
+ * build, a regression guard lowered to what each change reaches (issue 23: 21,261, 13,874 and
+ * 20,144 B, rounded up to 50 B); never raised (the gap and where the bytes go: .ci/README.md).
  */
 const BUDGETS = [
-	{name: 'script tag: everything, English', file: 'zuora-cors.iife.min.js', target: 17 * 1024, ceiling: 21_900},
-	{name: 'app: createPaymentMethod only', imports: {[library]: ['createPaymentMethod']}, target: 12 * 1024, ceiling: 14_450},
-	{name: 'app: bindForm', imports: {[library]: ['bindForm']}, target: 15 * 1024, ceiling: 20_750},
+	{name: 'script tag: everything, English', file: 'zuora-cors.iife.min.js', target: 17 * 1024, ceiling: 21_300},
+	{name: 'app: createPaymentMethod only', imports: {[library]: ['createPaymentMethod']}, target: 12 * 1024, ceiling: 13_900},
+	{name: 'app: bindForm', imports: {[library]: ['bindForm']}, target: 15 * 1024, ceiling: 20_150},
 ];
 
 /** Each feature's cost: what it adds to the smallest app (createPaymentMethod only). */
