@@ -12,13 +12,19 @@ import {subresourceIntegrity} from './.ci/sri.mjs';
 // dist/ starts empty: a declaration left by a module since removed must not ship.
 rmSync('dist', {recursive: true, force: true});
 
+/**
+ * `ZUORA_CORS_BUILD=demo` (set by `npm start`, demo/launch.mjs): only what the demo serves and
+ * runs, once: no declarations, no locales, no Playwright fixture. Packing and the tests build everything.
+ */
+const demoOnly = process.env['ZUORA_CORS_BUILD'] === 'demo';
+
 /** Every locale module (src/locales/<name>.ts), each built on its own so a page pays only for those it loads. */
 const locales = readdirSync('src/locales')
 	.filter(file => /^[a-z]{2}(?:-[A-Z]{2})?\.ts$/.test(file))
 	.map(file => file.slice(0, -3));
 
 /** The files a page loads with `<script>`; dist/sri.json holds their hashes, written once all are built. */
-const sri = subresourceIntegrity({directory: 'dist', files: ['zuora-cors.iife.min.js', ...locales.map(name => `locales/${name}.iife.min.js`)]});
+const sri = subresourceIntegrity({directory: 'dist', files: ['zuora-cors.iife.min.js', ...(demoOnly ? [] : locales.map(name => `locales/${name}.iife.min.js`))]});
 
 /**
  * TypeScript with a directory's tsconfig.json, its tests left out. `declarations: true` writes the
@@ -35,7 +41,7 @@ function compile(tsconfig, {declarations = false, outDir = 'dist', sourceMap = t
 		sourceMap,
 		rootDir: path.resolve('src'),
 		outDir: path.resolve(outDir),
-		...(declarations ? {declaration: true, declarationDir: path.resolve('dist')} : {declaration: false, declarationMap: false}),
+		...(declarations && !demoOnly ? {declaration: true, declarationDir: path.resolve('dist')} : {declaration: false, declarationMap: false}),
 	});
 }
 
@@ -43,7 +49,7 @@ function compile(tsconfig, {declarations = false, outDir = 'dist', sourceMap = t
 const minify = () => terser(minifyOptions);
 
 /** @type {import('rollup').RollupOptions[]} */
-export default [
+const builds = [
 	// `zuora-cors`: ESM for bundlers, dependencies external so the app dedupes them; every
 	// declaration of the browser library (the main entry, the locales, zuora-cors/global).
 	{
@@ -97,3 +103,8 @@ export default [
 		plugins: [compile('src/testing/tsconfig.json', {declarations: true})],
 	},
 ];
+
+/** What the demo does not load: the Playwright fixture, and the locales (its pages load none). */
+const notServed = (/** @type {import('rollup').RollupOptions} */ build) => build.input === 'src/testing/playwright.ts' || JSON.stringify(build.input).includes('locales/');
+
+export default demoOnly ? builds.filter(build => !notServed(build)) : builds;

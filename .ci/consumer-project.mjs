@@ -6,8 +6,9 @@
 //      saving test cards through the library against `startZuoraStub`, in Chromium, and a reconcile endpoint from
 //      `createReconcileHandler` recovering a card whose answer was lost;
 //   2. run the README's blocks, cut from README.md as they are printed (README_FILES): the
-//      ten-minute integration (server.mjs serving checkout.html and checkout.js, tested by
-//      readme.spec.ts with the fixture) and the node:test example (readme.test.mjs, `node --test`);
+//      integration (endpoints.mjs and the Express server.mjs serving checkout.html and
+//      checkout.js, its limits in Redis through redis.mjs, tested by readme.spec.ts with the
+//      fixture) and the node:test example (readme.test.mjs, `node --test`);
 //   3. bundle the README's SPA variant (spa.js, `import {bindForm} from 'zuora-cors'`) with rollup
 //      and @rollup/plugin-node-resolve, and save a card with it on the README's server and page
 //      (.ci/consumer/spa.spec.ts).
@@ -49,13 +50,13 @@ const run = promisify(execFile);
  * .ci/readme.mjs): the ten-minute integration (server, page, page script, Playwright test) and the
  * node:test example.
  */
-const README_FILES = ['server.mjs', 'checkout.html', 'checkout.js', 'spa.js', 'readme.spec.ts', 'readme.test.mjs'];
+const README_FILES = ['endpoints.mjs', 'server.mjs', 'redis.mjs', 'checkout.html', 'checkout.js', 'spa.js', 'readme.spec.ts', 'readme.test.mjs'];
 
 /** The merchant's own files, copied from .ci/consumer/ (spa.spec.ts tests the README's bundled spa.js). */
 const PROJECT_FILES = ['shop.mjs', 'checkout.spec.ts', 'spa.spec.ts'];
 
-/** What the merchant adds beside the package: the README server's Redis client, a bundler for spa.js. */
-const MERCHANT_TOOLS = ['ioredis', 'rollup', '@rollup/plugin-node-resolve'];
+/** What the merchant adds beside the package: the README's server framework and Redis client (redis.mjs), a bundler for spa.js; ioredis for the harness's own look at Redis. */
+const MERCHANT_TOOLS = ['express', 'redis', 'ioredis', 'rollup', '@rollup/plugin-node-resolve'];
 
 /** The README's spa.js bundled as a merchant's bundler does (the package's `browser`/`import` exports). */
 const SPA_ROLLUP_CONFIG = `import {nodeResolve} from '@rollup/plugin-node-resolve';

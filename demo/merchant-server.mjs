@@ -86,7 +86,15 @@ export async function createMerchant({
 
 	// What every endpoint shares: one Zuora client, the limits, the session, the page's origin.
 	// `tokens`: the signature endpoints record who was given each token; /reconcile answers only those.
-	const common = {zuora, limits, authorize, tokens: createIssuedTokens(), ...(publicOrigin ? {origin: publicOrigin} : {}), log: (/** @type {string} */ line) => log(`merchant: ${line}`)};
+	const common = {
+		zuora,
+		limits,
+		authorize,
+		trustProxy: 0,
+		tokens: createIssuedTokens(),
+		...(publicOrigin ? {origin: publicOrigin} : {}),
+		log: (/** @type {string} */ line) => log(`merchant: ${line}`),
+	};
 	const endpoints = new Map(Object.entries(routes).map(([path, route]) => [path, toNodeListener(createSignatureHandler({...route, ...common}))]));
 	// Whether a card whose answer was lost is on the session's account (the page's reconcileUrl).
 	endpoints.set('/reconcile', toNodeListener(createReconcileHandler(common)));

@@ -1,10 +1,12 @@
 // `npm start`: the demo checkout against the embedded stub Zuora (or a real tenant when
-// ZUORA_BASE_URL, ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET are set). Run after `npm run build`.
+// ZUORA_BASE_URL, ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET are set). `npm start` runs it through
+// demo/launch.mjs, which installs and builds first; alone, it needs a build (`npm run build`).
 import {servedPages, startMerchantServer} from './merchant-server.mjs';
 import {startZuoraStub} from 'zuora-cors/testing';
 
 const env = process.env;
-const port = Number(env['PORT'] ?? 3000);
+// Not 3000: the README's example server listens there, and both may run side by side.
+const port = Number(env['PORT'] ?? 4000);
 const real = env['ZUORA_BASE_URL'];
 
 /** @type {import('zuora-cors/testing').ZuoraStub | undefined} */
@@ -15,7 +17,7 @@ if (real) {
 		process.exit(1);
 	}
 } else {
-	stub = await startZuoraStub({port: Number(env['STUB_PORT'] ?? 3001), testMode: env['STUB_TEST_MODE'] === '1'});
+	stub = await startZuoraStub({port: Number(env['STUB_PORT'] ?? 4001), testMode: env['STUB_TEST_MODE'] === '1'});
 }
 
 const merchant = await startMerchantServer({

@@ -87,6 +87,7 @@ function startBackend() {
 		tokens: createIssuedTokens(),
 		authorize: () => ({session: 'checkout', accountKey: ACCOUNT}),
 		limits: {session: false, address: false, account: false} as const,
+		trustProxy: 0,
 		log: () => undefined,
 	};
 	const signature = toNodeListener(createSignatureHandler({...common, operation: 'credit-card', uri: proxy.url + PATH}));

@@ -42,6 +42,7 @@ export async function startShop({zuoraUrl, accountKey = 'A00000042'}) {
 			zuora: {baseUrl: zuoraUrl, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'},
 			// The account comes from the shop's session, never from the page.
 			authorize,
+			trustProxy: 0,
 			log: () => {},
 		}),
 	);
@@ -50,6 +51,7 @@ export async function startShop({zuoraUrl, accountKey = 'A00000042'}) {
 		tokens,
 		zuora: {baseUrl: zuoraUrl, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'},
 		authorize,
+		trustProxy: 0,
 		log: () => {},
 	});
 	// Recorded as the handler receives it (a clone: the handler reads the body itself).

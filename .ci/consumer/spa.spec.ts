@@ -16,7 +16,7 @@ const bundle = readFileSync(new URL('spa.bundle.js', import.meta.url), 'utf8');
 const test = base.extend<object, {shop: Shop}>({
 	shop: [
 		async ({zuoraStub}, use) => {
-			const shop: Shop = await startShop({zuoraUrl: zuoraStub.url, clientId: 'demo-client-id', clientSecret: 'demo-client-secret', port: 0, allowedHosts: [zuoraStub.url]});
+			const shop: Shop = await startShop({zuoraUrl: zuoraStub.url, clientId: 'demo-client-id', clientSecret: 'demo-client-secret', trustProxy: 0, port: 0, allowedHosts: [zuoraStub.url]});
 			await use(shop);
 			await shop.close();
 		},

@@ -71,6 +71,7 @@ if (ROLE === 'stub') {
 			zuora,
 			authorize: () => ({session: `s${session++ % 1000}`, accountKey: 'A00000001'}),
 			limits: {session: {points: 1e9, duration: 60}, address: {points: 1e9, duration: 60}, account: {points: 1e9, duration: 60}},
+			trustProxy: 0,
 			...(store ? {store, keyPrefix: `bench-${Date.now()}`, limitKeySecret: 'bench-limit-key-secret-32-chars!'} : {}),
 		});
 		const server = createServer({keepAliveTimeout: 60_000}, toNodeListener(handler));

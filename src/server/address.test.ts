@@ -27,7 +27,15 @@ function handlerWith(options: {trustProxy?: TrustProxy; limits?: Limits}) {
 	const logs: string[] = [];
 	const zuora = signingZuora();
 	let session = 0;
-	const handler = createSignatureHandler({operation: 'credit-card', zuora, origin: SHOP, authorize: () => ({session: `s${session++}`, accountKey: 'A1'}), log: line => logs.push(line), ...options});
+	const handler = createSignatureHandler({
+		operation: 'credit-card',
+		zuora,
+		origin: SHOP,
+		authorize: () => ({session: `s${session++}`, accountKey: 'A1'}),
+		log: line => logs.push(line),
+		trustProxy: 0,
+		...options,
+	});
 	const post = async (forwarded: string | undefined, socket = '192.0.2.1') => {
 		const headers: Record<string, string> = {origin: SHOP, 'content-length': '0', ...(forwarded === undefined ? {} : {'x-forwarded-for': forwarded})};
 		const response = await handler(new Request(`${SHOP}/signature`, {method: 'POST', headers}), {clientAddress: socket});

@@ -52,8 +52,16 @@ export type EndpointOptions = {
 	 * `SETUP_ERROR` and the log says to set `origin`.
 	 */
 	origin?: string | readonly string[];
-	/** How the client address is found (see address.ts). Default: the adapter's socket address only. */
-	trustProxy?: TrustProxy;
+	/**
+	 * How the client address (the per-address limit's key) is found, required so that a server
+	 * which cannot learn it fails here, when created, not at every shopper's request:
+	 * - `0`: no proxy in front; the connection's address, which the adapter passes as
+	 *   `context.clientAddress` (`toNodeListener` does; Hono, Fastify: pass it yourself);
+	 * - `n`: `n` proxies in front (a load balancer, Vercel, nginx): the address the outermost one
+	 *   saw, read from the right of `X-Forwarded-For` (see address.ts);
+	 * - a function `(request, socketAddress) => address`.
+	 */
+	trustProxy: TrustProxy;
 	limits?: Limits;
 	/**
 	 * A Redis client, ioredis 5 (`new Redis(...)`) or node-redis v4+ (`createClient(...)`, then
@@ -109,6 +117,7 @@ export function createGate(given: EndpointOptions, defaults: {keyPrefix: string;
 		throw new TypeError('authorize must be a function: it decides who is answered, and for which account');
 	}
 
+	checkTrustProxy(options.trustProxy);
 	const origins = options.origin === undefined ? undefined : new Set(typeof options.origin === 'string' ? [options.origin] : options.origin);
 	for (const origin of origins ?? []) {
 		if (typeof origin !== 'string' || !/^https?:\/\/[^/]+$/.test(origin) || new URL(origin).origin !== origin) {
@@ -137,6 +146,19 @@ export function createGate(given: EndpointOptions, defaults: {keyPrefix: string;
 	};
 }
 
+/** A TypeError naming `trustProxy` when it is missing or not a hop count or a function. */
+function checkTrustProxy(trustProxy: unknown): asserts trustProxy is TrustProxy {
+	if (trustProxy === undefined) {
+		throw new TypeError(
+			"trustProxy is required: 0 when shoppers connect to this server (toNodeListener passes the connection's address; with a framework that gives only a Request, pass {clientAddress} as the handler's second argument), the number of proxies in front that append X-Forwarded-For, or a function (request, socketAddress) => address",
+		);
+	}
+
+	if (typeof trustProxy !== 'function' && !(Number.isInteger(trustProxy) && (trustProxy as number) >= 0 && (trustProxy as number) <= 10)) {
+		throw new TypeError(`trustProxy must be a number of proxies (0 to 10) or a function; got ${typeof trustProxy === 'number' ? trustProxy : typeof trustProxy}`);
+	}
+}
+
 /** The pure checks, in order; the first refusal, or the client address's limit key. */
 export function checkRequest(request: Request, context: RequestContext, gate: Gate): Refusal | AddressKeys {
 	if (request.method !== 'POST') {
@@ -161,7 +183,11 @@ export function checkRequest(request: Request, context: RequestContext, gate: Ga
 	const address = clientAddress(request, context.clientAddress, gate.trustProxy);
 	const key = address === undefined ? undefined : addressKey(address);
 	if (key === undefined) {
-		return setupError(address === undefined ? 'no client address: pass context.clientAddress (toNodeListener does), or set trustProxy' : 'the client address is not an IP address: check trustProxy');
+		return setupError(
+			address === undefined
+				? "no client address: trustProxy 0 takes the connection's address, and none was passed: serve the handler with toNodeListener, or pass {clientAddress} as its second argument"
+				: 'the client address is not an IP address: check trustProxy',
+		);
 	}
 
 	return {addressKey: key, networkKey: networkKey(address!)!};

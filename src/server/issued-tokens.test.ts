@@ -47,6 +47,7 @@ function instance(tokens: IssuedTokens, zuora = fakeZuora()) {
 		zuora: zuora.zuora,
 		origin: SHOP,
 		tokens,
+		trustProxy: 0,
 		limits: {session: false, address: false, network: false, account: false} as const,
 		log: (line: string) => logs.push(line),
 		authorize: (request: Request) => ({session: request.headers.get('x-session') ?? '', accountKey: 'A1'}),

@@ -133,24 +133,25 @@ async function scenario() {
 	// A guest session: authorize gives no accountKey (refused as a setup error, never another account).
 	const signing = fakeZuora({success: true, signature: 'sig', token: TOKEN});
 	const tokens = createIssuedTokens();
-	const card = createSignatureHandler({operation: 'credit-card', zuora: signing.zuora, origin: SHOP, authorize: () => ({session: 'guest'}), tokens, log});
+	const card = createSignatureHandler({operation: 'credit-card', zuora: signing.zuora, origin: SHOP, trustProxy: 0, authorize: () => ({session: 'guest'}), tokens, log});
 	results.push(await answerOf(await card(post(), {clientAddress: '192.0.2.1'})));
-	const reconcile = createReconcileHandler({zuora: signing.zuora, origin: SHOP, authorize: () => ({session: 'guest'}), tokens, log});
+	const reconcile = createReconcileHandler({zuora: signing.zuora, origin: SHOP, trustProxy: 0, authorize: () => ({session: 'guest'}), tokens, log});
 	results.push(await answerOf(await reconcile(post(QUERY), {clientAddress: '192.0.2.1'})));
 
 	// A paying session: a token issued, then reconciled; a body missing its token is refused.
-	const payer = createSignatureHandler({operation: 'credit-card', zuora: signing.zuora, origin: SHOP, authorize: () => ({session: 'payer', accountKey: 'A1'}), tokens, log});
+	const payer = createSignatureHandler({operation: 'credit-card', zuora: signing.zuora, origin: SHOP, trustProxy: 0, authorize: () => ({session: 'payer', accountKey: 'A1'}), tokens, log});
 	results.push(await answerOf(await payer(post(), {clientAddress: '192.0.2.1'})));
-	const ownReconcile = createReconcileHandler({zuora: signing.zuora, origin: SHOP, authorize: () => ({session: 'payer', accountKey: 'A1'}), tokens, log});
+	const ownReconcile = createReconcileHandler({zuora: signing.zuora, origin: SHOP, trustProxy: 0, authorize: () => ({session: 'payer', accountKey: 'A1'}), tokens, log});
 	results.push(await answerOf(await ownReconcile(post(QUERY), {clientAddress: '192.0.2.1'})));
 	const {token: _token, ...tokenless} = QUERY;
 	results.push(await answerOf(await ownReconcile(post(tokenless), {clientAddress: '192.0.2.1'})));
 
-	// X-Forwarded-For is ignored without trustProxy: one socket address, address limit 2.
+	// X-Forwarded-For is ignored with trustProxy 0: one socket address, address limit 2.
 	const limited = createSignatureHandler({
 		operation: 'credit-card',
 		zuora: signing.zuora,
 		origin: SHOP,
+		trustProxy: 0,
 		authorize: () => ({session: 's', accountKey: 'A1'}),
 		limits: {session: false, address: {points: 2, duration: 60}, network: false, account: false},
 		log,
@@ -161,7 +162,7 @@ async function scenario() {
 
 	// Zuora answers without a token: nothing is handed out.
 	const tokenlessZuora = fakeZuora({success: true, signature: 'sig'});
-	const broken = createSignatureHandler({operation: 'credit-card', zuora: tokenlessZuora.zuora, origin: SHOP, authorize: () => ({session: 's', accountKey: 'A1'}), log});
+	const broken = createSignatureHandler({operation: 'credit-card', zuora: tokenlessZuora.zuora, origin: SHOP, trustProxy: 0, authorize: () => ({session: 's', accountKey: 'A1'}), log});
 	results.push(await answerOf(await broken(post(), {clientAddress: '192.0.2.1'})));
 	return {results, logs, zuora: [...signing.seen, ...tokenlessZuora.seen]};
 }

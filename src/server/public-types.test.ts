@@ -38,8 +38,8 @@ test("the server entry's public types", () => {
 	// Express and node:http take the same listener.
 	createServer(toNodeListener(handler)).close();
 	const tokens = createIssuedTokens();
-	expectTypeOf(createSignatureHandler({operation: 'credit-card', zuora, authorize: () => ({session: 's', accountKey: 'A1'}), tokens})).toEqualTypeOf<SignatureHandler>();
-	expectTypeOf(createReconcileHandler({zuora, authorize: () => ({session: 's', accountKey: 'A1'}), origin: 'https://shop.example', tokens})).toEqualTypeOf<ReconcileHandler>();
+	expectTypeOf(createSignatureHandler({operation: 'credit-card', zuora, authorize: () => ({session: 's', accountKey: 'A1'}), trustProxy: 0, tokens})).toEqualTypeOf<SignatureHandler>();
+	expectTypeOf(createReconcileHandler({zuora, authorize: () => ({session: 's', accountKey: 'A1'}), trustProxy: 0, origin: 'https://shop.example', tokens})).toEqualTypeOf<ReconcileHandler>();
 
 	// An ioredis client is a store.
 	const redis = new Redis({lazyConnect: true});
@@ -49,15 +49,15 @@ test("the server entry's public types", () => {
 	// Type errors only: never called.
 	const wrong = () => [
 		// @ts-expect-error operations are the four CORS ones only
-		createSignatureHandler({operation: 'subscriptions', zuora: {baseUrl: '', clientId: '', clientSecret: ''}, authorize: () => null}),
+		createSignatureHandler({operation: 'subscriptions', zuora: {baseUrl: '', clientId: '', clientSecret: ''}, authorize: () => null, trustProxy: 0}),
 		// @ts-expect-error authorize is required: the browser never chooses the account
-		createSignatureHandler({operation: 'credit-card', zuora: {baseUrl: '', clientId: '', clientSecret: ''}}),
+		createSignatureHandler({operation: 'credit-card', zuora: {baseUrl: '', clientId: '', clientSecret: ''}, trustProxy: 0}),
 		// @ts-expect-error a Map is not a Redis client (it used to type-check and fail every request)
-		createSignatureHandler({operation: 'credit-card', zuora, authorize: () => null, store: new Map(), limitKeySecret: 'x'.repeat(32)}),
+		createSignatureHandler({operation: 'credit-card', zuora, authorize: () => null, trustProxy: 0, store: new Map(), limitKeySecret: 'x'.repeat(32)}),
 		// @ts-expect-error nor is a URL
-		createReconcileHandler({zuora, authorize: () => null, tokens, store: 'redis://127.0.0.1'}),
+		createReconcileHandler({zuora, authorize: () => null, trustProxy: 0, tokens, store: 'redis://127.0.0.1'}),
 		// @ts-expect-error reconcile needs the signature handler's record of tokens
-		createReconcileHandler({zuora, authorize: () => null}),
+		createReconcileHandler({zuora, authorize: () => null, trustProxy: 0}),
 	];
 	expectTypeOf(wrong).toBeFunction();
 });

@@ -52,6 +52,7 @@ function setup(overrides: Partial<ReconcileHandlerOptions> = {}, authorization: 
 		}),
 		authorize: () => authorization && {session: 's1', accountKey: ACCOUNT, ...authorization},
 		limits: GENEROUS,
+		trustProxy: 0,
 		log: line => logs.push(line),
 		tokens,
 		...overrides,
@@ -437,13 +438,16 @@ describe('Zuora', () => {
 			createReconcileHandler({
 				zuora: {baseUrl: 'x', post: async () => ({status: 200, body: undefined, headers: new Headers()}), token: async () => 't'},
 				authorize: () => null,
+				trustProxy: 0,
 				tokens: createIssuedTokens(),
 			}),
 		).toThrow('zuora must be a client from createZuoraClient');
-		expect(() => createReconcileHandler({zuora: {baseUrl: zuora.url, ...CLIENT}, authorize: () => null, maxPages: 0, tokens: createIssuedTokens()})).toThrow(
+		expect(() => createReconcileHandler({zuora: {baseUrl: zuora.url, ...CLIENT}, authorize: () => null, trustProxy: 0, maxPages: 0, tokens: createIssuedTokens()})).toThrow(
 			'maxPages must be a positive whole number',
 		);
 		// @ts-expect-error tokens is required: without the signature handler's record, reconcile would answer any token
-		expect(() => createReconcileHandler({zuora: {baseUrl: zuora.url, ...CLIENT}, authorize: () => null})).toThrow("tokens must be the signature handler's record from createIssuedTokens()");
+		expect(() => createReconcileHandler({zuora: {baseUrl: zuora.url, ...CLIENT}, authorize: () => null, trustProxy: 0})).toThrow(
+			"tokens must be the signature handler's record from createIssuedTokens()",
+		);
 	});
 });

@@ -85,6 +85,7 @@ const PAYMENT_METHOD_ID = /^[\w-]{1,64}$/;
  * const reconcile = createReconcileHandler({
  *   zuora, // the signature handler's client
  *   origin: 'https://shop.example',
+ *   trustProxy: 0,
  *   authorize: request => {
  *     const session = sessions.get(request);
  *     return session && {session: session.id, accountKey: session.accountKey};

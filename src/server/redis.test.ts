@@ -52,6 +52,7 @@ function instance(options: Partial<SignatureHandlerOptions>) {
 		zuora: createZuoraClient({baseUrl: stub.url, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'}),
 		authorize: () => ({session: 'attacker-session-id', accountKey: 'A00000001'}),
 		limitKeySecret: SECRET,
+		trustProxy: 0,
 		log: line => logs.push(line),
 		...options,
 	});
@@ -117,7 +118,7 @@ test('no session id, address or account reaches Redis as is: keys are keyed hash
 });
 
 test('a store is checked when the handler is created: a Map, a plain object or a missing limitKeySecret is refused with a clear message', async () => {
-	const base = {operation: 'credit-card', zuora: {baseUrl: stub.url, clientId: 'a', clientSecret: 'b'}, authorize: () => null} as const;
+	const base = {operation: 'credit-card', zuora: {baseUrl: stub.url, clientId: 'a', clientSecret: 'b'}, authorize: () => null, trustProxy: 0} as const;
 	expect(() => createSignatureHandler({...base, store: new Map() as never, limitKeySecret: SECRET})).toThrow(
 		"store must be a Redis client: ioredis (new Redis(...)) or node-redis v4+ (createClient(...)); got Map. Leave store out to count in this process's memory.",
 	);

@@ -2,7 +2,7 @@
 // the real stub Zuora (a real HTTP server: the handler's Zuora client speaks to it over fetch).
 import fc from 'fast-check';
 import {afterAll, beforeAll, beforeEach, describe, expect, test} from 'vitest';
-import {createSignatureHandler, createZuoraClient, type Authorization, type SignatureHandlerOptions} from './index.js';
+import {createIssuedTokens, createReconcileHandler, createSignatureHandler, createZuoraClient, type Authorization, type SignatureHandlerOptions} from './index.js';
 import {startZuoraStub, type ZuoraStub} from './stub.test-util.js';
 
 const CARD = '4111111111111111';
@@ -45,6 +45,7 @@ function setup(overrides: Partial<SignatureHandlerOptions> = {}, authorization: 
 			return authorization && {session: 's1', accountKey: 'A00000001', ...authorization};
 		},
 		limits: GENEROUS,
+		trustProxy: 0,
 		log: line => logs.push(line),
 		...overrides,
 	});
@@ -156,15 +157,17 @@ describe('issuing', () => {
 
 	test('options are checked when the handler is created', () => {
 		const zuora = {baseUrl: stub.url, clientId: 'a', clientSecret: 'b'};
-		expect(() => createSignatureHandler({operation: 'subscriptions' as never, zuora, authorize: () => null})).toThrow('operation must be one of credit-card, account, file, rsa-signature');
-		expect(() => createSignatureHandler({operation: 'credit-card', zuora, authorize: undefined as never})).toThrow('authorize must be a function');
-		expect(() => createSignatureHandler({operation: 'rsa-signature', zuora, authorize: () => null})).toThrow('needs uri');
-		expect(() => createSignatureHandler({operation: 'credit-card', zuora, authorize: () => null, uri: '/relative'})).toThrow('uri must be an absolute http(s) URL');
+		expect(() => createSignatureHandler({operation: 'subscriptions' as never, zuora, authorize: () => null, trustProxy: 0})).toThrow(
+			'operation must be one of credit-card, account, file, rsa-signature',
+		);
+		expect(() => createSignatureHandler({operation: 'credit-card', zuora, authorize: undefined as never, trustProxy: 0})).toThrow('authorize must be a function');
+		expect(() => createSignatureHandler({operation: 'rsa-signature', zuora, authorize: () => null, trustProxy: 0})).toThrow('needs uri');
+		expect(() => createSignatureHandler({operation: 'credit-card', zuora, authorize: () => null, trustProxy: 0, uri: '/relative'})).toThrow('uri must be an absolute http(s) URL');
 		for (const origin of ['https://shop.example/', 'shop.example', 'https://shop.example/checkout', 'https://SHOP.example']) {
-			expect(() => createSignatureHandler({operation: 'credit-card', zuora, authorize: () => null, origin})).toThrow('origin must be a page origin');
+			expect(() => createSignatureHandler({operation: 'credit-card', zuora, authorize: () => null, trustProxy: 0, origin})).toThrow('origin must be a page origin');
 		}
 
-		expect(() => createSignatureHandler({operation: 'credit-card', zuora: {...zuora, baseUrl: 'sandbox'}, authorize: () => null})).toThrow('zuora.baseUrl must be an environment name');
+		expect(() => createSignatureHandler({operation: 'credit-card', zuora: {...zuora, baseUrl: 'sandbox'}, authorize: () => null, trustProxy: 0})).toThrow('zuora.baseUrl must be an environment name');
 	});
 });
 
@@ -341,8 +344,19 @@ describe('limits', () => {
 		expect((await none.handler(new Request(SHOP, {method: 'POST', headers: {origin: SHOP}}))).status).toBe(500);
 		expect([...logs, ...none.logs]).toEqual([
 			'zuora-cors/server credit-card: the client address is not an IP address: check trustProxy',
-			'zuora-cors/server credit-card: no client address: pass context.clientAddress (toNodeListener does), or set trustProxy',
+			"zuora-cors/server credit-card: no client address: trustProxy 0 takes the connection's address, and none was passed: serve the handler with toNodeListener, or pass {clientAddress} as its second argument",
 		]);
+	});
+
+	test('a handler with no way to learn the client address fails when created, naming trustProxy, never at a request', () => {
+		const {trustProxy: _none, ...withoutAddress} = {operation: 'credit-card', zuora: {baseUrl: stub.url, clientId: 'a', clientSecret: 'b'}, authorize: () => null, trustProxy: 0} as const;
+		expect(() => createSignatureHandler(withoutAddress as never)).toThrow(/^trustProxy is required: 0 when shoppers connect to this server .*toNodeListener.*\{clientAddress\}.*X-Forwarded-For/);
+		expect(() => createReconcileHandler({...withoutAddress, tokens: createIssuedTokens()} as never)).toThrow('trustProxy is required');
+		// Inherited is not given: a polluted prototype does not supply it.
+		expect(() => createSignatureHandler(Object.assign(Object.create({trustProxy: 0}), withoutAddress))).toThrow('trustProxy is required');
+		for (const wrong of [-1, 1.5, 11, '1', true, null]) {
+			expect(() => createSignatureHandler({...withoutAddress, trustProxy: wrong as never})).toThrow('trustProxy must be a number of proxies (0 to 10) or a function');
+		}
 	});
 
 	test('X-Forwarded-For is ignored without trustProxy, and with it only the hop the proxy wrote counts', async () => {

@@ -1,6 +1,7 @@
 /**
  * `createSignatureHandler`: the merchant's signature endpoint as a web-standard
- * `(request: Request) => Promise<Response>`. Web APIs only; Node's adapter is in node.ts.
+ * `(request: Request, context?: {clientAddress}) => Promise<Response>`. Web APIs only; Node's
+ * adapter is in node.ts.
  */
 import {CORS_OPERATIONS, ZUORA_BACKEND_PATHS} from '../zuora.js';
 import {isRefusal, json, type Refusal, refusalResponse, setupError, storeUnavailable} from './answers.js';
@@ -97,12 +98,14 @@ const FILE_ID = /^[\w-]{1,128}$/;
  *   operation: 'credit-card',
  *   zuora: {baseUrl: 'apisandbox', clientId, clientSecret},
  *   origin: 'https://shop.example',
+ *   trustProxy: 0, // shoppers connect here; 1 behind one proxy that appends X-Forwarded-For
  *   authorize: request => {
  *     const session = sessions.get(request);
  *     return session && {session: session.id, accountKey: session.accountKey};
  *   },
  * });
- * // Next.js: export const POST = signature;  node:http / Express: toNodeListener(signature)
+ * // node:http / Express: toNodeListener(signature); Hono: signature(c.req.raw, {clientAddress});
+ * // Next.js (trustProxy: 1 behind its proxy): export const POST = signature
  */
 export function createSignatureHandler(given: SignatureHandlerOptions): SignatureHandler {
 	const options = ownFields(given, SIGNATURE_OPTION_NAMES);

@@ -14,7 +14,7 @@
  *   **same** key: if an earlier attempt was processed, the re-sign gets its answer back (409)
  *   instead of saving the card twice; if none was, the re-sign is processed normally.
  *
- * ## The evidence (ZUORA.md, "Idempotency-Key"; Zuora's guide, "Idempotent requests",
+ * ## The evidence (the README's "Zuora facts this library depends on"; Zuora's guide, "Idempotent requests",
  * https://developer.zuora.com/docs/guides/idempotent-requests)
  * - "the resulting status code, headers, and the body of this request is saved regardless of
  *   whether it succeeded or failed. Subsequent requests with the same key return the same

@@ -3,7 +3,7 @@
  * `idempotency.ts`) and List (`GET /v1/payment-methods/credit-cards/accounts/{account-key}`,
  * backend, bearer token).
  *
- * Create follows Zuora's body (see ZUORA.md); the stub's choices: one reason per bad field
+ * Create follows Zuora's body (the README's "Zuora facts this library depends on"); the stub's choices: one reason per bad field
  * (53100020 invalid value, 53100022 missing field) named by the body's own path; declines
  * (the `declined*` test cards) answer 53100099, the credit-card resource's category 99
  * "payment-gateway error" (Zuora documents no decline code; 53100320 is a termType code), and

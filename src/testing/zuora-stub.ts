@@ -4,8 +4,8 @@
  * Create Account and Get File, with CORS headers, one-time tokens, Zuora's error envelope,
  * idempotent replays, and test controls for latency and faults.
  *
- * It follows Zuora where Zuora documents the behaviour (see ZUORA.md and the README's "Zuora
- * facts") and states its own choice where Zuora is silent, in the module of each resource:
+ * It follows Zuora where Zuora documents the behaviour (see the README's "Zuora
+ * facts this library depends on") and states its own choice where Zuora is silent, in the module of each resource:
  *   oauth.ts            POST /oauth/token, the bearer check
  *   signatures.ts       POST /v1/hmac-signatures, the one-time signature/token pairs
  *   rsa-signatures.ts   POST /v1/rsa-signatures
