@@ -15,13 +15,13 @@ const library = `${dist}zuora-cors.js`;
 
 /**
  * `target`: the sizes we aim for (gzip bytes), printed with their gap. `ceiling`: what fails the
- * build, a regression guard at today's size plus about 2%, lowered as the targets come closer
- * (the gap and where the bytes go: .ci/README.md).
+ * build, a regression guard lowered to what each change reaches (issue 23: 21,261, 13,874 and
+ * 20,144 B, rounded up to 50 B); never raised (the gap and where the bytes go: .ci/README.md).
  */
 const BUDGETS = [
-	{name: 'script tag: everything, English', file: 'zuora-cors.iife.min.js', target: 17 * 1024, ceiling: 21_900},
-	{name: 'app: createPaymentMethod only', imports: {[library]: ['createPaymentMethod']}, target: 12 * 1024, ceiling: 14_450},
-	{name: 'app: bindForm', imports: {[library]: ['bindForm']}, target: 15 * 1024, ceiling: 20_750},
+	{name: 'script tag: everything, English', file: 'zuora-cors.iife.min.js', target: 17 * 1024, ceiling: 21_300},
+	{name: 'app: createPaymentMethod only', imports: {[library]: ['createPaymentMethod']}, target: 12 * 1024, ceiling: 13_900},
+	{name: 'app: bindForm', imports: {[library]: ['bindForm']}, target: 15 * 1024, ceiling: 20_150},
 	// Issue 22: the framed card fields carry no card logic (that is in the frame's own script).
 	{name: 'script tag: frames (mountCardFields)', file: 'zuora-cors-frames.iife.min.js', target: 3072, ceiling: 3072},
 	{name: 'app: mountCardFields only', imports: {[`${dist}frames.js`]: ['mountCardFields']}, target: 2560, ceiling: 2560},
@@ -40,6 +40,9 @@ const FEATURES = [
 	{name: 'locale de (zuora-cors/locales/de)', imports: {[`${dist}locales/de.js`]: ['de']}},
 ];
 
+/** Texts only bindForm uses: found in a createPaymentMethod-only app, they are a tree-shaking leak. */
+const FORM_ONLY = ['data-zuora-cors', 'cardHolderInfo.zipCode', 'still_working'];
+
 /** @param {Uint8Array | string} code */
 const gzipped = code => gzipSync(code, {level: 9}).length;
 
@@ -48,6 +51,14 @@ const gzipped = code => gzipSync(code, {level: 9}).length;
  * @param {Record<string, string[]>} imports
  */
 async function app(imports) {
+	return gzipped(await appCode(imports));
+}
+
+/**
+ * The minified code of that app.
+ * @param {Record<string, string[]>} imports
+ */
+async function appCode(imports) {
 	const source = Object.entries(imports)
 		.map(([from, names]) => `export {${names.join(', ')}} from ${JSON.stringify(from)};`)
 		.join('\n');
@@ -58,7 +69,7 @@ async function app(imports) {
 	});
 	try {
 		const [{code}] = (await bundle.generate({format: 'es'})).output;
-		return gzipped(code);
+		return code;
 	} finally {
 		await bundle.close();
 	}
@@ -103,7 +114,13 @@ for (const file of readdirSync(`${dist}locales`)
 	row(`locales/${file}`, `${gzipped(readFileSync(`${dist}locales/${file}`))} B`);
 }
 
+const baseCode = await appCode(BASE);
+const leaked = FORM_ONLY.filter(text => baseCode.includes(text));
+if (leaked.length > 0) {
+	over.push(`the createPaymentMethod app carries bindForm's ${leaked.join(', ')} (a module-level value computed at load?)`);
+}
+
 if (over.length > 0) {
-	console.error(`\nover a ceiling: ${over.join(', ')}`);
+	console.error(`\nsize checks failed: ${over.join(', ')}`);
 	process.exitCode = 1;
 }

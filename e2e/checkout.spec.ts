@@ -23,8 +23,11 @@ test.describe('script-tag checkout', () => {
 		await page.getByRole('button', {name: 'Save card'}).click();
 
 		const result = page.locator('#result');
-		await expect(result).toContainText('Card saved. Payment method ');
+		// One message naming the card, a next step, no internal id in the text (developer details keep it).
+		await expect(page.locator('[data-zuora-cors-status]')).toHaveText('Visa ending 1111 saved.');
+		await expect(result).toHaveText('Next: Add another card');
 		const id = await result.getAttribute('data-payment-method-id');
+		await expect(page.locator('#payment-method-id')).toHaveText(id!);
 		expect(id).toMatch(/^[0-9a-f]{32}$/);
 
 		const methods = demo.stub.paymentMethods();
@@ -313,19 +316,22 @@ test.describe('the page a newcomer sees (/)', () => {
 		await fillFrame(page);
 		await page.getByLabel('Email for the receipt').fill('ada@example.com');
 		await page.getByRole('button', {name: 'Save card'}).click();
-		await expect(page.locator('#result')).toContainText('Card saved: Visa ending 1111.');
+		// One message names the card (the frame's status), no internal id; the page offers the next step.
+		await expect(page.frameLocator('#card-fields iframe').locator('[data-zuora-cors-status]')).toHaveText('Visa ending 1111 saved.');
+		await expect(page.locator('#result')).toHaveText('Next: Add another card');
 		// The account is the backend's (its signature answer), never the page's.
 		expect(demo.stub.paymentMethods()).toMatchObject([{accountKey: 'A00000001', creditCardType: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: 2031}]);
 	});
 
-	test('on a phone, the success message keeps the payment method id inside its box', async ({page, demo}) => {
+	test('on a phone, the saved state fits its box; its next step unlocks the form for another card', async ({page, demo}) => {
 		await page.setViewportSize({width: 320, height: 640});
 		await page.goto(demo.merchant.url);
 		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
 		await fillFrame(page);
 		await page.getByRole('button', {name: 'Save card'}).click();
 		const result = page.locator('#result');
-		await expect(result).toHaveText(/[0-9a-f]{32}$/);
+		await expect(result).toHaveText('Next: Add another card');
+		await expect(result).not.toContainText(/[0-9a-f]{32}/);
 		const box = await result.evaluate(element => ({
 			scroll: element.scrollWidth,
 			client: element.clientWidth,
@@ -336,6 +342,12 @@ test.describe('the page a newcomer sees (/)', () => {
 		expect(box.scroll).toBeLessThanOrEqual(box.client);
 		expect(box.right).toBeLessThanOrEqual(box.page);
 		expect(box.pageScroll).toBeLessThanOrEqual(box.page);
+		await result.getByRole('button', {name: 'Add another card'}).click();
+		await expect(result).toBeHidden();
+		const frame = page.frameLocator('#card-fields iframe');
+		await expect(frame.getByLabel('Card number')).toBeFocused();
+		await expect(frame.getByLabel('Card number')).toBeEnabled();
+		await expect(page.getByRole('button', {name: 'Save card'})).toBeEnabled();
 	});
 });
 
@@ -351,6 +363,7 @@ test('the in-page form (/card.html) is the shopper-grade one: one expiry field, 
 	await page.getByLabel('Expiry date').fill(`${CARD.month}${CARD.year.slice(-2)}`);
 	await page.getByLabel('Security code').fill(CARD.cvv);
 	await page.getByRole('button', {name: 'Save card'}).click();
-	await expect(page.locator('#result')).toContainText('Card saved.');
+	await expect(page.locator('[data-zuora-cors-status]')).toHaveText('Visa ending 1111 saved.');
+	await expect(page.locator('#result')).toHaveText('Next: Add another card');
 	expect(demo.stub.paymentMethods()).toMatchObject([{accountKey: 'A00000001', creditCardType: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: 2031}]);
 });

@@ -85,7 +85,7 @@ test('busy while in flight; after success the number and code are cleared and th
 	const button = page.getByRole('button', {name: 'Save card'});
 	await button.click();
 	await expect(button).toBeDisabled();
-	await expect(page.locator('form')).toHaveAttribute('aria-busy', '');
+	await expect(page.locator('form')).toHaveAttribute('aria-busy', 'true');
 	await expect(page.locator('#result')).toBeVisible();
 	await expect(page.locator('form')).not.toHaveAttribute('aria-busy');
 	// Locked: a second click never saves a second card.
@@ -93,11 +93,11 @@ test('busy while in flight; after success the number and code are cleared and th
 	await expect(page.getByLabel('Card number')).toHaveValue('');
 	await expect(page.getByLabel('Security code')).toHaveValue('');
 	await expect(page.getByLabel('Card number')).toBeDisabled();
-	await expect(page.locator('[data-zuora-cors-status]')).toHaveText('Your card was saved.');
+	await expect(page.locator('[data-zuora-cors-status]')).toHaveText('Visa ending 1111 saved.');
 	await page.locator('form').evaluate((form: HTMLFormElement) => {
 		form.requestSubmit();
 	});
-	await expect(page.locator('[data-zuora-cors-status]')).toHaveText('Your card was saved.');
+	await expect(page.locator('[data-zuora-cors-status]')).toHaveText('Visa ending 1111 saved.');
 	expect(creates(demo.stub)).toHaveLength(1);
 
 	await page.evaluate(() => {

@@ -349,3 +349,48 @@ test("on submit, focus moves to the first invalid field in the form's order, its
 	await expect(page.getByLabel('Month')).toBeFocused();
 	await expect(page.getByLabel('Month')).toHaveAccessibleDescription('Enter the expiry month, 1 to 12.');
 });
+
+test.describe('a shopper never waits in silence', () => {
+	const BUSY = 'The payment service is busy. Please try again in a moment.';
+	async function fillShopper(page: Page, number = CARD.number) {
+		await page.getByLabel('Name on card').fill(CARD.name);
+		await page.getByLabel('Card number').fill(number);
+		await page.getByLabel('Expiry date').fill(`${CARD.month}${CARD.year.slice(-2)}`);
+		await page.getByLabel('Security code').fill(CARD.cvv);
+	}
+
+	test('a backend that never answers: busy from the click, "still working" after 4 s, the busy message at the 10 s deadline, focused', async ({page, demo}) => {
+		// Flowing in real time; the test jumps it (no wall-clock wait).
+		await page.clock.install();
+		// The signature endpoint hangs (a store that does not answer): the prefetch and the fresh request alike.
+		await page.route(`${demo.merchant.url}/signature`, () => undefined);
+		await open(page, demo);
+		await fillShopper(page);
+		const form = page.locator('form');
+		const status = page.locator('[data-zuora-cors-status]');
+		const button = page.getByRole('button', {name: 'Save card'});
+		await button.click();
+		await expect(form).toHaveAttribute('aria-busy', 'true');
+		await expect(button).toBeDisabled();
+		await expect(status).toHaveText('');
+		await page.clock.runFor(4000);
+		await expect(status).toHaveText('Still working on it. Please wait.');
+		await expect(form).toHaveAttribute('aria-busy', 'true');
+		await page.clock.runFor(6000);
+		await expect(status).toHaveText(BUSY);
+		await expect(status).toBeFocused();
+		await expect(form).not.toHaveAttribute('aria-busy');
+		await expect(button).toBeEnabled();
+		await expect(page.locator('#error')).toHaveAttribute('data-stage', 'signature');
+		expect(creates(demo.stub)).toHaveLength(0);
+	});
+
+	test('after a decline that names no field, focus lands on the status message, not the page body', async ({page, demo}) => {
+		await open(page, demo);
+		await fillShopper(page, '4000000000000002');
+		await page.getByRole('button', {name: 'Save card'}).click();
+		const status = page.locator('[data-zuora-cors-status]');
+		await expect(status).toHaveText('Your card was declined. Please use another card or contact your bank.');
+		await expect(status).toBeFocused();
+	});
+});

@@ -84,7 +84,7 @@ describe('createAccount against the stub', () => {
 				'creditCard.expirationMonth': {code: 'expiry_month_invalid', message: 'Enter the expiry month, 1 to 12.'},
 			},
 		]);
-		expect(error.message).toBe('The card was not sent: creditCard.cardType, creditCard.cardNumber, creditCard.expirationMonth invalid');
+		expect(error.message).toBe('The card was not sent (card_invalid: creditCard.cardType, creditCard.cardNumber, creditCard.expirationMonth)');
 		expect([signer.received.length, stub.requests().length]).toEqual([0, 0]);
 	});
 

@@ -70,7 +70,7 @@ export async function createAccount(accountOptions: CreateAccountOptions): Promi
 	const call = resolveSignedCall(accountOptions, {operation: 'account', idempotent: true});
 	const {account} = call.options;
 	if (account === null || typeof account !== 'object') {
-		invalidOption('request', 'account', 'an object');
+		invalidOption('request', 'account', 'not_object');
 	}
 
 	let json: Record<string, unknown> = account;

@@ -126,7 +126,7 @@ export function validateCreditCard(card: CreditCardInput, validateOptions: Valid
 	const input: CreditCardInput = card !== null && typeof card === 'object' ? ownCopy(card) : {};
 	const now = options.now ?? new Date();
 	if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
-		invalidOption('request', 'now', 'a valid Date');
+		invalidOption('request', 'now', 'not_date');
 	}
 
 	const digits = cardDigits(input.creditCardNumber);

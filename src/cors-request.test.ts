@@ -119,7 +119,7 @@ describe('makeCorsRequest', () => {
 		expect(error.fields).toEqual({
 			url: {
 				code: 'option_invalid',
-				message: `expected an https URL on a Zuora host (*.zuora.com) or in allowedHosts, not ${shown}${shown.startsWith('http:') ? ' (plain http only for a loopback origin listed in full in allowedHosts)' : ''}`,
+				message: `host_not_allowed: ${shown}`,
 			},
 		});
 	});

@@ -85,7 +85,7 @@ export async function makeCorsRequest(corsOptions: CorsRequestOptions): Promise<
 	const url = resolveZuoraUrl(options.url, options.allowedHosts);
 	const method = resolveMethod(stage, options.method, ['POST', 'GET'] as const, defaults.requestMethod);
 	if (method === 'GET' && options.json !== undefined) {
-		invalidOption(stage, 'json', 'no body with method GET');
+		invalidOption(stage, 'json', 'body_with_get');
 	}
 
 	return callZuora({
@@ -125,7 +125,7 @@ export async function callZuora(call: ZuoraCall): Promise<CorsResponse | Blob> {
 	const {url, method, json, idempotencyKey, accept} = call;
 	const missing = missingField(call, ['signature', 'token']);
 	if (missing) {
-		invalidOption(stage, missing, 'the non-empty string from fetchSignature');
+		invalidOption(stage, missing, 'not_string');
 	}
 
 	const payload = serializeJson(stage, json);

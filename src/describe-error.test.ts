@@ -140,7 +140,8 @@ describe('describeError: expired session, too many attempts, service busy', () =
 describe('describeError: the card was never sent (signature stage, validation)', () => {
 	it.each([
 		['network', 'connection_lost', 'We could not connect. Your card was not sent. Please check your connection and try again.'],
-		['timeout', 'timed_out', 'No answer in time. Your card was not sent. Please try again.'],
+		// No pair within the signature stage's deadline: the backend is busy (issue 23).
+		['timeout', 'service_unavailable', 'The payment service is busy. Please try again in a moment.'],
 		['aborted', 'cancelled', 'Cancelled. Your card was not sent.'],
 		['invalid-response', 'checkout_unavailable', CHECKOUT_UNAVAILABLE],
 		['zuora', 'checkout_unavailable', CHECKOUT_UNAVAILABLE],

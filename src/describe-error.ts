@@ -91,8 +91,9 @@ function classify({kind, stage, status, retryAfter, reasons, code, retryable}: P
 		return [cardSent ? 'outcome_unknown_connection' : 'connection_lost'];
 	}
 
+	// The merchant backend gave no pair within the stage's deadline: busy, and the card was not sent.
 	if (kind === 'timeout') {
-		return [cardSent ? 'outcome_unknown_timeout' : 'timed_out'];
+		return [cardSent ? 'outcome_unknown_timeout' : 'service_unavailable'];
 	}
 
 	if (status === 429) {

@@ -1,6 +1,10 @@
+import {readdirSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {maskSecrets, redactCardNumbers, ZuoraCorsError} from './errors.js';
+import {cardNotSent, maskSecrets, redactCardNumbers, ZuoraCorsError} from './errors.js';
+import {invalidOption} from './options.js';
 import {encodedSecret} from './secret-encodings.test-util.js';
 import {zuoraUrl} from './zuora-url.js';
 import {ZUORA_BASE_URLS} from './zuora.js';
@@ -167,6 +171,37 @@ describe('zuoraUrl', () => {
 		expect(() => zuoraUrl('mars' as never)).toThrow(
 			expect.objectContaining({name: 'ZuoraCorsError', kind: 'validation', fields: {environment: {code: 'option_invalid', message: expect.stringContaining('apisandbox') as string}}}),
 		);
-		expect(() => zuoraUrl('eu', 'v1/x')).toThrow(expect.objectContaining({kind: 'validation', fields: {path: {code: 'option_invalid', message: 'expected a path starting with /'}}}));
+		expect(() => zuoraUrl('eu', 'v1/x')).toThrow(expect.objectContaining({kind: 'validation', fields: {path: {code: 'option_invalid', message: 'not_path'}}}));
+	});
+});
+
+describe('developer messages: one sentence with a code, built by named functions', () => {
+	it('invalidOption names the option and its code, in the message and in fields', () => {
+		expect(() => invalidOption('signature', 'timeout', 'not_milliseconds')).toThrow(
+			expect.objectContaining({
+				message: 'Invalid option `timeout` (not_milliseconds)',
+				kind: 'validation',
+				stage: 'signature',
+				fields: {timeout: {code: 'option_invalid', message: 'not_milliseconds'}},
+			}),
+		);
+	});
+
+	it('cardNotSent gives the code and the fields concerned', () => {
+		const fields = {creditCardNumber: {code: 'card_number_invalid' as const, message: 'm'}};
+		expect(cardNotSent('card_invalid', fields)).toMatchObject({message: 'The card was not sent (card_invalid: creditCardNumber)', kind: 'validation', stage: 'request', fields});
+		expect(cardNotSent('form_locked')).toMatchObject({message: 'The card was not sent (form_locked)', fields: undefined});
+	});
+
+	// The bundle carries codes, not prose (the prose is src/README.md's "Developer codes" table).
+	// signed-call.ts and reconcile.ts are converted in their own branch (issue 23, h-once).
+	it('every code the library passes is a snake_case code, optionally with the value that failed', () => {
+		const root = fileURLToPath(new URL('.', import.meta.url));
+		const files = readdirSync(root, {recursive: true, encoding: 'utf8'}).filter(
+			file => file.endsWith('.ts') && !file.includes('.test') && !file.startsWith('server') && !file.startsWith('testing') && !['signed-call.ts', 'reconcile.ts'].includes(file),
+		);
+		const codes = files.flatMap(file => [...readFileSync(join(root, file), 'utf8').matchAll(/(?:invalidOption\([^,]+, [^,]+, |refuse\(|cardNotSent\()(['`])(.*?)\1/g)].map(match => match[2]!));
+		expect(codes.length).toBeGreaterThan(30);
+		expect(codes.filter(code => !/^[a-z_]+(?:: \$\{.+\})?$/.test(code))).toEqual([]);
 	});
 });

@@ -100,6 +100,15 @@ export class ZuoraCorsError extends Error {
 	}
 }
 
+/**
+ * The `validation` error of a card refused before anything was sent, as one sentence with a code
+ * (`card_invalid`, `field_repeated`, `form_locked`, `form_waiting`) and the fields concerned:
+ * "The card was not sent (card_invalid: creditCardNumber, expirationMonth)".
+ */
+export function cardNotSent(code: string, fields?: Record<string, FieldError>): ZuoraCorsError {
+	return new ZuoraCorsError(`The card was not sent (${code}${fields ? `: ${Object.keys(fields).join(', ')}` : ''})`, {kind: 'validation', stage: 'request', fields});
+}
+
 const DETAIL_NAMES = ['kind', 'stage', 'reasons', 'status', 'fields', 'retryAfter', 'processId', 'cause'] as const;
 
 function ownDetails(details: ZuoraCorsErrorDetails): Partial<ZuoraCorsErrorDetails> {

@@ -26,7 +26,7 @@ export async function getFile(fileOptions: GetFileOptions): Promise<Blob> {
 	const call = resolveSignedCall(fileOptions, {operation: 'file'});
 	const accept = call.options.accept ?? 'application/pdf';
 	if (typeof accept !== 'string' || accept === '') {
-		invalidOption('request', 'accept', "a media type, e.g. 'application/pdf'");
+		invalidOption('request', 'accept', 'not_media_type');
 	}
 
 	return runSignedCall(call, {fields: [], accept});

@@ -49,7 +49,8 @@ describe('codes', () => {
 		expect([...Object.keys(FIELD_MESSAGES), ...Object.keys(FORM_FIELD_MESSAGES)].filter(code => Object.hasOwn(ERROR_MESSAGES, code))).toEqual([]);
 		expect(Object.keys(FIELD_MESSAGES)).toHaveLength(16);
 		expect(Object.keys(FORM_FIELD_MESSAGES)).toEqual(['field_repeated', 'expiry_invalid', 'card_brand_not_supported']);
-		expect(Object.keys(ERROR_MESSAGES)).toHaveLength(22);
+		expect(Object.keys(ERROR_MESSAGES)).toHaveLength(21);
+		expect(Object.keys(FORM_STATUS_MESSAGES)).toEqual(['card_saved', 'still_working']);
 	});
 
 	it('English texts use only the {brand}, {brands}, {size}, {seconds} and {minutes} placeholders', () => {

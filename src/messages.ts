@@ -4,7 +4,8 @@
  * `describeError` reports. Other languages live in `zuora-cors/locales/*`, one module each, so
  * an app pays only for the ones it imports.
  *
- * Texts may hold `{brand}`, `{brands}`, `{size}`, `{seconds}` and `{minutes}` placeholders.
+ * Texts may hold `{brand}`, `{brands}`, `{size}`, `{seconds}` and `{minutes}` placeholders; a page's
+ * own `card_saved` may name the saved card with `{brand}` and `{last4}` (`'{brand} ending {last4} saved.'`).
  */
 
 /** English texts of the field errors `validateCreditCard` reports, by code. */
@@ -37,6 +38,7 @@ export const FORM_FIELD_MESSAGES = {
 /** English texts `bindForm` writes in its status region (besides `describeError`'s sentences), by code. */
 export const FORM_STATUS_MESSAGES = {
 	card_saved: 'Your card was saved.',
+	still_working: 'Still working on it. Please wait.',
 } as const;
 
 /** English texts of the sentences `describeError` returns, by code. */
@@ -54,7 +56,6 @@ export const ERROR_MESSAGES = {
 	too_many_attempts_minutes: 'Too many attempts. Please wait {minutes} minutes and try again.',
 	service_unavailable: 'The payment service is busy. Please try again in a moment.',
 	connection_lost: 'We could not connect. Your card was not sent. Please check your connection and try again.',
-	timed_out: 'No answer in time. Your card was not sent. Please try again.',
 	outcome_unknown_connection: 'The connection was lost, so we could not confirm whether your card was saved. Please check your saved cards before trying again.',
 	outcome_unknown_timeout: 'No answer in time, so we could not confirm whether your card was saved. Please check your saved cards before trying again.',
 	outcome_unknown: 'We could not confirm whether your card was saved. Please check your saved cards before trying again.',
@@ -69,7 +70,7 @@ export const ERROR_MESSAGES = {
 export type FieldErrorCode = keyof typeof FIELD_MESSAGES | keyof typeof FORM_FIELD_MESSAGES;
 /** A sentence's stable code (`describeError(error).code`), or a field error's for `validation`. */
 export type ErrorMessageCode = keyof typeof ERROR_MESSAGES;
-/** A status text's stable code (what `bindForm` writes after a success). */
+/** A status text's stable code (what `bindForm` writes after a success, or while a submission is slow). */
 export type StatusMessageCode = keyof typeof FORM_STATUS_MESSAGES;
 export type MessageCode = FieldErrorCode | ErrorMessageCode | StatusMessageCode;
 

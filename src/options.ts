@@ -2,7 +2,10 @@ import {ZuoraCorsError, type ZuoraCorsStage} from './errors.js';
 
 /** Every default of the library, in one place. */
 export const defaults = {
-	/** Milliseconds for the call to the merchant backend. */
+	/**
+	 * Milliseconds for the call to the merchant backend, retries included; for a bindForm
+	 * submission, the whole signature stage from the click (a prefetched pair, or a fresh one).
+	 */
 	signatureTimeout: 10_000,
 	/** Milliseconds for the call to Zuora; generous because Zuora may authorise the card with a gateway. */
 	requestTimeout: 30_000,
@@ -27,10 +30,16 @@ export const defaults = {
 
 export type Timeout = number | false;
 
-/** Throws a `validation` error naming the option. Options are checked before anything is sent. */
-export function invalidOption(stage: ZuoraCorsStage, name: string, expected: string): never {
-	expected = `expected ${expected}`;
-	throw new ZuoraCorsError(`Invalid option \`${name}\`: ${expected}`, {kind: 'validation', stage, fields: {[name]: {code: 'option_invalid', message: expected}}});
+/**
+ * Throws the `validation` error of a developer's mistake (a wrong option, or markup bindForm cannot
+ * account for), before anything is sent: one sentence naming the option and a code, the code also
+ * in `fields[name].message` (codes: src/README.md, "Developer codes"). No prose at the call sites:
+ * every shopper downloads it.
+ *
+ * @example invalidOption('request', 'timeout', 'not_milliseconds') // Invalid option `timeout` (not_milliseconds)
+ */
+export function invalidOption(stage: ZuoraCorsStage, name: string, code: string): never {
+	throw new ZuoraCorsError(`Invalid option \`${name}\` (${code})`, {kind: 'validation', stage, fields: {[name]: {code: 'option_invalid', message: code}}});
 }
 
 /**
@@ -47,13 +56,13 @@ function pageHref(): string | undefined {
 /** An absolute URL string, resolved against the page when relative. */
 export function resolveUrl(stage: ZuoraCorsStage, name: string, value: unknown): string {
 	if ((typeof value !== 'string' || value === '') && !(value instanceof URL)) {
-		return invalidOption(stage, name, 'a URL');
+		return invalidOption(stage, name, 'not_url');
 	}
 
 	try {
 		return new URL(value, pageHref()).href;
 	} catch {
-		return invalidOption(stage, name, 'a valid URL');
+		return invalidOption(stage, name, 'not_url');
 	}
 }
 
@@ -67,7 +76,7 @@ export function resolveTimeout(stage: ZuoraCorsStage, value: unknown, fallback: 
 		return value;
 	}
 
-	return invalidOption(stage, 'timeout', 'a number of milliseconds between 1 and 2147483647, or false');
+	return invalidOption(stage, 'timeout', 'not_milliseconds');
 }
 
 /**
@@ -86,7 +95,7 @@ export function resolveHeaders(stage: ZuoraCorsStage, value: unknown, protocol: 
 
 		headers = new Headers(value as HeadersInit | undefined);
 	} catch {
-		return invalidOption(stage, 'headers', 'a HeadersInit of string values');
+		return invalidOption(stage, 'headers', 'not_headers');
 	}
 
 	for (const [name, header] of Object.entries(protocol)) {
@@ -103,7 +112,7 @@ export function resolveCredentials(stage: ZuoraCorsStage, value: unknown, fallba
 		return fallback;
 	}
 
-	return CREDENTIALS.includes(value as RequestCredentials) ? (value as RequestCredentials) : invalidOption(stage, 'credentials', CREDENTIALS.map(name => `'${name}'`).join(', '));
+	return CREDENTIALS.includes(value as RequestCredentials) ? (value as RequestCredentials) : invalidOption(stage, 'credentials', `not_one_of: ${CREDENTIALS.join(', ')}`);
 }
 
 /** The body as JSON text, or a `validation` error for a value JSON cannot hold (a BigInt, a cycle). */
@@ -111,13 +120,13 @@ export function serializeJson(stage: ZuoraCorsStage, value: unknown): string | u
 	try {
 		return value === undefined ? undefined : JSON.stringify(value);
 	} catch {
-		return invalidOption(stage, 'json', 'a value JSON can hold');
+		return invalidOption(stage, 'json', 'not_json');
 	}
 }
 
 export function resolveIdempotencyKey(value: unknown): string | undefined {
 	if (value !== undefined && (typeof value !== 'string' || value === '' || value.length > 255)) {
-		invalidOption('request', 'idempotencyKey', 'a string of 1 to 255 characters');
+		invalidOption('request', 'idempotencyKey', 'not_key');
 	}
 
 	return value;
@@ -128,7 +137,7 @@ export function resolveSignal(stage: ZuoraCorsStage, value: unknown): AbortSigna
 		return value;
 	}
 
-	return invalidOption(stage, 'signal', 'an AbortSignal');
+	return invalidOption(stage, 'signal', 'not_abort_signal');
 }
 
 export function resolveMethod<const Methods extends readonly string[]>(stage: ZuoraCorsStage, value: unknown, allowed: Methods, fallback: Methods[number]): Methods[number] {
@@ -138,7 +147,7 @@ export function resolveMethod<const Methods extends readonly string[]>(stage: Zu
 
 	const method = typeof value === 'string' ? value.toUpperCase() : '';
 	if (!allowed.includes(method)) {
-		return invalidOption(stage, 'method', allowed.map(name => `'${name}'`).join(' or '));
+		return invalidOption(stage, 'method', `not_one_of: ${allowed.join(', ')}`);
 	}
 
 	return method;
@@ -167,7 +176,7 @@ export function ownCopy<T>(value: T, depth = 4): T {
 
 /** `value` (an options object, nested ones included) as own properties, or a `validation` error. */
 export function resolveOptions<T>(stage: ZuoraCorsStage, value: T): T {
-	return value !== null && typeof value === 'object' ? ownCopy(value) : invalidOption(stage, 'options', 'an object');
+	return value !== null && typeof value === 'object' ? ownCopy(value) : invalidOption(stage, 'options', 'not_object');
 }
 
 /** Optional options (`undefined` is `{}`), read as `resolveOptions` does. */
@@ -181,7 +190,7 @@ export function resolveMilliseconds(stage: ZuoraCorsStage, name: string, value: 
 		return fallback;
 	}
 
-	return typeof value === 'number' && value >= 0 && value <= 2_147_483_647 ? value : invalidOption(stage, name, 'a number of milliseconds between 0 and 2147483647');
+	return typeof value === 'number' && value >= 0 && value <= 2_147_483_647 ? value : invalidOption(stage, name, 'not_milliseconds');
 }
 
 function isLoopback(hostname: string): boolean {
@@ -194,14 +203,13 @@ function isLoopback(hostname: string): boolean {
  * loopback host only, `http://…`). Anything else is a `validation` error.
  */
 export function readAllowedHosts(value: unknown): {hosts: string[]; origins: string[]} {
-	const expected = 'an array of https hosts (`host[:port]`) or origins (http for loopback only)';
 	const allowed = {hosts: [] as string[], origins: [] as string[]};
 	if (value === undefined) {
 		return allowed;
 	}
 
 	if (!Array.isArray(value)) {
-		return invalidOption('request', 'allowedHosts', expected);
+		return invalidOption('request', 'allowedHosts', 'not_hosts');
 	}
 
 	for (let index = 0; index < value.length; index++) {
@@ -224,7 +232,7 @@ export function readAllowedHosts(value: unknown): {hosts: string[]; origins: str
 			!/^https?:$/.test(url.protocol) ||
 			(url.protocol === 'http:' && !isLoopback(url.hostname))
 		) {
-			return invalidOption('request', 'allowedHosts', expected);
+			return invalidOption('request', 'allowedHosts', 'not_hosts');
 		}
 
 		if (origin) {
@@ -252,11 +260,7 @@ export function resolveZuoraUrl(value: unknown, allowedHosts: unknown): string {
 	const url = new URL(resolveUrl('request', 'url', value));
 	const allowed = !url.username && !url.password && (isZuoraHost(url) || origins.includes(url.origin) || (url.protocol === 'https:' && hosts.includes(url.host)));
 	if (!allowed) {
-		invalidOption(
-			'request',
-			'url',
-			`an https URL on a Zuora host (*.zuora.com) or in allowedHosts, not ${url.protocol}//${url.host}${url.protocol === 'http:' ? ' (plain http only for a loopback origin listed in full in allowedHosts)' : ''}`,
-		);
+		invalidOption('request', 'url', `host_not_allowed: ${url.protocol}//${url.host}`);
 	}
 
 	return url.href;

@@ -99,7 +99,7 @@ describe('createPaymentMethod', () => {
 				expirationMonth: {code: 'expiry_month_invalid', message: 'Enter the expiry month, 1 to 12.'},
 			},
 		]);
-		expect(error.message).toBe('The card was not sent: creditCardNumber, expirationMonth invalid');
+		expect(error.message).toBe('The card was not sent (card_invalid: creditCardNumber, expirationMonth)');
 		expect(server.received).toHaveLength(0);
 	});
 

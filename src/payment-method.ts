@@ -1,6 +1,6 @@
 import {normalizeCreditCard, validateCreditCard, type CreditCardInput} from './card.js';
 import type {CorsResponse} from './cors-request.js';
-import {ZuoraCorsError} from './errors.js';
+import {cardNotSent} from './errors.js';
 import type {Messages} from './messages.js';
 import {ownCopy} from './options.js';
 import {reconcileCard, type ReconcileOptions} from './reconcile.js';
@@ -68,7 +68,7 @@ export function checkedCard(call: SignedCall, card: CreditCardInput, rename = (n
 	const checked = validateCreditCard(card, {messages: (call.options as {messages?: Messages}).messages});
 	if (!checked.valid || !checked.creditCardType) {
 		const fields = Object.fromEntries(Object.entries(checked.errors).map(([name, error]) => [rename(name), error]));
-		throw new ZuoraCorsError(`The card was not sent: ${Object.keys(fields).join(', ')} invalid`, {kind: 'validation', stage: 'request', fields});
+		throw cardNotSent('card_invalid', fields);
 	}
 
 	// Own properties only, read later (`accountKey`, `securityCode`): an absent one is never inherited.

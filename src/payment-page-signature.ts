@@ -49,7 +49,7 @@ export async function createPaymentPageSignature(pageOptions: PaymentPageSignatu
 		['method', method],
 	] as const) {
 		if (typeof value !== 'string' || value === '') {
-			invalidOption('request', name, 'a non-empty string');
+			invalidOption('request', name, 'not_string');
 		}
 	}
 

@@ -1,6 +1,6 @@
 import {ZuoraCorsError} from './errors.js';
 import {defaults, invalidOption, resolveCredentials, resolveOptions, resolveHeaders, resolveMethod, resolveSignal, resolveTimeout, resolveUrl, serializeJson, type Timeout} from './options.js';
-import {type Answer, missingField} from './classify.js';
+import {type Answer, missingField, noAnswerError} from './classify.js';
 import {exchange, type Exchange} from './transport.js';
 
 /**
@@ -61,7 +61,7 @@ export function prepareSignatureRequest(url: unknown, signatureOptions: FetchSig
 	const options = resolveOptions(stage, signatureOptions);
 	const method = resolveMethod(stage, options.method, ['GET', 'POST'] as const, defaults.signatureMethod);
 	if (method === 'GET' && options.json !== undefined) {
-		invalidOption(stage, 'json', "no body with method GET (use method: 'POST')");
+		invalidOption(stage, 'json', 'body_with_get');
 	}
 
 	const body = serializeJson(stage, options.json);
@@ -83,6 +83,36 @@ export function prepareSignatureRequest(url: unknown, signatureOptions: FetchSig
 /** Sends a prepared signature request and checks the pair. */
 export async function requestSignature(request: Exchange): Promise<CorsSignature> {
 	return signatureFromAnswer(await exchange(request), request);
+}
+
+/**
+ * The signature stage of one submission, within the request's `timeout` from now (retries and
+ * the wait for a prefetched pair included): the prefetched `pair` when it comes in time, else (it
+ * failed, or there is none) one fresh request with the time left. Past it: a `timeout` error, the
+ * card not sent.
+ */
+export async function signatureBefore(request: Exchange, pair?: Promise<CorsSignature>): Promise<CorsSignature> {
+	const {timeout} = request;
+	const deadline = Date.now() + Number(timeout);
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	// A prefetched pair that failed costs nothing to replace (nothing was sent to Zuora): undefined.
+	const prefetched = await Promise.race([
+		pair?.catch(() => undefined),
+		new Promise<null>(resolve => {
+			timer = timeout === false ? undefined : setTimeout(resolve, timeout, null);
+		}),
+	]);
+	clearTimeout(timer);
+	const left = timeout === false ? false : deadline - Date.now();
+	if (prefetched) {
+		return prefetched;
+	}
+
+	if (prefetched === null || (left !== false && left < 1)) {
+		throw noAnswerError(request, 'timeout');
+	}
+
+	return requestSignature({...request, timeout: left});
 }
 
 /** The pair a signature answer holds, or the `invalid-response` error (thrown) when it lacks one. */

@@ -197,11 +197,7 @@ describe.each(stages)('stage $stage', ({stage, method, call, expected}) => {
 	it('rejects bad options before sending', async () => {
 		const url = server.at('/html200', scenarios['html200']!);
 		const error = await rejection(call(url, {timeout: -1}));
-		expect([error.kind, error.stage, error.fields]).toEqual([
-			'validation',
-			stage,
-			{timeout: {code: 'option_invalid', message: 'expected a number of milliseconds between 1 and 2147483647, or false'}},
-		]);
+		expect([error.kind, error.stage, error.fields]).toEqual(['validation', stage, {timeout: {code: 'option_invalid', message: 'not_milliseconds'}}]);
 		expect(server.receivedAt(url)).toEqual([]);
 	});
 });

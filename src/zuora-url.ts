@@ -23,11 +23,11 @@ export function zuoraUrl(environment: ZuoraEnvironment | ZuoraBaseUrl, path: str
 	const base = zuoraBaseUrl(environment);
 	// The page sends card data here: a base URL must be an https host under zuora.com.
 	if (!base || !isZuoraHost(new URL(base))) {
-		return invalidOption('request', 'environment', `one of ${Object.keys(ZUORA_BASE_URLS).join(', ')}, or an https base URL under zuora.com (optionally ending in /rest or /apps)`);
+		return invalidOption('request', 'environment', `not_environment: ${Object.keys(ZUORA_BASE_URLS).join(', ')}`);
 	}
 
 	if (typeof path !== 'string' || !path.startsWith('/')) {
-		invalidOption('request', 'path', 'a path starting with /');
+		invalidOption('request', 'path', 'not_path');
 	}
 
 	return base + path;

@@ -23,7 +23,8 @@
 	function messages() {
 		var locales = window.ZuoraCorsLocales;
 		var lang = document.documentElement.lang;
-		return locales && Object.hasOwn(locales, lang) ? locales[lang] : undefined;
+		// The saved sentence names the card (bindForm fills {brand} and {last4}); a locale's own wins.
+		return Object.assign({card_saved: '{brand} ending {last4} saved.'}, locales && Object.hasOwn(locales, lang) ? locales[lang] : undefined);
 	}
 
 	function show(element, text) {
@@ -36,10 +37,28 @@
 		failure.hidden = true;
 	});
 
+	// After a save the form stays locked (no second card by a second click): the next step unlocks it.
+	var another = document.createElement('button');
+	another.type = 'button';
+	another.textContent = 'Add another card';
+	another.addEventListener('click', function () {
+		result.hidden = true;
+		window.checkout.reset();
+		form.querySelector('input:enabled').focus();
+	});
+
 	form.addEventListener(ZuoraCors.FORM_EVENTS.success, function (event) {
+		// The shopper reads one message, bindForm's status naming the card; the payment method id
+		// is for developers (this attribute, and the developer page's details).
 		var id = event.detail.result.paymentMethodId;
 		result.setAttribute('data-payment-method-id', id);
-		show(result, `Card saved. Payment method ${id}`);
+		result.replaceChildren('Next: ', another);
+		result.hidden = false;
+		var details = document.getElementById('payment-method-id');
+		if (details) {
+			details.textContent = id;
+			details.parentElement.hidden = false;
+		}
 	});
 
 	form.addEventListener(ZuoraCors.FORM_EVENTS.error, function (event) {

@@ -23,7 +23,8 @@
 		return;
 	}
 
-	var card = ZuoraCors.mountCardFields(container, {frameUrl: config.value.cardFrameUrl, locale: 'en'});
+	// The frame's status names the saved card (one message); the page adds only the next step.
+	var card = ZuoraCors.mountCardFields(container, {frameUrl: config.value.cardFrameUrl, locale: 'en', messages: {card_saved: '{brand} ending {last4} saved.'}});
 	window.checkout = card;
 	var saving = false;
 
@@ -41,6 +42,17 @@
 		element.textContent = text;
 		element.hidden = false;
 	}
+
+	// After a save the frame stays locked (no second card by a second click): the next step unlocks it.
+	var another = document.createElement('button');
+	another.type = 'button';
+	another.textContent = 'Add another card';
+	another.addEventListener('click', function () {
+		result.hidden = true;
+		card.reset();
+		button.disabled = false;
+		card.focus('creditCardNumber');
+	});
 
 	/** The page's non-card fields, as the frame accepts them (never a card field, URL or account). */
 	function fields() {
@@ -65,8 +77,10 @@
 			.submit({fields: fields()})
 			.then(
 				function (saved) {
+					// The id is for developers (this attribute and the developer panel), never the shopper's text.
 					result.setAttribute('data-payment-method-id', saved.paymentMethodId);
-					show(result, `Card saved: ${saved.brand} ending ${saved.last4}. Payment method ${saved.paymentMethodId}`);
+					result.replaceChildren('Next: ', another);
+					result.hidden = false;
 				},
 				function (error) {
 					failure.setAttribute('data-kind', error.kind);

@@ -35,14 +35,15 @@ export function createContext(form: HTMLFormElement, names: ReadonlySet<string>,
 			// while bound (only destroy() disables it), so a page's `fieldset:enabled` styles (the
 			// "loading" note) read "bound", not "locked".
 			setEnabled: (fields, submit) => setEnabled({...markup, fieldsets: []}, fields, submit),
-			setBusy: busy => setAttribute(form, 'aria-busy', busy ? '' : null),
+			// 'true', not '': an empty aria-busy is not exposed as busy (Chromium reads it as false).
+			setBusy: busy => setAttribute(form, 'aria-busy', busy ? 'true' : null),
 			setStatus: view.setStatus,
 			messages,
 		}),
 		destroyed: false,
 		refuseDestroyed() {
 			if (context.destroyed) {
-				invalidOption('request', 'form', 'a live binding: destroy() was called');
+				invalidOption('request', 'form', 'destroyed');
 			}
 		},
 		/** The card the bound controls hold, and its check. */

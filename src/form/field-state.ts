@@ -35,7 +35,7 @@ export function readSupportedBrands(value: unknown): ZuoraCardBrand[] | undefine
 
 	const brands = ownItems(value) ?? [];
 	if (brands.length === 0 || !brands.every(brand => CARD_BRAND_NAMES.includes(brand as ZuoraCardBrand))) {
-		return invalidOption('request', 'supportedBrands', `a non-empty array of Zuora's brand names: ${CARD_BRAND_NAMES.join(', ')}`);
+		return invalidOption('request', 'supportedBrands', 'not_brands');
 	}
 
 	return brands as ZuoraCardBrand[];

@@ -22,17 +22,24 @@ export const CARD_FIELDS = ['creditCardNumber', 'expirationMonth', 'expirationYe
  * when named in `formFields` (`creditCardType` also when the page has the control at bind time).
  * `numConsecutiveFailures` is left out on purpose: a shopper has no business setting it.
  */
+// A literal list, and no Set built at load: anything computed at the top of a module stays in
+// every bundle of the entry (a createPaymentMethod-only app carried this list and its Set).
 export const OPTIONAL_FIELDS = [
 	'accountKey',
 	'creditCardType',
 	'defaultPaymentMethod',
-	...(['addressLine1', 'addressLine2', 'city', 'state', 'country', 'zipCode', 'phone', 'email'] as const).map(name => `${HOLDER}.${name}` as const),
+	'cardHolderInfo.addressLine1',
+	'cardHolderInfo.addressLine2',
+	'cardHolderInfo.city',
+	'cardHolderInfo.state',
+	'cardHolderInfo.country',
+	'cardHolderInfo.zipCode',
+	'cardHolderInfo.phone',
+	'cardHolderInfo.email',
 ] as const;
 
 /** A name `formFields` accepts. */
 export type OptionalFormField = (typeof OPTIONAL_FIELDS)[number];
-
-const OPTIONAL: ReadonlySet<string> = new Set(OPTIONAL_FIELDS);
 
 // Keys that could reach a prototype if they ever became a property name.
 const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -49,8 +56,8 @@ export function readFormFields(value: unknown): string[] {
 	}
 
 	const names = ownItems(value);
-	if (!names?.every(name => typeof name === 'string' && OPTIONAL.has(name))) {
-		return invalidOption('request', 'formFields', `an array of Zuora field names among: ${OPTIONAL_FIELDS.join(', ')}`);
+	if (!names?.every(name => (OPTIONAL_FIELDS as readonly unknown[]).includes(name))) {
+		return invalidOption('request', 'formFields', 'not_field_names');
 	}
 
 	return names as string[];
@@ -163,7 +170,7 @@ export function readCard(form: HTMLFormElement, controls: Map<string, Control[]>
  */
 export function readOptionFields(fields: unknown, holder?: boolean): Record<string, unknown> {
 	const result = Object.create(null) as Record<string, unknown>;
-	const bad = () => invalidOption('request', 'fields', 'own strings, numbers or booleans (cardHolderInfo: strings)');
+	const bad = () => invalidOption('request', 'fields', 'not_field_values');
 	if (fields === undefined && !holder) {
 		return result;
 	}

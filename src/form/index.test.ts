@@ -11,7 +11,8 @@ const PAGE = `<form id="card-form"><fieldset disabled data-zuora-cors-fields>${C
 
 type Answer = {status?: number; body: unknown; headers?: Record<string, string>};
 let sent: Array<{url: string; body: string}>;
-let answers: {signature: Answer[]; zuora: Answer[]};
+/** 'hang': no answer until the request is aborted. */
+let answers: {signature: Array<Answer | 'hang'>; zuora: Answer[]};
 
 function answer({status = 200, body, headers = {}}: Answer) {
 	return new Response(JSON.stringify(body), {status, headers: {'content-type': 'application/json', ...headers}});
@@ -24,7 +25,14 @@ beforeEach(() => {
 	vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
 		sent.push({url: String(url), body: String(init.body ?? '')});
 		const zuora = String(url).startsWith(ZUORA);
-		return answer((zuora ? answers.zuora : answers.signature).shift() ?? (zuora ? {body: {success: true, paymentMethodId: 'pm1'}} : {body: {success: true, signature: 's', token: `t${sent.length}`}}));
+		const next = (zuora ? answers.zuora : answers.signature).shift() ?? (zuora ? {body: {success: true, paymentMethodId: 'pm1'}} : {body: {success: true, signature: 's', token: `t${sent.length}`}});
+		if (next === 'hang') {
+			return new Promise<Response>((_, reject) => {
+				init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+			});
+		}
+
+		return answer(next);
 	});
 });
 
@@ -192,5 +200,104 @@ describe('lifecycle', () => {
 		const tokens = sent.filter(request => request.url.startsWith(ZUORA)).length;
 		expect(tokens).toBe(2);
 		expect(sent.filter(request => !request.url.startsWith(ZUORA))).toHaveLength(2);
+	});
+});
+
+describe('a shopper never waits in silence', () => {
+	const BUSY = 'The payment service is busy. Please try again in a moment.';
+	const statusElement = () => document.querySelector<HTMLElement>('#status')!;
+	const signatures = () => sent.filter(request => !request.url.startsWith(ZUORA)).length;
+	/** The status texts seen, one per change. */
+	function watchStatus() {
+		const texts: string[] = [];
+		new MutationObserver(() => texts.push(status() ?? '')).observe(statusElement(), {childList: true, characterData: true, subtree: true});
+		return texts;
+	}
+
+	it('busy from the click (aria-busy="true"), "still working" said once after 4 s, the busy message at the 10 s deadline', async () => {
+		vi.useFakeTimers({now: 0, toFake: ['setTimeout', 'clearTimeout', 'Date']});
+		const binding = bindForm('#card-form', options());
+		answers.signature.push('hang', 'hang', 'hang');
+		fill();
+		const texts = watchStatus();
+		const outcome = binding.submit().catch((failure: unknown) => failure as ZuoraCorsError);
+		expect(form().getAttribute('aria-busy')).toBe('true');
+		await vi.advanceTimersByTimeAsync(3999);
+		expect(status()).toBe('');
+		await vi.advanceTimersByTimeAsync(1);
+		expect(status()).toBe('Still working on it. Please wait.');
+		await vi.advanceTimersByTimeAsync(5999);
+		expect(form().getAttribute('aria-busy')).toBe('true');
+		await vi.advanceTimersByTimeAsync(1);
+		expect(await outcome).toMatchObject({kind: 'timeout', stage: 'signature', retryable: true});
+		expect(form().hasAttribute('aria-busy')).toBe(false);
+		expect(texts).toEqual(['Still working on it. Please wait.', BUSY]);
+		// One request that hung: nothing was waited for twice.
+		expect(signatures()).toBe(1);
+	});
+
+	it('a prefetched pair still pending at the click is waited for within the same deadline, then replaced with the time left', async () => {
+		vi.useFakeTimers({now: 0, toFake: ['setTimeout', 'clearTimeout', 'Date']});
+		const binding = bindForm('#card-form', options({prefetch: true}));
+		answers.signature.push('hang', 'hang');
+		control('creditCardNumber').dispatchEvent(new FocusEvent('focusin', {bubbles: true}));
+		await vi.advanceTimersByTimeAsync(3000);
+		fill();
+		const settled = vi.fn();
+		const outcome = binding.submit().catch((failure: unknown) => failure as ZuoraCorsError);
+		void outcome.then(settled);
+		// The prefetch times out 10 s after it began (7 s after the click); a fresh request gets the 3 s left.
+		await vi.advanceTimersByTimeAsync(7000);
+		expect(signatures()).toBe(2);
+		await vi.advanceTimersByTimeAsync(2999);
+		expect(settled).not.toHaveBeenCalled();
+		await vi.advanceTimersByTimeAsync(1);
+		expect(await outcome).toMatchObject({kind: 'timeout', stage: 'signature'});
+		expect(status()).toBe(BUSY);
+	});
+
+	it('a backend answering 503 with Retry-After is retried within the deadline, then the busy message', async () => {
+		vi.useFakeTimers({now: 0, toFake: ['setTimeout', 'clearTimeout', 'Date']});
+		const binding = bindForm('#card-form', options());
+		const unavailable = {status: 503, body: {success: false, reasons: [{message: 'store down'}]}, headers: {'Retry-After': '4'}};
+		answers.signature.push(unavailable, unavailable, unavailable);
+		fill();
+		const outcome = binding.submit().catch((failure: unknown) => failure as ZuoraCorsError);
+		await vi.advanceTimersByTimeAsync(8000);
+		expect(await outcome).toMatchObject({status: 503, stage: 'signature', retryable: true});
+		expect(signatures()).toBe(3);
+		expect(status()).toBe(BUSY);
+	});
+
+	it('after a decline that names no field, focus lands on the status message (focusable, restored by destroy)', async () => {
+		const binding = bindForm('#card-form', options());
+		answers.zuora.push({body: {success: false, reasons: [{code: 53000020, message: 'Transaction declined.402 - [card_error/card_declined/generic_decline] Your card was declined.'}]}});
+		fill();
+		form().querySelector('button')!.focus();
+		await expect(binding.submit()).rejects.toMatchObject({kind: 'zuora'});
+		expect(status()).toBe('Your card was declined. Please use another card or contact your bank.');
+		expect(document.activeElement).toBe(statusElement());
+		expect(statusElement().getAttribute('tabindex')).toBe('-1');
+		binding.destroy();
+		expect(statusElement().hasAttribute('tabindex')).toBe(false);
+	});
+
+	it('after an invalid card, focus stays on the first invalid field', async () => {
+		const binding = bindForm('#card-form', options());
+		fill({securityCode: '1'});
+		await expect(binding.submit()).rejects.toMatchObject({kind: 'validation'});
+		expect(document.activeElement).toBe(control('securityCode'));
+	});
+
+	it('the "still working" text comes from the page\'s messages', async () => {
+		vi.useFakeTimers({now: 0, toFake: ['setTimeout', 'clearTimeout', 'Date']});
+		const binding = bindForm('#card-form', options({messages: {still_working: 'Noch dabei.'}}));
+		answers.signature.push('hang');
+		fill();
+		const outcome = binding.submit().catch(() => undefined);
+		await vi.advanceTimersByTimeAsync(4000);
+		expect(status()).toBe('Noch dabei.');
+		await vi.advanceTimersByTimeAsync(6000);
+		await outcome;
 	});
 });

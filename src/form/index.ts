@@ -114,11 +114,11 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 	const form = resolveForm(target);
 	const maxAge = options.signatureMaxAge ?? defaults.signatureMaxAge;
 	if (!(maxAge > 0)) {
-		invalidOption('request', 'signatureMaxAge', 'a positive number of milliseconds');
+		invalidOption('request', 'signatureMaxAge', 'not_milliseconds');
 	}
 
 	if (options.status !== undefined && !(options.status instanceof HTMLElement)) {
-		invalidOption('request', 'status', 'an element');
+		invalidOption('request', 'status', 'not_element');
 	}
 
 	// Checked now, not at the first submit: a bad URL would otherwise issue tokens on every focus.

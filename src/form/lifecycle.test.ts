@@ -43,6 +43,11 @@ describe('texts', () => {
 	it("the saved sentence, describeError's for an error, the wait in seconds then minutes, in the page's texts", () => {
 		expect(resultText({result: {}}, undefined)).toBe('Your card was saved.');
 		expect(resultText({result: {}}, {card_saved: 'Gespeichert.'})).toBe('Gespeichert.');
+		// A page's own saved sentence may name the card: the brand's name and the last 4 digits, whatever the grouping.
+		const named = {card_saved: '{brand} ending {last4} saved.'};
+		expect(resultText({result: {}}, named, '4111 1111 1111 1111')).toBe('Visa ending 1111 saved.');
+		expect(resultText({result: {}}, named, '3782 822463 10005')).toBe('American Express ending 0005 saved.');
+		expect(resultText({result: {}}, undefined, '4111 1111 1111 1111')).toBe('Your card was saved.');
 		expect(resultText({error: decline('incorrect_cvc')}, undefined)).toBe('Your card was declined because the security code is wrong. Please check it and try again.');
 		expect(waitText(30_000, undefined)).toBe('Too many attempts. Please wait 30 seconds and try again.');
 		expect(waitText(29_001, undefined)).toBe('Too many attempts. Please wait 30 seconds and try again.');

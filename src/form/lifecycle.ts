@@ -3,6 +3,7 @@
  * (locked after a success until `reset()`, a wait after a 429, open again otherwise), which field
  * a decline names, and the status text meanwhile. `createLifecycle` applies them with timers.
  */
+import {brandInfo, detectBrand} from '../card-rules.js';
 import {describeError} from '../describe-error.js';
 import type {ZuoraCorsError} from '../errors.js';
 import {ERROR_MESSAGES, FORM_STATUS_MESSAGES, formatMessage, type Messages} from '../messages.js';
@@ -15,6 +16,9 @@ export type FormState = {name: 'open'} | {name: 'busy'} | {name: 'saved'} | {nam
 
 /** The wait after a 429 that gave no `Retry-After`: long enough that clicks do not hammer a limiter. */
 export const DEFAULT_WAIT = 5000;
+
+/** How long a submission is busy before the status says it is still working (most saves answer sooner). */
+export const STILL_WORKING_DELAY = 4000;
 
 /** The state a result leaves the form in. */
 export function stateAfter(outcome: {error: ZuoraCorsError} | {result: unknown}, now: number): FormState {
@@ -57,9 +61,18 @@ export function declinedField(error: ZuoraCorsError, names: ReadonlySet<string>)
 	return field !== undefined && names.has(field) ? field : undefined;
 }
 
-/** The status text after a result: the saved sentence, or describeError's. */
-export function resultText(outcome: {error: ZuoraCorsError} | {result: unknown}, messages: Messages | undefined): string {
-	return 'error' in outcome ? describeError(outcome.error, {messages}).message : formatMessage('card_saved', FORM_STATUS_MESSAGES.card_saved, {}, messages);
+/**
+ * The status text after a result: describeError's, or the saved sentence, whose text may name the
+ * card with `{brand}` (e.g. Visa) and `{last4}`, from the number the form held.
+ */
+export function resultText(outcome: {error: ZuoraCorsError} | {result: unknown}, messages: Messages | undefined, number = ''): string {
+	if ('error' in outcome) {
+		return describeError(outcome.error, {messages}).message;
+	}
+
+	const digits = number.replace(/\D/g, '');
+	const brand = detectBrand(digits);
+	return formatMessage('card_saved', FORM_STATUS_MESSAGES.card_saved, {brand: brand ? brandInfo(brand).niceType : '', last4: digits.slice(-4)}, messages);
 }
 
 /** The remaining wait as the status text (seconds up to 90, then minutes; never "1 seconds"). */
@@ -110,6 +123,13 @@ export function createLifecycle(effects: LifecycleEffects) {
 
 		if (next.name === 'waiting') {
 			tick();
+		}
+
+		// Said once: a status region announces each change of its text.
+		if (next.name === 'busy') {
+			timer = setTimeout(() => {
+				effects.setStatus(formatMessage('still_working', FORM_STATUS_MESSAGES.still_working, {}, effects.messages()), false);
+			}, STILL_WORKING_DELAY);
 		}
 	};
 

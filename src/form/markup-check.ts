@@ -17,7 +17,7 @@ export type BoundMarkup = {
 	buttons: Array<HTMLButtonElement | HTMLInputElement>;
 };
 
-const refuse = (expected: string): never => invalidOption('request', 'form', expected);
+const refuse = (code: string): never => invalidOption('request', 'form', code);
 
 /**
  * The form a target names: an element, or a selector that finds exactly one; in this document,
@@ -28,16 +28,16 @@ export function resolveForm(target: unknown): HTMLFormElement {
 	const found = typeof target === 'string' ? findAll(document, target) : [target];
 	const [form] = found;
 	if (found.length !== 1 || !(form instanceof HTMLFormElement)) {
-		return refuse('a <form> or a selector finding exactly one');
+		return refuse('not_one_form');
 	}
 
 	if (form.ownerDocument !== document || !call(Node.prototype, 'isConnected', form)) {
-		return refuse("a <form> in the page's document");
+		return refuse('form_not_in_document');
 	}
 
 	const id = getAttribute(form, 'id');
 	if (id !== null && (call(Document.prototype, 'getElementById', document, id) !== form || findAll(document, '[id]').filter(element => getAttribute(element, 'id') === id).length !== 1)) {
-		return refuse('a <form> whose id no other element holds');
+		return refuse('form_id_shared');
 	}
 
 	return form;
@@ -51,7 +51,7 @@ export function resolveForm(target: unknown): HTMLFormElement {
 export function accountForMarkup(form: HTMLFormElement, names: ReadonlySet<string>): BoundMarkup {
 	const fieldsets = findAll(form, `fieldset[${FIELDSET_ATTRIBUTE}]`).filter((fieldset): fieldset is HTMLFieldSetElement => fieldset instanceof HTMLFieldSetElement);
 	if (fieldsets.length === 0) {
-		return refuse(`card controls inside a <fieldset disabled ${FIELDSET_ATTRIBUTE}> of the form`);
+		return refuse('no_card_fieldset');
 	}
 
 	const inFieldsets = fieldsets.flatMap(fieldset => findAll(fieldset, CONTROL_SELECTOR));
@@ -61,7 +61,7 @@ export function accountForMarkup(form: HTMLFormElement, names: ReadonlySet<strin
 		if (isControl(element) && names.has(element.name)) {
 			if (!isBound(form, element)) {
 				// The name is safe to show: it is one of the bound Zuora names.
-				return refuse(`${element.name} owned by the form and inside its ${FIELDSET_ATTRIBUTE} fieldset`);
+				return refuse(`control_outside: ${element.name}`);
 			}
 
 			controls.push(element);
@@ -71,7 +71,7 @@ export function accountForMarkup(form: HTMLFormElement, names: ReadonlySet<strin
 	}
 
 	if (!controls.some(control => control.name === 'creditCardNumber')) {
-		return refuse('a creditCardNumber control in the form');
+		return refuse('no_card_number');
 	}
 
 	return {fieldsets, controls, buttons};

@@ -3,9 +3,9 @@
  * network call), the prefetched signature taken (single-use, replaced when too old), the card
  * sent through `createPaymentMethod`, and what the result does to the form (`settle`).
  */
-import {ZuoraCorsError} from '../errors.js';
+import {cardNotSent, ZuoraCorsError} from '../errors.js';
 import {createPaymentMethod, type PaymentMethodResult} from '../payment-method.js';
-import {requestSignature, type CorsSignature, type prepareSignatureRequest} from '../signature.js';
+import {requestSignature, signatureBefore, type CorsSignature, type prepareSignatureRequest} from '../signature.js';
 import type {BindingContext} from './context.js';
 import {formError} from './field-state.js';
 import {CARD_FIELDS, duplicates, scan} from './fields.js';
@@ -27,12 +27,14 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 		view.setStatus('', false);
 		// Refused before any network call; the prefetched pair stays for the corrected card.
 		if (Object.keys(fields).length > 0) {
-			throw new ZuoraCorsError(`The card was not sent: ${Object.keys(fields).join(', ')} ${repeated.length > 0 ? 'given twice' : 'invalid'}`, {kind: 'validation', stage: 'request', fields});
+			throw cardNotSent(repeated.length > 0 ? 'field_repeated' : 'card_invalid', fields);
 		}
 
-		// A valid card takes the pair: it is single-use.
-		const signature = pair.take();
+		// A valid card takes the pair: it is single-use. The signature stage ends within its timeout
+		// from the click, the wait for the prefetched pair and a fresh one included.
+		const prefetched = pair.take();
 		lifecycle.enter({name: 'busy'});
+		const signature = await signatureBefore(signatureRequest, prefetched);
 		return createPaymentMethod({...context.options, messages: messages(), card, signature});
 	};
 
@@ -50,10 +52,8 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 		context.refuseDestroyed();
 		const {name} = lifecycle.state;
 		if (name === 'saved' || name === 'waiting') {
-			throw new ZuoraCorsError(`The card was not sent: the form is ${name === 'saved' ? 'locked until reset()' : 'waiting after a 429'}`, {
-				kind: 'validation',
-				stage: 'request',
-			});
+			// Locked after a save until reset(); waiting out a 429.
+			throw cardNotSent(name === 'saved' ? 'form_locked' : 'form_waiting');
 		}
 
 		// createPaymentMethod rejects only with ZuoraCorsError; anything else is a bug, wrapped so
@@ -111,6 +111,8 @@ export function settle(context: BindingContext, outcome: Outcome): void {
 	}
 
 	const controls = scan(form, names);
+	// Read before it is cleared: the saved sentence may name the card (brand, last 4 digits).
+	const number = controls.get('creditCardNumber')?.[0]?.value;
 	if ('result' in outcome) {
 		// The card is saved: its number and code leave the page.
 		for (const control of [...(controls.get('creditCardNumber') ?? []), ...(controls.get('securityCode') ?? [])]) {
@@ -124,12 +126,14 @@ export function settle(context: BindingContext, outcome: Outcome): void {
 	}
 
 	const field = 'error' in outcome ? declinedField(outcome.error, names) : undefined;
-	const text = state.name === 'waiting' ? waitText(state.until - Date.now(), messages()) : resultText(outcome, messages());
+	const text = state.name === 'waiting' ? waitText(state.until - Date.now(), messages()) : resultText(outcome, messages(), number);
 	if (field) {
 		view.showErrors({[field]: {message: text}}, controls);
 	}
 
 	view.setStatus(text, true);
+	// The busy state disabled the button that had focus: it goes where the shopper can act.
+	view.focusAction(controls);
 }
 
 /** The signature fetched on the first interaction: single-use, replaced when older than `maxAge`. */

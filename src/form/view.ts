@@ -75,6 +75,16 @@ export function createView(form: HTMLFormElement, status: HTMLElement | undefine
 				region.scrollIntoView?.({block: 'nearest'});
 			}
 		},
+		/**
+		 * Focus where the shopper can act after a result: the first field marked invalid (in the
+		 * form's order), else the status region (made focusable: `tabindex=-1`).
+		 */
+		focusAction(controls: Map<string, Control[]>) {
+			if (!errors.focusInvalid(controls)) {
+				own(region, 'tabindex', original => original ?? '-1');
+				region.focus();
+			}
+		},
 		/** The brand on the form (`data-zuora-cors-brand`) and the security code's size on its controls. */
 		showBrand(brand: ZuoraCardBrand | undefined, codes: readonly Control[]) {
 			own(form, 'data-zuora-cors-brand', () => brand);
@@ -156,8 +166,16 @@ function createFieldErrors(form: HTMLFormElement, own: Own, add: Add) {
 		}
 	};
 
+	/** Focuses the first control marked invalid, in the form's order; false when none is. */
+	const focusInvalid = (controls: Map<string, Control[]>) => {
+		const control = [...controls.values()].flat().find(candidate => marked.has(candidate));
+		control?.focus();
+		return control !== undefined;
+	};
+
 	return {
 		showFieldError,
+		focusInvalid,
 		/** Shows these errors and clears every other the view showed; focus lands on the first invalid field in the form's order. */
 		showErrors(errors: Record<string, Shown>, controls: Map<string, Control[]> = new Map()) {
 			for (const element of findAll(form, `[${ERROR_ATTRIBUTE}]`)) {
@@ -178,10 +196,7 @@ function createFieldErrors(form: HTMLFormElement, own: Own, add: Add) {
 				);
 			}
 
-			[...controls.values()]
-				.flat()
-				.find(control => marked.has(control))
-				?.focus();
+			focusInvalid(controls);
 		},
 	};
 }

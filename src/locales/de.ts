@@ -25,6 +25,7 @@ export const de: MessageCatalogue = {
 	expiry_invalid: 'Geben Sie das Ablaufdatum als MM / JJ ein.',
 	card_brand_not_supported: 'Diese Kartenart wird hier nicht akzeptiert. Verwenden Sie {brands}.',
 	card_saved: 'Ihre Karte wurde gespeichert.',
+	still_working: 'Wird noch bearbeitet. Bitte warten Sie.',
 	card_declined: 'Ihre Karte wurde abgelehnt. Bitte verwenden Sie eine andere Karte oder wenden Sie sich an Ihre Bank.',
 	card_declined_insufficient_funds: 'Ihre Karte wurde wegen unzureichender Deckung abgelehnt. Bitte verwenden Sie eine andere Karte.',
 	card_declined_expired: 'Ihre Karte wurde abgelehnt, weil sie abgelaufen ist. Bitte verwenden Sie eine andere Karte.',
@@ -38,7 +39,6 @@ export const de: MessageCatalogue = {
 	too_many_attempts_minutes: 'Zu viele Versuche. Bitte warten Sie {minutes} Minuten und versuchen Sie es erneut.',
 	service_unavailable: 'Der Zahlungsdienst ist gerade ausgelastet. Bitte versuchen Sie es gleich noch einmal.',
 	connection_lost: 'Es konnte keine Verbindung hergestellt werden. Ihre Karte wurde nicht gesendet. Prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.',
-	timed_out: 'Der Zahlungsdienst hat zu lange nicht geantwortet. Ihre Karte wurde nicht gesendet. Bitte versuchen Sie es erneut.',
 	outcome_unknown_connection:
 		'Die Verbindung wurde unterbrochen, während Ihre Karte gespeichert wurde. Wir konnten nicht bestätigen, ob sie gespeichert wurde. Bitte prüfen Sie Ihre gespeicherten Karten, bevor Sie es erneut versuchen.',
 	outcome_unknown_timeout:

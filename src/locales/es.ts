@@ -25,6 +25,7 @@ export const es: MessageCatalogue = {
 	expiry_invalid: 'Introduzca la fecha de caducidad como MM / AA.',
 	card_brand_not_supported: 'Este tipo de tarjeta no se acepta aquí. Use {brands}.',
 	card_saved: 'Su tarjeta se ha guardado.',
+	still_working: 'Seguimos procesando. Espere, por favor.',
 	card_declined: 'Su tarjeta ha sido rechazada. Use otra tarjeta o póngase en contacto con su banco.',
 	card_declined_insufficient_funds: 'Su tarjeta ha sido rechazada por fondos insuficientes. Use otra tarjeta.',
 	card_declined_expired: 'Su tarjeta ha sido rechazada porque ha caducado. Use otra tarjeta.',
@@ -38,7 +39,6 @@ export const es: MessageCatalogue = {
 	too_many_attempts_minutes: 'Demasiados intentos. Espere {minutes} minutos e inténtelo de nuevo.',
 	service_unavailable: 'El servicio de pago está saturado en este momento. Inténtelo de nuevo en unos instantes.',
 	connection_lost: 'No se ha podido conectar. Su tarjeta no se ha enviado. Compruebe su conexión a Internet e inténtelo de nuevo.',
-	timed_out: 'El servicio de pago ha tardado demasiado en responder. Su tarjeta no se ha enviado. Inténtelo de nuevo.',
 	outcome_unknown_connection:
 		'Se perdió la conexión mientras se guardaba su tarjeta, por lo que no hemos podido confirmar si se ha guardado. Compruebe sus tarjetas guardadas antes de volver a intentarlo.',
 	outcome_unknown_timeout:

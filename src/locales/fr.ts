@@ -25,6 +25,7 @@ export const fr: MessageCatalogue = {
 	expiry_invalid: 'Saisissez la date d’expiration au format MM / AA.',
 	card_brand_not_supported: 'Ce type de carte n’est pas accepté ici. Utilisez {brands}.',
 	card_saved: 'Votre carte a été enregistrée.',
+	still_working: 'Traitement en cours. Veuillez patienter.',
 	card_declined: 'Votre carte a été refusée. Utilisez une autre carte ou contactez votre banque.',
 	card_declined_insufficient_funds: 'Votre carte a été refusée pour provision insuffisante. Utilisez une autre carte.',
 	card_declined_expired: 'Votre carte a été refusée car elle a expiré. Utilisez une autre carte.',
@@ -38,7 +39,6 @@ export const fr: MessageCatalogue = {
 	too_many_attempts_minutes: 'Trop de tentatives. Patientez {minutes} minutes, puis réessayez.',
 	service_unavailable: 'Le service de paiement est très sollicité. Réessayez dans un instant.',
 	connection_lost: 'La connexion a échoué. Votre carte n’a pas été envoyée. Vérifiez votre connexion Internet et réessayez.',
-	timed_out: 'Le service de paiement a mis trop de temps à répondre. Votre carte n’a pas été envoyée. Réessayez.',
 	outcome_unknown_connection:
 		'La connexion a été perdue pendant l’enregistrement de votre carte : nous n’avons pas pu confirmer si elle a été enregistrée. Vérifiez vos cartes enregistrées avant de réessayer.',
 	outcome_unknown_timeout: 'Le service de paiement n’a pas répondu à temps : nous n’avons pas pu confirmer si votre carte a été enregistrée. Vérifiez vos cartes enregistrées avant de réessayer.',
