@@ -317,7 +317,7 @@ test.describe('the page a newcomer sees (/)', () => {
 		await page.getByLabel('Email for the receipt').fill('ada@example.com');
 		await page.getByRole('button', {name: 'Save card'}).click();
 		// One message names the card (the frame's status), no internal id; the page offers the next step.
-		await expect(page.frameLocator('#card-fields iframe').locator('[data-zuora-cors-status]')).toHaveText('Visa ending 1111 saved.');
+		await expect(page.frameLocator('#card-fields iframe').getByRole('status')).toHaveText('Visa ending 1111 saved.');
 		await expect(page.locator('#result')).toHaveText('Next: Add another card');
 		// The account is the backend's (its signature answer), never the page's.
 		expect(demo.stub.paymentMethods()).toMatchObject([{accountKey: 'A00000001', creditCardType: 'Visa', last4: '1111', expirationMonth: 12, expirationYear: 2031}]);
