@@ -27,7 +27,7 @@ import {addFile} from './files.js';
 import type {CustomFault, FaultMode} from './faults.js';
 import {oauthScope} from './oauth.js';
 import {rsaKeysOnce} from './rsa-signatures.js';
-import {resolveOptions, type ZuoraStubOptions} from './stub-options.js';
+import {resolveOptions, type ResolvedOptions, type ZuoraStubOptions} from './stub-options.js';
 import {createStubServer} from './stub-server.js';
 import {emptyState, type LoggedRequest, type StoredAccount, type StoredPaymentMethod, type StubContext} from './stub-state.js';
 import {controlReply, stubControls} from './test-controls.js';
@@ -88,18 +88,7 @@ export type ZuoraStub = {
  */
 export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<ZuoraStub> {
 	const config = resolveOptions(options);
-	// Started now, in the background, so the first RSA signature rarely waits; a failure shows there.
-	rsaKeysOnce().catch(() => {});
-	const context: StubContext = {
-		config,
-		state: emptyState(),
-		publicUrl: '',
-		allowedOrigins: new Set(config.allowedOrigins),
-		oauthTokens: new Map(),
-		oauthScope: oauthScope(),
-		hold: {promise: undefined, release: undefined, parked: 0},
-	};
-	const controls = stubControls(context);
+	const context = newContext(config);
 	const {server, closeAll} = createStubServer(context, request => controlReply(stub, request));
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
@@ -108,8 +97,28 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 	const address = server.address();
 	const port = typeof address === 'object' && address !== null ? address.port : config.port;
 	const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-	context.publicUrl = (config.publicUrl ?? url).replace(/\/+$/, '');
+	const stub = stubOver(context, {url, port, closeAll});
+	return stub;
+}
 
+/** A stub's context before it serves: its resolved options and empty state. */
+export function newContext(config: ResolvedOptions): StubContext {
+	// Started now, in the background, so the first RSA signature rarely waits; a failure shows there.
+	rsaKeysOnce().catch(() => {});
+	return {
+		config,
+		state: emptyState(),
+		publicUrl: '',
+		allowedOrigins: new Set(config.allowedOrigins),
+		oauthTokens: new Map(),
+		oauthScope: oauthScope(),
+		hold: {promise: undefined, release: undefined, parked: 0},
+	};
+}
+
+/** The `ZuoraStub` of a context served at `url` (a socket's, or an in-process stub's name); `closeAll` ends the serving. */
+export function stubOver(context: StubContext, {url, port, closeAll}: {url: string; port: number; closeAll: () => Promise<void>}): ZuoraStub {
+	context.publicUrl = (context.config.publicUrl ?? url).replace(/\/+$/, '');
 	const {state} = context;
 	const stub: ZuoraStub = {
 		url,
@@ -127,7 +136,7 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 		allowOrigin: origin => allowOrigin(context, origin),
 		fileIds: () => [...state.files.keys()],
 		addFile: text => addFile(context, text),
-		...controls,
+		...stubControls(context),
 	};
 	addFile(context);
 	return stub;
