@@ -434,7 +434,9 @@ function checkCuratedExports(packed) {
 
 	const lines =
 		errors.length === 0
-			? [`exports: ${Object.keys(exported).length} names, no pattern; ${internal.length} other packed files (${internal.filter(file => file.endsWith('.d.ts')).length} declarations) reachable by no path of their own, for Node nor TypeScript`]
+			? [
+					`exports: ${Object.keys(exported).length} names, no pattern; ${internal.length} other packed files (${internal.filter(file => file.endsWith('.d.ts')).length} declarations) reachable by no path of their own, for Node nor TypeScript`,
+				]
 			: [];
 	return {title: 'curated exports', lines, errors, ms: performance.now() - started};
 }

@@ -5,7 +5,7 @@ import {once} from 'node:events';
 import {connect, type Socket} from 'node:net';
 import {describe, it, expect, afterEach, beforeEach, vi} from 'vitest';
 import {main, startZuoraStub, type ZuoraStub, type ZuoraStubOptions} from './zuora-stub.js';
-import {ACCOUNTS, call, card, corsPost, CREDIT_CARDS, expectFailure, SHOP, signFor, USED_TOKEN} from './zuora-stub.test-util.js';
+import {call, card, corsPost, CREDIT_CARDS, expectFailure, SHOP, signFor, USED_TOKEN} from './zuora-stub.test-util.js';
 
 // Explicit timeouts, generous for a loaded machine; no test waits on the wall clock for behaviour.
 vi.setConfig({testTimeout: 30_000, hookTimeout: 30_000});
