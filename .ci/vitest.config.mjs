@@ -4,8 +4,8 @@
 //           vitest/sockets.setup.mjs), no dist/, no Redis; pure functions, handlers called with
 //           `Request`s, the stub's routes called in-process.
 //   socket  what needs a real socket, Redis or the build: the HTTP wiring against servers on port
-//           0, connection drops, slow clients, the node adapter, redis-server, and the type tests'
-//           imports by package name (dist/).
+//           0, connection drops, slow clients, the node adapter, redis-server; and the tests that
+//           import the package by name (dist/): the type tests and the demo's.
 //
 // A test file that needs a socket is named `*.socket.test.*`, or is listed in WIRED below.
 import {fileURLToPath} from 'node:url';
@@ -34,11 +34,12 @@ const WIRED = [
 	'src/server/reconcile-handler.test.ts',
 	'src/server/redis.test.ts',
 	'src/server/signature-handler.test.ts',
-	// imports zuora-cors/testing by name: the build
-	'demo/merchant-server.test.mjs',
 ];
-/** Type tests compiled by .ci/check-package.mjs against dist/; at run time they only import it. */
-const BUILT = ['src/**/*-types.test.ts'];
+/**
+ * What needs dist/: the type tests (compiled by .ci/check-package.mjs against it; at run time they
+ * only import it) and the demo's tests (the demo imports zuora-cors/server and /testing by name).
+ */
+const BUILT = ['src/**/*-types.test.ts', 'demo/**/*.test.mjs'];
 const SOCKET = ['**/*.socket.test.{ts,mjs}'];
 const ALL = ['src/**/*.test.ts', 'demo/**/*.test.mjs'];
 const exclude = [...configDefaults.exclude, 'e2e/**', '.ci/**'];
