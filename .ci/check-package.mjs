@@ -8,7 +8,10 @@
 //      through package.json `exports` (a package may import itself by name): a wrong .d.ts fails;
 //      src/global-types.test.ts does the same for the script-tag globals (`zuora-cors/global`);
 //   5. served files: what a page serves (the script-tag file, the locale files, sri.json) resolves
-//      as `zuora-cors/dist/<file>` through `exports`, and `npm pack` builds first (`prepack`).
+//      as `zuora-cors/dist/<file>` through `exports`, and `npm pack` builds first (`prepack`);
+//   6. curated exports: no wildcard in `exports`; every file sri.json names is exported by name; no
+//      other packed file (the internal declarations, the maps) resolves by a path of its own, for
+//      Node nor for TypeScript (bundler and node16 resolution).
 // Exits 1 when any of them fails. Run `npm run build` first.
 //
 //   npm run build && node .ci/check-package.mjs
@@ -194,7 +197,9 @@ async function checkPublint(tarball) {
 async function checkTypesResolution(tarball) {
 	const started = performance.now();
 	const cli = path.join(path.dirname(require.resolve('@arethetypeswrong/cli/package.json')), 'dist/index.js');
-	const args = [cli, tarball, '--profile', 'esm-only', '--format', 'json'];
+	// The files a page serves (`./dist/<file>`: scripts and JSON, no module API) are not type entries.
+	const served = Object.keys(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).exports).filter(key => key.startsWith('./dist/'));
+	const args = [cli, tarball, '--profile', 'esm-only', '--format', 'json', '--exclude-entrypoints', ...served];
 	// attw exits 1 when a problem counts under the profile; the JSON lists every problem either way.
 	const {stdout, failed} = await run(process.execPath, args, {cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024}).then(
 		({stdout}) => ({stdout, failed: false}),
@@ -327,6 +332,7 @@ function checkServedFiles(packed) {
 	/** @type {Record<string, string>} */
 	const hashes = JSON.parse(readFileSync(path.join(root, 'dist/sri.json'), 'utf8'));
 	const scriptTagFiles = EXPECTED_FILES.filter(file => file.endsWith('.iife.min.js')).map(file => file.slice('dist/'.length));
+	/** @type {string[]} */
 	const errors = [];
 	for (const file of ['sri.json', ...scriptTagFiles]) {
 		const specifier = `zuora-cors/dist/${file}`;
@@ -334,7 +340,7 @@ function checkServedFiles(packed) {
 		try {
 			resolved = fileURLToPath(import.meta.resolve(specifier));
 		} catch (error) {
-			errors.push(`${specifier} does not resolve: ${error instanceof Error ? error.message : String(error)} (package.json exports needs "./dist/*")`);
+			errors.push(`${specifier} does not resolve: ${error instanceof Error ? error.message : String(error)} (package.json exports needs "./dist/${file}" by name)`);
 			continue;
 		}
 
@@ -377,7 +383,70 @@ function checkServedFiles(packed) {
 
 	const lines =
 		errors.length === 0 ? [`sri.json and ${scriptTagFiles.length} script-tag files resolve as zuora-cors/dist/<file>, are packed, and match their sha384 in sri.json; prepack: ${prepack}`] : [];
-	return {title: 'served files (zuora-cors/dist/*)', lines, errors, ms: performance.now() - started};
+	return {title: 'served files (zuora-cors/dist/<file>)', lines, errors, ms: performance.now() - started};
+}
+
+/**
+ * `exports` names each file a consumer may reach, no pattern: the entries (`.`, `./server`, …), the
+ * files a page serves (every file sri.json hashes, and sri.json), package.json. Every other packed
+ * file must not resolve as `zuora-cors/<its path>`, neither for Node nor for TypeScript (which maps
+ * `dist/x.js` to `dist/x.d.ts`): internal declarations are not an API.
+ * @param {PackResult} packed
+ * @returns {StepResult}
+ */
+function checkCuratedExports(packed) {
+	const started = performance.now();
+	/** @type {Record<string, unknown>} */
+	const exported = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).exports;
+	/** @type {string[]} */
+	const errors = [];
+	const patterns = Object.keys(exported).filter(key => key.includes('*'));
+	if (patterns.length > 0) {
+		errors.push(`package.json exports has patterns (${patterns.join(', ')}): name each file instead`);
+	}
+
+	/** @type {Record<string, string>} */
+	const hashes = JSON.parse(readFileSync(path.join(root, 'dist/sri.json'), 'utf8'));
+	for (const file of [...Object.keys(hashes), 'sri.json']) {
+		if (exported[`./dist/${file}`] !== `./dist/${file}`) {
+			errors.push(`a page serves dist/${file}: package.json exports needs "./dist/${file}": "./dist/${file}"`);
+		}
+	}
+
+	const targets = new Set(Object.values(exported).flatMap(target => (typeof target === 'string' ? [target] : Object.values(/** @type {object} */ (target)))));
+	const internal = packed.files.map(file => file.path).filter(file => !targets.has(`./${file}`));
+	const host = ts.sys;
+	for (const file of internal) {
+		const specifier = `zuora-cors/${file}`;
+		try {
+			const resolved = import.meta.resolve(specifier);
+			errors.push(`${specifier} resolves (to ${path.relative(root, fileURLToPath(resolved))}) though no export names it`);
+		} catch {
+			// ERR_PACKAGE_PATH_NOT_EXPORTED: as it should be.
+		}
+
+		if (file.endsWith('.d.ts')) {
+			for (const {moduleResolution, module} of [
+				{moduleResolution: ts.ModuleResolutionKind.Bundler, module: ts.ModuleKind.ESNext},
+				{moduleResolution: ts.ModuleResolutionKind.Node16, module: ts.ModuleKind.Node16},
+			]) {
+				for (const asked of [`zuora-cors/${file.slice(0, -'.d.ts'.length)}.js`, `zuora-cors/${file.slice(0, -'.d.ts'.length)}`]) {
+					const {resolvedModule} = ts.resolveModuleName(asked, path.join(root, 'src/index.ts'), {moduleResolution, module}, host);
+					if (resolvedModule) {
+						errors.push(`TypeScript resolves ${asked} to ${path.relative(root, resolvedModule.resolvedFileName)} (${ts.ModuleResolutionKind[moduleResolution]}): an internal declaration is reachable`);
+					}
+				}
+			}
+		}
+	}
+
+	const lines =
+		errors.length === 0
+			? [
+					`exports: ${Object.keys(exported).length} names, no pattern; ${internal.length} other packed files (${internal.filter(file => file.endsWith('.d.ts')).length} declarations) reachable by no path of their own, for Node nor TypeScript`,
+				]
+			: [];
+	return {title: 'curated exports', lines, errors, ms: performance.now() - started};
 }
 
 /** @param {number} bytes */
@@ -410,7 +479,7 @@ async function main() {
 		console.log(`packed ${packed.filename} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 		// attw runs in its own process, so it overlaps with the in-process publint and tsc.
 		const attw = checkTypesResolution(packed.tarball);
-		const steps = [checkFiles(packed), checkServedFiles(packed), await checkPublint(packed.tarball), checkTypes(), await attw];
+		const steps = [checkFiles(packed), checkServedFiles(packed), checkCuratedExports(packed), await checkPublint(packed.tarball), checkTypes(), await attw];
 		for (const step of steps) {
 			report(step);
 		}

@@ -1,5 +1,7 @@
 // `npm run size`: what shoppers download, gzip -9, ky whole wherever it is bundled. Prints each
-// budget and each feature's cost; exits 1 when a ceiling is exceeded. Run `npm run build` first.
+// budget and the script-tag files; exits 1 when a ceiling is exceeded. Run `npm run build` first.
+// `npm run size -- --features` also prints what each feature adds (nine more bundles: opt-in, as
+// `npm test` needs only the ceilings).
 //
 // An "app" is what a merchant's bundler ships: a module importing some exports of the ESM build,
 // bundled with ky (node_modules, as published), minified like the script-tag file, gzipped.
@@ -91,17 +93,8 @@ for (const {name, file, imports, target, ceiling} of BUDGETS) {
 	row(name, `${size} B`, `${size <= ceiling ? 'ok  ' : 'OVER'} ceiling ${ceiling} B; target ${target} B (${percent(size, target)}, ${gap})`);
 }
 
-console.log('\nwhat each feature adds to an app with createPaymentMethod only (gzip -9 bytes)');
-const base = await app(BASE);
-row('createPaymentMethod (the base app)', `${base} B`);
-row('ky alone, whole (an app importing only ky)', `${await app({ky: ['default']})} B`, 'bundled by the app, shared with its own use of ky');
-for (const {name, imports} of FEATURES) {
-	const merged = {...BASE};
-	for (const [from, names] of Object.entries(imports)) {
-		merged[from] = [...new Set([...(merged[from] ?? []), ...names])];
-	}
-
-	row(`+ ${name}`, `${(await app(merged)) - base} B`);
+if (process.argv.includes('--features')) {
+	await printFeatures();
 }
 
 console.log('\nscript-tag files (gzip -9 bytes; a page loads the locale files it wants)');
@@ -123,4 +116,19 @@ if (leaked.length > 0) {
 if (over.length > 0) {
 	console.error(`\nsize checks failed: ${over.join(', ')}`);
 	process.exitCode = 1;
+}
+
+async function printFeatures() {
+	console.log('\nwhat each feature adds to an app with createPaymentMethod only (gzip -9 bytes)');
+	const base = await app(BASE);
+	row('createPaymentMethod (the base app)', `${base} B`);
+	row('ky alone, whole (an app importing only ky)', `${await app({ky: ['default']})} B`, 'bundled by the app, shared with its own use of ky');
+	for (const {name, imports} of FEATURES) {
+		const merged = {...BASE};
+		for (const [from, names] of Object.entries(imports)) {
+			merged[from] = [...new Set([...(merged[from] ?? []), ...names])];
+		}
+
+		row(`+ ${name}`, `${(await app(merged)) - base} B`);
+	}
 }

@@ -2,17 +2,26 @@
 // (package.json) one after the other and stops at the first that fails.
 //
 //   npm test                      every step
-//   npm test -- unit browser      only the steps named (they need the build: run `build` first or with them)
+//   npm test -- unit socket       only the steps named (socket, package, readme and browser need the
+//                                 build and the setup: run `build` and `setup` first or with them)
 import {spawnSync} from 'node:child_process';
 
-/** The steps, in order: cheap and decisive first. */
+/**
+ * The steps, in order of cost: what answers in seconds and decides most comes first (lint,
+ * the type check of the sources, the in-process unit tests: no build, no socket), then the build
+ * and what needs it. `setup` installs what the later steps use (browsers, redis-server) when
+ * missing, once, as its own step; no other script installs anything.
+ */
 const STEPS = [
 	{name: 'lint', scripts: ['lint']},
-	{name: 'build', scripts: ['build', 'size']},
 	{name: 'typecheck', scripts: ['typecheck']},
+	{name: 'unit', scripts: ['test:unit']},
+	{name: 'build', scripts: ['build', 'typecheck:built']},
+	{name: 'size', scripts: ['size']},
+	{name: 'setup', scripts: ['setup']},
 	{name: 'readme', scripts: ['test:readme']},
 	{name: 'package', scripts: ['check:package', 'test:consumer']},
-	{name: 'unit', scripts: ['test:unit']},
+	{name: 'socket', scripts: ['test:socket']},
 	{name: 'browser', scripts: ['test:e2e']},
 ];
 
@@ -24,6 +33,8 @@ if (unknown.length > 0) {
 }
 
 const started = performance.now();
+/** @type {string[]} */
+const times = [];
 for (const step of STEPS.filter(step => wanted.length === 0 || wanted.includes(step.name))) {
 	console.log(`\n== step: ${step.name} (${step.scripts.map(script => `npm run ${script}`).join(', ')}) ==`);
 	const stepStarted = performance.now();
@@ -31,14 +42,22 @@ for (const step of STEPS.filter(step => wanted.length === 0 || wanted.includes(s
 		const {status, signal} = spawnSync('npm', ['run', '--silent', script], {stdio: 'inherit'});
 		if (status !== 0) {
 			console.error(`\nFAILED at step: ${step.name} (\`npm run ${script}\` ${signal ? `killed by ${signal}` : `exited with ${status}`})`);
+			summary();
 			process.exit(1);
 		}
 	}
 
-	console.log(`== step: ${step.name} ok (${seconds(performance.now() - stepStarted)}) ==`);
+	times.push(`${step.name} ${seconds(performance.now() - stepStarted)} (at ${seconds(performance.now() - started)})`);
+	console.log(`== step: ${step.name} ok (${seconds(performance.now() - stepStarted)}, ${seconds(performance.now() - started)} since the start) ==`);
 }
 
+summary();
 console.log(`\nall steps ok (${seconds(performance.now() - started)})`);
+
+/** Each finished step's time, and when it ended: where the minutes go. */
+function summary() {
+	console.log(`\nsteps: ${times.join(', ')}`);
+}
 
 /** @param {number} ms */
 function seconds(ms) {

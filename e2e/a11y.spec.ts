@@ -16,6 +16,19 @@ const PAGES = [
 	{name: 'Vite app (createPaymentMethod)', path: '/vite/'},
 ] as const;
 
+/**
+ * A time limit that follows the work: an axe run takes seconds in Firefox over WebDriver BiDi
+ * (3-4 s idle on the 2-core CI machine, and 4-5 times that at a load average of 10-15, where the
+ * suite's flat 30 s failed every Firefox test here), so each test gets the suite's 30 s for its
+ * pages and clicks plus this much per axe run it makes.
+ */
+const AXE_RUN_MS = 20_000;
+
+/** `runs`: the axe runs the test makes. */
+function allowAxeRuns(runs: number): void {
+	test.setTimeout(30_000 + runs * AXE_RUN_MS);
+}
+
 /** Every WCAG 2.x A/AA rule and axe's best practices; the result lists each violation with its nodes. */
 async function violations(page: Page) {
 	const {violations: found} = await new AxeBuilder({page}).analyze();
@@ -36,6 +49,7 @@ async function fill(page: Page, path: string, number = CARD.number) {
 for (const {name, path} of PAGES) {
 	test.describe(name, () => {
 		test('no violations as loaded and with field errors', async ({page, demo}) => {
+			allowAxeRuns(2);
 			await page.goto(`${demo.merchant.url}${path}`);
 			await expect(page.locator('fieldset')).toBeEnabled();
 			expect(await violations(page)).toEqual([]);
@@ -46,6 +60,7 @@ for (const {name, path} of PAGES) {
 		});
 
 		test('no violations with a decline and with the saved card', async ({page, demo}) => {
+			allowAxeRuns(2);
 			await page.goto(`${demo.merchant.url}${path}`);
 			await fill(page, path, '4000000000009995');
 			await page.getByRole('button', {name: 'Save card'}).click();
@@ -63,6 +78,7 @@ for (const {name, path} of PAGES) {
 }
 
 test('create-account page: no violations as loaded, with an error and with the account created', async ({page, demo}) => {
+	allowAxeRuns(3);
 	await page.goto(`${demo.merchant.url}/account.html`);
 	await expect(page.locator('fieldset')).toBeEnabled();
 	expect(await violations(page)).toEqual([]);
@@ -82,6 +98,7 @@ test('create-account page: no violations as loaded, with an error and with the a
 });
 
 test('the checker is live: an unlabeled field is reported', async ({page, demo}) => {
+	allowAxeRuns(1);
 	await page.goto(`${demo.merchant.url}/card.html`);
 	// The page runs under Trusted Types: built with createElement, not HTML.
 	await page.locator('fieldset').evaluate(fieldset => {

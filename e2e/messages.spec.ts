@@ -16,8 +16,17 @@ const LOCALES: Array<[string, MessageCatalogue]> = [
 	['ja', ja],
 ];
 
+/**
+ * The work of one locale's test: a page load, a locale script, three submissions (one after the
+ * network is idle), 15 fills. 7-8 s in Firefox at a load average of 20 on the 2-core CI machine,
+ * but single fills took 8 s in a load spike there and the suite's flat 30 s ran out (issue 24's
+ * loaded run, its trace: no step hung, each was slow).
+ */
+const LOCALE_TEST_MS = 90_000;
+
 for (const [lang, catalogue] of LOCALES) {
 	test(`${lang}: a field error and describeError's sentence in the language the page loaded`, async ({page, demo}) => {
+		test.setTimeout(LOCALE_TEST_MS);
 		const loaded: string[] = [];
 		page.on('response', response => {
 			if (response.url().includes('/dist/locales/')) {

@@ -1,12 +1,12 @@
 import {defineConfig, devices} from '@playwright/test';
 import {CHROMIUM_ARGS, findBrowser} from './browsers.mjs';
 
-// `npm run test:e2e` runs `node e2e/browsers.mjs` first, which installs a missing browser;
-// here we only look, and say what to do when nothing is there.
+// `npm run setup` (npm test's setup step) runs `node e2e/browsers.mjs chromium firefox`, which
+// installs a missing browser; here we only look, and say what to do when nothing is there.
 function executable(name: 'chromium' | 'firefox'): string {
 	const path = findBrowser(name);
 	if (!path) {
-		throw new Error(`No ${name} executable found: run \`node e2e/browsers.mjs ${name}\` (installs Debian's package as root) or set ${name === 'chromium' ? 'CHROMIUM_PATH' : 'FIREFOX_PATH'}.`);
+		throw new Error(`No ${name} executable found: run \`npm run setup\` (installs Debian's package as root) or set ${name === 'chromium' ? 'CHROMIUM_PATH' : 'FIREFOX_PATH'}.`);
 	}
 
 	return path;

@@ -3,15 +3,13 @@
 // string parser, injected JSON): with ANY name the library reads set there, every call behaves as
 // on a clean prototype, and every failure is a ZuoraCorsError (never a TypeError).
 import {readdirSync, readFileSync} from 'node:fs';
-import type {ServerResponse} from 'node:http';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest';
 import {createAccount} from './account.js';
 import {validateCreditCard} from './card.js';
 import {describeError} from './describe-error.js';
 import {ZuoraCorsError} from './errors.js';
-import {reply, startServer} from './http-server.test-util.js';
 import {de} from './locales/de.js';
 import {ownCopy} from './options.js';
 import {createPaymentMethod} from './payment-method.js';
@@ -63,25 +61,48 @@ const NUMBER = '4111111111111111';
 const card = {creditCardNumber: NUMBER, expirationMonth: '12', expirationYear: '2031', securityCode: '737'};
 const created = {success: true, paymentMethodId: '2c92c0f86a8dd422016a9e7a70116b0d'};
 
-/** What the fake backend and Zuora answer next, by path. */
-let zuoraAnswer: (response: ServerResponse) => void;
-let server: Awaited<ReturnType<typeof startServer>>;
-beforeAll(async () => {
-	server = await startServer((request, response) => {
-		if (request.url === '/signature') {
-			reply(response, 200, {success: true, signature: 'sig', token: 'tok', uri: `${server.url}/v1/payment-methods/credit-cards`, method: 'POST', accountKey: 'A00000001'});
-		} else if (request.url === '/signature/account') {
-			reply(response, 200, {success: true, signature: 'sig', token: 'tok', uri: `${server.url}/v1/accounts`, method: 'POST', name: 'Ada'});
-		} else if (request.url === '/reconcile') {
-			reply(response, 200, {success: true, paymentMethodId: 'p-recovered'});
-		} else if (request.url === '/v1/accounts') {
-			reply(response, 200, {success: true, accountId: 'a1', accountNumber: 'A00000009'});
-		} else {
-			zuoraAnswer(response);
-		}
-	});
+/**
+ * The backend and Zuora, in-process: `fetch` (the one the library calls, `globalThis.fetch`) is
+ * answered here without a socket, so a run of ~2,000 polluted calls takes seconds, not a minute of
+ * connections. What a socket adds (Node's HTTP parser under pollution) is the socket suites' and
+ * the browser suite's subject (e2e/hostile-transport.spec.ts).
+ */
+type Received = {method: string; url: string; rawHeaders: string[]; body: string};
+/** A loopback port no test listens on: a request that missed the in-process fetch would fail, and open a socket the unit project refuses. */
+const ORIGIN = 'http://127.0.0.1:58000';
+const server = {url: ORIGIN, received: [] as Received[]};
+/** What Zuora answers next (the other paths are the backend's, fixed). */
+let zuoraAnswer: () => Response;
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), {status, headers: {'content-type': 'application/json'}});
+/** A connection lost before the answer, as fetch reports it. */
+const lost = () => {
+	throw new TypeError('fetch failed', {cause: new Error('the connection was dropped')});
+};
+
+async function inProcessFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+	const request = new Request(input, init);
+	const url = new URL(request.url);
+	const path = url.origin === ORIGIN ? `${url.pathname}${url.search}` : url.href;
+	server.received.push({method: request.method, url: path, rawHeaders: [...request.headers].flat(), body: await request.text()});
+	if (url.origin !== ORIGIN) {
+		throw new TypeError('fetch failed', {cause: new Error(`nothing answers at ${url.origin}`)});
+	}
+
+	const backend: Record<string, () => Response> = {
+		'/signature': () => json(200, {success: true, signature: 'sig', token: 'tok', uri: `${server.url}/v1/payment-methods/credit-cards`, method: 'POST', accountKey: 'A00000001'}),
+		'/signature/account': () => json(200, {success: true, signature: 'sig', token: 'tok', uri: `${server.url}/v1/accounts`, method: 'POST', name: 'Ada'}),
+		'/reconcile': () => json(200, {success: true, paymentMethodId: 'p-recovered'}),
+		'/v1/accounts': () => json(200, {success: true, accountId: 'a1', accountNumber: 'A00000009'}),
+	};
+	return (Object.hasOwn(backend, path) ? backend[path]! : zuoraAnswer)();
+}
+
+beforeAll(() => {
+	vi.stubGlobal('fetch', inProcessFetch);
 });
-afterAll(async () => server.close(), 30_000);
+afterAll(() => {
+	vi.unstubAllGlobals();
+});
 
 /** What the server received, headers as they came (Node's `headers` object is itself fooled by a polluted prototype). */
 const sent = () =>
@@ -108,15 +129,15 @@ const options = {allowedHosts: [] as string[], signatureUrl: ''};
 /** Each scenario: the calls a page makes, with every kind of options object (nested ones included). */
 const scenarios: Record<string, () => Promise<unknown>> = {
 	async 'createPaymentMethod, signed values from the backend'() {
-		zuoraAnswer = response => reply(response, 200, created);
+		zuoraAnswer = () => json(200, created);
 		return createPaymentMethod({...options, card, idempotencyKey: 'k1', signatureOptions: {headers: {'X-CSRF': 'c'}, json: {cart: 1}}, messages: de});
 	},
 	async 'createPaymentMethod, declined'() {
-		zuoraAnswer = response => reply(response, 200, {success: false, reasons: [{code: 53_100_099, message: 'Transaction declined.402 - [card_error/card_declined/generic_decline]'}]});
+		zuoraAnswer = () => json(200, {success: false, reasons: [{code: 53_100_099, message: 'Transaction declined.402 - [card_error/card_declined/generic_decline]'}]});
 		return createPaymentMethod({...options, url: `${server.url}/v1/payment-methods/credit-cards`, card: {...card, accountKey: 'A00000001', cardHolderInfo: {cardHolderName: 'Ada'}}});
 	},
 	async 'createPaymentMethod, answer lost, reconciled'() {
-		zuoraAnswer = response => response.socket?.destroy();
+		zuoraAnswer = lost;
 		return createPaymentMethod({...options, card, reconcileUrl: `${server.url}/reconcile`, reconcileDelay: 0});
 	},
 	async 'createPaymentMethod, an invalid card'() {
@@ -167,18 +188,12 @@ async function polluted(names: readonly string[], value: unknown, run: () => Pro
 }
 
 /**
- * What Node's own fetch (not this library) does: undici reads some names from its internal objects
- * (`query` lands in the URL, others break a new connection). The probe drops one connection, then
- * sends a request on a new one, and tells what the server got.
+ * What Node's own web classes do (not this library): undici's Request, Headers and Response, which
+ * the in-process fetch uses as a server's parser would, read some names from their internal objects.
+ * The probe loses one answer, then sends a request, and tells what arrived.
  */
 async function probeNode(): Promise<string> {
-	zuoraAnswer = response => {
-		if (server.received.at(-1)?.url === '/probe-drop') {
-			response.socket?.destroy();
-		} else {
-			reply(response, 200, {probe: true});
-		}
-	};
+	zuoraAnswer = () => (server.received.at(-1)?.url === '/probe-drop' ? lost() : json(200, {probe: true}));
 
 	const seen: string[] = [];
 	for (const path of ['/probe-drop', '/probe']) {

@@ -10,7 +10,7 @@ import {setAttribute, type Control} from './dom-calls.js';
 import {dispatchFormEvent, FORM_EVENTS, type FormEventDetails} from './events.js';
 import {checkCard, readSupportedBrands} from './field-state.js';
 import {readCard, readOptionFields} from './fields.js';
-import type {BindFormOptions} from './index.js';
+import type {BindFormOptions} from './types.js';
 import {createLifecycle} from './lifecycle.js';
 import {setEnabled, type BoundMarkup} from './markup-check.js';
 import {createView} from './view.js';

@@ -3,95 +3,22 @@
  * file: which controls are read and what they hold (`fields.ts`), the checks of the page's markup
  * (`markup-check.ts`), the fields' state and formatting (`field-state.ts`, applied as the shopper
  * types by `typing.ts`), the view and its ARIA (`view.ts`), the form's states (`lifecycle.ts`) and
- * one submission from click to result (`submission.ts`), sharing one `context.ts`.
+ * one submission from click to result (`submission.ts`), sharing one `context.ts` and the types of
+ * `types.ts` (the options and the binding).
  */
 import {defaults, invalidOption, resolveOptions, resolveZuoraUrl} from '../options.js';
-import type {CreatePaymentMethodOptions, PaymentMethodResult} from '../payment-method.js';
-import {prepareSignatureRequest, type CorsSignature} from '../signature.js';
-import type {ZuoraCardBrand} from '../zuora.js';
-import type {ZuoraCorsError} from '../errors.js';
+import {prepareSignatureRequest} from '../signature.js';
 import {createContext} from './context.js';
 import {call, setAttribute} from './dom-calls.js';
-import {boundNames, readFormFields, readOptionFields, scan, type OptionalFormField} from './fields.js';
+import {boundNames, readFormFields, readOptionFields, scan} from './fields.js';
 import {accountForMarkup, resolveForm, setEnabled} from './markup-check.js';
 import {createSubmission} from './submission.js';
 import {createTyping} from './typing.js';
+import type {BindFormOptions, FormBinding} from './types.js';
 
 export {FORM_EVENTS, type FieldChange, type FormEventDetails, type FormEventMap} from './events.js';
 export type {OptionalFormField} from './fields.js';
-
-/** `createPaymentMethod`'s options (but the card, which the form holds), and the binding's own. */
-export type BindFormOptions = Omit<CreatePaymentMethodOptions, 'card' | 'signature' | 'signal'> & {
-	/**
-	 * Values added to what the form holds (and winning over it), e.g. `{accountKey}` when it is
-	 * not a form field: own properties only, each a string, number or boolean (`cardHolderInfo`:
-	 * an object of strings, merged with the form's).
-	 */
-	fields?: Record<string, unknown>;
-	/**
-	 * The Zuora fields beyond the card that bindForm reads from the form's controls. By default it
-	 * reads only the card: `creditCardNumber`, `expiry` (or `expirationMonth` and
-	 * `expirationYear`), `securityCode`, `cardHolderInfo.cardHolderName`, and `creditCardType`
-	 * when the form has that control at bind time. A control under any other name (an injected
-	 * `cardHolderInfo.email`, a `zipCode` added later) is ignored unless named here.
-	 *
-	 * @example ['cardHolderInfo.email', 'cardHolderInfo.zipCode', 'defaultPaymentMethod']
-	 */
-	formFields?: readonly OptionalFormField[];
-	/**
-	 * The brands the merchant accepts (as Payment Pages 2.0's `param_supportedTypes`): a card of
-	 * another brand is a field error while typing and on submit, before anything is sent.
-	 *
-	 * @default all six of Zuora's brands
-	 */
-	supportedBrands?: readonly ZuoraCardBrand[];
-	/**
-	 * The page's status region (a `role=status` element bindForm writes the outcome into, and the
-	 * remaining wait after too many attempts). Give it from code, never found from markup.
-	 *
-	 * @default a `<p role="status" data-zuora-cors-status>` added at the end of the form
-	 */
-	status?: HTMLElement;
-	/**
-	 * Fetch a signature on the shopper's first interaction with the form (focus or input), not at
-	 * page load: every issued token is fraud surface, and a form nobody touches needs none.
-	 *
-	 * @default true
-	 */
-	prefetch?: boolean;
-	/**
-	 * A prefetched pair older than this (ms) is replaced. Keep it below the token lifetime of your
-	 * Zuora tenant (Zuora does not document it; the demo stub uses 20 minutes).
-	 *
-	 * @default 300000 (5 minutes)
-	 */
-	signatureMaxAge?: number;
-	/**
-	 * Add `<link rel="preconnect" crossorigin="use-credentials">` for the Zuora origin, so the
-	 * connection is ready before the click (when `url` is given: otherwise the origin is known only
-	 * from the signature answer).
-	 *
-	 * @default true
-	 */
-	preconnect?: boolean;
-	onSuccess?: (result: PaymentMethodResult, form: HTMLFormElement) => void;
-	onError?: (error: ZuoraCorsError, form: HTMLFormElement) => void;
-};
-
-export type FormBinding = {
-	/** Validates and submits; concurrent calls share the submission in flight. */
-	submit(): Promise<PaymentMethodResult>;
-	/** Fetches a signature now (normally done on first interaction). */
-	prefetch(): Promise<CorsSignature>;
-	/**
-	 * Unlocks the form after a success (it stays locked until then, so a second click never saves a
-	 * second card): clears the status, the errors and the card's controls (number, expiry, security
-	 * code, name; the fields named in `formFields` keep their values), and enables them again.
-	 */
-	reset(): void;
-	/** Removes every listener, element and attribute the binding added, disables the card controls again; later calls are refused. */
-	destroy(): void;
-};
+export type {BindFormOptions, FormBinding} from './types.js';
 
 /**
  * Binds a checkout form whose card controls carry Zuora's names (`creditCardNumber`, `expiry`,

@@ -22,15 +22,9 @@
  *   answerLost   a lost answer: the outcome is unknown to the client, the card saved
  */
 import {CORS_OPERATIONS} from '../zuora.js';
-import type {Fault, StubState} from './stub-state.js';
+import type {CustomFault, Fault, FaultMode, StubState} from './stub-state.js';
 import {failure, isPlainObject, ok, reason, type Reply} from './values.js';
 import {STUB_CODES as CODES} from './zuora-facts.js';
-
-/** How `failNext` fails a request; see the module comment for each answer. */
-export type FaultMode = 'reset' | 'hang' | 'html500' | 'text500' | 'rateLimit' | 'unavailable' | 'htmlReason' | 'answerLost';
-
-/** A custom fault answer: any status, a JSON body (none when undefined) and headers. */
-export type CustomFault = {status: number; body?: unknown; headers?: Record<string, string>};
 
 /** The browser-facing operations, which faults hit by default. */
 export const CREATE_PATHS: readonly string[] = [CORS_OPERATIONS[0].path, CORS_OPERATIONS[1].path];

@@ -26,7 +26,7 @@ import {failure, isPlainObject, reason, type Reply} from './values.js';
 import {STUB_CODES as CODES} from './zuora-facts.js';
 import {CORS_OPERATIONS, ZUORA_BACKEND_PATHS} from '../zuora.js';
 
-const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 type Route = {method: string; path: RegExp; handle: (context: StubContext, request: StubRequest) => Reply | Promise<Reply>};
 
@@ -56,20 +56,37 @@ function route(context: StubContext, request: StubRequest): Reply | Promise<Repl
 
 export type StubServer = {server: Server; closeAll(): Promise<void>};
 
-/** What `handle` needs besides the request: the context, the `/__stub/` answers, and a timer that close() can clear. */
-type Handling = {context: StubContext; controls: (request: StubRequest) => Reply; delay: (ms: number) => Promise<void>};
+/** What `serve` needs besides the request: the context, the `/__stub/` answers, and a timer that close() can clear. */
+export type Handling = {context: StubContext; controls: (request: StubRequest) => Reply; delay: (ms: number) => Promise<void>};
+
+/** What became of a request: an answer, or a connection dropped ('reset' before processing, 'answerLost' after) or left hanging. */
+export type Outcome = {reply: Reply} | {drop: 'reset' | 'answerLost'} | {hang: true};
+
+/** A `delay` whose timers `clear()` ends (close() must not wait on a latency). */
+export function clearableDelay() {
+	const timers = new Set<NodeJS.Timeout>();
+	return {
+		delay: (ms: number) =>
+			new Promise<void>(resolve => {
+				const timer = setTimeout(() => {
+					timers.delete(timer);
+					resolve();
+				}, ms);
+				timers.add(timer);
+			}),
+		clear() {
+			for (const timer of timers) {
+				clearTimeout(timer);
+			}
+
+			timers.clear();
+		},
+	};
+}
 
 /** The server; `controls` answers the `/__stub/` routes (with `testMode`). */
 export function createStubServer(context: StubContext, controls: (request: StubRequest) => Reply): StubServer {
-	const timers = new Set<NodeJS.Timeout>();
-	const delay = (ms: number) =>
-		new Promise<void>(resolve => {
-			const timer = setTimeout(() => {
-				timers.delete(timer);
-				resolve();
-			}, ms);
-			timers.add(timer);
-		});
+	const timers = clearableDelay();
 	const server = createServer(
 		{
 			headersTimeout: context.config.headersTimeoutMs,
@@ -78,7 +95,7 @@ export function createStubServer(context: StubContext, controls: (request: StubR
 			connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(context.config.headersTimeoutMs / 4))),
 		},
 		(request, response) => {
-			handle({context, controls, delay}, request, response).catch(() => {
+			handle({context, controls, delay: timers.delay}, request, response).catch(() => {
 				if (response.headersSent) {
 					response.destroy();
 				} else {
@@ -92,10 +109,6 @@ export function createStubServer(context: StubContext, controls: (request: StubR
 	return {
 		server,
 		closeAll() {
-			for (const timer of timers) {
-				clearTimeout(timer);
-			}
-
 			timers.clear();
 			return new Promise(resolve => {
 				server.close(() => resolve());
@@ -106,18 +119,25 @@ export function createStubServer(context: StubContext, controls: (request: StubR
 	};
 }
 
-/** The order every request goes through: CORS headers, log, body, controls, latency, preflight, then `answer`. */
-async function handle({context, controls, delay}: Handling, request: IncomingMessage, response: ServerResponse): Promise<void> {
+/** Whether `path` is a test control (then neither logged, delayed nor faulted). */
+export function isControl(context: StubContext, path: string): boolean {
+	return context.config.testMode && path.startsWith('/__stub/');
+}
+
+/** The Node adapter: CORS headers, log, body, then `serve`; the outcome written to (or dropped on) the socket. */
+async function handle(handling: Handling, request: IncomingMessage, response: ServerResponse): Promise<void> {
+	const {context} = handling;
 	const url = new URL(request.url ?? '/', 'http://stub');
 	const method = request.method ?? 'GET';
-	const origin = header(request, 'origin');
-	for (const [name, value] of Object.entries(corsHeaders(context, origin))) {
+	for (const [name, value] of Object.entries(corsHeaders(context, header(request, 'origin')))) {
 		response.setHeader(name, value);
 	}
 
-	const isControl = context.config.testMode && url.pathname.startsWith('/__stub/');
-	if (!isControl) {
-		logRequest(context.state, request, response, method, url.pathname);
+	if (!isControl(context, url.pathname)) {
+		const entry = logRequest(context.state, method, url.pathname, name => header(request, name));
+		response.on('finish', () => {
+			entry.status = response.statusCode;
+		});
 	}
 
 	const body = await readBody(request);
@@ -126,45 +146,47 @@ async function handle({context, controls, delay}: Handling, request: IncomingMes
 	}
 
 	const stubRequest: StubRequest = {method, path: url.pathname, query: url.searchParams, header: name => header(request, name), text: body.text};
-	if (isControl) {
-		return send(context, response, controls(stubRequest));
+	const outcome = await serve(handling, stubRequest, body.tooLarge);
+	if ('reply' in outcome) {
+		send(context, response, outcome.reply);
+	} else if ('drop' in outcome) {
+		request.socket.destroy();
+	} // a hang is never answered; close() ends the connection.
+}
+
+/**
+ * The order every request goes through after its log entry, sockets apart: controls, latency,
+ * preflight, faults, then the operation ('answerLost' processes and then drops the connection).
+ */
+export async function serve({context, controls, delay}: Handling, request: StubRequest, tooLarge: boolean): Promise<Outcome> {
+	if (isControl(context, request.path)) {
+		return {reply: controls(request)};
 	}
 
 	if (context.state.latencyMs > 0) {
 		await delay(context.state.latencyMs);
 	}
 
-	if (method === 'OPTIONS') {
-		return send(context, response, preflight(context, origin));
+	if (request.method === 'OPTIONS') {
+		return {reply: preflight(context, request.header('origin'))};
 	}
 
-	await answer(context, request, response, stubRequest, body.tooLarge);
-}
-
-/** Faults, then the operation; 'answerLost' processes and then drops the connection. */
-async function answer(context: StubContext, request: IncomingMessage, response: ServerResponse, stubRequest: StubRequest, tooLarge: boolean): Promise<void> {
-	const fault = takeFault(context.state, stubRequest.path);
+	const fault = takeFault(context.state, request.path);
 	if (fault === 'reset') {
-		request.socket.destroy();
-		return;
+		return {drop: 'reset'};
 	}
 
 	if (fault === 'hang') {
-		return; // never answered; close() ends the connection.
+		return {hang: true};
 	}
 
 	const faulted = fault === undefined || fault === 'answerLost' ? undefined : faultAnswer(fault);
 	if (faulted) {
-		return send(context, response, faulted);
+		return {reply: faulted};
 	}
 
-	const reply = tooLarge ? {status: 413, body: failure(reason(CODES.tooLarge, 'Request body exceeds 1 MiB.'))} : await route(context, stubRequest);
-	if (fault === 'answerLost') {
-		request.socket.destroy();
-		return;
-	}
-
-	send(context, response, reply);
+	const reply = tooLarge ? {status: 413, body: failure(reason(CODES.tooLarge, 'Request body exceeds 1 MiB.'))} : await route(context, request);
+	return fault === 'answerLost' ? {drop: 'answerLost'} : {reply};
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {
@@ -172,21 +194,20 @@ function header(request: IncomingMessage, name: string): string | undefined {
 	return Array.isArray(value) ? value.join(', ') : value;
 }
 
-function logRequest(state: StubState, request: IncomingMessage, response: ServerResponse, method: string, path: string): void {
+/** A log entry for the request; its status is filled in when the answer is sent (null if never). */
+export function logRequest(state: StubState, method: string, path: string, header: (name: string) => string | undefined): LoggedRequest {
 	const entry: LoggedRequest = {
 		method,
 		path,
-		origin: header(request, 'origin') ?? null,
-		cookie: header(request, 'cookie') ?? null,
-		signature: header(request, 'signature') ?? null,
-		token: header(request, 'token') ?? null,
-		idempotencyKey: header(request, 'idempotency-key') ?? null,
+		origin: header('origin') ?? null,
+		cookie: header('cookie') ?? null,
+		signature: header('signature') ?? null,
+		token: header('token') ?? null,
+		idempotencyKey: header('idempotency-key') ?? null,
 		status: null,
 	};
 	state.requests.push(entry);
-	response.on('finish', () => {
-		entry.status = response.statusCode;
-	});
+	return entry;
 }
 
 /**
@@ -213,21 +234,23 @@ function readBody(request: IncomingMessage): Promise<{text: string; tooLarge: bo
 	});
 }
 
-/** Writes a reply: raw bytes, no body, or JSON (reason codes as strings with `stringCodes`). */
-function send(context: StubContext, response: ServerResponse, reply: Reply): void {
+/** A reply as bytes and headers: raw bytes, no body, or JSON (reason codes as strings with `stringCodes`). */
+export function encode(context: StubContext, reply: Reply): {status: number; headers: Record<string, string | number>; body: Buffer | string | undefined} {
 	if (reply.raw) {
-		response.writeHead(reply.status, {...reply.headers, 'Content-Length': reply.raw.length}).end(reply.raw);
-		return;
+		return {status: reply.status, headers: {...reply.headers, 'Content-Length': reply.raw.length}, body: reply.raw};
 	}
 
 	if (reply.body === undefined) {
-		response.writeHead(reply.status, reply.headers).end();
-		return;
+		return {status: reply.status, headers: {...reply.headers}, body: undefined};
 	}
 
 	const text = JSON.stringify(context.config.stringCodes ? withStringCodes(reply.body) : reply.body);
-	response.writeHead(reply.status, {'Content-Type': 'application/json; charset=utf-8', ...reply.headers, 'Content-Length': Buffer.byteLength(text)});
-	response.end(text);
+	return {status: reply.status, headers: {'Content-Type': 'application/json; charset=utf-8', ...reply.headers, 'Content-Length': Buffer.byteLength(text)}, body: text};
+}
+
+function send(context: StubContext, response: ServerResponse, reply: Reply): void {
+	const {status, headers, body} = encode(context, reply);
+	response.writeHead(status, headers).end(body);
 }
 
 /** The envelope with its reason codes as strings. */

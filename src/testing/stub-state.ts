@@ -3,7 +3,6 @@
  * log, test knobs), the context every resource module is given, and the request as those
  * modules see it: a plain object, so a resource's decisions run without a socket.
  */
-import type {CustomFault, FaultMode} from './faults.js';
 import type {ResolvedOptions} from './stub-options.js';
 import type {Reply} from './values.js';
 
@@ -62,6 +61,12 @@ export type IssuedToken = {uri: string; method: string; signedParameter: {name: 
 
 /** A stored Idempotency-Key: what the first request was, and its answer (undefined while it runs). */
 export type IdempotencyEntry = {path: string; method: string; bodyHash: string; reply: Reply | undefined; storedAt: number};
+
+/** How `failNext` fails a request; faults.ts says what each answers. */
+export type FaultMode = 'reset' | 'hang' | 'html500' | 'text500' | 'rateLimit' | 'unavailable' | 'htmlReason' | 'answerLost';
+
+/** A custom fault answer: any status, a JSON body (none when undefined) and headers. */
+export type CustomFault = {status: number; body?: unknown; headers?: Record<string, string>};
 
 export type Fault = {remaining: number; mode: FaultMode | CustomFault; paths: string[]};
 

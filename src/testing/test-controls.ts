@@ -4,11 +4,11 @@
  * `/__stub/` (with `testMode`), for a page or a process that holds no reference to the stub.
  */
 import {addFile} from './files.js';
-import {makeFault, type CustomFault, type FaultMode} from './faults.js';
+import {makeFault} from './faults.js';
 import {notFound} from './stub-server.js';
-import {emptyState, type StubContext, type StubRequest} from './stub-state.js';
+import {emptyState, type CustomFault, type FaultMode, type StubContext, type StubRequest} from './stub-state.js';
 import {parseJsonObject, type Reply} from './values.js';
-import type {ZuoraStub} from './zuora-stub.js';
+import type {ZuoraStub} from './stub-api.js';
 
 /** The controls `ZuoraStub` exposes, bound to one stub's context. */
 export function stubControls(context: StubContext) {

@@ -1,116 +1,47 @@
+// The stub's decisions, in-process: every route called with a `Request` through the server's own
+// order (in-process.ts), no socket. What the socket itself does (drops on the wire, slow clients,
+// connection limits, the node adapter, main) is in zuora-stub.socket.test.ts.
 import {createHmac, createPublicKey, verify} from 'node:crypto';
-import {once} from 'node:events';
-import {connect, type Socket} from 'node:net';
 import fc from 'fast-check';
 import {describe, it, expect, afterEach, beforeEach, vi} from 'vitest';
-import {main, startZuoraStub, type ZuoraStub, type ZuoraStubOptions} from './zuora-stub.js';
+import {startZuoraStub, type ZuoraStub, type ZuoraStubOptions} from './zuora-stub.js';
 import {matchCard, readCardsPage} from '../server/reconcile-handler.js';
-
-type Answer = {status: number; headers: Headers; text: string; json: any};
-type Pair = {signature?: string; token?: string};
-
-const SHOP = 'http://shop.test';
-const CREDIT_CARDS = '/v1/payment-methods/credit-cards';
-const ACCOUNTS = '/v1/accounts';
-const VISA = '4111111111111111';
-const FUTURE_YEAR = new Date().getUTCFullYear() + 3;
-const USED_TOKEN = {code: 90000011, message: 'Invalid token. Note: a token can only be used once.'};
-const EXPIRED_TOKEN = {code: 90000011, message: 'Invalid token. The token has expired.'};
-const INVALID_SIGNATURE = {code: 90000012, message: 'Invalid signature.'};
-const PROCESS_ID = /^[0-9A-F]{16}$/;
-const HEX32 = /^[0-9a-f]{32}$/;
-const EXPOSED = 'Retry-After, ratelimit-limit, ratelimit-remaining, ratelimit-reset';
-const DECLINED = 53100099;
-
-/** A request the stub never answers fails the test with a TimeoutError, well before the test's own timeout. */
-const CALL_TIMEOUT_MS = 10_000;
+import {
+	ACCOUNTS,
+	bearer,
+	call,
+	card,
+	corsHeaderNames,
+	corsPost,
+	createCard,
+	CREDIT_CARDS,
+	DECLINED,
+	EXPIRED_TOKEN,
+	expectFailure,
+	EXPOSED,
+	FUTURE_YEAR,
+	HEX32,
+	INVALID_SIGNATURE,
+	oauth,
+	type Pair,
+	postSigning,
+	PROCESS_ID,
+	SHOP,
+	signFor,
+	stubInProcess,
+	USED_TOKEN,
+	VISA,
+} from './zuora-stub.test-util.js';
+import type {InProcessStub} from './in-process.js';
 
 // Explicit timeouts, generous for a loaded machine; no test waits on the wall clock for behaviour.
 vi.setConfig({testTimeout: 30_000, hookTimeout: 30_000});
 
-async function call(url: string, init: RequestInit = {}): Promise<Answer> {
-	const response = await fetch(url, {signal: AbortSignal.timeout(CALL_TIMEOUT_MS), ...init});
-	const text = await response.text();
-	const isJson = (response.headers.get('content-type') ?? '').startsWith('application/json');
-	return {status: response.status, headers: response.headers, text, json: isJson ? JSON.parse(text) : undefined};
-}
-
-function oauth(stub: ZuoraStub, form: Record<string, string> = {}) {
-	const body = new URLSearchParams({client_id: 'demo-client-id', client_secret: 'demo-client-secret', grant_type: 'client_credentials', ...form});
-	return call(`${stub.url}/oauth/token`, {method: 'POST', body});
-}
-
-const bearers = new WeakMap<ZuoraStub, string>();
-
-async function bearer(stub: ZuoraStub): Promise<string> {
-	const cached = bearers.get(stub);
-	if (cached) {
-		return cached;
-	}
-
-	const {json} = await oauth(stub);
-	bearers.set(stub, json.access_token);
-	return json.access_token as string;
-}
-
-async function postSigning(stub: ZuoraStub, path: string, body: unknown, token?: string) {
-	const authorization = `Bearer ${token ?? (await bearer(stub))}`;
-	return call(`${stub.url}${path}`, {method: 'POST', headers: {authorization, 'content-type': 'application/json'}, body: JSON.stringify(body)});
-}
-
-async function signFor(stub: ZuoraStub, request: Record<string, unknown>): Promise<{signature: string; token: string}> {
-	const {json} = await postSigning(stub, '/v1/hmac-signatures', {method: 'POST', ...request});
-	expect(json.success).toBe(true);
-	return json;
-}
-
-function card(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-	return {
-		accountKey: 'A00000001',
-		creditCardType: 'Visa',
-		creditCardNumber: VISA,
-		expirationMonth: 12,
-		expirationYear: FUTURE_YEAR,
-		securityCode: '123',
-		cardHolderInfo: {cardHolderName: 'Ada Lovelace'},
-		...overrides,
-	};
-}
-
-/** POSTs to a CORS create operation the way the browser does. */
-function corsPost(stub: ZuoraStub, path: string, body: unknown, pair: Pair, headers: Record<string, string> = {}, init: RequestInit = {}) {
-	const all: Record<string, string> = {origin: SHOP, accept: 'application/json', 'content-type': 'application/json', ...headers};
-	if (pair.signature !== undefined) {
-		all['signature'] = pair.signature;
-	}
-
-	if (pair.token !== undefined) {
-		all['token'] = pair.token;
-	}
-
-	return call(`${stub.url}${path}`, {method: 'POST', headers: all, body: typeof body === 'string' ? body : JSON.stringify(body), ...init});
-}
-
-/** Signs for the credit-cards uri with the body's accountKey, then posts the card. */
-async function createCard(stub: ZuoraStub, body: Record<string, unknown> = card(), headers: Record<string, string> = {}) {
-	const pair = await signFor(stub, {uri: `${stub.publicUrl}${CREDIT_CARDS}`, accountKey: body.accountKey});
-	return corsPost(stub, CREDIT_CARDS, body, pair, headers);
-}
-
-function expectFailure(answer: Answer, reasons: Array<{code: number; message: string}>, status = 200) {
-	expect(answer.status).toBe(status);
-	expect(answer.json).toEqual({success: false, processId: expect.stringMatching(PROCESS_ID), reasons});
-}
-
-function corsHeaderNames(headers: Headers) {
-	return [...headers.keys()].filter(name => name.startsWith('access-control-'));
-}
-
-/** A fresh stub for every test (nothing shared between tests), closed after it. */
+/** A fresh in-process stub for every test (nothing shared between tests), closed after it. */
 function useStub(options: ZuoraStubOptions = {}) {
-	const holder = {} as {stub: ZuoraStub};
-	beforeEach(async () => {
-		holder.stub = await startZuoraStub({allowedOrigins: [SHOP], ...options});
+	const holder = {} as {stub: InProcessStub};
+	beforeEach(() => {
+		holder.stub = stubInProcess({allowedOrigins: [SHOP], ...options});
 	});
 	afterEach(() => holder.stub.close());
 	return holder;
@@ -303,7 +234,7 @@ describe('CORS', () => {
 	});
 
 	it('sends Access-Control-Max-Age only when configured', async () => {
-		const stub = await startZuoraStub({allowedOrigins: [SHOP], preflightMaxAge: 600});
+		const stub = stubInProcess({allowedOrigins: [SHOP], preflightMaxAge: 600});
 		try {
 			const answer = await call(`${stub.url}${CREDIT_CARDS}`, {method: 'OPTIONS', headers: {origin: SHOP}});
 			expect(answer.headers.get('access-control-max-age')).toBe('600');
@@ -436,7 +367,7 @@ describe('POST /v1/payment-methods/credit-cards', () => {
 	});
 
 	it('refuses a month already past this year', async () => {
-		const stub = await startZuoraStub({now: () => Date.UTC(2030, 5, 15)});
+		const stub = stubInProcess({now: () => Date.UTC(2030, 5, 15)});
 		try {
 			expectFailure(await createCard(stub, card({expirationYear: 2030, expirationMonth: 5})), [{code: 53100020, message: 'expirationMonth: invalid value'}]);
 			expect((await createCard(stub, card({expirationYear: 2030, expirationMonth: 6}))).json.success).toBe(true);
@@ -598,7 +529,7 @@ describe('GET /v1/payment-methods/credit-cards/accounts/{account-key}', () => {
 
 	it('refuses a bearer once its lifetime has passed (injected clock)', async () => {
 		let clock = Date.now();
-		const stub = await startZuoraStub({now: () => clock, oauthTokenLifetimeSeconds: 60});
+		const stub = stubInProcess({now: () => clock, oauthTokenLifetimeSeconds: 60});
 		try {
 			const {json} = await oauth(stub);
 			const get = () => call(`${stub.url}${listPath('A00000001')}`, {headers: {authorization: `Bearer ${json.access_token}`}});
@@ -940,7 +871,7 @@ describe('Idempotency-Key', () => {
 
 	it('forgets a key 24 hours after it was stored, as Zuora does (injected clock)', async () => {
 		let clock = Date.now();
-		const stub = await startZuoraStub({allowedOrigins: [SHOP], now: () => clock, oauthTokenLifetimeSeconds: 3 * 24 * 60 * 60});
+		const stub = stubInProcess({allowedOrigins: [SHOP], now: () => clock, oauthTokenLifetimeSeconds: 3 * 24 * 60 * 60});
 		try {
 			const headers = {'idempotency-key': 'k'};
 			const sign = () => signFor(stub, {uri: `${stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
@@ -967,58 +898,8 @@ describe('Idempotency-Key', () => {
 describe('faults and latency', () => {
 	const zuora = useStub();
 
-	it("'reset' drops the connection before processing: nothing created, token unspent", async () => {
-		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
-		zuora.stub.failNext(1, 'reset');
-		await expect(corsPost(zuora.stub, CREDIT_CARDS, card(), pair)).rejects.toThrow('fetch failed');
-		expect(zuora.stub.paymentMethods()).toEqual([]);
-		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 0});
-		expect((await corsPost(zuora.stub, CREDIT_CARDS, card(), pair)).json.success).toBe(true);
-		expect(
-			zuora.stub
-				.requests()
-				.filter(entry => entry.path === CREDIT_CARDS)
-				.map(entry => entry.status),
-		).toEqual([null, 200]);
-	});
-
-	it("'hang' never answers", async () => {
-		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
-		zuora.stub.failNext(1, 'hang');
-		const client = new AbortController();
-		const hanging = corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {}, {signal: client.signal});
-		await vi.waitFor(() => expect(zuora.stub.requests().filter(entry => entry.path === CREDIT_CARDS)).toHaveLength(1));
-		client.abort();
-		await expect(hanging).rejects.toMatchObject({name: 'AbortError'});
-		expect(
-			zuora.stub
-				.requests()
-				.filter(entry => entry.path === CREDIT_CARDS)
-				.map(entry => entry.status),
-		).toEqual([null]);
-		expect(zuora.stub.paymentMethods()).toEqual([]);
-		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 0});
-	});
-
-	it("'answerLost' processes the request (method created, token spent), then drops the connection before any answer", async () => {
-		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
-		zuora.stub.failNext(1, 'answerLost');
-		await expect(corsPost(zuora.stub, CREDIT_CARDS, card(), pair)).rejects.toThrow('fetch failed');
-		expect(zuora.stub.paymentMethods()).toEqual([expect.objectContaining({accountKey: 'A00000001', last4: '1111'})]);
-		expect(zuora.stub.tokens()).toEqual({issued: 1, used: 1});
-		// A browser's own re-send of the lost POST meets the spent token; still one method.
-		expectFailure(await corsPost(zuora.stub, CREDIT_CARDS, card(), pair), [USED_TOKEN]);
-		expect(zuora.stub.paymentMethods()).toHaveLength(1);
-		expect(
-			zuora.stub
-				.requests()
-				.filter(entry => entry.path === CREDIT_CARDS)
-				.map(entry => entry.status),
-		).toEqual([null, 200]);
-	});
-
 	it("'answerLost' on Create Account creates the account, and is set over HTTP too", async () => {
-		const stub = await startZuoraStub({allowedOrigins: [SHOP], testMode: true});
+		const stub = stubInProcess({allowedOrigins: [SHOP], testMode: true});
 		try {
 			const made = await call(`${stub.url}/__stub/fail-next`, {method: 'POST', body: JSON.stringify({count: 1, mode: 'answerLost', paths: [ACCOUNTS]})});
 			expect(made.json).toEqual({ok: true});
@@ -1052,26 +933,6 @@ describe('faults and latency', () => {
 		expect((await createCard(zuora.stub)).json.success).toBe(true);
 	});
 
-	it('delays every answer, preflights included, but not the controls', async () => {
-		const stub = await startZuoraStub({allowedOrigins: [SHOP], testMode: true});
-		try {
-			// Behaviour, not timing: with a latency no test would wait for, the preflight stays
-			// unanswered while a control answers at once; close() ends the delayed one.
-			stub.setLatency(600_000);
-			const delayed = call(`${stub.url}${CREDIT_CARDS}`, {method: 'OPTIONS', headers: {origin: SHOP}});
-			delayed.catch(() => {}); // rejected by close() below
-			await vi.waitFor(() => expect(stub.requests()).toEqual([expect.objectContaining({method: 'OPTIONS', path: CREDIT_CARDS})]));
-			expect((await call(`${stub.url}/__stub/requests`)).json).toEqual([expect.objectContaining({method: 'OPTIONS', status: null})]);
-			stub.setLatency(0);
-			expect((await call(`${stub.url}${CREDIT_CARDS}`, {method: 'OPTIONS', headers: {origin: SHOP}})).status).toBe(204);
-			expect(stub.requests().map(entry => entry.status)).toEqual([null, 204]);
-			await stub.close();
-			await expect(delayed).rejects.toThrow('fetch failed');
-		} finally {
-			await stub.close();
-		}
-	});
-
 	it('answers no sooner than the latency (a lower bound: load only makes it later)', async () => {
 		zuora.stub.setLatency(150);
 		const started = performance.now();
@@ -1084,15 +945,6 @@ describe('faults and latency', () => {
 			"failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost', or {status, body?, headers?}",
 		);
 		expect(() => zuora.stub.setLatency(-1)).toThrow('setLatency: ms must be a non-negative finite number');
-	});
-
-	it('close() ends a hanging request', async () => {
-		const stub = await startZuoraStub();
-		stub.failNext(1, 'hang', ['/anything']);
-		const hanging = call(`${stub.url}/anything`, {method: 'POST'});
-		await vi.waitFor(() => expect(stub.requests()).toHaveLength(1));
-		await stub.close();
-		await expect(hanging).rejects.toThrow('fetch failed');
 	});
 });
 
@@ -1202,7 +1054,7 @@ describe('HTTP test controls (testMode)', () => {
 
 describe('invalid token status and string codes', () => {
 	it.each([200, 401] as const)('answers a used, unknown or expired token with HTTP %i (invalidTokenStatus)', async status => {
-		const stub = await startZuoraStub({allowedOrigins: [SHOP], invalidTokenStatus: status});
+		const stub = stubInProcess({allowedOrigins: [SHOP], invalidTokenStatus: status});
 		try {
 			const pair = await signFor(stub, {uri: `${stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
 			expect((await corsPost(stub, CREDIT_CARDS, card(), pair)).status).toBe(200);
@@ -1222,7 +1074,7 @@ describe('invalid token status and string codes', () => {
 	});
 
 	it('sends reason codes as strings with stringCodes', async () => {
-		const stub = await startZuoraStub({allowedOrigins: [SHOP], stringCodes: true, invalidTokenStatus: 401});
+		const stub = stubInProcess({allowedOrigins: [SHOP], stringCodes: true, invalidTokenStatus: 401});
 		try {
 			const answer = await corsPost(stub, CREDIT_CARDS, card(), {});
 			expect(answer.status).toBe(401);
@@ -1244,7 +1096,7 @@ describe('GET /v1/files/{id}', () => {
 	async function getFile(id: string, pair?: Pair, headers: Record<string, string> = {}) {
 		const path = `/v1/files/${id}`;
 		const signed = pair ?? (await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${path}`, method: 'GET'}));
-		const response = await fetch(`${zuora.stub.url}${path}`, {headers: {origin: SHOP, accept: 'application/pdf', signature: signed.signature ?? '', token: signed.token ?? '', ...headers}});
+		const response = await zuora.stub.fetch(`${zuora.stub.url}${path}`, {headers: {origin: SHOP, accept: 'application/pdf', signature: signed.signature ?? '', token: signed.token ?? '', ...headers}});
 		return {status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer())};
 	}
 
@@ -1401,109 +1253,10 @@ describe('fault answers a library classifies', () => {
 	});
 });
 
-describe('slow clients', () => {
-	/** Opens a raw connection and writes `chunks` one by one, `gapMs` apart, until the server closes it. */
-	function trickle(port: number, chunks: string[], gapMs: number) {
-		return new Promise<{received: string; writesBeforeClose: number}>((resolve, reject) => {
-			const socket = connect(port, '127.0.0.1');
-			let received = '';
-			let writes = 0;
-			let timer: NodeJS.Timeout | undefined;
-			const next = () => {
-				const chunk = chunks[writes];
-				if (chunk === undefined || socket.destroyed) {
-					return;
-				}
-
-				socket.write(chunk);
-				writes += 1;
-				timer = setTimeout(next, gapMs);
-			};
-
-			socket.on('connect', next);
-			socket.on('data', data => {
-				received += data.toString('latin1');
-			});
-			socket.on('error', () => {}); // a reset after the 408 is fine
-			socket.on('close', () => {
-				clearTimeout(timer);
-				resolve({received, writesBeforeClose: writes});
-			});
-			socket.setTimeout(10_000, () => reject(new Error('the server never cut the slow client off')));
-		});
-	}
-
-	it('cuts off a client trickling its headers (headersTimeoutMs) with 408, and one trickling its body (requestTimeoutMs)', async () => {
-		const stub = await startZuoraStub({headersTimeoutMs: 200, requestTimeoutMs: 400});
-		try {
-			const headerBytes = [`POST ${CREDIT_CARDS} HTTP/1.1\r\n`, 'Host: x\r\n', ...Array.from({length: 200}, (_, index) => `X-${index}: 1\r\n`)];
-			const slowHeaders = await trickle(stub.port, headerBytes, 20);
-			expect(slowHeaders.received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
-			expect(slowHeaders.writesBeforeClose).toBeLessThan(headerBytes.length);
-
-			const body = JSON.stringify(card());
-			const bodyBytes = [`POST ${CREDIT_CARDS} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`, ...body.split('')];
-			const slowBody = await trickle(stub.port, bodyBytes, 20);
-			expect(slowBody.received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
-			expect(slowBody.writesBeforeClose).toBeLessThan(bodyBytes.length);
-			expect(stub.paymentMethods()).toEqual([]);
-			expect(stub.requests().map(entry => entry.status)).toEqual([null]);
-		} finally {
-			await stub.close();
-		}
-	});
-
-	it('closes a connection over maxConnections at once and serves the others', async () => {
-		const stub = await startZuoraStub({maxConnections: 2});
-		const open: Socket[] = [];
-		try {
-			for (let index = 0; index < 2; index++) {
-				const socket = connect(stub.port, '127.0.0.1');
-				await once(socket, 'connect');
-				open.push(socket);
-			}
-
-			const extra = connect(stub.port, '127.0.0.1');
-			extra.on('error', () => {});
-			extra.write(`GET /v1/nothing HTTP/1.1\r\nHost: x\r\n\r\n`);
-			let extraData = '';
-			extra.on('data', data => {
-				extraData += data.toString();
-			});
-			await once(extra, 'close');
-			expect(extraData).toBe('');
-			// The two admitted connections are still served.
-			open[0]!.write(`GET /v1/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
-			const [data] = (await once(open[0]!, 'data')) as [Buffer];
-			expect(data.toString()).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
-		} finally {
-			for (const socket of open) {
-				socket.destroy();
-			}
-
-			await stub.close();
-		}
-	});
-
+describe('slow-client limits', () => {
 	it('refuses bad limits', async () => {
 		await expect(startZuoraStub({headersTimeoutMs: 0})).rejects.toThrow('startZuoraStub: option "headersTimeoutMs" must be a positive integer');
 		await expect(startZuoraStub({maxConnections: 1.5})).rejects.toThrow('startZuoraStub: option "maxConnections" must be a positive integer');
 		await expect(startZuoraStub({headersTimeoutMs: 500, requestTimeoutMs: 400})).rejects.toThrow('startZuoraStub: option "headersTimeoutMs" must not exceed "requestTimeoutMs"');
-	});
-});
-
-describe('main', () => {
-	it('starts from the environment and prints the URL', async () => {
-		const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-		const stub = await main({PORT: '0', ALLOWED_ORIGINS: `${SHOP}, http://other.test`, STUB_TEST_MODE: '1'});
-		try {
-			expect(log).toHaveBeenCalledWith(`Zuora stub listening on ${stub.url}`);
-			const preflight = await call(`${stub.url}${CREDIT_CARDS}`, {method: 'OPTIONS', headers: {origin: 'http://other.test'}});
-			expect(preflight.headers.get('access-control-allow-origin')).toBe('http://other.test');
-			expect((await call(`${stub.url}/__stub/requests`)).status).toBe(200);
-		} finally {
-			log.mockRestore();
-			await stub.close();
-		}
 	});
 });

@@ -16,7 +16,10 @@
  *   idempotency.ts      the Idempotency-Key model of the two create operations
  *   faults.ts           failNext's faults, and whether each fires before or after processing
  *   cors.ts             the CORS headers and preflights
- *   stub-server.ts      the HTTP server, routing, body limits, latency, slow clients
+ *   stub-server.ts      the HTTP server, routing, body limits, latency, slow clients; serve(),
+ *                       the order every request goes through, sockets apart
+ *   in-process.ts       the same order for a web Request, no socket (the stub's own tests)
+ *   stub-api.ts         the ZuoraStub type
  *   test-controls.ts    the controls, as methods and under /__stub/
  *   test-cards.ts       the one table of test cards (saved and declined)
  * Paths, documented codes and card brands come from the library's own modules (`zuora.ts`,
@@ -24,59 +27,19 @@
  */
 import {allowOrigin} from './cors.js';
 import {addFile} from './files.js';
-import type {CustomFault, FaultMode} from './faults.js';
 import {oauthScope} from './oauth.js';
 import {rsaKeysOnce} from './rsa-signatures.js';
-import {resolveOptions, type ZuoraStubOptions} from './stub-options.js';
+import {resolveOptions, type ResolvedOptions, type ZuoraStubOptions} from './stub-options.js';
 import {createStubServer} from './stub-server.js';
-import {emptyState, type LoggedRequest, type StoredAccount, type StoredPaymentMethod, type StubContext} from './stub-state.js';
+import {emptyState, type StubContext} from './stub-state.js';
 import {controlReply, stubControls} from './test-controls.js';
+import type {ZuoraStub} from './stub-api.js';
 
 export {DECLINE_TEST_CARDS} from './test-cards.js';
 export type {ZuoraStubOptions} from './stub-options.js';
 export type {StoredPaymentMethod, StoredAccount, LoggedRequest} from './stub-state.js';
-export type {FaultMode, CustomFault} from './faults.js';
-
-export type ZuoraStub = {
-	/** Where the stub listens, e.g. `http://127.0.0.1:54321`. */
-	url: string;
-	/** Base URL signatures are bound to: `options.publicUrl`, else `url`. */
-	publicUrl: string;
-	port: number;
-	/** The origin of `publicUrl` (what a page's CSP connect-src names). */
-	origin: string;
-	/** Stops listening and ends every connection, hanging ones included. */
-	close(): Promise<void>;
-	paymentMethods(): StoredPaymentMethod[];
-	accounts(): StoredAccount[];
-	requests(): LoggedRequest[];
-	/** Clears payment methods, accounts, the request log, CORS tokens, idempotency keys, latency and faults. */
-	reset(): void;
-	/** Delays every answer by `ms`. */
-	setLatency(ms: number): void;
-	/**
-	 * The next `count` requests to `paths` fail with `mode`, or answer a custom status, JSON body
-	 * and headers. Every mode fires before processing except 'answerLost' (processed, then the
-	 * connection is destroyed before any answer).
-	 */
-	failNext(count: number, mode: FaultMode | CustomFault, paths?: string[]): void;
-	/** Every CORS token issued so far becomes expired. */
-	expireTokens(): void;
-	/** How many CORS tokens were issued and used. */
-	tokens(): {issued: number; used: number};
-	/** Adds an exact origin to `allowedOrigins` (a page's server often starts after the stub). */
-	allowOrigin(origin: string): void;
-	/** Ids of the files `GET /v1/files/{id}` serves, oldest first (one invoice after start and reset). */
-	fileIds(): string[];
-	/** Makes a PDF file showing `text` and returns its id (32 lowercase hex characters). */
-	addFile(text?: string): string;
-	/** The next `count` RSA signatures answer `signature: null` (with a token), as Zuora warns can happen. */
-	nullRsaSignatureNext(count?: number): void;
-	/** Parks the create operations (after their Idempotency-Key is reserved) until the returned function is called. */
-	holdCreates(): () => void;
-	/** How many create requests are parked by `holdCreates`. */
-	heldCreates(): number;
-};
+export type {FaultMode, CustomFault} from './stub-state.js';
+export type {ZuoraStub} from './stub-api.js';
 
 /**
  * Starts the stub Zuora origin.
@@ -88,18 +51,7 @@ export type ZuoraStub = {
  */
 export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<ZuoraStub> {
 	const config = resolveOptions(options);
-	// Started now, in the background, so the first RSA signature rarely waits; a failure shows there.
-	rsaKeysOnce().catch(() => {});
-	const context: StubContext = {
-		config,
-		state: emptyState(),
-		publicUrl: '',
-		allowedOrigins: new Set(config.allowedOrigins),
-		oauthTokens: new Map(),
-		oauthScope: oauthScope(),
-		hold: {promise: undefined, release: undefined, parked: 0},
-	};
-	const controls = stubControls(context);
+	const context = newContext(config);
 	const {server, closeAll} = createStubServer(context, request => controlReply(stub, request));
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
@@ -108,8 +60,28 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 	const address = server.address();
 	const port = typeof address === 'object' && address !== null ? address.port : config.port;
 	const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-	context.publicUrl = (config.publicUrl ?? url).replace(/\/+$/, '');
+	const stub = stubOver(context, {url, port, closeAll});
+	return stub;
+}
 
+/** A stub's context before it serves: its resolved options and empty state. */
+export function newContext(config: ResolvedOptions): StubContext {
+	// Started now, in the background, so the first RSA signature rarely waits; a failure shows there.
+	rsaKeysOnce().catch(() => {});
+	return {
+		config,
+		state: emptyState(),
+		publicUrl: '',
+		allowedOrigins: new Set(config.allowedOrigins),
+		oauthTokens: new Map(),
+		oauthScope: oauthScope(),
+		hold: {promise: undefined, release: undefined, parked: 0},
+	};
+}
+
+/** The `ZuoraStub` of a context served at `url` (a socket's, or an in-process stub's name); `closeAll` ends the serving. */
+export function stubOver(context: StubContext, {url, port, closeAll}: {url: string; port: number; closeAll: () => Promise<void>}): ZuoraStub {
+	context.publicUrl = (context.config.publicUrl ?? url).replace(/\/+$/, '');
 	const {state} = context;
 	const stub: ZuoraStub = {
 		url,
@@ -127,7 +99,7 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 		allowOrigin: origin => allowOrigin(context, origin),
 		fileIds: () => [...state.files.keys()],
 		addFile: text => addFile(context, text),
-		...controls,
+		...stubControls(context),
 	};
 	addFile(context);
 	return stub;
