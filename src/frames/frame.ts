@@ -56,7 +56,7 @@ function connect(port: Port, frameConfig: FrameConfig): void {
 		port.postMessage({zc: PROTOCOL, type, ...body});
 	};
 
-	const refuse = (code: string, detail?: string) => {
+	const answerRefusal = (code: string, detail?: string) => {
 		send('error', {code, ...(detail && /^[\w.]{1,60}$/.test(detail) ? {detail} : {})});
 	};
 
@@ -65,21 +65,21 @@ function connect(port: Port, frameConfig: FrameConfig): void {
 		const data: unknown = event.data;
 		const type = own(data, 'type');
 		if (own(data, 'zc') !== PROTOCOL) {
-			refuse('PROTOCOL_UNSUPPORTED');
+			answerRefusal('PROTOCOL_UNSUPPORTED');
 			return;
 		}
 
 		if (type === 'init' && !card) {
 			const problem = optionsProblem(data, KEYS['update']!);
 			if (problem) {
-				refuse(problem[0], problem[1]);
+				answerRefusal(problem[0], problem[1]);
 				return;
 			}
 
 			card = bindCard(send, frameConfig, data as Record<string, unknown>);
 			send('ready', {protocol: PROTOCOL});
 		} else if (card) {
-			card.receive(type, data, refuse);
+			card.receive(type, data, answerRefusal);
 		}
 	};
 }
@@ -137,8 +137,8 @@ function bindCard(send: (type: string, body?: Record<string, unknown>) => void, 
 	});
 	watch(form, send, frameConfig.supportedBrands as never);
 	return {
-		receive(type: unknown, data: unknown, refuse: (code: string, detail?: string) => void) {
-			receive(binding, form, {type, data, refuse, send, cosmetic, extra});
+		receive(type: unknown, data: unknown, answerRefusal: (code: string, detail?: string) => void) {
+			receive(binding, form, {type, data, answerRefusal, send, cosmetic, extra});
 		},
 	};
 }
@@ -146,7 +146,7 @@ function bindCard(send: (type: string, body?: Record<string, unknown>) => void, 
 type Receiving = {
 	type: unknown;
 	data: unknown;
-	refuse: (code: string, detail?: string) => void;
+	answerRefusal: (code: string, detail?: string) => void;
 	send: (type: string, body?: Record<string, unknown>) => void;
 	cosmetic: (data: unknown) => void;
 	extra: Record<string, unknown>;
@@ -161,7 +161,7 @@ const KEYS: Record<string, readonly string[]> = {
 };
 
 /** One message from the connected page; an unknown type is ignored (a later minor version's). */
-function receive(binding: FormBinding, form: Form, {type, data, refuse, send, cosmetic, extra}: Receiving): void {
+function receive(binding: FormBinding, form: Form, {type, data, answerRefusal, send, cosmetic, extra}: Receiving): void {
 	const allowed = typeof type === 'string' && Object.hasOwn(KEYS, type) ? KEYS[type]! : undefined;
 	const unknown = allowed && unknownKey(plainKeys(data) ?? ['message'], allowed);
 	if (type === 'submit') {
@@ -182,10 +182,10 @@ function receive(binding: FormBinding, form: Form, {type, data, refuse, send, co
 			send('result', {id, ...outcome});
 		});
 	} else if (unknown !== undefined) {
-		refuse('PROTOCOL', unknown);
+		answerRefusal('PROTOCOL', unknown);
 	} else if (type === 'update') {
 		const problem = optionsProblem(data, KEYS['update']!);
-		problem ? refuse(problem[0], problem[1]) : cosmetic(data);
+		problem ? answerRefusal(problem[0], problem[1]) : cosmetic(data);
 	} else if (type === 'focus') {
 		const field = own(data, 'field');
 		form.inputs.get((FIELDS.some(entry => entry.field === field) ? field : 'number') as CardField)?.focus();

@@ -83,9 +83,7 @@ function checkedFrameUrl(value: unknown): URL {
 	} catch {}
 
 	const loopback = url && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname);
-	return url && url.origin !== location.origin && (url.protocol === 'https:' || (loopback && url.protocol === 'http:'))
-		? url
-		: invalidOption('request', 'frameUrl', "https (http on loopback), not this page's origin");
+	return url && url.origin !== location.origin && (url.protocol === 'https:' || (loopback && url.protocol === 'http:')) ? url : invalidOption('request', 'frameUrl', 'not_isolated_frame');
 }
 
 /** An error the frame reported (or the page module found), as the library's one error type; `code` is its first reason's. */
@@ -106,7 +104,7 @@ function frameError(code: string, message: string, details: Message = {}): Zuora
 function checkedCosmetic(options: Message): Message {
 	const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 	const problem = loadingValue(own(given, 'style'));
-	return problem === undefined ? given : invalidOption('request', `style.${problem}`, 'a value loading nothing');
+	return problem === undefined ? given : invalidOption('request', `style.${problem}`, 'style_refused');
 }
 
 /**
@@ -124,7 +122,7 @@ export function mountCardFields(container: Element | string, options: CardFields
 	const pick = <Name extends keyof CardFieldsOptions>(name: Name) => own(options, name) as CardFieldsOptions[Name];
 	const url = checkedFrameUrl(pick('frameUrl'));
 	if (!(host instanceof Element)) {
-		return invalidOption('request', 'container', 'an element');
+		return invalidOption('request', 'container', 'not_element');
 	}
 
 	const cosmetic = checkedCosmetic({locale: pick('locale'), messages: pick('messages'), style: pick('style')});
