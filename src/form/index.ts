@@ -14,14 +14,23 @@ import {createContext} from './context.js';
 import {call, setAttribute} from './dom-calls.js';
 import {boundNames, readFormFields, readOptionFields, scan, type OptionalFormField} from './fields.js';
 import {accountForMarkup, resolveForm, setEnabled} from './markup-check.js';
-import {createSubmission} from './submission.js';
+import {createSubmission, readIdempotencyKeyOption} from './submission.js';
 import {createTyping} from './typing.js';
 
 export {FORM_EVENTS, type FieldChange, type FormEventDetails, type FormEventMap} from './events.js';
 export type {OptionalFormField} from './fields.js';
 
 /** `createPaymentMethod`'s options (but the card, which the form holds), and the binding's own. */
-export type BindFormOptions = Omit<CreatePaymentMethodOptions, 'card' | 'signature' | 'signal'> & {
+export type BindFormOptions = Omit<CreatePaymentMethodOptions, 'card' | 'signature' | 'signal' | 'idempotencyKey' | 'onOutcomeUnknown'> & {
+	/**
+	 * Opt-in (Zuora does not document whether its CORS preflight allows the header: try it on your
+	 * tenant first). Each card attempt gets its own `Idempotency-Key`, the same across that card's
+	 * retries and re-sign, a new one after `reset()` and after any outcome that says what Zuora did.
+	 * A string is a prefix (`<prefix>-<32 hex>`); a function is called once per card attempt.
+	 *
+	 * @example idempotencyKey: `checkout-${orderId}`
+	 */
+	idempotencyKey?: string | (() => string);
 	/**
 	 * Values added to what the form holds (and winning over it), e.g. `{accountKey}` when it is
 	 * not a form field: own properties only, each a string, number or boolean (`cardHolderInfo`:
@@ -84,8 +93,8 @@ export type FormBinding = {
 	/** Fetches a signature now (normally done on first interaction). */
 	prefetch(): Promise<CorsSignature>;
 	/**
-	 * Unlocks the form after a success (it stays locked until then, so a second click never saves a
-	 * second card): clears the status, the errors and the card's controls (number, expiry, security
+	 * Unlocks the form after a success or an outcome nobody could confirm (it stays locked until
+	 * then, so a second click never saves a second card): clears the status, the errors and the card's controls (number, expiry, security
 	 * code, name; the fields named in `formFields` keep their values), and enables them again.
 	 */
 	reset(): void;
@@ -102,7 +111,9 @@ export type FormBinding = {
  *
  * A form it cannot account for (a card control not owned by it or outside the fieldset, another
  * element holding its id, not in the document) is refused with a `validation` error. After a
- * success the form stays locked until `reset()`; after a 429 submit waits out `retryAfter`.
+ * success the form stays locked until `reset()`; while a card's outcome is unknown it stays locked
+ * (`zuora-cors:checking`, then success, "not saved", or locked until `reset()` when nobody could
+ * tell); after a 429 submit waits out `retryAfter`.
  *
  * @example
  * const binding = bindForm('#card-form', {signatureUrl: '/signature', status: document.querySelector('#status')});
@@ -123,6 +134,7 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 
 	// Checked now, not at the first submit: a bad URL would otherwise issue tokens on every focus.
 	readOptionFields(options.fields);
+	readIdempotencyKeyOption(options.idempotencyKey);
 	const names = boundNames(form, readFormFields(options.formFields));
 	const markup = accountForMarkup(form, names);
 	// Without `url` the Zuora URL comes with the signature (its `uri`): no origin to preconnect to yet.

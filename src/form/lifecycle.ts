@@ -1,6 +1,7 @@
 /**
  * The submission's lifecycle, as decisions apart from the DOM: what a result does to the form
- * (locked after a success until `reset()`, a wait after a 429, open again otherwise), which field
+ * (locked after a success until `reset()`, locked while the outcome is unknown, a wait after a 429,
+ * open again otherwise), which field
  * a decline names, and the status text meanwhile. `createLifecycle` applies them with timers.
  */
 import {describeError} from '../describe-error.js';
@@ -9,9 +10,14 @@ import {ERROR_MESSAGES, FORM_STATUS_MESSAGES, formatMessage, type Messages} from
 
 /**
  * `open`: the shopper can submit. `busy`: a submission is in flight. `saved`: the card was saved;
- * the form stays locked until `reset()`. `waiting`: too many attempts; submit is off until `until`.
+ * the form stays locked until `reset()`. `unknown`: the card left the page and whether Zuora saved
+ * it is not known: locked while the reconcile endpoint is asked, and until `reset()` when it could
+ * not tell. `waiting`: too many attempts; submit is off until `until`.
  */
-export type FormState = {name: 'open'} | {name: 'busy'} | {name: 'saved'} | {name: 'waiting'; until: number};
+export type FormState = {name: 'open'} | {name: 'busy'} | {name: 'saved'} | {name: 'unknown'} | {name: 'waiting'; until: number};
+
+/** The describeError codes of an outcome nobody knows: the card may be saved, so nothing may send it again. */
+const UNKNOWN_CODES: ReadonlySet<string> = new Set(['outcome_unknown', 'outcome_unknown_connection', 'outcome_unknown_timeout', 'cancelled_outcome_unknown']);
 
 /** The wait after a 429 that gave no `Retry-After`: long enough that clicks do not hammer a limiter. */
 export const DEFAULT_WAIT = 5000;
@@ -23,6 +29,10 @@ export function stateAfter(outcome: {error: ZuoraCorsError} | {result: unknown},
 	}
 
 	const {status, retryAfter} = outcome.error;
+	if (UNKNOWN_CODES.has(describeError(outcome.error).code)) {
+		return {name: 'unknown'};
+	}
+
 	if (status === 429) {
 		return {name: 'waiting', until: now + (retryAfter !== undefined && retryAfter > 0 && Number.isFinite(retryAfter) ? retryAfter : DEFAULT_WAIT)};
 	}
@@ -55,6 +65,11 @@ export function declinedField(error: ZuoraCorsError, names: ReadonlySet<string>)
 	const named = Object.keys(error.fields ?? {})[0] ?? DECLINED_FIELDS.find(([pattern]) => pattern.test(text))?.[1];
 	const field = named === 'expiry' || named === 'expirationMonth' || named === 'expirationYear' ? (names.has('expiry') ? 'expiry' : 'expirationMonth') : named;
 	return field !== undefined && names.has(field) ? field : undefined;
+}
+
+/** The status text while the reconcile endpoint is asked about an unknown outcome. */
+export function checkingText(messages: Messages | undefined): string {
+	return formatMessage('card_checking', FORM_STATUS_MESSAGES.card_checking, {}, messages);
 }
 
 /** The status text after a result: the saved sentence, or describeError's. */
@@ -106,7 +121,8 @@ export function createLifecycle(effects: LifecycleEffects) {
 		stopTimer();
 		state = next;
 		effects.setBusy(next.name === 'busy');
-		effects.setEnabled(next.name !== 'saved', next.name === 'open');
+		// Saved or unknown: the card may be at Zuora, so nothing on the page may send it again.
+		effects.setEnabled(next.name !== 'saved' && next.name !== 'unknown', next.name === 'open');
 
 		if (next.name === 'waiting') {
 			tick();

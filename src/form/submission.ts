@@ -1,15 +1,19 @@
 /**
  * One submission at a time, from the click to its result: the card checked (refused before any
  * network call), the prefetched signature taken (single-use, replaced when too old), the card
- * sent through `createPaymentMethod`, and what the result does to the form (`settle`).
+ * sent through `createPaymentMethod`, and what the result does to the form (`settle`); while the
+ * outcome is unknown the form is locked (`enterUnknown`). Each card attempt has its own
+ * Idempotency-Key (when the page opted in): the same across that card's retries and re-sign, a
+ * new one after `reset()` and after any outcome that says what Zuora did.
  */
 import {ZuoraCorsError} from '../errors.js';
+import {invalidOption} from '../options.js';
 import {createPaymentMethod, type PaymentMethodResult} from '../payment-method.js';
 import {requestSignature, type CorsSignature, type prepareSignatureRequest} from '../signature.js';
 import type {BindingContext} from './context.js';
 import {formError} from './field-state.js';
 import {CARD_FIELDS, duplicates, scan} from './fields.js';
-import {declinedField, resultText, stateAfter, waitText} from './lifecycle.js';
+import {checkingText, declinedField, resultText, stateAfter, waitText} from './lifecycle.js';
 
 type Outcome = {result: PaymentMethodResult} | {error: ZuoraCorsError};
 
@@ -17,6 +21,8 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 	const {form, names, view, lifecycle, messages} = context;
 	const pair = createPrefetchedPair(context, signatureRequest, maxAge);
 	let inFlight: Promise<PaymentMethodResult> | undefined;
+	/** This card attempt's Idempotency-Key, minted at its first send. */
+	let cardKey: string | undefined;
 
 	const run = async (): Promise<PaymentMethodResult> => {
 		const controls = scan(form, names);
@@ -33,10 +39,24 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 		// A valid card takes the pair: it is single-use.
 		const signature = pair.take();
 		lifecycle.enter({name: 'busy'});
-		return createPaymentMethod({...context.options, messages: messages(), card, signature});
+		cardKey ??= mintIdempotencyKey(context.options.idempotencyKey);
+		return createPaymentMethod({
+			...context.options,
+			messages: messages(),
+			card,
+			signature,
+			idempotencyKey: cardKey,
+			onOutcomeUnknown(error) {
+				enterUnknown(context, error);
+			},
+		});
 	};
 
 	const finish = (outcome: Outcome) => {
+		if (!keepsKey(outcome)) {
+			cardKey = undefined;
+		}
+
 		settle(context, outcome);
 		context.publish(outcome);
 		if ('result' in outcome) {
@@ -49,8 +69,8 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 	const submit = async () => {
 		context.refuseDestroyed();
 		const {name} = lifecycle.state;
-		if (name === 'saved' || name === 'waiting') {
-			throw new ZuoraCorsError(`The card was not sent: the form is ${name === 'saved' ? 'locked until reset()' : 'waiting after a 429'}`, {
+		if (name === 'saved' || name === 'unknown' || name === 'waiting') {
+			throw new ZuoraCorsError(`The card was not sent: the form is ${name === 'waiting' ? 'waiting after a 429' : 'locked until reset()'}`, {
 				kind: 'validation',
 				stage: 'request',
 			});
@@ -94,6 +114,7 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 			}
 
 			pair.forget();
+			cardKey = undefined;
 			if (!inFlight) {
 				lifecycle.enter({name: 'open'});
 			}
@@ -111,15 +132,15 @@ export function settle(context: BindingContext, outcome: Outcome): void {
 	}
 
 	const controls = scan(form, names);
-	if ('result' in outcome) {
-		// The card is saved: its number and code leave the page.
+	const state = stateAfter(outcome, Date.now());
+	if ('result' in outcome || state.name === 'unknown') {
+		// The card is (or may be) saved: its number and code leave the page.
 		for (const control of [...(controls.get('creditCardNumber') ?? []), ...(controls.get('securityCode') ?? [])]) {
 			control.value = '';
 		}
 	}
 
-	const state = stateAfter(outcome, Date.now());
-	if (lifecycle.state.name === 'busy' || state.name !== 'open') {
+	if (lifecycle.state.name === 'busy' || lifecycle.state.name === 'unknown' || state.name !== 'open') {
 		lifecycle.enter(state);
 	}
 
@@ -130,6 +151,60 @@ export function settle(context: BindingContext, outcome: Outcome): void {
 	}
 
 	view.setStatus(text, true);
+}
+
+/**
+ * The card's outcome became unknown (createPaymentMethod asks the reconcile endpoint now): the form
+ * locks, the number and code leave the page as after a save, the status says it is checking
+ * (announced), and the page hears `zuora-cors:checking`.
+ */
+export function enterUnknown(context: BindingContext, error: ZuoraCorsError): void {
+	const {form, names, view, lifecycle, messages} = context;
+	if (context.destroyed) {
+		return;
+	}
+
+	const controls = scan(form, names);
+	for (const control of [...(controls.get('creditCardNumber') ?? []), ...(controls.get('securityCode') ?? [])]) {
+		control.value = '';
+	}
+
+	lifecycle.enter({name: 'unknown'});
+	view.setStatus(checkingText(messages()), true);
+	context.report('checking', {error});
+}
+
+/**
+ * Whether the card attempt goes on under the same Idempotency-Key: only after a failure that says
+ * nothing was processed (a field error, a retryable refusal) could the same card be sent again under
+ * it; after any outcome that says what Zuora did (saved, refused, not saved) the next card gets a new one.
+ */
+export function keepsKey(outcome: Outcome): boolean {
+	return 'error' in outcome && (outcome.error.kind === 'validation' || (outcome.error.retryable && outcome.error.kind !== 'not-saved'));
+}
+
+/** The page's `idempotencyKey` option read: a prefix (`<prefix>-<32 hex>` per card) or a function called per card, else a `validation` error. */
+export function readIdempotencyKeyOption(value: unknown): string | (() => string) | undefined {
+	if (value === undefined || typeof value === 'function' || (typeof value === 'string' && value !== '' && value.length <= 200)) {
+		return value as string | (() => string) | undefined;
+	}
+
+	return invalidOption('request', 'idempotencyKey', 'a prefix of 1 to 200 characters, or a function returning a key per card');
+}
+
+/** A new key for a card attempt: none without the option (opt-in), the prefix and 128 random bits, or the page's function's. */
+export function mintIdempotencyKey(option: unknown): string | undefined {
+	const given = readIdempotencyKeyOption(option);
+	if (typeof given === 'function') {
+		return given();
+	}
+
+	if (given === undefined) {
+		return undefined;
+	}
+
+	const random = Array.from(crypto.getRandomValues(new Uint8Array(16)), byte => byte.toString(16).padStart(2, '0')).join('');
+	return `${given}-${random}`;
 }
 
 /** The signature fetched on the first interaction: single-use, replaced when older than `maxAge`. */
