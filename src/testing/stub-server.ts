@@ -141,7 +141,7 @@ async function handle({context, controls, delay}: Handling, request: IncomingMes
 	await answer(context, request, response, stubRequest, body.tooLarge);
 }
 
-/** Faults, then the operation; 'answerLost' processes and then drops the connection. */
+/** Faults, then the operation; 'answerLost' processes and then drops the connection, 'drop' drops it while processing goes on. */
 async function answer(context: StubContext, request: IncomingMessage, response: ServerResponse, stubRequest: StubRequest, tooLarge: boolean): Promise<void> {
 	const fault = takeFault(context.state, stubRequest.path);
 	if (fault === 'reset') {
@@ -153,7 +153,14 @@ async function answer(context: StubContext, request: IncomingMessage, response: 
 		return; // never answered; close() ends the connection.
 	}
 
-	const faulted = fault === undefined || fault === 'answerLost' ? undefined : faultAnswer(fault);
+	if (fault === 'drop' && !tooLarge) {
+		const processing = route(context, stubRequest);
+		request.socket.destroy();
+		await processing;
+		return;
+	}
+
+	const faulted = fault === undefined || fault === 'answerLost' || fault === 'drop' ? undefined : faultAnswer(fault);
 	if (faulted) {
 		return send(context, response, faulted);
 	}

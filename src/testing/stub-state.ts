@@ -83,8 +83,11 @@ export function emptyState() {
 	};
 }
 
-/** Parks the create operations (`holdCreates`) so a concurrent duplicate is deterministic. */
-export type CreateHold = {promise: Promise<void> | undefined; release: (() => void) | undefined; parked: number};
+/** How parked creates go on: processed as usual, or ended by Zuora's own limit (the gateway gave up; nothing created). */
+export type HeldOutcome = 'process' | 'gatewayTimeout';
+
+/** Parks the create operations (`holdCreates`) so a concurrent duplicate, or a create that ends after the client gave up, is deterministic. */
+export type CreateHold = {promise: Promise<HeldOutcome> | undefined; release: ((outcome: HeldOutcome) => void) | undefined; parked: number};
 
 /** What the resource modules share: options, state, and what outlives `reset()`. */
 export type StubContext = {

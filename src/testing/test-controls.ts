@@ -6,7 +6,7 @@
 import {addFile} from './files.js';
 import {makeFault, type CustomFault, type FaultMode} from './faults.js';
 import {notFound} from './stub-server.js';
-import {emptyState, type StubContext, type StubRequest} from './stub-state.js';
+import {emptyState, type HeldOutcome, type StubContext, type StubRequest} from './stub-state.js';
 import {parseJsonObject, type Reply} from './values.js';
 import type {ZuoraStub} from './zuora-stub.js';
 
@@ -40,15 +40,19 @@ export function stubControls(context: StubContext) {
 
 			state.nullRsaSignatures = count;
 		},
-		holdCreates(): () => void {
+		holdCreates(): (outcome?: HeldOutcome) => void {
 			if (!hold.promise) {
 				hold.promise = new Promise(resolve => {
 					hold.release = resolve;
 				});
 			}
 
-			return () => {
-				hold.release?.();
+			return (outcome = 'process') => {
+				if (outcome !== 'process' && outcome !== 'gatewayTimeout') {
+					throw new TypeError("holdCreates: release with 'process' or 'gatewayTimeout'");
+				}
+
+				hold.release?.(outcome);
 				hold.promise = undefined;
 				hold.release = undefined;
 			};

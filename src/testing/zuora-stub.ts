@@ -72,8 +72,13 @@ export type ZuoraStub = {
 	addFile(text?: string): string;
 	/** The next `count` RSA signatures answer `signature: null` (with a token), as Zuora warns can happen. */
 	nullRsaSignatureNext(count?: number): void;
-	/** Parks the create operations (after their Idempotency-Key is reserved) until the returned function is called. */
-	holdCreates(): () => void;
+	/**
+	 * Parks the create operations (after their token is spent and their Idempotency-Key reserved)
+	 * until the returned function is called: with `'process'` (the default) they go on as usual;
+	 * with `'gatewayTimeout'` they end as when Zuora's gateway gives up (category 99, nothing
+	 * created), for a create held past the time Zuora allows it.
+	 */
+	holdCreates(): (outcome?: 'process' | 'gatewayTimeout') => void;
 	/** How many create requests are parked by `holdCreates`. */
 	heldCreates(): number;
 };
@@ -117,7 +122,7 @@ export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<Zu
 		port,
 		origin: new URL(context.publicUrl).origin,
 		close() {
-			context.hold.release?.();
+			context.hold.release?.('process');
 			return closeAll();
 		},
 		paymentMethods: () => state.paymentMethods.map(({method}) => ({...method})),
