@@ -439,11 +439,11 @@ describe('the settle window: nothing said, nothing re-sent, until the card is fo
 
 	it('the default schedule: 2, 6, 14, 30, 62 and 90 s after the outcome became unknown', () => {
 		expect(reconcileSchedule(2000, 90_000)).toEqual(ASKED_AT);
-		expect([reconcileSchedule(0, 0), reconcileSchedule(0, 5000), reconcileSchedule(5000, 5000), reconcileSchedule(1000, 600_000)]).toEqual([
+		expect([reconcileSchedule(0, 0), reconcileSchedule(0, 640), reconcileSchedule(5000, 5000), reconcileSchedule(1000, 600_000)]).toEqual([
 			[0],
-			[0, 2000, 5000],
+			[0, 20, 60, 140, 300, 640],
 			[5000],
-			[1000, 3000, 7000, 15_000, 31_000, 600_000],
+			[1000, 19_750, 57_250, 132_250, 282_250, 600_000],
 		]);
 		// Never more questions than the reconcile handler answers per token.
 		fc.assert(

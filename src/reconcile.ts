@@ -60,13 +60,13 @@ export const MAX_RECONCILE_ASKS = 6;
 
 /**
  * When the backend is asked, in milliseconds after the outcome became unknown: at `delay`, then
- * after gaps that double (from `delay`, at least 1 s), at most `MAX_RECONCILE_ASKS - 1` times
+ * after gaps that double (from `delay`, at least 1/64 of the window), at most `MAX_RECONCILE_ASKS - 1` times
  * inside the window, and once at its end, whose answer alone may say "not found". With the
  * defaults: 2, 6, 14, 30, 62 and 90 s.
  */
 export function reconcileSchedule(delay: number, window: number): number[] {
 	const schedule: number[] = [];
-	for (let at = delay, gap = Math.max(delay, 1000); at < window && schedule.length < MAX_RECONCILE_ASKS - 1; gap *= 2, at += gap) {
+	for (let at = delay, gap = Math.max(delay, Math.ceil(window / 64), 1); at < window && schedule.length < MAX_RECONCILE_ASKS - 1; gap *= 2, at += gap) {
 		schedule.push(at);
 	}
 
