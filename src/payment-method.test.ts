@@ -16,12 +16,14 @@ let answers: Array<(response: ServerResponse) => void>;
 let issued = 0;
 /** What the signature endpoint adds to each pair: the values it signed, as `zuora-cors/server` answers. */
 let signedFields: Record<string, unknown>;
+/** What the reconcile endpoint finds: this card's method id, or none. */
+let reconciledId: string | null;
 let server: Awaited<ReturnType<typeof startServer>>;
 beforeAll(async () => {
 	server = await startServer((request, response) => {
 		if (request.url === '/reconcile') {
 			// The merchant's reconcile endpoint: never finds the card (these tests' Zuora saves nothing it refused).
-			reply(response, 200, {success: true, paymentMethodId: null});
+			reply(response, 200, {success: true, paymentMethodId: reconciledId});
 			return;
 		}
 
@@ -40,6 +42,7 @@ beforeEach(() => {
 	answers = [];
 	issued = 0;
 	signedFields = {};
+	reconciledId = null;
 });
 
 const json = (body: unknown) => (response: ServerResponse) => reply(response, 200, body);
@@ -138,6 +141,23 @@ describe('createPaymentMethod', () => {
 		answers.push(json(invalidToken), json(created));
 		await run({idempotencyKey: 'checkout-7', ...reconciled()});
 		expect(server.received.filter(request => request.url.startsWith('/v1/')).map(request => request.headers['idempotency-key'])).toEqual(['checkout-7', 'checkout-7']);
+	});
+
+	it.each([
+		['the reconcile endpoint finds this card under that id: saved, with it', created.paymentMethodId, {success: true, paymentMethodId: created.paymentMethodId, recovered: true}],
+		["it finds none (another card's answer, replayed under its key: Zuora's model): not saved, never that id", null, 'not-saved'],
+	] as const)('a 409 replay of a stored success counts only when shown to be this card: %s', async (_name, found, outcome) => {
+		answers.push((response: ServerResponse) => reply(response, 409, created));
+		reconciledId = found;
+		const settled = await run({idempotencyKey: 'reused', ...reconciled()}).catch((error: ZuoraCorsError) => error.kind);
+		expect(settled).toEqual(outcome);
+		expect(paths()).toEqual(['POST /signature', 'POST /v1/payment-methods/credit-cards token1', 'POST /reconcile']);
+	});
+
+	it('a 409 replay without reconcileUrl: the outcome is unknown (nothing shows it is this card)', async () => {
+		answers.push((response: ServerResponse) => reply(response, 409, created));
+		const error = await failure({idempotencyKey: 'reused'});
+		expect([error.kind, error.status, error.retryable]).toEqual(['invalid-response', 409, false]);
 	});
 
 	it('refuses a non-Zuora https host before fetching a signature', async () => {

@@ -290,7 +290,6 @@ describe('reconcileUrl: an unknown outcome resolved (createPaymentMethod)', () =
 		[{reconcileUrl: ''}, 'reconcileUrl'],
 		[{reconcileDelay: -1}, 'reconcileDelay'],
 		[{reconcileWindow: 'long'}, 'reconcileWindow'],
-		[{onOutcomeUnknown: 'checking'}, 'onOutcomeUnknown'],
 		[{reconcileTimeout: 0}, 'reconcileTimeout'],
 	])('refuses %j before anything is sent', async (options, name) => {
 		const error = await failure(save(options as never));

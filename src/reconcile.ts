@@ -52,6 +52,7 @@ export type Reconcile = {
 	request: (query: ReconcileQuery) => Exchange;
 	/** Milliseconds after the outcome became unknown at which the backend is asked; the last is the window's end. */
 	schedule: readonly number[];
+	/** Like `onSuccess`/`onError` of `bindForm`, called as given (a page's callback is its own). */
 	onOutcomeUnknown: ((error: ZuoraCorsError) => void) | undefined;
 };
 
@@ -65,13 +66,12 @@ export const MAX_RECONCILE_ASKS = 6;
  * defaults: 2, 6, 14, 30, 62 and 90 s.
  */
 export function reconcileSchedule(delay: number, window: number): number[] {
-	const schedule: number[] = [];
-	for (let at = delay, gap = Math.max(delay, Math.ceil(window / 64), 1); at < window && schedule.length < MAX_RECONCILE_ASKS - 1; gap *= 2, at += gap) {
-		schedule.push(at);
-	}
-
-	schedule.push(window);
-	return schedule;
+	const gap = Math.max(delay, Math.ceil(window / 64), 1);
+	// MAX_RECONCILE_ASKS - 1 questions inside the window: after gaps of 1, 2, 4 and 8 times the first.
+	return [0, 2, 6, 14, 30]
+		.map(steps => delay + steps * gap)
+		.filter(at => at < window)
+		.concat(window);
 }
 
 /** The reconcile options checked (with the signature request's headers and credentials), or `undefined` without `reconcileUrl`. */
@@ -81,10 +81,6 @@ export function resolveReconcile(options: ReconcileOptions, signatureOptions: Fe
 	const window = resolveMilliseconds('request', 'reconcileWindow', options.reconcileWindow, defaults.reconcileWindow);
 	const timeout =
 		resolveMilliseconds('request', 'reconcileTimeout', options.reconcileTimeout, defaults.reconcileTimeout) || invalidOption('request', 'reconcileTimeout', 'a positive number of milliseconds');
-	if (onOutcomeUnknown !== undefined && typeof onOutcomeUnknown !== 'function') {
-		invalidOption('request', 'onOutcomeUnknown', 'a function');
-	}
-
 	if (reconcileUrl === undefined) {
 		return undefined;
 	}
@@ -128,23 +124,19 @@ export function readReconcileAnswer(body: unknown): string | null | undefined {
 	return paymentMethodId === null || (typeof paymentMethodId === 'string' && paymentMethodId !== '') ? paymentMethodId : undefined;
 }
 
-/** Waits `ms`; `false` when the caller's signal fired first (or had fired). */
-async function wait(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-	if (signal?.aborted) {
-		return false;
-	}
-
+/** Waits `ms`, or until the caller's signal fires. */
+async function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
 	await new Promise<void>(resolve => {
-		const done = () => {
-			clearTimeout(timer);
-			signal?.removeEventListener('abort', done);
-			resolve();
-		};
-
-		const timer = setTimeout(done, ms);
-		signal?.addEventListener('abort', done, {once: true});
+		const timer = setTimeout(resolve, ms);
+		signal?.addEventListener(
+			'abort',
+			() => {
+				clearTimeout(timer);
+				resolve();
+			},
+			{once: true},
+		);
 	});
-	return !signal?.aborted;
 }
 
 /** One question to the backend. Never throws: an unreachable, refusing or unreadable endpoint is `undefined`. */
@@ -167,8 +159,12 @@ export async function settleUnknown(reconcile: Reconcile, query: ReconcileQuery,
 	let last = 0;
 	let answer: string | null | undefined;
 	for (const at of reconcile.schedule) {
-		// eslint-disable-next-line no-await-in-loop
-		if (!(await wait(at - last, signal))) {
+		if (!signal?.aborted) {
+			// eslint-disable-next-line no-await-in-loop
+			await wait(at - last, signal);
+		}
+
+		if (signal?.aborted) {
 			return undefined;
 		}
 

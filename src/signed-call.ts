@@ -1,6 +1,6 @@
 import {maskSecrets, ZuoraCorsError} from './errors.js';
 import {defaults, invalidOption, ownCopy, readAllowedHosts, resolveHeaders, resolveIdempotencyKey, resolveOptions, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
-import {askReconcile, isUnknownOutcome, resolveReconcile, settleUnknown, type ReconcileCard, type ReconcileOptions, type ReconcileQuery} from './reconcile.js';
+import {isUnknownOutcome, resolveReconcile, settleUnknown, type ReconcileCard, type ReconcileOptions, type ReconcileQuery} from './reconcile.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
 import type {Exchange} from './transport.js';
 import {missingField} from './classify.js';
@@ -180,7 +180,8 @@ export type SignedRequest = {
  * met after the first copy spent the token), the outcome is unknown and nothing is sent again:
  * the reconcile endpoint is asked over the settle window (`settleUnknown`). Found: saved
  * (`recovered`). Not found at the window's end: `not-saved` (after a 90000011, the one re-sign,
- * now safe). No endpoint, or no answer: the unknown outcome is thrown.
+ * now safe). No endpoint, or no answer: the unknown outcome is thrown. A 409 replay of a stored
+ * success is settled the same way: its id counts only when the endpoint finds this card.
  */
 export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRequest): Promise<R> {
 	const {signature, signal, signatureRequest} = call;
@@ -208,8 +209,14 @@ export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRe
 			// eslint-disable-next-line no-await-in-loop
 			const result = await callZuora({...call, url, method, signature: pair.signature, token: pair.token, json: request.json?.(signed), accept: request.accept});
 			const checked = checkedSuccess(result, request.fields, `${method} ${url}`) as R;
-			// eslint-disable-next-line no-await-in-loop
-			return request.reconcileCard ? await checkedReplay(call, {token: pair.token, ...request.reconcileCard}, checked) : checked;
+			if (request.reconcileCard && Object.hasOwn(checked as object, 'replayed')) {
+				// Under Zuora's documented model a key replays its first answer whatever the body: the
+				// replayed id is this card's only if the reconcile endpoint finds this card (brand, last
+				// four, expiry), so a replay is settled as an unknown outcome is, and its id is not used.
+				throw new ZuoraCorsError("Replayed (409): not this card's until reconcileUrl finds it", {kind: 'invalid-response', stage: 'request', status: 409});
+			}
+
+			return checked;
 		} catch (error) {
 			const invalidToken = error instanceof ZuoraCorsError && error.kind === 'zuora' && isInvalidTokenCode(error.code);
 			const card = request.reconcileCard;
@@ -225,7 +232,7 @@ export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRe
 				}
 
 				if (!invalidToken || !signatureRequest) {
-					throw new ZuoraCorsError(`The card was not saved (${String((error as Error).message)}; reconcileUrl found no such card after the settle window): a new attempt is safe`, {
+					throw new ZuoraCorsError(`The card was not saved (${(error as Error).message}; reconcileUrl found no such card): a new attempt is safe`, {
 						kind: 'not-saved',
 						stage: 'request',
 						cause: error,
@@ -246,10 +253,7 @@ export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRe
  */
 async function settleCard(call: SignedCall, query: ReconcileQuery, error: ZuoraCorsError): Promise<string | null> {
 	const {reconcile, signal} = call;
-	if (reconcile) {
-		reconcile.onOutcomeUnknown?.(error);
-	}
-
+	reconcile?.onOutcomeUnknown?.(error);
 	const found = reconcile ? await settleUnknown(reconcile, query, signal) : undefined;
 	if (found !== undefined) {
 		return found;
@@ -261,42 +265,12 @@ async function settleCard(call: SignedCall, query: ReconcileQuery, error: ZuoraC
 
 	// A spent token may be the browser's own re-send of a card the first copy saved; with nobody
 	// to confirm it, a re-sign could save it twice, so the outcome stays unknown.
-	throw new ZuoraCorsError(
-		`${error.message}: the token may have been spent by a copy of this request that saved the card, and ${reconcile ? 'the merchant backend could not confirm it' : 'no reconcileUrl was given to check'}, so the card was not sent again`,
-		{kind: 'invalid-response', stage: 'request', reasons: error.reasons, status: error.status, cause: error},
-	);
-}
-
-/**
- * A card call's success, unless it is a 409 replay of an answer stored under the Idempotency-Key:
- * under Zuora's documented model a key replays its first answer whatever the body, so a replay is
- * this card's only when the reconcile endpoint finds this card (brand, last four, expiry) under
- * that id. Another id or none: this card was not processed (`not-saved`); no endpoint or no
- * answer: the outcome is unknown (`invalid-response`).
- */
-async function checkedReplay<R>(call: SignedCall, query: ReconcileQuery, result: R): Promise<R> {
-	const {replayed, paymentMethodId} = ownCopy(result as {replayed?: unknown; paymentMethodId?: unknown}, 1);
-	if (replayed !== true) {
-		return result;
-	}
-
-	const found = call.reconcile ? await askReconcile(call.reconcile, query) : undefined;
-	if (found === paymentMethodId) {
-		return result;
-	}
-
-	if (found === undefined) {
-		throw new ZuoraCorsError('Zuora replayed a stored answer for this Idempotency-Key (409) that could not be shown to be this card: check the saved cards', {
-			kind: 'invalid-response',
-			stage: 'request',
-			status: 409,
-		});
-	}
-
-	throw new ZuoraCorsError('The card was not saved: Zuora replayed the stored answer of another card sent with this Idempotency-Key (409); a new attempt with a new key is safe', {
-		kind: 'not-saved',
+	throw new ZuoraCorsError(`${error.message}: not sent again (a copy may have spent the token and saved the card)`, {
+		kind: 'invalid-response',
 		stage: 'request',
-		status: 409,
+		reasons: error.reasons,
+		status: error.status,
+		cause: error,
 	});
 }
 

@@ -310,7 +310,7 @@ describe('Idempotency-Key per card (opt-in)', () => {
 		fill();
 		await binding.submit();
 		const [first, retry, afterDecline, afterReset] = keys();
-		expect(first).toMatch(/^order-7-[\da-f]{32}$/);
+		expect(first).toMatch(/^order-7-[\da-f]{8}-[\da-f]{4}-4[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/);
 		expect(retry).toBe(first);
 		expect(new Set([first, afterDecline, afterReset]).size).toBe(3);
 		expect([afterDecline, afterReset].every(key => key?.startsWith('order-7-'))).toBe(true);

@@ -26,7 +26,7 @@ export type BindFormOptions = Omit<CreatePaymentMethodOptions, 'card' | 'signatu
 	 * Opt-in (Zuora does not document whether its CORS preflight allows the header: try it on your
 	 * tenant first). Each card attempt gets its own `Idempotency-Key`, the same across that card's
 	 * retries and re-sign, a new one after `reset()` and after any outcome that says what Zuora did.
-	 * A string is a prefix (`<prefix>-<32 hex>`); a function is called once per card attempt.
+	 * A string is a prefix (`<prefix>-<random UUID>`); a function is called once per card attempt.
 	 *
 	 * @example idempotencyKey: `checkout-${orderId}`
 	 */

@@ -1,6 +1,6 @@
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {ZuoraCorsError, type ZuoraCorsErrorDetails} from '../errors.js';
-import {checkingText, createLifecycle, declinedField, DEFAULT_WAIT, resultText, stateAfter, waitText} from './lifecycle.js';
+import {createLifecycle, declinedField, DEFAULT_WAIT, resultText, stateAfter, waitText} from './lifecycle.js';
 
 const error = (details: Partial<ZuoraCorsErrorDetails>) => new ZuoraCorsError('x', {kind: 'zuora', stage: 'request', ...details});
 const decline = (marker: string) => error({status: 200, reasons: [{code: 53000020, message: `Transaction declined.402 - [card_error/${marker}/${marker}] Your card was declined.`}]});
@@ -62,7 +62,6 @@ describe('texts', () => {
 	it("the saved sentence, describeError's for an error, the wait in seconds then minutes, in the page's texts", () => {
 		expect(resultText({result: {}}, undefined)).toBe('Your card was saved.');
 		expect(resultText({result: {}}, {card_saved: 'Gespeichert.'})).toBe('Gespeichert.');
-		expect([checkingText(undefined), checkingText({card_checking: 'Wir prüfen…'})]).toEqual(['Checking whether your card was saved…', 'Wir prüfen…']);
 		expect(resultText({error: decline('incorrect_cvc')}, undefined)).toBe('Your card was declined because the security code is wrong. Please check it and try again.');
 		expect(waitText(30_000, undefined)).toBe('Too many attempts. Please wait 30 seconds and try again.');
 		expect(waitText(29_001, undefined)).toBe('Too many attempts. Please wait 30 seconds and try again.');

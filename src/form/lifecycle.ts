@@ -16,8 +16,8 @@ import {ERROR_MESSAGES, FORM_STATUS_MESSAGES, formatMessage, type Messages} from
  */
 export type FormState = {name: 'open'} | {name: 'busy'} | {name: 'saved'} | {name: 'unknown'} | {name: 'waiting'; until: number};
 
-/** The describeError codes of an outcome nobody knows: the card may be saved, so nothing may send it again. */
-const UNKNOWN_CODES: ReadonlySet<string> = new Set(['outcome_unknown', 'outcome_unknown_connection', 'outcome_unknown_timeout', 'cancelled_outcome_unknown']);
+/** The describeError codes of an outcome nobody knows (`outcome_unknown*`, `cancelled_outcome_unknown`): the card may be saved, so nothing may send it again. */
+const UNKNOWN_CODE = /outcome_unknown/;
 
 /** The wait after a 429 that gave no `Retry-After`: long enough that clicks do not hammer a limiter. */
 export const DEFAULT_WAIT = 5000;
@@ -29,7 +29,7 @@ export function stateAfter(outcome: {error: ZuoraCorsError} | {result: unknown},
 	}
 
 	const {status, retryAfter} = outcome.error;
-	if (UNKNOWN_CODES.has(describeError(outcome.error).code)) {
+	if (UNKNOWN_CODE.test(describeError(outcome.error).code)) {
 		return {name: 'unknown'};
 	}
 
@@ -65,11 +65,6 @@ export function declinedField(error: ZuoraCorsError, names: ReadonlySet<string>)
 	const named = Object.keys(error.fields ?? {})[0] ?? DECLINED_FIELDS.find(([pattern]) => pattern.test(text))?.[1];
 	const field = named === 'expiry' || named === 'expirationMonth' || named === 'expirationYear' ? (names.has('expiry') ? 'expiry' : 'expirationMonth') : named;
 	return field !== undefined && names.has(field) ? field : undefined;
-}
-
-/** The status text while the reconcile endpoint is asked about an unknown outcome. */
-export function checkingText(messages: Messages | undefined): string {
-	return formatMessage('card_checking', FORM_STATUS_MESSAGES.card_checking, {}, messages);
 }
 
 /** The status text after a result: the saved sentence, or describeError's. */

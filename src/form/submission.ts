@@ -12,8 +12,10 @@ import {createPaymentMethod, type PaymentMethodResult} from '../payment-method.j
 import {requestSignature, type CorsSignature, type prepareSignatureRequest} from '../signature.js';
 import type {BindingContext} from './context.js';
 import {formError} from './field-state.js';
+import type {Control} from './dom-calls.js';
 import {CARD_FIELDS, duplicates, scan} from './fields.js';
-import {checkingText, declinedField, resultText, stateAfter, waitText} from './lifecycle.js';
+import {FORM_STATUS_MESSAGES, formatMessage} from '../messages.js';
+import {declinedField, resultText, stateAfter, waitText} from './lifecycle.js';
 
 type Outcome = {result: PaymentMethodResult} | {error: ZuoraCorsError};
 
@@ -69,7 +71,8 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 	const submit = async () => {
 		context.refuseDestroyed();
 		const {name} = lifecycle.state;
-		if (name === 'saved' || name === 'unknown' || name === 'waiting') {
+		// Saved, unknown (the card may be at Zuora) or waiting; a click while busy joins the submission in flight.
+		if (name !== 'open' && name !== 'busy') {
 			throw new ZuoraCorsError(`The card was not sent: the form is ${name === 'waiting' ? 'waiting after a 429' : 'locked until reset()'}`, {
 				kind: 'validation',
 				stage: 'request',
@@ -134,13 +137,11 @@ export function settle(context: BindingContext, outcome: Outcome): void {
 	const controls = scan(form, names);
 	const state = stateAfter(outcome, Date.now());
 	if ('result' in outcome || state.name === 'unknown') {
-		// The card is (or may be) saved: its number and code leave the page.
-		for (const control of [...(controls.get('creditCardNumber') ?? []), ...(controls.get('securityCode') ?? [])]) {
-			control.value = '';
-		}
+		clearCard(controls);
 	}
 
-	if (lifecycle.state.name === 'busy' || lifecycle.state.name === 'unknown' || state.name !== 'open') {
+	// From busy or unknown (a submission in flight); from open (a refused card) only to another state.
+	if (lifecycle.state.name !== 'open' || state.name !== 'open') {
 		lifecycle.enter(state);
 	}
 
@@ -151,6 +152,13 @@ export function settle(context: BindingContext, outcome: Outcome): void {
 	}
 
 	view.setStatus(text, true);
+}
+
+/** The card is (or may be) saved: its number and code leave the page. */
+function clearCard(controls: Map<string, Control[]>): void {
+	for (const control of [...(controls.get('creditCardNumber') ?? []), ...(controls.get('securityCode') ?? [])]) {
+		control.value = '';
+	}
 }
 
 /**
@@ -164,13 +172,9 @@ export function enterUnknown(context: BindingContext, error: ZuoraCorsError): vo
 		return;
 	}
 
-	const controls = scan(form, names);
-	for (const control of [...(controls.get('creditCardNumber') ?? []), ...(controls.get('securityCode') ?? [])]) {
-		control.value = '';
-	}
-
+	clearCard(scan(form, names));
 	lifecycle.enter({name: 'unknown'});
-	view.setStatus(checkingText(messages()), true);
+	view.setStatus(formatMessage('card_checking', FORM_STATUS_MESSAGES.card_checking, {}, messages()), true);
 	context.report('checking', {error});
 }
 
@@ -183,28 +187,19 @@ export function keepsKey(outcome: Outcome): boolean {
 	return 'error' in outcome && (outcome.error.kind === 'validation' || (outcome.error.retryable && outcome.error.kind !== 'not-saved'));
 }
 
-/** The page's `idempotencyKey` option read: a prefix (`<prefix>-<32 hex>` per card) or a function called per card, else a `validation` error. */
+/** The page's `idempotencyKey` option read: a prefix (`<prefix>-<UUID>` per card) or a function called per card, else a `validation` error. */
 export function readIdempotencyKeyOption(value: unknown): string | (() => string) | undefined {
 	if (value === undefined || typeof value === 'function' || (typeof value === 'string' && value !== '' && value.length <= 200)) {
 		return value as string | (() => string) | undefined;
 	}
 
-	return invalidOption('request', 'idempotencyKey', 'a prefix of 1 to 200 characters, or a function returning a key per card');
+	return invalidOption('request', 'idempotencyKey', 'a prefix or a function');
 }
 
-/** A new key for a card attempt: none without the option (opt-in), the prefix and 128 random bits, or the page's function's. */
-export function mintIdempotencyKey(option: unknown): string | undefined {
-	const given = readIdempotencyKeyOption(option);
-	if (typeof given === 'function') {
-		return given();
-	}
-
-	if (given === undefined) {
-		return undefined;
-	}
-
-	const random = Array.from(crypto.getRandomValues(new Uint8Array(16)), byte => byte.toString(16).padStart(2, '0')).join('');
-	return `${given}-${random}`;
+/** A new key for a card attempt: none without the option (opt-in), the prefix and a random UUID (HTTPS pages have `crypto.randomUUID`), or the page's function's. */
+export function mintIdempotencyKey(option: string | (() => string) | undefined): string | undefined {
+	// Checked when binding (readIdempotencyKeyOption); the function's key is checked as any key is, before sending.
+	return typeof option === 'function' ? option() : option && `${option}-${crypto.randomUUID()}`;
 }
 
 /** The signature fetched on the first interaction: single-use, replaced when older than `maxAge`. */
