@@ -182,3 +182,25 @@ export function withoutOrigin(url: string): string {
 		return url;
 	}
 }
+
+/** Gaps between the default reconcile questions: at 2, 6, 14, 30, 62 and 90 s after a card's outcome became unknown. */
+export const RECONCILE_GAPS = [2000, 4000, 8000, 16_000, 32_000, 28_000] as const;
+
+/** The stub's log of the backend's reads of an account's card list (one per reconcile question). */
+export function cardListings(stub: ZuoraStub) {
+	return stub.requests().filter(request => request.method === 'GET' && request.path.startsWith('/v1/payment-methods/credit-cards/accounts/'));
+}
+
+/** The page's clock stops (installed before the page loaded): from now on only the test moves it. */
+export async function pauseClock(page: Page) {
+	await page.clock.pauseAt(Date.now() + 1000);
+}
+
+/** Runs the page's paused clock through the whole settle window, each reconcile question seen at Zuora before the next. */
+export async function runSettleWindow(page: Page, stub: ZuoraStub) {
+	const before = cardListings(stub).length;
+	for (const [index, gap] of RECONCILE_GAPS.entries()) {
+		await page.clock.runFor(gap);
+		await expect.poll(() => cardListings(stub).length).toBe(before + index + 1);
+	}
+}

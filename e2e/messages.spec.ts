@@ -3,7 +3,7 @@ import {es} from '../src/locales/es.js';
 import {fr} from '../src/locales/fr.js';
 import {ja} from '../src/locales/ja.js';
 import type {MessageCatalogue} from '../src/messages.js';
-import {creates, expect, fillCard, test} from './fixtures.js';
+import {creates, expect, fillCard, pauseClock, runSettleWindow, test} from './fixtures.js';
 
 // Each locale file loaded through a <script> tag on the demo checkout (its real CSP and Trusted
 // Types, its real SRI-pinned bundle): the page's <html lang> picks ZuoraCorsLocales.<lang>, which
@@ -39,6 +39,7 @@ for (const [lang, catalogue] of LOCALES) {
 				violations.push(message.text());
 			}
 		});
+		await page.clock.install();
 		await page.goto(`${demo.merchant.url}/developer.html`);
 		// What a page does when the shopper picks a language: a <script> tag for the locale file
 		// (through a Trusted Types policy: the page requires them for script URLs), then <html lang>.
@@ -64,16 +65,20 @@ for (const [lang, catalogue] of LOCALES) {
 		await expect(page.locator('#error')).toHaveAttribute('data-message', 'card_number_invalid');
 		expect(creates(demo.stub)).toHaveLength(0);
 
-		// The connection reset after the card left: the outcome is unknown, and the sentence says so.
-		// (First card POST of the page: a reset on a reused keep-alive connection is retried by
-		// Chromium itself, before any script sees it.)
+		// The connection reset after the card left: the outcome is unknown, the form says it is checking
+		// (the demo passes reconcileUrl), and once the window has passed without the card, that it was
+		// not saved. (First card POST of the page: a reset on a reused keep-alive connection is retried
+		// by Chromium itself, before any script sees it.)
 		await fillCard(page);
 		// The pair for this card is prefetched while typing: the reset must hit the card POST.
 		await page.waitForLoadState('networkidle');
+		await pauseClock(page);
 		demo.stub.failNext(1, 'reset');
 		await page.locator('#submit').click();
-		await expect(page.locator('#error')).toHaveText(catalogue.outcome_unknown_connection);
-		await expect(page.locator('#error')).toHaveAttribute('data-kind', 'network');
+		await expect(page.locator('[data-zuora-cors-status]')).toHaveText(catalogue.card_checking);
+		await runSettleWindow(page, demo.stub);
+		await expect(page.locator('#error')).toHaveText(catalogue.card_not_saved_try_again);
+		await expect(page.locator('#error')).toHaveAttribute('data-kind', 'not-saved');
 
 		// A decline from the gateway: describeError's sentence, no jargon.
 		await fillCard(page, {number: '4000000000009995'});

@@ -50,7 +50,7 @@ describe('codes', () => {
 		expect(Object.keys(FIELD_MESSAGES)).toHaveLength(16);
 		expect(Object.keys(FORM_FIELD_MESSAGES)).toEqual(['field_repeated', 'expiry_invalid', 'card_brand_not_supported']);
 		expect(Object.keys(ERROR_MESSAGES)).toHaveLength(21);
-		expect(Object.keys(FORM_STATUS_MESSAGES)).toEqual(['card_saved', 'still_working']);
+		expect(Object.keys(FORM_STATUS_MESSAGES)).toEqual(['card_saved', 'still_working', 'card_checking']);
 	});
 
 	it('English texts use only the {brand}, {brands}, {size}, {seconds} and {minutes} placeholders', () => {

@@ -39,6 +39,8 @@ export const FORM_FIELD_MESSAGES = {
 export const FORM_STATUS_MESSAGES = {
 	card_saved: 'Your card was saved.',
 	still_working: 'Still working on it. Please wait.',
+	/** While the outcome is unknown and the library asks the merchant's reconcile endpoint (the form stays locked). */
+	card_checking: 'Checking whether your card was saved…',
 } as const;
 
 /** English texts of the sentences `describeError` returns, by code. */
@@ -70,7 +72,7 @@ export const ERROR_MESSAGES = {
 export type FieldErrorCode = keyof typeof FIELD_MESSAGES | keyof typeof FORM_FIELD_MESSAGES;
 /** A sentence's stable code (`describeError(error).code`), or a field error's for `validation`. */
 export type ErrorMessageCode = keyof typeof ERROR_MESSAGES;
-/** A status text's stable code (what `bindForm` writes after a success, or while a submission is slow). */
+/** A status text's stable code (what `bindForm` writes after a success, while a submission is slow, and while it checks an unknown outcome). */
 export type StatusMessageCode = keyof typeof FORM_STATUS_MESSAGES;
 export type MessageCode = FieldErrorCode | ErrorMessageCode | StatusMessageCode;
 

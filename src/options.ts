@@ -20,10 +20,19 @@ export const defaults = {
 	/** bindForm: preconnect to the Zuora origin. */
 	preconnect: true,
 	/**
-	 * Milliseconds to wait after an unknown outcome before asking `reconcileUrl`: a card POST whose
-	 * answer was lost may still be finishing at Zuora (a gateway authorisation takes a second or two).
+	 * Milliseconds after an unknown outcome before the first question to `reconcileUrl`: a card
+	 * POST whose answer was lost has usually ended at Zuora by then, and is found.
 	 */
 	reconcileDelay: 2000,
+	/**
+	 * Milliseconds after an unknown outcome during which a request that carried the card may still
+	 * be processed at Zuora, so "not found" means "not saved" only after it. Zuora's payment hub
+	 * allows a gateway 30 s to connect and 60 s to answer (Zuora's "Requests and responses
+	 * processed by the payment hub"), the longest step of a card's creation it documents;
+	 * card processors' own limits are 60 to 70 s. Counted from when the page saw the outcome
+	 * unknown, after any copy of the request the browser sent.
+	 */
+	reconcileWindow: 90_000,
 	/** Milliseconds for the call to `reconcileUrl` (the backend lists the account's cards at Zuora). */
 	reconcileTimeout: 10_000,
 } as const;

@@ -16,9 +16,17 @@ let answers: Array<(response: ServerResponse) => void>;
 let issued = 0;
 /** What the signature endpoint adds to each pair: the values it signed, as `zuora-cors/server` answers. */
 let signedFields: Record<string, unknown>;
+/** What the reconcile endpoint finds: this card's method id, or none. */
+let reconciledId: string | null;
 let server: Awaited<ReturnType<typeof startServer>>;
 beforeAll(async () => {
 	server = await startServer((request, response) => {
+		if (request.url === '/reconcile') {
+			// The merchant's reconcile endpoint: never finds the card (these tests' Zuora saves nothing it refused).
+			reply(response, 200, {success: true, paymentMethodId: reconciledId});
+			return;
+		}
+
 		if (request.url.startsWith('/signature')) {
 			issued++;
 			reply(response, 200, {success: true, signature: `sig${issued}`, token: `token${issued}`, ...signedFields});
@@ -34,9 +42,12 @@ beforeEach(() => {
 	answers = [];
 	issued = 0;
 	signedFields = {};
+	reconciledId = null;
 });
 
 const json = (body: unknown) => (response: ServerResponse) => reply(response, 200, body);
+/** A reconcile endpoint that finds nothing, asked once at once (a window of 0: these tests are not about the wait). */
+const reconciled = () => ({reconcileUrl: `${server.url}/reconcile`, reconcileDelay: 0, reconcileWindow: 0});
 const paths = () => server.received.map(request => `${request.method} ${request.url} ${request.headers['token'] ?? ''}`.trim());
 const run = async (options: Partial<CreatePaymentMethodOptions> = {}) =>
 	createPaymentMethod({allowedHosts: [server.url], signatureUrl: `${server.url}/signature`, url: `${server.url}/v1/payment-methods/credit-cards`, card, ...options});
@@ -64,17 +75,24 @@ describe('createPaymentMethod', () => {
 		expect(`${signatureRequest!.url} ${signatureRequest!.body} ${JSON.stringify(signatureRequest!.headers)}`.replace(/127\.0\.0\.1:\d+/g, '')).not.toMatch(/4111|737/);
 	});
 
-	it('re-signs exactly once on 90000011, then succeeds', async () => {
+	it('re-signs exactly once on 90000011, once the reconcile endpoint found no card after the window, then succeeds', async () => {
 		answers.push(json(invalidToken), json(created));
-		await expect(run()).resolves.toEqual(created);
-		expect(paths()).toEqual(['POST /signature', 'POST /v1/payment-methods/credit-cards token1', 'POST /signature', 'POST /v1/payment-methods/credit-cards token2']);
+		await expect(run(reconciled())).resolves.toEqual(created);
+		expect(paths()).toEqual(['POST /signature', 'POST /v1/payment-methods/credit-cards token1', 'POST /reconcile', 'POST /signature', 'POST /v1/payment-methods/credit-cards token2']);
+	});
+
+	it('90000011 at the first attempt without reconcileUrl: never re-signs (a copy of the request may have saved the card), the outcome is unknown', async () => {
+		answers.push(json(invalidToken));
+		const error = await failure();
+		expect([error.kind, error.stage, error.code, error.retryable]).toEqual(['invalid-response', 'request', 90_000_011, false]);
+		expect(paths()).toEqual(['POST /signature', 'POST /v1/payment-methods/credit-cards token1']);
 	});
 
 	it('gives up after the one re-sign when 90000011 comes again', async () => {
 		answers.push(json(invalidToken), json(invalidToken));
-		const error = await failure();
+		const error = await failure(reconciled());
 		expect([error.kind, error.stage, error.code, error.retryable]).toEqual(['zuora', 'request', 90_000_011, true]);
-		expect(paths()).toHaveLength(4);
+		expect(paths()).toHaveLength(5);
 	});
 
 	it.each([
@@ -121,8 +139,25 @@ describe('createPaymentMethod', () => {
 
 	it('sends the same Idempotency-Key on the re-signed attempt (a refused token is not processed, so not stored)', async () => {
 		answers.push(json(invalidToken), json(created));
-		await run({idempotencyKey: 'checkout-7'});
+		await run({idempotencyKey: 'checkout-7', ...reconciled()});
 		expect(server.received.filter(request => request.url.startsWith('/v1/')).map(request => request.headers['idempotency-key'])).toEqual(['checkout-7', 'checkout-7']);
+	});
+
+	it.each([
+		['the reconcile endpoint finds this card under that id: saved, with it', created.paymentMethodId, {success: true, paymentMethodId: created.paymentMethodId, recovered: true}],
+		["it finds none (another card's answer, replayed under its key: Zuora's model): not saved, never that id", null, 'not-saved'],
+	] as const)('a 409 replay of a stored success counts only when shown to be this card: %s', async (_name, found, outcome) => {
+		answers.push((response: ServerResponse) => reply(response, 409, created));
+		reconciledId = found;
+		const settled = await run({idempotencyKey: 'reused', ...reconciled()}).catch((error: ZuoraCorsError) => error.kind);
+		expect(settled).toEqual(outcome);
+		expect(paths()).toEqual(['POST /signature', 'POST /v1/payment-methods/credit-cards token1', 'POST /reconcile']);
+	});
+
+	it('a 409 replay without reconcileUrl: the outcome is unknown (nothing shows it is this card)', async () => {
+		answers.push((response: ServerResponse) => reply(response, 409, created));
+		const error = await failure({idempotencyKey: 'reused'});
+		expect([error.kind, error.status, error.retryable]).toEqual(['invalid-response', 409, false]);
 	});
 
 	it('refuses a non-Zuora https host before fetching a signature', async () => {
@@ -180,9 +215,9 @@ describe('createPaymentMethod', () => {
 
 	it('reports a failed re-sign after 90000011 at the signature stage, and posts nothing more', async () => {
 		answers.push(json(invalidToken));
-		const error = await failure({signature: {signature: 'early', token: 'used'}, signatureUrl: `${server.url}/v1/broken-signature`});
+		const error = await failure({signature: {signature: 'early', token: 'used'}, signatureUrl: `${server.url}/v1/broken-signature`, ...reconciled()});
 		expect([error.kind, error.stage, error.status]).toEqual(['http', 'signature', 500]);
-		expect(paths()).toEqual(['POST /v1/payment-methods/credit-cards used', 'POST /v1/broken-signature']);
+		expect(paths()).toEqual(['POST /v1/payment-methods/credit-cards used', 'POST /reconcile', 'POST /v1/broken-signature']);
 	});
 
 	it('uses a prefetched signature (or its promise) without fetching one', async () => {
@@ -194,8 +229,8 @@ describe('createPaymentMethod', () => {
 
 	it('replaces a used prefetched signature once on 90000011', async () => {
 		answers.push(json(invalidToken), json(created));
-		await run({signature: {signature: 'early', token: 'used'}});
-		expect(paths()).toEqual(['POST /v1/payment-methods/credit-cards used', 'POST /signature', 'POST /v1/payment-methods/credit-cards token1']);
+		await run({signature: {signature: 'early', token: 'used'}, ...reconciled()});
+		expect(paths()).toEqual(['POST /v1/payment-methods/credit-cards used', 'POST /reconcile', 'POST /signature', 'POST /v1/payment-methods/credit-cards token1']);
 	});
 
 	it('fetches a fresh signature when the prefetch failed', async () => {
@@ -229,11 +264,11 @@ describe('createPaymentMethod', () => {
 		const errors = [];
 		for (const setup of setups) {
 			setup();
-			errors.push(await failure()); // eslint-disable-line no-await-in-loop
+			errors.push(await failure(reconciled())); // eslint-disable-line no-await-in-loop
 		}
 
 		errors.push(await failure({card: {...card, expirationYear: '1999'}}), await failure({timeout: -5}));
-		expect(errors.map(error => error.kind)).toEqual(['zuora', 'http', 'network', 'zuora', 'invalid-response', 'validation', 'validation']);
+		expect(errors.map(error => error.kind)).toEqual(['zuora', 'not-saved', 'not-saved', 'zuora', 'not-saved', 'validation', 'validation']);
 		for (const error of errors) {
 			// Without the servers' origins: a random port may hold the security code's digits.
 			const everything = [error.message, String(error), JSON.stringify(error), error.stack ?? '', JSON.stringify(error.reasons), JSON.stringify(error.fields ?? {})]

@@ -327,7 +327,7 @@ test('zuoraUrl: known environments or a Zuora base URL', () => {
 });
 
 test('messages: codes as data, complete locales, describeError → {code, message, field?}', () => {
-	expectTypeOf<MessageCode>().toEqualTypeOf<FieldErrorCode | ErrorMessageCode | 'card_saved' | 'still_working'>();
+	expectTypeOf<MessageCode>().toEqualTypeOf<FieldErrorCode | ErrorMessageCode | 'card_saved' | 'still_working' | 'card_checking'>();
 	expectTypeOf<FieldErrorCode>().toExtend<string>();
 	expectTypeOf<'card_number_required' | 'card_number_invalid' | 'card_brand_not_accepted' | 'expiry_month_invalid' | 'card_expired' | 'security_code_invalid'>().toExtend<FieldErrorCode>();
 	expectTypeOf<'card_declined' | 'session_expired' | 'too_many_attempts_seconds' | 'outcome_unknown_connection' | 'outcome_unknown_timeout'>().toExtend<ErrorMessageCode>();

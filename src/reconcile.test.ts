@@ -8,7 +8,9 @@ import {describeError} from './describe-error.js';
 import {maskSecrets, ZuoraCorsError} from './errors.js';
 import {reply, startServer} from './http-server.test-util.js';
 import {createPaymentMethod, type CreatePaymentMethodOptions} from './payment-method.js';
-import {isUnknownOutcome, readReconcileAnswer} from './reconcile.js';
+import fc from 'fast-check';
+import {isUnknownOutcome, MAX_RECONCILE_ASKS, readReconcileAnswer, reconcileSchedule} from './reconcile.js';
+import {CLAIMS_PER_TOKEN} from './server/index.js';
 import {startZuoraStub, type ZuoraStub} from './testing/index.js';
 import {ZUORA_CORS_OPERATIONS} from './zuora.js';
 import {failure} from './rejection.test-util.js';
@@ -132,7 +134,9 @@ const save = async (options: Partial<CreatePaymentMethodOptions> = {}) =>
 	createPaymentMethod({
 		signatureUrl: `${backend.url}/signature`,
 		reconcileUrl: `${backend.url}/reconcile`,
+		// One question at once: the settle window is proven under fake timers below.
 		reconcileDelay: 0,
+		reconcileWindow: 0,
 		allowedHosts: [proxy.url],
 		signatureOptions: {headers: {'X-CSRF-Token': 'csrf-1'}},
 		card,
@@ -256,50 +260,18 @@ describe('reconcileUrl: an unknown outcome resolved (createPaymentMethod)', () =
 		}
 	});
 
-	it('waits the stated grace period (2 s by default) before asking', async () => {
-		// Only setTimeout is faked: sockets run on. A stand-in Zuora that drops every card POST and a
-		// backend that finds the card keep the stub's own timers out of it.
-		const zuora = await startServer((_request, response) => {
-			response.socket?.destroy();
-		});
-		const merchant = await startServer((request, response) => {
-			reply(response, 200, request.url === '/signature' ? {success: true, signature: 's', token: 't'} : {success: true, paymentMethodId: 'p-found'});
-		});
-		vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout']});
-		const timers = vi.spyOn(globalThis, 'setTimeout');
-		try {
-			const saving = createPaymentMethod({signatureUrl: `${merchant.url}/signature`, reconcileUrl: `${merchant.url}/reconcile`, url: zuora.url + PATH, allowedHosts: [zuora.url], card});
-			let settled = false;
-			void saving.finally(() => {
-				settled = true;
-			});
-			// Turn the event loop until the card POST failed and the grace period started.
-			while (!timers.mock.calls.some(([, ms]) => ms === 2000)) {
-				// eslint-disable-next-line no-await-in-loop
-				await new Promise(resolve => {
-					setImmediate(resolve);
-				});
-			}
-
-			await vi.advanceTimersByTimeAsync(1999);
-			expect(merchant.received.map(request => request.url)).toEqual(['/signature']);
-			expect(settled).toBe(false);
-			await vi.advanceTimersByTimeAsync(1);
-			vi.useRealTimers();
-			expect(await saving).toEqual({success: true, paymentMethodId: 'p-found', recovered: true});
-			expect(merchant.received.map(request => request.url)).toEqual(['/signature', '/reconcile']);
-		} finally {
-			vi.useRealTimers();
-			await zuora.close();
-			await merchant.close();
-		}
+	it('onOutcomeUnknown is called once, with the unknown outcome, before the endpoint is asked', async () => {
+		stub.failNext(1, 'answerLost');
+		const seen: Array<[string, number]> = [];
+		await save({onOutcomeUnknown: error => seen.push([error.kind, reconciles().length])});
+		expect(seen).toEqual([['network', 0]]);
 	});
 
 	it('an abort by the caller during the grace period: no question, the unknown outcome', async () => {
 		const controller = new AbortController();
 		const timers = vi.spyOn(globalThis, 'setTimeout');
 		stub.failNext(1, 'reset');
-		const saving = failure(save({reconcileDelay: 60_000, signal: controller.signal}));
+		const saving = failure(save({reconcileDelay: 60_000, reconcileWindow: 120_000, signal: controller.signal}));
 		// Until the grace period started (the card POST failed).
 		while (!timers.mock.calls.some(([, ms]) => ms === 60_000)) {
 			// eslint-disable-next-line no-await-in-loop
@@ -317,6 +289,7 @@ describe('reconcileUrl: an unknown outcome resolved (createPaymentMethod)', () =
 	it.each([
 		[{reconcileUrl: ''}, 'reconcileUrl'],
 		[{reconcileDelay: -1}, 'reconcileDelay'],
+		[{reconcileWindow: 'long'}, 'reconcileWindow'],
 		[{reconcileTimeout: 0}, 'reconcileTimeout'],
 	])('refuses %j before anything is sent', async (options, name) => {
 		const error = await failure(save(options as never));
@@ -372,5 +345,143 @@ describe('reconcile decisions (pure)', () => {
 		} finally {
 			delete proto['paymentMethodId'];
 		}
+	});
+});
+
+describe('the settle window: nothing said, nothing re-sent, until the card is found or the window has passed (fake timers)', () => {
+	/** The default schedule: the gaps between questions, and when each question is asked. */
+	const GAPS = [2000, 4000, 8000, 16_000, 32_000, 28_000];
+	const ASKED_AT = [2000, 6000, 14_000, 30_000, 62_000, 90_000];
+
+	/**
+	 * A stand-in Zuora whose card POSTs answer from `zuoraAnswers` (none: the connection dropped),
+	 * a merchant whose reconcile answers "found" from the `foundAt`-th question on (1-based), and
+	 * setTimeout faked (sockets run on). Drives the schedule question by question, checking that
+	 * nothing is asked before its time, and returns what the call settled to.
+	 */
+	async function settleWith({zuoraAnswers = [], foundAt}: {zuoraAnswers?: unknown[]; foundAt?: number}) {
+		const zuora = await startServer((_request, response) => {
+			const answer = zuoraAnswers.shift();
+			if (answer === undefined) {
+				response.socket?.destroy();
+				return;
+			}
+
+			reply(response, 200, answer);
+		});
+		let tokens = 0;
+		const merchant = await startServer((request, response) => {
+			const asked = merchant.received.filter(received => received.url === '/reconcile').length;
+			if (request.url === '/signature') {
+				tokens++;
+				reply(response, 200, {success: true, signature: 's', token: `token-${tokens}`});
+				return;
+			}
+
+			reply(response, 200, {success: true, paymentMethodId: foundAt !== undefined && asked >= foundAt ? 'p-found' : null});
+		});
+		const urls = () => merchant.received.map(request => request.url);
+		vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout']});
+		const timers = vi.spyOn(globalThis, 'setTimeout');
+		const turn = async (condition: () => boolean) => {
+			while (!condition()) {
+				// eslint-disable-next-line no-await-in-loop
+				await new Promise(resolve => {
+					setImmediate(resolve);
+				});
+			}
+		};
+
+		try {
+			const unknown: string[] = [];
+			const saving = createPaymentMethod({
+				signatureUrl: `${merchant.url}/signature`,
+				reconcileUrl: `${merchant.url}/reconcile`,
+				url: zuora.url + PATH,
+				allowedHosts: [zuora.url],
+				card,
+				onOutcomeUnknown: error => unknown.push(error.kind),
+			}).then(
+				result => ({result}),
+				(error: unknown) => ({error: error as ZuoraCorsError}),
+			);
+			let settled = false;
+			void saving.finally(() => {
+				settled = true;
+			});
+			for (const [index, gap] of GAPS.entries()) {
+				const before = timers.mock.calls.filter(([, ms]) => ms === gap).length;
+				// eslint-disable-next-line no-await-in-loop
+				await turn(() => settled || timers.mock.calls.filter(([, ms]) => ms === gap).length > before);
+				if (settled) {
+					break;
+				}
+
+				// eslint-disable-next-line no-await-in-loop
+				await vi.advanceTimersByTimeAsync(gap - 1);
+				// Nothing asked, nothing said, nothing re-signed before the question's time.
+				expect([settled, urls().filter(url => url === '/reconcile').length, tokens]).toEqual([false, index, 1]);
+				// eslint-disable-next-line no-await-in-loop
+				await vi.advanceTimersByTimeAsync(1);
+				// eslint-disable-next-line no-await-in-loop
+				await turn(() => urls().filter(url => url === '/reconcile').length === index + 1);
+			}
+
+			vi.useRealTimers();
+			return {outcome: await saving, urls: urls(), unknown, zuora: zuora.received.length};
+		} finally {
+			vi.useRealTimers();
+			await zuora.close();
+			await merchant.close();
+		}
+	}
+
+	it('the default schedule: 2, 6, 14, 30, 62 and 90 s after the outcome became unknown', () => {
+		expect(reconcileSchedule(2000, 90_000)).toEqual(ASKED_AT);
+		expect([reconcileSchedule(0, 0), reconcileSchedule(0, 640), reconcileSchedule(5000, 5000), reconcileSchedule(1000, 600_000)]).toEqual([
+			[0],
+			[0, 20, 60, 140, 300, 640],
+			[5000],
+			[1000, 19_750, 57_250, 132_250, 282_250, 600_000],
+		]);
+		// Never more questions than the reconcile handler answers per token.
+		fc.assert(
+			fc.property(fc.nat(200_000), fc.nat(2_000_000), (delay, window) => {
+				const schedule = reconcileSchedule(delay, window);
+				expect(schedule.length).toBeLessThanOrEqual(MAX_RECONCILE_ASKS);
+				expect(schedule.at(-1)).toBe(window);
+				expect([...schedule].sort((a, b) => a - b)).toEqual(schedule);
+			}),
+			{seed: 21_001},
+		);
+		expect(MAX_RECONCILE_ASKS).toBeLessThan(CLAIMS_PER_TOKEN);
+	});
+
+	it.each([1, 3, 5, 6])('a lost answer, the card found at question %i: "saved" then, recovered, no question more', async foundAt => {
+		const {outcome, urls, unknown} = await settleWith({foundAt});
+		expect(outcome).toEqual({result: {success: true, paymentMethodId: 'p-found', recovered: true}});
+		expect(urls).toEqual(['/signature', ...Array.from({length: foundAt}, () => '/reconcile')]);
+		expect(unknown).toEqual(['network']);
+	});
+
+	it('a lost answer, the card never found: "not saved" only from the question at 90 s, never re-sent', async () => {
+		const {outcome, urls, zuora} = await settleWith({});
+		expect('error' in outcome && [outcome.error.kind, outcome.error.retryable, (outcome.error.cause as ZuoraCorsError).kind]).toEqual(['not-saved', true, 'network']);
+		expect(urls).toEqual(['/signature', ...Array.from({length: 6}, () => '/reconcile')]);
+		expect(zuora).toBe(1);
+	});
+
+	it('90000011 at the first attempt, found at question 3 (the first copy finished): "saved", never re-signed', async () => {
+		const invalidToken = {success: false, reasons: [{code: 90_000_011, message: 'Invalid token. Note: a token can only be used once.'}]};
+		const {outcome, urls, unknown, zuora} = await settleWith({zuoraAnswers: [invalidToken], foundAt: 3});
+		expect(outcome).toEqual({result: {success: true, paymentMethodId: 'p-found', recovered: true}});
+		expect([urls, unknown, zuora]).toEqual([['/signature', '/reconcile', '/reconcile', '/reconcile'], ['zuora'], 1]);
+	});
+
+	it('90000011 at the first attempt, never found: re-signed once only after the question at 90 s', async () => {
+		const invalidToken = {success: false, reasons: [{code: 90_000_011, message: 'Invalid token. Note: a token can only be used once.'}]};
+		const {outcome, urls, zuora} = await settleWith({zuoraAnswers: [invalidToken, {success: true, paymentMethodId: 'p-new'}]});
+		expect(outcome).toEqual({result: {success: true, paymentMethodId: 'p-new'}});
+		expect([urls, zuora]).toEqual([['/signature', ...Array.from({length: 6}, () => '/reconcile'), '/signature'], 2]);
 	});
 });

@@ -1,6 +1,6 @@
 import {maskSecrets, ZuoraCorsError} from './errors.js';
 import {defaults, invalidOption, ownCopy, readAllowedHosts, resolveHeaders, resolveIdempotencyKey, resolveOptions, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
-import {askReconcile, isUnknownOutcome, resolveReconcile, type ReconcileCard, type ReconcileOptions} from './reconcile.js';
+import {isUnknownOutcome, resolveReconcile, settleUnknown, type ReconcileCard, type ReconcileOptions, type ReconcileQuery} from './reconcile.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
 import type {Exchange} from './transport.js';
 import {missingField} from './classify.js';
@@ -174,12 +174,17 @@ export type SignedRequest = {
  * key is free, and a repeat of the call with it can never create a second method). Any other
  * failure is thrown as is: nothing is re-sent blindly.
  *
- * With a reconcile endpoint, an unknown outcome (no answer, a timeout, a 5xx that may have been
- * processed) is resolved there before it is reported, and so is a 90000011 before the re-sign
- * (the browser may have re-sent the card itself, with the token the first copy spent).
+ * A card call (`reconcileCard`) claims only what it knows. While a request that carried the card
+ * may still be processed at Zuora (no answer, a timeout, a 5xx or 409, an unreadable answer; or a
+ * 90000011 at the first attempt, which a copy of the request the browser re-sent itself may have
+ * met after the first copy spent the token), the outcome is unknown and nothing is sent again:
+ * the reconcile endpoint is asked over the settle window (`settleUnknown`). Found: saved
+ * (`recovered`). Not found at the window's end: `not-saved` (after a 90000011, the one re-sign,
+ * now safe). No endpoint, or no answer: the unknown outcome is thrown. A 409 replay of a stored
+ * success is settled the same way: its id counts only when the endpoint finds this card.
  */
 export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRequest): Promise<R> {
-	const {signature, signal, signatureRequest, reconcile} = call;
+	const {signature, signal, signatureRequest} = call;
 	const request = ownCopy(signedRequest, 1);
 	const {method} = ZUORA_CORS_OPERATIONS[call.operation];
 	// Only reached with a signatureRequest: without one, nothing is re-signed.
@@ -203,44 +208,70 @@ export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRe
 		try {
 			// eslint-disable-next-line no-await-in-loop
 			const result = await callZuora({...call, url, method, signature: pair.signature, token: pair.token, json: request.json?.(signed), accept: request.accept});
-			return checkedSuccess(result, request.fields, `${method} ${url}`) as R;
+			const checked = checkedSuccess(result, request.fields, `${method} ${url}`) as R;
+			if (request.reconcileCard && Object.hasOwn(checked as object, 'replayed')) {
+				// Under Zuora's documented model a key replays its first answer whatever the body: the
+				// replayed id is this card's only if the reconcile endpoint finds this card (brand, last
+				// four, expiry), so a replay is settled as an unknown outcome is, and its id is not used.
+				throw new ZuoraCorsError("Replayed (409): not this card's until reconcileUrl finds it", {kind: 'invalid-response', stage: 'request', status: 409});
+			}
+
+			return checked;
 		} catch (error) {
 			const invalidToken = error instanceof ZuoraCorsError && error.kind === 'zuora' && isInvalidTokenCode(error.code);
-			const unknown = isUnknownOutcome(error);
-			const asked =
-				reconcile && request.reconcileCard && (unknown || (invalidToken && !resigned))
-					? // eslint-disable-next-line no-await-in-loop
-						await askReconcile(reconcile, {token: pair.token, ...request.reconcileCard}, signal)
-					: undefined;
-			if (typeof asked === 'string') {
-				return {success: true, paymentMethodId: asked, recovered: true} as R;
-			}
+			const card = request.reconcileCard;
+			if (!card || !(isUnknownOutcome(error) || (invalidToken && !resigned))) {
+				if (resigned || !invalidToken || !signatureRequest) {
+					throw error;
+				}
+			} else {
+				// eslint-disable-next-line no-await-in-loop
+				const found = await settleCard(call, {token: pair.token, ...card}, error as ZuoraCorsError);
+				if (found !== null) {
+					return {success: true, paymentMethodId: found, recovered: true} as R;
+				}
 
-			if (invalidToken && !resigned && asked === undefined && reconcile && request.reconcileCard) {
-				// A spent token may be the browser's own re-send of a card the first copy saved; with
-				// nobody to ask, a re-sign could save it twice, so the outcome stays unknown.
-				throw new ZuoraCorsError(
-					`${String((error as Error).message)}: the token may have been spent by a copy of this request that saved the card, and the merchant backend could not confirm it, so the card was not sent again`,
-					{kind: 'invalid-response', stage: 'request', reasons: (error as ZuoraCorsError).reasons, status: (error as ZuoraCorsError).status, cause: error},
-				);
-			}
-
-			if (unknown && asked === null) {
-				throw new ZuoraCorsError(`The card was not saved (${String((error as Error).message)}; reconcileUrl found no such card): a new attempt is safe`, {
-					kind: 'not-saved',
-					stage: 'request',
-					cause: error,
-				});
-			}
-
-			if (resigned || !invalidToken || !signatureRequest) {
-				throw error;
+				if (!invalidToken || !signatureRequest) {
+					throw new ZuoraCorsError(`The card was not saved (${(error as Error).message}; reconcileUrl found no such card): a new attempt is safe`, {
+						kind: 'not-saved',
+						stage: 'request',
+						cause: error,
+					});
+				}
 			}
 		}
 
 		// eslint-disable-next-line no-await-in-loop
 		pair = await sign();
 	}
+}
+
+/**
+ * The id of the card found by the reconcile endpoint over the settle window, or `null` when the
+ * answer at the window's end found none. Throws the unknown outcome without an endpoint, or when
+ * it could not answer (a 90000011 as `invalid-response`: the card may have been saved by a copy).
+ */
+async function settleCard(call: SignedCall, query: ReconcileQuery, error: ZuoraCorsError): Promise<string | null> {
+	const {reconcile, signal} = call;
+	reconcile?.onOutcomeUnknown?.(error);
+	const found = reconcile ? await settleUnknown(reconcile, query, signal) : undefined;
+	if (found !== undefined) {
+		return found;
+	}
+
+	if (error.kind !== 'zuora') {
+		throw error;
+	}
+
+	// A spent token may be the browser's own re-send of a card the first copy saved; with nobody
+	// to confirm it, a re-sign could save it twice, so the outcome stays unknown.
+	throw new ZuoraCorsError(`${error.message}: not sent again (a copy may have spent the token and saved the card)`, {
+		kind: 'invalid-response',
+		stage: 'request',
+		reasons: error.reasons,
+		status: error.status,
+		cause: error,
+	});
 }
 
 /** A success's body (or file) when every required field is a non-empty own string, else `invalid-response`. */

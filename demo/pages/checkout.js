@@ -47,6 +47,12 @@
 		form.querySelector('input:enabled').focus();
 	});
 
+	// The outcome became unknown: the library's status region says it is checking; an earlier message goes.
+	form.addEventListener(ZuoraCors.FORM_EVENTS.checking, function () {
+		result.hidden = true;
+		failure.hidden = true;
+	});
+
 	form.addEventListener(ZuoraCors.FORM_EVENTS.success, function (event) {
 		// The shopper reads one message, bindForm's status naming the card; the payment method id
 		// is for developers (this attribute, and the developer page's details).
@@ -77,6 +83,9 @@
 	window.checkout = ZuoraCors.bindForm(form, {
 		signatureUrl: card.signatureUrl,
 		signatureOptions: {method: 'POST'},
+		// When a card's answer is lost, the form stays locked and says it is checking while the
+		// library asks the backend (over Zuora's settle window) whether the card was saved.
+		reconcileUrl: config.value.reconcileUrl,
 		url: card.url,
 		// The demo's Zuora is the stub, on a loopback origin over plain http: the library refuses
 		// that unless the origin is listed in full. A page talking to Zuora lists nothing.

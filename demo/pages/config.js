@@ -18,6 +18,8 @@
 	Object.defineProperty(window, 'zuoraCorsDemo', {
 		value: Object.freeze({
 			card: signedCall('/signature', '%ZUORA_URL%'),
+			// Asked when a card's outcome is unknown (its answer lost): whether it was saved after all.
+			reconcileUrl: `${origin}/reconcile`,
 			account: signedCall('/signature/account', '%ZUORA_ACCOUNTS_URL%'),
 			file: signedCall('/signature/file', '%ZUORA_FILE_URL%'),
 			// The account every card is added to (the backend signs it; shown in the developer panel).

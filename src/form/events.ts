@@ -11,10 +11,18 @@ import {call} from './dom-calls.js';
 
 /**
  * Event names dispatched on the form. `detail`: `{result}` (success), `{error}` (error),
+ * `{error}` (checking: the card's outcome became unknown and the reconcile endpoint is being
+ * asked; the form is locked, in its `unknown` state, until success, error or `reset()`),
  * `{field, brand, complete, valid, error}` (change: after each input in a card field), `{brand}`
  * (brand: the card's brand changed; also the form's `data-zuora-cors-brand` attribute).
  */
-export const FORM_EVENTS = {success: 'zuora-cors:success', error: 'zuora-cors:error', change: 'zuora-cors:change', brand: 'zuora-cors:brand'} as const;
+export const FORM_EVENTS = {
+	success: 'zuora-cors:success',
+	error: 'zuora-cors:error',
+	checking: 'zuora-cors:checking',
+	change: 'zuora-cors:change',
+	brand: 'zuora-cors:brand',
+} as const;
 
 /** A `zuora-cors:change` event's detail: never the value, only what a page needs to react. */
 export type FieldChange = {
@@ -33,6 +41,7 @@ export type FieldChange = {
 export type FormEventDetails = {
 	'zuora-cors:success': {result: PaymentMethodResult};
 	'zuora-cors:error': {error: ZuoraCorsError};
+	'zuora-cors:checking': {error: ZuoraCorsError};
 	'zuora-cors:change': FieldChange;
 	'zuora-cors:brand': {brand: ZuoraCardBrand | undefined};
 };

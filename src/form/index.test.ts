@@ -9,10 +9,10 @@ const ZUORA = 'https://rest.apisandbox.zuora.com/v1/payment-methods/credit-cards
 const CONTROLS = '<input name="creditCardNumber" disabled><input name="expiry" disabled><input name="securityCode" disabled><input name="cardHolderInfo.cardHolderName" disabled>';
 const PAGE = `<form id="card-form"><fieldset disabled data-zuora-cors-fields>${CONTROLS}<input name="cardHolderInfo.email" disabled><button disabled>Save</button></fieldset></form><p id="status" role="status"></p>`;
 
-type Answer = {status?: number; body: unknown; headers?: Record<string, string>};
-let sent: Array<{url: string; body: string}>;
-/** 'hang': no answer until the request is aborted. */
-let answers: {signature: Array<Answer | 'hang'>; zuora: Answer[]};
+/** 'hang': no answer until the request is aborted; `drop`: no answer (the connection lost). */
+type Answer = {status?: number; body: unknown; headers?: Record<string, string>; drop?: true};
+let sent: Array<{url: string; body: string; key: string | null}>;
+let answers: {signature: Array<Answer | 'hang'>; zuora: Answer[]; reconcile: Answer[]};
 
 function answer({status = 200, body, headers = {}}: Answer) {
 	return new Response(JSON.stringify(body), {status, headers: {'content-type': 'application/json', ...headers}});
@@ -21,15 +21,20 @@ function answer({status = 200, body, headers = {}}: Answer) {
 beforeEach(() => {
 	document.body.innerHTML = PAGE;
 	sent = [];
-	answers = {signature: [], zuora: []};
+	answers = {signature: [], zuora: [], reconcile: []};
 	vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
-		sent.push({url: String(url), body: String(init.body ?? '')});
+		sent.push({url: String(url), body: String(init.body ?? ''), key: new Headers(init.headers).get('idempotency-key')});
 		const zuora = String(url).startsWith(ZUORA);
-		const next = (zuora ? answers.zuora : answers.signature).shift() ?? (zuora ? {body: {success: true, paymentMethodId: 'pm1'}} : {body: {success: true, signature: 's', token: `t${sent.length}`}});
+		const queue: Array<Answer | 'hang'> = zuora ? answers.zuora : String(url).endsWith('/reconcile') ? answers.reconcile : answers.signature;
+		const next = queue.shift() ?? (zuora ? {body: {success: true, paymentMethodId: 'pm1'}} : {body: {success: true, signature: 's', token: `t${sent.length}-0123456789abcdef`}});
 		if (next === 'hang') {
 			return new Promise<Response>((_, reject) => {
 				init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
 			});
+		}
+
+		if (next.drop) {
+			throw new TypeError('fetch failed');
 		}
 
 		return answer(next);
@@ -299,5 +304,135 @@ describe('a shopper never waits in silence', () => {
 		expect(status()).toBe('Noch dabei.');
 		await vi.advanceTimersByTimeAsync(6000);
 		await outcome;
+	});
+});
+
+describe('an outcome nobody knows yet: locked, checked, never sent again', () => {
+	const reconcileUrl = 'https://shop.example/reconcile';
+	const locked = () => [...form().querySelectorAll<HTMLInputElement | HTMLButtonElement>('fieldset input[name], fieldset button')].filter(element => !element.disabled).map(element => element.name);
+
+	/** Submits with the card POST's answer lost, and stops at the moment the form says it is checking. */
+	async function loseTheAnswer(extra: Partial<BindFormOptions> = {}) {
+		vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout']});
+		const binding = bindForm('#card-form', options({reconcileUrl, ...extra}));
+		const checking: string[] = [];
+		form().addEventListener(FORM_EVENTS.checking, event => checking.push(event.detail.error.kind));
+		answers.zuora.push({body: undefined, drop: true});
+		fill();
+		const submitted = binding.submit().then(
+			result => ({result}),
+			(error: unknown) => ({error: error as ZuoraCorsError}),
+		);
+		// Turned by hand: vi.waitFor would move the faked clock.
+		while (checking.length === 0) {
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise(resolve => {
+				setImmediate(resolve);
+			});
+		}
+
+		expect(checking).toEqual(['network']);
+		return {binding, submitted};
+	}
+
+	it('checking: controls and submit locked, number and code cleared, the status says so; found later: saved', async () => {
+		const {binding, submitted} = await loseTheAnswer();
+		expect(locked()).toEqual([]);
+		expect([control('creditCardNumber').value, control('securityCode').value, control('expiry').value]).toEqual(['', '', '12 / 31']);
+		expect(status()).toBe('Checking whether your card was saved…');
+		// A click meanwhile sends nothing.
+		await expect(binding.submit()).rejects.toMatchObject({kind: 'validation'});
+		answers.reconcile.push({body: {success: true, paymentMethodId: null}}, {body: {success: true, paymentMethodId: 'pm-found'}});
+		await vi.advanceTimersByTimeAsync(6000);
+		expect(await submitted).toEqual({result: {success: true, paymentMethodId: 'pm-found', recovered: true}});
+		expect(status()).toBe('Your card was saved.');
+		expect(zuoraBodies()).toHaveLength(1);
+	});
+
+	it('not found when the window has passed: "not saved", the form open for a fresh attempt', async () => {
+		const {submitted} = await loseTheAnswer({reconcileWindow: 20_000});
+		answers.reconcile.push(...Array.from({length: 5}, () => ({body: {success: true, paymentMethodId: null}})));
+		await vi.advanceTimersByTimeAsync(19_999);
+		expect(status()).toBe('Checking whether your card was saved…');
+		expect(locked()).toEqual([]);
+		await vi.advanceTimersByTimeAsync(1);
+		const outcome = await submitted;
+		expect('error' in outcome && outcome.error.kind).toBe('not-saved');
+		expect(status()).toBe('Your card was not saved. Please try again.');
+		expect(locked()).toHaveLength(5);
+		expect(zuoraBodies()).toHaveLength(1);
+	});
+
+	it('the endpoint cannot answer: stays locked with the advice to check saved cards, until reset()', async () => {
+		const {binding, submitted} = await loseTheAnswer({reconcileWindow: 0});
+		answers.reconcile.push({status: 503, body: {reasons: [{code: 'DOWN', message: 'down'}]}});
+		await vi.advanceTimersByTimeAsync(0);
+		const outcome = await submitted;
+		expect('error' in outcome && outcome.error.kind).toBe('network');
+		expect(status()).toBe('The connection was lost, so we could not confirm whether your card was saved. Please check your saved cards before trying again.');
+		expect(locked()).toEqual([]);
+		fill();
+		await expect(binding.submit()).rejects.toMatchObject({kind: 'validation'});
+		expect(zuoraBodies()).toHaveLength(1);
+		binding.reset();
+		expect(locked()).toHaveLength(5);
+	});
+
+	it('without reconcileUrl: unknown at once, locked until reset()', async () => {
+		const binding = bindForm('#card-form', options());
+		answers.zuora.push({body: undefined, drop: true});
+		fill();
+		await expect(binding.submit()).rejects.toMatchObject({kind: 'network'});
+		expect(locked()).toEqual([]);
+		expect(control('creditCardNumber').value).toBe('');
+		binding.reset();
+		expect(locked()).toHaveLength(5);
+	});
+});
+
+describe('Idempotency-Key per card (opt-in)', () => {
+	const keys = () => sent.filter(request => request.url.startsWith(ZUORA)).map(request => request.key);
+
+	it('none without the option', async () => {
+		const binding = bindForm('#card-form', options());
+		fill();
+		await binding.submit();
+		expect(keys()).toEqual([null]);
+	});
+
+	it("a prefix: the same key across the card's retries, a new one after a definite outcome and after reset()", async () => {
+		const binding = bindForm('#card-form', options({idempotencyKey: 'order-7'}));
+		answers.zuora.push(
+			{status: 503, body: {success: false, reasons: [{message: 'busy'}]}},
+			{body: {success: false, reasons: [{code: 53100099, message: 'Transaction declined.402 - [card_error/card_declined/generic_decline] Your card was declined.'}]}},
+		);
+		fill();
+		await expect(binding.submit()).rejects.toMatchObject({status: 503});
+		await expect(binding.submit()).rejects.toMatchObject({kind: 'zuora'});
+		fill();
+		await binding.submit();
+		binding.reset();
+		fill();
+		await binding.submit();
+		const [first, retry, afterDecline, afterReset] = keys();
+		expect(first).toMatch(/^order-7-[\da-f]{8}-[\da-f]{4}-4[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/);
+		expect(retry).toBe(first);
+		expect(new Set([first, afterDecline, afterReset]).size).toBe(3);
+		expect([afterDecline, afterReset].every(key => key?.startsWith('order-7-'))).toBe(true);
+	});
+
+	it('a function: called once per card attempt', async () => {
+		let calls = 0;
+		const binding = bindForm('#card-form', options({idempotencyKey: () => `k${++calls}`}));
+		fill();
+		await binding.submit();
+		binding.reset();
+		fill();
+		await binding.submit();
+		expect([keys(), calls]).toEqual([['k1', 'k2'], 2]);
+	});
+
+	it.each([[''], ['x'.repeat(201)], [7], [{}]])('refuses %j when binding', value => {
+		expect(() => bindForm('#card-form', options({idempotencyKey: value as never}))).toThrow(expect.objectContaining({kind: 'validation', fields: {idempotencyKey: expect.anything()}}));
 	});
 });

@@ -12,7 +12,7 @@ import {createContext} from './context.js';
 import {call, setAttribute} from './dom-calls.js';
 import {boundNames, readFormFields, readOptionFields, scan} from './fields.js';
 import {accountForMarkup, resolveForm, setEnabled} from './markup-check.js';
-import {createSubmission} from './submission.js';
+import {createSubmission, readIdempotencyKeyOption} from './submission.js';
 import {createTyping} from './typing.js';
 import type {BindFormOptions, FormBinding} from './types.js';
 
@@ -29,7 +29,9 @@ export type {BindFormOptions, FormBinding} from './types.js';
  *
  * A form it cannot account for (a card control not owned by it or outside the fieldset, another
  * element holding its id, not in the document) is refused with a `validation` error. After a
- * success the form stays locked until `reset()`; after a 429 submit waits out `retryAfter`.
+ * success the form stays locked until `reset()`; while a card's outcome is unknown it stays locked
+ * (`zuora-cors:checking`, then success, "not saved", or locked until `reset()` when nobody could
+ * tell); after a 429 submit waits out `retryAfter`.
  *
  * @example
  * const binding = bindForm('#card-form', {signatureUrl: '/signature', status: document.querySelector('#status')});
@@ -50,6 +52,7 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 
 	// Checked now, not at the first submit: a bad URL would otherwise issue tokens on every focus.
 	readOptionFields(options.fields);
+	readIdempotencyKeyOption(options.idempotencyKey);
 	const names = boundNames(form, readFormFields(options.formFields));
 	const markup = accountForMarkup(form, names);
 	// Without `url` the Zuora URL comes with the signature (its `uri`): no origin to preconnect to yet.

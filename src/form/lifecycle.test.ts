@@ -6,7 +6,7 @@ const error = (details: Partial<ZuoraCorsErrorDetails>) => new ZuoraCorsError('x
 const decline = (marker: string) => error({status: 200, reasons: [{code: 53000020, message: `Transaction declined.402 - [card_error/${marker}/${marker}] Your card was declined.`}]});
 
 describe('stateAfter', () => {
-	it('a success locks; a 429 waits retryAfter (or the default); anything else opens, not-saved included', () => {
+	it('a success locks; an outcome nobody knows locks; a 429 waits retryAfter (or the default); anything else opens, not-saved included', () => {
 		expect(stateAfter({result: {}}, 1000)).toEqual({name: 'saved'});
 		expect(stateAfter({error: error({kind: 'http', status: 429, retryAfter: 7000})}, 1000)).toEqual({name: 'waiting', until: 8000});
 		expect(stateAfter({error: error({kind: 'http', stage: 'signature', status: 429})}, 1000)).toEqual({name: 'waiting', until: 1000 + DEFAULT_WAIT});
@@ -14,8 +14,27 @@ describe('stateAfter', () => {
 			expect(stateAfter({error: error({kind: 'http', status: 429, retryAfter})}, 0)).toEqual({name: 'waiting', until: DEFAULT_WAIT});
 		}
 
-		for (const failure of [decline('incorrect_cvc'), error({kind: 'network'}), error({kind: 'validation'}), error({kind: 'not-saved' as never, retryAfter: 5000})]) {
+		for (const failure of [
+			decline('incorrect_cvc'),
+			error({kind: 'network', stage: 'signature'}),
+			error({kind: 'validation'}),
+			error({kind: 'not-saved' as never, retryAfter: 5000}),
+			error({kind: 'http', status: 503, retryable: true}),
+		]) {
 			expect(stateAfter({error: failure}, 0)).toEqual({name: 'open'});
+		}
+
+		// The card left the page and nobody could tell what Zuora did: locked until reset().
+		for (const failure of [
+			error({kind: 'network'}),
+			error({kind: 'timeout'}),
+			error({kind: 'http', status: 502}),
+			error({kind: 'http', status: 409}),
+			error({kind: 'invalid-response', code: 90_000_011} as never),
+			error({kind: 'aborted'}),
+			error({kind: 'future' as never}),
+		]) {
+			expect([failure.kind, stateAfter({error: failure}, 0)]).toEqual([failure.kind, {name: 'unknown'}]);
 		}
 	});
 });
@@ -83,6 +102,8 @@ describe('createLifecycle', () => {
 		expect(log.splice(0)).toEqual(['idle', 'fields off, submit off']);
 		lifecycle.enter({name: 'open'});
 		expect(log.splice(0)).toEqual(['idle', 'fields on, submit on']);
+		lifecycle.enter({name: 'unknown'});
+		expect(log.splice(0)).toEqual(['idle', 'fields off, submit off']);
 	});
 
 	it('waiting counts down in the status each second, then opens the form and clears the status', () => {

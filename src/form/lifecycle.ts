@@ -1,6 +1,7 @@
 /**
  * The submission's lifecycle, as decisions apart from the DOM: what a result does to the form
- * (locked after a success until `reset()`, a wait after a 429, open again otherwise), which field
+ * (locked after a success until `reset()`, locked while the outcome is unknown, a wait after a 429,
+ * open again otherwise), which field
  * a decline names, and the status text meanwhile. `createLifecycle` applies them with timers.
  */
 import {brandInfo, detectBrand} from '../card-rules.js';
@@ -10,9 +11,14 @@ import {ERROR_MESSAGES, FORM_STATUS_MESSAGES, formatMessage, type Messages} from
 
 /**
  * `open`: the shopper can submit. `busy`: a submission is in flight. `saved`: the card was saved;
- * the form stays locked until `reset()`. `waiting`: too many attempts; submit is off until `until`.
+ * the form stays locked until `reset()`. `unknown`: the card left the page and whether Zuora saved
+ * it is not known: locked while the reconcile endpoint is asked, and until `reset()` when it could
+ * not tell. `waiting`: too many attempts; submit is off until `until`.
  */
-export type FormState = {name: 'open'} | {name: 'busy'} | {name: 'saved'} | {name: 'waiting'; until: number};
+export type FormState = {name: 'open'} | {name: 'busy'} | {name: 'saved'} | {name: 'unknown'} | {name: 'waiting'; until: number};
+
+/** The describeError codes of an outcome nobody knows (`outcome_unknown*`, `cancelled_outcome_unknown`): the card may be saved, so nothing may send it again. */
+const UNKNOWN_CODE = /outcome_unknown/;
 
 /** The wait after a 429 that gave no `Retry-After`: long enough that clicks do not hammer a limiter. */
 export const DEFAULT_WAIT = 5000;
@@ -27,6 +33,10 @@ export function stateAfter(outcome: {error: ZuoraCorsError} | {result: unknown},
 	}
 
 	const {status, retryAfter} = outcome.error;
+	if (UNKNOWN_CODE.test(describeError(outcome.error).code)) {
+		return {name: 'unknown'};
+	}
+
 	if (status === 429) {
 		return {name: 'waiting', until: now + (retryAfter !== undefined && retryAfter > 0 && Number.isFinite(retryAfter) ? retryAfter : DEFAULT_WAIT)};
 	}
@@ -119,7 +129,8 @@ export function createLifecycle(effects: LifecycleEffects) {
 		stopTimer();
 		state = next;
 		effects.setBusy(next.name === 'busy');
-		effects.setEnabled(next.name !== 'saved', next.name === 'open');
+		// Saved or unknown: the card may be at Zuora, so nothing on the page may send it again.
+		effects.setEnabled(next.name !== 'saved' && next.name !== 'unknown', next.name === 'open');
 
 		if (next.name === 'waiting') {
 			tick();

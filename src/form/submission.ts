@@ -1,14 +1,20 @@
 /**
  * One submission at a time, from the click to its result: the card checked (refused before any
  * network call), the prefetched signature taken (single-use, replaced when too old), the card
- * sent through `createPaymentMethod`, and what the result does to the form (`settle`).
+ * sent through `createPaymentMethod`, and what the result does to the form (`settle`); while the
+ * outcome is unknown the form is locked (`enterUnknown`). Each card attempt has its own
+ * Idempotency-Key (when the page opted in): the same across that card's retries and re-sign, a
+ * new one after `reset()` and after any outcome that says what Zuora did.
  */
 import {cardNotSent, ZuoraCorsError} from '../errors.js';
+import {invalidOption} from '../options.js';
 import {createPaymentMethod, type PaymentMethodResult} from '../payment-method.js';
 import {requestSignature, signatureBefore, type CorsSignature, type prepareSignatureRequest} from '../signature.js';
 import type {BindingContext} from './context.js';
 import {formError} from './field-state.js';
+import type {Control} from './dom-calls.js';
 import {CARD_FIELDS, duplicates, scan} from './fields.js';
+import {FORM_STATUS_MESSAGES, formatMessage} from '../messages.js';
 import {declinedField, resultText, stateAfter, waitText} from './lifecycle.js';
 
 type Outcome = {result: PaymentMethodResult} | {error: ZuoraCorsError};
@@ -17,6 +23,10 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 	const {form, names, view, lifecycle, messages} = context;
 	const pair = createPrefetchedPair(context, signatureRequest, maxAge);
 	let inFlight: Promise<PaymentMethodResult> | undefined;
+	/** This card attempt's Idempotency-Key, minted at its first send. */
+	let cardKey: string | undefined;
+	/** The number sent, for the saved sentence (`{brand}`, `{last4}`): the controls may be cleared by then (the unknown state). */
+	let sentNumber = '';
 
 	const run = async (): Promise<PaymentMethodResult> => {
 		const controls = scan(form, names);
@@ -33,13 +43,28 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 		// A valid card takes the pair: it is single-use. The signature stage ends within its timeout
 		// from the click, the wait for the prefetched pair and a fresh one included.
 		const prefetched = pair.take();
+		sentNumber = String(card.creditCardNumber);
 		lifecycle.enter({name: 'busy'});
 		const signature = await signatureBefore(signatureRequest, prefetched);
-		return createPaymentMethod({...context.options, messages: messages(), card, signature});
+		cardKey ??= mintIdempotencyKey(context.options.idempotencyKey);
+		return createPaymentMethod({
+			...context.options,
+			messages: messages(),
+			card,
+			signature,
+			idempotencyKey: cardKey,
+			onOutcomeUnknown(error) {
+				enterUnknown(context, error);
+			},
+		});
 	};
 
 	const finish = (outcome: Outcome) => {
-		settle(context, outcome);
+		if (!keepsKey(outcome)) {
+			cardKey = undefined;
+		}
+
+		settle(context, outcome, sentNumber);
 		context.publish(outcome);
 		if ('result' in outcome) {
 			return outcome.result;
@@ -51,9 +76,9 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 	const submit = async () => {
 		context.refuseDestroyed();
 		const {name} = lifecycle.state;
-		if (name === 'saved' || name === 'waiting') {
-			// Locked after a save until reset(); waiting out a 429.
-			throw cardNotSent(name === 'saved' ? 'form_locked' : 'form_waiting');
+		// Saved, unknown (the card may be at Zuora) or waiting; a click while busy joins the submission in flight.
+		if (name !== 'open' && name !== 'busy') {
+			throw cardNotSent(name === 'waiting' ? 'form_waiting' : 'form_locked');
 		}
 
 		// createPaymentMethod rejects only with ZuoraCorsError; anything else is a bug, wrapped so
@@ -94,6 +119,7 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 			}
 
 			pair.forget();
+			cardKey = undefined;
 			if (!inFlight) {
 				lifecycle.enter({name: 'open'});
 			}
@@ -104,24 +130,20 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 }
 
 /** What a result does to the form: its state, the cleared card, the marked field, the status (announced, in view). */
-export function settle(context: BindingContext, outcome: Outcome): void {
+export function settle(context: BindingContext, outcome: Outcome, number = ''): void {
 	const {form, names, view, lifecycle, messages} = context;
 	if (context.destroyed) {
 		return;
 	}
 
 	const controls = scan(form, names);
-	// Read before it is cleared: the saved sentence may name the card (brand, last 4 digits).
-	const number = controls.get('creditCardNumber')?.[0]?.value;
-	if ('result' in outcome) {
-		// The card is saved: its number and code leave the page.
-		for (const control of [...(controls.get('creditCardNumber') ?? []), ...(controls.get('securityCode') ?? [])]) {
-			control.value = '';
-		}
+	const state = stateAfter(outcome, Date.now());
+	if ('result' in outcome || state.name === 'unknown') {
+		clearCard(controls);
 	}
 
-	const state = stateAfter(outcome, Date.now());
-	if (lifecycle.state.name === 'busy' || state.name !== 'open') {
+	// From busy or unknown (a submission in flight); from open (a refused card) only to another state.
+	if (lifecycle.state.name !== 'open' || state.name !== 'open') {
 		lifecycle.enter(state);
 	}
 
@@ -134,6 +156,54 @@ export function settle(context: BindingContext, outcome: Outcome): void {
 	view.setStatus(text, true);
 	// The busy state disabled the button that had focus: it goes where the shopper can act.
 	view.focusAction(controls);
+}
+
+/** The card is (or may be) saved: its number and code leave the page. */
+function clearCard(controls: Map<string, Control[]>): void {
+	for (const control of [...(controls.get('creditCardNumber') ?? []), ...(controls.get('securityCode') ?? [])]) {
+		control.value = '';
+	}
+}
+
+/**
+ * The card's outcome became unknown (createPaymentMethod asks the reconcile endpoint now): the form
+ * locks, the number and code leave the page as after a save, the status says it is checking
+ * (announced), and the page hears `zuora-cors:checking`.
+ */
+export function enterUnknown(context: BindingContext, error: ZuoraCorsError): void {
+	const {form, names, view, lifecycle, messages} = context;
+	if (context.destroyed) {
+		return;
+	}
+
+	clearCard(scan(form, names));
+	lifecycle.enter({name: 'unknown'});
+	view.setStatus(formatMessage('card_checking', FORM_STATUS_MESSAGES.card_checking, {}, messages()), true);
+	context.report('checking', {error});
+}
+
+/**
+ * Whether the card attempt goes on under the same Idempotency-Key: only after a failure that says
+ * nothing was processed (a field error, a retryable refusal) could the same card be sent again under
+ * it; after any outcome that says what Zuora did (saved, refused, not saved) the next card gets a new one.
+ */
+export function keepsKey(outcome: Outcome): boolean {
+	return 'error' in outcome && (outcome.error.kind === 'validation' || (outcome.error.retryable && outcome.error.kind !== 'not-saved'));
+}
+
+/** The page's `idempotencyKey` option read: a prefix (`<prefix>-<UUID>` per card) or a function called per card, else a `validation` error. */
+export function readIdempotencyKeyOption(value: unknown): string | (() => string) | undefined {
+	if (value === undefined || typeof value === 'function' || (typeof value === 'string' && value !== '' && value.length <= 200)) {
+		return value as string | (() => string) | undefined;
+	}
+
+	return invalidOption('request', 'idempotencyKey', 'not_key_source');
+}
+
+/** A new key for a card attempt: none without the option (opt-in), the prefix and a random UUID (HTTPS pages have `crypto.randomUUID`), or the page's function's. */
+export function mintIdempotencyKey(option: string | (() => string) | undefined): string | undefined {
+	// Checked when binding (readIdempotencyKeyOption); the function's key is checked as any key is, before sending.
+	return typeof option === 'function' ? option() : option && `${option}-${crypto.randomUUID()}`;
 }
 
 /** The signature fetched on the first interaction: single-use, replaced when older than `maxAge`. */

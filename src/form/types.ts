@@ -9,7 +9,16 @@ import type {ZuoraCardBrand} from '../zuora.js';
 import type {OptionalFormField} from './fields.js';
 
 /** `createPaymentMethod`'s options (but the card, which the form holds), and the binding's own. */
-export type BindFormOptions = Omit<CreatePaymentMethodOptions, 'card' | 'signature' | 'signal'> & {
+export type BindFormOptions = Omit<CreatePaymentMethodOptions, 'card' | 'signature' | 'signal' | 'idempotencyKey' | 'onOutcomeUnknown'> & {
+	/**
+	 * Opt-in (Zuora does not document whether its CORS preflight allows the header: try it on your
+	 * tenant first). Each card attempt gets its own `Idempotency-Key`, the same across that card's
+	 * retries and re-sign, a new one after `reset()` and after any outcome that says what Zuora did.
+	 * A string is a prefix (`<prefix>-<random UUID>`); a function is called once per card attempt.
+	 *
+	 * @example idempotencyKey: `checkout-${orderId}`
+	 */
+	idempotencyKey?: string | (() => string);
 	/**
 	 * Values added to what the form holds (and winning over it), e.g. `{accountKey}` when it is
 	 * not a form field: own properties only, each a string, number or boolean (`cardHolderInfo`:
@@ -72,8 +81,8 @@ export type FormBinding = {
 	/** Fetches a signature now (normally done on first interaction). */
 	prefetch(): Promise<CorsSignature>;
 	/**
-	 * Unlocks the form after a success (it stays locked until then, so a second click never saves a
-	 * second card): clears the status, the errors and the card's controls (number, expiry, security
+	 * Unlocks the form after a success or an outcome nobody could confirm (it stays locked until
+	 * then, so a second click never saves a second card): clears the status, the errors and the card's controls (number, expiry, security
 	 * code, name; the fields named in `formFields` keep their values), and enables them again.
 	 */
 	reset(): void;

@@ -26,6 +26,7 @@ export const de: MessageCatalogue = {
 	card_brand_not_supported: 'Diese Kartenart wird hier nicht akzeptiert. Verwenden Sie {brands}.',
 	card_saved: 'Ihre Karte wurde gespeichert.',
 	still_working: 'Wird noch bearbeitet. Bitte warten Sie.',
+	card_checking: 'Wir prüfen, ob Ihre Karte gespeichert wurde…',
 	card_declined: 'Ihre Karte wurde abgelehnt. Bitte verwenden Sie eine andere Karte oder wenden Sie sich an Ihre Bank.',
 	card_declined_insufficient_funds: 'Ihre Karte wurde wegen unzureichender Deckung abgelehnt. Bitte verwenden Sie eine andere Karte.',
 	card_declined_expired: 'Ihre Karte wurde abgelehnt, weil sie abgelaufen ist. Bitte verwenden Sie eine andere Karte.',

@@ -26,6 +26,7 @@ export const es: MessageCatalogue = {
 	card_brand_not_supported: 'Este tipo de tarjeta no se acepta aquí. Use {brands}.',
 	card_saved: 'Su tarjeta se ha guardado.',
 	still_working: 'Seguimos procesando. Espere, por favor.',
+	card_checking: 'Estamos comprobando si su tarjeta se ha guardado…',
 	card_declined: 'Su tarjeta ha sido rechazada. Use otra tarjeta o póngase en contacto con su banco.',
 	card_declined_insufficient_funds: 'Su tarjeta ha sido rechazada por fondos insuficientes. Use otra tarjeta.',
 	card_declined_expired: 'Su tarjeta ha sido rechazada porque ha caducado. Use otra tarjeta.',

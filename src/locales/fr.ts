@@ -26,6 +26,7 @@ export const fr: MessageCatalogue = {
 	card_brand_not_supported: 'Ce type de carte n’est pas accepté ici. Utilisez {brands}.',
 	card_saved: 'Votre carte a été enregistrée.',
 	still_working: 'Traitement en cours. Veuillez patienter.',
+	card_checking: 'Nous vérifions si votre carte a été enregistrée…',
 	card_declined: 'Votre carte a été refusée. Utilisez une autre carte ou contactez votre banque.',
 	card_declined_insufficient_funds: 'Votre carte a été refusée pour provision insuffisante. Utilisez une autre carte.',
 	card_declined_expired: 'Votre carte a été refusée car elle a expiré. Utilisez une autre carte.',

@@ -26,6 +26,7 @@ export const ja: MessageCatalogue = {
 	card_brand_not_supported: 'このカードの種類はご利用いただけません。{brands} をご利用ください。',
 	card_saved: 'カードを保存しました。',
 	still_working: '処理中です。しばらくお待ちください。',
+	card_checking: 'カードが登録されたかどうかを確認しています…',
 	card_declined: 'カードが承認されませんでした。別のカードをご利用いただくか、カード発行会社にお問い合わせください。',
 	card_declined_insufficient_funds: '残高不足のため、カードが承認されませんでした。別のカードをご利用ください。',
 	card_declined_expired: 'カードの有効期限が切れているため、承認されませんでした。別のカードをご利用ください。',

@@ -1,7 +1,7 @@
 /**
  * Which session each signature token was issued to. The signature handler records it; the
- * reconcile handler answers only for a token issued to the same session, at most twice per token,
- * so it is not an oracle anyone with a session can ask about an account's cards. Tokens and
+ * reconcile handler answers only for a token issued to the same session, at most 8 times per token
+ * (the page's questions over its settle window), so it is not an oracle anyone with a session can ask about an account's cards. Tokens and
  * sessions are kept only as keyed hashes (HMAC-SHA-256, as the limit keys), in this process's
  * memory or in Redis (`store`), where every instance shares them.
  */
@@ -38,8 +38,11 @@ export type IssuedTokens = {
 	claim(token: string, session: string): Promise<TokenClaim>;
 };
 
-/** Reconciles answered per token: the page asks once, and once more if that answer is lost too. */
-export const CLAIMS_PER_TOKEN = 2;
+/**
+ * Reconciles answered per token: the page asks at most 6 times over its settle window
+ * (`MAX_RECONCILE_ASKS` in the browser library), and twice more if answers are lost.
+ */
+export const CLAIMS_PER_TOKEN = 8;
 
 /** Every option of `IssuedTokensOptions`, the only ones read (own properties). */
 export const ISSUED_TOKENS_OPTION_NAMES = ['store', 'limitKeySecret', 'keyPrefix', 'lifetimeSeconds', 'storeTimeoutMs'] as const satisfies ReadonlyArray<keyof IssuedTokensOptions>;

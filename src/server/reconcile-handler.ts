@@ -34,7 +34,7 @@ export type ReconcileHandlerOptions = EndpointOptions & {
 	keyPrefix?: string;
 	/**
 	 * The signature handler's record of issued tokens (`createIssuedTokens()`, given to both):
-	 * only a token issued to the asking session is answered, at most twice.
+	 * only a token issued to the asking session is answered, at most `CLAIMS_PER_TOKEN` (8) times.
 	 */
 	tokens: IssuedTokens;
 };
@@ -79,7 +79,7 @@ const PAYMENT_METHOD_ID = /^[\w-]{1,64}$/;
  * What it cannot tell: Zuora's list gives no creation time, so a card saved earlier with the
  * same brand, last four and expiry also counts as found (its id is answered: the card is on the
  * account either way). Zuora's list does not show which token made a method, so the token
- * stands for the question: only one `tokens` recorded for the same session is answered, twice at most.
+ * stands for the question: only one `tokens` recorded for the same session is answered, 8 times at most.
  *
  * @example
  * const reconcile = createReconcileHandler({
@@ -167,7 +167,7 @@ async function reconcile(request: Request, context: RequestContext, {gate, get, 
 	return claim ?? findCard(get, accountKey, query, maxPages);
 }
 
-/** Whether this session may ask about this token: one issued to it, asked at most twice. */
+/** Whether this session may ask about this token: one issued to it, asked at most `CLAIMS_PER_TOKEN` times. */
 async function claimToken(tokens: IssuedTokens, token: string, admitted: Admitted): Promise<Refusal | undefined> {
 	let claim: Awaited<ReturnType<IssuedTokens['claim']>>;
 	try {
@@ -179,7 +179,7 @@ async function claimToken(tokens: IssuedTokens, token: string, admitted: Admitte
 	const why = {
 		'not-issued': 'a token this endpoint never issued (or one older than its lifetime)',
 		'other-session': 'a token issued to another session',
-		'used-up': 'a token already reconciled twice',
+		'used-up': 'a token already reconciled too often',
 	} as const;
 	return claim === 'answer' ? undefined : {status: 403, code: 'TOKEN_REFUSED', message: 'This card cannot be checked here: load the checkout page again.', log: `refused ${why[claim]}`};
 }

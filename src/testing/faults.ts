@@ -16,10 +16,12 @@
  *   htmlReason   200, envelope code 53100020 whose message holds HTML tags
  *   {status, body?, headers?}  any status from 200 to 599 with that JSON body (none when
  *                undefined) and headers, to replay any answer shape Zuora is seen to send
- * One fires **after**: the request is processed as usual (the method is created, the token
- * spent, the answer stored under its Idempotency-Key), then the connection is destroyed
+ * Two fire **after** the request reached Zuora: it is processed as usual (the method is created,
+ * the token spent, the answer stored under its Idempotency-Key), and the connection is destroyed
  * before any byte of the answer is sent:
- *   answerLost   a lost answer: the outcome is unknown to the client, the card saved
+ *   answerLost   once processed: a lost answer, the outcome unknown to the client, the card saved
+ *   drop         at once, while processing goes on (with `holdCreates`, until released): the
+ *                client sees the connection drop before Zuora is done, and asks while it works
  */
 import {CORS_OPERATIONS} from '../zuora.js';
 import type {CustomFault, Fault, FaultMode, StubState} from './stub-state.js';
@@ -29,7 +31,7 @@ import {STUB_CODES as CODES} from './zuora-facts.js';
 /** The browser-facing operations, which faults hit by default. */
 export const CREATE_PATHS: readonly string[] = [CORS_OPERATIONS[0].path, CORS_OPERATIONS[1].path];
 
-const FAULT_MODES: ReadonlySet<string> = new Set<FaultMode>(['reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost']);
+const FAULT_MODES: ReadonlySet<string> = new Set<FaultMode>(['reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost', 'drop']);
 
 /** The faults that answer something, by mode (a socket fault has no answer). */
 const FAULT_ANSWERS: Partial<Record<FaultMode, Reply>> = {

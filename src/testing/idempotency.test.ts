@@ -20,8 +20,8 @@ function sign(context: StubContext): {signature: string; token: string} {
 	return issueHmacSignature(context, makeRequest('POST', '/v1/hmac-signatures', {headers: {authorization: `Bearer ${bearer}`}, text})).body as {signature: string; token: string};
 }
 
-function post(context: StubContext, pair: {signature: string; token: string}, key: string) {
-	return createViaCors(context, makeRequest('POST', PATH, {headers: {...pair, 'idempotency-key': key}, text: BODY}), createPaymentMethod);
+function post(context: StubContext, pair: {signature: string; token: string}, key: string, text = BODY) {
+	return createViaCors(context, makeRequest('POST', PATH, {headers: {...pair, 'idempotency-key': key}, text}), createPaymentMethod);
 }
 
 describe('storedAnswer', () => {
@@ -88,5 +88,57 @@ describe('createViaCors under one key', () => {
 			}),
 			{numRuns: 200, seed: 20_261_204},
 		);
+	});
+});
+
+describe('the two models of a key reused with another body', () => {
+	const mastercard = JSON.stringify({...TEST_CARDS.mastercard, accountKey: 'A00000001'});
+
+	it("storedAnswer: 'stub' refuses another body (422); 'zuora' replays the stored answer whatever the body (409), and still refuses another path or method", () => {
+		const request = {path: PATH, method: 'POST', bodyHash: 'h'};
+		const stored = {status: 200, body: {success: true, paymentMethodId: 'p'}, headers: {}};
+		const entry = {...request, bodyHash: 'other', reply: stored, storedAt: 0};
+		expect(storedAnswer(entry, request, 'k', 'stub')?.status).toBe(422);
+		expect(storedAnswer(entry, request, 'k', 'zuora')).toEqual({...stored, status: 409});
+		expect(storedAnswer({...entry, path: '/v1/accounts'}, request, 'k', 'zuora')?.status).toBe(422);
+		expect(storedAnswer({...entry, method: 'PUT'}, request, 'k', 'zuora')?.status).toBe(422);
+	});
+
+	it.each([
+		['stub', 422, 1],
+		['zuora', 409, 1],
+	] as const)("a second card under the first card's key (%s model): answered %i, never processed (one method, the first card's)", async (model, status, methods) => {
+		const context = makeContext({idempotencyModel: model});
+		const first = await post(context, sign(context), 'k');
+		const second = await post(context, sign(context), 'k', mastercard);
+		expect(second.status).toBe(status);
+		if (model === 'zuora') {
+			// The first card's answer: a page that took it as the Mastercard's would be wrong.
+			expect(second.body).toEqual(first.body);
+		}
+
+		expect(context.state.paymentMethods.map(record => record.method.creditCardType)).toEqual(['Visa']);
+		expect(context.state.paymentMethods).toHaveLength(methods);
+	});
+
+	it('refuses another model name', () => {
+		expect(() => makeContext({idempotencyModel: 'stripe' as never})).toThrow("\"idempotencyModel\" must be 'stub' or 'zuora'");
+	});
+});
+
+describe('a held create', () => {
+	it("released with 'gatewayTimeout': Zuora gave up, nothing created, the failure stored under the key", async () => {
+		const context = makeContext();
+		const pair = sign(context);
+		context.hold.promise = new Promise(resolve => {
+			context.hold.release = resolve;
+		});
+		const posting = post(context, pair, 'k');
+		await Promise.resolve();
+		context.hold.release?.('gatewayTimeout');
+		const reply = await posting;
+		expect(reply).toMatchObject({status: 200, body: {success: false, reasons: [{code: 53_100_099, message: 'Transaction failed: the payment gateway did not answer in time.'}]}});
+		expect(context.state.paymentMethods).toEqual([]);
+		expect((await post(context, pair, 'k')).status).toBe(409);
 	});
 });

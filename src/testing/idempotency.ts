@@ -33,7 +33,9 @@
  *   account's request with the same key never sees them and is processed as its own.
  * - Within one scope, the same key with another path, method or body (byte for byte) answers
  *   422 (code 50000020); the key while its first request runs answers 409 (code 50000050);
- *   neither spends the token.
+ *   neither spends the token. With `idempotencyModel: 'zuora'` another body is not checked: the
+ *   stored answer is replayed whatever the body, as Zuora's guide reads (422 only for another
+ *   path or method), so a second card under the first card's key gets the first card's answer.
  * - A replay needs a pair the stub issued for this uri, method and signed value, with a matching
  *   signature: the first request's own (spent) pair or a fresh one. A replay spends nothing and
  *   does not check the pair's lifetime (nothing new is done). Without such a pair the request
@@ -42,7 +44,7 @@
 import {createHash} from 'node:crypto';
 import {spendToken, tokenFailure, verifyPair} from './signatures.js';
 import type {IdempotencyEntry, StubContext, StubRequest} from './stub-state.js';
-import {failure, parseJsonObject, reason, type Reply} from './values.js';
+import {failure, ok, parseJsonObject, reason, type Reply} from './values.js';
 import {STUB_CODES as CODES, MESSAGES} from './zuora-facts.js';
 
 /** Zuora removes a key 24 hours after it is set. */
@@ -52,12 +54,12 @@ const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
 export type Create = (context: StubContext, body: Record<string, unknown>, idempotencyKey: string | undefined) => Reply;
 
 /** What the stored entry says about a request with the same key: replay, refuse, or nothing stored. */
-export function storedAnswer(entry: IdempotencyEntry | undefined, request: {path: string; method: string; bodyHash: string}, key: string): Reply | undefined {
+export function storedAnswer(entry: IdempotencyEntry | undefined, request: {path: string; method: string; bodyHash: string}, key: string, model: 'stub' | 'zuora' = 'stub'): Reply | undefined {
 	if (!entry) {
 		return undefined;
 	}
 
-	if (entry.path !== request.path || entry.method !== request.method || entry.bodyHash !== request.bodyHash) {
+	if (entry.path !== request.path || entry.method !== request.method || (model === 'stub' && entry.bodyHash !== request.bodyHash)) {
 		return {status: 422, body: failure(reason(CODES.idempotencyMismatch, `Idempotency-Key '${key}' was used with another request.`))};
 	}
 
@@ -94,7 +96,7 @@ export async function createViaCors(context: StubContext, request: StubRequest, 
 	const verified = idempotencyKey === undefined ? undefined : verifyPair(context, request, body);
 	const storeKey = verified === undefined ? undefined : `${verified.value}\n${idempotencyKey}`;
 	const bodyHash = createHash('sha256').update(request.text).digest('hex');
-	const stored = storedAnswer(liveEntry(context, storeKey), {path: request.path, method: request.method, bodyHash}, idempotencyKey ?? '');
+	const stored = storedAnswer(liveEntry(context, storeKey), {path: request.path, method: request.method, bodyHash}, idempotencyKey ?? '', context.config.idempotencyModel);
 	if (stored) {
 		return stored;
 	}
@@ -110,19 +112,26 @@ export async function createViaCors(context: StubContext, request: StubRequest, 
 		context.state.idempotent.set(storeKey, entry);
 	}
 
-	await parkWhileHeld(context);
-	const reply = body ? create(context, body, idempotencyKey) : {status: 400, body: failure(reason(CODES.cardMalformed, MESSAGES.malformed))};
+	const held = await parkWhileHeld(context);
+	const reply =
+		held === 'gatewayTimeout'
+			? ok(failure(reason(CODES.gatewayTimeout, MESSAGES.gatewayTimeout)))
+			: body
+				? create(context, body, idempotencyKey)
+				: {status: 400, body: failure(reason(CODES.cardMalformed, MESSAGES.malformed))};
 	entry.reply = {...reply, headers: {'Content-Type': 'application/json; charset=utf-8', ...reply.headers}};
 	return reply;
 }
 
-async function parkWhileHeld(context: StubContext): Promise<void> {
+/** Parks a create while `holdCreates` holds; how it was released (`gatewayTimeout`: Zuora gave up, nothing created). */
+async function parkWhileHeld(context: StubContext): Promise<'process' | 'gatewayTimeout'> {
 	const {hold} = context;
 	if (!hold.promise) {
-		return;
+		return 'process';
 	}
 
 	hold.parked += 1;
-	await hold.promise;
+	const outcome = await hold.promise;
 	hold.parked -= 1;
+	return outcome;
 }

@@ -24,7 +24,8 @@ export type ZuoraStub = {
 	/**
 	 * The next `count` requests to `paths` fail with `mode`, or answer a custom status, JSON body
 	 * and headers. Every mode fires before processing except 'answerLost' (processed, then the
-	 * connection is destroyed before any answer).
+	 * connection is destroyed before any answer) and 'drop' (the connection destroyed at once while
+	 * processing goes on).
 	 */
 	failNext(count: number, mode: FaultMode | CustomFault, paths?: string[]): void;
 	/** Every CORS token issued so far becomes expired. */
@@ -39,8 +40,13 @@ export type ZuoraStub = {
 	addFile(text?: string): string;
 	/** The next `count` RSA signatures answer `signature: null` (with a token), as Zuora warns can happen. */
 	nullRsaSignatureNext(count?: number): void;
-	/** Parks the create operations (after their Idempotency-Key is reserved) until the returned function is called. */
-	holdCreates(): () => void;
+	/**
+	 * Parks the create operations (after their token is spent and their Idempotency-Key reserved)
+	 * until the returned function is called: with `'process'` (the default) they go on as usual;
+	 * with `'gatewayTimeout'` they end as when Zuora's gateway gives up (category 99, nothing
+	 * created), for a create held past the time Zuora allows it.
+	 */
+	holdCreates(): (outcome?: 'process' | 'gatewayTimeout') => void;
 	/** How many create requests are parked by `holdCreates`. */
 	heldCreates(): number;
 };

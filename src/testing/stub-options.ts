@@ -38,6 +38,15 @@ export type ZuoraStubOptions = {
 	requestTimeoutMs?: number;
 	/** Most connections open at once (Node's `server.maxConnections`); a further one is closed. @default 256 */
 	maxConnections?: number;
+	/**
+	 * How a repeated `Idempotency-Key` with another body is answered. `'stub'`: 422 (code
+	 * 50000020), the stub's own choice. `'zuora'`: the stored first answer, replayed with 409,
+	 * whatever the body, as Zuora's guide documents it (422 only for another path, method or
+	 * tenant): a page that sends a second card under the first card's key gets the first card's answer.
+	 *
+	 * @default 'stub'
+	 */
+	idempotencyModel?: 'stub' | 'zuora';
 };
 
 export type ResolvedOptions = Required<Omit<ZuoraStubOptions, 'publicUrl' | 'preflightMaxAge'>> & {publicUrl: string | undefined; preflightMaxAge: number | undefined};
@@ -63,6 +72,7 @@ export function resolveOptions(options: ZuoraStubOptions): ResolvedOptions {
 		headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
 		requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
 		maxConnections: options.maxConnections ?? 256,
+		idempotencyModel: options.idempotencyModel ?? 'stub',
 	};
 	const problem = optionProblem(resolved);
 	if (problem !== undefined) {
@@ -112,6 +122,10 @@ function optionProblem(resolved: ResolvedOptions): string | undefined {
 
 	if (resolved.preflightMaxAge !== undefined && (!Number.isInteger(resolved.preflightMaxAge) || resolved.preflightMaxAge < 0)) {
 		return '"preflightMaxAge" must be a non-negative integer of seconds';
+	}
+
+	if (resolved.idempotencyModel !== 'stub' && resolved.idempotencyModel !== 'zuora') {
+		return "\"idempotencyModel\" must be 'stub' or 'zuora'";
 	}
 
 	if (typeof resolved.now !== 'function') {

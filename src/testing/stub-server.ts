@@ -59,8 +59,11 @@ export type StubServer = {server: Server; closeAll(): Promise<void>};
 /** What `serve` needs besides the request: the context, the `/__stub/` answers, and a timer that close() can clear. */
 export type Handling = {context: StubContext; controls: (request: StubRequest) => Reply; delay: (ms: number) => Promise<void>};
 
-/** What became of a request: an answer, or a connection dropped ('reset' before processing, 'answerLost' after) or left hanging. */
-export type Outcome = {reply: Reply} | {drop: 'reset' | 'answerLost'} | {hang: true};
+/**
+ * What became of a request: an answer, or a connection dropped ('reset' before processing,
+ * 'answerLost' after, 'drop' while processing goes on) or left hanging.
+ */
+export type Outcome = {reply: Reply} | {drop: 'reset' | 'answerLost'} | {drop: 'drop'; processing: Promise<Reply>} | {hang: true};
 
 /** A `delay` whose timers `clear()` ends (close() must not wait on a latency). */
 export function clearableDelay() {
@@ -151,6 +154,7 @@ async function handle(handling: Handling, request: IncomingMessage, response: Se
 		send(context, response, outcome.reply);
 	} else if ('drop' in outcome) {
 		request.socket.destroy();
+		await ('processing' in outcome ? outcome.processing : undefined);
 	} // a hang is never answered; close() ends the connection.
 }
 
@@ -180,7 +184,12 @@ export async function serve({context, controls, delay}: Handling, request: StubR
 		return {hang: true};
 	}
 
-	const faulted = fault === undefined || fault === 'answerLost' ? undefined : faultAnswer(fault);
+	if (fault === 'drop' && !tooLarge) {
+		// The connection goes now; the create goes on (held by holdCreates until released).
+		return {drop: 'drop', processing: Promise.resolve(route(context, request))};
+	}
+
+	const faulted = fault === undefined || fault === 'answerLost' || fault === 'drop' ? undefined : faultAnswer(fault);
 	if (faulted) {
 		return {reply: faulted};
 	}

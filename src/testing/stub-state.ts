@@ -63,7 +63,7 @@ export type IssuedToken = {uri: string; method: string; signedParameter: {name: 
 export type IdempotencyEntry = {path: string; method: string; bodyHash: string; reply: Reply | undefined; storedAt: number};
 
 /** How `failNext` fails a request; faults.ts says what each answers. */
-export type FaultMode = 'reset' | 'hang' | 'html500' | 'text500' | 'rateLimit' | 'unavailable' | 'htmlReason' | 'answerLost';
+export type FaultMode = 'reset' | 'hang' | 'html500' | 'text500' | 'rateLimit' | 'unavailable' | 'htmlReason' | 'answerLost' | 'drop';
 
 /** A custom fault answer: any status, a JSON body (none when undefined) and headers. */
 export type CustomFault = {status: number; body?: unknown; headers?: Record<string, string>};
@@ -88,8 +88,11 @@ export function emptyState() {
 	};
 }
 
-/** Parks the create operations (`holdCreates`) so a concurrent duplicate is deterministic. */
-export type CreateHold = {promise: Promise<void> | undefined; release: (() => void) | undefined; parked: number};
+/** How parked creates go on: processed as usual, or ended by Zuora's own limit (the gateway gave up; nothing created). */
+export type HeldOutcome = 'process' | 'gatewayTimeout';
+
+/** Parks the create operations (`holdCreates`) so a concurrent duplicate, or a create that ends after the client gave up, is deterministic. */
+export type CreateHold = {promise: Promise<HeldOutcome> | undefined; release: ((outcome: HeldOutcome) => void) | undefined; parked: number};
 
 /** What the resource modules share: options, state, and what outlives `reset()`. */
 export type StubContext = {

@@ -6,7 +6,7 @@
 import {addFile} from './files.js';
 import {makeFault} from './faults.js';
 import {notFound} from './stub-server.js';
-import {emptyState, type CustomFault, type FaultMode, type StubContext, type StubRequest} from './stub-state.js';
+import {emptyState, type CustomFault, type FaultMode, type HeldOutcome, type StubContext, type StubRequest} from './stub-state.js';
 import {parseJsonObject, type Reply} from './values.js';
 import type {ZuoraStub} from './stub-api.js';
 
@@ -40,15 +40,19 @@ export function stubControls(context: StubContext) {
 
 			state.nullRsaSignatures = count;
 		},
-		holdCreates(): () => void {
+		holdCreates(): (outcome?: HeldOutcome) => void {
 			if (!hold.promise) {
 				hold.promise = new Promise(resolve => {
 					hold.release = resolve;
 				});
 			}
 
-			return () => {
-				hold.release?.();
+			return (outcome = 'process') => {
+				if (outcome !== 'process' && outcome !== 'gatewayTimeout') {
+					throw new TypeError("holdCreates: release with 'process' or 'gatewayTimeout'");
+				}
+
+				hold.release?.(outcome);
 				hold.promise = undefined;
 				hold.release = undefined;
 			};

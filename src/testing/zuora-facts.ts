@@ -17,6 +17,8 @@ export const STUB_CODES = {
 	cardMalformed: 53_100_090,
 	/** A gateway decline: category 99 (payment-gateway error) of the credit-card resource. */
 	declined: 53_100_099,
+	/** The gateway did not answer in time (a held create released with 'gatewayTimeout'): category 99 too. */
+	gatewayTimeout: 53_100_099,
 	accountInvalidValue: 53_000_020,
 	accountMissingField: 53_000_022,
 	accountMalformed: 53_000_090,
@@ -39,6 +41,7 @@ export const MESSAGES = {
 	invalidSignature: 'Invalid signature.',
 	notCorsEnabled: 'This API is not CORS enabled.',
 	malformed: 'Malformed request body: expected a JSON object.',
+	gatewayTimeout: 'Transaction failed: the payment gateway did not answer in time.',
 } as const;
 
 export type StubOperation = {method: string; path: string; pattern: RegExp; signedParameter: string | undefined; required: boolean};

@@ -898,6 +898,26 @@ describe('Idempotency-Key', () => {
 describe('faults and latency', () => {
 	const zuora = useStub();
 
+	it("'drop' drops the connection at once while Zuora goes on: a held create ends after the client saw the drop, as released", async () => {
+		for (const outcome of ['process', 'gatewayTimeout'] as const) {
+			zuora.stub.reset();
+			// eslint-disable-next-line no-await-in-loop
+			const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
+			const release = zuora.stub.holdCreates();
+			zuora.stub.failNext(1, 'drop');
+			// eslint-disable-next-line no-await-in-loop
+			await expect(corsPost(zuora.stub, CREDIT_CARDS, card(), pair)).rejects.toThrow('fetch failed');
+			// eslint-disable-next-line no-await-in-loop
+			await vi.waitFor(() => expect(zuora.stub.heldCreates()).toBe(1));
+			// The client has its error; Zuora is still at work, the token spent.
+			expect([zuora.stub.paymentMethods(), zuora.stub.tokens()]).toEqual([[], {issued: 1, used: 1}]);
+			release(outcome);
+			// eslint-disable-next-line no-await-in-loop
+			await vi.waitFor(() => expect(zuora.stub.heldCreates()).toBe(0));
+			expect(zuora.stub.paymentMethods()).toHaveLength(outcome === 'process' ? 1 : 0);
+		}
+	});
+
 	it("'answerLost' on Create Account creates the account, and is set over HTTP too", async () => {
 		const stub = stubInProcess({allowedOrigins: [SHOP], testMode: true});
 		try {
@@ -942,7 +962,7 @@ describe('faults and latency', () => {
 
 	it('rejects bad fault arguments', () => {
 		expect(() => zuora.stub.failNext(1, 'boom' as any)).toThrow(
-			"failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost', or {status, body?, headers?}",
+			"failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost', 'drop', or {status, body?, headers?}",
 		);
 		expect(() => zuora.stub.setLatency(-1)).toThrow('setLatency: ms must be a non-negative finite number');
 	});
@@ -1046,7 +1066,7 @@ describe('HTTP test controls (testMode)', () => {
 		expect(answer.status).toBe(400);
 		expect(answer.json).toEqual({
 			ok: false,
-			error: "failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost', or {status, body?, headers?}",
+			error: "failNext: mode must be one of 'reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost', 'drop', or {status, body?, headers?}",
 		});
 		expect((await controlPost('latency', {ms: 'slow'})).json).toEqual({ok: false, error: 'setLatency: ms must be a non-negative finite number'});
 	});

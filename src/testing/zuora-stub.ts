@@ -89,7 +89,7 @@ export function stubOver(context: StubContext, {url, port, closeAll}: {url: stri
 		port,
 		origin: new URL(context.publicUrl).origin,
 		close() {
-			context.hold.release?.();
+			context.hold.release?.('process');
 			return closeAll();
 		},
 		paymentMethods: () => state.paymentMethods.map(({method}) => ({...method})),
