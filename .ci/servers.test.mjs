@@ -1,5 +1,5 @@
 // The README's server blocks, run as printed against a stub Zuora (zuora-cors/testing) and real
-// servers on port 0: the integration's Express shop (endpoints.mjs + server.mjs), the Hono,
+// servers on port 0: the integration's Express shop and card origin (endpoints.mjs + server.mjs), the Hono,
 // Fastify and Next.js blocks of "Servers", and each Redis block of "Stores" under the Express
 // shop while a real redis-server is stopped and started beneath it. The blocks are written into
 // a temporary folder inside the repository, so 'zuora-cors/…' resolves to the build (dist/)
@@ -80,21 +80,34 @@ function assertAnswered({signature, reconcile}) {
 }
 
 describe('the integration (Express)', () => {
-	test('serves the page with its CSP, the library pinned by its hash, and the two endpoints', async () => {
+	test('serves the page with its CSP and the frames script pinned by its hash, the card origin, and the two endpoints answering it', async () => {
 		const {startShop} = await load('server.mjs');
-		const shop = await startShop({zuoraUrl: stub.url, ...CLIENT, trustProxy: 0, port: 0, allowedHosts: [stub.url]});
+		const shop = await startShop({zuoraUrl: stub.url, ...CLIENT, trustProxy: 0, port: 0, cardPort: 0, allowedHosts: [stub.url]});
 		try {
+			assert.notEqual(shop.cardOrigin, shop.url);
 			const page = await fetch(`${shop.url}/`);
 			const html = await page.text();
-			const sri = JSON.parse(readFileSync(path.join(root, 'dist/sri.json'), 'utf8'))['zuora-cors.iife.min.js'];
-			assert.ok(html.includes(`integrity="${sri}"`), 'the page pins the bundle by its hash');
-			assert.match(page.headers.get('content-security-policy') ?? '', new RegExp(`connect-src 'self' ${stub.url}; form-action 'none'`));
+			const sri = JSON.parse(readFileSync(path.join(root, 'dist/sri.json'), 'utf8'))['zuora-cors-frames.iife.min.js'];
+			assert.ok(html.includes(`integrity="${sri}"`), 'the page pins the frames bundle by its hash');
+			// The page talks to its own origin only and frames the card origin.
+			assert.match(page.headers.get('content-security-policy') ?? '', new RegExp(`connect-src 'self'; frame-src ${shop.cardOrigin}; form-action 'none'`));
 			const cookie = /sid=\w{32}/.exec(page.headers.get('set-cookie') ?? '')?.[0];
 			assert.ok(cookie, 'the page starts a session');
-			const bundle = await fetch(`${shop.url}/zuora-cors.iife.min.js`);
-			assert.equal(await bundle.text(), readFileSync(path.join(root, 'dist/zuora-cors.iife.min.js'), 'utf8'));
-			assert.deepEqual(await (await fetch(`${shop.url}/checkout-config.json`)).json(), {allowedHosts: [stub.url]});
+			const bundle = await fetch(`${shop.url}/zuora-cors-frames.iife.min.js`);
+			assert.equal(await bundle.text(), readFileSync(path.join(root, 'dist/zuora-cors-frames.iife.min.js'), 'utf8'));
+			assert.deepEqual(await (await fetch(`${shop.url}/checkout-config.json`)).json(), {frameUrl: `${shop.cardOrigin}/`});
+			// The card origin serves the frame page, framed by the shop only, sending to the shop and the stub only.
+			const frame = await fetch(`${shop.cardOrigin}/`);
+			assert.equal(frame.status, 200);
+			const frameCsp = frame.headers.get('content-security-policy') ?? '';
+			assert.match(frameCsp, new RegExp(`connect-src ${shop.url} ${stub.url};`));
+			assert.match(frameCsp, new RegExp(`frame-ancestors ${shop.url};`));
 			assertAnswered(await askEndpoints(shop.url, {cookie}));
+			// The frame's signature request (same site, from the card origin) is answered CORS with credentials.
+			const fromFrame = await fetch(`${shop.url}/signature`, {method: 'POST', headers: {origin: shop.cardOrigin, cookie, 'sec-fetch-site': 'same-site'}});
+			assert.equal(fromFrame.status, 200);
+			assert.equal(fromFrame.headers.get('access-control-allow-origin'), shop.cardOrigin);
+			assert.equal(fromFrame.headers.get('access-control-allow-credentials'), 'true');
 			const crossSite = await fetch(`${shop.url}/signature`, {method: 'POST', headers: {origin: 'https://evil.example', cookie}});
 			assert.equal(crossSite.status, 403);
 		} finally {
@@ -180,7 +193,7 @@ describe('Stores: Redis stopped and started under a running shop', () => {
 			const errors = [];
 			const consoleError = console.error;
 			console.error = (/** @type {unknown[]} */ ...line) => errors.push(line.join(' '));
-			const shop = await startShop({zuoraUrl: stub.url, ...CLIENT, trustProxy: 0, port: 0, limits});
+			const shop = await startShop({zuoraUrl: stub.url, ...CLIENT, trustProxy: 0, port: 0, cardPort: 0, limits});
 			try {
 				const cookie = /sid=\w{32}/.exec((await fetch(`${shop.url}/`)).headers.get('set-cookie') ?? '')?.[0] ?? '';
 				const sign = async () => {
