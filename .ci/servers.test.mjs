@@ -25,6 +25,8 @@ const BLOCKS = ['endpoints.mjs', 'server.mjs', 'checkout.html', 'checkout.js', '
 const CLIENT = {clientId: 'demo-client-id', clientSecret: 'demo-client-secret'};
 const SESSION = 'a'.repeat(32);
 const SECRET = 'a-limit-key-secret-of-32-chars!!';
+/** A card origin for the framework blocks (same site as their loopback servers). */
+const CARD_ORIGIN = 'http://127.0.0.1:9';
 
 const folder = mkdtempSync(path.join(root, '.ci', '.servers-'));
 /** @type {import('zuora-cors/testing').ZuoraStub} */
@@ -69,6 +71,20 @@ async function askEndpoints(base, {prefix = '', origin = base, cookie = `sid=${S
 }
 
 /**
+ * The card frame's preflight of its reconcile request (a JSON body): every server must route
+ * OPTIONS to the handler, which answers it for the frame's origin, same site, with credentials.
+ * @param {string} url
+ * @param {string} frameOrigin
+ */
+async function assertPreflight(url, frameOrigin) {
+	const headers = {origin: frameOrigin, 'sec-fetch-site': 'same-site', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type'};
+	const answer = await fetch(url, {method: 'OPTIONS', headers});
+	assert.equal(answer.status, 204, `OPTIONS ${url}`);
+	assert.equal(answer.headers.get('access-control-allow-origin'), frameOrigin);
+	assert.equal(answer.headers.get('access-control-allow-credentials'), 'true');
+}
+
+/**
  * What every server must answer: a pair for the session's account, then "no such card" for its token.
  * @param {Awaited<ReturnType<typeof askEndpoints>>} answers
  */
@@ -103,6 +119,7 @@ describe('the integration (Express)', () => {
 			assert.match(frameCsp, new RegExp(`connect-src ${shop.url} ${stub.url};`));
 			assert.match(frameCsp, new RegExp(`frame-ancestors ${shop.url};`));
 			assertAnswered(await askEndpoints(shop.url, {cookie}));
+			await assertPreflight(`${shop.url}/reconcile`, shop.cardOrigin);
 			// The frame's signature request (same site, from the card origin) is answered CORS with credentials.
 			const fromFrame = await fetch(`${shop.url}/signature`, {method: 'POST', headers: {origin: shop.cardOrigin, cookie, 'sec-fetch-site': 'same-site'}});
 			assert.equal(fromFrame.status, 200);
@@ -128,9 +145,10 @@ describe('Servers', () => {
 
 	test('Hono on @hono/node-server: the connection address passed from getConnInfo', async () => {
 		const {startHono} = await load('hono.mjs');
-		const server = await startHono({zuoraUrl: stub.url, ...CLIENT, port: 0});
+		const server = await startHono({zuoraUrl: stub.url, ...CLIENT, port: 0, frameOrigin: CARD_ORIGIN});
 		try {
 			assertAnswered(await askEndpoints(`http://127.0.0.1:${server.address().port}`));
+			await assertPreflight(`http://127.0.0.1:${server.address().port}/reconcile`, CARD_ORIGIN);
 		} finally {
 			server.close();
 		}
@@ -138,9 +156,10 @@ describe('Servers', () => {
 
 	test('Fastify: the routes taken over before Fastify parses the body (reconcile reads it)', async () => {
 		const {startFastify} = await load('fastify.mjs');
-		const app = await startFastify({zuoraUrl: stub.url, ...CLIENT, port: 0});
+		const app = await startFastify({zuoraUrl: stub.url, ...CLIENT, port: 0, frameOrigin: CARD_ORIGIN});
 		try {
 			assertAnswered(await askEndpoints(`http://127.0.0.1:${app.server.address().port}`));
+			await assertPreflight(`http://127.0.0.1:${app.server.address().port}/reconcile`, CARD_ORIGIN);
 		} finally {
 			await app.close();
 		}
@@ -161,13 +180,14 @@ describe('Servers', () => {
 		const origin = `http://127.0.0.1:${port}`;
 		const server = spawn(process.execPath, [next, 'start', '-p', String(port), '-H', '127.0.0.1'], {
 			cwd: folder,
-			env: {...env, ZUORA_BASE_URL: stub.url, ZUORA_CLIENT_ID: CLIENT.clientId, ZUORA_CLIENT_SECRET: CLIENT.clientSecret, SHOP_ORIGIN: origin},
+			env: {...env, ZUORA_BASE_URL: stub.url, ZUORA_CLIENT_ID: CLIENT.clientId, ZUORA_CLIENT_SECRET: CLIENT.clientSecret, SHOP_ORIGIN: origin, CARD_ORIGIN},
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		try {
 			await waitForOutput(server, /Ready in/);
 			assert.equal((await fetch(`${origin}/test-session`, {method: 'POST'})).status, 204);
 			assertAnswered(await askEndpoints(origin, {prefix: '/checkout'}));
+			await assertPreflight(`${origin}/checkout/reconcile`, CARD_ORIGIN);
 			assert.equal((await fetch(`${origin}/checkout/signature`, {method: 'POST', headers: {origin: 'https://evil.example', cookie: `sid=${SESSION}`}})).status, 403);
 			assert.equal((await fetch(`${origin}/checkout/elsewhere`, {method: 'POST', headers: {origin}})).status, 404);
 		} finally {
