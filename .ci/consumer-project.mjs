@@ -7,11 +7,12 @@
 //      `createReconcileHandler` recovering a card whose answer was lost;
 //   2. run the README's blocks, cut from README.md as they are printed (README_FILES): the
 //      integration (endpoints.mjs and the Express server.mjs serving checkout.html and
-//      checkout.js, its limits in Redis through redis.mjs, tested by readme.spec.ts with the
-//      fixture) and the node:test example (readme.test.mjs, `node --test`);
-//   3. bundle the README's SPA variant (spa.js, `import {bindForm} from 'zuora-cors'`) with rollup
-//      and @rollup/plugin-node-resolve, and save a card with it on the README's server and page
-//      (.ci/consumer/spa.spec.ts).
+//      checkout.js on the shop's origin and the card frame on a second port, its limits in Redis
+//      through redis.mjs, tested by readme.spec.ts with the fixture and `fillCardFrame`) and the
+//      node:test example (readme.test.mjs, `node --test`);
+//   3. bundle the README's SPA variant (spa.js, `import {mountCardFields} from 'zuora-cors/frames'`)
+//      with rollup and @rollup/plugin-node-resolve, and save a card through the frame with it on the
+//      README's server and page (.ci/consumer/spa.spec.ts).
 // The Playwright run has a real redis-server (e2e/redis.mjs) in REDIS_URL and a LIMIT_KEY_SECRET,
 // so the README server's Redis path (store, limitKeySecret, createIssuedTokens(limits)) is what
 // saves its cards; afterwards the harness asserts the Redis holds its limiter and token keys, each
@@ -173,7 +174,7 @@ async function checkRedisKeys(url) {
 
 async function main() {
 	const started = performance.now();
-	for (const built of ['dist/zuora-cors.iife.min.js', 'dist/server/index.js', 'dist/testing.js', 'dist/testing/playwright.js']) {
+	for (const built of ['dist/zuora-cors.iife.min.js', 'dist/zuora-cors-frames.iife.min.js', 'dist/zuora-cors-frame.min.js', 'dist/server/index.js', 'dist/testing.js', 'dist/testing/playwright.js']) {
 		if (!existsSync(path.join(root, built))) {
 			throw new Error(`${built} is missing: run \`npm run build\` first`);
 		}
@@ -208,7 +209,9 @@ async function main() {
 			'zuora-cors/server',
 			'zuora-cors/testing',
 			'zuora-cors/testing/playwright',
+			'zuora-cors/frames',
 			'zuora-cors/dist/zuora-cors.iife.min.js',
+			'zuora-cors/dist/zuora-cors-frames.iife.min.js',
 			'zuora-cors/dist/sri.json',
 			'zuora-cors/dist/locales/de.iife.min.js',
 		]) {

@@ -1,5 +1,5 @@
 // The README's server blocks, run as printed against a stub Zuora (zuora-cors/testing) and real
-// servers on port 0: the integration's Express shop (endpoints.mjs + server.mjs), the Hono,
+// servers on port 0: the integration's Express shop and card origin (endpoints.mjs + server.mjs), the Hono,
 // Fastify and Next.js blocks of "Servers", and each Redis block of "Stores" under the Express
 // shop while a real redis-server is stopped and started beneath it. The blocks are written into
 // a temporary folder inside the repository, so 'zuora-cors/…' resolves to the build (dist/)
@@ -25,6 +25,8 @@ const BLOCKS = ['endpoints.mjs', 'server.mjs', 'checkout.html', 'checkout.js', '
 const CLIENT = {clientId: 'demo-client-id', clientSecret: 'demo-client-secret'};
 const SESSION = 'a'.repeat(32);
 const SECRET = 'a-limit-key-secret-of-32-chars!!';
+/** A card origin for the framework blocks (same site as their loopback servers). */
+const CARD_ORIGIN = 'http://127.0.0.1:9';
 
 const folder = mkdtempSync(path.join(root, '.ci', '.servers-'));
 /** @type {import('zuora-cors/testing').ZuoraStub} */
@@ -69,6 +71,20 @@ async function askEndpoints(base, {prefix = '', origin = base, cookie = `sid=${S
 }
 
 /**
+ * The card frame's preflight of its reconcile request (a JSON body): every server must route
+ * OPTIONS to the handler, which answers it for the frame's origin, same site, with credentials.
+ * @param {string} url
+ * @param {string} frameOrigin
+ */
+async function assertPreflight(url, frameOrigin) {
+	const headers = {origin: frameOrigin, 'sec-fetch-site': 'same-site', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type'};
+	const answer = await fetch(url, {method: 'OPTIONS', headers});
+	assert.equal(answer.status, 204, `OPTIONS ${url}`);
+	assert.equal(answer.headers.get('access-control-allow-origin'), frameOrigin);
+	assert.equal(answer.headers.get('access-control-allow-credentials'), 'true');
+}
+
+/**
  * What every server must answer: a pair for the session's account, then "no such card" for its token.
  * @param {Awaited<ReturnType<typeof askEndpoints>>} answers
  */
@@ -80,21 +96,35 @@ function assertAnswered({signature, reconcile}) {
 }
 
 describe('the integration (Express)', () => {
-	test('serves the page with its CSP, the library pinned by its hash, and the two endpoints', async () => {
+	test('serves the page with its CSP and the frames script pinned by its hash, the card origin, and the two endpoints answering it', async () => {
 		const {startShop} = await load('server.mjs');
-		const shop = await startShop({zuoraUrl: stub.url, ...CLIENT, trustProxy: 0, port: 0, allowedHosts: [stub.url]});
+		const shop = await startShop({zuoraUrl: stub.url, ...CLIENT, trustProxy: 0, port: 0, cardPort: 0, allowedHosts: [stub.url]});
 		try {
+			assert.notEqual(shop.cardOrigin, shop.url);
 			const page = await fetch(`${shop.url}/`);
 			const html = await page.text();
-			const sri = JSON.parse(readFileSync(path.join(root, 'dist/sri.json'), 'utf8'))['zuora-cors.iife.min.js'];
-			assert.ok(html.includes(`integrity="${sri}"`), 'the page pins the bundle by its hash');
-			assert.match(page.headers.get('content-security-policy') ?? '', new RegExp(`connect-src 'self' ${stub.url}; form-action 'none'`));
+			const sri = JSON.parse(readFileSync(path.join(root, 'dist/sri.json'), 'utf8'))['zuora-cors-frames.iife.min.js'];
+			assert.ok(html.includes(`integrity="${sri}"`), 'the page pins the frames bundle by its hash');
+			// The page talks to its own origin only and frames the card origin.
+			assert.match(page.headers.get('content-security-policy') ?? '', new RegExp(`connect-src 'self'; frame-src ${shop.cardOrigin}; form-action 'none'`));
 			const cookie = /sid=\w{32}/.exec(page.headers.get('set-cookie') ?? '')?.[0];
 			assert.ok(cookie, 'the page starts a session');
-			const bundle = await fetch(`${shop.url}/zuora-cors.iife.min.js`);
-			assert.equal(await bundle.text(), readFileSync(path.join(root, 'dist/zuora-cors.iife.min.js'), 'utf8'));
-			assert.deepEqual(await (await fetch(`${shop.url}/checkout-config.json`)).json(), {allowedHosts: [stub.url]});
+			const bundle = await fetch(`${shop.url}/zuora-cors-frames.iife.min.js`);
+			assert.equal(await bundle.text(), readFileSync(path.join(root, 'dist/zuora-cors-frames.iife.min.js'), 'utf8'));
+			assert.deepEqual(await (await fetch(`${shop.url}/checkout-config.json`)).json(), {frameUrl: `${shop.cardOrigin}/`});
+			// The card origin serves the frame page, framed by the shop only, sending to the shop and the stub only.
+			const frame = await fetch(`${shop.cardOrigin}/`);
+			assert.equal(frame.status, 200);
+			const frameCsp = frame.headers.get('content-security-policy') ?? '';
+			assert.match(frameCsp, new RegExp(`connect-src ${shop.url} ${stub.url};`));
+			assert.match(frameCsp, new RegExp(`frame-ancestors ${shop.url};`));
 			assertAnswered(await askEndpoints(shop.url, {cookie}));
+			await assertPreflight(`${shop.url}/reconcile`, shop.cardOrigin);
+			// The frame's signature request (same site, from the card origin) is answered CORS with credentials.
+			const fromFrame = await fetch(`${shop.url}/signature`, {method: 'POST', headers: {origin: shop.cardOrigin, cookie, 'sec-fetch-site': 'same-site'}});
+			assert.equal(fromFrame.status, 200);
+			assert.equal(fromFrame.headers.get('access-control-allow-origin'), shop.cardOrigin);
+			assert.equal(fromFrame.headers.get('access-control-allow-credentials'), 'true');
 			const crossSite = await fetch(`${shop.url}/signature`, {method: 'POST', headers: {origin: 'https://evil.example', cookie}});
 			assert.equal(crossSite.status, 403);
 		} finally {
@@ -115,9 +145,10 @@ describe('Servers', () => {
 
 	test('Hono on @hono/node-server: the connection address passed from getConnInfo', async () => {
 		const {startHono} = await load('hono.mjs');
-		const server = await startHono({zuoraUrl: stub.url, ...CLIENT, port: 0});
+		const server = await startHono({zuoraUrl: stub.url, ...CLIENT, port: 0, frameOrigin: CARD_ORIGIN});
 		try {
 			assertAnswered(await askEndpoints(`http://127.0.0.1:${server.address().port}`));
+			await assertPreflight(`http://127.0.0.1:${server.address().port}/reconcile`, CARD_ORIGIN);
 		} finally {
 			server.close();
 		}
@@ -125,9 +156,10 @@ describe('Servers', () => {
 
 	test('Fastify: the routes taken over before Fastify parses the body (reconcile reads it)', async () => {
 		const {startFastify} = await load('fastify.mjs');
-		const app = await startFastify({zuoraUrl: stub.url, ...CLIENT, port: 0});
+		const app = await startFastify({zuoraUrl: stub.url, ...CLIENT, port: 0, frameOrigin: CARD_ORIGIN});
 		try {
 			assertAnswered(await askEndpoints(`http://127.0.0.1:${app.server.address().port}`));
+			await assertPreflight(`http://127.0.0.1:${app.server.address().port}/reconcile`, CARD_ORIGIN);
 		} finally {
 			await app.close();
 		}
@@ -148,13 +180,14 @@ describe('Servers', () => {
 		const origin = `http://127.0.0.1:${port}`;
 		const server = spawn(process.execPath, [next, 'start', '-p', String(port), '-H', '127.0.0.1'], {
 			cwd: folder,
-			env: {...env, ZUORA_BASE_URL: stub.url, ZUORA_CLIENT_ID: CLIENT.clientId, ZUORA_CLIENT_SECRET: CLIENT.clientSecret, SHOP_ORIGIN: origin},
+			env: {...env, ZUORA_BASE_URL: stub.url, ZUORA_CLIENT_ID: CLIENT.clientId, ZUORA_CLIENT_SECRET: CLIENT.clientSecret, SHOP_ORIGIN: origin, CARD_ORIGIN},
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		try {
 			await waitForOutput(server, /Ready in/);
 			assert.equal((await fetch(`${origin}/test-session`, {method: 'POST'})).status, 204);
 			assertAnswered(await askEndpoints(origin, {prefix: '/checkout'}));
+			await assertPreflight(`${origin}/checkout/reconcile`, CARD_ORIGIN);
 			assert.equal((await fetch(`${origin}/checkout/signature`, {method: 'POST', headers: {origin: 'https://evil.example', cookie: `sid=${SESSION}`}})).status, 403);
 			assert.equal((await fetch(`${origin}/checkout/elsewhere`, {method: 'POST', headers: {origin}})).status, 404);
 		} finally {
@@ -180,7 +213,7 @@ describe('Stores: Redis stopped and started under a running shop', () => {
 			const errors = [];
 			const consoleError = console.error;
 			console.error = (/** @type {unknown[]} */ ...line) => errors.push(line.join(' '));
-			const shop = await startShop({zuoraUrl: stub.url, ...CLIENT, trustProxy: 0, port: 0, limits});
+			const shop = await startShop({zuoraUrl: stub.url, ...CLIENT, trustProxy: 0, port: 0, cardPort: 0, limits});
 			try {
 				const cookie = /sid=\w{32}/.exec((await fetch(`${shop.url}/`)).headers.get('set-cookie') ?? '')?.[0] ?? '';
 				const sign = async () => {

@@ -1,22 +1,23 @@
-// The README's bundled SPA (spa.js, bundled by .ci/consumer-project.mjs with rollup and
-// @rollup/plugin-node-resolve into spa.bundle.js) on the README's own server (server.mjs) and
-// page (checkout.html, its module script answered with the bundle, its script tag refused), with the
-// Redis of REDIS_URL: the card is saved, and the Redis holds only hashes of the session and token.
+// The README's bundled SPA (spa.js: `mountCardFields` from 'zuora-cors/frames', bundled by
+// .ci/consumer-project.mjs with rollup and @rollup/plugin-node-resolve into spa.bundle.js) on the
+// README's own server and card origin (server.mjs) and page (checkout.html, its module script
+// answered with the bundle, its frames script tag refused), with the Redis of REDIS_URL: the frame
+// saves the card, and the Redis holds only hashes of the session and token.
 // Runs only inside the consumer project: server.mjs is a README block written there.
 import {readFileSync} from 'node:fs';
 import {Redis} from 'ioredis';
-import {test as base, expect, TEST_CARDS} from 'zuora-cors/testing/playwright';
+import {test as base, cardFrame, expect, fillCardFrame, TEST_CARDS} from 'zuora-cors/testing/playwright';
 // @ts-expect-error server.mjs is the README's block, written into the consumer project only.
 import {startShop} from './server.mjs';
 
-type Shop = {url: string; close(): Promise<unknown>};
+type Shop = {url: string; cardOrigin: string; close(): Promise<unknown>};
 
 const bundle = readFileSync(new URL('spa.bundle.js', import.meta.url), 'utf8');
 
 const test = base.extend<object, {shop: Shop}>({
 	shop: [
 		async ({zuoraStub}, use) => {
-			const shop: Shop = await startShop({zuoraUrl: zuoraStub.url, clientId: 'demo-client-id', clientSecret: 'demo-client-secret', trustProxy: 0, port: 0, allowedHosts: [zuoraStub.url]});
+			const shop: Shop = await startShop({zuoraUrl: zuoraStub.url, clientId: 'demo-client-id', clientSecret: 'demo-client-secret', trustProxy: 0, port: 0, cardPort: 0, allowedHosts: [zuoraStub.url]});
 			await use(shop);
 			await shop.close();
 		},
@@ -25,25 +26,26 @@ const test = base.extend<object, {shop: Shop}>({
 	baseURL: async ({shop}, use) => use(shop.url),
 });
 
-test('the bundled SPA saves a card through the README server, its limits and tokens in Redis as hashes only', async ({page, zuora}) => {
+test('the bundled SPA saves a card through the frame of the README server, its limits and tokens in Redis as hashes only', async ({page, zuora, shop}) => {
 	const redisUrl = process.env['REDIS_URL'];
 	expect(redisUrl, 'the consumer project runs the README server against a real Redis').toBeTruthy();
 	// The README's page as served (its session cookie, its CSP), its module script answered with the
 	// bundle and its script tag refused. (A page fulfilled by the test would lose its loopback
 	// address space, and Chromium would refuse the stub's loopback answers.)
 	await page.route('/checkout.js', route => route.fulfill({contentType: 'text/javascript', body: bundle}));
-	await page.route('/zuora-cors.iife.min.js', route => route.abort());
-	const signed = page.waitForResponse(response => new URL(response.url()).pathname === '/signature');
+	await page.route('/zuora-cors-frames.iife.min.js', route => route.abort());
+	zuora.allowOrigin(shop.cardOrigin); // the frame sends the card
+	// The frame asks the shop for the signature (a subframe's request: the page's events see it).
+	const signed = page.waitForResponse(response => new URL(response.url()).pathname === '/signature' && response.request().method() === 'POST');
 
 	await page.goto('/');
 	const card = TEST_CARDS.visa;
-	await page.getByLabel('Card number').fill(card.creditCardNumber);
-	await page.getByLabel('Expiry date').fill(`${card.expirationMonth} / ${card.expirationYear.slice(-2)}`);
-	await page.getByLabel('Security code').fill(card.securityCode);
+	await fillCardFrame(page.locator('#card'), card);
 	await page.getByRole('button', {name: 'Save card'}).click();
-	await expect(page.getByRole('status')).toHaveText('Your card was saved.');
+	await expect(page.getByRole('status')).toHaveText('Visa ending 1111 saved.');
 	expect(zuora.paymentMethods()).toMatchObject([{accountKey: 'A00000042', last4: '1111'}]);
-	await expect(page.getByRole('button', {name: 'Save card'})).toBeDisabled();
+	// Locked after the save: a second click saves no second card.
+	await expect(cardFrame(page.locator('#card')).locator('input[autocomplete="cc-number"]')).toBeDisabled();
 	expect(await page.evaluate(() => 'ZuoraCors' in globalThis), 'no script-tag global: the bundle did it').toBe(false);
 
 	const {token} = (await (await signed).json()) as {token: string};
