@@ -5,7 +5,7 @@ import {prepareSignatureRequest, requestSignature, type CorsSignature, type Fetc
 import type {Exchange} from './transport.js';
 import {missingField} from './classify.js';
 import {callZuora} from './cors-request.js';
-import {isInvalidTokenCode, ZUORA_CORS_OPERATIONS, type ZuoraCorsOperationName} from './zuora.js';
+import {endsInOperationPath, isInvalidTokenCode, isZuoraOperationUrl, ZUORA_CORS_OPERATIONS, type ZuoraCorsOperationName} from './zuora.js';
 
 /** The options every signed CORS call shares (`createPaymentMethod`, `createAccount`, `getFile`, `createPaymentPageSignature`). */
 export type SignedCallOptions = {
@@ -58,7 +58,7 @@ export function resolveSignedCall<T extends SignedCallOptions>(value: T, {operat
 	const options = resolveOptions(stage, value);
 	const {signature, signatureUrl, allowedHosts} = options;
 	// Checked now when given (and `allowedHosts` with it); the signed `uri` is checked when the pair comes.
-	const url = options.url === undefined ? undefined : checkedPath(resolveZuoraUrl(options.url, allowedHosts), operation);
+	const url = options.url === undefined ? undefined : checkedPath(resolveZuoraUrl(options.url, allowedHosts), operation, allowedHosts);
 	readAllowedHosts(allowedHosts);
 	const headers = resolveHeaders(stage, options.headers);
 	const timeout = resolveTimeout(stage, options.timeout, defaults.requestTimeout);
@@ -82,12 +82,17 @@ export function resolveSignedCall<T extends SignedCallOptions>(value: T, {operat
 
 export type SignedCall = ReturnType<typeof resolveSignedCall>;
 
-/** `url` when its path is the operation's (`{file-id}` stands for one segment), else a `validation` error. */
-function checkedPath(url: string, operation: ZuoraCorsOperationName): string {
-	// The card's URL is not checked for its path: pages have called it with any URL the backend signed since 0.1.
-	const {path} = ZUORA_CORS_OPERATIONS[operation];
-	if (operation !== 'creditCard' && !new RegExp(`${path.replace(/\{.+\}/, '[^/]+')}$`).test(new URL(url).pathname)) {
-		invalidOption('request', 'url', `a Zuora URL ending in ${path}`);
+/**
+ * `url` when it is the operation's URL on one of Zuora's REST bases (exact path, no query), or on
+ * a host the page listed in `allowedHosts` (a stub: the operation's path under any prefix); else
+ * a `validation` error, nothing sent.
+ */
+function checkedPath(url: string, operation: ZuoraCorsOperationName, allowedHosts: unknown): string {
+	const {hosts, origins} = readAllowedHosts(allowedHosts);
+	const {host, origin} = new URL(url);
+	const allowed = origins.includes(origin) || hosts.includes(host);
+	if (!(isZuoraOperationUrl(url, operation) || (allowed && endsInOperationPath(url, operation)))) {
+		invalidOption('request', 'url', `${ZUORA_CORS_OPERATIONS[operation].path} on a Zuora REST host, or on a host in allowedHosts`);
 	}
 
 	return url;
@@ -136,7 +141,7 @@ export function signedUrl(call: Pick<SignedCall, 'url' | 'allowedHosts' | 'opera
 		invalidOption('request', 'url', 'the `uri` the signature was issued for (or no `url`)');
 	}
 
-	return checkedPath(uri, call.operation);
+	return checkedPath(uri, call.operation, call.allowedHosts);
 }
 
 /**

@@ -35,6 +35,57 @@ export const ZUORA_BASE_URLS = {
 export type ZuoraEnvironment = keyof typeof ZUORA_BASE_URLS;
 
 /**
+ * Every base a signed CORS call may go to: Zuora's ten REST base URLs, the hosts seen serving its
+ * REST API in real use (the CORS guide's own sample on `api.zuora.com/rest`, recorded clients),
+ * and the `/apps` path of the Payment Pages hosts Zuora's RSA signature reference names (Create
+ * RSA signature was seen at `apisandbox.zuora.com/apps/v1/rsa-signatures`). Sources:
+ * `/work/shared/ZUORA.md` ("REST base URLs", "Hosts seen in real use") and the RSA reference.
+ * Another host is reached through `allowedHosts` only.
+ */
+export const ZUORA_REST_BASES = [
+	...Object.values(ZUORA_BASE_URLS),
+	'https://rest.pt1.zuora.com',
+	'https://api.zuora.com/rest',
+	'https://apisandbox-api.zuora.com/rest',
+	...['na', 'sandbox.na', 'www', 'apisandbox', 'test', 'eu', 'sandbox.eu', 'test.eu'].map(host => `https://${host}.zuora.com/apps`),
+] as const;
+
+/** Whether `pathname` is `path` exactly, `{file-id}` standing for one non-empty segment. */
+function isOperationPath(pathname: string, path: string): boolean {
+	const want = path.split('/');
+	const got = pathname.split('/');
+	return got.length === want.length && want.every((segment, index) => (/^\{.+\}$/.test(segment) ? got[index] !== '' : got[index] === segment));
+}
+
+/**
+ * Whether a URL is the operation's on one of Zuora's REST bases: that origin and prefix, then
+ * the operation's path exactly, with no query, fragment or credentials (what a signed `uri` or a
+ * page `url` must be to carry a card or a file to Zuora).
+ */
+export function isZuoraOperationUrl(url: string, operation: ZuoraCorsOperationName): boolean {
+	const parsed = new URL(url);
+	const {path} = ZUORA_CORS_OPERATIONS[operation];
+	if (parsed.search !== '' || parsed.hash !== '' || parsed.username !== '' || parsed.password !== '' || url.includes('?') || url.includes('#')) {
+		return false;
+	}
+
+	return ZUORA_REST_BASES.some(base => {
+		const {origin, pathname} = new URL(base);
+		const prefix = pathname === '/' ? '' : pathname;
+		return parsed.origin === origin && parsed.pathname.startsWith(`${prefix}/`) && isOperationPath(parsed.pathname.slice(prefix.length), path);
+	});
+}
+
+/** Whether a URL on a host the page allowed (a stub, a test double) ends in the operation's path, under any prefix. */
+export function endsInOperationPath(url: string, operation: ZuoraCorsOperationName): boolean {
+	const {pathname, hash} = new URL(url);
+	const {path} = ZUORA_CORS_OPERATIONS[operation];
+	const depth = path.split('/').length - 1;
+	const tail = pathname.split('/').slice(-depth);
+	return hash === '' && tail.length === depth && isOperationPath(`/${tail.join('/')}`, path);
+}
+
+/**
  * The only Zuora operations that accept a CORS call, keyed by name, with the parameter the HMAC
  * signature binds besides uri and method (`undefined`: Zuora does not document one).
  */
