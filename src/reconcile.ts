@@ -1,5 +1,5 @@
 import {ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, ownCopy, resolveMilliseconds} from './options.js';
+import {defaults, invalidOption, ownCopy, ownRecord, resolveMilliseconds} from './options.js';
 import {prepareSignatureRequest, type FetchSignatureOptions} from './signature.js';
 import {exchange, type Exchange} from './transport.js';
 
@@ -104,7 +104,7 @@ export async function askReconcile(reconcile: Reconcile, query: ReconcileQuery, 
 		};
 
 		const timer = setTimeout(done, reconcile.delay);
-		signal?.addEventListener('abort', done, {once: true});
+		signal?.addEventListener('abort', done, ownRecord({once: true}));
 	});
 	if (signal?.aborted) {
 		return undefined;

@@ -1,5 +1,18 @@
 import {maskSecrets, ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, ownCopy, readAllowedHosts, resolveHeaders, resolveIdempotencyKey, resolveOptions, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
+import {
+	defaults,
+	invalidOption,
+	ownCopy,
+	ownRecord,
+	readAllowedHosts,
+	resolveHeaders,
+	resolveIdempotencyKey,
+	resolveOptions,
+	resolveSignal,
+	resolveTimeout,
+	resolveZuoraUrl,
+	type Timeout,
+} from './options.js';
 import {askReconcile, isUnknownOutcome, resolveReconcile, type ReconcileCard, type ReconcileOptions} from './reconcile.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
 import type {Exchange} from './transport.js';
@@ -104,7 +117,8 @@ export type SignedFields = {uri?: string; method?: string; accountKey?: string; 
 /** The signed fields of a pair, read as own properties only (a backend answer is JSON; a page may pollute Object.prototype). */
 export function readSignedFields(pair: unknown): SignedFields {
 	const own = ownCopy(pair, 1) as Record<string, unknown>;
-	const fields: SignedFields = {};
+	// Null-prototype: a field the answer leaves out is absent, never read from a polluted Object.prototype.
+	const fields: SignedFields = Object.create(null) as SignedFields;
 	for (const name of ['uri', 'method', 'accountKey', 'name', 'pageId'] as const) {
 		const value = own !== null && typeof own === 'object' ? own[name] : undefined;
 		if (typeof value === 'string' && value !== '') {
@@ -274,7 +288,7 @@ async function untilAborted(pair: CorsSignature | Promise<CorsSignature>, signal
 			return;
 		}
 
-		signal.addEventListener('abort', onAbort, {once: true});
+		signal.addEventListener('abort', onAbort, ownRecord({once: true}));
 		Promise.resolve(pair)
 			.then(resolve, reject)
 			.finally(() => {

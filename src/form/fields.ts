@@ -176,7 +176,7 @@ export function readOptionFields(fields: unknown, holder?: boolean): Record<stri
 	for (const key of Object.keys(fields as object)) {
 		const descriptor = Object.getOwnPropertyDescriptor(fields, key)!;
 		const {value} = descriptor as {value: unknown};
-		if (UNSAFE_KEYS.has(key) || !('value' in descriptor)) {
+		if (UNSAFE_KEYS.has(key) || !Object.hasOwn(descriptor, 'value')) {
 			bad();
 		}
 

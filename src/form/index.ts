@@ -5,7 +5,7 @@
  * types by `typing.ts`), the view and its ARIA (`view.ts`), the form's states (`lifecycle.ts`) and
  * one submission from click to result (`submission.ts`), sharing one `context.ts`.
  */
-import {defaults, invalidOption, resolveOptions, resolveZuoraUrl} from '../options.js';
+import {defaults, invalidOption, ownRecord, resolveOptions, resolveZuoraUrl} from '../options.js';
 import type {CreatePaymentMethodOptions, PaymentMethodResult} from '../payment-method.js';
 import {prepareSignatureRequest, type CorsSignature} from '../signature.js';
 import type {ZuoraCardBrand} from '../zuora.js';
@@ -141,7 +141,8 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 
 	const listen = (method: string) => {
 		for (const [type, listener] of listeners) {
-			call(Node.prototype, method, form, type, listener);
+			// Options given, on a null prototype: a DOM that defaults a missing one to `{}` (happy-dom) would read a polluted `signal`.
+			call(Node.prototype, method, form, type, listener, ownRecord({capture: false}));
 		}
 	};
 

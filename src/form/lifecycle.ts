@@ -18,7 +18,7 @@ export const DEFAULT_WAIT = 5000;
 
 /** The state a result leaves the form in. */
 export function stateAfter(outcome: {error: ZuoraCorsError} | {result: unknown}, now: number): FormState {
-	if (!('error' in outcome)) {
+	if (!isFailure(outcome)) {
 		return {name: 'saved'};
 	}
 
@@ -59,7 +59,7 @@ export function declinedField(error: ZuoraCorsError, names: ReadonlySet<string>)
 
 /** The status text after a result: the saved sentence, or describeError's. */
 export function resultText(outcome: {error: ZuoraCorsError} | {result: unknown}, messages: Messages | undefined): string {
-	return 'error' in outcome ? describeError(outcome.error, {messages}).message : formatMessage('card_saved', FORM_STATUS_MESSAGES.card_saved, {}, messages);
+	return isFailure(outcome) ? describeError(outcome.error, {messages}).message : formatMessage('card_saved', FORM_STATUS_MESSAGES.card_saved, {}, messages);
 }
 
 /** The remaining wait as the status text (seconds up to 90, then minutes; never "1 seconds"). */
@@ -121,4 +121,12 @@ export function createLifecycle(effects: LifecycleEffects) {
 		/** Stops the timer (destroy()). */
 		stop: stopTimer,
 	};
+}
+
+/**
+ * Whether an outcome is a failure: its own `error`, never one a polluted Object.prototype lends
+ * (an `in` test is a read too); anything else is a success with its own `result`.
+ */
+export function isFailure<T extends object>(outcome: T): outcome is Extract<T, {error: unknown}> {
+	return Object.hasOwn(outcome, 'error');
 }

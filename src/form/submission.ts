@@ -9,7 +9,7 @@ import {requestSignature, type CorsSignature, type prepareSignatureRequest} from
 import type {BindingContext} from './context.js';
 import {formError} from './field-state.js';
 import {CARD_FIELDS, duplicates, scan} from './fields.js';
-import {declinedField, resultText, stateAfter, waitText} from './lifecycle.js';
+import {declinedField, isFailure, resultText, stateAfter, waitText} from './lifecycle.js';
 
 type Outcome = {result: PaymentMethodResult} | {error: ZuoraCorsError};
 
@@ -39,11 +39,11 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 	const finish = (outcome: Outcome) => {
 		settle(context, outcome);
 		context.publish(outcome);
-		if ('result' in outcome) {
-			return outcome.result;
+		if (isFailure(outcome)) {
+			throw outcome.error;
 		}
 
-		throw outcome.error;
+		return outcome.result;
 	};
 
 	const submit = async () => {
@@ -111,7 +111,7 @@ export function settle(context: BindingContext, outcome: Outcome): void {
 	}
 
 	const controls = scan(form, names);
-	if ('result' in outcome) {
+	if (!isFailure(outcome)) {
 		// The card is saved: its number and code leave the page.
 		for (const control of [...(controls.get('creditCardNumber') ?? []), ...(controls.get('securityCode') ?? [])]) {
 			control.value = '';
@@ -123,7 +123,7 @@ export function settle(context: BindingContext, outcome: Outcome): void {
 		lifecycle.enter(state);
 	}
 
-	const field = 'error' in outcome ? declinedField(outcome.error, names) : undefined;
+	const field = isFailure(outcome) ? declinedField(outcome.error, names) : undefined;
 	const text = state.name === 'waiting' ? waitText(state.until - Date.now(), messages()) : resultText(outcome, messages());
 	if (field) {
 		view.showErrors({[field]: {message: text}}, controls);
