@@ -5,7 +5,7 @@ import {ZuoraCorsError} from './errors.js';
 import {reply, startServer} from './http-server.test-util.js';
 import {createPaymentMethod, type CreatePaymentMethodOptions} from './payment-method.js';
 import {encodedSecret} from './secret-encodings.test-util.js';
-import {ZUORA_REST_BASES} from './zuora.js';
+import {ZUORA_REST_BASES} from './zuora-hosts.test-util.js';
 
 const card = {accountKey: 'A00000001', creditCardNumber: '4111 1111 1111 1111', expirationMonth: '12', expirationYear: '2031', securityCode: '737', defaultPaymentMethod: 'true'};
 const sentCard = '{"accountKey":"A00000001","creditCardType":"Visa","creditCardNumber":"4111111111111111","expirationMonth":12,"expirationYear":2031,"securityCode":"737","defaultPaymentMethod":true}';

@@ -18,7 +18,7 @@ import {prepareSignatureRequest, requestSignature, type CorsSignature, type Fetc
 import type {Exchange} from './transport.js';
 import {missingField} from './classify.js';
 import {callZuora} from './cors-request.js';
-import {endsInOperationPath, isInvalidTokenCode, isZuoraOperationUrl, ZUORA_CORS_OPERATIONS, type ZuoraCorsOperationName} from './zuora.js';
+import {isInvalidTokenCode, isOperationUrl, ZUORA_CORS_OPERATIONS, type ZuoraCorsOperationName} from './zuora.js';
 
 /** The options every signed CORS call shares (`createPaymentMethod`, `createAccount`, `getFile`, `createPaymentPageSignature`). */
 export type SignedCallOptions = {
@@ -104,8 +104,8 @@ function checkedPath(url: string, operation: ZuoraCorsOperationName, allowedHost
 	const {hosts, origins} = readAllowedHosts(allowedHosts);
 	const {host, origin} = new URL(url);
 	const allowed = origins.includes(origin) || hosts.includes(host);
-	if (!(isZuoraOperationUrl(url, operation) || (allowed && endsInOperationPath(url, operation)))) {
-		invalidOption('request', 'url', `${ZUORA_CORS_OPERATIONS[operation].path} on a Zuora REST host, or on a host in allowedHosts`);
+	if (!isOperationUrl(url, operation, allowed)) {
+		invalidOption('request', 'url', `${ZUORA_CORS_OPERATIONS[operation].path} on a Zuora REST host or in allowedHosts`);
 	}
 
 	return url;

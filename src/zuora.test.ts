@@ -1,10 +1,11 @@
-// Which URLs a signed call may go to (`isZuoraOperationUrl`, `endsInOperationPath`): generated
+// Which URLs a signed call may go to (`isOperationUrl`): generated
 // variants of every Zuora REST base and operation path. Only the base, then the operation's path
 // exactly (a file id: one non-empty segment), with no query or fragment, passes; the wire tests
 // (payment-method.test.ts) show that a refused signed `uri` sends nothing.
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {endsInOperationPath, isZuoraOperationUrl, ZUORA_BASE_URLS, ZUORA_CORS_OPERATIONS, ZUORA_REST_BASES, type ZuoraCorsOperationName} from './zuora.js';
+import {isOperationUrl, ZUORA_BASE_URLS, ZUORA_CORS_OPERATIONS, type ZuoraCorsOperationName} from './zuora.js';
+import {ZUORA_REST_BASES} from './zuora-hosts.test-util.js';
 
 const OPERATIONS = Object.keys(ZUORA_CORS_OPERATIONS) as ZuoraCorsOperationName[];
 const fileId = fc.stringMatching(/^[\da-f]{32}$/);
@@ -29,9 +30,10 @@ const PATH_CHANGES: ReadonlyArray<[string, (path: string) => string]> = [
 	['another version', path => path.replace('/v1/', '/v2/')],
 ];
 
-describe('isZuoraOperationUrl', () => {
+describe('isOperationUrl on Zuora hosts', () => {
 	it('the bases are the ten REST base URLs, the hosts seen in use, and the Payment Pages /apps hosts', () => {
 		expect(ZUORA_REST_BASES.slice(0, 10)).toEqual(Object.values(ZUORA_BASE_URLS));
+		expect(ZUORA_REST_BASES).toContain('https://rest.pt1.zuora.com');
 		expect(ZUORA_REST_BASES).toContain('https://api.zuora.com/rest');
 		expect(ZUORA_REST_BASES).toContain('https://apisandbox.zuora.com/apps');
 		expect(new Set(ZUORA_REST_BASES).size).toBe(ZUORA_REST_BASES.length);
@@ -40,8 +42,8 @@ describe('isZuoraOperationUrl', () => {
 	it('every base with every operation path passes; the same base with the path of another operation does not', () => {
 		fc.assert(
 			fc.property(fc.constantFrom(...ZUORA_REST_BASES), fc.constantFrom(...OPERATIONS), fc.constantFrom(...OPERATIONS), fileId, (base, operation, other, id) => {
-				expect(isZuoraOperationUrl(base + pathOf(operation, id), operation)).toBe(true);
-				expect(isZuoraOperationUrl(base + pathOf(other, id), operation)).toBe(other === operation);
+				expect(isOperationUrl(base + pathOf(operation, id), operation, false)).toBe(true);
+				expect(isOperationUrl(base + pathOf(other, id), operation, false)).toBe(other === operation);
 			}),
 			{numRuns: 300, seed: 2104},
 		);
@@ -58,7 +60,7 @@ describe('isZuoraOperationUrl', () => {
 					valid = false;
 				}
 
-				expect([url, valid && isZuoraOperationUrl(url, operation)]).toEqual([url, false]);
+				expect([url, valid && isOperationUrl(url, operation, false)]).toEqual([url, false]);
 			}),
 			{numRuns: 400, seed: 2105},
 		);
@@ -68,7 +70,7 @@ describe('isZuoraOperationUrl', () => {
 		const label = fc.stringMatching(/^[a-z][a-z\d-]{0,8}[a-z\d]$/);
 		const host = fc.oneof(
 			label.filter(name => !ZUORA_REST_BASES.some(base => base.startsWith(`https://${name}.zuora.com`))).map(name => `https://${name}.zuora.com`),
-			label.map(name => `https://rest.${name}.zuora.com`).filter(base => !(ZUORA_REST_BASES as readonly string[]).includes(base)),
+			label.map(name => `https://rest.${name}.zuora.com`).filter(base => !ZUORA_REST_BASES.includes(base)),
 			fc.constantFrom(
 				'https://api.zuora.com',
 				'https://apisandbox.zuora.com',
@@ -85,14 +87,14 @@ describe('isZuoraOperationUrl', () => {
 		fc.assert(
 			fc.property(host, fc.constantFrom(...OPERATIONS), fileId, (base, operation, id) => {
 				const url = base + pathOf(operation, id);
-				expect([url, isZuoraOperationUrl(url, operation)]).toEqual([url, false]);
+				expect([url, isOperationUrl(url, operation, false)]).toEqual([url, false]);
 			}),
 			{numRuns: 300, seed: 2106},
 		);
 	});
 });
 
-describe('endsInOperationPath (a host in allowedHosts: a stub)', () => {
+describe('isOperationUrl on a host in allowedHosts (a stub)', () => {
 	it('the operation path under any prefix passes; a changed path does not', () => {
 		fc.assert(
 			fc.property(
@@ -102,9 +104,9 @@ describe('endsInOperationPath (a host in allowedHosts: a stub)', () => {
 				fileId,
 				(prefix, operation, [, change], id) => {
 					const origin = 'http://127.0.0.1:4010';
-					expect(endsInOperationPath(`${origin}${prefix}${pathOf(operation, id)}`, operation)).toBe(true);
+					expect(isOperationUrl(`${origin}${prefix}${pathOf(operation, id)}`, operation, true)).toBe(true);
 					const changed = `${origin}${prefix}${change(pathOf(operation, id))}`;
-					expect([changed, endsInOperationPath(changed, operation)]).toEqual([changed, false]);
+					expect([changed, isOperationUrl(changed, operation, true)]).toEqual([changed, false]);
 				},
 			),
 			{numRuns: 200, seed: 2107},

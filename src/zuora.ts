@@ -35,54 +35,37 @@ export const ZUORA_BASE_URLS = {
 export type ZuoraEnvironment = keyof typeof ZUORA_BASE_URLS;
 
 /**
- * Every base a signed CORS call may go to: Zuora's ten REST base URLs, the hosts seen serving its
- * REST API in real use (the CORS guide's own sample on `api.zuora.com/rest`, recorded clients),
- * and the `/apps` path of the Payment Pages hosts Zuora's RSA signature reference names (Create
- * RSA signature was seen at `apisandbox.zuora.com/apps/v1/rsa-signatures`). Sources:
- * `/work/shared/ZUORA.md` ("REST base URLs", "Hosts seen in real use") and the RSA reference.
- * Another host is reached through `allowedHosts` only.
+ * The hosts a signed CORS call may go to, as `<labels>.zuora.com`, by the path prefix Zuora's
+ * REST API hangs from there: the ten REST base URLs above and `rest.pt1` (bare); the CORS guide's
+ * own sample and recorded clients (`/rest`); the Payment Pages hosts of Zuora's RSA signature
+ * reference, where Create RSA signature was seen at `apisandbox.zuora.com/apps/v1/rsa-signatures`
+ * (`/apps`). Sources: /work/shared/ZUORA.md ("REST base URLs", "Hosts seen in real use"), the RSA
+ * signature reference. Any other host only through `allowedHosts`.
  */
-export const ZUORA_REST_BASES = [
-	...Object.values(ZUORA_BASE_URLS),
-	'https://rest.pt1.zuora.com',
-	'https://api.zuora.com/rest',
-	'https://apisandbox-api.zuora.com/rest',
-	...['na', 'sandbox.na', 'www', 'apisandbox', 'test', 'eu', 'sandbox.eu', 'test.eu'].map(host => `https://${host}.zuora.com/apps`),
-] as const;
-
-/** Whether `pathname` is `path` exactly, `{file-id}` standing for one non-empty segment. */
-function isOperationPath(pathname: string, path: string): boolean {
-	const want = path.split('/');
-	const got = pathname.split('/');
-	return got.length === want.length && want.every((segment, index) => (/^\{.+\}$/.test(segment) ? got[index] !== '' : got[index] === segment));
-}
+export const ZUORA_REST_HOSTS = {
+	'': ['rest.na', 'rest.sandbox.na', 'rest', 'rest.apisandbox', 'rest.test', 'rest.eu', 'rest.sandbox.eu', 'rest.test.eu', 'rest.ap', 'rest.test.ap', 'rest.pt1'],
+	'/rest': ['api', 'apisandbox-api'],
+	'/apps': ['na', 'sandbox.na', 'www', 'apisandbox', 'test', 'eu', 'sandbox.eu', 'test.eu'],
+} as const;
 
 /**
- * Whether a URL is the operation's on one of Zuora's REST bases: that origin and prefix, then
- * the operation's path exactly, with no query, fragment or credentials (what a signed `uri` or a
- * page `url` must be to carry a card or a file to Zuora).
+ * Whether a URL is the operation's: its path exactly (`{file-id}`: one non-empty segment), no
+ * query, fragment or credentials, after a prefix that is that host's in `ZUORA_REST_HOSTS` on an https host
+ * there, or after any prefix on a host the page allowed (`anyHost`: a stub, a test double).
  */
-export function isZuoraOperationUrl(url: string, operation: ZuoraCorsOperationName): boolean {
-	const parsed = new URL(url);
-	const {path} = ZUORA_CORS_OPERATIONS[operation];
-	if (parsed.search !== '' || parsed.hash !== '' || parsed.username !== '' || parsed.password !== '' || url.includes('?') || url.includes('#')) {
-		return false;
-	}
-
-	return ZUORA_REST_BASES.some(base => {
-		const {origin, pathname} = new URL(base);
-		const prefix = pathname === '/' ? '' : pathname;
-		return parsed.origin === origin && parsed.pathname.startsWith(`${prefix}/`) && isOperationPath(parsed.pathname.slice(prefix.length), path);
-	});
-}
-
-/** Whether a URL on a host the page allowed (a stub, a test double) ends in the operation's path, under any prefix. */
-export function endsInOperationPath(url: string, operation: ZuoraCorsOperationName): boolean {
-	const {pathname, hash} = new URL(url);
-	const {path} = ZUORA_CORS_OPERATIONS[operation];
-	const depth = path.split('/').length - 1;
-	const tail = pathname.split('/').slice(-depth);
-	return hash === '' && tail.length === depth && isOperationPath(`/${tail.join('/')}`, path);
+export function isOperationUrl(url: string, operation: ZuoraCorsOperationName, anyHost: boolean): boolean {
+	const {protocol, host, pathname} = new URL(url);
+	const want = ZUORA_CORS_OPERATIONS[operation].path.split('/');
+	const got = pathname.split('/');
+	const cut = got.length - want.length;
+	const prefix = got.slice(0, cut + 1).join('/');
+	const labels = Object.hasOwn(ZUORA_REST_HOSTS, prefix) ? (ZUORA_REST_HOSTS[prefix as keyof typeof ZUORA_REST_HOSTS] as readonly string[]) : [];
+	return (
+		cut >= 0 &&
+		!/[?#@]/.test(url) &&
+		want.every((segment, index) => index === 0 || got[cut + index] === segment || (segment === '{file-id}' && got[cut + index] !== '')) &&
+		(anyHost || (protocol === 'https:' && host.endsWith('.zuora.com') && labels.includes(host.slice(0, -10))))
+	);
 }
 
 /**
