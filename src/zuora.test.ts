@@ -31,7 +31,7 @@ const PATH_CHANGES: ReadonlyArray<[string, (path: string) => string]> = [
 ];
 
 describe('isOperationUrl on Zuora hosts', () => {
-	it('the bases are the ten REST base URLs, the hosts seen in use, and the Payment Pages /apps hosts', () => {
+	it('the bases are the ten REST base URLs and the hosts seen in use', () => {
 		expect(ZUORA_REST_BASES.slice(0, 10)).toEqual(Object.values(ZUORA_BASE_URLS));
 		expect(ZUORA_REST_BASES).toContain('https://rest.pt1.zuora.com');
 		expect(ZUORA_REST_BASES).toContain('https://api.zuora.com/rest');

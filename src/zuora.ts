@@ -37,15 +37,15 @@ export type ZuoraEnvironment = keyof typeof ZUORA_BASE_URLS;
 /**
  * The hosts a signed CORS call may go to, as `<labels>.zuora.com`, by the path prefix Zuora's
  * REST API hangs from there: the ten REST base URLs above and `rest.pt1` (bare); the CORS guide's
- * own sample and recorded clients (`/rest`); the Payment Pages hosts of Zuora's RSA signature
- * reference, where Create RSA signature was seen at `apisandbox.zuora.com/apps/v1/rsa-signatures`
- * (`/apps`). Sources: /work/shared/ZUORA.md ("REST base URLs", "Hosts seen in real use"), the RSA
- * signature reference. Any other host only through `allowedHosts`.
+ * own sample and recorded clients (`/rest`); Create RSA signature as seen in use (`/apps`). Only
+ * hosts with evidence (/work/shared/ZUORA.md: "REST base URLs", "Hosts seen in real use"); the
+ * Payment Pages hosts of the RSA signature reference serve the page, not shown to serve REST.
+ * Any other host only through `allowedHosts`.
  */
 export const ZUORA_REST_HOSTS = {
 	'': ['rest.na', 'rest.sandbox.na', 'rest', 'rest.apisandbox', 'rest.test', 'rest.eu', 'rest.sandbox.eu', 'rest.test.eu', 'rest.ap', 'rest.test.ap', 'rest.pt1'],
 	'/rest': ['api', 'apisandbox-api'],
-	'/apps': ['na', 'sandbox.na', 'www', 'apisandbox', 'test', 'eu', 'sandbox.eu', 'test.eu'],
+	'/apps': ['apisandbox'],
 } as const;
 
 /**
