@@ -63,9 +63,10 @@ const builds = [
 		output: {dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js'},
 		plugins: [compile('tsconfig.json', {declarations: true})],
 	},
-	// Script tag: everything inlined (ky whole) and minified, exposed as `window.ZuoraCors`.
+	// Script tag: everything inlined (ky whole) and minified, exposed as `window.ZuoraCors`; its
+	// entry sets a polluted Object.prototype aside while ky's load-time check runs (load-guard.ts).
 	{
-		input: 'src/index.ts',
+		input: 'src/script-tag.ts',
 		output: {file: 'dist/zuora-cors.iife.min.js', format: 'iife', name: 'ZuoraCors', sourcemap: true},
 		plugins: [nodeResolve({browser: true}), commonjs(), compile('tsconfig.json'), minify(), sri],
 	},

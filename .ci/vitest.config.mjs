@@ -39,7 +39,8 @@ const WIRED = [
  * What needs dist/: the type tests (compiled by .ci/check-package.mjs against it; at run time they
  * only import it) and the demo's tests (the demo imports zuora-cors/server and /testing by name).
  */
-const BUILT = ['src/**/*-types.test.ts', 'demo/**/*.test.mjs'];
+// load-guard.test.ts runs the built script-tag bundle (dist/).
+const BUILT = ['src/**/*-types.test.ts', 'src/load-guard.test.ts', 'demo/**/*.test.mjs'];
 const SOCKET = ['**/*.socket.test.{ts,mjs}'];
 const ALL = ['src/**/*.test.ts', 'demo/**/*.test.mjs'];
 const exclude = [...configDefaults.exclude, 'e2e/**', '.ci/**'];

@@ -117,7 +117,8 @@ function toBoolean(value: unknown): boolean | undefined {
  */
 export function validateCreditCard(card: CreditCardInput, validateOptions: ValidateCreditCardOptions = {}): CardValidation {
 	const options = resolveOptionalOptions('request', validateOptions);
-	const errors: Record<string, FieldError> = {};
+	// Null-prototype: `errors[field]` is an error this check made, never a polluted Object.prototype's.
+	const errors = Object.create(null) as Record<string, FieldError>;
 	const fail = (field: string, code: keyof typeof FIELD_MESSAGES, values?: MessageValues) => {
 		errors[field] = {code, message: formatMessage(code, FIELD_MESSAGES[code], values, options.messages), ...(values && {values})};
 	};

@@ -163,6 +163,15 @@ export function resolveMethod<const Methods extends readonly string[]>(stage: Zu
 }
 
 /**
+ * A dictionary the library hands the platform (`addEventListener`'s options, an event's init, a
+ * scroll option): the given members on a null prototype. WebIDL reads every member a dictionary
+ * may have, inherited ones too, so `{once: true}` would carry a polluted `signal` along.
+ */
+export function ownRecord<T extends object>(members: T): T {
+	return Object.assign(Object.create(null) as T, members);
+}
+
+/**
  * The one reader of the library's inputs: a copy of `value` holding only its own enumerable
  * properties, on a null prototype, nested plain objects too (`depth` levels down). Every options
  * object (and the card, the messages, a signature answer) is read through it, so what a hostile
@@ -190,7 +199,8 @@ export function resolveOptions<T>(stage: ZuoraCorsStage, value: T): T {
 
 /** Optional options (`undefined` is `{}`), read as `resolveOptions` does. */
 export function resolveOptionalOptions<T>(stage: ZuoraCorsStage, value: T | undefined): Partial<T> {
-	return value === undefined ? {} : resolveOptions(stage, value);
+	// Null-prototype either way: an option left out is absent, never a polluted Object.prototype's.
+	return value === undefined ? (Object.create(null) as Partial<T>) : resolveOptions(stage, value);
 }
 
 /** A number of milliseconds from 0 to 2147483647 (the largest delay setTimeout honours), or the default. */

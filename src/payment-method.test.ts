@@ -5,6 +5,7 @@ import {ZuoraCorsError} from './errors.js';
 import {reply, startServer} from './http-server.test-util.js';
 import {createPaymentMethod, type CreatePaymentMethodOptions} from './payment-method.js';
 import {encodedSecret} from './secret-encodings.test-util.js';
+import {ZUORA_REST_BASES} from './zuora-hosts.test-util.js';
 
 const card = {accountKey: 'A00000001', creditCardNumber: '4111 1111 1111 1111', expirationMonth: '12', expirationYear: '2031', securityCode: '737', defaultPaymentMethod: 'true'};
 const sentCard = '{"accountKey":"A00000001","creditCardType":"Visa","creditCardNumber":"4111111111111111","expirationMonth":12,"expirationYear":2031,"securityCode":"737","defaultPaymentMethod":true}';
@@ -322,15 +323,16 @@ describe('createPaymentMethod: the signature answer is the contract (uri, method
 	});
 
 	it.each([
-		['a page url for another path', {url: 'PATH/v1/accounts'}, 'url'],
-		['a page url on another allowed origin', {url: 'https://rest.zuora.com/v1/payment-methods/credit-cards'}, 'url'],
-		['a page accountKey the backend did not sign', {card: {...card, accountKey: 'A00000002'}}, 'accountKey'],
-	])('refuses %s before anything reaches Zuora', async (_name, override, field) => {
+		// A page url for another path is refused before the signature is asked for.
+		['a page url for another path', {url: 'PATH/v1/accounts'}, 'url', []],
+		['a page url on another allowed origin', {url: 'https://rest.zuora.com/v1/payment-methods/credit-cards'}, 'url', ['POST /signature']],
+		['a page accountKey the backend did not sign', {card: {...card, accountKey: 'A00000002'}}, 'accountKey', ['POST /signature']],
+	])('refuses %s before anything reaches Zuora', async (_name, override, field, sent) => {
 		signedFields = {uri: signedUri(), method: 'POST', accountKey: 'A00000001'};
 		const options = 'url' in override ? {url: override.url.replace('PATH', server.url)} : override;
 		const error = await refused(bare(options as Partial<CreatePaymentMethodOptions>));
 		expect([error.kind, error.stage, Object.keys(error.fields ?? {})]).toEqual(['validation', 'request', [field]]);
-		expect(paths()).toEqual(['POST /signature']);
+		expect(paths()).toEqual(sent);
 	});
 
 	it('refuses a pair signed for another method', async () => {
@@ -374,6 +376,39 @@ describe('createPaymentMethod: the signature answer is the contract (uri, method
 				expect(fetches.mock.calls.map(([url]) => String(url))).toEqual([`${server.url}/signature`]);
 			}),
 			{numRuns: 60, seed: 17},
+		);
+	});
+
+	it('a signed uri under zuora.com but not the card operation on a Zuora REST base (generated): refused, nothing sent', async () => {
+		const label = fc.stringMatching(/^[a-z][a-z\d]{0,8}$/);
+		const hostile = fc.oneof(
+			// Any host under zuora.com that is not a REST base, with the card's path.
+			label.map(name => `https://${name}-x.zuora.com/v1/payment-methods/credit-cards`),
+			// A REST base with another path: another operation, a prefix, a suffix, a query.
+			fc
+				.tuple(
+					fc.constantFrom(...ZUORA_REST_BASES),
+					fc.constantFrom(
+						'/v1/accounts',
+						'/v1/payment-methods/credit-cards/x',
+						'/x/v1/payment-methods/credit-cards',
+						'/v1/payment-methods/credit-cards?x=1',
+						'/v1/payment-methods',
+						'/v1/payment-methods/credit-cards/',
+					),
+				)
+				.map(([base, path]) => base + path),
+		);
+		const fetches = vi.spyOn(globalThis, 'fetch');
+		await fc.assert(
+			fc.asyncProperty(hostile, async uri => {
+				fetches.mockClear();
+				signedFields = {uri, method: 'POST', accountKey: 'A00000001'};
+				const error = await refused(bare());
+				expect([uri, error.kind, error.stage]).toEqual([uri, 'validation', 'request']);
+				expect(fetches.mock.calls.map(([url]) => String(url))).toEqual([`${server.url}/signature`]);
+			}),
+			{numRuns: 60, seed: 21},
 		);
 	});
 });

@@ -1,5 +1,5 @@
 import {ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, ownCopy, resolveMilliseconds} from './options.js';
+import {defaults, invalidOption, ownCopy, ownRecord, resolveMilliseconds} from './options.js';
 import {prepareSignatureRequest, type FetchSignatureOptions} from './signature.js';
 import {exchange, type Exchange} from './transport.js';
 
@@ -134,7 +134,7 @@ async function wait(ms: number, signal: AbortSignal | undefined): Promise<void> 
 				clearTimeout(timer);
 				resolve();
 			},
-			{once: true},
+			ownRecord({once: true}),
 		);
 	});
 }

@@ -1,11 +1,24 @@
 import {maskSecrets, ZuoraCorsError} from './errors.js';
-import {defaults, invalidOption, ownCopy, readAllowedHosts, resolveHeaders, resolveIdempotencyKey, resolveOptions, resolveSignal, resolveTimeout, resolveZuoraUrl, type Timeout} from './options.js';
+import {
+	defaults,
+	invalidOption,
+	ownCopy,
+	ownRecord,
+	readAllowedHosts,
+	resolveHeaders,
+	resolveIdempotencyKey,
+	resolveOptions,
+	resolveSignal,
+	resolveTimeout,
+	resolveZuoraUrl,
+	type Timeout,
+} from './options.js';
 import {isUnknownOutcome, resolveReconcile, settleUnknown, type ReconcileCard, type ReconcileOptions, type ReconcileQuery} from './reconcile.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
 import type {Exchange} from './transport.js';
 import {missingField} from './classify.js';
 import {callZuora} from './cors-request.js';
-import {isInvalidTokenCode, ZUORA_CORS_OPERATIONS, type ZuoraCorsOperationName} from './zuora.js';
+import {isInvalidTokenCode, isOperationUrl, ZUORA_CORS_OPERATIONS, type ZuoraCorsOperationName} from './zuora.js';
 
 /** The options every signed CORS call shares (`createPaymentMethod`, `createAccount`, `getFile`, `createPaymentPageSignature`). */
 export type SignedCallOptions = {
@@ -58,7 +71,7 @@ export function resolveSignedCall<T extends SignedCallOptions>(value: T, {operat
 	const options = resolveOptions(stage, value);
 	const {signature, signatureUrl, allowedHosts} = options;
 	// Checked now when given (and `allowedHosts` with it); the signed `uri` is checked when the pair comes.
-	const url = options.url === undefined ? undefined : checkedPath(resolveZuoraUrl(options.url, allowedHosts), operation);
+	const url = options.url === undefined ? undefined : checkedPath(resolveZuoraUrl(options.url, allowedHosts), operation, allowedHosts);
 	readAllowedHosts(allowedHosts);
 	const headers = resolveHeaders(stage, options.headers);
 	const timeout = resolveTimeout(stage, options.timeout, defaults.requestTimeout);
@@ -82,12 +95,17 @@ export function resolveSignedCall<T extends SignedCallOptions>(value: T, {operat
 
 export type SignedCall = ReturnType<typeof resolveSignedCall>;
 
-/** `url` when its path is the operation's (`{file-id}` stands for one segment), else a `validation` error. */
-function checkedPath(url: string, operation: ZuoraCorsOperationName): string {
-	// The card's URL is not checked for its path: pages have called it with any URL the backend signed since 0.1.
-	const {path} = ZUORA_CORS_OPERATIONS[operation];
-	if (operation !== 'creditCard' && !new RegExp(`${path.replace(/\{.+\}/, '[^/]+')}$`).test(new URL(url).pathname)) {
-		invalidOption('request', 'url', `a Zuora URL ending in ${path}`);
+/**
+ * `url` when it is the operation's URL on one of Zuora's REST bases (exact path, no query), or on
+ * a host the page listed in `allowedHosts` (a stub: the operation's path under any prefix); else
+ * a `validation` error, nothing sent.
+ */
+function checkedPath(url: string, operation: ZuoraCorsOperationName, allowedHosts: unknown): string {
+	const {hosts, origins} = readAllowedHosts(allowedHosts);
+	const {host, origin} = new URL(url);
+	const allowed = origins.includes(origin) || hosts.includes(host);
+	if (!isOperationUrl(url, operation, allowed)) {
+		invalidOption('request', 'url', `${ZUORA_CORS_OPERATIONS[operation].path} on a Zuora REST host or in allowedHosts`);
 	}
 
 	return url;
@@ -99,7 +117,8 @@ export type SignedFields = {uri?: string; method?: string; accountKey?: string; 
 /** The signed fields of a pair, read as own properties only (a backend answer is JSON; a page may pollute Object.prototype). */
 export function readSignedFields(pair: unknown): SignedFields {
 	const own = ownCopy(pair, 1) as Record<string, unknown>;
-	const fields: SignedFields = {};
+	// Null-prototype: a field the answer leaves out is absent, never read from a polluted Object.prototype.
+	const fields: SignedFields = Object.create(null) as SignedFields;
 	for (const name of ['uri', 'method', 'accountKey', 'name', 'pageId'] as const) {
 		const value = own !== null && typeof own === 'object' ? own[name] : undefined;
 		if (typeof value === 'string' && value !== '') {
@@ -136,7 +155,7 @@ export function signedUrl(call: Pick<SignedCall, 'url' | 'allowedHosts' | 'opera
 		invalidOption('request', 'url', 'the `uri` the signature was issued for (or no `url`)');
 	}
 
-	return checkedPath(uri, call.operation);
+	return checkedPath(uri, call.operation, call.allowedHosts);
 }
 
 /**
@@ -300,7 +319,7 @@ async function untilAborted(pair: CorsSignature | Promise<CorsSignature>, signal
 			return;
 		}
 
-		signal.addEventListener('abort', onAbort, {once: true});
+		signal.addEventListener('abort', onAbort, ownRecord({once: true}));
 		Promise.resolve(pair)
 			.then(resolve, reject)
 			.finally(() => {

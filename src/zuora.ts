@@ -35,6 +35,40 @@ export const ZUORA_BASE_URLS = {
 export type ZuoraEnvironment = keyof typeof ZUORA_BASE_URLS;
 
 /**
+ * The hosts a signed CORS call may go to, as `<labels>.zuora.com`, by the path prefix Zuora's
+ * REST API hangs from there: the ten REST base URLs above and `rest.pt1` (bare); the CORS guide's
+ * own sample and recorded clients (`/rest`); Create RSA signature as seen in use (`/apps`). Only
+ * hosts with evidence (/work/shared/ZUORA.md: "REST base URLs", "Hosts seen in real use"); the
+ * Payment Pages hosts of the RSA signature reference serve the page, not shown to serve REST.
+ * Any other host only through `allowedHosts`.
+ */
+export const ZUORA_REST_HOSTS = {
+	'': ['rest.na', 'rest.sandbox.na', 'rest', 'rest.apisandbox', 'rest.test', 'rest.eu', 'rest.sandbox.eu', 'rest.test.eu', 'rest.ap', 'rest.test.ap', 'rest.pt1'],
+	'/rest': ['api', 'apisandbox-api'],
+	'/apps': ['apisandbox'],
+} as const;
+
+/**
+ * Whether a URL is the operation's: its path exactly (`{file-id}`: one non-empty segment), no
+ * query, fragment or credentials, after a prefix that is that host's in `ZUORA_REST_HOSTS` on an https host
+ * there, or after any prefix on a host the page allowed (`anyHost`: a stub, a test double).
+ */
+export function isOperationUrl(url: string, operation: ZuoraCorsOperationName, anyHost: boolean): boolean {
+	const {protocol, host, pathname} = new URL(url);
+	const want = ZUORA_CORS_OPERATIONS[operation].path.split('/');
+	const got = pathname.split('/');
+	const cut = got.length - want.length;
+	const prefix = got.slice(0, cut + 1).join('/');
+	const labels = Object.hasOwn(ZUORA_REST_HOSTS, prefix) ? (ZUORA_REST_HOSTS[prefix as keyof typeof ZUORA_REST_HOSTS] as readonly string[]) : [];
+	return (
+		cut >= 0 &&
+		!/[?#@]/.test(url) &&
+		want.every((segment, index) => index === 0 || got[cut + index] === segment || (segment === '{file-id}' && got[cut + index] !== '')) &&
+		(anyHost || (protocol === 'https:' && host.endsWith('.zuora.com') && labels.includes(host.slice(0, -10))))
+	);
+}
+
+/**
  * The only Zuora operations that accept a CORS call, keyed by name, with the parameter the HMAC
  * signature binds besides uri and method (`undefined`: Zuora does not document one).
  */

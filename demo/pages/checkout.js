@@ -93,7 +93,8 @@
 		// The account the backend signs, not a form field: markup cannot change it.
 		fields: {accountKey: config.value.accountKey},
 		// Beside the card, bindForm reads only the form fields named here.
-		formFields: ['defaultPaymentMethod'],
+		// The developer page's card-type select is read only because it is declared here.
+		formFields: ['defaultPaymentMethod', 'creditCardType'],
 		// bindForm reads `messages` at each submit.
 		get messages() {
 			return messages();

@@ -11,7 +11,7 @@ import {dispatchFormEvent, FORM_EVENTS, type FormEventDetails} from './events.js
 import {checkCard, readSupportedBrands} from './field-state.js';
 import {readCard, readOptionFields} from './fields.js';
 import type {BindFormOptions} from './types.js';
-import {createLifecycle} from './lifecycle.js';
+import {createLifecycle, isFailure} from './lifecycle.js';
 import {setEnabled, type BoundMarkup} from './markup-check.js';
 import {createView} from './view.js';
 
@@ -63,12 +63,12 @@ export function createContext(form: HTMLFormElement, names: ReadonlySet<string>,
 				return;
 			}
 
-			if ('result' in outcome) {
-				options.onSuccess?.(outcome.result, form);
-				context.report('success', outcome);
-			} else {
+			if (isFailure(outcome)) {
 				options.onError?.(outcome.error, form);
 				context.report('error', outcome);
+			} else {
+				options.onSuccess?.(outcome.result, form);
+				context.report('success', outcome);
 			}
 		},
 	};

@@ -25,7 +25,10 @@ export function call(prototype: object, name: string, target: unknown, ...args: 
 		owner = Object.getPrototypeOf(owner) as object | null;
 	}
 
-	const {get, value} = Object.getOwnPropertyDescriptor(owner!, name)!;
+	// A descriptor is an ordinary object: `get` or `value` it lacks would be read from Object.prototype.
+	const descriptor = Object.getOwnPropertyDescriptor(owner!, name)!;
+	const get = Object.hasOwn(descriptor, 'get') ? descriptor.get : undefined;
+	const value = (Object.hasOwn(descriptor, 'value') ? descriptor.value : undefined) as (...args: unknown[]) => unknown;
 	if (get) {
 		return get.call(target);
 	}

@@ -8,6 +8,7 @@ import type {FieldError} from '../messages.js';
 import type {PaymentMethodResult} from '../payment-method.js';
 import type {ZuoraCardBrand} from '../zuora.js';
 import {call} from './dom-calls.js';
+import {ownRecord} from '../options.js';
 
 /**
  * Event names dispatched on the form. `detail`: `{result}` (success), `{error}` (error),
@@ -57,5 +58,5 @@ declare global {
 
 /** Dispatches one of the form's events (through the prototype: a control named `dispatchEvent` shadows the form's). */
 export function dispatchFormEvent<Name extends keyof FormEventDetails>(form: HTMLFormElement, name: Name, detail: FormEventDetails[Name]): void {
-	call(Node.prototype, 'dispatchEvent', form, new CustomEvent(name, {detail, bubbles: true}));
+	call(Node.prototype, 'dispatchEvent', form, new CustomEvent(name, ownRecord({detail, bubbles: true})));
 }

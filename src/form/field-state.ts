@@ -44,7 +44,7 @@ export function readSupportedBrands(value: unknown): ZuoraCardBrand[] | undefine
 /** The card's errors by control name: an `expiry` control gets the month's or year's, the number a brand the merchant does not accept. */
 export function checkCard(card: CreditCardInput, {messages, supportedBrands, expiry}: CheckContext): CardValidation {
 	const checked = validateCreditCard(card, {messages});
-	const errors = {...checked.errors};
+	const errors = Object.assign(Object.create(null) as Record<string, FieldError>, checked.errors);
 	if (expiry) {
 		const error = errors['expirationMonth'] ?? errors['expirationYear'];
 		delete errors['expirationMonth'];

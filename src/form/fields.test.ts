@@ -30,7 +30,7 @@ describe('least privilege', () => {
 		});
 	});
 
-	it('reads a declared field, and the card-type control only when the form has it at bind time', () => {
+	it('reads a declared field; the card-type control only when declared, never because the form has it', () => {
 		const form = page(`<form><fieldset data-zuora-cors-fields>${card}<input name="cardHolderInfo.email" value="a@b.c"><input name="cardHolderInfo.zipCode" value="10115"></fieldset></form>`);
 		const names = boundNames(form, ['cardHolderInfo.email']);
 		expect(names.has('creditCardType')).toBe(false);
@@ -39,7 +39,9 @@ describe('least privilege', () => {
 		const read = readCard(form, scan(form, names), {});
 		expect(read['creditCardType']).toBeUndefined();
 		expect(read.cardHolderInfo).toEqual({cardHolderName: 'Ada', email: 'a@b.c'});
-		expect(boundNames(form, []).has('creditCardType')).toBe(true);
+		// Present at bind time but not declared: still ignored (the brand comes from the number).
+		expect(boundNames(form, []).has('creditCardType')).toBe(false);
+		expect(boundNames(form, ['creditCardType']).has('creditCardType')).toBe(true);
 	});
 
 	// A control inside the form but owned by another (form="other") is a browser test: happy-dom ignores `form` on a descendant.

@@ -19,7 +19,7 @@ export const CARD_FIELDS = ['creditCardNumber', 'expirationMonth', 'expirationYe
 
 /**
  * The other fields of Zuora's Create Payment Method (credit card) body a form may hold: read only
- * when named in `formFields` (`creditCardType` also when the page has the control at bind time).
+ * when named in `formFields`.
  * `numConsecutiveFailures` is left out on purpose: a shopper has no business setting it.
  */
 // A literal list, and no Set built at load: anything computed at the top of a module stays in
@@ -75,16 +75,12 @@ export function isBound(form: HTMLFormElement, control: Control): boolean {
 }
 
 /**
- * The names the binding reads, fixed at bind time: the card, the card-type control when the page
- * has one then, and what `formFields` declares. A control under any other name is ignored.
+ * The names the binding reads, fixed at bind time: the card and what `formFields` declares. A
+ * control under any other name is ignored, `creditCardType` included: one the page did not
+ * declare (an injected hidden input) never decides the brand, which comes from the number.
  */
-export function boundNames(form: HTMLFormElement, declared: readonly string[]): ReadonlySet<string> {
-	const names = new Set<string>([...CARD_FIELDS, ...declared]);
-	if (candidates(form).some(element => isControl(element) && element.name === 'creditCardType' && isBound(form, element))) {
-		names.add('creditCardType');
-	}
-
-	return names;
+export function boundNames(_form: HTMLFormElement, declared: readonly string[]): ReadonlySet<string> {
+	return new Set<string>([...CARD_FIELDS, ...declared]);
 }
 
 /** Every element owned by the form or inside it: `form="…"` can bring a control in from outside. */
@@ -183,7 +179,7 @@ export function readOptionFields(fields: unknown, holder?: boolean): Record<stri
 	for (const key of Object.keys(fields as object)) {
 		const descriptor = Object.getOwnPropertyDescriptor(fields, key)!;
 		const {value} = descriptor as {value: unknown};
-		if (UNSAFE_KEYS.has(key) || !('value' in descriptor)) {
+		if (UNSAFE_KEYS.has(key) || !Object.hasOwn(descriptor, 'value')) {
 			bad();
 		}
 

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 // bindForm composed, in happy-dom: `fetch` answered in-process (the signature endpoint and Zuora),
 // timers faked. The browser suite (e2e/form-*.spec.ts) proves the same in Chromium and Firefox.
+import fc from 'fast-check';
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
 import type {ZuoraCorsError} from '../errors.js';
 import {bindForm, FORM_EVENTS, type BindFormOptions} from './index.js';
@@ -105,6 +106,29 @@ describe('least privilege', () => {
 		expect(zuoraBodies()).toEqual([
 			{accountKey: 'A1', creditCardType: 'Visa', creditCardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031, securityCode: '737', cardHolderInfo: {cardHolderName: 'Ada'}},
 		]);
+	});
+
+	it('generated: an undeclared creditCardType control inside the form (hidden, text, select; any brand) never decides the brand', async () => {
+		const numbers = {Visa: '4111111111111111', MasterCard: '5555555555554444', Discover: '6011111111111117', JCB: '3530111333300000'} as const;
+		const brands = ['Visa', 'MasterCard', 'AmericanExpress', 'Discover', 'JCB', 'Diners', 'visa', 'x'];
+		const controls = [
+			(value: string) => `<input type="hidden" name="creditCardType" value="${value}">`,
+			(value: string) => `<input name="creditCardType" value="${value}">`,
+			(value: string) => `<select name="creditCardType"><option selected>${value}</option></select>`,
+		];
+		await fc.assert(
+			fc.asyncProperty(fc.constantFrom(...(Object.keys(numbers) as Array<keyof typeof numbers>)), fc.constantFrom(...brands), fc.constantFrom(...controls), async (brand, injected, make) => {
+				document.body.innerHTML = PAGE;
+				sent = [];
+				form().querySelector('fieldset')!.insertAdjacentHTML('afterbegin', make(injected));
+				const binding = bindForm('#card-form', options());
+				fill({creditCardNumber: numbers[brand]});
+				await binding.submit();
+				expect(zuoraBodies().map(body => body['creditCardType'])).toEqual([brand]);
+				binding.destroy();
+			}),
+			{numRuns: 40, seed: 2121},
+		);
 	});
 
 	it('reads a field named in formFields', async () => {

@@ -6,7 +6,7 @@
  * one submission from click to result (`submission.ts`), sharing one `context.ts` and the types of
  * `types.ts` (the options and the binding).
  */
-import {defaults, invalidOption, resolveOptions, resolveZuoraUrl} from '../options.js';
+import {defaults, invalidOption, ownRecord, resolveOptions, resolveZuoraUrl} from '../options.js';
 import {prepareSignatureRequest} from '../signature.js';
 import {createContext} from './context.js';
 import {call, setAttribute} from './dom-calls.js';
@@ -71,7 +71,8 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 
 	const listen = (method: string) => {
 		for (const [type, listener] of listeners) {
-			call(Node.prototype, method, form, type, listener);
+			// Options given, on a null prototype: a DOM that defaults a missing one to `{}` (happy-dom) would read a polluted `signal`.
+			call(Node.prototype, method, form, type, listener, ownRecord({capture: false}));
 		}
 	};
 

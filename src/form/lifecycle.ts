@@ -28,7 +28,7 @@ export const STILL_WORKING_DELAY = 4000;
 
 /** The state a result leaves the form in. */
 export function stateAfter(outcome: {error: ZuoraCorsError} | {result: unknown}, now: number): FormState {
-	if (!('error' in outcome)) {
+	if (!isFailure(outcome)) {
 		return {name: 'saved'};
 	}
 
@@ -76,7 +76,7 @@ export function declinedField(error: ZuoraCorsError, names: ReadonlySet<string>)
  * card with `{brand}` (e.g. Visa) and `{last4}`, from the number the form held.
  */
 export function resultText(outcome: {error: ZuoraCorsError} | {result: unknown}, messages: Messages | undefined, number = ''): string {
-	if ('error' in outcome) {
+	if (isFailure(outcome)) {
 		return describeError(outcome.error, {messages}).message;
 	}
 
@@ -152,4 +152,12 @@ export function createLifecycle(effects: LifecycleEffects) {
 		/** Stops the timer (destroy()). */
 		stop: stopTimer,
 	};
+}
+
+/**
+ * Whether an outcome is a failure: its own `error`, never one a polluted Object.prototype lends
+ * (an `in` test is a read too); anything else is a success with its own `result`.
+ */
+export function isFailure<T extends object>(outcome: T): outcome is Extract<T, {error: unknown}> {
+	return Object.hasOwn(outcome, 'error');
 }

@@ -15,7 +15,7 @@ import {formError} from './field-state.js';
 import type {Control} from './dom-calls.js';
 import {CARD_FIELDS, duplicates, scan} from './fields.js';
 import {FORM_STATUS_MESSAGES, formatMessage} from '../messages.js';
-import {declinedField, resultText, stateAfter, waitText} from './lifecycle.js';
+import {declinedField, isFailure, resultText, stateAfter, waitText} from './lifecycle.js';
 
 type Outcome = {result: PaymentMethodResult} | {error: ZuoraCorsError};
 
@@ -66,11 +66,11 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 
 		settle(context, outcome, sentNumber);
 		context.publish(outcome);
-		if ('result' in outcome) {
-			return outcome.result;
+		if (isFailure(outcome)) {
+			throw outcome.error;
 		}
 
-		throw outcome.error;
+		return outcome.result;
 	};
 
 	const submit = async () => {
@@ -138,7 +138,7 @@ export function settle(context: BindingContext, outcome: Outcome, number = ''): 
 
 	const controls = scan(form, names);
 	const state = stateAfter(outcome, Date.now());
-	if ('result' in outcome || state.name === 'unknown') {
+	if (!isFailure(outcome) || state.name === 'unknown') {
 		clearCard(controls);
 	}
 
@@ -147,7 +147,7 @@ export function settle(context: BindingContext, outcome: Outcome, number = ''): 
 		lifecycle.enter(state);
 	}
 
-	const field = 'error' in outcome ? declinedField(outcome.error, names) : undefined;
+	const field = isFailure(outcome) ? declinedField(outcome.error, names) : undefined;
 	const text = state.name === 'waiting' ? waitText(state.until - Date.now(), messages()) : resultText(outcome, messages(), number);
 	if (field) {
 		view.showErrors({[field]: {message: text}}, controls);
@@ -188,7 +188,7 @@ export function enterUnknown(context: BindingContext, error: ZuoraCorsError): vo
  * it; after any outcome that says what Zuora did (saved, refused, not saved) the next card gets a new one.
  */
 export function keepsKey(outcome: Outcome): boolean {
-	return 'error' in outcome && (outcome.error.kind === 'validation' || (outcome.error.retryable && outcome.error.kind !== 'not-saved'));
+	return isFailure(outcome) && (outcome.error.kind === 'validation' || (outcome.error.retryable && outcome.error.kind !== 'not-saved'));
 }
 
 /** The page's `idempotencyKey` option read: a prefix (`<prefix>-<UUID>` per card) or a function called per card, else a `validation` error. */

@@ -5,6 +5,7 @@
  * `restore()` puts back.
  */
 import {brandInfo} from '../card-rules.js';
+import {ownRecord} from '../options.js';
 import type {ZuoraCardBrand} from '../zuora.js';
 import {call, createElement, findAll, getAttribute, setAttribute, type Control} from './dom-calls.js';
 import {isInside} from './fields.js';
@@ -72,7 +73,7 @@ export function createView(form: HTMLFormElement, status: HTMLElement | undefine
 		setStatus(text: string, announce = false) {
 			region.textContent = text;
 			if (announce && text) {
-				region.scrollIntoView?.({block: 'nearest'});
+				region.scrollIntoView?.(ownRecord({block: 'nearest'} as const));
 			}
 		},
 		/**

@@ -1,7 +1,8 @@
 /**
  * The checks every endpoint of this entry makes before its own work, in order: POST only, same
  * origin, a bounded body, a known client address (pure decisions), then `authorize` and the
- * limits (I/O). Each refusal carries the one line the endpoint logs.
+ * limits (I/O), in the order `limitChecks` gives; a refused request costs no limit a point.
+ * Each refusal carries the one line the endpoint logs.
  */
 import {type Refusal, setupError, storeUnavailable} from './answers.js';
 import {addressKey, clientAddress, networkKey, proxyBypassed, type TrustProxy} from './address.js';
@@ -326,21 +327,36 @@ export async function admit(request: Request, gate: Gate, keys: AddressKeys, acc
 		return setupError('authorize returned no session');
 	}
 
-	const refusal = await takeLimits(gate.limiter, [
-		['session', authorization.session],
-		['address', keys.addressKey],
-		['network', keys.networkKey],
-		['account', accountOf(authorization)],
-	]);
+	const refusal = await takeLimits(gate.limiter, limitChecks(authorization.session, accountOf(authorization), keys));
 	return refusal ?? {authorization, ...keys};
 }
 
-async function takeLimits(limiter: Limiter, checks: Array<[LimitKind, string | undefined]>): Promise<Refusal | undefined> {
-	for (const [kind, key] of checks) {
-		if (key === undefined) {
-			continue;
-		}
+/**
+ * The limits a request is counted against, in the order they are taken: from the one only this
+ * client spends to the one its neighbours share. Session and account come from `authorize` (the
+ * client cannot pick another's); an address may be a NAT's; the network (a /24, a /48) is shared
+ * by strangers, so it is taken last: only a request every other limit admits ever holds a point
+ * of it, even for a moment. `account` is skipped when the operation has none.
+ */
+export function limitChecks(session: string, account: string | undefined, keys: AddressKeys): Array<[LimitKind, string]> {
+	const checks: Array<[LimitKind, string | undefined]> = [
+		['session', session],
+		['account', account],
+		['address', keys.addressKey],
+		['network', keys.networkKey],
+	];
+	return checks.filter((check): check is [LimitKind, string] => check[1] !== undefined);
+}
 
+/**
+ * Takes each limit in order. A refused request costs nothing: at the first limit that refuses
+ * (or a store that fails), every point this request took, the refusing limit's included, is given
+ * back. So a spent limit (an account's hour) stops counting the limits after it, and no refused
+ * request of one client spends its neighbours' network.
+ */
+async function takeLimits(limiter: Limiter, checks: Array<[LimitKind, string]>): Promise<Refusal | undefined> {
+	const taken: Array<[LimitKind, string]> = [];
+	for (const [kind, key] of checks) {
 		let wait: number | undefined;
 		try {
 			wait = await limiter.take(kind, key); // eslint-disable-line no-await-in-loop
@@ -349,10 +365,14 @@ async function takeLimits(limiter: Limiter, checks: Array<[LimitKind, string | u
 				throw error;
 			}
 
+			// Whether this take counted is unknown; the ones before it did and are given back.
+			await giveBack(limiter, taken); // eslint-disable-line no-await-in-loop
 			return storeUnavailable(error.message);
 		}
 
+		taken.push([kind, key]);
 		if (wait !== undefined) {
+			await giveBack(limiter, taken); // eslint-disable-line no-await-in-loop
 			return {
 				status: 429,
 				code: 'RATE_LIMITED',
@@ -364,6 +384,11 @@ async function takeLimits(limiter: Limiter, checks: Array<[LimitKind, string | u
 	}
 
 	return undefined;
+}
+
+/** Best effort: a store that fails now already fails the request closed; a point it keeps expires with its window. */
+async function giveBack(limiter: Limiter, taken: Array<[LimitKind, string]>): Promise<void> {
+	await Promise.allSettled(taken.map(async ([kind, key]) => limiter.give(kind, key)));
 }
 
 /**

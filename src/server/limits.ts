@@ -46,6 +46,8 @@ export class LimitStoreError extends Error {
 export type Limiter = {
 	/** Counts one request for `key`; the milliseconds to wait when over the limit, else undefined. Throws LimitStoreError. */
 	take(kind: LimitKind, key: string): Promise<number | undefined>;
+	/** Gives back the point `take` counted (the request was refused). Throws LimitStoreError. */
+	give(kind: LimitKind, key: string): Promise<void>;
 };
 
 export type LimiterOptions = {
@@ -93,35 +95,52 @@ export function createLimiter(options: LimiterOptions): Limiter {
 				return Math.max(1, error.msBeforeNext);
 			}
 
-			throw new LimitStoreError(`the limit store failed: ${error instanceof Error ? error.message : String(error)}`);
+			throw storeError(error);
+		}
+	}
+
+	async function reward(limiter: RateLimiterAbstract, key: string): Promise<void> {
+		try {
+			await ready?.();
+			await limiter.reward(await hashKey(key));
+		} catch (error) {
+			throw storeError(error);
+		}
+	}
+
+	/** A memory store answers at once; a Redis can hang (connecting, failing over): every call to it is bounded. */
+	async function bounded<T>(call: Promise<T>): Promise<T> {
+		if (store === undefined) {
+			return call;
+		}
+
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const timeout = new Promise<never>((_resolve, reject) => {
+			timer = setTimeout(() => {
+				reject(new LimitStoreError(`the limit store did not answer within ${storeTimeoutMs} ms`));
+			}, storeTimeoutMs);
+		});
+		try {
+			return await Promise.race([call, timeout]);
+		} finally {
+			clearTimeout(timer);
 		}
 	}
 
 	return {
 		async take(limitKind, key) {
 			const limiter = limiters.get(limitKind);
-			if (limiter === undefined) {
-				return undefined;
-			}
-
-			if (store === undefined) {
-				return consume(limiter, key);
-			}
-
-			// A store can hang (connecting, failing over): the whole take is bounded.
-			let timer: ReturnType<typeof setTimeout> | undefined;
-			const timeout = new Promise<never>((_resolve, reject) => {
-				timer = setTimeout(() => {
-					reject(new LimitStoreError(`the limit store did not answer within ${storeTimeoutMs} ms`));
-				}, storeTimeoutMs);
-			});
-			try {
-				return await Promise.race([consume(limiter, key), timeout]);
-			} finally {
-				clearTimeout(timer);
-			}
+			return limiter === undefined ? undefined : bounded(consume(limiter, key));
+		},
+		async give(limitKind, key) {
+			const limiter = limiters.get(limitKind);
+			return limiter === undefined ? undefined : bounded(reward(limiter, key));
 		},
 	};
+}
+
+function storeError(error: unknown): LimitStoreError {
+	return error instanceof LimitStoreError ? error : new LimitStoreError(`the limit store failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 /** A limit's rule, read by own properties only (a polluted Object.prototype sets no limit). */

@@ -201,3 +201,33 @@ test('Redis on a wrong port from the start: 503 after storeTimeoutMs, no token, 
 	expect(afterEnd.logs).toEqual(['zuora-cors/server credit-card: the limit store failed: the Redis client was closed (ioredis status "end"): create a new one: failing closed (503)']);
 	expect(stub.tokens().issued).toBe(0);
 });
+
+test('refunds in Redis: a concurrent flood from four addresses of a /24 on two instances spends only its account; the network counts only admitted requests', async () => {
+	const prefix = `refund-${Date.now()}`;
+	const store = await client();
+	const limits = {session: {points: 10, duration: 60}, account: {points: 20, duration: 3600}, address: {points: 30, duration: 60}, network: {points: 120, duration: 60}} as const;
+	const handlers = [store, await client()].map(connection =>
+		createSignatureHandler({
+			operation: 'credit-card',
+			zuora: createZuoraClient({baseUrl: stub.url, clientId: 'demo-client-id', clientSecret: 'demo-client-secret'}),
+			// The test's own sessions: the attacker gets a fresh one per request, as an anonymous checkout would give it.
+			authorize: request => ({session: request.headers.get('x-test-session')!, accountKey: request.headers.get('x-test-account')!}),
+			trustProxy: 0,
+			store: connection,
+			limitKeySecret: SECRET,
+			keyPrefix: prefix,
+			limits,
+			log: () => undefined,
+		}),
+	);
+	const post = async (index: number, session: string, account: string, address: string) =>
+		(await handlers[index % 2]!(new Request(`${SHOP}/signature`, {method: 'POST', headers: {origin: SHOP, 'x-test-session': session, 'x-test-account': account}}), {clientAddress: address})).status;
+
+	const flood = await Promise.all(Array.from({length: 200}, async (_, n) => post(n, `attacker-${n}`, 'A-attacker', `198.51.100.${(n % 4) + 1}`)));
+	expect(flood.filter(status => status === 200)).toHaveLength(20);
+	expect(flood.filter(status => status === 429)).toHaveLength(180);
+	const [networkKey] = await store.keys(`${prefix}:network:*`);
+	expect(Number(await store.get(networkKey!))).toBe(20);
+	expect(await post(0, 'neighbour', 'A-neighbour', '198.51.100.200')).toBe(200);
+	expect(Number(await store.get(networkKey!))).toBe(21);
+});
