@@ -6,7 +6,7 @@ import {readdir, readFile} from 'node:fs/promises';
 /** @typedef {import('node:http').IncomingMessage} IncomingMessage @typedef {import('node:http').ServerResponse} ServerResponse */
 import {extname, join, normalize, sep} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {CORS_OPERATIONS} from 'zuora-cors';
+import {ZUORA_CORS_OPERATIONS} from 'zuora-cors';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where the pages' CSP violation reports go (csp-report.mjs). */
@@ -29,7 +29,7 @@ const STATIC_ROOTS = [
 ];
 /** A Zuora path from the library's facts (the one copy in the repository). */
 const zuoraPath = (/** @type {string} */ method, /** @type {string | undefined} */ signed) =>
-	Object.values(CORS_OPERATIONS).find(operation => operation.method === method && operation.signedParameter === signed)?.path ?? '';
+	Object.values(ZUORA_CORS_OPERATIONS).find(operation => operation.method === method && operation.signedParameter === signed)?.path ?? '';
 
 /**
  * Serves the static folders; HTML pages with the CSP, their `%PLACEHOLDERS%` filled, and the

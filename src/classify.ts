@@ -76,7 +76,7 @@ export function classifyAnswer(seen: SeenAnswer, context: AnswerContext): Answer
 		return {status, body: {}, blob: seen.blob};
 	}
 
-	const success = body && ownField(body, 'success');
+	const success = body && answerField(body, 'success');
 	if (body && status === 409 && context.idempotent && success === true) {
 		return {status, body, replayed: true};
 	}
@@ -98,13 +98,13 @@ function failureError(status: number, body: JsonObject | undefined, headers: Pic
 	const details = {stage: context.stage, status, reasons, processId, retryAfter: readRetryAfter(headers, context.now)};
 
 	// A checkout that is not set up fails the same way every time, whatever the status says.
-	if (reasons.some(reason => isSetupCode(ownField(reason, 'code')))) {
+	if (reasons.some(reason => isSetupCode(answerField(reason, 'code')))) {
 		return new ZuoraCorsError(`${what} answered HTTP ${status}: the checkout is not set up correctly${summary}`, {kind: 'setup', ...details});
 	}
 
 	// A status that says "not processed" decides, whatever the body says; else Zuora's envelope does.
 	// So does a 422 to a request with an Idempotency-Key: the key was used for another request.
-	if (body && ownField(body, 'success') === false && !NOT_PROCESSED_STATUSES.has(status) && !(status === 422 && idempotent)) {
+	if (body && answerField(body, 'success') === false && !NOT_PROCESSED_STATUSES.has(status) && !(status === 422 && idempotent)) {
 		return new ZuoraCorsError(`${what} answered success: false${summary || ' (no reason given)'}${status === 409 ? ': the stored answer of an earlier request with this Idempotency-Key' : ''}`, {
 			kind: 'zuora',
 			...details,
@@ -137,16 +137,16 @@ export function isSetupCode(code: unknown): boolean {
  * messages, and every string masked together (`maskSecrets`: a secret cut across strings too).
  */
 function readReasons(body: JsonObject | undefined, secrets: readonly string[]): {reasons: ZuoraReason[]; processId?: string} {
-	const list = body && ownField(body, 'reasons');
+	const list = body && answerField(body, 'reasons');
 	const raw = (Array.isArray(list) ? (list as unknown[]) : []).slice(0, MAX_REASONS).filter((reason): reason is object => reason !== null && typeof reason === 'object');
 	const codes = raw.map(reason => {
-		const code = ownField(reason, 'code');
+		const code = answerField(reason, 'code');
 		return typeof code === 'number' ? code : typeof code === 'string' ? cut(code) : undefined;
 	});
-	const id = body && ownField(body, 'processId');
+	const id = body && answerField(body, 'processId');
 	const processId = typeof id === 'string' ? cut(id) : undefined;
 	const messages = raw.map(reason => {
-		const message = ownField(reason, 'message');
+		const message = answerField(reason, 'message');
 		return typeof message === 'string' ? stripHtml(message) : '';
 	});
 	const masked = maskSecrets([...messages, ...codes.map(code => (code === undefined ? '' : String(code))), processId ?? ''], secrets);
@@ -219,14 +219,14 @@ export function parseJsonObject(text: string): JsonObject | undefined {
 }
 
 /** A property the object holds itself: a polluted `Object.prototype` cannot fill in one the server left out. */
-export function ownField(object: object, name: string): unknown {
+export function answerField(object: object, name: string): unknown {
 	return Object.hasOwn(object, name) ? (object as Record<string, unknown>)[name] : undefined;
 }
 
 /** The first of `names` that `object` does not hold as its own non-empty string, or `undefined` when it holds all. */
 export function missingField(object: object, names: readonly string[]): string | undefined {
 	return names.find(name => {
-		const value = ownField(object, name);
+		const value = answerField(object, name);
 		return typeof value !== 'string' || value === '';
 	});
 }

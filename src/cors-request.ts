@@ -13,7 +13,7 @@ import {
 	serializeJson,
 	type Timeout,
 } from './options.js';
-import {type Answer, missingField, ownField} from './classify.js';
+import {type Answer, missingField, answerField} from './classify.js';
 import {exchange} from './transport.js';
 
 export type CorsRequestOptions = {
@@ -155,7 +155,7 @@ export async function callZuora(call: ZuoraCall): Promise<CorsResponse | Blob> {
 export function zuoraResult(answer: Answer, {method, url, accept}: Pick<ZuoraCall, 'method' | 'url' | 'accept'>): CorsResponse | Blob {
 	// Own properties only: an answer without `blob` or `replayed` never takes a polluted one.
 	const {status, body, replayed, blob} = ownCopy(answer, 1);
-	if (accept ? !blob : ownField(body, 'success') !== true) {
+	if (accept ? !blob : answerField(body, 'success') !== true) {
 		throw new ZuoraCorsError(`${method} ${url} answered ${accept ? 'JSON, not a file' : 'without `success: true`'}`, {kind: 'invalid-response', stage: 'request', status});
 	}
 

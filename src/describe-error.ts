@@ -58,11 +58,11 @@ export function describeError(error: unknown, describeOptions: DescribeErrorOpti
 	}
 
 	// Not this library's error (a bug in the page's own code?): nothing says the card was not sent.
-	const [code, values] = classify(failure);
+	const [code, values] = messageCodeFor(failure);
 	return {code, message: formatMessage(code, ERROR_MESSAGES[code], values, messages)};
 }
 
-function classify({kind, stage, status, retryAfter, reasons, code, retryable}: Partial<ZuoraCorsError>): [ErrorMessageCode, MessageValues?] {
+function messageCodeFor({kind, stage, status, retryAfter, reasons, code, retryable}: Partial<ZuoraCorsError>): [ErrorMessageCode, MessageValues?] {
 	// Only the signature stage is known not to carry the card; anything else may have sent it.
 	const cardSent = stage !== 'signature';
 	if (kind === 'validation') {

@@ -21,8 +21,6 @@ export {zuoraUrl, type ZuoraBaseUrl} from './zuora-url.js';
 export {
 	ZUORA_BASE_URLS,
 	ZUORA_CORS_OPERATIONS,
-	CORS_OPERATIONS,
-	CREDIT_CARDS_PATH,
 	ZUORA_ERROR_CODES,
 	ZUORA_CARD_BRANDS,
 	type ZuoraEnvironment,

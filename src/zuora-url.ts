@@ -1,5 +1,5 @@
 import {invalidOption, isZuoraHost} from './options.js';
-import {CREDIT_CARDS_PATH, ZUORA_BASE_URLS, type ZuoraEnvironment, zuoraBaseUrl} from './zuora.js';
+import {ZUORA_BASE_URLS, type ZuoraEnvironment, zuoraBaseUrl, ZUORA_CORS_OPERATIONS} from './zuora.js';
 
 /**
  * A Zuora base URL given in full: an https host under `zuora.com`, bare or with the legacy `/rest`
@@ -19,7 +19,7 @@ export type ZuoraBaseUrl = `https://${string}.zuora.com${'' | '/rest' | '/apps'}
  * zuoraUrl('https://apisandbox.zuora.com/apps', '/v1/rsa-signatures')
  * //=> 'https://apisandbox.zuora.com/apps/v1/rsa-signatures'
  */
-export function zuoraUrl(environment: ZuoraEnvironment | ZuoraBaseUrl, path: string = CREDIT_CARDS_PATH): string {
+export function zuoraUrl(environment: ZuoraEnvironment | ZuoraBaseUrl, path: string = ZUORA_CORS_OPERATIONS.creditCard.path): string {
 	const base = zuoraBaseUrl(environment);
 	// The page sends card data here: a base URL must be an https host under zuora.com.
 	if (!base || !isZuoraHost(new URL(base))) {

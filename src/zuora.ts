@@ -86,12 +86,6 @@ export const ZUORA_CORS_OPERATIONS = {
 export type ZuoraCorsOperationName = keyof typeof ZUORA_CORS_OPERATIONS;
 export type ZuoraCorsOperation = (typeof ZUORA_CORS_OPERATIONS)[ZuoraCorsOperationName];
 
-/** The same four operations as a list, in the order above (kept for code that iterates them). */
-export const CORS_OPERATIONS = [ZUORA_CORS_OPERATIONS.creditCard, ZUORA_CORS_OPERATIONS.account, ZUORA_CORS_OPERATIONS.file, ZUORA_CORS_OPERATIONS.rsaSignature] as const;
-
-/** The path of Create Payment Method (credit card), the operation `createPaymentMethod` calls. */
-export const CREDIT_CARDS_PATH = ZUORA_CORS_OPERATIONS.creditCard.path;
-
 /** Zuora's documented CORS error codes. */
 export const ZUORA_ERROR_CODES = {
 	/** "Invalid token. Note: a token can only be used once." */

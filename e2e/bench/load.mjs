@@ -22,7 +22,7 @@
  */
 import {Agent, request as httpRequest} from 'node:http';
 import {pathToFileURL} from 'node:url';
-import {CREDIT_CARDS_PATH, ZUORA_ERROR_CODES} from 'zuora-cors';
+import {ZUORA_ERROR_CODES, ZUORA_CORS_OPERATIONS} from 'zuora-cors';
 import {ZUORA_BACKEND_PATHS} from 'zuora-cors/server';
 import {STUB_CODES, startZuoraStub} from 'zuora-cors/testing';
 
@@ -162,7 +162,7 @@ async function sign(post, bearer, uri) {
  * @param {Post} post @param {Pair} pair @param {string} [accountKey]
  */
 function createCard(post, pair, accountKey = ACCOUNT_KEY) {
-	return post(CREDIT_CARDS_PATH, {headers: {signature: pair.signature, token: pair.token}, body: JSON.stringify(card(accountKey))});
+	return post(ZUORA_CORS_OPERATIONS.creditCard.path, {headers: {signature: pair.signature, token: pair.token}, body: JSON.stringify(card(accountKey))});
 }
 
 /** A valid Visa test card, expiring in three years so the run never ages out. @param {string} accountKey */
@@ -373,7 +373,7 @@ export async function runLoad(options) {
 	const agent = new Agent({keepAlive: true, maxSockets: options.concurrency});
 	try {
 		const post = jsonClient(stub.url, agent);
-		const uri = `${stub.url}${CREDIT_CARDS_PATH}`;
+		const uri = `${stub.url}${ZUORA_CORS_OPERATIONS.creditCard.path}`;
 		const bearer = await oauthToken(post);
 		const run = {post, bearer, uri, options};
 

@@ -6,7 +6,7 @@
  * script and style only from itself. Where the card goes is fixed here, in the server's options:
  * the page that embeds the frame never names a URL.
  */
-import {CREDIT_CARDS_PATH, ZUORA_CARD_BRANDS, zuoraBaseUrl} from '../zuora.js';
+import {ZUORA_CARD_BRANDS, zuoraBaseUrl, ZUORA_CORS_OPERATIONS} from '../zuora.js';
 import {ownFields} from './own-fields.js';
 
 export type CardFrameHandlerOptions = {
@@ -100,7 +100,7 @@ export function frameSetup(given: CardFrameHandlerOptions) {
 		parentOrigins: parents,
 		signatureUrl: signature.href,
 		...(reconcile ? {reconcileUrl: reconcile.href} : {}),
-		...(base ? {url: base + CREDIT_CARDS_PATH} : {}),
+		...(base ? {url: base + ZUORA_CORS_OPERATIONS.creditCard.path} : {}),
 		...(allowedHosts ? {allowedHosts} : {}),
 		...(brands ? {supportedBrands: [...brands]} : {}),
 	};

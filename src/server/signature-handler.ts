@@ -3,7 +3,7 @@
  * `(request: Request, context?: {clientAddress}) => Promise<Response>`. Web APIs only; Node's
  * adapter is in node.ts.
  */
-import {CORS_OPERATIONS, ZUORA_BACKEND_PATHS} from '../zuora.js';
+import {ZUORA_BACKEND_PATHS, ZUORA_CORS_OPERATIONS} from '../zuora.js';
 import {isRefusal, json, type Refusal, refusalResponse, setupError, storeUnavailable} from './answers.js';
 import {
 	admit,
@@ -89,10 +89,10 @@ type SigningConfig = {
 type SignedCall = {uri: string; method: 'POST' | 'GET'; accountKey?: string; name?: string; pageId?: string};
 
 const OPERATIONS = {
-	'credit-card': CORS_OPERATIONS[0],
-	account: CORS_OPERATIONS[1],
-	file: CORS_OPERATIONS[2],
-	'rsa-signature': CORS_OPERATIONS[3],
+	'credit-card': ZUORA_CORS_OPERATIONS.creditCard,
+	account: ZUORA_CORS_OPERATIONS.account,
+	file: ZUORA_CORS_OPERATIONS.file,
+	'rsa-signature': ZUORA_CORS_OPERATIONS.rsaSignature,
 } as const;
 
 /** Characters allowed in what authorize returns: printable, no control characters. */

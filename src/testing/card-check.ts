@@ -4,7 +4,7 @@
  */
 import {brandInfo, detectBrand, luhn} from '../card-rules.js';
 import {MAX_CARD_DIGITS, ZUORA_CARD_BRANDS, type ZuoraCardBrand} from '../zuora.js';
-import {isBlank, isPlainObject, reason, toBoolean, toInteger, type Reason} from './values.js';
+import {isBlank, isPlainObject, reason, acceptedBoolean, acceptedInteger, type Reason} from './values.js';
 import type {CardHolderAddress} from './stub-state.js';
 import {STUB_CODES} from './zuora-facts.js';
 
@@ -74,14 +74,14 @@ export function checkCard(card: Record<string, unknown>, prefix: string, rules: 
 		invalid(numberField);
 	}
 
-	const month = toInteger(card['expirationMonth'], /^\d{1,2}$/);
+	const month = acceptedInteger(card['expirationMonth'], /^\d{1,2}$/);
 	if (isBlank(card['expirationMonth'])) {
 		missing('expirationMonth');
 	} else if (month === undefined || month < 1 || month > 12) {
 		invalid('expirationMonth');
 	}
 
-	const year = toInteger(card['expirationYear'], /^\d{4}$/);
+	const year = acceptedInteger(card['expirationYear'], /^\d{4}$/);
 	if (isBlank(card['expirationYear'])) {
 		missing('expirationYear');
 	} else if (year === undefined || year < 1000 || year > 9999) {
@@ -110,7 +110,7 @@ export function checkCard(card: Record<string, unknown>, prefix: string, rules: 
 	const holderInfo = checkCardHolder(card['cardHolderInfo'], rules.requireCardHolderName, invalid, missing);
 	const cardHolderName = typeof holderInfo['cardHolderName'] === 'string' && holderInfo['cardHolderName'] !== '' ? holderInfo['cardHolderName'] : null;
 
-	const defaultPaymentMethod = toBoolean(card['defaultPaymentMethod']);
+	const defaultPaymentMethod = acceptedBoolean(card['defaultPaymentMethod']);
 	if (defaultPaymentMethod === undefined) {
 		invalid('defaultPaymentMethod');
 	}

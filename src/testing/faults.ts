@@ -23,13 +23,13 @@
  *   drop         at once, while processing goes on (with `holdCreates`, until released): the
  *                client sees the connection drop before Zuora is done, and asks while it works
  */
-import {CORS_OPERATIONS} from '../zuora.js';
+import {ZUORA_CORS_OPERATIONS} from '../zuora.js';
 import type {CustomFault, Fault, FaultMode, StubState} from './stub-state.js';
 import {failure, isPlainObject, ok, reason, type Reply} from './values.js';
 import {STUB_CODES as CODES} from './zuora-facts.js';
 
 /** The browser-facing operations, which faults hit by default. */
-export const CREATE_PATHS: readonly string[] = [CORS_OPERATIONS[0].path, CORS_OPERATIONS[1].path];
+export const CREATE_PATHS: readonly string[] = [ZUORA_CORS_OPERATIONS.creditCard.path, ZUORA_CORS_OPERATIONS.account.path];
 
 const FAULT_MODES: ReadonlySet<string> = new Set<FaultMode>(['reset', 'hang', 'html500', 'text500', 'rateLimit', 'unavailable', 'htmlReason', 'answerLost', 'drop']);
 

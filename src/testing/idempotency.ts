@@ -44,7 +44,7 @@
 import {createHash} from 'node:crypto';
 import {spendToken, tokenFailure, verifyPair} from './signatures.js';
 import type {IdempotencyEntry, StubContext, StubRequest} from './stub-state.js';
-import {failure, ok, parseJsonObject, reason, type Reply} from './values.js';
+import {failure, ok, parseJsonBody, reason, type Reply} from './values.js';
 import {STUB_CODES as CODES, MESSAGES} from './zuora-facts.js';
 
 /** Zuora removes a key 24 hours after it is set. */
@@ -92,7 +92,7 @@ function liveEntry(context: StubContext, storeKey: string | undefined): Idempote
  */
 export async function createViaCors(context: StubContext, request: StubRequest, create: Create): Promise<Reply> {
 	const idempotencyKey = request.header('idempotency-key');
-	const body = parseJsonObject(request.text);
+	const body = parseJsonBody(request.text);
 	const verified = idempotencyKey === undefined ? undefined : verifyPair(context, request, body);
 	const storeKey = verified === undefined ? undefined : `${verified.value}\n${idempotencyKey}`;
 	const bodyHash = createHash('sha256').update(request.text).digest('hex');

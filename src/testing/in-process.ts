@@ -12,7 +12,7 @@ import {clearableDelay, encode, isControl, logRequest, MAX_BODY_BYTES, serve, ty
 import type {StubRequest} from './stub-state.js';
 import {failure, reason} from './values.js';
 import {STUB_CODES as CODES} from './zuora-facts.js';
-import {resolveOptions, type ZuoraStubOptions} from './stub-options.js';
+import {resolveStubOptions, type ZuoraStubOptions} from './stub-options.js';
 import {controlReply} from './test-controls.js';
 import {newContext, stubOver, type ZuoraStub} from './zuora-stub.js';
 
@@ -25,7 +25,7 @@ let stubs = 0;
  * request that reaches the network instead of `fetch` fails).
  */
 export function inProcessStub(options: ZuoraStubOptions = {}): InProcessStub {
-	const context = newContext(resolveOptions(options));
+	const context = newContext(resolveStubOptions(options));
 	const timers = clearableDelay();
 	const closing = new AbortController();
 	const handling: Handling = {context, controls: request => controlReply(stub, request), delay: timers.delay};

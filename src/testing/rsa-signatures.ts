@@ -10,7 +10,7 @@ import {generateKeyPair, sign, type KeyObject} from 'node:crypto';
 import {authenticationError, isAuthenticated, TENANT_ID} from './oauth.js';
 import {randomAlphanumeric, signatureRequestProblem, spendToken, tokenFailure} from './signatures.js';
 import type {StubContext, StubRequest} from './stub-state.js';
-import {failure, ok, parseJsonObject, reason, type Reply} from './values.js';
+import {failure, ok, parseJsonBody, reason, type Reply} from './values.js';
 import {STUB_CODES as CODES, MESSAGES} from './zuora-facts.js';
 
 type RsaKeys = {privateKey: KeyObject; publicKey: string};
@@ -38,7 +38,7 @@ export function rsaKeysOnce(): Promise<RsaKeys> {
 }
 
 async function issueRsaSignature(context: StubContext, text: string): Promise<Reply> {
-	const parsed = parseJsonObject(text);
+	const parsed = parseJsonBody(text);
 	if (!parsed) {
 		return {status: 400, body: failure(reason(CODES.signatureMalformed, MESSAGES.malformed))};
 	}
@@ -66,7 +66,7 @@ export async function rsaSignatureViaBearerOrPair(context: StubContext, request:
 		return isAuthenticated(context, request) ? issueRsaSignature(context, request.text) : authenticationError();
 	}
 
-	const tokenProblem = spendToken(context, request, parseJsonObject(request.text));
+	const tokenProblem = spendToken(context, request, parseJsonBody(request.text));
 	if (tokenProblem) {
 		return tokenFailure(context, tokenProblem);
 	}

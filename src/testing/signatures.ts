@@ -11,7 +11,7 @@
 import {createHmac, randomInt} from 'node:crypto';
 import {authenticationError, isAuthenticated} from './oauth.js';
 import type {IssuedToken, StubContext, StubRequest} from './stub-state.js';
-import {failure, isBlank, ok, parseJsonObject, reason, safeEqual, type Reason, type Reply} from './values.js';
+import {failure, isBlank, ok, parseJsonBody, reason, safeEqual, type Reason, type Reply} from './values.js';
 import {STUB_CODES as CODES, MESSAGES, SIGNATURE_METHODS, STUB_OPERATIONS} from './zuora-facts.js';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -35,7 +35,7 @@ export function randomAlphanumeric(length: number): string {
 }
 
 /** A signed parameter as the string the signature binds: absent is "". */
-export function signedValue(value: unknown): string {
+export function signedText(value: unknown): string {
 	if (value === undefined || value === null) {
 		return '';
 	}
@@ -74,7 +74,7 @@ export function issueHmacSignature(context: StubContext, request: StubRequest): 
 		return authenticationError();
 	}
 
-	const parsed = parseJsonObject(request.text);
+	const parsed = parseJsonBody(request.text);
 	if (!parsed) {
 		return {status: 400, body: failure(reason(CODES.signatureMalformed, MESSAGES.malformed))};
 	}
@@ -97,7 +97,7 @@ export function issueHmacSignature(context: StubContext, request: StubRequest): 
 	}
 
 	const token = randomAlphanumeric(32);
-	const value = name === undefined ? '' : signedValue(parsed[name]);
+	const value = name === undefined ? '' : signedText(parsed[name]);
 	const signedParameter = name === undefined ? undefined : {name, value};
 	context.state.tokens.set(token, {uri, method, signedParameter, issuedAt: context.config.now(), used: false, expired: false});
 	return ok({signature: hmacSignature(context.config.secret, uri, method, value, token), token, success: true});
@@ -105,7 +105,7 @@ export function issueHmacSignature(context: StubContext, request: StubRequest): 
 
 function signatureMatches(context: StubContext, request: StubRequest, body: Record<string, unknown> | undefined, token: string, issued: IssuedToken): boolean {
 	const value = issued.signedParameter?.value ?? '';
-	const bodyValue = issued.signedParameter === undefined ? '' : signedValue(body?.[issued.signedParameter.name]);
+	const bodyValue = issued.signedParameter === undefined ? '' : signedText(body?.[issued.signedParameter.name]);
 	const expected = hmacSignature(context.config.secret, issued.uri, issued.method, value, token);
 	return issued.uri === context.publicUrl + request.path && issued.method === request.method && safeEqual(request.header('signature') ?? '', expected) && bodyValue === value;
 }

@@ -1,13 +1,13 @@
 // In-process helpers for the stub's resource modules: a context and requests without a socket.
 import {oauthScope} from './oauth.js';
-import {resolveOptions, type ZuoraStubOptions} from './stub-options.js';
+import {resolveStubOptions, type ZuoraStubOptions} from './stub-options.js';
 import {emptyState, type StubContext, type StubRequest} from './stub-state.js';
 
 export const PUBLIC_URL = 'https://zuora.test';
 
 export function makeContext(options: ZuoraStubOptions = {}): StubContext {
 	return {
-		config: resolveOptions(options),
+		config: resolveStubOptions(options),
 		state: emptyState(),
 		publicUrl: PUBLIC_URL,
 		allowedOrigins: new Set(),

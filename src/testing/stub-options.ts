@@ -52,7 +52,7 @@ export type ZuoraStubOptions = {
 export type ResolvedOptions = Required<Omit<ZuoraStubOptions, 'publicUrl' | 'preflightMaxAge'>> & {publicUrl: string | undefined; preflightMaxAge: number | undefined};
 
 /** Every default in one place; bad options are refused with a message naming the option. */
-export function resolveOptions(options: ZuoraStubOptions): ResolvedOptions {
+export function resolveStubOptions(options: ZuoraStubOptions): ResolvedOptions {
 	const resolved: ResolvedOptions = {
 		port: options.port ?? 0,
 		host: options.host ?? '127.0.0.1',

@@ -24,7 +24,7 @@ import {issueHmacSignature} from './signatures.js';
 import type {LoggedRequest, StubContext, StubRequest, StubState} from './stub-state.js';
 import {failure, isPlainObject, reason, type Reply} from './values.js';
 import {STUB_CODES as CODES} from './zuora-facts.js';
-import {CORS_OPERATIONS, ZUORA_BACKEND_PATHS} from '../zuora.js';
+import {ZUORA_BACKEND_PATHS, ZUORA_CORS_OPERATIONS} from '../zuora.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -39,8 +39,8 @@ const ROUTES: readonly Route[] = [
 	{method: 'POST', path: exactly(ZUORA_BACKEND_PATHS.oauthToken), handle: issueOAuthToken},
 	{method: 'POST', path: exactly(ZUORA_BACKEND_PATHS.hmacSignatures), handle: issueHmacSignature},
 	{method: 'POST', path: exactly(ZUORA_BACKEND_PATHS.rsaSignatures), handle: rsaSignatureViaBearerOrPair},
-	{method: 'POST', path: exactly(CORS_OPERATIONS[0].path), handle: (context, request) => createViaCors(context, request, createPaymentMethod)},
-	{method: 'POST', path: exactly(CORS_OPERATIONS[1].path), handle: (context, request) => createViaCors(context, request, createAccount)},
+	{method: 'POST', path: exactly(ZUORA_CORS_OPERATIONS.creditCard.path), handle: (context, request) => createViaCors(context, request, createPaymentMethod)},
+	{method: 'POST', path: exactly(ZUORA_CORS_OPERATIONS.account.path), handle: (context, request) => createViaCors(context, request, createAccount)},
 	{method: 'GET', path: FILE_PATH, handle: getFile},
 	{method: 'GET', path: LIST_CREDIT_CARDS_PATH, handle: listCreditCards},
 ];

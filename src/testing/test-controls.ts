@@ -7,7 +7,7 @@ import {addFile} from './files.js';
 import {makeFault} from './faults.js';
 import {notFound} from './stub-server.js';
 import {emptyState, type CustomFault, type FaultMode, type HeldOutcome, type StubContext, type StubRequest} from './stub-state.js';
-import {parseJsonObject, type Reply} from './values.js';
+import {parseJsonBody, type Reply} from './values.js';
 import type {ZuoraStub} from './stub-api.js';
 
 /** The controls `ZuoraStub` exposes, bound to one stub's context. */
@@ -64,7 +64,7 @@ export function stubControls(context: StubContext) {
 /** The `/__stub/` routes: each calls the stub's method of the same meaning; a bad argument answers 400. */
 export function controlReply(stub: ZuoraStub, request: StubRequest): Reply {
 	const done = {status: 200, body: {ok: true}};
-	const parsed = parseJsonObject(request.text || '{}');
+	const parsed = parseJsonBody(request.text || '{}');
 	try {
 		switch (`${request.method} ${request.path}`) {
 			case 'GET /__stub/payment-methods':

@@ -13,7 +13,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+export function parseJsonBody(text: string): Record<string, unknown> | undefined {
 	try {
 		const value: unknown = JSON.parse(text);
 		return isPlainObject(value) ? value : undefined;
@@ -23,7 +23,7 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
 }
 
 /** An integer from a number or a digit string matching `pattern`. */
-export function toInteger(value: unknown, pattern: RegExp): number | undefined {
+export function acceptedInteger(value: unknown, pattern: RegExp): number | undefined {
 	if (typeof value === 'number') {
 		return Number.isInteger(value) ? value : undefined;
 	}
@@ -36,7 +36,7 @@ export function toInteger(value: unknown, pattern: RegExp): number | undefined {
 }
 
 /** Absent is false; the guide's sample sends form values, so "true"/"false" count too. */
-export function toBoolean(value: unknown): boolean | undefined {
+export function acceptedBoolean(value: unknown): boolean | undefined {
 	if (value === undefined || value === null || value === false || value === 'false') {
 		return false;
 	}

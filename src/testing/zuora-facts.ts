@@ -4,7 +4,7 @@
  * 6-digit resource code and a 2-digit category: 20 invalid value, 22 missing field,
  * 90 malformed, 99 payment-gateway error).
  */
-import {CORS_OPERATIONS, ZUORA_ERROR_CODES} from '../zuora.js';
+import {ZUORA_ERROR_CODES, ZUORA_CORS_OPERATIONS} from '../zuora.js';
 
 export const STUB_CODES = {
 	notCorsEnabled: ZUORA_ERROR_CODES.notCorsEnabled, // documented
@@ -47,10 +47,10 @@ export const MESSAGES = {
 export type StubOperation = {method: string; path: string; pattern: RegExp; signedParameter: string | undefined; required: boolean};
 
 /**
- * The four CORS-enabled operations from the library's `CORS_OPERATIONS`, each with a pattern
+ * The four CORS-enabled operations from the library's `ZUORA_CORS_OPERATIONS`, each with a pattern
  * for its path (`{file-id}` matches one segment) and whether its signed parameter is required.
  */
-export const STUB_OPERATIONS: StubOperation[] = CORS_OPERATIONS.map(operation => ({
+export const STUB_OPERATIONS: StubOperation[] = Object.values(ZUORA_CORS_OPERATIONS).map(operation => ({
 	method: operation.method,
 	path: operation.path,
 	pattern: new RegExp(`^${operation.path.replace(/\{[^}]+\}/g, '[^/]+')}$`),

@@ -29,7 +29,7 @@ import {allowOrigin} from './cors.js';
 import {addFile} from './files.js';
 import {oauthScope} from './oauth.js';
 import {rsaKeysOnce} from './rsa-signatures.js';
-import {resolveOptions, type ResolvedOptions, type ZuoraStubOptions} from './stub-options.js';
+import {resolveStubOptions, type ResolvedOptions, type ZuoraStubOptions} from './stub-options.js';
 import {createStubServer} from './stub-server.js';
 import {emptyState, type StubContext} from './stub-state.js';
 import {controlReply, stubControls} from './test-controls.js';
@@ -50,7 +50,7 @@ export type {ZuoraStub} from './stub-api.js';
  * await zuora.close();
  */
 export async function startZuoraStub(options: ZuoraStubOptions = {}): Promise<ZuoraStub> {
-	const config = resolveOptions(options);
+	const config = resolveStubOptions(options);
 	const context = newContext(config);
 	const {server, closeAll} = createStubServer(context, request => controlReply(stub, request));
 	await new Promise<void>((resolve, reject) => {
