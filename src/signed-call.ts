@@ -105,7 +105,7 @@ function checkedPath(url: string, operation: ZuoraCorsOperationName, allowedHost
 	const {host, origin} = new URL(url);
 	const allowed = origins.includes(origin) || hosts.includes(host);
 	if (!isOperationUrl(url, operation, allowed)) {
-		invalidOption('request', 'url', `${ZUORA_CORS_OPERATIONS[operation].path} on a Zuora REST host or in allowedHosts`);
+		invalidOption('request', 'url', `not_operation_path: ${ZUORA_CORS_OPERATIONS[operation].path}`);
 	}
 
 	return url;
@@ -137,22 +137,22 @@ export function readSignedFields(pair: unknown): SignedFields {
 export function signedUrl(call: Pick<SignedCall, 'url' | 'allowedHosts' | 'operation'>, signed: SignedFields): string {
 	const {method} = ZUORA_CORS_OPERATIONS[call.operation];
 	if (signed.method !== undefined && signed.method.toUpperCase() !== method) {
-		invalidOption('request', 'signatureUrl', `a signature for ${method}, not ${signed.method}`);
+		invalidOption('request', 'signatureUrl', `method_not_signed: ${signed.method}`);
 	}
 
 	if (signed.uri === undefined) {
-		return call.url ?? invalidOption('request', 'url', 'a Zuora URL, or a signature answer with `uri`');
+		return call.url ?? invalidOption('request', 'url', 'no_url');
 	}
 
 	let uri: string;
 	try {
 		uri = resolveZuoraUrl(signed.uri, call.allowedHosts);
 	} catch {
-		return invalidOption('request', 'signatureUrl', 'an answer whose `uri` passes the `url` check');
+		return invalidOption('request', 'signatureUrl', 'uri_not_allowed');
 	}
 
 	if (call.url !== undefined && call.url !== uri) {
-		invalidOption('request', 'url', 'the `uri` the signature was issued for (or no `url`)');
+		invalidOption('request', 'url', 'not_signed_uri');
 	}
 
 	return checkedPath(uri, call.operation, call.allowedHosts);
@@ -171,7 +171,7 @@ export function signedValue(signed: SignedFields, name: 'accountKey' | 'name' | 
 	}
 
 	if (typeof value !== 'string' || value === '' || (signed[name] !== undefined && signed[name] !== value)) {
-		invalidOption('request', name, signed[name] === undefined ? 'a non-empty string' : 'the value the signature was issued for');
+		invalidOption('request', name, signed[name] === undefined ? 'not_string' : 'not_signed_value');
 	}
 
 	return value;
@@ -344,7 +344,7 @@ export function refuseCardInSignatureRequest(request: Exchange | undefined, secr
 
 	for (const text of texts) {
 		if (maskSecrets([text], secrets, true)[0] !== text) {
-			invalidOption('signature', 'signatureOptions', 'no card data: the signature request goes to the merchant backend');
+			invalidOption('signature', 'signatureOptions', 'card_data');
 		}
 	}
 }
