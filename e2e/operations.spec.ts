@@ -150,7 +150,7 @@ test.describe('all four CORS operations', () => {
 		demo.stub.nullRsaSignatureNext(1);
 		const refused = (await call()) as {kind: string; message: string};
 		expect(refused.kind).toBe('invalid-response');
-		expect(refused.message).toBe(`POST ${demo.stub.url}/v1/rsa-signatures answered success without \`signature\` (too many signed fields?)`);
+		expect(refused.message).toBe(`POST ${demo.stub.url}/v1/rsa-signatures answered: no_signature`);
 	});
 });
 

@@ -53,7 +53,11 @@ export const MAX_REASONS = 20;
 export const SETUP_ERROR_CODE = 'SETUP_ERROR';
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
-const UNKNOWN = 'its outcome is unknown: do not re-send this card without checking';
+
+/** `METHOD URL answered HTTP 409: code (reason)`: one sentence with a code (src/README.md's "Answer codes"), the status when one came. */
+function answered(what: string, status: number, code: string, summary = ''): string {
+	return `${what} answered${status ? ` HTTP ${status}` : ''}: ${code}${summary}`;
+}
 
 /**
  * The result of an answer, or the `ZuoraCorsError` it means (returned, not thrown). A result is
@@ -64,10 +68,12 @@ export function classifyAnswer(seen: SeenAnswer, context: AnswerContext): Answer
 	const {status} = seen;
 	const {stage} = context;
 	if (seen.type === 'opaqueredirect' || REDIRECT_STATUSES.has(status)) {
-		return new ZuoraCorsError(
-			`${context.method} ${context.url} answered with a redirect${status ? ` (HTTP ${status})` : ''}, refused: nothing was forwarded. ${stage === 'request' ? `The server got the request, so ${UNKNOWN}` : 'Point the signature URL at the endpoint itself'}`,
-			{kind: 'invalid-response', stage, status: status || undefined},
-		);
+		// Nothing was forwarded; at the request stage the server got the card, so its outcome is unknown.
+		return new ZuoraCorsError(answered(`${context.method} ${context.url}`, status, stage === 'request' ? 'redirect_outcome_unknown' : 'redirect_refused'), {
+			kind: 'invalid-response',
+			stage,
+			status: status || undefined,
+		});
 	}
 
 	const body = parseJsonObject(seen.text);
@@ -82,7 +88,7 @@ export function classifyAnswer(seen: SeenAnswer, context: AnswerContext): Answer
 	}
 
 	if (ok && success !== false) {
-		return body ? {status, body} : new ZuoraCorsError(`${context.method} ${context.url} answered HTTP ${status} with a body that is not a JSON object`, {kind: 'invalid-response', stage, status});
+		return body ? {status, body} : new ZuoraCorsError(answered(`${context.method} ${context.url}`, status, 'not_json_object'), {kind: 'invalid-response', stage, status});
 	}
 
 	return failureError(status, body, seen.headers, context);
@@ -94,32 +100,29 @@ function failureError(status: number, body: JsonObject | undefined, headers: Pic
 	const what = `${context.method} ${context.url}`;
 	const {reasons, processId} = readReasons(body, context.secrets ?? []);
 	const first = reasons[0];
-	const summary = first ? ` (${[first.code, first.message].filter(part => part !== undefined && part !== '').join(' ') || 'no reason given'})` : '';
+	const reason = first ? [first.code, first.message].filter(part => part !== undefined && part !== '').join(' ') : '';
+	const summary = reason && ` (${reason})`;
 	const details = {stage: context.stage, status, reasons, processId, retryAfter: readRetryAfter(headers, context.now)};
 
 	// A checkout that is not set up fails the same way every time, whatever the status says.
 	if (reasons.some(reason => isSetupCode(answerField(reason, 'code')))) {
-		return new ZuoraCorsError(`${what} answered HTTP ${status}: the checkout is not set up correctly${summary}`, {kind: 'setup', ...details});
+		return new ZuoraCorsError(answered(what, status, 'setup_error', summary), {kind: 'setup', ...details});
 	}
 
 	// A status that says "not processed" decides, whatever the body says; else Zuora's envelope does.
 	// So does a 422 to a request with an Idempotency-Key: the key was used for another request.
 	if (body && answerField(body, 'success') === false && !NOT_PROCESSED_STATUSES.has(status) && !(status === 422 && idempotent)) {
-		return new ZuoraCorsError(`${what} answered success: false${summary || ' (no reason given)'}${status === 409 ? ': the stored answer of an earlier request with this Idempotency-Key' : ''}`, {
+		// A 409's is the stored answer of an earlier request with this Idempotency-Key.
+		return new ZuoraCorsError(answered(what, status, status === 409 ? 'stored_failure' : 'success_false', summary), {
 			kind: 'zuora',
 			...details,
 		});
 	}
 
-	const note =
-		status === 409
-			? idempotent
-				? ': a request with this Idempotency-Key is in progress or was answered differently'
-				: ': conflict'
-			: status === 422 && idempotent
-				? ': this Idempotency-Key was already used for another request; use a new key'
-				: '';
-	return new ZuoraCorsError(`${what} answered HTTP ${status}${note}${summary}`, {kind: 'http', ...details});
+	// 409 with a key: a request with this key is in progress or was answered differently; 422 with
+	// a key: the key was used for another request (a new key is needed).
+	const code = status === 409 ? (idempotent ? 'key_in_progress' : 'conflict') : status === 422 && idempotent ? 'key_reused' : 'http_error';
+	return new ZuoraCorsError(answered(what, status, code, summary), {kind: 'http', ...details});
 }
 
 /** `SETUP_ERROR` (the merchant backend's), 90000012 (invalid signature) or 90000010 (not CORS-enabled), as a number or a string. */
@@ -190,22 +193,23 @@ export function noAnswerError(
 	const {stage, status, cause} = {...context, ...details};
 	const what = `${context.method} ${context.url}`;
 	if (why === 'aborted') {
-		return new ZuoraCorsError(`${what} was aborted by the caller`, {kind: 'aborted', stage, status, cause});
+		return new ZuoraCorsError(`${what}: aborted`, {kind: 'aborted', stage, status, cause});
 	}
 
 	if (why === 'timeout') {
-		return new ZuoraCorsError(`${what} timed out after ${String(context.timeout)} ms${status ? ` (HTTP ${status} came, its body did not)` : ''}`, {kind: 'timeout', stage, status});
+		// A status with a timeout: the headers came, the body did not.
+		return new ZuoraCorsError(`${what}: timeout (${String(context.timeout)} ms${status ? `, HTTP ${status}` : ''})`, {kind: 'timeout', stage, status});
 	}
 
-	return new ZuoraCorsError(
-		`${what} failed with no response: ${stage === 'request' ? corsHint(context.url, context.pageOrigin) : 'the merchant backend could not be reached (offline, refused or reset)'}`,
-		{kind: 'network', stage, status, cause},
-	);
-}
-
-/** Browsers hide why a cross-origin request failed: a CORS refusal looks exactly like no answer. */
-function corsHint(url: string, origin: string | undefined): string {
-	return `offline, connection reset, or a CORS refusal (if it persists, ask Zuora to allow ${origin && origin !== 'null' ? `the origin ${origin}` : "this page's origin"} for ${new URL(url).origin}). So ${UNKNOWN}`;
+	// Browsers hide why a cross-origin request failed: a CORS refusal looks exactly like no answer,
+	// so the code names the origin Zuora must allow, and the Zuora origin it must allow it for.
+	const origin = context.pageOrigin && context.pageOrigin !== 'null' ? context.pageOrigin : 'this page';
+	return new ZuoraCorsError(`${what}: ${stage === 'request' ? `no_answer_outcome_unknown (CORS: ${origin} for ${new URL(context.url).origin}?)` : 'backend_unreachable'}`, {
+		kind: 'network',
+		stage,
+		status,
+		cause,
+	});
 }
 
 /** A JSON object, or `undefined` for anything else (invalid JSON, an array, a string, `null`…). */

@@ -156,7 +156,7 @@ export function zuoraResult(answer: Answer, {method, url, accept}: Pick<ZuoraCal
 	// Own properties only: an answer without `blob` or `replayed` never takes a polluted one.
 	const {status, body, replayed, blob} = ownCopy(answer, 1);
 	if (accept ? !blob : answerField(body, 'success') !== true) {
-		throw new ZuoraCorsError(`${method} ${url} answered ${accept ? 'JSON, not a file' : 'without `success: true`'}`, {kind: 'invalid-response', stage: 'request', status});
+		throw new ZuoraCorsError(`${method} ${url} answered: ${accept ? 'not_file' : 'no_success'}`, {kind: 'invalid-response', stage: 'request', status});
 	}
 
 	return blob ?? ((replayed ? {...body, replayed} : body) as CorsResponse);

@@ -194,12 +194,9 @@ describe('developer messages: one sentence with a code, built by named functions
 	});
 
 	// The bundle carries codes, not prose (the prose is src/README.md's "Developer codes" table).
-	// signed-call.ts and reconcile.ts are converted in their own branch (issue 23, h-once).
 	it('every code the library passes is a snake_case code, optionally with the value that failed', () => {
 		const root = fileURLToPath(new URL('.', import.meta.url));
-		const files = readdirSync(root, {recursive: true, encoding: 'utf8'}).filter(
-			file => file.endsWith('.ts') && !file.includes('.test') && !file.startsWith('server') && !file.startsWith('testing') && !['signed-call.ts', 'reconcile.ts'].includes(file),
-		);
+		const files = readdirSync(root, {recursive: true, encoding: 'utf8'}).filter(file => file.endsWith('.ts') && !file.includes('.test') && !file.startsWith('server') && !file.startsWith('testing'));
 		const codes = files.flatMap(file => [...readFileSync(join(root, file), 'utf8').matchAll(/(?:invalidOption\([^,]+, [^,]+, |refuse\(|cardNotSent\()(['`])(.*?)\1/g)].map(match => match[2]!));
 		expect(codes.length).toBeGreaterThan(30);
 		expect(codes.filter(code => !/^[a-z_]+(?:: \$\{.+\})?$/.test(code))).toEqual([]);

@@ -64,7 +64,7 @@ describe('getFile against the stub', () => {
 
 	it("refuses a URL that is not a file's before anything is sent", async () => {
 		const error = await failure(getFile({allowedHosts: [stub.url], signatureUrl: signer.sign({}), url: `${stub.url}/v1/accounts`}));
-		expect([error.kind, error.fields]).toEqual(['validation', {url: {code: 'option_invalid', message: '/v1/files/{file-id} on a Zuora REST host or in allowedHosts'}}]);
+		expect([error.kind, error.fields]).toEqual(['validation', {url: {code: 'option_invalid', message: 'not_operation_path: /v1/files/{file-id}'}}]);
 		expect([signer.received.length, stub.requests().length]).toEqual([0, 0]);
 	});
 });

@@ -63,7 +63,7 @@ describe('createPaymentPageSignature against the stub', () => {
 		stub.nullRsaSignatureNext(1);
 		const error = await failure();
 		expect([error.kind, error.stage, error.retryable]).toEqual(['invalid-response', 'request', false]);
-		expect(error.message).toBe(`POST ${rsaUrl} answered success without \`signature\` (too many signed fields?)`);
+		expect(error.message).toBe(`POST ${rsaUrl} answered: no_signature`);
 		expect([signer.received.length, calls().length]).toEqual([1, 1]);
 	});
 

@@ -79,8 +79,7 @@ export function resolveReconcile(options: ReconcileOptions, signatureOptions: Fe
 	const {reconcileUrl, onOutcomeUnknown} = options;
 	const delay = resolveMilliseconds('request', 'reconcileDelay', options.reconcileDelay, defaults.reconcileDelay);
 	const window = resolveMilliseconds('request', 'reconcileWindow', options.reconcileWindow, defaults.reconcileWindow);
-	const timeout =
-		resolveMilliseconds('request', 'reconcileTimeout', options.reconcileTimeout, defaults.reconcileTimeout) || invalidOption('request', 'reconcileTimeout', 'a positive number of milliseconds');
+	const timeout = resolveMilliseconds('request', 'reconcileTimeout', options.reconcileTimeout, defaults.reconcileTimeout) || invalidOption('request', 'reconcileTimeout', 'not_milliseconds');
 	if (reconcileUrl === undefined) {
 		return undefined;
 	}

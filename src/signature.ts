@@ -119,7 +119,7 @@ export async function signatureBefore(request: Exchange, pair?: Promise<CorsSign
 export function signatureFromAnswer({status, body}: Answer, request: Pick<Exchange, 'method' | 'url'>): CorsSignature {
 	const missing = missingField(body, ['signature', 'token']);
 	if (missing) {
-		throw new ZuoraCorsError(`${request.method} ${request.url} answered without a \`${missing}\``, {kind: 'invalid-response', stage: 'signature', status});
+		throw new ZuoraCorsError(`${request.method} ${request.url} answered: no_${missing}`, {kind: 'invalid-response', stage: 'signature', status});
 	}
 
 	return body as CorsSignature;

@@ -105,7 +105,7 @@ function checkedPath(url: string, operation: ZuoraCorsOperationName, allowedHost
 	const {host, origin} = new URL(url);
 	const allowed = origins.includes(origin) || hosts.includes(host);
 	if (!isOperationUrl(url, operation, allowed)) {
-		invalidOption('request', 'url', `${ZUORA_CORS_OPERATIONS[operation].path} on a Zuora REST host or in allowedHosts`);
+		invalidOption('request', 'url', `not_operation_path: ${ZUORA_CORS_OPERATIONS[operation].path}`);
 	}
 
 	return url;
@@ -137,22 +137,22 @@ export function readSignedFields(pair: unknown): SignedFields {
 export function signedUrl(call: Pick<SignedCall, 'url' | 'allowedHosts' | 'operation'>, signed: SignedFields): string {
 	const {method} = ZUORA_CORS_OPERATIONS[call.operation];
 	if (signed.method !== undefined && signed.method.toUpperCase() !== method) {
-		invalidOption('request', 'signatureUrl', `a signature for ${method}, not ${signed.method}`);
+		invalidOption('request', 'signatureUrl', `method_not_signed: ${signed.method}`);
 	}
 
 	if (signed.uri === undefined) {
-		return call.url ?? invalidOption('request', 'url', 'a Zuora URL, or a signature answer with `uri`');
+		return call.url ?? invalidOption('request', 'url', 'no_url');
 	}
 
 	let uri: string;
 	try {
 		uri = resolveZuoraUrl(signed.uri, call.allowedHosts);
 	} catch {
-		return invalidOption('request', 'signatureUrl', 'an answer whose `uri` passes the `url` check');
+		return invalidOption('request', 'signatureUrl', 'uri_not_allowed');
 	}
 
 	if (call.url !== undefined && call.url !== uri) {
-		invalidOption('request', 'url', 'the `uri` the signature was issued for (or no `url`)');
+		invalidOption('request', 'url', 'not_signed_uri');
 	}
 
 	return checkedPath(uri, call.operation, call.allowedHosts);
@@ -171,7 +171,7 @@ export function signedValue(signed: SignedFields, name: 'accountKey' | 'name' | 
 	}
 
 	if (typeof value !== 'string' || value === '' || (signed[name] !== undefined && signed[name] !== value)) {
-		invalidOption('request', name, signed[name] === undefined ? 'a non-empty string' : 'the value the signature was issued for');
+		invalidOption('request', name, signed[name] === undefined ? 'not_string' : 'not_signed_value');
 	}
 
 	return value;
@@ -232,7 +232,7 @@ export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRe
 				// Under Zuora's documented model a key replays its first answer whatever the body: the
 				// replayed id is this card's only if the reconcile endpoint finds this card (brand, last
 				// four, expiry), so a replay is settled as an unknown outcome is, and its id is not used.
-				throw new ZuoraCorsError("Replayed (409): not this card's until reconcileUrl finds it", {kind: 'invalid-response', stage: 'request', status: 409});
+				throw new ZuoraCorsError(`${method} ${url} answered HTTP 409: replay_unconfirmed`, {kind: 'invalid-response', stage: 'request', status: 409});
 			}
 
 			return checked;
@@ -251,7 +251,7 @@ export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRe
 				}
 
 				if (!invalidToken || !signatureRequest) {
-					throw new ZuoraCorsError(`The card was not saved (${(error as Error).message}; reconcileUrl found no such card): a new attempt is safe`, {
+					throw new ZuoraCorsError(`${(error as Error).message}: not_saved`, {
 						kind: 'not-saved',
 						stage: 'request',
 						cause: error,
@@ -284,7 +284,7 @@ async function settleCard(call: SignedCall, query: ReconcileQuery, error: ZuoraC
 
 	// A spent token may be the browser's own re-send of a card the first copy saved; with nobody
 	// to confirm it, a re-sign could save it twice, so the outcome stays unknown.
-	throw new ZuoraCorsError(`${error.message}: not sent again (a copy may have spent the token and saved the card)`, {
+	throw new ZuoraCorsError(`${error.message}: not_resent`, {
 		kind: 'invalid-response',
 		stage: 'request',
 		reasons: error.reasons,
@@ -297,7 +297,7 @@ async function settleCard(call: SignedCall, query: ReconcileQuery, error: ZuoraC
 function checkedSuccess(result: unknown, fields: readonly string[], what: string): unknown {
 	const missing = missingField(result as object, fields);
 	if (missing) {
-		throw new ZuoraCorsError(`${what} answered success without \`${missing}\`${missing === 'signature' ? ' (too many signed fields?)' : ''}`, {kind: 'invalid-response', stage: 'request'});
+		throw new ZuoraCorsError(`${what} answered: no_${missing}`, {kind: 'invalid-response', stage: 'request'});
 	}
 
 	return result;
@@ -311,7 +311,7 @@ async function untilAborted(pair: CorsSignature | Promise<CorsSignature>, signal
 
 	return new Promise((resolve, reject) => {
 		const onAbort = () => {
-			reject(new ZuoraCorsError('Aborted by the caller while waiting for the prefetched signature', {kind: 'aborted', stage: 'signature', cause: signal.reason}));
+			reject(new ZuoraCorsError('Prefetched signature: aborted', {kind: 'aborted', stage: 'signature', cause: signal.reason}));
 		};
 
 		if (signal.aborted) {
@@ -344,7 +344,7 @@ export function refuseCardInSignatureRequest(request: Exchange | undefined, secr
 
 	for (const text of texts) {
 		if (maskSecrets([text], secrets, true)[0] !== text) {
-			invalidOption('signature', 'signatureOptions', 'no card data: the signature request goes to the merchant backend');
+			invalidOption('signature', 'signatureOptions', 'card_data');
 		}
 	}
 }
