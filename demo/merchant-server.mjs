@@ -27,7 +27,7 @@ const SESSION_COOKIE = 'demo_session';
  * @property {string} zuoraBaseUrl The stub's URL, or a tenant's (e.g. https://rest.apisandbox.zuora.com).
  * @property {string} [clientId] OAuth client. Default: the stub's 'demo-client-id'.
  * @property {string} [clientSecret] Default: the stub's 'demo-client-secret'.
- * @property {string} [accountKey] The account every card is added to. Default: 'A00000001'.
+ * @property {string} [accountKey] One account every session's cards go to (a real tenant's demo: its configured account, shared by every visitor). Default: none, each session its own account key (sessions.mjs).
  * @property {string} [accountName] The name Create Account signs. Default: 'Demo Shopper'.
  * @property {string | (() => string | undefined)} [invoiceFileId] The file `/signature/file` signs (a function is asked each time). Default: none.
  * @property {string} [pageId] The Payment Page `/signature/payment-page` signs. Default: 'demo-payment-page'.
@@ -61,7 +61,7 @@ export async function createMerchant({
 	zuoraBaseUrl,
 	clientId = 'demo-client-id',
 	clientSecret = 'demo-client-secret',
-	accountKey = 'A00000001',
+	accountKey,
 	accountName = 'Demo Shopper',
 	invoiceFileId,
 	pageId = 'demo-payment-page',
@@ -83,7 +83,9 @@ export async function createMerchant({
 	/** @type {import('zuora-cors/server').Authorize} */
 	const authorize = request => {
 		const session = sessionOf(request.headers.get('cookie'));
-		return session !== undefined && sessions.touch(session) ? {session, accountKey, name: accountName, fileId: fileId(), pageId} : null;
+		// The session's own account: /signature and /reconcile never reach another visitor's cards.
+		const account = accountKey ?? sessions.accountOf(session);
+		return session !== undefined && account !== undefined && sessions.touch(session) ? {session, accountKey: account, name: accountName, fileId: fileId(), pageId} : null;
 	};
 
 	// What every endpoint shares: one Zuora client, the limits, the session, the page's origin.
@@ -102,21 +104,22 @@ export async function createMerchant({
 	// Whether a card whose answer was lost is on the session's account (the page's, or the card frame's, reconcileUrl).
 	endpoints.set('/reconcile', toNodeListener(createReconcileHandler(common)));
 
-	const servePage = await pageServer({base, accountKey, accountName, fileId, cardFrameOrigin: frameOrigin});
+	const accountKeyOf = (/** @type {IncomingMessage} */ request) => accountKey ?? sessions.accountOf(sessionOf(request.headers.cookie));
+	const servePage = await pageServer({base, accountKeyOf, accountName, fileId, cardFrameOrigin: frameOrigin});
 	/**
 	 * A page served by GET starts a session (never HEAD, a script or a stylesheet): the headers
-	 * to add, or undefined once a 429 is answered.
+	 * to add and the session's account, or undefined once a 429 is answered.
 	 * @param {IncomingMessage} request @param {ServerResponse} response
-	 * @returns {Record<string, string> | undefined}
+	 * @returns {{headers: Record<string, string>, accountKey: string | undefined} | undefined}
 	 */
 	const startSession = (request, response) => {
 		if (request.method !== 'GET' || sessions.touch(sessionOf(request.headers.cookie))) {
-			return {};
+			return {headers: {}, accountKey: accountKeyOf(request)};
 		}
 
 		const opened = sessions.open(request.socket.remoteAddress ?? '');
 		if ('id' in opened) {
-			return {'set-cookie': `${cookie.name}=${opened.id}; Path=/; HttpOnly; SameSite=Strict${cookie.flags}`};
+			return {headers: {'set-cookie': `${cookie.name}=${opened.id}; Path=/; HttpOnly; SameSite=Strict${cookie.flags}`}, accountKey: accountKey ?? sessions.accountOf(opened.id)};
 		}
 
 		log(`merchant: session refused, too many new sessions from ${opened.prefix}`);

@@ -131,8 +131,42 @@ describe('sessions', () => {
 		const signed = await send(`${server.url}/signature`, {method: 'POST', headers: {cookie, origin: server.origin}});
 		const {token} = JSON.parse(signed.body);
 		expect((await reconcile(cookie, token)).status).toBe(200);
-		// Past the session and the token: the handler asked Zuora for the demo account's cards.
-		expect(stub.requests().map(request => request.path)).toContain('/v1/payment-methods/credit-cards/accounts/A00000001');
+		// Past the session and the token: the handler asked Zuora for this session's own account's cards.
+		expect(stub.requests().map(request => request.path)).toContain('/v1/payment-methods/credit-cards/accounts/A10000001');
+	});
+
+	test('each session has its own account: its pages name it, and /reconcile asks Zuora for that account only', async () => {
+		const server = await merchant();
+		const visitors = await Promise.all([0, 1, 2].map(async () => cookieOf(await send(`${server.url}/`))));
+		const accountOf = async (/** @type {string} */ cookie) => /accountKey: '([^']*)'/.exec((await send(`${server.url}/config.js`, {headers: {cookie}})).body)?.[1];
+		const accounts = await Promise.all(visitors.map(accountOf));
+		expect(accounts).toEqual(['A10000001', 'A10000002', 'A10000003']);
+		// No session, no account: config.js names none.
+		expect(await accountOf('')).toBe('');
+		for (const [index, cookie] of visitors.entries()) {
+			const {token} = JSON.parse((await send(`${server.url}/signature`, {method: 'POST', headers: {cookie, origin: server.origin}})).body); // eslint-disable-line no-await-in-loop
+			const before = stub.requests().length;
+			const answer = await send(`${server.url}/reconcile`, {
+				method: 'POST',
+				headers: {cookie, origin: server.origin, 'content-type': 'application/json'},
+				body: JSON.stringify({token, creditCardType: 'Visa', lastFour: '1111', expirationMonth: 12, expirationYear: 2031}),
+			}); // eslint-disable-line no-await-in-loop
+			expect(answer.status).toBe(200);
+			expect(
+				stub
+					.requests()
+					.slice(before)
+					.map(request => request.path),
+			).toEqual([`/v1/payment-methods/credit-cards/accounts/${accounts[index]}`]);
+		}
+	});
+
+	test("a configured account (a real tenant) is every session's", async () => {
+		const server = await merchant({accountKey: 'A00000042'});
+		const cookies = [cookieOf(await send(`${server.url}/`)), cookieOf(await send(`${server.url}/`))];
+		for (const cookie of cookies) {
+			expect((await send(`${server.url}/config.js`, {headers: {cookie}})).body).toContain("accountKey: 'A00000042'"); // eslint-disable-line no-await-in-loop
+		}
 	});
 
 	test('behind an https origin the cookie is __Host- prefixed and Secure, and it is the one that works', async () => {
