@@ -7,14 +7,14 @@
  *   file fixes (the account, the invoice, the page), never what the browser sends; and
  *   `/reconcile` (`createReconcileHandler`), which finds a card whose answer was lost;
  * - **static pages** (./static-pages.mjs) with a strict Content-Security-Policy; CSP violation
- *   reports are logged, card-like runs masked (./csp-report.mjs).
+ *   reports are logged masked, length-capped and rate-limited (./csp-report.mjs).
  * The same code runs against the stub Zuora or a real tenant: only the base URL and the OAuth
  * credentials differ. Test knobs live in the tests (e2e/fixtures.ts, e2e/bench/).
  */
 import {createServer} from 'node:http';
 /** @typedef {import('node:http').IncomingMessage} IncomingMessage @typedef {import('node:http').ServerResponse} ServerResponse */
 import {createIssuedTokens, createReconcileHandler, createSignatureHandler, createZuoraClient, toNodeListener} from 'zuora-cors/server';
-import {receiveCspReport} from './csp-report.mjs';
+import {createReportLimiter, receiveCspReport} from './csp-report.mjs';
 import {createSessions} from './sessions.mjs';
 import {CSP_REPORT_PATH, pageServer} from './static-pages.mjs';
 
@@ -74,6 +74,7 @@ export async function createMerchant({
 }) {
 	const base = zuoraBaseUrl.replace(/\/+$/, '');
 	const sessions = createSessions(sessionOptions);
+	const cspReports = createReportLimiter();
 	// A `__Host-` cookie must be Secure: only behind an https origin.
 	const cookie = publicOrigin?.startsWith('https:') ? {name: `__Host-${SESSION_COOKIE}`, flags: '; Secure'} : {name: SESSION_COOKIE, flags: ''};
 	const sessionOf = (/** @type {string | null | undefined} */ header) => new Map((header ?? '').split(';').map(part => /** @type {[string, string]} */ (part.trim().split('=', 2)))).get(cookie.name);
@@ -133,7 +134,7 @@ export async function createMerchant({
 		if (endpoint) {
 			endpoint(request, response);
 		} else if (path === CSP_REPORT_PATH && request.method === 'POST') {
-			void receiveCspReport(request, response, log);
+			void receiveCspReport(request, response, log, cspReports);
 		} else if (request.method === 'GET' || request.method === 'HEAD') {
 			servePage(path, request, response, startSession).catch((/** @type {unknown} */ error) => {
 				log(`merchant: ${String(error)}`);

@@ -137,7 +137,8 @@ describe('sessions', () => {
 
 	test('each session has its own account: its pages name it, and /reconcile asks Zuora for that account only', async () => {
 		const server = await merchant();
-		const visitors = await Promise.all([0, 1, 2].map(async () => cookieOf(await send(`${server.url}/`))));
+		// One after the other: the accounts are given in the order the sessions open.
+		const visitors = [cookieOf(await send(`${server.url}/`)), cookieOf(await send(`${server.url}/`)), cookieOf(await send(`${server.url}/`))];
 		const accountOf = async (/** @type {string} */ cookie) => /accountKey: '([^']*)'/.exec((await send(`${server.url}/config.js`, {headers: {cookie}})).body)?.[1];
 		const accounts = await Promise.all(visitors.map(accountOf));
 		expect(accounts).toEqual(['A10000001', 'A10000002', 'A10000003']);
@@ -260,10 +261,29 @@ describe('CSP reports', () => {
 		};
 		const response = await send(`${server.url}/__csp-report`, {method: 'POST', headers: {'content-type': 'application/csp-report'}, body: JSON.stringify(report)});
 		expect(response.status).toBe(204);
-		expect(lines).toEqual([`merchant: CSP violation form-action https://evil.example ${server.url}/`]);
+		// The page's 127.0.0.1 and port are 6+ digits: masked with any card-like run.
+		expect(lines).toEqual(['merchant: CSP violation form-action https://evil.example http://[redacted]/']);
 		const huge = JSON.stringify({'csp-report': {'effective-directive': 'huge', 'script-sample': 'x'.repeat(60_000)}});
 		expect((await send(`${server.url}/__csp-report`, {method: 'POST', body: huge})).status).toBe(413);
 		expect(lines).toHaveLength(1);
+	});
+
+	test('a flood of reports from one address: 10 lines logged, then 429 and nothing logged', async () => {
+		/** @type {string[]} */
+		const lines = [];
+		const server = await merchant({log: line => lines.push(line)});
+		const body = JSON.stringify(Array.from({length: 10}, () => ({type: 'csp-violation', body: {effectiveDirective: 'script-src-elem', blockedURL: 'inline'}})));
+		const statuses = [];
+		for (let index = 0; index < 5; index++) {
+			statuses.push((await send(`${server.url}/__csp-report`, {method: 'POST', headers: {'content-type': 'application/reports+json'}, body})).status); // eslint-disable-line no-await-in-loop
+		}
+
+		// 50 violations; the client's bucket holds 10 and earns one every 6 s (whatever the machine's pace, far below 40 more).
+		expect(statuses[0]).toBe(204);
+		expect(statuses.slice(1)).toEqual([429, 429, 429, 429]);
+		expect(lines.length).toBeGreaterThanOrEqual(10);
+		expect(lines.length).toBeLessThan(20);
+		expect(new Set(lines)).toEqual(new Set(['merchant: CSP violation script-src-elem inline ']));
 	});
 
 	test('a card number in any field, grouped and encoded as a browser may, is never logged (generated variants)', () => {
