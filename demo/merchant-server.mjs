@@ -7,14 +7,14 @@
  *   file fixes (the account, the invoice, the page), never what the browser sends; and
  *   `/reconcile` (`createReconcileHandler`), which finds a card whose answer was lost;
  * - **static pages** (./static-pages.mjs) with a strict Content-Security-Policy; CSP violation
- *   reports are logged, card-like runs masked (./csp-report.mjs).
+ *   reports are logged masked, length-capped and rate-limited (./csp-report.mjs).
  * The same code runs against the stub Zuora or a real tenant: only the base URL and the OAuth
  * credentials differ. Test knobs live in the tests (e2e/fixtures.ts, e2e/bench/).
  */
 import {createServer} from 'node:http';
 /** @typedef {import('node:http').IncomingMessage} IncomingMessage @typedef {import('node:http').ServerResponse} ServerResponse */
 import {createIssuedTokens, createReconcileHandler, createSignatureHandler, createZuoraClient, toNodeListener} from 'zuora-cors/server';
-import {receiveCspReport} from './csp-report.mjs';
+import {createReportLimiter, receiveCspReport} from './csp-report.mjs';
 import {createSessions} from './sessions.mjs';
 import {CSP_REPORT_PATH, pageServer} from './static-pages.mjs';
 
@@ -27,7 +27,7 @@ const SESSION_COOKIE = 'demo_session';
  * @property {string} zuoraBaseUrl The stub's URL, or a tenant's (e.g. https://rest.apisandbox.zuora.com).
  * @property {string} [clientId] OAuth client. Default: the stub's 'demo-client-id'.
  * @property {string} [clientSecret] Default: the stub's 'demo-client-secret'.
- * @property {string} [accountKey] The account every card is added to. Default: 'A00000001'.
+ * @property {string} [accountKey] One account every session's cards go to (a real tenant's demo: its configured account, shared by every visitor). Default: none, each session its own account key (sessions.mjs).
  * @property {string} [accountName] The name Create Account signs. Default: 'Demo Shopper'.
  * @property {string | (() => string | undefined)} [invoiceFileId] The file `/signature/file` signs (a function is asked each time). Default: none.
  * @property {string} [pageId] The Payment Page `/signature/payment-page` signs. Default: 'demo-payment-page'.
@@ -61,7 +61,7 @@ export async function createMerchant({
 	zuoraBaseUrl,
 	clientId = 'demo-client-id',
 	clientSecret = 'demo-client-secret',
-	accountKey = 'A00000001',
+	accountKey,
 	accountName = 'Demo Shopper',
 	invoiceFileId,
 	pageId = 'demo-payment-page',
@@ -74,6 +74,7 @@ export async function createMerchant({
 }) {
 	const base = zuoraBaseUrl.replace(/\/+$/, '');
 	const sessions = createSessions(sessionOptions);
+	const cspReports = createReportLimiter();
 	// A `__Host-` cookie must be Secure: only behind an https origin.
 	const cookie = publicOrigin?.startsWith('https:') ? {name: `__Host-${SESSION_COOKIE}`, flags: '; Secure'} : {name: SESSION_COOKIE, flags: ''};
 	const sessionOf = (/** @type {string | null | undefined} */ header) => new Map((header ?? '').split(';').map(part => /** @type {[string, string]} */ (part.trim().split('=', 2)))).get(cookie.name);
@@ -83,7 +84,9 @@ export async function createMerchant({
 	/** @type {import('zuora-cors/server').Authorize} */
 	const authorize = request => {
 		const session = sessionOf(request.headers.get('cookie'));
-		return session !== undefined && sessions.touch(session) ? {session, accountKey, name: accountName, fileId: fileId(), pageId} : null;
+		// The session's own account: /signature and /reconcile never reach another visitor's cards.
+		const account = accountKey ?? sessions.accountOf(session);
+		return session !== undefined && account !== undefined && sessions.touch(session) ? {session, accountKey: account, name: accountName, fileId: fileId(), pageId} : null;
 	};
 
 	// What every endpoint shares: one Zuora client, the limits, the session, the page's origin.
@@ -102,21 +105,22 @@ export async function createMerchant({
 	// Whether a card whose answer was lost is on the session's account (the page's, or the card frame's, reconcileUrl).
 	endpoints.set('/reconcile', toNodeListener(createReconcileHandler(common)));
 
-	const servePage = await pageServer({base, accountKey, accountName, fileId, cardFrameOrigin: frameOrigin});
+	const accountKeyOf = (/** @type {IncomingMessage} */ request) => accountKey ?? sessions.accountOf(sessionOf(request.headers.cookie));
+	const servePage = await pageServer({base, accountKeyOf, accountName, fileId, cardFrameOrigin: frameOrigin});
 	/**
 	 * A page served by GET starts a session (never HEAD, a script or a stylesheet): the headers
-	 * to add, or undefined once a 429 is answered.
+	 * to add and the session's account, or undefined once a 429 is answered.
 	 * @param {IncomingMessage} request @param {ServerResponse} response
-	 * @returns {Record<string, string> | undefined}
+	 * @returns {{headers: Record<string, string>, accountKey: string | undefined} | undefined}
 	 */
 	const startSession = (request, response) => {
 		if (request.method !== 'GET' || sessions.touch(sessionOf(request.headers.cookie))) {
-			return {};
+			return {headers: {}, accountKey: accountKeyOf(request)};
 		}
 
 		const opened = sessions.open(request.socket.remoteAddress ?? '');
 		if ('id' in opened) {
-			return {'set-cookie': `${cookie.name}=${opened.id}; Path=/; HttpOnly; SameSite=Strict${cookie.flags}`};
+			return {headers: {'set-cookie': `${cookie.name}=${opened.id}; Path=/; HttpOnly; SameSite=Strict${cookie.flags}`}, accountKey: accountKey ?? sessions.accountOf(opened.id)};
 		}
 
 		log(`merchant: session refused, too many new sessions from ${opened.prefix}`);
@@ -130,7 +134,7 @@ export async function createMerchant({
 		if (endpoint) {
 			endpoint(request, response);
 		} else if (path === CSP_REPORT_PATH && request.method === 'POST') {
-			void receiveCspReport(request, response, log);
+			void receiveCspReport(request, response, log, cspReports);
 		} else if (request.method === 'GET' || request.method === 'HEAD') {
 			servePage(path, request, response, startSession).catch((/** @type {unknown} */ error) => {
 				log(`merchant: ${String(error)}`);

@@ -131,8 +131,43 @@ describe('sessions', () => {
 		const signed = await send(`${server.url}/signature`, {method: 'POST', headers: {cookie, origin: server.origin}});
 		const {token} = JSON.parse(signed.body);
 		expect((await reconcile(cookie, token)).status).toBe(200);
-		// Past the session and the token: the handler asked Zuora for the demo account's cards.
-		expect(stub.requests().map(request => request.path)).toContain('/v1/payment-methods/credit-cards/accounts/A00000001');
+		// Past the session and the token: the handler asked Zuora for this session's own account's cards.
+		expect(stub.requests().map(request => request.path)).toContain('/v1/payment-methods/credit-cards/accounts/A10000001');
+	});
+
+	test('each session has its own account: its pages name it, and /reconcile asks Zuora for that account only', async () => {
+		const server = await merchant();
+		// One after the other: the accounts are given in the order the sessions open.
+		const visitors = [cookieOf(await send(`${server.url}/`)), cookieOf(await send(`${server.url}/`)), cookieOf(await send(`${server.url}/`))];
+		const accountOf = async (/** @type {string} */ cookie) => /accountKey: '([^']*)'/.exec((await send(`${server.url}/config.js`, {headers: {cookie}})).body)?.[1];
+		const accounts = await Promise.all(visitors.map(accountOf));
+		expect(accounts).toEqual(['A10000001', 'A10000002', 'A10000003']);
+		// No session, no account: config.js names none.
+		expect(await accountOf('')).toBe('');
+		for (const [index, cookie] of visitors.entries()) {
+			const {token} = JSON.parse((await send(`${server.url}/signature`, {method: 'POST', headers: {cookie, origin: server.origin}})).body); // eslint-disable-line no-await-in-loop
+			const before = stub.requests().length;
+			const answer = await send(`${server.url}/reconcile`, {
+				method: 'POST',
+				headers: {cookie, origin: server.origin, 'content-type': 'application/json'},
+				body: JSON.stringify({token, creditCardType: 'Visa', lastFour: '1111', expirationMonth: 12, expirationYear: 2031}),
+			}); // eslint-disable-line no-await-in-loop
+			expect(answer.status).toBe(200);
+			expect(
+				stub
+					.requests()
+					.slice(before)
+					.map(request => request.path),
+			).toEqual([`/v1/payment-methods/credit-cards/accounts/${accounts[index]}`]);
+		}
+	});
+
+	test("a configured account (a real tenant) is every session's", async () => {
+		const server = await merchant({accountKey: 'A00000042'});
+		const cookies = [cookieOf(await send(`${server.url}/`)), cookieOf(await send(`${server.url}/`))];
+		for (const cookie of cookies) {
+			expect((await send(`${server.url}/config.js`, {headers: {cookie}})).body).toContain("accountKey: 'A00000042'"); // eslint-disable-line no-await-in-loop
+		}
 	});
 
 	test('behind an https origin the cookie is __Host- prefixed and Secure, and it is the one that works', async () => {
@@ -226,10 +261,29 @@ describe('CSP reports', () => {
 		};
 		const response = await send(`${server.url}/__csp-report`, {method: 'POST', headers: {'content-type': 'application/csp-report'}, body: JSON.stringify(report)});
 		expect(response.status).toBe(204);
-		expect(lines).toEqual([`merchant: CSP violation form-action https://evil.example ${server.url}/`]);
+		// The page's 127.0.0.1 and port are 6+ digits: masked with any card-like run.
+		expect(lines).toEqual(['merchant: CSP violation form-action https://evil.example http://[redacted]/']);
 		const huge = JSON.stringify({'csp-report': {'effective-directive': 'huge', 'script-sample': 'x'.repeat(60_000)}});
 		expect((await send(`${server.url}/__csp-report`, {method: 'POST', body: huge})).status).toBe(413);
 		expect(lines).toHaveLength(1);
+	});
+
+	test('a flood of reports from one address: 10 lines logged, then 429 and nothing logged', async () => {
+		/** @type {string[]} */
+		const lines = [];
+		const server = await merchant({log: line => lines.push(line)});
+		const body = JSON.stringify(Array.from({length: 10}, () => ({type: 'csp-violation', body: {effectiveDirective: 'script-src-elem', blockedURL: 'inline'}})));
+		const statuses = [];
+		for (let index = 0; index < 5; index++) {
+			statuses.push((await send(`${server.url}/__csp-report`, {method: 'POST', headers: {'content-type': 'application/reports+json'}, body})).status); // eslint-disable-line no-await-in-loop
+		}
+
+		// 50 violations; the client's bucket holds 10 and earns one every 6 s (whatever the machine's pace, far below 40 more).
+		expect(statuses[0]).toBe(204);
+		expect(statuses.slice(1)).toEqual([429, 429, 429, 429]);
+		expect(lines.length).toBeGreaterThanOrEqual(10);
+		expect(lines.length).toBeLessThan(20);
+		expect(new Set(lines)).toEqual(new Set(['merchant: CSP violation script-src-elem inline ']));
 	});
 
 	test('a card number in any field, grouped and encoded as a browser may, is never logged (generated variants)', () => {

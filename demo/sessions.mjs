@@ -14,6 +14,12 @@
  *   attacker holding about as many groups as the table has slots can displace a shopper's
  *   session; that shopper then reloads the page for a new one.
  *
+ * Each session has **its own Zuora account key** (`accountKey`): what one visitor's page may
+ * sign and reconcile is that session's account only, so nobody lists another visitor's cards.
+ * By default the keys are A10000001, A10000002, ... (the stub accepts any key as an account;
+ * its own Create Account numbers from A00000001, so the two ranges meet only after ten million
+ * accounts). A real tenant's demo configures one account instead (merchant-server.mjs).
+ *
  * Decisions only: the clock is injected (`now`), nothing here does I/O.
  */
 import {randomUUID} from 'node:crypto';
@@ -33,6 +39,7 @@ export const SESSION_CREATION_LIMITS = {
  * @property {number} [idleMs] A session unused this long expires. Default: 30 minutes.
  * @property {CreationLimits} [creationLimits] Default: SESSION_CREATION_LIMITS.
  * @property {() => number} [now] Default: Date.now.
+ * @property {() => string} [newAccountKey] The account key a new session gets. Default: A10000001, A10000002, ...
  * @typedef {{id: string} | {retryAfterMs: number, prefix: string}} Opened
  */
 
@@ -145,8 +152,8 @@ function createGroupCounts() {
  * The session table and its creation limits.
  * @param {SessionOptions} [options]
  */
-export function createSessions({maxSessions = 10_000, idleMs = 30 * 60_000, creationLimits = SESSION_CREATION_LIMITS, now = Date.now} = {}) {
-	/** @type {Map<string, {group: string, lastUse: number}>} every session, least recently used first */
+export function createSessions({maxSessions = 10_000, idleMs = 30 * 60_000, creationLimits = SESSION_CREATION_LIMITS, now = Date.now, newAccountKey = accountKeySequence()} = {}) {
+	/** @type {Map<string, {group: string, lastUse: number, accountKey: string}>} every session, least recently used first */
 	const sessions = new Map();
 	/** @type {Map<string, Set<string>>} group → its session ids, least recently used first */
 	const members = new Map();
@@ -183,6 +190,12 @@ export function createSessions({maxSessions = 10_000, idleMs = 30 * 60_000, crea
 
 	return {
 		size: () => sessions.size,
+		/**
+		 * The account key of a live session (its own, given when it opened); undefined for anything else.
+		 * Does not mark the session used: `touch` decides whether it is live.
+		 * @param {string | undefined} id
+		 */
+		accountOf: id => (id === undefined ? undefined : sessions.get(id)?.accountKey),
 		/**
 		 * Whether `id` is a live session; if so, marks it used now.
 		 * @param {string | undefined} id
@@ -227,10 +240,19 @@ export function createSessions({maxSessions = 10_000, idleMs = 30 * 60_000, crea
 			// 122 random bits; randomUUID draws from a buffered pool (randomBytes costs a system call each).
 			const id = randomUUID().replaceAll('-', '');
 			const group = /** @type {{key: string}} */ (prefixes.at(-1)).key;
-			sessions.set(id, {group, lastUse: now()});
+			sessions.set(id, {group, lastUse: now(), accountKey: newAccountKey()});
 			members.set(group, (members.get(group) ?? new Set()).add(id));
 			counts.add(group);
 			return {id};
 		},
 	};
+}
+
+/**
+ * A00000001-style account keys from A10000001 up, one per call, never repeated (this process).
+ * @returns {() => string}
+ */
+export function accountKeySequence() {
+	let next = 10_000_001;
+	return () => `A${next++}`;
 }

@@ -219,3 +219,40 @@ describe('the session table', () => {
 		);
 	}, 60_000);
 });
+
+describe('each session its own account', () => {
+	test('generated opens from any addresses: every live session has an account no other session has; unknown and evicted ids have none', () => {
+		fc.assert(
+			fc.property(fc.array(fc.ipV4(), {minLength: 1, maxLength: 60}), fc.integer({min: 1, max: 20}), (addresses, maxSessions) => {
+				const sessions = createSessions({
+					maxSessions,
+					creationLimits: {windowMs: 60_000, perPrefix: {'ipv4/32': 1000, 'ipv4/24': 1000, 'ipv6/64': 1000, 'ipv6/56': 1000, 'ipv6/48': 1000, other: 1000}},
+					now: clock().now,
+				});
+				const ids = addresses.map(address => openOrFail(sessions, address));
+				const live = ids.filter(id => sessions.touch(id));
+				const accounts = live.map(id => sessions.accountOf(id));
+				expect(accounts.every(key => typeof key === 'string' && /^A\d{8}$/.test(key))).toBe(true);
+				expect(new Set(accounts).size).toBe(live.length);
+				for (const id of ids.filter(id => !live.includes(id))) {
+					expect(sessions.accountOf(id)).toBeUndefined();
+				}
+
+				expect(sessions.accountOf('0'.repeat(32))).toBeUndefined();
+				expect(sessions.accountOf(undefined)).toBeUndefined();
+			}),
+			{seed: 2104, numRuns: 100},
+		);
+	});
+
+	test("the keys start past the stub's Create Account numbers (A10000001 up) and follow an injected source", () => {
+		expect(sessions2Keys(createSessions())).toEqual(['A10000001', 'A10000002']);
+		let n = 0;
+		expect(sessions2Keys(createSessions({newAccountKey: () => `K${++n}`}))).toEqual(['K1', 'K2']);
+	});
+});
+
+/** The accounts of two sessions opened one after the other. */
+function sessions2Keys(/** @type {ReturnType<typeof createSessions>} */ sessions) {
+	return [openOrFail(sessions, '192.0.2.1'), openOrFail(sessions, '192.0.2.2')].map(id => sessions.accountOf(id));
+}

@@ -30,7 +30,9 @@ const merchant = await startMerchantServer({
 	zuoraBaseUrl: real ?? /** @type {NonNullable<typeof stub>} */ (stub).url,
 	clientId: env['ZUORA_CLIENT_ID'],
 	clientSecret: env['ZUORA_CLIENT_SECRET'],
-	accountKey: env['ZUORA_ACCOUNT_KEY'],
+	// The stub: each session its own account (sessions.mjs). A tenant: its one configured account,
+	// shared by every visitor (their cards listed to each other by /reconcile: a demo tenant only).
+	accountKey: real ? (env['ZUORA_ACCOUNT_KEY'] ?? 'A00000001') : undefined,
 	// The invoice the account page downloads: the stub's (new after each reset), or one of the tenant's.
 	invoiceFileId: env['ZUORA_INVOICE_FILE_ID'] ?? (() => stub?.fileIds()[0]),
 	pageId: env['ZUORA_PAGE_ID'],

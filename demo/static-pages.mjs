@@ -34,9 +34,11 @@ const zuoraPath = (/** @type {string} */ method, /** @type {string | undefined} 
 /**
  * Serves the static folders; HTML pages with the CSP, their `%PLACEHOLDERS%` filled, and the
  * headers `startSession` gives (it answers the request itself when it returns undefined).
- * @param {{base: string, accountKey: string, accountName: string, fileId: () => string | undefined, cardFrameOrigin?: string | undefined}} config
+ * `ACCOUNT_KEY` is the session's account (what `startSession` says; config.js, served without
+ * starting one, asks `accountKeyOf` for the request's session).
+ * @param {{base: string, accountKeyOf: (request: IncomingMessage) => string | undefined, accountName: string, fileId: () => string | undefined, cardFrameOrigin?: string | undefined}} config
  */
-export async function pageServer({base, accountKey, accountName, fileId, cardFrameOrigin}) {
+export async function pageServer({base, accountKeyOf, accountName, fileId, cardFrameOrigin}) {
 	const sri = await subresourceIntegrity();
 	/** @type {Record<string, string | (() => string)>} */
 	const placeholders = {
@@ -45,7 +47,6 @@ export async function pageServer({base, accountKey, accountName, fileId, cardFra
 		ZUORA_FILE_URL: () => base + zuoraPath('GET', undefined).replace('{file-id}', fileId() ?? 'none'),
 		ZUORA_RSA_URL: base + zuoraPath('POST', 'pageId'),
 		SIGNATURE_URL: '/signature',
-		ACCOUNT_KEY: accountKey,
 		ACCOUNT_NAME: accountName,
 		SRI: sri['zuora-cors.iife.min.js'] ?? '',
 		FRAMES_SRI: sri['zuora-cors-frames.iife.min.js'] ?? '',
@@ -53,9 +54,9 @@ export async function pageServer({base, accountKey, accountName, fileId, cardFra
 		CARD_FRAME_URL: cardFrameOrigin ? `${cardFrameOrigin}/` : '',
 	};
 	const csp = pageSecurityHeaders(new URL(base).origin, cardFrameOrigin);
-	const fill = (/** @type {string} */ html) =>
+	const fill = (/** @type {string} */ html, /** @type {string} */ accountKey) =>
 		html.replace(/%([A-Z_]+)%/g, (match, /** @type {string} */ name) => {
-			const value = Object.hasOwn(placeholders, name) ? placeholders[name] : undefined;
+			const value = name === 'ACCOUNT_KEY' ? accountKey : Object.hasOwn(placeholders, name) ? placeholders[name] : undefined;
 			return value === undefined ? match : escapeHtml(typeof value === 'function' ? value() : value);
 		});
 
@@ -63,7 +64,7 @@ export async function pageServer({base, accountKey, accountName, fileId, cardFra
 	 * @param {string} path
 	 * @param {IncomingMessage} request
 	 * @param {ServerResponse} response
-	 * @param {(request: IncomingMessage, response: ServerResponse) => Record<string, string> | undefined} startSession
+	 * @param {(request: IncomingMessage, response: ServerResponse) => {headers: Record<string, string>, accountKey?: string | undefined} | undefined} startSession
 	 */
 	return async (path, request, response, startSession) => {
 		const file = staticFile(path);
@@ -78,9 +79,10 @@ export async function pageServer({base, accountKey, accountName, fileId, cardFra
 		// The pages' configuration script (demo/pages/config.js) is filled in like the pages: the
 		// pages read where the card goes from it, never from their markup.
 		const filled = html || path === '/config.js';
-		const session = html ? startSession(request, response) : {};
+		const session = html ? startSession(request, response) : {headers: {}, accountKey: accountKeyOf(request)};
 		if (session !== undefined) {
-			response.writeHead(200, {...headers, ...(html ? csp : {}), ...session}).end(request.method === 'HEAD' ? undefined : filled ? fill(content.toString('utf8')) : content);
+			const body = filled ? fill(content.toString('utf8'), session.accountKey ?? '') : content;
+			response.writeHead(200, {...headers, ...(html ? csp : {}), ...session.headers}).end(request.method === 'HEAD' ? undefined : body);
 		}
 	};
 }

@@ -46,7 +46,7 @@ test.describe('script-tag checkout', () => {
 		// credentials: 'include' made the browser send the merchant's SameSite=Lax cookie to Zuora.
 		const [post] = creates(demo.stub);
 		expect(post).toMatchObject({method: 'POST', path: '/v1/payment-methods/credit-cards', origin: demo.merchant.origin, status: 200});
-		expect(post!.cookie).toMatch(/demo_session=[0-9a-f]{32}/);
+		expect(post!.cookieNames).toContain('demo_session');
 		expect(post!.token).toMatch(/^[A-Za-z0-9]{32}$/);
 		// Locked after the success until the page calls reset(): a second click never saves a second card.
 		await expect(page.getByRole('button', {name: 'Save card'})).toBeDisabled();

@@ -52,6 +52,9 @@ export async function startMerchant(
 	const rule = ({limit, windowMs}: RateLimit) => ({points: limit, duration: Math.max(1, Math.ceil(windowMs / 1000))});
 	const listener = await createMerchant({
 		zuoraBaseUrl,
+		// One configured account (as a real tenant's demo has), so the specs can name it; the
+		// demo's default, an account per session, is tested in demo/merchant-server.test.mjs.
+		accountKey: 'A00000001',
 		...options,
 		limits: {account: false, ...(sessionLimit ? {session: rule(sessionLimit)} : {}), ...(ipLimit ? {address: rule(ipLimit)} : {})},
 		...(sessionCreationLimit ? {sessions: {creationLimits: everyPrefix(sessionCreationLimit)}} : {}),

@@ -47,7 +47,7 @@ async function answer(handling: Handling, request: Request, closing: AbortSignal
 	const {context} = handling;
 	const url = new URL(request.url);
 	const header = (name: string) => request.headers.get(name) ?? undefined;
-	const entry = isControl(context, url.pathname) ? undefined : logRequest(context.state, request.method, url.pathname, header);
+	const entry = isControl(context, url.pathname) ? undefined : logRequest(context, request.method, url.pathname, header);
 	const bytes = Buffer.from(await request.arrayBuffer());
 	const tooLarge = bytes.length > MAX_BODY_BYTES;
 	const stubRequest: StubRequest = {method: request.method, path: url.pathname, query: url.searchParams, header, text: tooLarge ? '' : bytes.toString('utf8')};

@@ -16,6 +16,7 @@ export type ZuoraStub = {
 	close(): Promise<void>;
 	paymentMethods(): StoredPaymentMethod[];
 	accounts(): StoredAccount[];
+	/** The last `requestLogSize` requests (default 1,000), oldest first; cookie names only, never a value. */
 	requests(): LoggedRequest[];
 	/** Clears payment methods, accounts, the request log, CORS tokens, idempotency keys, latency and faults. */
 	reset(): void;

@@ -47,6 +47,13 @@ export type ZuoraStubOptions = {
 	 * @default 'stub'
 	 */
 	idempotencyModel?: 'stub' | 'zuora';
+	/**
+	 * How many requests `requests()` keeps, the last ones (a ring: the oldest goes first). A test
+	 * reads the requests of one scenario, tens of them, and `reset()` clears them between tests;
+	 * 1,000 leaves room for a generated run of hundreds while a long-running stub (a demo, a load
+	 * test) holds at most about 1,000 × 2 KB. @default 1000
+	 */
+	requestLogSize?: number;
 };
 
 export type ResolvedOptions = Required<Omit<ZuoraStubOptions, 'publicUrl' | 'preflightMaxAge'>> & {publicUrl: string | undefined; preflightMaxAge: number | undefined};
@@ -73,6 +80,7 @@ export function resolveStubOptions(options: ZuoraStubOptions): ResolvedOptions {
 		requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
 		maxConnections: options.maxConnections ?? 256,
 		idempotencyModel: options.idempotencyModel ?? 'stub',
+		requestLogSize: options.requestLogSize ?? 1000,
 	};
 	const problem = optionProblem(resolved);
 	if (problem !== undefined) {
@@ -104,7 +112,7 @@ function optionProblem(resolved: ResolvedOptions): string | undefined {
 		return '"invalidTokenStatus" must be 200 or 401';
 	}
 
-	for (const name of ['headersTimeoutMs', 'requestTimeoutMs', 'maxConnections'] as const) {
+	for (const name of ['headersTimeoutMs', 'requestTimeoutMs', 'maxConnections', 'requestLogSize'] as const) {
 		if (!Number.isInteger(resolved[name]) || !(resolved[name] > 0)) {
 			return `"${name}" must be a positive integer`;
 		}

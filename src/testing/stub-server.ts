@@ -137,7 +137,7 @@ async function handle(handling: Handling, request: IncomingMessage, response: Se
 	}
 
 	if (!isControl(context, url.pathname)) {
-		const entry = logRequest(context.state, method, url.pathname, name => header(request, name));
+		const entry = logRequest(context, method, url.pathname, name => header(request, name));
 		response.on('finish', () => {
 			entry.status = response.statusCode;
 		});
@@ -203,19 +203,53 @@ function header(request: IncomingMessage, name: string): string | undefined {
 	return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** A log entry for the request; its status is filled in when the answer is sent (null if never). */
-export function logRequest(state: StubState, method: string, path: string, header: (name: string) => string | undefined): LoggedRequest {
+/** The longest header value (or cookie name) a log entry keeps: a signature is 344 characters, a token 32. */
+export const LOGGED_HEADER_LIMIT = 512;
+const MAX_COOKIE_NAMES = 16;
+
+/**
+ * A copy of at most LOGGED_HEADER_LIMIT characters that shares no memory with the header: a
+ * slice or a split part of a V8 string may keep the whole original alive.
+ */
+function ownCopy(text: string): string {
+	return Buffer.from(text.slice(0, LOGGED_HEADER_LIMIT), 'utf8').toString('utf8');
+}
+
+/** The cookie names of a Cookie header (`a=1; b=2` → `['a', 'b']`), never a value. */
+export function cookieNames(cookie: string | undefined): string[] {
+	return (cookie ?? '')
+		.split(';')
+		.slice(0, MAX_COOKIE_NAMES)
+		.map(pair => (pair.split('=', 1)[0] ?? '').trim())
+		.filter(name => name !== '')
+		.map(ownCopy);
+}
+
+/**
+ * A log entry for the request, in the ring of the last `requestLogSize`; its status is filled in
+ * when the answer is sent (null if never).
+ */
+export function logRequest(context: StubContext, method: string, path: string, header: (name: string) => string | undefined): LoggedRequest {
+	const kept = (name: string) => {
+		const value = header(name);
+		return value === undefined ? null : ownCopy(value);
+	};
 	const entry: LoggedRequest = {
-		method,
-		path,
-		origin: header('origin') ?? null,
-		cookie: header('cookie') ?? null,
-		signature: header('signature') ?? null,
-		token: header('token') ?? null,
-		idempotencyKey: header('idempotency-key') ?? null,
+		method: ownCopy(method),
+		path: ownCopy(path),
+		origin: kept('origin'),
+		cookieNames: cookieNames(header('cookie')),
+		signature: kept('signature'),
+		token: kept('token'),
+		idempotencyKey: kept('idempotency-key'),
 		status: null,
 	};
-	state.requests.push(entry);
+	const {requests} = context.state;
+	requests.push(entry);
+	if (requests.length > context.config.requestLogSize) {
+		requests.splice(0, requests.length - context.config.requestLogSize);
+	}
+
 	return entry;
 }
 

@@ -42,13 +42,17 @@ export type StoredAccount = {
 	paymentMethodId: string | null;
 };
 
-/** One received request. The body is never logged. */
+/**
+ * One received request. The body is never logged, nor a cookie's value; each header kept is cut
+ * to LOGGED_HEADER_LIMIT characters.
+ */
 export type LoggedRequest = {
 	method: string;
 	/** Without the query string. */
 	path: string;
 	origin: string | null;
-	cookie: string | null;
+	/** The names of the cookies the request carried (whether the browser sent credentials), never their values; at most 16. */
+	cookieNames: string[];
 	signature: string | null;
 	token: string | null;
 	idempotencyKey: string | null;
@@ -78,6 +82,7 @@ export function emptyState() {
 		tokens: new Map<string, IssuedToken>(),
 		paymentMethods: [] as PaymentMethodRecord[],
 		accounts: [] as StoredAccount[],
+		/** The last `requestLogSize` requests, oldest first (a ring: the oldest goes when full). */
 		requests: [] as LoggedRequest[],
 		idempotent: new Map<string, IdempotencyEntry>(),
 		files: new Map<string, Buffer>(),

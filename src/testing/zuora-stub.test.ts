@@ -975,10 +975,60 @@ describe('request log', () => {
 		const pair = await signFor(zuora.stub, {uri: `${zuora.stub.publicUrl}${CREDIT_CARDS}`, accountKey: 'A00000001'});
 		await corsPost(zuora.stub, CREDIT_CARDS, card(), pair, {cookie: 'ZSession=abc', 'idempotency-key': 'k-1'});
 		expect(zuora.stub.requests()).toEqual([
-			{method: 'POST', path: '/oauth/token', origin: null, cookie: null, signature: null, token: null, idempotencyKey: null, status: 200},
-			{method: 'POST', path: '/v1/hmac-signatures', origin: null, cookie: null, signature: null, token: null, idempotencyKey: null, status: 200},
-			{method: 'POST', path: CREDIT_CARDS, origin: SHOP, cookie: 'ZSession=abc', signature: pair.signature, token: pair.token, idempotencyKey: 'k-1', status: 200},
+			{method: 'POST', path: '/oauth/token', origin: null, cookieNames: [], signature: null, token: null, idempotencyKey: null, status: 200},
+			{method: 'POST', path: '/v1/hmac-signatures', origin: null, cookieNames: [], signature: null, token: null, idempotencyKey: null, status: 200},
+			{method: 'POST', path: CREDIT_CARDS, origin: SHOP, cookieNames: ['ZSession'], signature: pair.signature, token: pair.token, idempotencyKey: 'k-1', status: 200},
 		]);
+	});
+
+	it('keeps the last requestLogSize requests, oldest first, whatever came before', async () => {
+		const small = stubInProcess({requestLogSize: 5});
+		for (let index = 0; index < 12; index++) {
+			await small.fetch(`${small.url}/v1/nothing/${index}`);
+		}
+
+		expect(small.requests().map(entry => [entry.path, entry.status])).toEqual([7, 8, 9, 10, 11].map(index => [`/v1/nothing/${index}`, 404]));
+		small.reset();
+		await small.fetch(`${small.url}/v1/nothing/after-reset`);
+		expect(small.requests().map(entry => entry.path)).toEqual(['/v1/nothing/after-reset']);
+		await small.close();
+	});
+
+	it('by default, 1,000: the 1,200th request leaves the last 1,000', async () => {
+		for (let index = 0; index < 1200; index++) {
+			await zuora.stub.fetch(`${zuora.stub.url}/v1/nothing/${index}`);
+		}
+
+		const paths = zuora.stub.requests().map(entry => entry.path);
+		expect(paths).toHaveLength(1000);
+		expect([paths[0], paths.at(-1)]).toEqual(['/v1/nothing/200', '/v1/nothing/1199']);
+	});
+
+	it('refuses a requestLogSize that is not a positive integer', () => {
+		for (const requestLogSize of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+			expect(() => stubInProcess({requestLogSize})).toThrow('startZuoraStub: option "requestLogSize" must be a positive integer');
+		}
+	});
+
+	it('keeps cookie names, never a cookie value (generated Cookie headers); each header cut to 512 characters', async () => {
+		const name = fc.stringMatching(/^[a-z_][a-z0-9_]{0,11}$/);
+		const value = fc.stringMatching(/^[0-9A-F]{6,40}$/).map(hex => `V${hex}`);
+		const spacing = fc.constantFrom('; ', ';', ' ;  ');
+		await fc.assert(
+			fc.asyncProperty(fc.array(fc.tuple(name, value), {minLength: 1, maxLength: 24}), spacing, async (pairs, between) => {
+				zuora.stub.reset();
+				await zuora.stub.fetch(`${zuora.stub.url}/v1/nothing`, {headers: {cookie: pairs.map(([key, secret]) => `${key}=${secret}`).join(between), origin: `https://${'o'.repeat(2000)}.example`}});
+				const [entry] = zuora.stub.requests();
+				expect(entry?.cookieNames).toEqual(pairs.slice(0, 16).map(([key]) => key));
+				const logged = JSON.stringify(zuora.stub.requests());
+				for (const [, secret] of pairs) {
+					expect(logged).not.toContain(secret);
+				}
+
+				expect(entry?.origin).toHaveLength(512);
+			}),
+			{seed: 21_043, numRuns: 60},
+		);
 	});
 
 	it('never holds a card number or security code in any answer, log or stored method', async () => {
