@@ -27,7 +27,7 @@ test('against the in-page bindForm page, the hostile parent catches the number a
 	await expect(page.locator('fieldset')).toBeEnabled();
 	await typeCard(page);
 	await page.getByRole('button', {name: 'Save card'}).click();
-	await expect(page.locator('#result')).toHaveText(/[0-9a-f]{32}$/);
+	await expect(page.locator('#result')).toHaveAttribute('data-payment-method-id', /^[0-9a-f]{32}$/);
 	await plantCanary(page, CANARY);
 
 	const {loot} = await hostile.report();
@@ -157,7 +157,7 @@ test('against the framed checkout, the hostile parent sees no run of the number 
 		expect(thrown).toEqual([...Array.from({length: 6}, () => 'update: validation'), ...Array.from({length: 8}, () => 'submit: validation')]);
 
 		await page.getByRole('button', {name: 'Save card'}).click();
-		await expect(page.locator('#result')).toHaveText(/[0-9a-f]{32}$/);
+		await expect(page.locator('#result')).toHaveAttribute('data-payment-method-id', /^[0-9a-f]{32}$/);
 		await plantCanary(page, CANARY);
 		const {loot, tried} = await hostile.report();
 		// Each read of the frame ran and failed once it held the card origin (before that, its

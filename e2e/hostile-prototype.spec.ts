@@ -9,7 +9,8 @@ test('a polluted name the guard cannot set aside (non-configurable) fails closed
 	await page.addInitScript(() => {
 		Object.defineProperty(Object.prototype, 'cache', {value: 7, enumerable: true, configurable: false, writable: true});
 	});
-	await page.goto(demo.merchant.url);
+	// The in-page form: the page that loads the script-tag bundle (the framed / loads the frames bundle).
+	await page.goto(`${demo.merchant.url}/card.html`);
 	await expect.poll(() => errors.join('\n')).toContain('ZuoraCorsError: zuora-cors did not load (Object.prototype): nothing was sent');
 	expect(await page.evaluate(() => typeof (window as unknown as {ZuoraCors?: unknown}).ZuoraCors)).toBe('undefined');
 	await expect(page.getByLabel('Card number')).toBeDisabled();

@@ -32,7 +32,8 @@ test('fillCardFrame enters a test card in the frame; the frame saves it, with it
 	await expect(frame.locator('input[autocomplete="cc-number"]')).toHaveValue('3782 822463 10005');
 	await expect(frame.locator('input[autocomplete="cc-exp"]')).toHaveValue(`12 / ${TEST_CARDS.amex.expirationYear.slice(-2)}`);
 	await page.getByRole('button', {name: 'Save card'}).click();
-	await expect(page.locator('#result')).toContainText('Card saved: AmericanExpress ending 0005.');
+	await expect(frame.getByRole('status')).toHaveText('American Express ending 0005 saved.');
+	await expect(page.locator('#result')).toHaveAttribute('data-payment-method-id', /^[0-9a-f]{32}$/);
 	expect(zuora.paymentMethods()).toEqual([
 		expect.objectContaining({creditCardType: 'AmericanExpress', last4: '0005', expirationMonth: 12, expirationYear: Number(TEST_CARDS.amex.expirationYear), cardHolderName: 'Test Shopper'}),
 	]);

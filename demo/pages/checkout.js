@@ -93,8 +93,9 @@
 		// The account the backend signs, not a form field: markup cannot change it.
 		fields: {accountKey: config.value.accountKey},
 		// Beside the card, bindForm reads only the form fields named here.
-		// The developer page's card-type select is read only because it is declared here.
-		formFields: ['defaultPaymentMethod', 'creditCardType'],
+		// The developer page's card-type select is read only because it is declared here, and only
+		// there: on the other pages an injected card-type control decides nothing.
+		formFields: location.pathname === '/developer.html' ? ['defaultPaymentMethod', 'creditCardType'] : ['defaultPaymentMethod'],
 		// bindForm reads `messages` at each submit.
 		get messages() {
 			return messages();
