@@ -147,7 +147,9 @@ async function inject(page: Page, {form = '', fieldset = '', outside = ''}: Inje
 				return `${kind} ${Object.keys(fields ?? {}).join(',')}`;
 			}
 		},
-		[form, fieldset, outside, when, FORM_FIELDS] as const,
+		// Rebound as the developer page binds: its card-type select is declared (undeclared, a
+		// creditCardType control is never read, so never a second one).
+		[form, fieldset, outside, when, [...FORM_FIELDS, 'creditCardType']] as const,
 	);
 }
 
