@@ -38,7 +38,7 @@ export type ZuoraEnvironment = keyof typeof ZUORA_BASE_URLS;
  * The hosts a signed CORS call may go to, as `<labels>.zuora.com`, by the path prefix Zuora's
  * REST API hangs from there: the ten REST base URLs above and `rest.pt1` (bare); the CORS guide's
  * own sample and recorded clients (`/rest`); Create RSA signature as seen in use (`/apps`). Only
- * hosts with evidence (/work/shared/ZUORA.md: "REST base URLs", "Hosts seen in real use"); the
+ * hosts with evidence (Zuora's "API endpoints" list, and hosts seen in real use); the
  * Payment Pages hosts of the RSA signature reference serve the page, not shown to serve REST.
  * Any other host only through `allowedHosts`.
  */
