@@ -113,7 +113,9 @@ test('createPaymentMethod: resolves with a string paymentMethodId', () => {
 		| 'messages'
 		| 'reconcileUrl'
 		| 'reconcileDelay'
+		| 'reconcileWindow'
 		| 'reconcileTimeout'
+		| 'onOutcomeUnknown'
 	>();
 	expectTypeOf<PaymentMethodResult['recovered']>().toEqualTypeOf<true | undefined>();
 	expectTypeOf<CreatePaymentMethodOptions['messages']>().toEqualTypeOf<Messages | undefined>();
@@ -201,6 +203,7 @@ test('bindForm: (form | selector, options) → {submit, prefetch, reset, destroy
 		| 'status'
 		| 'reconcileUrl'
 		| 'reconcileDelay'
+		| 'reconcileWindow'
 		| 'reconcileTimeout'
 		| 'formFields'
 		| 'supportedBrands'
@@ -214,6 +217,7 @@ test('bindForm: (form | selector, options) → {submit, prefetch, reset, destroy
 	expectTypeOf<typeof FORM_EVENTS>().toEqualTypeOf<{
 		readonly success: 'zuora-cors:success';
 		readonly error: 'zuora-cors:error';
+		readonly checking: 'zuora-cors:checking';
 		readonly change: 'zuora-cors:change';
 		readonly brand: 'zuora-cors:brand';
 	}>();
