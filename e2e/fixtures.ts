@@ -120,7 +120,10 @@ type WorkerFixtures = {
 export const test = base.extend<Fixtures, WorkerFixtures>({
 	// The request log holds a test's whole story: the polluted-prototype specs make about 500 saves (a
 	// preflight and a POST each), over the stub's default ring of 1,000.
-	stubOptions: [{testMode: true, requestLogSize: 5000}, {scope: 'worker', option: true}],
+	stubOptions: [
+		{testMode: true, requestLogSize: 5000},
+		{scope: 'worker', option: true},
+	],
 	servers: [
 		async ({stubOptions}, use) => {
 			const stub = await startZuoraStub(stubOptions);
