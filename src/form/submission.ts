@@ -29,17 +29,7 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 	let sentNumber = '';
 
 	const run = async (): Promise<PaymentMethodResult> => {
-		const controls = scan(form, names);
-		const repeated = duplicates(controls);
-		const [card, {errors}] = context.check(controls);
-		const fields = repeated.length > 0 ? Object.fromEntries(repeated.map(name => [name, formError('field_repeated', messages())])) : errors;
-		view.showErrors(fields, controls);
-		view.setStatus('', false);
-		// Refused before any network call; the prefetched pair stays for the corrected card.
-		if (Object.keys(fields).length > 0) {
-			throw cardNotSent(repeated.length > 0 ? 'field_repeated' : 'card_invalid', fields);
-		}
-
+		const card = checkedCard(context);
 		// A valid card takes the pair: it is single-use. The signature stage ends within its timeout
 		// from the click, the wait for the prefetched pair and a fresh one included.
 		const prefetched = pair.take();
@@ -127,6 +117,22 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 		/** destroy(): the pair is dropped. */
 		forget: pair.forget,
 	};
+}
+
+/** The card the form holds, its errors shown; refused before any network call (the prefetched pair stays for the corrected card). */
+function checkedCard(context: BindingContext) {
+	const {form, names, view, messages} = context;
+	const controls = scan(form, names);
+	const repeated = duplicates(controls);
+	const [card, {errors}] = context.check(controls);
+	const fields = repeated.length > 0 ? Object.fromEntries(repeated.map(name => [name, formError('field_repeated', messages())])) : errors;
+	view.showErrors(fields, controls);
+	view.setStatus('', false);
+	if (Object.keys(fields).length > 0) {
+		throw cardNotSent(repeated.length > 0 ? 'field_repeated' : 'card_invalid', fields);
+	}
+
+	return card;
 }
 
 /** What a result does to the form: its state, the cleared card, the marked field, the status (announced, in view). */
