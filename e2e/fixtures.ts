@@ -56,7 +56,8 @@ export async function startMerchant(
 		// demo's default, an account per session, is tested in demo/merchant-server.test.mjs.
 		accountKey: 'A00000001',
 		...options,
-		limits: {account: false, ...(sessionLimit ? {session: rule(sessionLimit)} : {}), ...(ipLimit ? {address: rule(ipLimit)} : {})},
+		// Every test's browser is 127.0.0.1: one /24, so the network limit is raised with the address's.
+		limits: {account: false, ...(sessionLimit ? {session: rule(sessionLimit)} : {}), ...(ipLimit ? {address: rule(ipLimit), network: rule(ipLimit)} : {})},
 		...(sessionCreationLimit ? {sessions: {creationLimits: everyPrefix(sessionCreationLimit)}} : {}),
 		...(creditCardsPath ? {routes: {...SIGNATURE_ROUTES, '/signature': {operation: 'credit-card', uri: zuoraBaseUrl + creditCardsPath}}} : {}),
 	});
@@ -204,11 +205,34 @@ export async function pauseClock(page: Page) {
 	await page.clock.pauseAt(Date.now() + 1000);
 }
 
-/** Runs the page's paused clock through the whole settle window, each reconcile question seen at Zuora before the next. */
+/**
+ * Runs the page's paused clock through the whole settle window, each reconcile question seen at
+ * Zuora before the next. The page sets the timer for the next question only once the previous
+ * answer is read: on a busy machine an advance can come before that timer exists and move nothing.
+ * So each step waits for the page to have the previous answer, and advances again while its
+ * question has not come (harmless: while a question is unanswered no reconcile timer is pending).
+ */
 export async function runSettleWindow(page: Page, stub: ZuoraStub) {
 	const before = cardListings(stub).length;
-	for (const [index, gap] of RECONCILE_GAPS.entries()) {
-		await page.clock.runFor(gap);
-		await expect.poll(() => cardListings(stub).length).toBe(before + index + 1);
+	let answered = 0;
+	const onFinished = (request: {url(): string}) => {
+		answered += new URL(request.url()).pathname === '/reconcile' ? 1 : 0;
+	};
+	page.on('requestfinished', onFinished);
+	try {
+		for (const [index, gap] of RECONCILE_GAPS.entries()) {
+			await expect.poll(() => answered).toBe(index);
+			await expect
+				.poll(async () => {
+					if (cardListings(stub).length < before + index + 1) {
+						await page.clock.runFor(gap);
+					}
+
+					return cardListings(stub).length;
+				})
+				.toBe(before + index + 1);
+		}
+	} finally {
+		page.off('requestfinished', onFinished);
 	}
 }
