@@ -263,7 +263,7 @@ async function checkout(attempts: readonly Attempt[], shapes?: Set<string>) {
 		if (attempt.fault === 'hang') {
 			// The parked POST reached the stub (or never will): its fault is spent before it is disarmed.
 			// eslint-disable-next-line no-await-in-loop
-			await waitFor(() => cardPosts() > before.posts, 5000);
+			await until(() => cardPosts() > before.posts, 5000);
 		}
 
 		stub.failNext(0, 'reset');
@@ -300,16 +300,6 @@ function checkOutcome(outcome: Outcome, before: readonly string[]) {
 
 	if (outcome.error.retryable) {
 		expect(after).toEqual(before);
-	}
-}
-
-async function waitFor(condition: () => boolean, ms: number) {
-	const end = Date.now() + ms;
-	while (!condition() && Date.now() < end) {
-		// eslint-disable-next-line no-await-in-loop
-		await new Promise(resolve => {
-			setTimeout(resolve, 20);
-		});
 	}
 }
 
