@@ -120,11 +120,10 @@ export function createSubmission(context: BindingContext, signatureRequest: Retu
 }
 
 /** The card the form holds, its errors shown; refused before any network call (the prefetched pair stays for the corrected card). */
-function checkedCard(context: BindingContext) {
-	const {form, names, view, messages} = context;
+function checkedCard({form, names, view, messages, check}: BindingContext) {
 	const controls = scan(form, names);
 	const repeated = duplicates(controls);
-	const [card, {errors}] = context.check(controls);
+	const [card, {errors}] = check(controls);
 	const fields = repeated.length > 0 ? Object.fromEntries(repeated.map(name => [name, formError('field_repeated', messages())])) : errors;
 	view.showErrors(fields, controls);
 	view.setStatus('', false);
