@@ -136,32 +136,83 @@ describe('createAccount against the stub', () => {
 		expect(stub.paymentMethods().map(method => method.accountKey)).toEqual(['A00000001']);
 	});
 
-	it('re-signs once on 90000011 (a prefetched pair already expired), with the same Idempotency-Key', async () => {
-		const prefetched = await signer.pair({uri: accountsUrl, method: 'POST', name: 'Ada Lovelace'});
-		stub.expireTokens();
-		const result = await run({signature: {...prefetched, name: 'Ada Lovelace'}, idempotencyKey: 'signup-1'});
-		expect(result.accountNumber).toBe('A00000001');
-		expect(posts().map(request => [request.token === prefetched.token, request.idempotencyKey, request.status])).toEqual([
-			[true, 'signup-1', 200],
-			[false, 'signup-1', 200],
-		]);
-		expect(signer.received).toHaveLength(2);
-		expect(stub.accounts()).toHaveLength(1);
+	describe('without a card inline (a payment method made earlier): one re-sign on 90000011, nothing of a card sent twice', () => {
+		/** An account body naming a payment method created first (its own signer pair: not counted below). */
+		const withoutCard = async () => {
+			const {paymentMethodId} = await createPaymentMethod({
+				allowedHosts: [stub.url],
+				signatureUrl: signer.sign({uri: `${stub.url}/v1/payment-methods/credit-cards`, method: 'POST'}),
+				url: `${stub.url}/v1/payment-methods/credit-cards`,
+				card: {creditCardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031, securityCode: '737'},
+			});
+			signer.received.length = 0;
+			return {currency: 'USD', billToContact: contact, hpmCreditCardPaymentMethodId: paymentMethodId};
+		};
+
+		it('re-signs once on 90000011 (a prefetched pair already expired), with the same Idempotency-Key', async () => {
+			const prefetched = await signer.pair({uri: accountsUrl, method: 'POST', name: 'Ada Lovelace'});
+			stub.expireTokens();
+			const account = await withoutCard();
+			const result = await run({signature: {...prefetched, name: 'Ada Lovelace'}, idempotencyKey: 'signup-1', account});
+			expect(result.accountNumber).toBe('A00000001');
+			expect(posts().map(request => [request.token === prefetched.token, request.idempotencyKey, request.status])).toEqual([
+				[true, 'signup-1', 200],
+				[false, 'signup-1', 200],
+			]);
+			expect(signer.received).toHaveLength(1);
+			expect(stub.accounts()).toHaveLength(1);
+		});
+
+		it('re-signs after a 401 with the string code "90000011" too, and gives up after that one re-sign', async () => {
+			const account = await withoutCard();
+			stub.failNext(2, {status: 401, body: {success: false, reasons: [{code: '90000011', message: 'this resource is protected, please sign in first'}]}}, ['/v1/accounts']);
+			const error = await failure({account});
+			expect([error.kind, error.status, error.code, error.retryable]).toEqual(['zuora', 401, '90000011', true]);
+			expect([signer.received.length, posts().length, stub.accounts().length]).toEqual([2, 2, 0]);
+		});
+
+		it('without signatureUrl, throws the 90000011 of a prefetched pair as is (nothing to re-sign with)', async () => {
+			const prefetched = await signer.pair({uri: accountsUrl, method: 'POST', name: 'Ada Lovelace'});
+			stub.expireTokens();
+			const account = await withoutCard();
+			const error = await failure({signature: {...prefetched, name: 'Ada Lovelace'}, signatureUrl: undefined, account});
+			expect([error.kind, error.code, error.retryable]).toEqual(['zuora', 90_000_011, true]);
+			expect([signer.received.length, posts().length, stub.accounts().length]).toEqual([0, 1, 0]);
+		});
 	});
 
-	it('re-signs after a 401 with the string code "90000011" too, and gives up after that one re-sign', async () => {
-		stub.failNext(2, {status: 401, body: {success: false, reasons: [{code: '90000011', message: 'this resource is protected, please sign in first'}]}}, ['/v1/accounts']);
-		const error = await failure();
-		expect([error.kind, error.status, error.code, error.retryable]).toEqual(['zuora', 401, '90000011', true]);
-		expect([signer.received.length, posts().length, stub.accounts().length]).toEqual([2, 2, 0]);
-	});
+	describe("a card inline: a 90000011 at the first attempt is never re-signed (it may be the browser's copy, and nothing finds an account later)", () => {
+		it("the browser's copy: the first copy created the account, the page's meets the spent token; one account, the outcome unknown", async () => {
+			const prefetched = await signer.pair({uri: accountsUrl, method: 'POST', name: 'Ada Lovelace'});
+			const first = await fetch(accountsUrl, {
+				method: 'POST',
+				headers: {signature: prefetched.signature, token: prefetched.token, 'content-type': 'application/json'},
+				body: JSON.stringify({name: 'Ada Lovelace', currency: 'USD', billToContact: contact, creditCard: {...card, cardType: 'Visa', cardNumber: '4111111111111111'}}),
+			});
+			expect(first.status).toBe(200);
+			const error = await failure({signature: {...prefetched, name: 'Ada Lovelace'}});
+			expect([error.kind, error.stage, error.code, error.retryable, error.message.endsWith(': not_resent')]).toEqual(['invalid-response', 'request', 90_000_011, false, true]);
+			expect([signer.received.length, posts().length, stub.accounts().length]).toEqual([1, 2, 1]);
+		});
 
-	it('without signatureUrl, throws the 90000011 of a prefetched pair as is (nothing to re-sign with)', async () => {
-		const prefetched = await signer.pair({uri: accountsUrl, method: 'POST', name: 'Ada Lovelace'});
-		stub.expireTokens();
-		const error = await failure({signature: {...prefetched, name: 'Ada Lovelace'}, signatureUrl: undefined});
-		expect([error.kind, error.code, error.retryable]).toEqual(['zuora', 90_000_011, true]);
-		expect([signer.received.length, posts().length, stub.accounts().length]).toEqual([1, 1, 0]);
+		it.each([
+			['signatureUrl given', {}],
+			['signatureUrl given, an Idempotency-Key', {idempotencyKey: 'signup-4'}],
+			['no signatureUrl', {signatureUrl: undefined}],
+		])('an expired prefetched pair, %s: not_resent, nothing created, no second signature', async (_name, options: Partial<CreateAccountOptions>) => {
+			const prefetched = await signer.pair({uri: accountsUrl, method: 'POST', name: 'Ada Lovelace'});
+			stub.expireTokens();
+			const error = await failure({signature: {...prefetched, name: 'Ada Lovelace'}, ...options});
+			expect([error.kind, error.retryable, error.message.endsWith(': not_resent')]).toEqual(['invalid-response', false, true]);
+			expect([signer.received.length, posts().length, stub.accounts().length]).toEqual([1, 1, 0]);
+		});
+
+		it('a lost answer (the account was created): the unknown outcome as is, never sent again', async () => {
+			stub.failNext(1, 'answerLost', ['/v1/accounts']);
+			const error = await failure();
+			expect([error.kind, error.retryable]).toEqual(['network', false]);
+			expect([signer.received.length, posts().length, stub.accounts().length]).toEqual([1, 1, 1]);
+		});
 	});
 
 	it("refuses a URL that is not Create Account's, and card data bound for the backend, before anything is sent", async () => {

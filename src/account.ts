@@ -3,6 +3,7 @@ import type {Messages} from './messages.js';
 import type {CorsResponse} from './cors-request.js';
 import {invalidOption} from './options.js';
 import {checkedCard} from './payment-method.js';
+import {reconcileCard} from './reconcile.js';
 import {resolveSignedCall, runSignedCall, signedValue, type SignedCallOptions} from './signed-call.js';
 
 /** Create Account's inline card, named as Zuora names it there (`cardType`, `cardNumber`). */
@@ -35,7 +36,7 @@ export type AccountInput = {
 
 export type CreateAccountOptions = SignedCallOptions & {
 	account: AccountInput;
-	/** Sent as `Idempotency-Key`, as `createPaymentMethod` does (the re-sign after 90000011 sends the same key). */
+	/** Sent as `Idempotency-Key`, as `createPaymentMethod` does (the re-sign after 90000011, without a card inline, sends the same key). */
 	idempotencyKey?: string;
 	/** Texts of the card's field errors, replacing the built-in English ones by code (as for `createPaymentMethod`). */
 	messages?: Messages;
@@ -47,8 +48,10 @@ export type AccountResult = CorsResponse & {accountId: string; accountNumber: st
  * Creates a Zuora account from the browser (`POST /v1/accounts`, CORS), with a card inline
  * (`creditCard`) or a payment method made earlier (`hpmCreditCardPaymentMethodId`). The card
  * gets `createPaymentMethod`'s checks, errors keyed by the body's paths (`creditCard.cardNumber`),
- * and the same flow: signature from the backend, one re-sign on 90000011, card data masked and
- * never sent to the backend.
+ * and the same flow: signature from the backend, card data masked and never sent to the backend.
+ * One re-sign on 90000011 without a card inline; with one, a 90000011 at the first attempt may be
+ * the browser's own copy of a request that already created the account, and nothing can find it
+ * afterwards (see below), so it is not re-signed: `invalid-response`, `not_resent`.
  *
  * The signature binds the account `name`. When the backend's pair carries `name` (as
  * `zuora-cors/server` answers), the body takes it; a body `name` that differs is refused before
@@ -74,12 +77,19 @@ export async function createAccount(accountOptions: CreateAccountOptions): Promi
 	}
 
 	let json: Record<string, unknown> = account;
+	let card: ReturnType<typeof checkedCard> | undefined;
 	if (account.creditCard !== undefined) {
 		const {cardType, cardNumber, ...rest} = (account.creditCard ?? {}) as AccountCreditCard;
 		// Its field errors keyed by the body's paths: creditCardNumber → creditCard.cardNumber.
-		const {creditCardType, creditCardNumber, ...card} = checkedCard(call, {...rest, creditCardType: cardType, creditCardNumber: cardNumber}, name => `creditCard.${name.replace('creditC', 'c')}`);
-		json = {...account, creditCard: {cardType: creditCardType, cardNumber: creditCardNumber, ...card}};
+		card = checkedCard(call, {...rest, creditCardType: cardType, creditCardNumber: cardNumber}, name => `creditCard.${name.replace('creditC', 'c')}`);
+		const {creditCardType, creditCardNumber, ...others} = card;
+		json = {...account, creditCard: {cardType: creditCardType, cardNumber: creditCardNumber, ...others}};
 	}
 
-	return runSignedCall(call, {fields: ['accountId', 'accountNumber'], json: signed => ({...json, name: signedValue(signed, 'name', account.name)})});
+	return runSignedCall(call, {
+		fields: ['accountId', 'accountNumber'],
+		json: signed => ({...json, name: signedValue(signed, 'name', account.name)}),
+		// A call that carries a card is a card call (runSignedCall): never re-sent while its outcome is unknown.
+		reconcileCard: card && reconcileCard(card),
+	});
 }

@@ -69,6 +69,13 @@ export function isOperationUrl(url: string, operation: ZuoraCorsOperationName, a
 }
 
 /**
+ * Zuora's RSA signatures path: a CORS operation (Payment Pages 2.0's page signature) that the
+ * backend also calls. One constant for both tables: a property read of the first (as
+ * `ZUORA_CORS_OPERATIONS.rsaSignature.path`) would stay in every page bundle, unused.
+ */
+const RSA_SIGNATURES_PATH = '/v1/rsa-signatures';
+
+/**
  * The only Zuora operations that accept a CORS call, keyed by name, with the parameter the HMAC
  * signature binds besides uri and method (`undefined`: Zuora does not document one).
  */
@@ -80,7 +87,7 @@ export const ZUORA_CORS_OPERATIONS = {
 	/** Get File: `getFile` (the file id is in the signed uri). */
 	file: {method: 'GET', path: '/v1/files/{file-id}', signedParameter: undefined},
 	/** RSA signatures for Payment Pages 2.0: `createPaymentPageSignature`. */
-	rsaSignature: {method: 'POST', path: '/v1/rsa-signatures', signedParameter: 'pageId'},
+	rsaSignature: {method: 'POST', path: RSA_SIGNATURES_PATH, signedParameter: 'pageId'},
 } as const;
 
 export type ZuoraCorsOperationName = keyof typeof ZUORA_CORS_OPERATIONS;
@@ -139,7 +146,7 @@ export const MAX_CARD_DIGITS = 16;
 export const ZUORA_BACKEND_PATHS = {
 	oauthToken: '/oauth/token',
 	hmacSignatures: '/v1/hmac-signatures',
-	rsaSignatures: ZUORA_CORS_OPERATIONS.rsaSignature.path,
+	rsaSignatures: RSA_SIGNATURES_PATH,
 } as const;
 
 /**
