@@ -5,7 +5,7 @@
 // fast-check strings), not only the ones the review found.
 import type {Page} from '@playwright/test';
 import fc from 'fast-check';
-import {CARD, creates, expect, fillCard, test, withoutOrigin} from './fixtures.js';
+import {CARD, creates, expect, fillCard, oneEngine, test, withoutOrigin} from './fixtures.js';
 
 type Window = {checkout: {submit(): Promise<{paymentMethodId: string}>; destroy(): void}; ZuoraCors: typeof import('../src/index.js')};
 
@@ -447,9 +447,10 @@ const INJECTIONS = [
 ] as const;
 
 test.describe('a second control under a name bindForm reads: refused, nothing sent', () => {
-	for (const [where, html, kind] of INJECTIONS) {
-		for (const when of ['before', 'after'] as const) {
-			test(`${where}, injected ${when} bind: every name it reads`, async ({page, demo}) => {
+	for (const [place, [where, html, kind]] of INJECTIONS.entries()) {
+		for (const [turn, when] of (['before', 'after'] as const).entries()) {
+			// Split between the engines (each place runs in both, before in one and after in the other).
+			test(`${where}, injected ${when} bind: every name it reads`, oneEngine(place + turn), async ({page, demo}) => {
 				// 10 page loads, each with an injection and a refusal (Firefox on a busy machine takes over 30 s).
 				test.setTimeout(150_000);
 				const requests = await recordRequests(page);
@@ -654,8 +655,9 @@ const PLACES: Record<string, (html: string, injection: string) => string> = {
 };
 
 test.describe('parser-restructured markup, served: bound right or refused, the card only to Zuora', () => {
-	for (const injection of PARSER_INJECTIONS) {
-		test(injection, async ({page, demo}) => {
+	// The parser's restructuring is the HTML standard's, the same in both engines: split between them.
+	for (const [index, injection] of PARSER_INJECTIONS.entries()) {
+		test(injection, oneEngine(index), async ({page, demo}) => {
 			test.setTimeout(120_000);
 			const seen: string[] = [];
 			page.on('request', request => {

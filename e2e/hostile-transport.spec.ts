@@ -101,8 +101,12 @@ type Pollution = {
 	merchantHits: string[];
 };
 
-/** Sets each option name ky or fetch reads on Object.prototype to each hostile value, and saves a card each time. */
-async function polluteAndSave(page: Page, {origin, zuora, evil, merchantHits}: Pollution) {
+/**
+ * Sets each option name ky or fetch reads on Object.prototype to each hostile value of its `half`,
+ * and saves a card each time. The two tests below take one half each (even, odd: each half has
+ * every kind of value), so each engine runs every name with every value once (CI time: issue 24).
+ */
+async function polluteAndSave(page: Page, {origin, zuora, evil, merchantHits}: Pollution, half: 0 | 1) {
 	// A path on the merchant's own server is what issue 9 item 1's attack steered the card to: no CSP blocks it.
 	const values: unknown[] = [
 		`${evil}/steal`,
@@ -117,7 +121,7 @@ async function polluteAndSave(page: Page, {origin, zuora, evil, merchantHits}: P
 		`//${new URL(origin).host}/steal`,
 		{url: '/steal'},
 		['/steal'],
-	];
+	].filter((_value, index) => index % 2 === half);
 	// Registered after the page loaded: from now on the page's origin may see /signature and nothing else.
 	await page.route(
 		url => url.origin === origin && url.pathname !== '/signature',
@@ -195,7 +199,7 @@ async function expectUnsteered(requests: Request[], {origin, zuora, evil, mercha
 }
 
 test('a polluted Object.prototype changes nothing about where and how the card is sent', async ({page, demo}) => {
-	// About 500 saves; Firefox takes 2-3 minutes for them on a loaded 2-core machine.
+	// About 250 saves; Firefox takes over a minute for them on a loaded 2-core machine.
 	test.setTimeout(600_000);
 	const evil = await startRecorder();
 	const requests: Request[] = [];
@@ -203,7 +207,7 @@ test('a polluted Object.prototype changes nothing about where and how the card i
 		await page.goto(`${demo.merchant.url}/card.html`);
 		page.on('request', request => requests.push(request));
 		const pollution = {origin: demo.merchant.origin, zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`, evil: evil.url, merchantHits: [] as string[]};
-		const saves = await polluteAndSave(page, pollution);
+		const saves = await polluteAndSave(page, pollution, 0);
 		await expectUnsteered(requests, pollution, saves, demo);
 		expect(evil.received).toEqual([]);
 	} finally {
@@ -212,7 +216,7 @@ test('a polluted Object.prototype changes nothing about where and how the card i
 });
 
 test('a polluted Object.prototype changes nothing on a page without a CSP either', async ({page, demo}) => {
-	// About 500 saves; Firefox takes 2-3 minutes for them on a loaded 2-core machine.
+	// About 250 saves; Firefox takes over a minute for them on a loaded 2-core machine.
 	test.setTimeout(600_000);
 	const evil = await startRecorder();
 	// A backend of its own: the first test's ~500 signatures would otherwise hit the worker's per-minute limits.
@@ -238,7 +242,7 @@ test('a polluted Object.prototype changes nothing on a page without a CSP either
 		const loaded = shop.received.length;
 		page.on('request', request => requests.push(request));
 		const pollution = {origin: shop.url, zuora: `${demo.stub.url}/v1/payment-methods/credit-cards`, evil: evil.url, merchantHits: [] as string[]};
-		const saves = await polluteAndSave(page, pollution);
+		const saves = await polluteAndSave(page, pollution, 1);
 		await expectUnsteered(requests, pollution, saves, demo);
 		expect(evil.received).toEqual([]);
 		// The proxy, a real server, saw the signature requests and nothing else after the page loaded.
