@@ -56,8 +56,9 @@ export async function startMerchant(
 		// demo's default, an account per session, is tested in demo/merchant-server.test.mjs.
 		accountKey: 'A00000001',
 		...options,
-		// Every test's browser is 127.0.0.1: one /24, so the network limit is raised with the address's.
-		limits: {account: false, ...(sessionLimit ? {session: rule(sessionLimit)} : {}), ...(ipLimit ? {address: rule(ipLimit), network: rule(ipLimit)} : {})},
+		// Every test's browser is 127.0.0.1: one /24, so the network limit is raised with the address's,
+		// never below the default (120 a minute): a test of a low address limit has its neighbour answered.
+		limits: {account: false, ...(sessionLimit ? {session: rule(sessionLimit)} : {}), ...(ipLimit ? {address: rule(ipLimit), network: rule({...ipLimit, limit: Math.max(ipLimit.limit, 120)})} : {})},
 		...(sessionCreationLimit ? {sessions: {creationLimits: everyPrefix(sessionCreationLimit)}} : {}),
 		...(creditCardsPath ? {routes: {...SIGNATURE_ROUTES, '/signature': {operation: 'credit-card', uri: zuoraBaseUrl + creditCardsPath}}} : {}),
 	});
