@@ -1,7 +1,8 @@
 // Issues 18 item 4 and 21 item 5 (proof), in the browser: a card POST whose outcome is unknown (its
 // answer lost after Zuora saved the card, a reset or a hang before Zuora saw it, a 502 in front of
-// it; Zuora still at work when the page first asks) ends, on the shopper's path (submit, and the
-// retry the page offers), with exactly one payment method on the account and the right last
+// it; Zuora still at work when the page first asks: generated from a fixed seed, each late fault
+// with Zuora's create held inside and beyond the window) ends, on the shopper's path (submit, and
+// the retry the page offers), with exactly one payment method on the account and the right last
 // message. The page is the demo's card form bound with `reconcileUrl` (the demo backend's
 // `/reconcile`, zuora-cors/server's createReconcileHandler), with the default 90 s settle window
 // run on the page's clock (`page.clock`), never waited for.
@@ -307,8 +308,8 @@ function lateTitle(fault: LateFault, hold: LateHold) {
 	const after = hold.kind === 'inside' ? hold.after : LAST;
 	const at = seconds(questionAt(after - 1) + hold.ms);
 	return hold.kind === 'inside'
-		? `generated (seed ${SEED}): ${fault}, Zuora saves at ${at} (after question ${after} of ${GAPS.length}): checking until the next question finds it, "saved", one method, never sent again`
-		: `generated (seed ${SEED}): ${fault}, Zuora held beyond the window (its own limit ends it at ${at}, before the last question): checking for 90 s, then the truth, one method`;
+		? `generated (seed ${SEED}): ${fault}, Zuora saves ${at} into the window (after question ${after} of ${GAPS.length}): checking until the next question finds it, "saved", one method, never sent again`
+		: `generated (seed ${SEED}): ${fault}, Zuora held beyond the window (its own limit ends it ${at} in, before the last question): checking for 90 s, then the truth, one method`;
 }
 
 /** Escapes texts for one anchored alternative. */
