@@ -1,11 +1,13 @@
 // Issues 18 item 4 and 21 item 5 (proof), in the browser: a card POST whose outcome is unknown (its
 // answer lost after Zuora saved the card, a reset or a hang before Zuora saw it, a 502 in front of
-// it; Zuora still at work when the page first asks) ends, on the shopper's path (submit, and the
-// retry the page offers), with exactly one payment method on the account and the right last
+// it; Zuora still at work when the page first asks: generated from a fixed seed, each late fault
+// with Zuora's create held inside and beyond the window) ends, on the shopper's path (submit, and
+// the retry the page offers), with exactly one payment method on the account and the right last
 // message. The page is the demo's card form bound with `reconcileUrl` (the demo backend's
 // `/reconcile`, zuora-cors/server's createReconcileHandler), with the default 90 s settle window
 // run on the page's clock (`page.clock`), never waited for.
 import type {Page} from '@playwright/test';
+import fc from 'fast-check';
 import type {CustomFault, FaultMode, ZuoraStub} from 'zuora-cors/testing';
 import {CARD, creates, expect, test} from './fixtures.js';
 
@@ -45,11 +47,37 @@ async function openCheckout(page: Page, stub: ZuoraStub, merchantUrl: string) {
 		},
 		{url: stub.url + CREDIT_CARDS, timeout: TIMEOUT},
 	);
+	await recordQuestionTimers(page);
 	await page.getByLabel('Name on card').fill(CARD.name);
 	await page.getByLabel('Card number').fill(CARD.number);
 	await page.getByLabel('Expiry date').fill(`${CARD.month}${CARD.year.slice(2)}`);
 	await page.getByLabel('Security code').fill(CARD.cvv);
 }
+
+/**
+ * Records the delay of each timer the library sets before a reconcile question (its wait is a
+ * promise's own `resolve`, a native function, for one of the schedule's gaps; the busy status's
+ * 4 s timer is an arrow, the signature's race passes an argument). A test moves the page's clock
+ * only once the page has set the timer it means to fire: on a busy machine the answer before it
+ * can still be on its way, and a clock moved before the timer exists moves nothing.
+ */
+async function recordQuestionTimers(page: Page) {
+	await page.evaluate(gaps => {
+		const w = window as unknown as {questionTimers: number[]};
+		const set = window.setTimeout;
+		w.questionTimers = [];
+		window.setTimeout = ((handler: TimerHandler, ms?: number, ...rest: unknown[]) => {
+			if (typeof handler === 'function' && rest.length === 0 && gaps.includes(ms ?? 0) && Function.prototype.toString.call(handler).includes('[native code]')) {
+				w.questionTimers.push(ms!);
+			}
+
+			return set(handler, ms, ...rest);
+		}) as typeof window.setTimeout;
+	}, GAPS);
+}
+
+/** The timers the page has set so far before its reconcile questions (see `recordQuestionTimers`). */
+const questionTimers = async (page: Page) => page.evaluate(() => (window as unknown as {questionTimers: number[]}).questionTimers);
 
 const saveButton = (page: Page) => page.getByRole('button', {name: 'Save card'});
 /** The library's status region in the form: the shopper's last message. */
@@ -65,9 +93,15 @@ async function pauseClock(page: Page) {
 	await page.clock.pauseAt(Date.now() + 1000);
 }
 
+/** Waits until the page has read the answers before question `index` (0-based) and set the timer for it, and no other. */
+async function awaitQuestionTimer(page: Page, index: number) {
+	await expect.poll(async () => questionTimers(page)).toEqual(GAPS.slice(0, index + 1));
+}
+
 /** Questions `from` to `to` (0-based), each on the page's clock: none a millisecond early, each seen at Zuora's card list before the next. */
 async function askQuestions(page: Page, stub: ZuoraStub, from: number, to: number) {
 	for (let index = from; index < to; index++) {
+		await awaitQuestionTimer(page, index);
 		await expect(status(page)).toHaveText(CHECKING);
 		await page.clock.runFor(GAPS[index]! - 1);
 		expect(listings(stub)).toHaveLength(index);
@@ -195,15 +229,15 @@ for (const [name, fault] of BEFORE_PROCESSING) {
 	});
 }
 
-test('90000011 after the first copy was processed: the found method is answered, no re-sign, no second method', async ({page, demo}) => {
-	const {stub} = demo;
-	await openCheckout(page, stub, demo.merchant.url);
-	// The first copy of the POST, processed at Zuora with the page's own prefetched pair (as when
-	// the browser's copy of a POST whose answer was lost follows it on the same token).
-	const pair = await page.evaluate(async () => (window as unknown as Binding).checkout.prefetch());
-	const first = await fetch(stub.url + CREDIT_CARDS, {
+/**
+ * The first copy of the card POST, sent from here with the page's own prefetched pair: the
+ * browser's own re-send of a POST whose answer was lost goes on the same token, so the page's
+ * click then meets the spent token (90000011) while this copy is processed (or held) at Zuora.
+ */
+async function sendFirstCopy(stub: ZuoraStub, origin: string, pair: {signature: string; token: string}) {
+	return fetch(stub.url + CREDIT_CARDS, {
 		method: 'POST',
-		headers: {signature: pair.signature, token: pair.token, 'content-type': 'application/json', origin: demo.merchant.origin},
+		headers: {signature: pair.signature, token: pair.token, 'content-type': 'application/json', origin},
 		body: JSON.stringify({
 			accountKey: 'A00000001',
 			creditCardType: 'Visa',
@@ -214,6 +248,15 @@ test('90000011 after the first copy was processed: the found method is answered,
 			cardHolderInfo: {cardHolderName: CARD.name},
 		}),
 	});
+}
+
+test('90000011 after the first copy was processed: the found method is answered, no re-sign, no second method', async ({page, demo}) => {
+	const {stub} = demo;
+	await openCheckout(page, stub, demo.merchant.url);
+	// The first copy of the POST, processed at Zuora with the page's own prefetched pair (as when
+	// the browser's copy of a POST whose answer was lost follows it on the same token).
+	const pair = await page.evaluate(async () => (window as unknown as Binding).checkout.prefetch());
+	const first = await sendFirstCopy(stub, demo.merchant.origin, pair);
 	const {paymentMethodId} = (await first.json()) as {paymentMethodId: string};
 	expect(stub.paymentMethods().map(method => method.id)).toEqual([paymentMethodId]);
 	const issued = stub.tokens().issued;
@@ -227,91 +270,164 @@ test('90000011 after the first copy was processed: the found method is answered,
 	expect(listings(stub)).toHaveLength(1);
 });
 
-test.describe('Zuora still at work when the page first asks: checking until known, never sent again', () => {
-	test('Zuora slower than the timeout, done after question 3: checking, then "saved", one method, one token', async ({page, demo}) => {
-		const {stub} = demo;
-		await openCheckout(page, stub, demo.merchant.url);
-		await pauseClock(page);
-		const release = stub.holdCreates();
-		await saveButton(page).click();
-		await expect.poll(() => stub.heldCreates()).toBe(1);
-		await page.clock.runFor(TIMEOUT);
-		await expectChecking(page);
-		await askQuestions(page, stub, 0, 3);
-		// Zuora saves it now: after the page's third question.
-		release();
-		await expect.poll(() => stub.paymentMethods().length).toBe(1);
-		await askQuestions(page, stub, 3, 4);
-		await expectSavedOnce(page, stub);
-		expect([creates(stub).length, stub.tokens().issued, listings(stub).length]).toEqual([1, 1, 4]);
-	});
+/**
+ * Late faults: Zuora goes on with the card after the page lost sight of it (the model of
+ * src/exactly-once.property.test.ts, in the browser):
+ * - `answerLost`: processed, then the connection dropped (held, the page's timeout comes first);
+ * - `copy`: the browser's own re-send: the first copy (`sendFirstCopy`) at Zuora, the page's meets
+ *   the spent token (90000011);
+ * - `drop`: the connection dropped at once while Zuora goes on (the engine may re-send it itself);
+ * - `timeout`: Zuora slower than the page's timeout.
+ */
+const LATE_FAULTS = ['answerLost', 'copy', 'drop', 'timeout'] as const;
+type LateFault = (typeof LATE_FAULTS)[number];
+/** The last question, at the window's end: its answer alone may say "not found". */
+const LAST = GAPS.length - 1;
+/**
+ * Zuora's create, held: `inside` the window, it saves the card `ms` after the page's question
+ * `after` (1 to 5, so the next question finds it); `beyond` the window, Zuora's own limit ends it
+ * (`gatewayTimeout`, nothing saved) `ms` after question 5, before the last: the premise the window
+ * stands on (no request outlives it).
+ */
+type LateHold = {kind: 'inside'; after: number; ms: number} | {kind: 'beyond'; ms: number};
 
-	test('a dropped connection, Zuora held beyond the window: checking for 90 s, then the truth (not saved, or the one re-sign), one method', async ({page, demo}) => {
-		const {stub} = demo;
-		await openCheckout(page, stub, demo.merchant.url);
-		await pauseClock(page);
-		const release = stub.holdCreates();
-		stub.failNext(1, 'drop');
-		await saveButton(page).click();
-		await expectChecking(page);
-		await askQuestions(page, stub, 0, 5);
-		// Zuora's own limit ends it without a card, before the question at the window's end.
-		release('gatewayTimeout');
-		await expect.poll(() => stub.heldCreates()).toBe(0);
-		expect(stub.paymentMethods()).toHaveLength(0);
-		await page.clock.runFor(GAPS[5]! - 1);
-		await expect(status(page)).toHaveText(CHECKING);
-		await page.clock.runFor(1);
-		await expect(status(page)).toHaveText(new RegExp(`^(${SAVED}|${NOT_SAVED.replace('.', '\\.')})$`));
-		if ((await status(page).textContent()) === SAVED) {
-			// The browser re-sent the dropped POST itself; its copy met the spent token (90000011): after
-			// the window, with no card found, the one re-sign saved it.
-			test.info().annotations.push({type: 'path', description: "the browser's copy met 90000011: re-signed after the window"});
-			expect(creates(stub).length).toBe(3);
-		} else {
-			test.info().annotations.push({type: 'path', description: 'not saved after the window, then the retry'});
-			await expect(saveButton(page)).toBeEnabled();
-			await expect(page.getByLabel('Card number')).toHaveValue('');
-			await page.getByLabel('Card number').fill(CARD.number);
-			await page.getByLabel('Security code').fill(CARD.cvv);
-			await saveButton(page).click();
+/** The generator's seed: the same eight cases on every run and in both engines. */
+const SEED = 18_004;
+const insideHold = fc.integer({min: 1, max: LAST}).chain(after => fc.record({kind: fc.constant('inside' as const), after: fc.constant(after), ms: fc.integer({min: 0, max: GAPS[after]! - 2})}));
+const beyondHold = fc.record({kind: fc.constant('beyond' as const), ms: fc.integer({min: 0, max: GAPS[LAST]! - 2})});
+/** For each late fault, one create held inside the window and one beyond it. */
+const LATE_CASES: ReadonlyArray<{fault: LateFault; hold: LateHold}> = fc
+	.sample(fc.array(fc.tuple(insideHold, beyondHold), {minLength: LATE_FAULTS.length, maxLength: LATE_FAULTS.length}), {seed: SEED, numRuns: 1})[0]!
+	.flatMap(([inside, beyond], index) => [inside, beyond].map(hold => ({fault: LATE_FAULTS[index]!, hold})));
+
+/** Milliseconds after the outcome became unknown at which the page asks question `index` (0-based). */
+const questionAt = (index: number) => GAPS.slice(0, index + 1).reduce((sum, gap) => sum + gap, 0);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
+
+function lateTitle(fault: LateFault, hold: LateHold) {
+	const after = hold.kind === 'inside' ? hold.after : LAST;
+	const at = seconds(questionAt(after - 1) + hold.ms);
+	return hold.kind === 'inside'
+		? `generated (seed ${SEED}): ${fault}, Zuora saves ${at} into the window (after question ${after} of ${GAPS.length}): checking until the next question finds it, "saved", one method, never sent again`
+		: `generated (seed ${SEED}): ${fault}, Zuora held beyond the window (its own limit ends it ${at} in, before the last question): checking for 90 s, then the truth, one method`;
+}
+
+/** Escapes texts for one anchored alternative. */
+const oneOf = (...texts: string[]) => new RegExp(`^(${texts.map(text => text.replaceAll(/[.*+?^${}()|[\]\\]/g, String.raw`\$&`)).join('|')})$`);
+
+/**
+ * One generated checkout: the card POST meets its late fault while Zuora's create is held, the
+ * page checks on its clock, and Zuora ends the create as `hold` says. Checked throughout: the
+ * form stays "checking" (locked, number and code gone) until the truth, nothing is sent again
+ * before the window's end, never two methods, never "saved" for a card not on the account, never
+ * "not saved" while a create may still save it; the retry the page invites saves exactly one.
+ */
+async function lateCheckout(page: Page, demo: {stub: ZuoraStub; merchant: {url: string; origin: string}}, fault: LateFault, hold: LateHold) {
+	const {stub} = demo;
+	await openCheckout(page, stub, demo.merchant.url);
+	// The pair prefetched on the first interaction with the form.
+	await expect.poll(() => stub.tokens().issued).toBe(1);
+	const pair = fault === 'copy' ? await page.evaluate(async () => (window as unknown as Binding).checkout.prefetch()) : undefined;
+	await pauseClock(page);
+	const release = stub.holdCreates();
+	try {
+		const first = pair && sendFirstCopy(stub, demo.merchant.origin, pair);
+		if (fault === 'answerLost' || fault === 'drop') {
+			stub.failNext(1, fault);
 		}
 
-		await expectSavedOnce(page, stub);
-		expect(listings(stub)).toHaveLength(6);
-	});
-
-	test('the browser\'s copy met 90000011 while the first copy was still at Zuora, done after question 2: "saved", never re-signed', async ({page, demo}) => {
-		const {stub} = demo;
-		await openCheckout(page, stub, demo.merchant.url);
-		const pair = await page.evaluate(async () => (window as unknown as Binding).checkout.prefetch());
-		await pauseClock(page);
-		const release = stub.holdCreates();
-		// The first copy, sent with the page's own pair, held at Zuora (its answer never comes back).
-		const first = fetch(stub.url + CREDIT_CARDS, {
-			method: 'POST',
-			headers: {signature: pair.signature, token: pair.token, 'content-type': 'application/json', origin: demo.merchant.origin},
-			body: JSON.stringify({
-				accountKey: 'A00000001',
-				creditCardType: 'Visa',
-				creditCardNumber: CARD.number,
-				expirationMonth: Number(CARD.month),
-				expirationYear: Number(CARD.year),
-				securityCode: CARD.cvv,
-			}),
-		});
-		await expect.poll(() => stub.heldCreates()).toBe(1);
 		const issued = stub.tokens().issued;
 		await saveButton(page).click();
+		// The first copy is held at Zuora (the page's own, or for `copy` the one sent from here).
+		await expect.poll(() => stub.heldCreates()).toBe(1);
+		if (fault === 'answerLost' || fault === 'timeout') {
+			// The POST is parked at Zuora: the page's timeout, on its clock, ends the wait.
+			await page.clock.runFor(TIMEOUT);
+		}
+
 		await expectChecking(page);
-		await askQuestions(page, stub, 0, 2);
-		release();
+		const token = creates(stub)[0]!.token;
+		const after = hold.kind === 'inside' ? hold.after : LAST;
+		await askQuestions(page, stub, 0, after);
+		// Zuora ends the create `ms` into the wait before the next question (the page has set its timer).
+		await awaitQuestionTimer(page, after);
+		await page.clock.runFor(hold.ms);
+		release(hold.kind === 'inside' ? 'process' : 'gatewayTimeout');
+		await expect.poll(() => stub.heldCreates()).toBe(0);
 		await first;
-		await askQuestions(page, stub, 2, 3);
-		await expectSavedOnce(page, stub);
-		expect(creates(stub).map(post => post.token)).toEqual([pair.token, pair.token]);
+		await expect.poll(() => stub.paymentMethods().length).toBe(hold.kind === 'inside' ? 1 : 0);
+		// The page does not know yet: still checking, and nothing was sent again or re-signed.
+		await expectChecking(page);
+		await page.clock.runFor(GAPS[after]! - hold.ms - 1);
+		expect(listings(stub)).toHaveLength(after);
 		expect(stub.tokens().issued).toBe(issued);
-	});
+		expect(creates(stub).every(post => post.token === token)).toBe(true);
+		// The copy that met the spent token: ours for `copy`, the engine's own re-send for `drop` (if it made one).
+		const metSpentToken = creates(stub).length === 2;
+		if (fault !== 'drop') {
+			expect(metSpentToken).toBe(fault === 'copy');
+		}
+
+		await page.clock.runFor(1);
+		await expect.poll(() => listings(stub).length).toBe(after + 1);
+		await (hold.kind === 'inside' ? expectFound(page, stub, {issued, token, metSpentToken}) : expectTruthAfterWindow(page, stub, {issued, token, metSpentToken}));
+	} finally {
+		// A failed check leaves nothing held for the worker's next test.
+		release('gatewayTimeout');
+	}
+}
+
+type Sent = {issued: number; token: string | null; metSpentToken: boolean};
+
+/** Inside the window: the question after Zuora saved the card finds it: "saved", the one method, no re-sign. */
+async function expectFound(page: Page, stub: ZuoraStub, {issued, token, metSpentToken}: Sent) {
+	test.info().annotations.push({type: 'path', description: metSpentToken ? 'a copy met 90000011; found by the next question: saved' : 'found by the next question: saved'});
+	await expectSavedOnce(page, stub);
+	expect(stub.tokens().issued).toBe(issued);
+	expect(creates(stub).map(post => post.token)).toEqual(metSpentToken ? [token, token] : [token]);
+}
+
+/**
+ * Beyond the window: Zuora's own limit ended the create, so the question at the window's end
+ * finds nothing. After a 90000011 the one re-sign goes now (never earlier) and saves; otherwise
+ * "not saved", the form opens, and the retry it invites saves exactly one.
+ */
+async function expectTruthAfterWindow(page: Page, stub: ZuoraStub, {issued, token, metSpentToken}: Sent) {
+	await expect(status(page)).toHaveText(oneOf(SAVED, NOT_SAVED));
+	const saved = (await status(page).textContent()) === SAVED;
+	expect(saved).toBe(metSpentToken);
+	if (saved) {
+		test.info().annotations.push({type: 'path', description: "a copy met 90000011: the one re-sign at the window's end saved it"});
+		expect(stub.tokens().issued).toBe(issued + 1);
+		const posts = creates(stub).map(post => post.token);
+		expect(posts).toHaveLength(3);
+		expect(posts.slice(0, 2)).toEqual([token, token]);
+		expect(posts[2]).not.toBe(token);
+	} else {
+		test.info().annotations.push({type: 'path', description: "not saved at the window's end, then the retry"});
+		// Every create of the card has ended at Zuora with nothing saved: "not saved" is the truth.
+		expect([stub.heldCreates(), stub.paymentMethods().length]).toEqual([0, 0]);
+		await expect(page.locator('#error')).toHaveAttribute('data-kind', 'not-saved');
+		await expect(saveButton(page)).toBeEnabled();
+		await expect(page.getByLabel('Card number')).toHaveValue('');
+		await page.getByLabel('Card number').fill(CARD.number);
+		await page.getByLabel('Security code').fill(CARD.cvv);
+		// The retry, double-clicked: one fresh signature, one more POST.
+		await saveButton(page).dblclick();
+		await expect.poll(() => stub.tokens().issued).toBe(issued + 1);
+		await expect.poll(() => creates(stub).length).toBe(2);
+	}
+
+	await expectSavedOnce(page, stub);
+	expect(listings(stub)).toHaveLength(GAPS.length);
+}
+
+test.describe('Zuora still at work when the page first asks: checking until known, never sent again', () => {
+	for (const {fault, hold} of LATE_CASES) {
+		test(lateTitle(fault, hold), async ({page, demo}) => {
+			await lateCheckout(page, demo, fault, hold);
+		});
+	}
 
 	test("the demo's own checkout passes reconcileUrl: a lost answer is checked, then saved", async ({page, demo}) => {
 		const {stub} = demo;
