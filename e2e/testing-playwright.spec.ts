@@ -42,11 +42,14 @@ test('fillCardFrame enters a test card in the frame; the frame saves it, with it
 	expect(cardRequests.map(request => request.origin)).toEqual([shop.card.origin]);
 });
 
-test('a decline test card: the frame shows the decline, cardFrame reads it, nothing is saved', async ({page, zuora}) => {
+test('a decline test card: the frame shows the decline, cardFrame reads it, nothing is saved', async ({page, zuora, shop}) => {
+	// `shop` allows the card origin at the stub for this test itself, whichever test ran before it in the worker.
 	await page.goto('/');
 	await fillCardFrame(page.locator('#card-fields'), TEST_CARDS.declined);
 	await page.getByRole('button', {name: 'Save card'}).click();
 	await expect(page.locator('#error')).toHaveText('Your card was not saved.');
 	await expect(cardFrame(page.locator('#card-fields')).locator('[role="status"], [aria-live]').first()).toContainText('declined');
 	expect(zuora.paymentMethods()).toEqual([]);
+	const cardRequests = zuora.requests().filter(request => request.method === 'POST' && request.path === '/v1/payment-methods/credit-cards');
+	expect(cardRequests.map(request => request.origin)).toEqual([shop.card.origin]);
 });
