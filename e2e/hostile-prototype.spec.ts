@@ -5,17 +5,20 @@
 //
 // Each variant, generated from a fixed seed, pollutes ~10 names drawn from what the library reads
 // (its options, the signature answer, Zuora's answers, ky's and fetch's option names, the card's
-// fields, the outcome records, the frame protocol) with a value of one kind (a string, 0, an
+// fields, the outcome records, the frame protocol, and what ky's load-time check reads besides
+// RequestInit: ReadableStream's default source and strategy) with a value of one kind (a string, 0, an
 // object carrying an attacker URL, a function recording any call, the attacker URL), most by
 // assignment (what a pollution bug does), some non-enumerable or non-configurable (the script
 // tag's load guard, src/load-guard.ts, cannot set those aside), and strips optional fields of the
 // signature answer so that an inherited one would be read in their place. Outcomes:
 // - / always loads and saves (the frames bundle holds no ky and reads nothing at load);
 // - /card.html loads and saves unless a name the guard could not set aside makes ky's load-time
-//   `new Request` check throw, which this spec works out in the page itself (the same check with
-//   only those names inherited): then it fails closed (the typed error, no ZuoraCors, the form
-//   disabled, nothing sent). ky's check cannot be avoided without patching ky: it runs as ky's
-//   module is evaluated.
+//   `new Request` check throw, which this spec works out in the page itself (ky's check, as ky
+//   writes it, with only those names left on the prototype): then it fails closed (the typed
+//   error, no ZuoraCors, the form disabled, nothing sent). ky's check cannot be avoided without
+//   patching ky: it runs as ky's module is evaluated. With seed 2101404, variants 2 (`signal`, an
+//   object, non-enumerable) and 4 (`priority: 0`, non-enumerable) fail closed in both engines;
+//   the others, and every name at once, load.
 // "Saves" means: exactly one card POST, to the stub, from the page's (or the frame's) origin, with
 // exactly the expected body, headers and fetch init (recorded where fetch is called), the account
 // the backend signed, "saved" shown with the stub's id, no polluted function called, nothing
