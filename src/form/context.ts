@@ -3,7 +3,6 @@
  * view and lifecycle, the page's options, and the check of the card the controls hold.
  */
 import type {ZuoraCorsError} from '../errors.js';
-import type {Messages} from '../messages.js';
 import {invalidOption} from '../options.js';
 import type {PaymentMethodResult} from '../payment-method.js';
 import {setAttribute, type Control} from './dom-calls.js';
@@ -20,8 +19,12 @@ export type BindingContext = ReturnType<typeof createContext>;
 /** `options`: resolved (own properties); `page`: the page's own object, for `messages` read at each use. */
 export function createContext(form: HTMLFormElement, names: ReadonlySet<string>, markup: BoundMarkup, options: BindFormOptions, page: BindFormOptions) {
 	const supportedBrands = readSupportedBrands(options.supportedBrands);
-	// `messages` is read at each use (a page may switch language, e.g. with a getter), and only as an own property.
-	const messages = (): Messages | undefined => (Object.hasOwn(page, 'messages') ? page.messages : undefined);
+	// `messages` and `fields` are read at each use, as own properties only: a page may switch
+	// language (a getter), and the card frame sets the page's fields before each submission.
+	const own = <Name extends 'messages' | 'fields'>(name: Name) => (Object.hasOwn(page, name) ? page[name] : undefined);
+	const messages = () => own('messages');
+	// Checked at bind too (index.ts): a bad value refuses bindForm, not a later card.
+	readOptionFields(own('fields'));
 	const view = createView(form, options.status);
 	const context = {
 		form,
@@ -48,7 +51,7 @@ export function createContext(form: HTMLFormElement, names: ReadonlySet<string>,
 		},
 		/** The card the bound controls hold, and its check. */
 		check(controls: Map<string, Control[]>) {
-			const card = readCard(form, controls, readOptionFields(options.fields));
+			const card = readCard(form, controls, readOptionFields(own('fields')));
 			return [card, checkCard(card, {messages: messages(), supportedBrands, expiry: controls.has('expiry')})] as const;
 		},
 		/** Dispatches one of the form's events; a submission that ends after destroy() reaches its caller's promise, not the page. */

@@ -93,6 +93,38 @@ describe('bind and destroy', () => {
 	});
 });
 
+describe('`fields` at each submission', () => {
+	// The card frame binds once and sets the page's fields (defaultPaymentMethod, cardHolderInfo)
+	// into its `fields` object before each submission: a copy taken at bind dropped them.
+	it("reads the page's own `fields` at each submission; a bad value is refused at bind; an inherited one is never read", async () => {
+		const fields: Record<string, unknown> = {accountKey: 'A1'};
+		const binding = bindForm('#card-form', options({fields}));
+		fields['defaultPaymentMethod'] = true;
+		fields['cardHolderInfo'] = {email: 'ada@example.com'};
+		fill();
+		await binding.submit();
+		binding.reset();
+		delete fields['defaultPaymentMethod'];
+		fill();
+		await binding.submit();
+		expect(zuoraBodies().map(({accountKey, defaultPaymentMethod, cardHolderInfo}) => ({accountKey, defaultPaymentMethod, cardHolderInfo}))).toEqual([
+			{accountKey: 'A1', defaultPaymentMethod: true, cardHolderInfo: {cardHolderName: 'Ada', email: 'ada@example.com'}},
+			{accountKey: 'A1', defaultPaymentMethod: undefined, cardHolderInfo: {cardHolderName: 'Ada', email: 'ada@example.com'}},
+		]);
+		binding.destroy();
+		expect(() => bindForm('#card-form', options({fields: {accountKey: {}}}))).toThrow(expect.objectContaining({kind: 'validation', message: 'Invalid option `fields` (not_field_values)'}));
+		const inherited = Object.create({fields: {accountKey: 'ATTACKER'}}) as BindFormOptions;
+		Object.assign(inherited, options(), {fields: undefined});
+		delete inherited.fields;
+		sent = [];
+		const second = bindForm('#card-form', inherited);
+		fill();
+		await second.submit().catch(() => undefined);
+		expect(sent.map(request => request.body).join('\n')).not.toContain('ATTACKER');
+		second.destroy();
+	});
+});
+
 describe('least privilege', () => {
 	it('sends the card and the declared fields only: an undeclared Zuora control, and a card type injected after bind, are ignored', async () => {
 		const binding = bindForm('#card-form', options());

@@ -10,7 +10,7 @@ import {defaults, invalidOption, ownRecord, resolveOptions, resolveZuoraUrl} fro
 import {prepareSignatureRequest} from '../signature.js';
 import {createContext} from './context.js';
 import {call, setAttribute} from './dom-calls.js';
-import {boundNames, readFormFields, readOptionFields, scan} from './fields.js';
+import {boundNames, readFormFields, scan} from './fields.js';
 import {accountForMarkup, resolveForm, setEnabled} from './markup-check.js';
 import {createSubmission, readIdempotencyKeyOption} from './submission.js';
 import {createTyping} from './typing.js';
@@ -51,7 +51,7 @@ export function bindForm(target: HTMLFormElement | string, bindOptions: BindForm
 	}
 
 	// Checked now, not at the first submit: a bad URL would otherwise issue tokens on every focus.
-	readOptionFields(options.fields);
+	// (`fields`: by createContext.)
 	readIdempotencyKeyOption(options.idempotencyKey);
 	const names = boundNames(form, readFormFields(options.formFields));
 	const markup = accountForMarkup(form, names);

@@ -22,7 +22,8 @@ export type BindFormOptions = Omit<CreatePaymentMethodOptions, 'card' | 'signatu
 	/**
 	 * Values added to what the form holds (and winning over it), e.g. `{accountKey}` when it is
 	 * not a form field: own properties only, each a string, number or boolean (`cardHolderInfo`:
-	 * an object of strings, merged with the form's).
+	 * an object of strings, merged with the form's). Checked when bound, and read again at each
+	 * submission (the card frame sets the page's choices in it before each one).
 	 */
 	fields?: Record<string, unknown>;
 	/**

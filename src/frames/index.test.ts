@@ -89,3 +89,21 @@ test('ready rejects with FRAME_TIMEOUT (kind setup) when the frame never connect
 	card.destroy();
 	expect(document.querySelectorAll('iframe')).toHaveLength(0);
 });
+
+test("the container's events read nothing inherited: a polluted Object.prototype (cancelable, composed) changes none", () => {
+	const prototype = Object.prototype as Record<string, unknown>;
+	const seen: string[] = [];
+	document.querySelector('#card')!.addEventListener('zuora-cors:error', event => seen.push(`${event.cancelable} ${event.composed} ${event.bubbles}`));
+	prototype['cancelable'] = true;
+	prototype['composed'] = true;
+	try {
+		const card = mountCardFields('#card', {frameUrl: 'https://cards.shop.example/', readyTimeout: 10});
+		vi.advanceTimersByTime(10);
+		card.destroy();
+	} finally {
+		delete prototype['cancelable'];
+		delete prototype['composed'];
+	}
+
+	expect(seen).toEqual(['false false true']);
+});

@@ -5,7 +5,7 @@
  * the frame's messages into a promise API and events on the container.
  */
 import {ZuoraCorsError} from '../errors.js';
-import {invalidOption} from '../options.js';
+import {invalidOption, ownRecord} from '../options.js';
 import {loadingValue, own, PROTOCOL, type CardField, type CardStyle, type Locale} from './protocol.js';
 
 export type {CardField, CardState, CardStyle, Locale} from './protocol.js';
@@ -166,7 +166,8 @@ function createLink(host: Element, frame: HTMLIFrameElement, origin: string, cos
 	let last = 0;
 	let inFlight: Promise<CardFieldsResult> | undefined;
 	const pending: Pending = new Map();
-	const emit: Emit = (name, detail) => host.dispatchEvent(new CustomEvent(`zuora-cors:${name}`, {detail, bubbles: true}));
+	// The event's init on a null prototype: the DOM reads `cancelable` and `composed` through it too.
+	const emit: Emit = (name, detail) => host.dispatchEvent(new CustomEvent(`zuora-cors:${name}`, ownRecord({detail, bubbles: true})));
 	const post = (type: string, body: Message = {}) => port?.postMessage({zc: PROTOCOL, type, ...body});
 	let settle: [() => void, (error: ZuoraCorsError) => void];
 	const ready = new Promise<void>((resolve, reject) => {
