@@ -22,11 +22,12 @@ const library = `${dist}zuora-cors.js`;
  * Exception: the merge of the settle-window engine, the load guard and the REST host table took
  * the script tag and bindForm over 21,300 and 20,150; developer errors turned into codes brought
  * them back to 21,537 and 20,441 B (13,803 for createPaymentMethod), set here rounded up to 50 B,
- * still under the session's starting 21,900 and 20,750 (h-size).
+ * still under the session's starting 21,900 and 20,750 (h-size). Issue 21's last round (createAccount
+ * a card call, the frame's fields read at each submission) ended at 21,530, 13,790 and 20,427 B.
  */
 const BUDGETS = [
 	{name: 'script tag: everything, English', file: 'zuora-cors.iife.min.js', target: 17 * 1024, ceiling: 21_550},
-	{name: 'app: createPaymentMethod only', imports: {[library]: ['createPaymentMethod']}, target: 12 * 1024, ceiling: 13_850},
+	{name: 'app: createPaymentMethod only', imports: {[library]: ['createPaymentMethod']}, target: 12 * 1024, ceiling: 13_800},
 	{name: 'app: bindForm', imports: {[library]: ['bindForm']}, target: 15 * 1024, ceiling: 20_450},
 	// Issue 22: the framed card fields carry no card logic (that is in the frame's own script).
 	{name: 'script tag: frames (mountCardFields)', file: 'zuora-cors-frames.iife.min.js', target: 3072, ceiling: 3072},

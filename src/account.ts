@@ -3,7 +3,6 @@ import type {Messages} from './messages.js';
 import type {CorsResponse} from './cors-request.js';
 import {invalidOption} from './options.js';
 import {checkedCard} from './payment-method.js';
-import {reconcileCard} from './reconcile.js';
 import {resolveSignedCall, runSignedCall, signedValue, type SignedCallOptions} from './signed-call.js';
 
 /** Create Account's inline card, named as Zuora names it there (`cardType`, `cardNumber`). */
@@ -90,6 +89,6 @@ export async function createAccount(accountOptions: CreateAccountOptions): Promi
 		fields: ['accountId', 'accountNumber'],
 		json: signed => ({...json, name: signedValue(signed, 'name', account.name)}),
 		// A call that carries a card is a card call (runSignedCall): never re-sent while its outcome is unknown.
-		reconcileCard: card && reconcileCard(card),
+		card,
 	});
 }

@@ -3,7 +3,7 @@ import type {CorsResponse} from './cors-request.js';
 import {cardNotSent} from './errors.js';
 import type {Messages} from './messages.js';
 import {ownCopy} from './options.js';
-import {reconcileCard, type ReconcileOptions} from './reconcile.js';
+import type {ReconcileOptions} from './reconcile.js';
 import {refuseCardInSignatureRequest, resolveSignedCall, runSignedCall, signedValue, type SignedCall, type SignedCallOptions} from './signed-call.js';
 
 export type CreatePaymentMethodOptions = SignedCallOptions &
@@ -56,7 +56,7 @@ export async function createPaymentMethod(paymentOptions: CreatePaymentMethodOpt
 			const accountKey = signedValue(signed, 'accountKey', card.accountKey, {required: false});
 			return accountKey === undefined ? card : {accountKey, ...card};
 		},
-		reconcileCard: reconcileCard(card),
+		card,
 	});
 }
 

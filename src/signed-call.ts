@@ -13,7 +13,7 @@ import {
 	resolveZuoraUrl,
 	type Timeout,
 } from './options.js';
-import {isUnknownOutcome, resolveReconcile, settleUnknown, type ReconcileCard, type ReconcileOptions, type ReconcileQuery} from './reconcile.js';
+import {isUnknownOutcome, reconcileCard, resolveReconcile, settleUnknown, type ReconcileOptions, type ReconcileQuery} from './reconcile.js';
 import {prepareSignatureRequest, requestSignature, type CorsSignature, type FetchSignatureOptions} from './signature.js';
 import type {Exchange} from './transport.js';
 import {missingField} from './classify.js';
@@ -182,8 +182,8 @@ export type SignedRequest = {
 	json?: (signed: SignedFields) => unknown;
 	fields: readonly string[];
 	accept?: string;
-	/** What the backend may match a lost card by (see `reconcileUrl`). */
-	reconcileCard?: ReconcileCard;
+	/** The card the call carries (its body's, checked): a card call, settled by what the backend may match it by (see `reconcileUrl`). */
+	card?: Parameters<typeof reconcileCard>[0];
 };
 
 /**
@@ -193,7 +193,7 @@ export type SignedRequest = {
  * key is free, and a repeat of the call with it can never create a second method). Any other
  * failure is thrown as is: nothing is re-sent blindly.
  *
- * A card call (`reconcileCard`) claims only what it knows. While a request that carried the card
+ * A card call (`card`) claims only what it knows. While a request that carried the card
  * may still be processed at Zuora (no answer, a timeout, a 5xx or 409, an unreadable answer; or a
  * 90000011 at the first attempt, which a copy of the request the browser re-sent itself may have
  * met after the first copy spent the token), the outcome is unknown and nothing is sent again:
@@ -205,6 +205,7 @@ export type SignedRequest = {
 export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRequest): Promise<R> {
 	const {signature, signal, signatureRequest} = call;
 	const request = ownCopy(signedRequest, 1);
+	const card = request.card && reconcileCard(request.card);
 	const {method} = ZUORA_CORS_OPERATIONS[call.operation];
 	// Only reached with a signatureRequest: without one, nothing is re-signed.
 	const sign = async () => requestSignature(signatureRequest!);
@@ -228,7 +229,7 @@ export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRe
 			// eslint-disable-next-line no-await-in-loop
 			const result = await callZuora({...call, url, method, signature: pair.signature, token: pair.token, json: request.json?.(signed), accept: request.accept});
 			const checked = checkedSuccess(result, request.fields, `${method} ${url}`) as R;
-			if (request.reconcileCard && Object.hasOwn(checked as object, 'replayed')) {
+			if (card && Object.hasOwn(checked as object, 'replayed')) {
 				// Under Zuora's documented model a key replays its first answer whatever the body: the
 				// replayed id is this card's only if the reconcile endpoint finds this card (brand, last
 				// four, expiry), so a replay is settled as an unknown outcome is, and its id is not used.
@@ -238,7 +239,6 @@ export async function runSignedCall<R>(call: SignedCall, signedRequest: SignedRe
 			return checked;
 		} catch (error) {
 			const invalidToken = error instanceof ZuoraCorsError && error.kind === 'zuora' && isInvalidTokenCode(error.code);
-			const card = request.reconcileCard;
 			if (!card || !(isUnknownOutcome(error) || (invalidToken && !resigned))) {
 				if (resigned || !invalidToken || !signatureRequest) {
 					throw error;
