@@ -1,6 +1,6 @@
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
-import {test as base, expect, type Page} from '@playwright/test';
+import {test as base, expect, type Page, type Request} from '@playwright/test';
 import {type CardFrameServer, startCardFrameServer} from '../demo/card-frame-server.mjs';
 import {createMerchant, SIGNATURE_ROUTES, type MerchantOptions as DemoOptions} from '../demo/merchant-server.mjs';
 import {SESSION_CREATION_LIMITS} from '../demo/sessions.mjs';
@@ -218,33 +218,47 @@ export async function pauseClock(page: Page) {
 }
 
 /**
- * Runs the page's paused clock through the whole settle window, each reconcile question seen at
- * Zuora before the next. The page sets the timer for the next question only once the previous
- * answer is read: on a busy machine an advance can come before that timer exists and move nothing.
- * So each step waits for the page to have the previous answer, and advances again while its
- * question has not come (harmless: while a question is unanswered no reconcile timer is pending).
+ * Runs the page's paused clock through the whole settle window, each reconcile question answered
+ * before the next. The page sets the timer for the next question only once the previous answer is
+ * read: on a busy machine an advance can come before that timer exists and move nothing, so each
+ * step advances again while its question has not been sent. Never once it has: the question's own
+ * `reconcileTimeout` runs on the same clock, and an advance while it is in flight (its answer still
+ * on the way through the backend to Zuora's card list) would time it out, leaving the outcome unknown.
  */
 export async function runSettleWindow(page: Page, stub: ZuoraStub) {
 	const before = cardListings(stub).length;
+	const question = (request: Request) => request.method() === 'POST' && new URL(request.url()).pathname === '/reconcile';
+	let sent = 0;
 	let answered = 0;
-	const onFinished = (request: {url(): string}) => {
-		answered += new URL(request.url()).pathname === '/reconcile' ? 1 : 0;
+	const onRequest = (request: Request) => {
+		sent += question(request) ? 1 : 0;
 	};
+
+	const onFinished = (request: Request) => {
+		answered += question(request) ? 1 : 0;
+	};
+
+	page.on('request', onRequest);
 	page.on('requestfinished', onFinished);
 	try {
 		for (const [index, gap] of RECONCILE_GAPS.entries()) {
 			await expect.poll(() => answered).toBe(index);
 			await expect
 				.poll(async () => {
-					if (cardListings(stub).length < before + index + 1) {
+					if (sent < index + 1) {
 						await page.clock.runFor(gap);
 					}
 
-					return cardListings(stub).length;
+					return sent;
 				})
-				.toBe(before + index + 1);
+				.toBe(index + 1);
 		}
+
+		await expect.poll(() => answered).toBe(RECONCILE_GAPS.length);
+		// Each question reached Zuora's card list (the backend's reconcile).
+		expect(cardListings(stub)).toHaveLength(before + RECONCILE_GAPS.length);
 	} finally {
+		page.off('request', onRequest);
 		page.off('requestfinished', onFinished);
 	}
 }
