@@ -9,7 +9,7 @@
 import type {Page} from '@playwright/test';
 import fc from 'fast-check';
 import type {CustomFault, FaultMode, ZuoraStub} from 'zuora-cors/testing';
-import {CARD, creates, expect, test} from './fixtures.js';
+import {CARD, cardBody, creates, expect, test} from './fixtures.js';
 
 type Binding = {checkout: {destroy(): void; submit(): Promise<unknown>; prefetch(): Promise<{signature: string; token: string}>}; ZuoraCors: typeof import('../src/index.js')};
 
@@ -238,15 +238,7 @@ async function sendFirstCopy(stub: ZuoraStub, origin: string, pair: {signature: 
 	return fetch(stub.url + CREDIT_CARDS, {
 		method: 'POST',
 		headers: {signature: pair.signature, token: pair.token, 'content-type': 'application/json', origin},
-		body: JSON.stringify({
-			accountKey: 'A00000001',
-			creditCardType: 'Visa',
-			creditCardNumber: CARD.number,
-			expirationMonth: Number(CARD.month),
-			expirationYear: Number(CARD.year),
-			securityCode: CARD.cvv,
-			cardHolderInfo: {cardHolderName: CARD.name},
-		}),
+		body: JSON.stringify(cardBody()),
 	});
 }
 

@@ -1,4 +1,4 @@
-import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {test as base, expect, type Page, type Request} from '@playwright/test';
 import {type CardFrameServer, startCardFrameServer} from '../demo/card-frame-server.mjs';
@@ -76,14 +76,17 @@ export async function startMerchant(
 			response.writeHead(204).end();
 		});
 	});
+	const {url, close} = await listening(server);
+	return {url, origin: url, cspReports: () => [...reports], close};
+}
+
+/** `server` listening on a free port of 127.0.0.1: its URL, and a close that ends its open connections first. */
+export async function listening(server: Server) {
 	await new Promise<void>(resolve => {
 		server.listen(0, '127.0.0.1', resolve);
 	});
-	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 	return {
-		url,
-		origin: url,
-		cspReports: () => [...reports],
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
 		async close() {
 			server.closeAllConnections();
 			await new Promise(resolve => {
@@ -177,6 +180,20 @@ export {expect};
  */
 export function oneEngine(index: number): {tag: string} {
 	return {tag: index % 2 === 0 ? '@chromium' : '@firefox'};
+}
+
+/** CARD as a card POST's body carries it to Zuora (the fixture's account, a Visa), with `extra` fields. */
+export function cardBody(extra: Record<string, unknown> = {}) {
+	return {
+		accountKey: 'A00000001',
+		creditCardType: 'Visa',
+		creditCardNumber: CARD.number,
+		expirationMonth: Number(CARD.month),
+		expirationYear: Number(CARD.year),
+		securityCode: CARD.cvv,
+		cardHolderInfo: {cardHolderName: CARD.name},
+		...extra,
+	};
 }
 
 /** Fills the checkout form the way a shopper would. */

@@ -5,7 +5,7 @@
 // fast-check strings), not only the ones the review found.
 import type {Page} from '@playwright/test';
 import fc from 'fast-check';
-import {CARD, creates, expect, fillCard, oneEngine, test, withoutOrigin} from './fixtures.js';
+import {CARD, cardBody, creates, expect, fillCard, oneEngine, test, withoutOrigin} from './fixtures.js';
 
 type Window = {checkout: {submit(): Promise<{paymentMethodId: string}>; destroy(): void}; ZuoraCors: typeof import('../src/index.js')};
 
@@ -235,16 +235,7 @@ async function expectCardOnlyAtZuora(page: Page, demo: {stub: {url: string}}, re
 	expect(requests.filter(isZuora)).toHaveLength(1);
 	const zuora = fetched.filter(isZuora);
 	expect(zuora).toHaveLength(1);
-	expect(JSON.parse(zuora[0]!.body)).toEqual({
-		accountKey: 'A00000001',
-		creditCardType: 'Visa',
-		creditCardNumber: CARD.number,
-		expirationMonth: Number(CARD.month),
-		expirationYear: Number(CARD.year),
-		securityCode: CARD.cvv,
-		defaultPaymentMethod: true,
-		cardHolderInfo: {cardHolderName: CARD.name},
-	});
+	expect(JSON.parse(zuora[0]!.body)).toEqual(cardBody({defaultPaymentMethod: true}));
 	const elsewhere = [...requests, ...fetched]
 		.filter(request => !isZuora(request))
 		.map(line)

@@ -27,12 +27,11 @@
 // The card frame's document is another realm: a script of the checkout page cannot reach its
 // Object.prototype, so its pollution is not a threat of this page and is not tested here.
 import {createServer, type Server} from 'node:http';
-import type {AddressInfo} from 'node:net';
 import {readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import type {Frame, Locator, Page} from '@playwright/test';
 import fc from 'fast-check';
-import {CARD, creates, expect, test} from './fixtures.js';
+import {CARD, cardBody, creates, expect, listening, test} from './fixtures.js';
 
 /** The seed of every generated variant (fast-check); a failure names its variant's index. */
 const SEED = 2_101_404;
@@ -177,19 +176,7 @@ async function startAttacker() {
 		received.push(`${request.method} ${request.url}`);
 		response.end('stolen');
 	});
-	await new Promise<void>(resolve => {
-		server.listen(0, '127.0.0.1', resolve);
-	});
-	return {
-		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-		received,
-		async close() {
-			server.closeAllConnections();
-			await new Promise(resolve => {
-				server.close(resolve);
-			});
-		},
-	};
+	return {...(await listening(server)), received};
 }
 
 type Sent = {method: string; url: string; headers: Array<[string, string]>; body: string; init: Record<string, unknown>};
@@ -325,17 +312,8 @@ function expectedCardPost(zuora: string) {
 	return {
 		method: 'POST',
 		url: `${zuora}${ZUORA_PATH}`,
-		body: {
-			accountKey: 'A00000001',
-			creditCardType: 'Visa',
-			creditCardNumber: CARD.number,
-			expirationMonth: Number(CARD.month),
-			expirationYear: Number(CARD.year),
-			securityCode: CARD.cvv,
-			// The page's checkbox (/card.html: a declared control; /: the page's fields, through the frame).
-			defaultPaymentMethod: true,
-			cardHolderInfo: {cardHolderName: CARD.name},
-		},
+		// The page's checkbox (/card.html: a declared control; /: the page's fields, through the frame).
+		body: cardBody({defaultPaymentMethod: true}),
 		headerNames: ['accept', 'content-type', 'signature', 'token'],
 		headers: {accept: 'application/json', 'content-type': 'application/json'},
 		init: {credentials: 'include', mode: 'cors', redirect: 'manual', cache: 'no-store', referrer: 'about:client', referrerPolicy: 'strict-origin-when-cross-origin', integrity: '', keepalive: false},

@@ -2,12 +2,11 @@
 // markup can do that through form names) cannot steer where or how the card is sent, and a
 // redirect from an accepted host never carries the card anywhere else.
 import {createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
-import type {AddressInfo} from 'node:net';
 import {readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import type {Page, Request} from '@playwright/test';
 import type {ZuoraStub} from 'zuora-cors/testing';
-import {CARD, expect, test, withoutOrigin} from './fixtures.js';
+import {CARD, expect, listening, test, withoutOrigin} from './fixtures.js';
 
 type ZuoraCors = typeof import('../src/index.js');
 
@@ -48,19 +47,7 @@ async function startRecorder(answer: (request: IncomingMessage, response: Server
 		request.resume();
 		answer(request, response);
 	});
-	await new Promise<void>(resolve => {
-		server.listen(0, '127.0.0.1', resolve);
-	});
-	return {
-		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-		received,
-		async close() {
-			server.closeAllConnections();
-			await new Promise(resolve => {
-				server.close(resolve);
-			});
-		},
-	};
+	return {...(await listening(server)), received};
 }
 
 type Sent = {method: string; url: string; headers: Record<string, string>; body: string | null};

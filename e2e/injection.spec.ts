@@ -10,10 +10,9 @@
 // the card may reach the stub Zuora's create call and nothing else.
 // Decoys of the form (same id, data-* URLs) check that the page's configuration is not markup.
 import {createServer, request as httpRequest, type IncomingMessage, type Server} from 'node:http';
-import type {AddressInfo} from 'node:net';
 import type {BrowserContext, Page, Route} from '@playwright/test';
 import type {ZuoraStub} from 'zuora-cors/testing';
-import {expect, oneEngine, test, withoutOrigin} from './fixtures.js';
+import {expect, listening, oneEngine, test, withoutOrigin} from './fixtures.js';
 
 /** The card of these tests: Luhn-valid, no repeated 6-digit window, a code unlike any port, status or column number. */
 const CARD = {name: 'Ada Lovelace', number: '4539148803436467', month: '12', year: '2031', cvv: '947'};
@@ -220,19 +219,7 @@ async function startRecorder(answer: (request: IncomingMessage, body: Buffer, re
 			});
 		});
 	});
-	await new Promise<void>(resolve => {
-		server.listen(0, '127.0.0.1', resolve);
-	});
-	return {
-		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-		received,
-		async close() {
-			server.closeAllConnections();
-			await new Promise(resolve => {
-				server.close(resolve);
-			});
-		},
-	};
+	return {...(await listening(server)), received};
 }
 
 /**
