@@ -9,7 +9,7 @@
 import type {Page} from '@playwright/test';
 import fc from 'fast-check';
 import type {CustomFault, FaultMode, ZuoraStub} from 'zuora-cors/testing';
-import {CARD, cardBody, creates, expect, test} from './fixtures.js';
+import {awaitQuestionTimer, CARD, cardBody, creates, expect, pauseClock, RECONCILE_GAPS, recordQuestionTimers, test} from './fixtures.js';
 
 type Binding = {checkout: {destroy(): void; submit(): Promise<unknown>; prefetch(): Promise<{signature: string; token: string}>}; ZuoraCors: typeof import('../src/index.js')};
 
@@ -54,49 +54,14 @@ async function openCheckout(page: Page, stub: ZuoraStub, merchantUrl: string) {
 	await page.getByLabel('Security code').fill(CARD.cvv);
 }
 
-/**
- * Records the delay of each timer the library sets before a reconcile question (its wait is a
- * promise's own `resolve`, a native function, for one of the schedule's gaps; the busy status's
- * 4 s timer is an arrow, the signature's race passes an argument). A test moves the page's clock
- * only once the page has set the timer it means to fire: on a busy machine the answer before it
- * can still be on its way, and a clock moved before the timer exists moves nothing.
- */
-async function recordQuestionTimers(page: Page) {
-	await page.evaluate(gaps => {
-		const w = window as unknown as {questionTimers: number[]};
-		const set = window.setTimeout;
-		w.questionTimers = [];
-		window.setTimeout = ((handler: TimerHandler, ms?: number, ...rest: unknown[]) => {
-			if (typeof handler === 'function' && rest.length === 0 && gaps.includes(ms ?? 0) && Function.prototype.toString.call(handler).includes('[native code]')) {
-				w.questionTimers.push(ms!);
-			}
-
-			return set(handler, ms, ...rest);
-		}) as typeof window.setTimeout;
-	}, GAPS);
-}
-
-/** The timers the page has set so far before its reconcile questions (see `recordQuestionTimers`). */
-const questionTimers = async (page: Page) => page.evaluate(() => (window as unknown as {questionTimers: number[]}).questionTimers);
-
 const saveButton = (page: Page) => page.getByRole('button', {name: 'Save card'});
 /** The library's status region in the form: the shopper's last message. */
 const status = (page: Page) => page.locator('[data-zuora-cors-status]');
 /** The backend's calls to Zuora's list of the account's cards (one per reconcile). */
 const listings = (stub: ZuoraStub) => stub.requests().filter(request => request.method === 'GET' && request.path.startsWith(`${CREDIT_CARDS}/accounts/`));
 
-/** The default schedule's gaps: the questions to /reconcile at 2, 6, 14, 30, 62 and 90 s after the outcome became unknown. */
-const GAPS = [2000, 4000, 8000, 16_000, 32_000, 28_000];
-
-/** The page's clock stops: from now on only the test moves it. */
-async function pauseClock(page: Page) {
-	await page.clock.pauseAt(Date.now() + 1000);
-}
-
-/** Waits until the page has read the answers before question `index` (0-based) and set the timer for it, and no other. */
-async function awaitQuestionTimer(page: Page, index: number) {
-	await expect.poll(async () => questionTimers(page)).toEqual(GAPS.slice(0, index + 1));
-}
+/** The default schedule's gaps (fixtures' RECONCILE_GAPS): questions at 2, 6, 14, 30, 62 and 90 s after the outcome became unknown. */
+const GAPS = RECONCILE_GAPS;
 
 /** Questions `from` to `to` (0-based), each on the page's clock: none a millisecond early, each seen at Zuora's card list before the next. */
 async function askQuestions(page: Page, stub: ZuoraStub, from: number, to: number) {
@@ -324,6 +289,11 @@ async function lateCheckout(page: Page, demo: {stub: ZuoraStub; merchant: {url: 
 	const release = stub.holdCreates();
 	try {
 		const first = pair && sendFirstCopy(stub, demo.merchant.origin, pair);
+		if (first) {
+			// The first copy is held at Zuora before the page's click: the click's copy must meet its spent token.
+			await expect.poll(() => stub.heldCreates()).toBe(1);
+		}
+
 		if (fault === 'answerLost' || fault === 'drop') {
 			stub.failNext(1, fault);
 		}

@@ -440,8 +440,8 @@ const INJECTIONS = [
 test.describe('a second control under a name bindForm reads: refused, nothing sent', () => {
 	for (const [place, [where, html, kind]] of INJECTIONS.entries()) {
 		for (const [turn, when] of (['before', 'after'] as const).entries()) {
-			// Split between the engines (each place runs in both, before in one and after in the other).
-			test(`${where}, injected ${when} bind: every name it reads`, oneEngine(place + turn), async ({page, demo}) => {
+			// Split between the engines (oneEngine): every place and time in one of them.
+			test(`${where}, injected ${when} bind: every name it reads`, oneEngine(place * 2 + turn), async ({page, demo}) => {
 				// 10 page loads, each with an injection and a refusal (Firefox on a busy machine takes over 30 s).
 				test.setTimeout(150_000);
 				const requests = await recordRequests(page);
@@ -610,8 +610,8 @@ test('the fields option: own data properties of known shape only, checked at bin
 			attempt({accountKey: 'A00000001', defaultPaymentMethod: true, numConsecutiveFailures: 0, cardHolderInfo: {city: 'London'}}),
 		];
 	});
-	// A getter is refused too: bindForm reads the page's `fields` again at each submission (the card
-	// frame sets them before each), so only own data properties, whose value cannot change between reads, pass.
+	// A getter is refused too: bindForm reads the page's `fields` again as the shopper types and at
+	// each submission (the card frame sets them before each), and only own data properties pass.
 	expect(refused).toEqual([...Array.from({length: 8}, () => 'validation fields'), 'bound']);
 	expect(await page.evaluate(() => 'prefixUrl' in {})).toBe(false);
 });

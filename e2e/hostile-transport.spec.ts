@@ -206,7 +206,7 @@ test('a polluted Object.prototype changes nothing on a page without a CSP either
 	// About 250 saves; Firefox takes over a minute for them on a loaded 2-core machine.
 	test.setTimeout(600_000);
 	const evil = await startRecorder();
-	// A backend of its own: the first test's ~500 signatures would otherwise hit the worker's per-minute limits.
+	// A backend of its own: the other test's ~250 signatures, if it ran just before in this worker, would count against the worker's per-minute limits.
 	const limit = {limit: 5000, windowMs: 60_000};
 	const merchant = await demo.startMerchant({sessionLimit: limit, ipLimit: limit, sessionCreationLimit: limit});
 	const shop = await startNoCspProxy(merchant.origin);

@@ -29,6 +29,8 @@ export type AccountInput = {
 	creditCard?: AccountCreditCard;
 	/** Instead of `creditCard`: a payment method made earlier (e.g. by Payment Pages 2.0). */
 	hpmCreditCardPaymentMethodId?: string;
+	/** Refused (`payment_method_inline`): a card goes as `creditCard`, which the checks and the exactly-once rule cover. */
+	paymentMethod?: never;
 	autoPay?: boolean;
 	[field: string]: unknown;
 };
@@ -73,6 +75,12 @@ export async function createAccount(accountOptions: CreateAccountOptions): Promi
 	const {account} = call.options;
 	if (account === null || typeof account !== 'object') {
 		invalidOption('request', 'account', 'not_object');
+	}
+
+	// Zuora's `paymentMethod` would carry a card past the checks, the masking rules and the
+	// exactly-once rule below (a card call is never re-signed while its outcome is unknown).
+	if (account.paymentMethod !== undefined) {
+		invalidOption('request', 'account', 'payment_method_inline');
 	}
 
 	let json: Record<string, unknown> = account;
