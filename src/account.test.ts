@@ -207,17 +207,15 @@ describe('createAccount against the stub', () => {
 			expect([signer.received.length, posts().length, stub.accounts().length]).toEqual([1, 1, 0]);
 		});
 
-		it.each([
-			{type: 'CreditCard', cardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031, securityCode: '737'},
-			{type: 'ACH'},
-			{},
-			null,
-		])("Zuora's paymentMethod (%o) is refused before anything is signed or sent: a card goes as creditCard", async paymentMethod => {
-			const error = await failure({account: {currency: 'USD', billToContact: contact, paymentMethod} as unknown as CreateAccountOptions['account']});
-			expect([error.kind, error.stage, Object.keys(error.fields ?? {}), error.fields?.['account']?.message]).toEqual(['validation', 'request', ['account'], 'payment_method_inline']);
-			expect(error.message).not.toMatch(/4111|737/);
-			expect([signer.received.length, stub.requests().length]).toEqual([0, 0]);
-		});
+		it.each([{type: 'CreditCard', cardNumber: '4111111111111111', expirationMonth: 12, expirationYear: 2031, securityCode: '737'}, {type: 'ACH'}, {}, null])(
+			"Zuora's paymentMethod (%o) is refused before anything is signed or sent: a card goes as creditCard",
+			async paymentMethod => {
+				const error = await failure({account: {currency: 'USD', billToContact: contact, paymentMethod} as unknown as CreateAccountOptions['account']});
+				expect([error.kind, error.stage, Object.keys(error.fields ?? {}), error.fields?.['account']?.message]).toEqual(['validation', 'request', ['account'], 'payment_method_inline']);
+				expect(error.message).not.toMatch(/4111|737/);
+				expect([signer.received.length, stub.requests().length]).toEqual([0, 0]);
+			},
+		);
 
 		it('a lost answer (the account was created): the unknown outcome as is, never sent again', async () => {
 			stub.failNext(1, 'answerLost', ['/v1/accounts']);
